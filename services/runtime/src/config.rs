@@ -1,0 +1,553 @@
+//! Layered configuration: built-in defaults → an optional TOML file →
+//! `INTERLINK__SECTION__KEY` environment variables. Unknown keys are errors,
+//! and every validation error names the key, so a typo never passes silently.
+//!
+//! This is the one module of the mesh that reads the environment.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// The environment variable prefix; sections and keys are separated by `__`.
+pub const ENV_PREFIX: &str = "INTERLINK";
+
+/// A configuration that cannot be used, naming the offending key.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The sources could not be read or merged, or a key is unknown or of the
+    /// wrong type (the message from the loader names the key).
+    #[error("configuration: {0}")]
+    Load(String),
+    /// A key has a value outside what the platform accepts.
+    #[error("configuration key `{key}`: {reason}")]
+    Invalid {
+        /// The dotted key, e.g. `nats.url`.
+        key: &'static str,
+        /// Why the value is refused.
+        reason: String,
+    },
+}
+
+/// Everything the `interlink` binary and the runtime need to know.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Where embedded mode keeps its SQLite files and its dev signing key.
+    pub data_dir: PathBuf,
+    /// The role's database.
+    pub database: DatabaseConfig,
+    /// NATS JetStream, for cluster mode.
+    pub nats: NatsConfig,
+    /// Outbox relay and consumers.
+    pub events: EventsConfig,
+    /// The gRPC server.
+    pub grpc: GrpcConfig,
+    /// Bearer token authentication.
+    pub auth: AuthConfig,
+    /// Logs, traces and metrics.
+    pub telemetry: TelemetryConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("interlink-data"),
+            database: DatabaseConfig::default(),
+            nats: NatsConfig::default(),
+            events: EventsConfig::default(),
+            grpc: GrpcConfig::default(),
+            auth: AuthConfig::default(),
+            telemetry: TelemetryConfig::default(),
+        }
+    }
+}
+
+/// The database of a role.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    /// `postgres://…` or `sqlite://…`; empty in embedded mode, where each
+    /// service gets `sqlite://<data_dir>/<service>.db`.
+    pub url: String,
+    /// Upper bound of the pool.
+    pub max_connections: u32,
+    /// Connections kept open while idle.
+    pub min_connections: u32,
+    /// How long to wait for a new connection to open.
+    pub connect_timeout_ms: u64,
+    /// How long a query may wait for a pooled connection.
+    pub acquire_timeout_ms: u64,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self {
+            url: String::new(),
+            max_connections: 16,
+            min_connections: 1,
+            connect_timeout_ms: 5_000,
+            acquire_timeout_ms: 5_000,
+        }
+    }
+}
+
+impl DatabaseConfig {
+    /// [`Self::connect_timeout_ms`] as a duration.
+    pub fn connect_timeout(&self) -> Duration {
+        Duration::from_millis(self.connect_timeout_ms)
+    }
+    /// [`Self::acquire_timeout_ms`] as a duration.
+    pub fn acquire_timeout(&self) -> Duration {
+        Duration::from_millis(self.acquire_timeout_ms)
+    }
+}
+
+/// NATS JetStream.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct NatsConfig {
+    /// Server URL(s), comma separated.
+    pub url: String,
+    /// The JetStream stream that holds every event of the mesh.
+    pub stream: String,
+    /// The first token of every subject (`<root>.<service>.<aggregate>.<verb>`).
+    pub subject_root: String,
+    /// The stream's duplicate window: a republished event id inside it is dropped.
+    pub duplicate_window_secs: u64,
+}
+
+impl Default for NatsConfig {
+    fn default() -> Self {
+        Self {
+            url: "nats://127.0.0.1:4222".into(),
+            stream: "INTERLINK".into(),
+            subject_root: "interlink".into(),
+            duplicate_window_secs: 3_600,
+        }
+    }
+}
+
+/// The outbox relay and the consumers.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct EventsConfig {
+    /// Outbox rows published per relay round.
+    pub relay_batch: u32,
+    /// The relay looks at the outbox at least this often, even without a wake-up.
+    pub relay_poll_ms: u64,
+    /// Events a consumer applies in one transaction.
+    pub consumer_batch: u32,
+    /// Deliveries after which a failing event is parked.
+    pub max_deliveries: u32,
+    /// First retry delay of a failing event; doubles per delivery.
+    pub retry_initial_ms: u64,
+    /// Longest retry delay.
+    pub retry_max_ms: u64,
+    /// How long a delivered, unacknowledged event waits before redelivery.
+    pub ack_wait_secs: u64,
+}
+
+impl Default for EventsConfig {
+    fn default() -> Self {
+        Self {
+            relay_batch: 512,
+            relay_poll_ms: 1_000,
+            consumer_batch: 256,
+            max_deliveries: 5,
+            retry_initial_ms: 200,
+            retry_max_ms: 30_000,
+            ack_wait_secs: 30,
+        }
+    }
+}
+
+impl EventsConfig {
+    /// The delay before delivery number `delivered + 1` of a failing event.
+    pub fn retry_delay(&self, delivered: u64) -> Duration {
+        let exponent = delivered.saturating_sub(1).min(20) as u32;
+        let ms = self
+            .retry_initial_ms
+            .saturating_mul(1u64 << exponent)
+            .min(self.retry_max_ms);
+        Duration::from_millis(ms)
+    }
+}
+
+/// The gRPC server.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct GrpcConfig {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Requests without a shorter `grpc-timeout` are cut off after this.
+    pub request_timeout_ms: u64,
+    /// Largest encoded message accepted or sent.
+    pub max_message_bytes: usize,
+    /// Time given to in-flight requests on shutdown.
+    pub drain_timeout_ms: u64,
+}
+
+impl Default for GrpcConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 50051)),
+            request_timeout_ms: 30_000,
+            max_message_bytes: 4 * 1024 * 1024,
+            drain_timeout_ms: 10_000,
+        }
+    }
+}
+
+/// Bearer token authentication.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// Expected `iss`. Empty in embedded mode: the dev signer's issuer is used.
+    pub issuer: String,
+    /// Expected `aud`.
+    pub audience: String,
+    /// Where the issuer's JWKS is fetched. Empty in embedded mode.
+    pub jwks_url: String,
+    /// Accepted clock skew for `exp` and `nbf`.
+    pub leeway_secs: u64,
+    /// How long a fetched JWKS is trusted before it is fetched again.
+    pub jwks_refresh_secs: u64,
+    /// The claim that marks a platform administrator when `true`.
+    pub admin_claim: String,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            issuer: String::new(),
+            audience: "interlink".into(),
+            jwks_url: String::new(),
+            leeway_secs: 30,
+            jwks_refresh_secs: 300,
+            admin_claim: "interlink_admin".into(),
+        }
+    }
+}
+
+/// Output format of the logs.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable, coloured on a terminal.
+    Pretty,
+    /// One JSON object per line, for collectors.
+    Json,
+}
+
+/// Logs, traces and metrics.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct TelemetryConfig {
+    /// Log format.
+    pub format: LogFormat,
+    /// `tracing` filter directives, e.g. `info,interlink_runtime=debug`.
+    pub filter: String,
+    /// Name reported to OpenTelemetry when `OTEL_SERVICE_NAME` is not set.
+    pub service_name: String,
+}
+
+impl Default for TelemetryConfig {
+    fn default() -> Self {
+        Self {
+            format: LogFormat::Pretty,
+            filter: "info".into(),
+            service_name: "interlink".into(),
+        }
+    }
+}
+
+impl Config {
+    /// Loads defaults, then `file` if given, then `INTERLINK__…` variables of
+    /// the process environment, and validates the result.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        Self::load_from(file, std::env::vars().collect())
+    }
+
+    /// As [`Config::load`], with the environment given explicitly (for tests
+    /// and for tools that compose configurations).
+    pub fn load_from(
+        file: Option<&Path>,
+        environment: HashMap<String, String>,
+    ) -> Result<Self, ConfigError> {
+        let defaults = config::Config::try_from(&Config::default())
+            .map_err(|e| ConfigError::Load(e.to_string()))?;
+        let mut builder = config::Config::builder().add_source(defaults);
+        if let Some(path) = file {
+            builder = builder.add_source(
+                config::File::from(path)
+                    .format(config::FileFormat::Toml)
+                    .required(true),
+            );
+        }
+        let environment: HashMap<String, String> = environment
+            .into_iter()
+            .filter(|(k, _)| k.starts_with(&format!("{ENV_PREFIX}__")))
+            .collect();
+        builder = builder.add_source(
+            config::Environment::with_prefix(ENV_PREFIX)
+                .separator("__")
+                .try_parsing(true)
+                .source(Some(environment)),
+        );
+        let config: Config = builder
+            .build()
+            .and_then(|c| c.try_deserialize())
+            .map_err(|e| ConfigError::Load(e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks the values that types alone do not.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        fn invalid(key: &'static str, reason: impl Into<String>) -> ConfigError {
+            ConfigError::Invalid {
+                key,
+                reason: reason.into(),
+            }
+        }
+        let url = &self.database.url;
+        if !url.is_empty()
+            && !url.starts_with("postgres://")
+            && !url.starts_with("postgresql://")
+            && !url.starts_with("sqlite:")
+        {
+            return Err(invalid(
+                "database.url",
+                "must start with postgres://, postgresql:// or sqlite:",
+            ));
+        }
+        if self.database.max_connections == 0 {
+            return Err(invalid("database.max_connections", "must be at least 1"));
+        }
+        if self.database.min_connections > self.database.max_connections {
+            return Err(invalid(
+                "database.min_connections",
+                "must not exceed database.max_connections",
+            ));
+        }
+        if !self.nats.url.split(',').all(|u| {
+            let u = u.trim();
+            u.starts_with("nats://") || u.starts_with("tls://")
+        }) {
+            return Err(invalid(
+                "nats.url",
+                "must be nats:// or tls:// URLs, comma separated",
+            ));
+        }
+        if !is_token(&self.nats.stream) {
+            return Err(invalid(
+                "nats.stream",
+                "must be a non-empty name of letters, digits, - and _",
+            ));
+        }
+        if !self.nats.subject_root.split('.').all(is_token) {
+            return Err(invalid(
+                "nats.subject_root",
+                "must be dot-separated tokens of letters, digits, - and _",
+            ));
+        }
+        if self.nats.duplicate_window_secs < 3_600 {
+            return Err(invalid(
+                "nats.duplicate_window_secs",
+                "must be at least 3600 (one hour)",
+            ));
+        }
+        if self.events.relay_batch == 0 {
+            return Err(invalid("events.relay_batch", "must be at least 1"));
+        }
+        if self.events.consumer_batch == 0 {
+            return Err(invalid("events.consumer_batch", "must be at least 1"));
+        }
+        if self.events.max_deliveries == 0 {
+            return Err(invalid("events.max_deliveries", "must be at least 1"));
+        }
+        if self.events.relay_poll_ms == 0 {
+            return Err(invalid("events.relay_poll_ms", "must be at least 1"));
+        }
+        if self.grpc.max_message_bytes < 1024 {
+            return Err(invalid("grpc.max_message_bytes", "must be at least 1024"));
+        }
+        if self.grpc.request_timeout_ms == 0 {
+            return Err(invalid("grpc.request_timeout_ms", "must be at least 1"));
+        }
+        if self.auth.audience.is_empty() {
+            return Err(invalid("auth.audience", "must not be empty"));
+        }
+        if !self.auth.jwks_url.is_empty()
+            && !self.auth.jwks_url.starts_with("http://")
+            && !self.auth.jwks_url.starts_with("https://")
+        {
+            return Err(invalid(
+                "auth.jwks_url",
+                "must be an http:// or https:// URL",
+            ));
+        }
+        if self.auth.jwks_url.is_empty() != self.auth.issuer.is_empty() {
+            return Err(invalid(
+                "auth.issuer",
+                "auth.issuer and auth.jwks_url are set together (both empty means the embedded dev signer)",
+            ));
+        }
+        if self
+            .telemetry
+            .filter
+            .parse::<tracing_subscriber::EnvFilter>()
+            .is_err()
+        {
+            return Err(invalid("telemetry.filter", "is not a valid tracing filter"));
+        }
+        Ok(())
+    }
+
+    /// Whether an OTLP endpoint is configured through the standard
+    /// `OTEL_EXPORTER_OTLP_*` variables (read here, the one place that reads
+    /// the environment).
+    pub fn otlp_configured() -> bool {
+        [
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+        ]
+        .iter()
+        .any(|k| std::env::var(k).is_ok_and(|v| !v.trim().is_empty()))
+    }
+}
+
+fn is_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        let config = Config::load_from(None, HashMap::new()).unwrap();
+        assert_eq!(config, Config::default());
+    }
+
+    #[test]
+    fn file_then_environment_override_defaults() {
+        let mut file = tempfile::Builder::new().suffix(".toml").tempfile().unwrap();
+        writeln!(
+            file,
+            "[nats]\nurl = \"nats://10.1.2.3:4222\"\nstream = \"FROM_FILE\"\n[events]\nmax_deliveries = 9"
+        )
+        .unwrap();
+        let config = Config::load_from(
+            Some(file.path()),
+            env(&[
+                ("INTERLINK__NATS__STREAM", "FROM_ENV"),
+                ("INTERLINK__GRPC__LISTEN", "0.0.0.0:6000"),
+                ("UNRELATED", "x"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.nats.url, "nats://10.1.2.3:4222");
+        assert_eq!(config.nats.stream, "FROM_ENV");
+        assert_eq!(config.events.max_deliveries, 9);
+        assert_eq!(config.grpc.listen, "0.0.0.0:6000".parse().unwrap());
+    }
+
+    #[test]
+    fn unknown_key_in_environment_is_refused_by_name() {
+        let err = Config::load_from(None, env(&[("INTERLINK__NATS__STREEM", "X")])).unwrap_err();
+        assert!(err.to_string().contains("streem"), "{err}");
+    }
+
+    #[test]
+    fn unknown_key_in_file_is_refused_by_name() {
+        let mut file = tempfile::Builder::new().suffix(".toml").tempfile().unwrap();
+        writeln!(file, "[grpc]\nlisten_addr = \"0.0.0.0:1\"").unwrap();
+        let err = Config::load_from(Some(file.path()), HashMap::new()).unwrap_err();
+        assert!(err.to_string().contains("listen_addr"), "{err}");
+    }
+
+    #[test]
+    fn unknown_section_is_refused_by_name() {
+        let err = Config::load_from(None, env(&[("INTERLINK__DATABSE__URL", "x")])).unwrap_err();
+        assert!(err.to_string().contains("databse"), "{err}");
+    }
+
+    #[test]
+    fn badly_typed_value_is_refused_by_name() {
+        let err = Config::load_from(None, env(&[("INTERLINK__EVENTS__MAX_DELIVERIES", "many")]))
+            .unwrap_err();
+        assert!(err.to_string().contains("events.max_deliveries"), "{err}");
+    }
+
+    #[test]
+    fn out_of_range_value_is_refused_by_name() {
+        let err = Config::load_from(
+            None,
+            env(&[("INTERLINK__NATS__DUPLICATE_WINDOW_SECS", "60")]),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("nats.duplicate_window_secs"),
+            "{err}"
+        );
+        let err =
+            Config::load_from(None, env(&[("INTERLINK__DATABASE__URL", "mysql://x")])).unwrap_err();
+        assert!(err.to_string().contains("database.url"), "{err}");
+    }
+
+    #[test]
+    fn retry_delay_doubles_up_to_the_cap() {
+        let events = EventsConfig {
+            retry_initial_ms: 100,
+            retry_max_ms: 1_000,
+            ..EventsConfig::default()
+        };
+        let delays: Vec<u128> = (1..=6).map(|d| events.retry_delay(d).as_millis()).collect();
+        assert_eq!(delays, [100, 200, 400, 800, 1_000, 1_000]);
+    }
+}
+
+/// Where tests find PostgreSQL and NATS: `INTERLINK_TEST_DATABASE_URL` (a
+/// server URL whose database tests create their own databases from) and
+/// `INTERLINK_TEST_NATS_URL`, with loopback defaults. Read here because this
+/// module is the one that reads the environment.
+#[derive(Debug, Clone)]
+pub struct TestServices {
+    /// A PostgreSQL URL with rights to create databases.
+    pub postgres_url: String,
+    /// A NATS URL with JetStream.
+    pub nats_url: String,
+    /// The `nats-server` binary, for tests that stop and start their own.
+    pub nats_server_bin: String,
+}
+
+impl TestServices {
+    /// From the environment, with loopback defaults.
+    pub fn from_env() -> Self {
+        let var = |k: &str, default: &str| std::env::var(k).unwrap_or_else(|_| default.to_owned());
+        Self {
+            postgres_url: var(
+                "INTERLINK_TEST_DATABASE_URL",
+                "postgres://postgres@127.0.0.1:5432/postgres",
+            ),
+            nats_url: var("INTERLINK_TEST_NATS_URL", "nats://127.0.0.1:4222"),
+            nats_server_bin: var("INTERLINK_TEST_NATS_SERVER", "/usr/sbin/nats-server"),
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! Database connections and migrations. A service's database is PostgreSQL in
+//! cluster mode and one SQLite file in embedded mode; the URL decides.
+
+use std::time::Duration;
+
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr,
+    TransactionTrait,
+};
+use sea_orm_migration::MigratorTrait;
+
+use crate::config::DatabaseConfig;
+
+/// Opens a pool for `url` (`postgres://…` or `sqlite://…`) with the pool
+/// settings of `config`. SQLite files are created when missing and run in WAL
+/// mode with full fsync, so a committed transaction survives a crash.
+pub async fn connect(url: &str, config: &DatabaseConfig) -> Result<DatabaseConnection, DbErr> {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(config.max_connections)
+        .min_connections(config.min_connections)
+        .connect_timeout(config.connect_timeout())
+        .acquire_timeout(config.acquire_timeout())
+        .sqlx_logging(false);
+    if url.starts_with("sqlite:") {
+        options.map_sqlx_sqlite_opts(|opts| {
+            opts.create_if_missing(true)
+                .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+        });
+    }
+    Database::connect(options).await
+}
+
+/// Applies the pending migrations of `M`. On PostgreSQL they run in one
+/// transaction holding an advisory lock keyed by the migrator, so replicas
+/// starting together apply them once; SQLite serialises writers itself.
+pub async fn migrate<M: MigratorTrait>(
+    db: &DatabaseConnection,
+    lock_name: &str,
+) -> Result<(), DbErr> {
+    match db.get_database_backend() {
+        DbBackend::Postgres => {
+            let txn = db.begin().await?;
+            txn.execute_raw(sea_orm::Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT pg_advisory_xact_lock(hashtext($1))",
+                [lock_name.into()],
+            ))
+            .await?;
+            M::up(&txn, None).await?;
+            txn.commit().await
+        }
+        _ => M::up(db, None).await,
+    }
+}

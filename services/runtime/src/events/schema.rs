@@ -1,0 +1,173 @@
+//! Tables of the event plumbing. `interlink_outbox`, `interlink_inbox` and
+//! `interlink_parked` live in every service's own database (each service puts
+//! [`EventTablesMigration`] first in its migrator); the embedded bus keeps its
+//! log in a database of its own ([`BusMigrator`]).
+
+use sea_orm::{ConnectionTrait, DbBackend, DbErr};
+use sea_orm_migration::{MigrationName, MigrationTrait, MigratorTrait, SchemaManager, async_trait};
+
+/// Creates the outbox, inbox and parked-event tables.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EventTablesMigration;
+
+impl MigrationName for EventTablesMigration {
+    fn name(&self) -> &str {
+        "m0000_interlink_event_tables"
+    }
+}
+
+const POSTGRES_EVENT_TABLES: &str = r#"
+CREATE TABLE interlink_outbox (
+    seq         BIGSERIAL PRIMARY KEY,
+    event_id    TEXT NOT NULL UNIQUE,
+    subject     TEXT NOT NULL,
+    traceparent TEXT,
+    payload     BYTEA NOT NULL,
+    created_at  BIGINT NOT NULL
+);
+CREATE TABLE interlink_inbox (
+    consumer   TEXT NOT NULL,
+    event_id   TEXT NOT NULL,
+    handled_at BIGINT NOT NULL,
+    PRIMARY KEY (consumer, event_id)
+);
+CREATE TABLE interlink_parked (
+    consumer    TEXT NOT NULL,
+    event_id    TEXT NOT NULL,
+    subject     TEXT NOT NULL,
+    traceparent TEXT,
+    payload     BYTEA NOT NULL,
+    error       TEXT NOT NULL,
+    deliveries  BIGINT NOT NULL,
+    parked_at   BIGINT NOT NULL,
+    PRIMARY KEY (consumer, event_id)
+);
+"#;
+
+// AUTOINCREMENT: sequence numbers are never reused after rows are deleted.
+const SQLITE_EVENT_TABLES: &str = r#"
+CREATE TABLE interlink_outbox (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id    TEXT NOT NULL UNIQUE,
+    subject     TEXT NOT NULL,
+    traceparent TEXT,
+    payload     BLOB NOT NULL,
+    created_at  INTEGER NOT NULL
+);
+CREATE TABLE interlink_inbox (
+    consumer   TEXT NOT NULL,
+    event_id   TEXT NOT NULL,
+    handled_at INTEGER NOT NULL,
+    PRIMARY KEY (consumer, event_id)
+) WITHOUT ROWID;
+CREATE TABLE interlink_parked (
+    consumer    TEXT NOT NULL,
+    event_id    TEXT NOT NULL,
+    subject     TEXT NOT NULL,
+    traceparent TEXT,
+    payload     BLOB NOT NULL,
+    error       TEXT NOT NULL,
+    deliveries  INTEGER NOT NULL,
+    parked_at   INTEGER NOT NULL,
+    PRIMARY KEY (consumer, event_id)
+);
+"#;
+
+#[async_trait::async_trait]
+impl MigrationTrait for EventTablesMigration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let db = manager.get_connection();
+        let sql = match db.get_database_backend() {
+            DbBackend::Postgres => POSTGRES_EVENT_TABLES,
+            DbBackend::Sqlite => SQLITE_EVENT_TABLES,
+            other => return Err(DbErr::Custom(format!("unsupported database {other:?}"))),
+        };
+        execute_script(db, sql).await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        execute_script(
+            manager.get_connection(),
+            "DROP TABLE interlink_parked; DROP TABLE interlink_inbox; DROP TABLE interlink_outbox;",
+        )
+        .await
+    }
+}
+
+/// The migrator of a database that holds only the event tables (used by the
+/// runtime's own tests and benchmarks; services list [`EventTablesMigration`]
+/// in theirs).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EventTablesMigrator;
+
+impl MigratorTrait for EventTablesMigrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(EventTablesMigration)]
+    }
+}
+
+/// Creates the embedded bus's log, consumer cursors and pending redeliveries.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BusLogMigration;
+
+impl MigrationName for BusLogMigration {
+    fn name(&self) -> &str {
+        "m0000_interlink_bus_log"
+    }
+}
+
+const SQLITE_BUS_TABLES: &str = r#"
+CREATE TABLE bus_log (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    msg_id      TEXT NOT NULL UNIQUE,
+    subject     TEXT NOT NULL,
+    traceparent TEXT,
+    payload     BLOB NOT NULL,
+    stored_at   INTEGER NOT NULL
+);
+CREATE TABLE bus_consumer (
+    name   TEXT PRIMARY KEY,
+    filter TEXT NOT NULL,
+    cursor INTEGER NOT NULL
+);
+CREATE TABLE bus_redelivery (
+    consumer   TEXT NOT NULL,
+    seq        INTEGER NOT NULL,
+    deliveries INTEGER NOT NULL,
+    due_at     INTEGER NOT NULL,
+    PRIMARY KEY (consumer, seq)
+);
+"#;
+
+#[async_trait::async_trait]
+impl MigrationTrait for BusLogMigration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        execute_script(manager.get_connection(), SQLITE_BUS_TABLES).await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        execute_script(
+            manager.get_connection(),
+            "DROP TABLE bus_redelivery; DROP TABLE bus_consumer; DROP TABLE bus_log;",
+        )
+        .await
+    }
+}
+
+/// The migrator of the embedded bus's database.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BusMigrator;
+
+impl MigratorTrait for BusMigrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(BusLogMigration)]
+    }
+}
+
+/// Runs `;`-separated statements one by one (prepared statements take one each).
+async fn execute_script(db: &impl ConnectionTrait, script: &str) -> Result<(), DbErr> {
+    for statement in script.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+        db.execute_unprepared(statement).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,12 @@
+//! What every Interlink service shares: configuration, telemetry, database
+//! connections and migrations, the event plumbing (outbox → bus → inbox),
+//! authentication, gRPC serving and the error vocabulary.
+
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod events;
+pub mod telemetry;
+pub mod testing;
+
+pub use config::Config;

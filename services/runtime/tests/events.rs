@@ -1,0 +1,552 @@
+//! The event plumbing's guarantees, each checked on both backend pairs:
+//! PostgreSQL + JetStream and SQLite + the embedded bus.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use interlink_proto::common::v1::TranslatableText;
+use interlink_proto::events::v1::Event;
+use interlink_runtime::events::schema::EventTablesMigration;
+use interlink_runtime::events::{
+    Consumer, EventHandler, EventType, NewEvent, Outbox, Relay, list_parked, service_actor,
+};
+use interlink_runtime::testing::{Backend, TestEnv, count, wait_until};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, Statement, TransactionTrait};
+use sea_orm_migration::{MigrationName, MigrationTrait, MigratorTrait, SchemaManager, async_trait};
+use tokio_util::sync::CancellationToken;
+
+const THING_CHANGED: EventType = EventType::new("test", "thing", "changed");
+const WAIT: Duration = Duration::from_secs(60);
+
+/// The event tables plus an `effects` table the test handler writes to.
+struct TestMigrator;
+
+struct EffectsTable;
+
+impl MigrationName for EffectsTable {
+    fn name(&self) -> &str {
+        "m0001_effects"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for EffectsTable {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let db = manager.get_connection();
+        let id = match db.get_database_backend() {
+            sea_orm::DbBackend::Postgres => "BIGSERIAL PRIMARY KEY",
+            _ => "INTEGER PRIMARY KEY AUTOINCREMENT",
+        };
+        db.execute_unprepared(&format!(
+            "CREATE TABLE effects (applied {id}, event_id TEXT NOT NULL, aggregate_id TEXT NOT NULL, version BIGINT NOT NULL)"
+        ))
+        .await?;
+        Ok(())
+    }
+}
+
+impl MigratorTrait for TestMigrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(EventTablesMigration), Box::new(EffectsTable)]
+    }
+}
+
+/// Writes one `effects` row per event; fails on demand for poison ids.
+#[derive(Default)]
+struct RecordingHandler {
+    poison: Mutex<HashSet<String>>,
+    calls: AtomicU64,
+    applied: AtomicU64,
+}
+
+impl EventHandler for RecordingHandler {
+    async fn handle(&self, txn: &DatabaseTransaction, event: &Event) -> anyhow::Result<()> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        if self.poison.lock().expect("lock").contains(&event.id) {
+            anyhow::bail!("poisoned on purpose");
+        }
+        txn.execute_raw(Statement::from_sql_and_values(
+            txn.get_database_backend(),
+            "INSERT INTO effects (event_id, aggregate_id, version) VALUES ($1, $2, $3)",
+            [
+                event.id.clone().into(),
+                event.aggregate_id.clone().into(),
+                (event.aggregate_version as i64).into(),
+            ],
+        ))
+        .await?;
+        Ok(())
+    }
+
+    fn after_commit(&self, events: &[Event]) {
+        self.applied
+            .fetch_add(events.len() as u64, Ordering::SeqCst);
+    }
+}
+
+fn event(outbox: &Outbox, aggregate: &str, version: u64) -> Event {
+    outbox
+        .envelope(NewEvent {
+            event_type: THING_CHANGED,
+            actor: service_actor("test"),
+            organization_id: "org-1",
+            aggregate_id: aggregate,
+            aggregate_version: version,
+            payload: &TranslatableText {
+                values: HashMap::from([("en".into(), format!("{aggregate} v{version}"))]),
+            },
+        })
+        .expect("envelope")
+}
+
+struct Running {
+    shutdown: CancellationToken,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Running {
+    async fn stop(self) {
+        self.shutdown.cancel();
+        for task in self.tasks {
+            task.await.expect("task ends cleanly");
+        }
+    }
+}
+
+fn consumer(env: &TestEnv, handler: &Arc<RecordingHandler>) -> Consumer<RecordingHandler> {
+    Consumer::new(
+        "effects",
+        env.subjects.all(),
+        env.db.clone(),
+        env.bus.clone(),
+        Arc::clone(handler),
+        env.config.events.clone(),
+    )
+}
+
+fn start(env: &TestEnv, outbox: &Outbox, handler: &Arc<RecordingHandler>) -> Running {
+    let shutdown = CancellationToken::new();
+    let relay = Relay::new(
+        env.db.clone(),
+        env.bus.clone(),
+        outbox,
+        env.config.events.clone(),
+    );
+    let consumer = consumer(env, handler);
+    let tasks = vec![
+        tokio::spawn(relay.run(shutdown.clone())),
+        tokio::spawn({
+            let shutdown = shutdown.clone();
+            async move { consumer.run(shutdown).await.expect("consumer runs") }
+        }),
+    ];
+    Running { shutdown, tasks }
+}
+
+async fn effect_ids(env: &TestEnv) -> Vec<String> {
+    env.db
+        .query_all_raw(Statement::from_string(
+            env.db.get_database_backend(),
+            "SELECT event_id FROM effects ORDER BY applied",
+        ))
+        .await
+        .expect("effects")
+        .into_iter()
+        .map(|r| r.try_get::<String>("", "event_id").expect("event_id"))
+        .collect()
+}
+
+async fn assert_applied_exactly(env: &TestEnv, expected: &HashSet<String>) {
+    let ids = effect_ids(env).await;
+    let distinct: HashSet<String> = ids.iter().cloned().collect();
+    assert_eq!(ids.len(), distinct.len(), "an event was applied twice");
+    assert_eq!(
+        &distinct, expected,
+        "applied events differ from committed ones"
+    );
+}
+
+// ---------------------------------------------------------------------------
+
+async fn committed_events_applied_once(backend: Backend) {
+    let env = TestEnv::new::<TestMigrator>(backend, |_| {}).await;
+    let outbox = env.outbox();
+    let handler = Arc::new(RecordingHandler::default());
+    let running = start(&env, &outbox, &handler);
+
+    // 1,000 transactions of 10 events from 8 writers; every 4th rolls back.
+    let mut writers = Vec::new();
+    for writer in 0..8u64 {
+        let db = env.db.clone();
+        let outbox = outbox.clone();
+        writers.push(tokio::spawn(async move {
+            let mut committed = Vec::new();
+            for tx in (writer..1_000).step_by(8) {
+                let aggregate = format!("agg-{tx}");
+                let events: Vec<Event> = (1..=10).map(|v| event(&outbox, &aggregate, v)).collect();
+                let txn = db.begin().await.expect("begin");
+                outbox.append(&txn, &events).await.expect("append");
+                if tx % 4 == 3 {
+                    txn.rollback().await.expect("rollback");
+                } else {
+                    outbox.commit(txn).await.expect("commit");
+                    committed.extend(events.into_iter().map(|e| e.id));
+                }
+            }
+            committed
+        }));
+    }
+    let mut expected = HashSet::new();
+    for w in writers {
+        expected.extend(w.await.expect("writer"));
+    }
+    assert_eq!(expected.len(), 7_500);
+
+    wait_until("7,500 events applied", WAIT, || async {
+        handler.applied.load(Ordering::SeqCst) >= 7_500
+    })
+    .await;
+    wait_until("consumer idle", WAIT, || env.consumer_idle("effects")).await;
+    running.stop().await;
+    assert_applied_exactly(&env, &expected).await;
+    assert_eq!(handler.calls.load(Ordering::SeqCst), 7_500);
+    assert_eq!(
+        count(&env.db, "SELECT COUNT(*) AS n FROM interlink_outbox").await,
+        0
+    );
+    assert_eq!(env.bus_message_count().await, 7_500);
+    env.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn committed_events_applied_once_postgres_jetstream() {
+    committed_events_applied_once(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn committed_events_applied_once_sqlite_embedded() {
+    committed_events_applied_once(Backend::Embedded).await;
+}
+
+// ---------------------------------------------------------------------------
+
+async fn relay_crash_between_publish_and_delete(backend: Backend) {
+    let env = TestEnv::new::<TestMigrator>(backend, |c| c.events.relay_batch = 64).await;
+    let outbox = env.outbox();
+    let events: Vec<Event> = (1..=100).map(|v| event(&outbox, "agg", v)).collect();
+    outbox.publish(&env.db, &events).await.expect("append");
+
+    let relay = Relay::new(
+        env.db.clone(),
+        env.bus.clone(),
+        &outbox,
+        env.config.events.clone(),
+    );
+    assert_eq!(relay.publish_batch_then_crash().await.expect("publish"), 64);
+    // The rows are still there: the "crashed" relay never deleted them.
+    assert_eq!(
+        count(&env.db, "SELECT COUNT(*) AS n FROM interlink_outbox").await,
+        100
+    );
+    assert_eq!(env.bus_message_count().await, 64);
+
+    let handler = Arc::new(RecordingHandler::default());
+    let running = start(&env, &outbox, &handler);
+    wait_until("100 events applied", WAIT, || async {
+        handler.applied.load(Ordering::SeqCst) >= 100
+    })
+    .await;
+    wait_until("consumer idle", WAIT, || env.consumer_idle("effects")).await;
+    running.stop().await;
+
+    let expected: HashSet<String> = events.iter().map(|e| e.id.clone()).collect();
+    assert_applied_exactly(&env, &expected).await;
+    // Republished ids were dropped by the bus: one message per event.
+    assert_eq!(env.bus_message_count().await, 100);
+    assert_eq!(
+        count(&env.db, "SELECT COUNT(*) AS n FROM interlink_outbox").await,
+        0
+    );
+    env.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relay_crash_between_publish_and_delete_postgres_jetstream() {
+    relay_crash_between_publish_and_delete(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relay_crash_between_publish_and_delete_sqlite_embedded() {
+    relay_crash_between_publish_and_delete(Backend::Embedded).await;
+}
+
+/// A relay task aborted at arbitrary points and restarted, over and over,
+/// while writers commit: still every event once.
+async fn relay_aborted_repeatedly(backend: Backend) {
+    let env = TestEnv::new::<TestMigrator>(backend, |c| c.events.relay_batch = 16).await;
+    let outbox = env.outbox();
+    let handler = Arc::new(RecordingHandler::default());
+    let shutdown = CancellationToken::new();
+    let consumer_task = tokio::spawn({
+        let consumer = consumer(&env, &handler);
+        let shutdown = shutdown.clone();
+        async move { consumer.run(shutdown).await.expect("consumer runs") }
+    });
+    let writer = tokio::spawn({
+        let db = env.db.clone();
+        let outbox = outbox.clone();
+        async move {
+            let mut ids = HashSet::new();
+            for v in 1..=400 {
+                let e = event(&outbox, &format!("agg-{}", v % 7), v);
+                ids.insert(e.id.clone());
+                outbox.publish(&db, &[e]).await.expect("publish");
+            }
+            ids
+        }
+    });
+    for round in 0..40u64 {
+        let relay = Relay::new(
+            env.db.clone(),
+            env.bus.clone(),
+            &outbox,
+            env.config.events.clone(),
+        );
+        let task = tokio::spawn(relay.run(CancellationToken::new()));
+        tokio::time::sleep(Duration::from_millis(1 + round % 7)).await;
+        task.abort();
+        let _ = task.await;
+    }
+    let expected = writer.await.expect("writer");
+    let relay = Relay::new(
+        env.db.clone(),
+        env.bus.clone(),
+        &outbox,
+        env.config.events.clone(),
+    );
+    let relay_task = tokio::spawn(relay.run(shutdown.clone()));
+    wait_until("400 events applied", WAIT, || async {
+        handler.applied.load(Ordering::SeqCst) >= 400
+    })
+    .await;
+    wait_until("consumer idle", WAIT, || env.consumer_idle("effects")).await;
+    shutdown.cancel();
+    relay_task.await.expect("relay");
+    consumer_task.await.expect("consumer");
+    assert_applied_exactly(&env, &expected).await;
+    assert_eq!(env.bus_message_count().await, 400);
+    env.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relay_aborted_repeatedly_postgres_jetstream() {
+    relay_aborted_repeatedly(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relay_aborted_repeatedly_sqlite_embedded() {
+    relay_aborted_repeatedly(Backend::Embedded).await;
+}
+
+// ---------------------------------------------------------------------------
+
+async fn consumer_crash_after_commit(backend: Backend) {
+    let env = TestEnv::new::<TestMigrator>(backend, |c| {
+        c.events.ack_wait_secs = 1;
+        c.events.consumer_batch = 20;
+    })
+    .await;
+    let outbox = env.outbox();
+    let events: Vec<Event> = (1..=50).map(|v| event(&outbox, "agg", v)).collect();
+    outbox.publish(&env.db, &events).await.expect("append");
+    let relay = Relay::new(
+        env.db.clone(),
+        env.bus.clone(),
+        &outbox,
+        env.config.events.clone(),
+    );
+    assert_eq!(relay.drain().await.expect("relay"), 50);
+
+    let handler = Arc::new(RecordingHandler::default());
+    let crashed = consumer(&env, &handler)
+        .apply_one_batch_then_crash()
+        .await
+        .expect("batch");
+    assert!(crashed > 0);
+    assert_eq!(handler.applied.load(Ordering::SeqCst), crashed as u64);
+
+    let running = start(&env, &outbox, &handler);
+    wait_until("50 events applied", WAIT, || async {
+        handler.applied.load(Ordering::SeqCst) >= 50
+    })
+    .await;
+    // The unacknowledged batch comes back (after ack_wait on JetStream) and is
+    // recognised: the consumer goes idle without applying anything again.
+    wait_until("consumer idle", WAIT, || env.consumer_idle("effects")).await;
+    running.stop().await;
+    let expected: HashSet<String> = events.iter().map(|e| e.id.clone()).collect();
+    assert_applied_exactly(&env, &expected).await;
+    assert_eq!(
+        handler.calls.load(Ordering::SeqCst),
+        50,
+        "a redelivered event reached the handler"
+    );
+    env.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consumer_crash_after_commit_postgres_jetstream() {
+    consumer_crash_after_commit(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consumer_crash_after_commit_sqlite_embedded() {
+    consumer_crash_after_commit(Backend::Embedded).await;
+}
+
+// ---------------------------------------------------------------------------
+
+async fn poison_event_parked_and_replayed(backend: Backend) {
+    let env = TestEnv::new::<TestMigrator>(backend, |c| {
+        c.events.max_deliveries = 3;
+        c.events.retry_initial_ms = 10;
+        c.events.retry_max_ms = 50;
+    })
+    .await;
+    let outbox = env.outbox();
+    let handler = Arc::new(RecordingHandler::default());
+    let events: Vec<Event> = (1..=20)
+        .map(|v| event(&outbox, &format!("agg-{v}"), 1))
+        .collect();
+    let poison_id = events[7].id.clone();
+    handler
+        .poison
+        .lock()
+        .expect("lock")
+        .insert(poison_id.clone());
+    let running = start(&env, &outbox, &handler);
+    outbox.publish(&env.db, &events).await.expect("append");
+
+    wait_until("19 events applied and the poison parked", WAIT, || async {
+        handler.applied.load(Ordering::SeqCst) >= 19
+            && !list_parked(&env.db, Some("effects"))
+                .await
+                .expect("parked")
+                .is_empty()
+    })
+    .await;
+    let parked = list_parked(&env.db, None).await.expect("parked");
+    assert_eq!(parked.len(), 1);
+    assert_eq!(parked[0].event_id, poison_id);
+    assert_eq!(parked[0].deliveries, 3);
+    assert!(
+        parked[0].error.contains("poisoned on purpose"),
+        "{}",
+        parked[0].error
+    );
+
+    // Later events still flow.
+    let later = event(&outbox, "agg-late", 1);
+    outbox
+        .publish(&env.db, std::slice::from_ref(&later))
+        .await
+        .expect("append");
+    wait_until("the later event applied", WAIT, || async {
+        handler.applied.load(Ordering::SeqCst) >= 20
+    })
+    .await;
+    wait_until("consumer idle", WAIT, || env.consumer_idle("effects")).await;
+    running.stop().await;
+
+    // Fixed: the operator replays it.
+    handler.poison.lock().expect("lock").clear();
+    let replayer = consumer(&env, &handler);
+    assert!(replayer.replay_parked(&poison_id).await.expect("replay"));
+    assert!(
+        !replayer
+            .replay_parked(&poison_id)
+            .await
+            .expect("second replay")
+    );
+    assert!(list_parked(&env.db, None).await.expect("parked").is_empty());
+
+    let mut expected: HashSet<String> = events.iter().map(|e| e.id.clone()).collect();
+    expected.insert(later.id);
+    assert_applied_exactly(&env, &expected).await;
+    env.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn poison_event_parked_and_replayed_postgres_jetstream() {
+    poison_event_parked_and_replayed(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn poison_event_parked_and_replayed_sqlite_embedded() {
+    poison_event_parked_and_replayed(Backend::Embedded).await;
+}
+
+// ---------------------------------------------------------------------------
+
+async fn events_of_an_aggregate_arrive_in_commit_order(backend: Backend) {
+    let env = TestEnv::new::<TestMigrator>(backend, |c| c.events.relay_batch = 32).await;
+    let outbox = env.outbox();
+    let handler = Arc::new(RecordingHandler::default());
+    let running = start(&env, &outbox, &handler);
+    let mut writers = Vec::new();
+    for a in 0..10 {
+        let db = env.db.clone();
+        let outbox = outbox.clone();
+        writers.push(tokio::spawn(async move {
+            for v in 1..=50u64 {
+                outbox
+                    .publish(&db, &[event(&outbox, &format!("agg-{a}"), v)])
+                    .await
+                    .expect("publish");
+            }
+        }));
+    }
+    for w in writers {
+        w.await.expect("writer");
+    }
+    wait_until("500 events applied", WAIT, || async {
+        handler.applied.load(Ordering::SeqCst) >= 500
+    })
+    .await;
+    running.stop().await;
+
+    let rows = env
+        .db
+        .query_all_raw(Statement::from_string(
+            env.db.get_database_backend(),
+            "SELECT aggregate_id, version FROM effects ORDER BY applied",
+        ))
+        .await
+        .expect("effects");
+    let mut last: HashMap<String, i64> = HashMap::new();
+    for row in rows {
+        let aggregate: String = row.try_get("", "aggregate_id").expect("aggregate");
+        let version: i64 = row.try_get("", "version").expect("version");
+        let previous = last.insert(aggregate.clone(), version).unwrap_or(0);
+        assert_eq!(
+            version,
+            previous + 1,
+            "{aggregate}: v{version} applied after v{previous}"
+        );
+    }
+    assert_eq!(last.len(), 10);
+    assert!(last.values().all(|v| *v == 50));
+    env.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_of_an_aggregate_arrive_in_commit_order_postgres_jetstream() {
+    events_of_an_aggregate_arrive_in_commit_order(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_of_an_aggregate_arrive_in_commit_order_sqlite_embedded() {
+    events_of_an_aggregate_arrive_in_commit_order(Backend::Embedded).await;
+}

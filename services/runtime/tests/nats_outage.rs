@@ -1,0 +1,121 @@
+//! NATS down while events are committed: they wait in the outbox and are
+//! delivered, once each, when NATS is back.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use interlink_proto::common::v1::TranslatableText;
+use interlink_proto::events::v1::Event;
+use interlink_runtime::events::{
+    Consumer, EventHandler, EventTablesMigrator, EventType, NewEvent, Relay, outbox_backlog,
+    service_actor,
+};
+use interlink_runtime::testing::{Backend, NatsProcess, TestEnv, wait_until};
+use sea_orm::DatabaseTransaction;
+use std::sync::Mutex;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Default)]
+struct Seen {
+    ids: Mutex<Vec<String>>,
+    applied: AtomicU64,
+}
+
+impl EventHandler for Seen {
+    async fn handle(&self, _txn: &DatabaseTransaction, event: &Event) -> anyhow::Result<()> {
+        self.ids.lock().expect("lock").push(event.id.clone());
+        Ok(())
+    }
+    fn after_commit(&self, events: &[Event]) {
+        self.applied
+            .fetch_add(events.len() as u64, Ordering::SeqCst);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_committed_while_nats_is_down_are_delivered_when_it_returns() {
+    let mut nats = NatsProcess::start().await;
+    let url = nats.url();
+    let env = TestEnv::new::<EventTablesMigrator>(Backend::Postgres, |c| {
+        c.nats.url = url;
+        c.events.retry_max_ms = 200;
+    })
+    .await;
+    let outbox = env.outbox();
+    let make = |i: u64| {
+        outbox
+            .envelope(NewEvent {
+                event_type: EventType::new("test", "thing", "changed"),
+                actor: service_actor("test"),
+                organization_id: "",
+                aggregate_id: "agg",
+                aggregate_version: i,
+                payload: &TranslatableText::default(),
+            })
+            .expect("envelope")
+    };
+    let seen = Arc::new(Seen::default());
+    let shutdown = CancellationToken::new();
+    let relay = Relay::new(
+        env.db.clone(),
+        env.bus.clone(),
+        &outbox,
+        env.config.events.clone(),
+    );
+    let consumer = Consumer::new(
+        "seen",
+        env.subjects.all(),
+        env.db.clone(),
+        env.bus.clone(),
+        Arc::clone(&seen),
+        env.config.events.clone(),
+    );
+    let relay_task = tokio::spawn(relay.clone().run(shutdown.clone()));
+    let consumer_task = tokio::spawn({
+        let shutdown = shutdown.clone();
+        async move { consumer.run(shutdown).await.expect("consumer") }
+    });
+
+    let before: Vec<Event> = (1..=10).map(make).collect();
+    outbox.publish(&env.db, &before).await.expect("commit");
+    wait_until("first events applied", Duration::from_secs(30), || async {
+        seen.applied.load(Ordering::SeqCst) >= 10
+    })
+    .await;
+
+    nats.kill().await;
+    let during: Vec<Event> = (11..=30).map(make).collect();
+    outbox
+        .publish(&env.db, &during)
+        .await
+        .expect("commits succeed without NATS");
+    assert!(
+        relay.drain().await.is_err(),
+        "publishing must fail while NATS is down"
+    );
+    assert_eq!(outbox_backlog(&env.db).await.expect("backlog"), 20);
+
+    nats.restart().await;
+    wait_until(
+        "events applied after NATS returned",
+        Duration::from_secs(60),
+        || async { seen.applied.load(Ordering::SeqCst) >= 30 },
+    )
+    .await;
+    wait_until("consumer idle", Duration::from_secs(30), || {
+        env.consumer_idle("seen")
+    })
+    .await;
+    shutdown.cancel();
+    relay_task.await.expect("relay");
+    consumer_task.await.expect("consumer");
+
+    let ids = seen.ids.lock().expect("lock").clone();
+    let expected: HashSet<String> = before.iter().chain(&during).map(|e| e.id.clone()).collect();
+    assert_eq!(ids.len(), 30, "each event applied once");
+    assert_eq!(ids.into_iter().collect::<HashSet<_>>(), expected);
+    assert_eq!(outbox_backlog(&env.db).await.expect("backlog"), 0);
+    env.cleanup().await;
+}
