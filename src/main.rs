@@ -1,1 +1,155 @@
-fn main() {}
+//! `interlink`: the one binary of the mesh.
+//!
+//! - `interlink up` runs everything in one process on SQLite files under a
+//!   data directory (the embedded default);
+//! - `interlink migrate` prepares storage (the JetStream stream, or with
+//!   `--embedded` the data directory);
+//! - `interlink token` mints a development token from the local key.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use interlink_runtime::Config;
+use interlink_runtime::auth::{DevSigner, DevTokenRequest};
+use interlink_runtime::events::{EmbeddedBus, JetStreamBus};
+use tokio_util::sync::CancellationToken;
+
+mod up;
+
+/// Interlink: public administrations, organisations and citizens co-producing
+/// public services.
+#[derive(Debug, Parser)]
+#[command(name = "interlink", version)]
+struct Cli {
+    /// A TOML configuration file (then `INTERLINK__SECTION__KEY` variables apply).
+    #[arg(long, global = true, env = "INTERLINK_CONFIG")]
+    config: Option<PathBuf>,
+    /// The data directory of embedded mode (overrides `data_dir`).
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the whole mesh in this process on SQLite (embedded mode).
+    Up,
+    /// Prepare storage: the JetStream stream (cluster mode), or with
+    /// `--embedded` the data directory, the bus log and the dev key.
+    Migrate {
+        /// Prepare embedded mode's data directory instead.
+        #[arg(long)]
+        embedded: bool,
+    },
+    /// Mint a development token signed by the data directory's dev key.
+    Token {
+        /// The user's subject (id).
+        #[arg(long)]
+        sub: String,
+        /// Display name.
+        #[arg(long)]
+        name: Option<String>,
+        /// E-mail address.
+        #[arg(long)]
+        email: Option<String>,
+        /// Make the user a platform administrator.
+        #[arg(long)]
+        admin: bool,
+        /// Lifetime in seconds.
+        #[arg(long, default_value_t = 12 * 3600)]
+        ttl: u64,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let mut config = Config::load(cli.config.as_deref())?;
+    if let Some(dir) = cli.data_dir {
+        config.data_dir = dir;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async move {
+        match cli.command {
+            Command::Up => {
+                let _telemetry = interlink_runtime::telemetry::init(&config.telemetry)?;
+                let shutdown = CancellationToken::new();
+                tokio::spawn(cancel_on_signal(shutdown.clone()));
+                up::run(config, shutdown).await
+            }
+            Command::Migrate { embedded } => migrate(&config, embedded).await,
+            Command::Token {
+                sub,
+                name,
+                email,
+                admin,
+                ttl,
+            } => {
+                let signer = DevSigner::load_or_create(&config.data_dir)?;
+                let token = signer.mint(
+                    &DevTokenRequest {
+                        subject: sub,
+                        name,
+                        email,
+                        admin,
+                        ttl: Duration::from_secs(ttl),
+                    },
+                    &config.auth.audience,
+                    &config.auth.admin_claim,
+                )?;
+                println!("{token}");
+                Ok(())
+            }
+        }
+    })
+}
+
+async fn migrate(config: &Config, embedded: bool) -> anyhow::Result<()> {
+    if embedded {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("creating {}", config.data_dir.display()))?;
+        EmbeddedBus::open(&up::bus_url(config), &config.database).await?;
+        DevSigner::load_or_create(&config.data_dir)?;
+        println!(
+            "embedded data directory ready: {}",
+            config.data_dir.display()
+        );
+    } else {
+        let bus = JetStreamBus::connect(&config.nats).await?;
+        println!(
+            "jetstream stream {} ready for {}.>",
+            bus.stream_name(),
+            config.nats.subject_root
+        );
+    }
+    Ok(())
+}
+
+/// Cancels `shutdown` on Ctrl-C or SIGTERM.
+async fn cancel_on_signal(shutdown: CancellationToken) {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => tracing::info!("ctrl-c: shutting down"),
+        _ = terminate => tracing::info!("sigterm: shutting down"),
+    }
+    shutdown.cancel();
+}

@@ -45,6 +45,8 @@ pub struct Config {
     pub events: EventsConfig,
     /// The gRPC server.
     pub grpc: GrpcConfig,
+    /// The HTTP front door.
+    pub gateway: GatewayConfig,
     /// Bearer token authentication.
     pub auth: AuthConfig,
     /// Logs, traces and metrics.
@@ -59,6 +61,7 @@ impl Default for Config {
             nats: NatsConfig::default(),
             events: EventsConfig::default(),
             grpc: GrpcConfig::default(),
+            gateway: GatewayConfig::default(),
             auth: AuthConfig::default(),
             telemetry: TelemetryConfig::default(),
         }
@@ -201,6 +204,22 @@ impl Default for GrpcConfig {
     }
 }
 
+/// The HTTP front door (REST/JSON, and the dev JWKS in embedded mode).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct GatewayConfig {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+}
+
+impl Default for GatewayConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+        }
+    }
+}
+
 /// Bearer token authentication.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
@@ -215,6 +234,9 @@ pub struct AuthConfig {
     pub leeway_secs: u64,
     /// How long a fetched JWKS is trusted before it is fetched again.
     pub jwks_refresh_secs: u64,
+    /// Tokens with an unknown `kid` cause at most one JWKS fetch per this
+    /// interval, so made-up key ids cannot make us hammer the issuer.
+    pub jwks_min_refetch_ms: u64,
     /// The claim that marks a platform administrator when `true`.
     pub admin_claim: String,
 }
@@ -227,6 +249,7 @@ impl Default for AuthConfig {
             jwks_url: String::new(),
             leeway_secs: 30,
             jwks_refresh_secs: 300,
+            jwks_min_refetch_ms: 5_000,
             admin_claim: "interlink_admin".into(),
         }
     }
@@ -258,7 +281,7 @@ impl Default for TelemetryConfig {
     fn default() -> Self {
         Self {
             format: LogFormat::Pretty,
-            filter: "info".into(),
+            filter: "info,sea_orm_migration=warn".into(),
             service_name: "interlink".into(),
         }
     }

@@ -2,10 +2,12 @@
 //! connections and migrations, the event plumbing (outbox → bus → inbox),
 //! authentication, gRPC serving and the error vocabulary.
 
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod grpc;
 pub mod telemetry;
 pub mod testing;
 

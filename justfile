@@ -1,0 +1,29 @@
+# Interlink developer recipes (install just with `pip install rust-just`).
+
+# Format the code.
+fmt:
+    cargo fmt --all
+
+# Formatting and lints, as CI checks them.
+lint:
+    cargo fmt --all -- --check
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# Every test, against real PostgreSQL and NATS (started if needed).
+test *args:
+    scripts/test {{args}}
+
+# Start PostgreSQL and NATS with JetStream on loopback if they are not running.
+services:
+    bash scripts/services.sh
+
+# The whole mesh in one process on SQLite (embedded mode).
+up *args:
+    cargo run --release -- up {{args}}
+
+# Event-plumbing benchmark on both backends (PostgreSQL + JetStream, SQLite + embedded bus).
+bench *args: services
+    cargo bench -p interlink-runtime --bench events -- {{args}}
+
+# What CI runs.
+verify: lint test

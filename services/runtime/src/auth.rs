@@ -1,0 +1,528 @@
+//! Bearer-token authentication for every gRPC server of the mesh (and the
+//! gateway): JWTs signed RS256 or ES256 by the configured OIDC issuer, keys
+//! from its JWKS (cached, fetched again on an unknown `kid`), `iss`, `aud`,
+//! `exp` and `nbf` checked with a small leeway. The caller's [`Identity`] is
+//! put in the request's extensions.
+//!
+//! In embedded mode a [`DevSigner`] (a key pair kept in the data directory)
+//! signs tokens and is the only trusted key.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use futures::future::BoxFuture;
+use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, JwkSet};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{Mutex, RwLock};
+
+use crate::config::AuthConfig;
+
+/// The issuer of tokens minted by the embedded dev signer.
+pub const DEV_ISSUER: &str = "interlink-dev";
+
+/// Who is calling, from a verified token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// The OIDC subject: the user's stable id.
+    pub subject: String,
+    /// Display name (`name`, else `preferred_username`), if the token has one.
+    pub name: Option<String>,
+    /// E-mail address, if the token has one.
+    pub email: Option<String>,
+    /// Whether the token carries the platform-admin claim set to `true`.
+    pub platform_admin: bool,
+}
+
+/// Why a token was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// Malformed, badly signed, expired, for another audience or issuer, or
+    /// signed by an unknown key.
+    #[error("invalid token: {0}")]
+    InvalidToken(String),
+    /// The issuer's keys could not be fetched.
+    #[error("token keys unavailable: {0}")]
+    KeysUnavailable(String),
+}
+
+impl From<AuthError> for tonic::Status {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::InvalidToken(_) => tonic::Status::unauthenticated(e.to_string()),
+            AuthError::KeysUnavailable(_) => {
+                tracing::error!(error = %e, "cannot verify tokens");
+                tonic::Status::unavailable("token keys unavailable")
+            }
+        }
+    }
+}
+
+fn invalid(reason: impl std::fmt::Display) -> AuthError {
+    AuthError::InvalidToken(reason.to_string())
+}
+
+/// A verification key and the one algorithm it may be used with.
+#[derive(Clone)]
+struct VerifyingKey {
+    key: DecodingKey,
+    algorithm: Algorithm,
+}
+
+/// Keys by `kid`, built from a JWKS; keys of other types are ignored.
+fn key_table(set: &JwkSet) -> HashMap<String, VerifyingKey> {
+    set.keys
+        .iter()
+        .filter_map(|jwk| {
+            let kid = jwk.common.key_id.clone()?;
+            let algorithm = match &jwk.algorithm {
+                AlgorithmParameters::RSA(_) => Algorithm::RS256,
+                AlgorithmParameters::EllipticCurve(ec) if ec.curve == EllipticCurve::P256 => {
+                    Algorithm::ES256
+                }
+                _ => return None,
+            };
+            let key = DecodingKey::from_jwk(jwk).ok()?;
+            Some((kid, VerifyingKey { key, algorithm }))
+        })
+        .collect()
+}
+
+enum KeySource {
+    Fixed(HashMap<String, VerifyingKey>),
+    Remote(JwksCache),
+}
+
+struct JwksCache {
+    url: String,
+    client: reqwest::Client,
+    max_age: Duration,
+    min_refetch: Duration,
+    keys: RwLock<(HashMap<String, VerifyingKey>, Option<Instant>)>,
+    /// Serialises fetches and spaces those caused by unknown `kid`s.
+    last_fetch: Mutex<Option<Instant>>,
+}
+
+impl JwksCache {
+    async fn key(&self, kid: &str) -> Result<VerifyingKey, AuthError> {
+        {
+            let guard = self.keys.read().await;
+            let fresh = guard.1.is_some_and(|at| at.elapsed() < self.max_age);
+            if fresh && let Some(key) = guard.0.get(kid) {
+                return Ok(key.clone());
+            }
+        }
+        let mut last = self.last_fetch.lock().await;
+        // Another caller may have fetched while we waited.
+        {
+            let guard = self.keys.read().await;
+            let fresh = guard.1.is_some_and(|at| at.elapsed() < self.max_age);
+            if let Some(key) = guard.0.get(kid)
+                && fresh
+            {
+                return Ok(key.clone());
+            }
+            let stale_or_empty = !fresh;
+            let may_refetch =
+                stale_or_empty || last.is_none_or(|at| at.elapsed() >= self.min_refetch);
+            if !may_refetch {
+                return Err(invalid(format!("unknown key id `{kid}`")));
+            }
+        }
+        *last = Some(Instant::now());
+        match self.fetch().await {
+            Ok(table) => {
+                let key = table.get(kid).cloned();
+                *self.keys.write().await = (table, Some(Instant::now()));
+                key.ok_or_else(|| invalid(format!("unknown key id `{kid}`")))
+            }
+            Err(e) => {
+                // Keep working on the keys we had.
+                let guard = self.keys.read().await;
+                match guard.0.get(kid) {
+                    Some(key) => {
+                        tracing::warn!(error = %e, "jwks refresh failed; using cached keys");
+                        Ok(key.clone())
+                    }
+                    None if guard.1.is_some() => Err(invalid(format!("unknown key id `{kid}`"))),
+                    None => Err(e),
+                }
+            }
+        }
+    }
+
+    async fn fetch(&self) -> Result<HashMap<String, VerifyingKey>, AuthError> {
+        let unavailable =
+            |e: reqwest::Error| AuthError::KeysUnavailable(format!("{}: {e}", self.url));
+        let set: JwkSet = self
+            .client
+            .get(&self.url)
+            .send()
+            .await
+            .and_then(|r| r.error_for_status())
+            .map_err(unavailable)?
+            .json()
+            .await
+            .map_err(unavailable)?;
+        Ok(key_table(&set))
+    }
+}
+
+/// Verifies bearer tokens.
+pub struct Authenticator {
+    issuer: String,
+    audience: String,
+    leeway: u64,
+    admin_claim: String,
+    keys: KeySource,
+}
+
+impl std::fmt::Debug for Authenticator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Authenticator")
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Deserialize)]
+struct Claims {
+    sub: String,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    preferred_username: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(flatten)]
+    other: HashMap<String, serde_json::Value>,
+}
+
+impl Authenticator {
+    /// Trusts the issuer's JWKS at `config.jwks_url`.
+    pub fn remote(config: &AuthConfig) -> Result<Self, AuthError> {
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(5))
+            .build()
+            .map_err(|e| AuthError::KeysUnavailable(e.to_string()))?;
+        Ok(Self {
+            issuer: config.issuer.clone(),
+            audience: config.audience.clone(),
+            leeway: config.leeway_secs,
+            admin_claim: config.admin_claim.clone(),
+            keys: KeySource::Remote(JwksCache {
+                url: config.jwks_url.clone(),
+                client,
+                max_age: Duration::from_secs(config.jwks_refresh_secs.max(1)),
+                min_refetch: Duration::from_millis(config.jwks_min_refetch_ms),
+                keys: RwLock::new((HashMap::new(), None)),
+                last_fetch: Mutex::new(None),
+            }),
+        })
+    }
+
+    /// Trusts exactly the keys of `jwks`, issued by `issuer` (the dev signer).
+    pub fn fixed(issuer: &str, jwks: &JwkSet, config: &AuthConfig) -> Self {
+        Self {
+            issuer: issuer.to_owned(),
+            audience: config.audience.clone(),
+            leeway: config.leeway_secs,
+            admin_claim: config.admin_claim.clone(),
+            keys: KeySource::Fixed(key_table(jwks)),
+        }
+    }
+
+    /// Verifies `token` and returns the caller.
+    pub async fn authenticate(&self, token: &str) -> Result<Identity, AuthError> {
+        let header = jsonwebtoken::decode_header(token).map_err(invalid)?;
+        if !matches!(header.alg, Algorithm::RS256 | Algorithm::ES256) {
+            return Err(invalid(format!(
+                "algorithm {:?} is not accepted",
+                header.alg
+            )));
+        }
+        let kid = header.kid.ok_or_else(|| invalid("token has no key id"))?;
+        let key = match &self.keys {
+            KeySource::Fixed(table) => table
+                .get(&kid)
+                .cloned()
+                .ok_or_else(|| invalid(format!("unknown key id `{kid}`")))?,
+            KeySource::Remote(cache) => cache.key(&kid).await?,
+        };
+        // The key decides the algorithm, never the token alone.
+        if key.algorithm != header.alg {
+            return Err(invalid("token algorithm does not match its key"));
+        }
+        let mut validation = Validation::new(key.algorithm);
+        validation.set_issuer(&[&self.issuer]);
+        validation.set_audience(&[&self.audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.validate_nbf = true;
+        validation.leeway = self.leeway;
+        let data = jsonwebtoken::decode::<Claims>(token, &key.key, &validation).map_err(invalid)?;
+        let claims = data.claims;
+        if claims.sub.is_empty() {
+            return Err(invalid("token has an empty subject"));
+        }
+        let platform_admin = claims
+            .other
+            .get(&self.admin_claim)
+            .is_some_and(|v| v.as_bool() == Some(true));
+        Ok(Identity {
+            subject: claims.sub,
+            name: claims.name.or(claims.preferred_username),
+            email: claims.email,
+            platform_admin,
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Tower layer
+
+/// Authenticates requests that carry `authorization: Bearer …`. A request
+/// with a bad token is refused with UNAUTHENTICATED; one without a token goes
+/// through without an [`Identity`], and handlers that need one ask
+/// [`require_identity`] (so health, reflection and public reads stay open).
+#[derive(Debug, Clone)]
+pub struct AuthLayer {
+    authenticator: Arc<Authenticator>,
+}
+
+impl AuthLayer {
+    /// A layer using `authenticator`.
+    pub fn new(authenticator: Arc<Authenticator>) -> Self {
+        Self { authenticator }
+    }
+}
+
+impl<S> tower::Layer<S> for AuthLayer {
+    type Service = AuthService<S>;
+    fn layer(&self, inner: S) -> Self::Service {
+        AuthService {
+            inner,
+            authenticator: Arc::clone(&self.authenticator),
+        }
+    }
+}
+
+/// The service of [`AuthLayer`].
+#[derive(Debug, Clone)]
+pub struct AuthService<S> {
+    inner: S,
+    authenticator: Arc<Authenticator>,
+}
+
+impl<S, B, RB> tower::Service<http::Request<B>> for AuthService<S>
+where
+    S: tower::Service<http::Request<B>, Response = http::Response<RB>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    B: Send + 'static,
+    RB: Default + Send + 'static,
+{
+    type Response = http::Response<RB>;
+    type Error = S::Error;
+    type Future = BoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: http::Request<B>) -> Self::Future {
+        // The ready service is the one that must be called; keep a fresh clone.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let authenticator = Arc::clone(&self.authenticator);
+        Box::pin(async move {
+            let token = match bearer_token(request.headers()) {
+                Ok(token) => token,
+                Err(status) => return Ok(status.into_http()),
+            };
+            if let Some(token) = token {
+                match authenticator.authenticate(&token).await {
+                    Ok(identity) => {
+                        request.extensions_mut().insert(identity);
+                    }
+                    Err(e) => {
+                        tracing::debug!(error = %e, "request refused");
+                        return Ok(tonic::Status::from(e).into_http());
+                    }
+                }
+            }
+            inner.call(request).await
+        })
+    }
+}
+
+/// The bearer token of `authorization`, if any; a malformed header is refused.
+fn bearer_token(headers: &http::HeaderMap) -> Result<Option<String>, tonic::Status> {
+    let Some(value) = headers.get(http::header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value
+        .to_str()
+        .map_err(|_| tonic::Status::unauthenticated("authorization header is not text"))?;
+    match value.split_once(' ') {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
+            Ok(Some(token.trim().to_owned()))
+        }
+        _ => Err(tonic::Status::unauthenticated(
+            "authorization must be `Bearer <token>`",
+        )),
+    }
+}
+
+/// The caller of a request that passed [`AuthLayer`], if it had a token.
+pub fn identity<T>(request: &tonic::Request<T>) -> Option<&Identity> {
+    request.extensions().get::<Identity>()
+}
+
+/// The caller, or UNAUTHENTICATED.
+pub fn require_identity<T>(request: &tonic::Request<T>) -> Result<&Identity, tonic::Status> {
+    identity(request).ok_or_else(|| tonic::Status::unauthenticated("a bearer token is required"))
+}
+
+// ---------------------------------------------------------------------------
+// Dev signer
+
+/// The embedded mode's token signer: an ES256 key pair generated once and
+/// kept in the data directory, so tokens survive restarts.
+pub struct DevSigner {
+    kid: String,
+    encoding: EncodingKey,
+    jwk: Jwk,
+}
+
+impl std::fmt::Debug for DevSigner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DevSigner")
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a dev token says.
+#[derive(Debug, Clone)]
+pub struct DevTokenRequest {
+    /// The subject (user id).
+    pub subject: String,
+    /// Display name.
+    pub name: Option<String>,
+    /// E-mail.
+    pub email: Option<String>,
+    /// Platform administrator.
+    pub admin: bool,
+    /// Lifetime.
+    pub ttl: Duration,
+}
+
+#[derive(Serialize)]
+struct DevClaims<'a> {
+    iss: &'a str,
+    aud: &'a str,
+    sub: &'a str,
+    iat: u64,
+    nbf: u64,
+    exp: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<&'a str>,
+    #[serde(flatten)]
+    extra: HashMap<&'a str, bool>,
+}
+
+/// The file the dev signer keeps its private key in.
+pub const DEV_KEY_FILE: &str = "dev-signing-key.pem";
+
+impl DevSigner {
+    /// Loads the key from `data_dir`, creating it (mode 0600) on first use.
+    pub fn load_or_create(data_dir: &Path) -> std::io::Result<Self> {
+        use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
+        let path = data_dir.join(DEV_KEY_FILE);
+        let secret = if path.exists() {
+            let pem = std::fs::read_to_string(&path)?;
+            p256::SecretKey::from_pkcs8_pem(&pem)
+                .map_err(|e| std::io::Error::other(format!("{}: {e}", path.display())))?
+        } else {
+            std::fs::create_dir_all(data_dir)?;
+            let secret = p256::SecretKey::random(&mut rand::rngs::OsRng);
+            let pem = secret
+                .to_pkcs8_pem(LineEnding::LF)
+                .map_err(|e| std::io::Error::other(e.to_string()))?;
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            options.open(&path)?.write_all(pem.as_bytes())?;
+            secret
+        };
+        Self::from_secret(&secret)
+    }
+
+    fn from_secret(secret: &p256::SecretKey) -> std::io::Result<Self> {
+        use p256::pkcs8::{EncodePrivateKey, LineEnding};
+        let pem = secret
+            .to_pkcs8_pem(LineEnding::LF)
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        let encoding = EncodingKey::from_ec_pem(pem.as_bytes()).map_err(std::io::Error::other)?;
+        let public =
+            serde_json::to_value(secret.public_key().to_jwk()).map_err(std::io::Error::other)?;
+        let x = public.get("x").and_then(|v| v.as_str()).unwrap_or_default();
+        let kid = format!("dev-{}", &x[..x.len().min(12)]);
+        let mut jwk_json = public.clone();
+        if let Some(object) = jwk_json.as_object_mut() {
+            object.insert("kid".into(), kid.clone().into());
+            object.insert("alg".into(), "ES256".into());
+            object.insert("use".into(), "sig".into());
+        }
+        let jwk: Jwk = serde_json::from_value(jwk_json).map_err(std::io::Error::other)?;
+        Ok(Self { kid, encoding, jwk })
+    }
+
+    /// The public key set, as served at `/.well-known/jwks.json`.
+    pub fn jwks(&self) -> JwkSet {
+        JwkSet {
+            keys: vec![self.jwk.clone()],
+        }
+    }
+
+    /// An authenticator that trusts this signer.
+    pub fn authenticator(&self, config: &AuthConfig) -> Authenticator {
+        Authenticator::fixed(DEV_ISSUER, &self.jwks(), config)
+    }
+
+    /// Signs a token for `audience`.
+    pub fn mint(
+        &self,
+        request: &DevTokenRequest,
+        audience: &str,
+        admin_claim: &str,
+    ) -> Result<String, AuthError> {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or_default();
+        let mut header = Header::new(Algorithm::ES256);
+        header.kid = Some(self.kid.clone());
+        let claims = DevClaims {
+            iss: DEV_ISSUER,
+            aud: audience,
+            sub: &request.subject,
+            iat: now,
+            nbf: now,
+            exp: now + request.ttl.as_secs(),
+            name: request.name.as_deref(),
+            email: request.email.as_deref(),
+            extra: HashMap::from([(admin_claim, request.admin)]),
+        };
+        jsonwebtoken::encode(&header, &claims, &self.encoding).map_err(invalid)
+    }
+}

@@ -1,0 +1,141 @@
+//! Serving a service's gRPC API the same way everywhere: health
+//! (`grpc.health.v1`), reflection (v1 and v1alpha, so grpcurl works),
+//! bearer-token authentication, a span per call, request timeouts, and a
+//! graceful shutdown that reports NOT_SERVING before draining.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tonic::service::RoutesBuilder;
+use tonic::transport::server::TcpIncoming;
+use tonic_health::ServingStatus;
+use tracing::Span;
+
+use crate::auth::{AuthLayer, Authenticator};
+use crate::config::GrpcConfig;
+
+/// What a server offers besides its own routes.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Timeouts, limits, drain time.
+    pub config: GrpcConfig,
+    /// Verifies bearer tokens.
+    pub authenticator: Arc<Authenticator>,
+    /// Fully-qualified service names reported by the health service
+    /// (`interlink.community.v1.CommunityService` …).
+    pub health_services: Vec<String>,
+    /// Encoded descriptor sets offered by reflection, besides Interlink's
+    /// own and the health service's.
+    pub extra_descriptor_sets: Vec<&'static [u8]>,
+}
+
+/// A failure to serve.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// Reflection could not read a descriptor set.
+    #[error("reflection: {0}")]
+    Reflection(String),
+    /// The transport failed.
+    #[error("grpc transport: {0}")]
+    Transport(#[from] tonic::transport::Error),
+}
+
+/// Serves the services of `routes` on `listener` until `shutdown` fires; then health turns
+/// NOT_SERVING, new connections are refused and in-flight calls get
+/// `config.drain_timeout_ms` to finish.
+pub async fn serve(
+    listener: TcpListener,
+    routes: RoutesBuilder,
+    options: ServeOptions,
+    shutdown: CancellationToken,
+) -> Result<(), ServeError> {
+    let (reporter, health) = tonic_health::server::health_reporter();
+    for name in options
+        .health_services
+        .iter()
+        .map(String::as_str)
+        .chain([""])
+    {
+        reporter
+            .set_service_status(name, ServingStatus::Serving)
+            .await;
+    }
+    let mut reflection_v1 = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(interlink_proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET);
+    let mut reflection_v1alpha = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(interlink_proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET);
+    for set in &options.extra_descriptor_sets {
+        reflection_v1 = reflection_v1.register_encoded_file_descriptor_set(set);
+        reflection_v1alpha = reflection_v1alpha.register_encoded_file_descriptor_set(set);
+    }
+    let reflection_v1 = reflection_v1
+        .build_v1()
+        .map_err(|e| ServeError::Reflection(e.to_string()))?;
+    let reflection_v1alpha = reflection_v1alpha
+        .build_v1alpha()
+        .map_err(|e| ServeError::Reflection(e.to_string()))?;
+
+    let mut routes = routes;
+    routes
+        .add_service(health)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha);
+    let routes = routes.routes();
+
+    let drain = Duration::from_millis(options.config.drain_timeout_ms);
+    let signal = {
+        let shutdown = shutdown.clone();
+        let names = options.health_services.clone();
+        async move {
+            shutdown.cancelled().await;
+            for name in names.iter().map(String::as_str).chain([""]) {
+                reporter
+                    .set_service_status(name, ServingStatus::NotServing)
+                    .await;
+            }
+            tracing::info!("grpc server draining");
+        }
+    };
+    let server = tonic::transport::Server::builder()
+        .timeout(Duration::from_millis(options.config.request_timeout_ms))
+        .layer(tower_http::trace::TraceLayer::new_for_grpc().make_span_with(grpc_span))
+        .layer(AuthLayer::new(options.authenticator))
+        .add_routes(routes)
+        .serve_with_incoming_shutdown(TcpIncoming::from(listener), signal);
+    tokio::pin!(server);
+    tokio::select! {
+        result = &mut server => result?,
+        _ = async { shutdown.cancelled().await; tokio::time::sleep(drain).await } => {
+            tracing::warn!(drain_ms = drain.as_millis() as u64, "grpc calls still running after the drain time; stopping");
+        }
+    }
+    Ok(())
+}
+
+/// A span per call with the OpenTelemetry RPC attributes, child of the
+/// caller's trace when it sent `traceparent`.
+fn grpc_span<B>(request: &http::Request<B>) -> Span {
+    let path = request.uri().path();
+    let (service, method) = path
+        .trim_start_matches('/')
+        .split_once('/')
+        .unwrap_or((path, ""));
+    let span = tracing::info_span!(
+        "grpc",
+        otel.name = %path.trim_start_matches('/'),
+        otel.kind = "server",
+        rpc.system = "grpc",
+        rpc.service = %service,
+        rpc.method = %method,
+    );
+    let traceparent = request
+        .headers()
+        .get("traceparent")
+        .and_then(|v| v.to_str().ok());
+    crate::telemetry::set_remote_parent(&span, traceparent);
+    span
+}

@@ -1,0 +1,94 @@
+//! `interlink up`: the embedded mesh. Every service that exists runs in this
+//! process on its own SQLite file under the data directory, over the
+//! embedded bus, behind one gRPC server and one HTTP port.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::routing::get;
+use interlink_runtime::Config;
+use interlink_runtime::auth::{DevSigner, DevTokenRequest};
+use interlink_runtime::events::EmbeddedBus;
+use interlink_runtime::grpc::{ServeOptions, serve};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+/// The embedded bus's log.
+pub(crate) fn bus_url(config: &Config) -> String {
+    format!("sqlite://{}", config.data_dir.join("bus.db").display())
+}
+
+pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
+    let signer = Arc::new(DevSigner::load_or_create(&config.data_dir).context("dev signing key")?);
+    let authenticator = Arc::new(signer.authenticator(&config.auth));
+    let _bus = EmbeddedBus::open(&bus_url(&config), &config.database)
+        .await
+        .context("opening the embedded bus")?;
+
+    let grpc_listener = TcpListener::bind(config.grpc.listen)
+        .await
+        .with_context(|| format!("binding grpc.listen {}", config.grpc.listen))?;
+    let http_listener = TcpListener::bind(config.gateway.listen)
+        .await
+        .with_context(|| format!("binding gateway.listen {}", config.gateway.listen))?;
+    let grpc_addr = grpc_listener.local_addr()?;
+    let http_addr = http_listener.local_addr()?;
+
+    let jwks = signer.jwks();
+    let http = axum::Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route(
+            "/.well-known/jwks.json",
+            get(move || {
+                let jwks = jwks.clone();
+                async move { axum::Json(jwks) }
+            }),
+        );
+    let http_task = tokio::spawn({
+        let shutdown = shutdown.clone();
+        async move {
+            axum::serve(http_listener, http)
+                .with_graceful_shutdown(async move { shutdown.cancelled().await })
+                .await
+        }
+    });
+    let grpc_task = tokio::spawn(serve(
+        grpc_listener,
+        tonic::service::RoutesBuilder::default(),
+        ServeOptions {
+            config: config.grpc.clone(),
+            authenticator,
+            health_services: Vec::new(),
+            extra_descriptor_sets: Vec::new(),
+        },
+        shutdown.clone(),
+    ));
+
+    let token = signer.mint(
+        &DevTokenRequest {
+            subject: "dev-admin".into(),
+            name: Some("Dev Admin".into()),
+            email: Some("dev-admin@localhost".into()),
+            admin: true,
+            ttl: Duration::from_secs(12 * 3600),
+        },
+        &config.auth.audience,
+        &config.auth.admin_claim,
+    )?;
+    println!(
+        "interlink is up (embedded mode, data in {})",
+        config.data_dir.display()
+    );
+    println!("grpc: http://{grpc_addr}");
+    println!("http: http://{http_addr}");
+    println!("jwks: http://{http_addr}/.well-known/jwks.json");
+    println!("dev token (platform admin, 12 h): {token}");
+
+    grpc_task.await.context("grpc server task")??;
+    http_task.await.context("http server task")??;
+    tracing::info!("interlink stopped");
+    Ok(())
+}

@@ -1,0 +1,233 @@
+//! `interlink up` on a fresh data directory: starts, answers gRPC health and
+//! reflection (v1 and v1alpha, as grpcurl uses), serves its JWKS, trusts the
+//! tokens `interlink token` mints, and stops cleanly on SIGTERM and Ctrl-C.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
+
+const BIN: &str = env!("CARGO_BIN_EXE_interlink");
+
+struct Up {
+    child: Child,
+    grpc: String,
+    http: String,
+}
+
+fn start(data_dir: &std::path::Path) -> Up {
+    let mut child = Command::new(BIN)
+        .args(["up", "--data-dir"])
+        .arg(data_dir)
+        .env("INTERLINK__GRPC__LISTEN", "127.0.0.1:0")
+        .env("INTERLINK__GATEWAY__LISTEN", "127.0.0.1:0")
+        .env("INTERLINK__TELEMETRY__FORMAT", "json")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("interlink up starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut grpc = None;
+    let mut http = None;
+    for line in BufReader::new(stdout).lines() {
+        let line = line.expect("stdout line");
+        if let Some(addr) = line.strip_prefix("grpc: ") {
+            grpc = Some(addr.to_owned());
+        }
+        if let Some(addr) = line.strip_prefix("http: ") {
+            http = Some(addr.to_owned());
+        }
+        if line.starts_with("dev token") {
+            break;
+        }
+    }
+    Up {
+        child,
+        grpc: grpc.expect("grpc address printed"),
+        http: http.expect("http address printed"),
+    }
+}
+
+/// Signals the process and waits for a clean exit (yielding to the runtime,
+/// so clients' connections can close and the server's drain ends early).
+async fn stop(mut up: Up, signal: &str) {
+    let status = Command::new("kill")
+        .args([signal, &up.child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Some(status) = up.child.try_wait().expect("wait") {
+            assert!(status.success(), "interlink up exited with {status}");
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "interlink up did not stop after {signal}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn mint(data_dir: &std::path::Path) -> String {
+    let output = Command::new(BIN)
+        .args([
+            "token",
+            "--sub",
+            "citizen-1",
+            "--name",
+            "Citizen One",
+            "--data-dir",
+        ])
+        .arg(data_dir)
+        .output()
+        .expect("interlink token");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout)
+        .expect("utf-8")
+        .trim()
+        .to_owned()
+}
+
+async fn channel(url: &str) -> tonic::transport::Channel {
+    tonic::transport::Channel::from_shared(url.to_owned())
+        .expect("url")
+        .connect()
+        .await
+        .expect("connect")
+}
+
+async fn health(grpc: &str, token: Option<&str>) -> Result<ServingStatus, tonic::Status> {
+    let mut client = HealthClient::new(channel(grpc).await);
+    let mut request = tonic::Request::new(HealthCheckRequest {
+        service: String::new(),
+    });
+    if let Some(token) = token {
+        request.metadata_mut().insert(
+            "authorization",
+            format!("Bearer {token}").parse().expect("header"),
+        );
+    }
+    let response = client.check(request).await?;
+    Ok(response.into_inner().status())
+}
+
+macro_rules! list_services {
+    ($version:ident, $grpc:expr) => {{
+        use tonic_reflection::pb::$version::ServerReflectionRequest;
+        use tonic_reflection::pb::$version::server_reflection_client::ServerReflectionClient;
+        use tonic_reflection::pb::$version::server_reflection_request::MessageRequest;
+        use tonic_reflection::pb::$version::server_reflection_response::MessageResponse;
+        let mut client = ServerReflectionClient::new(channel(&$grpc).await);
+        let request = ServerReflectionRequest {
+            host: String::new(),
+            message_request: Some(MessageRequest::ListServices(String::new())),
+        };
+        let mut responses = client
+            .server_reflection_info(futures::stream::iter([request]))
+            .await
+            .expect("reflection")
+            .into_inner();
+        match responses
+            .next()
+            .await
+            .expect("a response")
+            .expect("ok")
+            .message_response
+        {
+            Some(MessageResponse::ListServicesResponse(list)) => list
+                .service
+                .into_iter()
+                .map(|s| s.name)
+                .collect::<Vec<String>>(),
+            other => panic!("unexpected reflection answer {other:?}"),
+        }
+    }};
+}
+
+#[tokio::test]
+async fn up_serves_health_reflection_and_jwks_then_stops_on_sigterm() {
+    let dir = tempfile::tempdir().expect("data dir");
+    let up = start(dir.path());
+
+    assert_eq!(
+        health(&up.grpc, None).await.expect("health"),
+        ServingStatus::Serving
+    );
+    let v1alpha = list_services!(v1alpha, up.grpc);
+    let v1 = list_services!(v1, up.grpc);
+    for services in [v1alpha, v1] {
+        assert!(
+            services.iter().any(|s| s == "grpc.health.v1.Health"),
+            "{services:?}"
+        );
+        assert!(
+            services.iter().any(|s| s.ends_with(".ServerReflection")),
+            "{services:?}"
+        );
+    }
+
+    // The dev key is kept in the data directory: `interlink token` signs with
+    // it and the running mesh trusts the result; anything else is refused.
+    let token = mint(dir.path());
+    assert_eq!(
+        health(&up.grpc, Some(&token)).await.expect("health"),
+        ServingStatus::Serving
+    );
+    let refused = health(&up.grpc, Some("not-a-token"))
+        .await
+        .expect_err("garbage refused");
+    assert_eq!(refused.code(), tonic::Code::Unauthenticated);
+
+    let jwks: serde_json::Value = reqwest::get(format!("{}/.well-known/jwks.json", up.http))
+        .await
+        .expect("jwks")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(jwks["keys"][0]["alg"], "ES256");
+    assert_eq!(jwks["keys"][0]["kty"], "EC");
+
+    stop(up, "-TERM").await;
+}
+
+#[tokio::test]
+async fn up_stops_on_ctrl_c_and_restarts_on_the_same_data_dir() {
+    let dir = tempfile::tempdir().expect("data dir");
+    let up = start(dir.path());
+    let token = mint(dir.path());
+    stop(up, "-INT").await;
+    let again = start(dir.path());
+    assert_eq!(
+        health(&again.grpc, Some(&token)).await.expect("health"),
+        ServingStatus::Serving
+    );
+    stop(again, "-TERM").await;
+}
+
+#[test]
+fn a_bad_configuration_fails_start_up_naming_the_key() {
+    let dir = tempfile::tempdir().expect("data dir");
+    for (key, value, named) in [
+        ("INTERLINK__GRPC__LISTN", "127.0.0.1:0", "listn"),
+        ("INTERLINK__GRPC__LISTEN", "not-an-address", "grpc.listen"),
+    ] {
+        let output = Command::new(BIN)
+            .args(["up", "--data-dir"])
+            .arg(dir.path())
+            .env(key, value)
+            .output()
+            .expect("interlink up");
+        assert!(!output.status.success(), "{key}={value} was accepted");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(named), "{key}={value}: {stderr}");
+    }
+}
