@@ -41,6 +41,8 @@ async fn events_committed_while_nats_is_down_are_delivered_when_it_returns() {
     let env = TestEnv::new::<EventTablesMigrator>(Backend::Postgres, |c| {
         c.nats.url = url;
         c.events.retry_max_ms = 200;
+        // A killed server may lose recent acks: redeliver them soon.
+        c.events.ack_wait_secs = 2;
     })
     .await;
     let outbox = env.outbox();
@@ -91,10 +93,12 @@ async fn events_committed_while_nats_is_down_are_delivered_when_it_returns() {
         .publish(&env.db, &during)
         .await
         .expect("commits succeed without NATS");
-    assert!(
-        relay.drain().await.is_err(),
-        "publishing must fail while NATS is down"
-    );
+    // Nothing can go out (the running relay may hold the round's lock, in
+    // which case this one publishes nothing either).
+    match relay.drain().await {
+        Err(_) | Ok(0) => {}
+        Ok(n) => panic!("{n} events published while NATS is down"),
+    }
     assert_eq!(outbox_backlog(&env.db).await.expect("backlog"), 20);
 
     nats.restart().await;
