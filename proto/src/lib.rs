@@ -16,6 +16,15 @@ pub mod common {
     }
 }
 
+/// `interlink.echo.v1`: the baseline service of benchmarks and serving tests.
+pub mod echo {
+    /// Version 1.
+    pub mod v1 {
+        #![allow(unreachable_pub, clippy::all)]
+        include!(concat!(env!("OUT_DIR"), "/interlink.echo.v1.rs"));
+    }
+}
+
 /// `interlink.events.v1`: the envelope of every event on the bus.
 pub mod events {
     /// Version 1.

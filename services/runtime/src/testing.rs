@@ -59,18 +59,8 @@ impl TestEnv {
 
         let (db_url, database_name) = match backend {
             Backend::Postgres => {
-                let name = format!("interlink_test_{unique}");
-                let admin = crate::db::connect(&services.postgres_url, &small_pool())
-                    .await
-                    .unwrap_or_else(|e| {
-                        panic!("PostgreSQL at {} is required: {e}", services.postgres_url)
-                    });
-                admin
-                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                    .await
-                    .expect("create test database");
-                admin.close().await.ok();
-                (replace_database(&services.postgres_url, &name), Some(name))
+                let (url, name) = create_postgres_database().await;
+                (url, Some(name))
             }
             Backend::Embedded => (
                 format!("sqlite://{}/service.db", dir.path().display()),
@@ -177,15 +167,36 @@ impl TestEnv {
         }
         self.db.close().await.ok();
         if let Some(name) = &self.database_name {
-            let services = TestServices::from_env();
-            if let Ok(admin) = crate::db::connect(&services.postgres_url, &small_pool()).await {
-                admin
-                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .await
-                    .ok();
-                admin.close().await.ok();
-            }
+            drop_postgres_database(name).await;
         }
+    }
+}
+
+/// Creates an empty PostgreSQL database of the test's own; returns its URL
+/// and name. Panics (the test fails) when PostgreSQL is unreachable.
+pub async fn create_postgres_database() -> (String, String) {
+    let services = TestServices::from_env();
+    let name = format!("interlink_test_{}", uuid::Uuid::new_v4().simple());
+    let admin = crate::db::connect(&services.postgres_url, &small_pool())
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL at {} is required: {e}", services.postgres_url));
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create test database");
+    admin.close().await.ok();
+    (replace_database(&services.postgres_url, &name), name)
+}
+
+/// Drops a database made by [`create_postgres_database`].
+pub async fn drop_postgres_database(name: &str) {
+    let services = TestServices::from_env();
+    if let Ok(admin) = crate::db::connect(&services.postgres_url, &small_pool()).await {
+        admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await
+            .ok();
+        admin.close().await.ok();
     }
 }
 

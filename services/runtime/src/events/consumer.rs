@@ -12,6 +12,7 @@ use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, Statement, TransactionTrait,
 };
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use super::bus::{Bus, BusError, Delivery, Settle};
 use super::outbox::unix_millis;
@@ -180,7 +181,10 @@ impl<H: EventHandler> Consumer<H> {
         if decoded.is_empty() {
             return outcomes;
         }
-        let events: Vec<&Event> = decoded.iter().map(|(_, e)| e).collect();
+        let events: Vec<(&Event, Option<&str>)> = decoded
+            .iter()
+            .map(|(d, e)| (e, d.traceparent.as_deref()))
+            .collect();
         match self.apply(&events).await {
             Ok(applied) => {
                 self.after_commit(applied);
@@ -204,7 +208,10 @@ impl<H: EventHandler> Consumer<H> {
     async fn apply_alone(&self, decoded: Vec<(Delivery, Event)>) -> Vec<(Delivery, Settle)> {
         let mut outcomes = Vec::with_capacity(decoded.len());
         for (delivery, event) in decoded {
-            let settle = match self.apply(&[&event]).await {
+            let settle = match self
+                .apply(&[(&event, delivery.traceparent.as_deref())])
+                .await
+            {
                 Ok(applied) => {
                     self.after_commit(applied);
                     Settle::Ack
@@ -234,21 +241,31 @@ impl<H: EventHandler> Consumer<H> {
     }
 
     /// Applies `events` in one transaction; returns those that were new.
-    async fn apply(&self, events: &[&Event]) -> Result<Vec<Event>, Failure> {
+    async fn apply(&self, events: &[(&Event, Option<&str>)]) -> Result<Vec<Event>, Failure> {
         let infra = |e: DbErr| Failure::Infrastructure(e.to_string());
         let txn = self.db.begin().await.map_err(infra)?;
         let mut applied = Vec::new();
-        for event in events {
+        for &(event, traceparent) in events {
             if !record_in_inbox(&txn, &self.name, &event.id)
                 .await
                 .map_err(infra)?
             {
                 continue;
             }
-            if let Err(error) = self.handler.handle(&txn, event).await {
+            // A span per event, continuing the trace of the change that caused it.
+            let span = tracing::info_span!(
+                "consume",
+                otel.kind = "consumer",
+                messaging.system = "nats",
+                messaging.consumer.group.name = %self.name,
+                messaging.message.id = %event.id,
+                event_type = %event.r#type,
+            );
+            crate::telemetry::set_remote_parent(&span, traceparent);
+            if let Err(error) = self.handler.handle(&txn, event).instrument(span).await {
                 return Err(classify(error));
             }
-            applied.push((*event).clone());
+            applied.push(event.clone());
         }
         txn.commit().await.map_err(infra)?;
         Ok(applied)

@@ -1,0 +1,97 @@
+//! Connections and migrations on both databases.
+
+use interlink_runtime::config::DatabaseConfig;
+use interlink_runtime::db::{connect, migrate};
+use interlink_runtime::events::EventTablesMigrator;
+use interlink_runtime::testing::{count, create_postgres_database, drop_postgres_database};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+
+#[tokio::test]
+async fn sqlite_files_are_created_in_wal_mode_with_full_sync() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("nested-name.db");
+    let db = connect(
+        &format!("sqlite://{}", path.display()),
+        &DatabaseConfig::default(),
+    )
+    .await
+    .expect("connect");
+    assert!(path.exists());
+    let pragma = |sql: &'static str| {
+        let db = db.clone();
+        async move {
+            let row = db
+                .query_one_raw(Statement::from_string(DbBackend::Sqlite, sql))
+                .await
+                .expect("pragma")
+                .expect("row");
+            row.try_get_by_index::<String>(0)
+                .or_else(|_| row.try_get_by_index::<i64>(0).map(|v| v.to_string()))
+                .expect("value")
+        }
+    };
+    assert_eq!(pragma("PRAGMA journal_mode").await, "wal");
+    assert_eq!(pragma("PRAGMA synchronous").await, "2"); // FULL
+    assert_eq!(pragma("PRAGMA foreign_keys").await, "1");
+    migrate::<EventTablesMigrator>(&db, "t")
+        .await
+        .expect("migrate");
+    // Applying again is a no-op.
+    migrate::<EventTablesMigrator>(&db, "t")
+        .await
+        .expect("migrate again");
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) AS n FROM interlink_outbox").await,
+        0
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replicas_starting_together_apply_migrations_once() {
+    let (url, name) = create_postgres_database().await;
+    let mut replicas = Vec::new();
+    for _ in 0..6 {
+        let url = url.clone();
+        replicas.push(tokio::spawn(async move {
+            let db = connect(&url, &DatabaseConfig::default())
+                .await
+                .expect("connect");
+            migrate::<EventTablesMigrator>(&db, "interlink_runtime_test").await
+        }));
+    }
+    for replica in replicas {
+        replica
+            .await
+            .expect("task")
+            .expect("every replica's migrate succeeds");
+    }
+    let db = connect(&url, &DatabaseConfig::default())
+        .await
+        .expect("connect");
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) AS n FROM seaql_migrations").await,
+        1
+    );
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) AS n FROM interlink_inbox").await,
+        0
+    );
+    db.close().await.ok();
+    drop_postgres_database(&name).await;
+}
+
+#[tokio::test]
+async fn an_unreachable_database_is_an_error_not_a_hang() {
+    let config = DatabaseConfig {
+        connect_timeout_ms: 500,
+        acquire_timeout_ms: 500,
+        ..DatabaseConfig::default()
+    };
+    let started = std::time::Instant::now();
+    assert!(
+        connect("postgres://postgres@127.0.0.1:9/nothing", &config)
+            .await
+            .is_err()
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
