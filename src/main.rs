@@ -2,8 +2,9 @@
 //!
 //! - `interlink up` runs everything in one process on SQLite files under a
 //!   data directory (the embedded default);
-//! - `interlink migrate` prepares storage (the JetStream stream, or with
-//!   `--embedded` the data directory);
+//! - `interlink serve <role>` runs one role against PostgreSQL and NATS;
+//! - `interlink migrate [<role>]` prepares storage (the JetStream stream and
+//!   the role's database, or with `--embedded` the data directory);
 //! - `interlink token` mints a development token from the local key.
 
 use std::path::PathBuf;
@@ -16,6 +17,8 @@ use interlink_runtime::auth::{DevSigner, DevTokenRequest};
 use interlink_runtime::events::{EmbeddedBus, JetStreamBus};
 use tokio_util::sync::CancellationToken;
 
+mod roles;
+mod serve;
 mod up;
 
 /// Interlink: public administrations, organisations and citizens co-producing
@@ -37,13 +40,23 @@ struct Cli {
 enum Command {
     /// Run the whole mesh in this process on SQLite (embedded mode).
     Up,
-    /// Prepare storage: the JetStream stream (cluster mode), or with
-    /// `--embedded` the data directory, the bus log and the dev key.
+    /// Run one role against PostgreSQL (`database.url`) and NATS (`nats.url`).
+    Serve {
+        /// The role: see `interlink roles`.
+        role: String,
+    },
+    /// Prepare storage: the JetStream stream and, given a role, its database
+    /// (`database.url`); with `--embedded`, the data directory: bus log, dev
+    /// key and every role's SQLite file.
     Migrate {
+        /// The role whose database to migrate.
+        role: Option<String>,
         /// Prepare embedded mode's data directory instead.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "role")]
         embedded: bool,
     },
+    /// List the roles this binary can run.
+    Roles,
     /// Mint a development token signed by the data directory's dev key.
     Token {
         /// The user's subject (id).
@@ -82,7 +95,22 @@ fn main() -> anyhow::Result<()> {
                 tokio::spawn(cancel_on_signal(shutdown.clone()));
                 up::run(config, shutdown).await
             }
-            Command::Migrate { embedded } => migrate(&config, embedded).await,
+            Command::Serve { role } => {
+                let role = roles::find(&role)?;
+                let _telemetry = interlink_runtime::telemetry::init(&config.telemetry)?;
+                let shutdown = CancellationToken::new();
+                tokio::spawn(cancel_on_signal(shutdown.clone()));
+                serve::run(role, config, shutdown).await
+            }
+            Command::Migrate { role, embedded } => {
+                migrate(&config, role.as_deref(), embedded).await
+            }
+            Command::Roles => {
+                for role in roles::all() {
+                    println!("{}", role.name());
+                }
+                Ok(())
+            }
             Command::Token {
                 sub,
                 name,
@@ -109,23 +137,40 @@ fn main() -> anyhow::Result<()> {
     })
 }
 
-async fn migrate(config: &Config, embedded: bool) -> anyhow::Result<()> {
+async fn migrate(config: &Config, role: Option<&str>, embedded: bool) -> anyhow::Result<()> {
     if embedded {
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("creating {}", config.data_dir.display()))?;
         EmbeddedBus::open(&up::bus_url(config), &config.database).await?;
         DevSigner::load_or_create(&config.data_dir)?;
+        for role in roles::all().iter().filter(|r| r.has_database()) {
+            let db = interlink_runtime::db::connect(
+                &roles::embedded_database_url(config, role.name()),
+                &config.database,
+            )
+            .await?;
+            role.migrate(&db).await?;
+            println!("role {} migrated", role.name());
+        }
         println!(
             "embedded data directory ready: {}",
             config.data_dir.display()
         );
-    } else {
-        let bus = JetStreamBus::connect(&config.nats).await?;
-        println!(
-            "jetstream stream {} ready for {}.>",
-            bus.stream_name(),
-            config.nats.subject_root
-        );
+        return Ok(());
+    }
+    let bus = JetStreamBus::connect(&config.nats).await?;
+    println!(
+        "jetstream stream {} ready for {}.>",
+        bus.stream_name(),
+        config.nats.subject_root
+    );
+    if let Some(name) = role {
+        let role = roles::find(name)?;
+        if serve::role_database(role.as_ref(), config).await?.is_some() {
+            println!("role {name} migrated");
+        } else {
+            println!("role {name} keeps no database");
+        }
     }
     Ok(())
 }

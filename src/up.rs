@@ -9,10 +9,14 @@ use anyhow::Context;
 use axum::routing::get;
 use interlink_runtime::Config;
 use interlink_runtime::auth::{DevSigner, DevTokenRequest};
-use interlink_runtime::events::EmbeddedBus;
+use interlink_runtime::events::{Bus, EmbeddedBus};
 use interlink_runtime::grpc::{ServeOptions, serve};
+use interlink_runtime::host::Host;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::roles;
 
 /// The embedded bus's log.
 pub(crate) fn bus_url(config: &Config) -> String {
@@ -24,9 +28,35 @@ pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> anyhow::
         .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
     let signer = Arc::new(DevSigner::load_or_create(&config.data_dir).context("dev signing key")?);
     let authenticator = Arc::new(signer.authenticator(&config.auth));
-    let _bus = EmbeddedBus::open(&bus_url(&config), &config.database)
+    let bus = EmbeddedBus::open(&bus_url(&config), &config.database)
         .await
         .context("opening the embedded bus")?;
+    let host = Host {
+        bus: Bus::Embedded(bus),
+        config: config.clone(),
+        authenticator: Arc::clone(&authenticator),
+        shutdown: shutdown.clone(),
+        tasks: TaskTracker::new(),
+    };
+    let mut routes = tonic::service::RoutesBuilder::default();
+    let mut services = Vec::new();
+    for role in roles::all() {
+        let db = if role.has_database() {
+            let db = interlink_runtime::db::connect(
+                &roles::embedded_database_url(&config, role.name()),
+                &config.database,
+            )
+            .await
+            .with_context(|| format!("opening the database of role `{}`", role.name()))?;
+            role.migrate(&db)
+                .await
+                .with_context(|| format!("migrating role `{}`", role.name()))?;
+            Some(db)
+        } else {
+            None
+        };
+        services.extend(host.start(role.as_ref(), db, &mut routes).await?);
+    }
 
     let grpc_listener = TcpListener::bind(config.grpc.listen)
         .await
@@ -57,11 +87,11 @@ pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> anyhow::
     });
     let grpc_task = tokio::spawn(serve(
         grpc_listener,
-        tonic::service::RoutesBuilder::default(),
+        routes,
         ServeOptions {
             config: config.grpc.clone(),
             authenticator,
-            health_services: Vec::new(),
+            health_services: services,
             extra_descriptor_sets: Vec::new(),
         },
         shutdown.clone(),
@@ -87,8 +117,13 @@ pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> anyhow::
     println!("jwks: http://{http_addr}/.well-known/jwks.json");
     println!("dev token (platform admin, 12 h): {token}");
 
-    grpc_task.await.context("grpc server task")??;
-    http_task.await.context("http server task")??;
+    let grpc = grpc_task.await.context("grpc server task")?;
+    let http = http_task.await.context("http server task")?;
+    // Whatever ended the servers, stop the roles' tasks and let them flush.
+    shutdown.cancel();
+    host.drain().await;
+    grpc?;
+    http?;
     tracing::info!("interlink stopped");
     Ok(())
 }

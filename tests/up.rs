@@ -175,6 +175,17 @@ async fn up_serves_health_reflection_and_jwks_then_stops_on_sigterm() {
         );
     }
 
+    // The roles' services are mounted: the echo baseline answers.
+    let answer = interlink_proto::echo::v1::echo_service_client::EchoServiceClient::new(
+        channel(&up.grpc).await,
+    )
+    .echo(interlink_proto::echo::v1::EchoRequest {
+        message: "ping".into(),
+    })
+    .await
+    .expect("echo");
+    assert_eq!(answer.into_inner().message, "ping");
+
     // The dev key is kept in the data directory: `interlink token` signs with
     // it and the running mesh trusts the result; anything else is refused.
     let token = mint(dir.path());

@@ -5,9 +5,11 @@
 pub mod auth;
 pub mod config;
 pub mod db;
+pub mod echo;
 pub mod error;
 pub mod events;
 pub mod grpc;
+pub mod host;
 pub mod telemetry;
 pub mod testing;
 

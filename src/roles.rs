@@ -1,0 +1,27 @@
+//! The roles this binary can run. Each service of the mesh adds itself here.
+
+use interlink_runtime::echo::EchoRole;
+use interlink_runtime::host::Role;
+
+/// Every role, in start-up order.
+pub(crate) fn all() -> Vec<Box<dyn Role>> {
+    vec![Box::new(EchoRole)]
+}
+
+/// The role named `name`, or an error listing the known ones.
+pub(crate) fn find(name: &str) -> anyhow::Result<Box<dyn Role>> {
+    let roles = all();
+    let names: Vec<&'static str> = roles.iter().map(|r| r.name()).collect();
+    roles
+        .into_iter()
+        .find(|r| r.name() == name)
+        .ok_or_else(|| anyhow::anyhow!("unknown role `{name}`; roles are: {}", names.join(", ")))
+}
+
+/// The SQLite URL of `role` in embedded mode.
+pub(crate) fn embedded_database_url(config: &interlink_runtime::Config, role: &str) -> String {
+    format!(
+        "sqlite://{}",
+        config.data_dir.join(format!("{role}.db")).display()
+    )
+}

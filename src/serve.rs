@@ -1,0 +1,100 @@
+//! `interlink serve <role>`: one role against PostgreSQL and NATS JetStream,
+//! as the container image runs it in Kubernetes.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use interlink_runtime::Config;
+use interlink_runtime::auth::{Authenticator, DevSigner};
+use interlink_runtime::events::{Bus, JetStreamBus};
+use interlink_runtime::grpc::{ServeOptions, serve};
+use interlink_runtime::host::{Host, Role};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+/// The authenticator of a process: the configured OIDC issuer, or (both
+/// `auth.issuer` and `auth.jwks_url` empty) the data directory's dev signer.
+pub(crate) fn authenticator(config: &Config) -> anyhow::Result<Arc<Authenticator>> {
+    if config.auth.jwks_url.is_empty() {
+        let signer = DevSigner::load_or_create(&config.data_dir).context("dev signing key")?;
+        Ok(Arc::new(signer.authenticator(&config.auth)))
+    } else {
+        Ok(Arc::new(Authenticator::remote(&config.auth)?))
+    }
+}
+
+/// Connects and migrates `role`'s PostgreSQL (or SQLite) database from `database.url`.
+pub(crate) async fn role_database(
+    role: &dyn Role,
+    config: &Config,
+) -> anyhow::Result<Option<sea_orm::DatabaseConnection>> {
+    if !role.has_database() {
+        return Ok(None);
+    }
+    if config.database.url.is_empty() {
+        anyhow::bail!(
+            "configuration key `database.url` must be set to serve role `{}`",
+            role.name()
+        );
+    }
+    let db = interlink_runtime::db::connect(&config.database.url, &config.database)
+        .await
+        .with_context(|| format!("connecting database.url for role `{}`", role.name()))?;
+    role.migrate(&db)
+        .await
+        .with_context(|| format!("migrating role `{}`", role.name()))?;
+    Ok(Some(db))
+}
+
+pub(crate) async fn run(
+    role: Box<dyn Role>,
+    config: Config,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    if config.auth.jwks_url.is_empty() {
+        tracing::warn!(
+            "auth.issuer and auth.jwks_url are empty: trusting the data directory's dev signer"
+        );
+    }
+    let authenticator = authenticator(&config)?;
+    let db = role_database(role.as_ref(), &config).await?;
+    let bus = Bus::JetStream(
+        JetStreamBus::connect(&config.nats)
+            .await
+            .with_context(|| format!("connecting nats.url {}", config.nats.url))?,
+    );
+    let listener = TcpListener::bind(config.grpc.listen)
+        .await
+        .with_context(|| format!("binding grpc.listen {}", config.grpc.listen))?;
+    let address = listener.local_addr()?;
+    let host = Host {
+        bus,
+        config: config.clone(),
+        authenticator: Arc::clone(&authenticator),
+        shutdown: shutdown.clone(),
+        tasks: TaskTracker::new(),
+    };
+    let mut routes = tonic::service::RoutesBuilder::default();
+    let services = host.start(role.as_ref(), db, &mut routes).await?;
+    println!("serving role {} on grpc: http://{address}", role.name());
+    tracing::info!(role = role.name(), %address, "serving");
+    let served = serve(
+        listener,
+        routes,
+        ServeOptions {
+            config: config.grpc.clone(),
+            authenticator,
+            health_services: services,
+            extra_descriptor_sets: Vec::new(),
+        },
+        shutdown.clone(),
+    )
+    .await;
+    // Whatever ended the server, stop the role's tasks and let them flush.
+    shutdown.cancel();
+    host.drain().await;
+    served?;
+    tracing::info!(role = role.name(), "stopped");
+    Ok(())
+}

@@ -1,0 +1,117 @@
+//! `interlink serve <role>` against the real NATS: serves the role's gRPC
+//! services with health, creates the stream, refuses unknown roles by name,
+//! and stops cleanly on SIGTERM.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use interlink_proto::echo::v1::EchoRequest;
+use interlink_proto::echo::v1::echo_service_client::EchoServiceClient;
+use interlink_runtime::config::TestServices;
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
+
+const BIN: &str = env!("CARGO_BIN_EXE_interlink");
+
+#[tokio::test]
+async fn serve_echo_answers_reports_health_and_stops_on_sigterm() {
+    let services = TestServices::from_env();
+    let unique = uuid::Uuid::new_v4().simple().to_string();
+    let stream = format!("TEST_{unique}");
+    let dir = tempfile::tempdir().expect("data dir");
+    let mut child = Command::new(BIN)
+        .args(["serve", "echo", "--data-dir"])
+        .arg(dir.path())
+        .env("INTERLINK__GRPC__LISTEN", "127.0.0.1:0")
+        .env("INTERLINK__NATS__URL", &services.nats_url)
+        .env("INTERLINK__NATS__STREAM", &stream)
+        .env("INTERLINK__NATS__SUBJECT_ROOT", format!("t{unique}"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("interlink serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let line = BufReader::new(stdout)
+        .lines()
+        .map(|l| l.expect("line"))
+        .find(|l| l.starts_with("serving role echo"))
+        .expect("serving line");
+    let url = line.rsplit(' ').next().expect("address").to_owned();
+    let channel = tonic::transport::Channel::from_shared(url)
+        .expect("url")
+        .connect()
+        .await
+        .expect("connect");
+
+    let answer = EchoServiceClient::new(channel.clone())
+        .echo(EchoRequest {
+            message: "hola Zaragoza".into(),
+        })
+        .await
+        .expect("echo");
+    assert_eq!(answer.into_inner().message, "hola Zaragoza");
+    let status = HealthClient::new(channel.clone())
+        .check(HealthCheckRequest {
+            service: "interlink.echo.v1.EchoService".into(),
+        })
+        .await
+        .expect("health")
+        .into_inner()
+        .status();
+    assert_eq!(status, ServingStatus::Serving);
+    drop(channel);
+
+    // The role's process made the mesh's stream.
+    let nats = async_nats::connect(&services.nats_url).await.expect("nats");
+    let jetstream = async_nats::jetstream::new(nats);
+    let mut info = jetstream.get_stream(&stream).await.expect("stream exists");
+    assert_eq!(
+        info.info().await.expect("info").config.duplicate_window,
+        Duration::from_secs(3600)
+    );
+
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .expect("kill")
+            .success()
+    );
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "serve did not stop");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "{status}");
+    jetstream.delete_stream(&stream).await.ok();
+}
+
+#[test]
+fn an_unknown_role_is_refused_by_name() {
+    let output = Command::new(BIN)
+        .args(["serve", "comunity"])
+        .output()
+        .expect("interlink serve");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("unknown role `comunity`"), "{stderr}");
+    assert!(stderr.contains("echo"), "{stderr}");
+}
+
+#[test]
+fn roles_are_listed() {
+    let output = Command::new(BIN)
+        .arg("roles")
+        .output()
+        .expect("interlink roles");
+    assert!(output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .any(|l| l == "echo")
+    );
+}
