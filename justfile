@@ -8,6 +8,7 @@ fmt:
 lint:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
+    bash scripts/proto-check.sh
 
 # Every test, against real PostgreSQL and NATS (started if needed).
 test *args:
