@@ -144,12 +144,8 @@ async fn migrate(config: &Config, role: Option<&str>, embedded: bool) -> anyhow:
         EmbeddedBus::open(&up::bus_url(config), &config.database).await?;
         DevSigner::load_or_create(&config.data_dir)?;
         for role in roles::all().iter().filter(|r| r.has_database()) {
-            let db = interlink_runtime::db::connect(
-                &roles::embedded_database_url(config, role.name()),
-                &config.database,
-            )
-            .await?;
-            role.migrate(&db).await?;
+            let url = roles::embedded_database_url(config, role.name());
+            serve::open_role_database(role.as_ref(), &url, config).await?;
             println!("role {} migrated", role.name());
         }
         println!(

@@ -24,7 +24,48 @@ pub(crate) fn authenticator(config: &Config) -> anyhow::Result<Arc<Authenticator
     }
 }
 
-/// Connects and migrates `role`'s PostgreSQL (or SQLite) database from `database.url`.
+/// Connects to `url` and applies `role`'s migrations.
+pub(crate) async fn open_role_database(
+    role: &dyn Role,
+    url: &str,
+    config: &Config,
+) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    let db = interlink_runtime::db::connect(url, &config.database)
+        .await
+        .with_context(|| format!("connecting the database of role `{}`", role.name()))?;
+    role.migrate(&db)
+        .await
+        .with_context(|| format!("migrating role `{}`", role.name()))?;
+    Ok(db)
+}
+
+/// Serves the roles' `routes` until shutdown, then stops their tasks and
+/// waits for them to flush.
+pub(crate) async fn serve_roles(
+    host: &Host,
+    listener: TcpListener,
+    routes: tonic::service::RoutesBuilder,
+    services: Vec<String>,
+) -> anyhow::Result<()> {
+    let served = serve(
+        listener,
+        routes,
+        ServeOptions {
+            config: host.config.grpc.clone(),
+            authenticator: Arc::clone(&host.authenticator),
+            health_services: services,
+            extra_descriptor_sets: Vec::new(),
+        },
+        host.shutdown.clone(),
+    )
+    .await;
+    // Whatever ended the server, stop the roles' tasks and let them flush.
+    host.shutdown.cancel();
+    host.drain().await;
+    Ok(served?)
+}
+
+/// Connects and migrates `role`'s database from `database.url`, if it keeps one.
 pub(crate) async fn role_database(
     role: &dyn Role,
     config: &Config,
@@ -38,13 +79,9 @@ pub(crate) async fn role_database(
             role.name()
         );
     }
-    let db = interlink_runtime::db::connect(&config.database.url, &config.database)
+    open_role_database(role, &config.database.url, config)
         .await
-        .with_context(|| format!("connecting database.url for role `{}`", role.name()))?;
-    role.migrate(&db)
-        .await
-        .with_context(|| format!("migrating role `{}`", role.name()))?;
-    Ok(Some(db))
+        .map(Some)
 }
 
 pub(crate) async fn run(
@@ -79,22 +116,7 @@ pub(crate) async fn run(
     let services = host.start(role.as_ref(), db, &mut routes).await?;
     println!("serving role {} on grpc: http://{address}", role.name());
     tracing::info!(role = role.name(), %address, "serving");
-    let served = serve(
-        listener,
-        routes,
-        ServeOptions {
-            config: config.grpc.clone(),
-            authenticator,
-            health_services: services,
-            extra_descriptor_sets: Vec::new(),
-        },
-        shutdown.clone(),
-    )
-    .await;
-    // Whatever ended the server, stop the role's tasks and let them flush.
-    shutdown.cancel();
-    host.drain().await;
-    served?;
+    serve_roles(&host, listener, routes, services).await?;
     tracing::info!(role = role.name(), "stopped");
     Ok(())
 }

@@ -10,13 +10,12 @@ use axum::routing::get;
 use interlink_runtime::Config;
 use interlink_runtime::auth::{DevSigner, DevTokenRequest};
 use interlink_runtime::events::{Bus, EmbeddedBus};
-use interlink_runtime::grpc::{ServeOptions, serve};
 use interlink_runtime::host::Host;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::roles;
+use crate::{roles, serve};
 
 /// The embedded bus's log.
 pub(crate) fn bus_url(config: &Config) -> String {
@@ -42,16 +41,8 @@ pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> anyhow::
     let mut services = Vec::new();
     for role in roles::all() {
         let db = if role.has_database() {
-            let db = interlink_runtime::db::connect(
-                &roles::embedded_database_url(&config, role.name()),
-                &config.database,
-            )
-            .await
-            .with_context(|| format!("opening the database of role `{}`", role.name()))?;
-            role.migrate(&db)
-                .await
-                .with_context(|| format!("migrating role `{}`", role.name()))?;
-            Some(db)
+            let url = roles::embedded_database_url(&config, role.name());
+            Some(serve::open_role_database(role.as_ref(), &url, &config).await?)
         } else {
             None
         };
@@ -85,18 +76,6 @@ pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> anyhow::
                 .await
         }
     });
-    let grpc_task = tokio::spawn(serve(
-        grpc_listener,
-        routes,
-        ServeOptions {
-            config: config.grpc.clone(),
-            authenticator,
-            health_services: services,
-            extra_descriptor_sets: Vec::new(),
-        },
-        shutdown.clone(),
-    ));
-
     let token = signer.mint(
         &DevTokenRequest {
             subject: "dev-admin".into(),
@@ -117,11 +96,8 @@ pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> anyhow::
     println!("jwks: http://{http_addr}/.well-known/jwks.json");
     println!("dev token (platform admin, 12 h): {token}");
 
-    let grpc = grpc_task.await.context("grpc server task")?;
+    let grpc = serve::serve_roles(&host, grpc_listener, routes, services).await;
     let http = http_task.await.context("http server task")?;
-    // Whatever ended the servers, stop the roles' tasks and let them flush.
-    shutdown.cancel();
-    host.drain().await;
     grpc?;
     http?;
     tracing::info!("interlink stopped");

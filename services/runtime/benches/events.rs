@@ -15,13 +15,10 @@ use std::time::{Duration, Instant};
 use interlink_proto::common::v1::TranslatableText;
 use interlink_proto::events::v1::Event;
 use interlink_runtime::events::schema::EventTablesMigration;
-use interlink_runtime::events::{
-    Consumer, EventHandler, EventType, NewEvent, Outbox, Relay, service_actor,
-};
-use interlink_runtime::testing::{Backend, TestEnv};
+use interlink_runtime::events::{EventHandler, EventType, NewEvent, Outbox, service_actor};
+use interlink_runtime::testing::{Backend, Pipeline, TestEnv};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, Statement, TransactionTrait};
 use sea_orm_migration::{MigrationName, MigrationTrait, MigratorTrait, SchemaManager, async_trait};
-use tokio_util::sync::CancellationToken;
 
 struct BenchMigrator;
 struct BenchTables;
@@ -121,8 +118,7 @@ struct Mesh {
     env: TestEnv,
     outbox: Outbox,
     recorder: Arc<Recorder>,
-    shutdown: CancellationToken,
-    tasks: Vec<tokio::task::JoinHandle<()>>,
+    pipeline: Pipeline,
 }
 
 async fn mesh(backend: Backend) -> Mesh {
@@ -132,34 +128,12 @@ async fn mesh(backend: Backend) -> Mesh {
     .await;
     let outbox = env.outbox();
     let recorder = Arc::new(Recorder::default());
-    let shutdown = CancellationToken::new();
-    let relay = Relay::new(
-        env.db.clone(),
-        env.bus.clone(),
-        &outbox,
-        env.config.events.clone(),
-    );
-    let consumer = Consumer::new(
-        "bench",
-        env.subjects.all(),
-        env.db.clone(),
-        env.bus.clone(),
-        Arc::clone(&recorder),
-        env.config.events.clone(),
-    );
-    let tasks = vec![
-        tokio::spawn(relay.run(shutdown.clone())),
-        tokio::spawn({
-            let shutdown = shutdown.clone();
-            async move { consumer.run(shutdown).await.expect("consumer") }
-        }),
-    ];
+    let pipeline = env.start_pipeline(&outbox, "bench", &recorder);
     Mesh {
         env,
         outbox,
         recorder,
-        shutdown,
-        tasks,
+        pipeline,
     }
 }
 
@@ -177,10 +151,7 @@ impl Mesh {
     }
 
     async fn stop(self) {
-        self.shutdown.cancel();
-        for t in self.tasks {
-            t.await.expect("task");
-        }
+        self.pipeline.stop().await;
         self.env.cleanup().await;
     }
 }

@@ -4,13 +4,17 @@
 //! that needs PostgreSQL or NATS fails when they are unreachable; it never
 //! skips.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use sea_orm_migration::MigratorTrait;
+use tokio_util::sync::CancellationToken;
 
 use crate::config::{Config, DatabaseConfig, TestServices};
-use crate::events::{Bus, EmbeddedBus, JetStreamBus, Outbox, Subjects};
+use crate::events::{
+    Bus, Consumer, EmbeddedBus, EventHandler, JetStreamBus, Outbox, Relay, Subjects,
+};
 
 /// Which pair of database and bus a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,6 +114,48 @@ impl TestEnv {
         Outbox::new(self.subjects.clone())
     }
 
+    /// A relay of this test's outbox.
+    pub fn relay(&self, outbox: &Outbox) -> Relay {
+        Relay::new(
+            self.db.clone(),
+            self.bus.clone(),
+            outbox,
+            self.config.events.clone(),
+        )
+    }
+
+    /// A consumer `name` of every subject of this test, applying to its database.
+    pub fn consumer<H: EventHandler>(&self, name: &str, handler: &Arc<H>) -> Consumer<H> {
+        Consumer::new(
+            name,
+            self.subjects.all(),
+            self.db.clone(),
+            self.bus.clone(),
+            Arc::clone(handler),
+            self.config.events.clone(),
+        )
+    }
+
+    /// Runs a relay of `outbox` and the consumer `name` until [`Pipeline::stop`].
+    pub fn start_pipeline<H: EventHandler>(
+        &self,
+        outbox: &Outbox,
+        name: &str,
+        handler: &Arc<H>,
+    ) -> Pipeline {
+        let shutdown = CancellationToken::new();
+        let relay = self.relay(outbox);
+        let consumer = self.consumer(name, handler);
+        let tasks = vec![
+            tokio::spawn(relay.run(shutdown.clone())),
+            tokio::spawn({
+                let shutdown = shutdown.clone();
+                async move { consumer.run(shutdown).await.expect("consumer runs") }
+            }),
+        ];
+        Pipeline { shutdown, tasks }
+    }
+
     /// How many messages the bus holds.
     pub async fn bus_message_count(&self) -> u64 {
         match &self.bus {
@@ -197,6 +243,24 @@ pub async fn drop_postgres_database(name: &str) {
             .await
             .ok();
         admin.close().await.ok();
+    }
+}
+
+/// A running relay and consumer.
+#[derive(Debug)]
+pub struct Pipeline {
+    shutdown: CancellationToken,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Pipeline {
+    /// Stops both and waits for them (the relay flushes, the consumer
+    /// settles its batch).
+    pub async fn stop(self) {
+        self.shutdown.cancel();
+        for task in self.tasks {
+            task.await.expect("task ends cleanly");
+        }
     }
 }
 

@@ -10,9 +10,9 @@ use interlink_proto::common::v1::TranslatableText;
 use interlink_proto::events::v1::Event;
 use interlink_runtime::events::schema::EventTablesMigration;
 use interlink_runtime::events::{
-    Consumer, EventHandler, EventType, NewEvent, Outbox, Relay, list_parked, service_actor,
+    Consumer, EventHandler, EventType, NewEvent, Outbox, list_parked, service_actor,
 };
-use interlink_runtime::testing::{Backend, TestEnv, count, wait_until};
+use interlink_runtime::testing::{Backend, Pipeline, TestEnv, count, wait_until};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, Statement, TransactionTrait};
 use sea_orm_migration::{MigrationName, MigrationTrait, MigratorTrait, SchemaManager, async_trait};
 use tokio_util::sync::CancellationToken;
@@ -101,48 +101,12 @@ fn event(outbox: &Outbox, aggregate: &str, version: u64) -> Event {
         .expect("envelope")
 }
 
-struct Running {
-    shutdown: CancellationToken,
-    tasks: Vec<tokio::task::JoinHandle<()>>,
-}
-
-impl Running {
-    async fn stop(self) {
-        self.shutdown.cancel();
-        for task in self.tasks {
-            task.await.expect("task ends cleanly");
-        }
-    }
-}
-
 fn consumer(env: &TestEnv, handler: &Arc<RecordingHandler>) -> Consumer<RecordingHandler> {
-    Consumer::new(
-        "effects",
-        env.subjects.all(),
-        env.db.clone(),
-        env.bus.clone(),
-        Arc::clone(handler),
-        env.config.events.clone(),
-    )
+    env.consumer("effects", handler)
 }
 
-fn start(env: &TestEnv, outbox: &Outbox, handler: &Arc<RecordingHandler>) -> Running {
-    let shutdown = CancellationToken::new();
-    let relay = Relay::new(
-        env.db.clone(),
-        env.bus.clone(),
-        outbox,
-        env.config.events.clone(),
-    );
-    let consumer = consumer(env, handler);
-    let tasks = vec![
-        tokio::spawn(relay.run(shutdown.clone())),
-        tokio::spawn({
-            let shutdown = shutdown.clone();
-            async move { consumer.run(shutdown).await.expect("consumer runs") }
-        }),
-    ];
-    Running { shutdown, tasks }
+fn start(env: &TestEnv, outbox: &Outbox, handler: &Arc<RecordingHandler>) -> Pipeline {
+    env.start_pipeline(outbox, "effects", handler)
 }
 
 async fn effect_ids(env: &TestEnv) -> Vec<String> {
@@ -238,12 +202,7 @@ async fn relay_crash_between_publish_and_delete(backend: Backend) {
     let events: Vec<Event> = (1..=100).map(|v| event(&outbox, "agg", v)).collect();
     outbox.publish(&env.db, &events).await.expect("append");
 
-    let relay = Relay::new(
-        env.db.clone(),
-        env.bus.clone(),
-        &outbox,
-        env.config.events.clone(),
-    );
+    let relay = env.relay(&outbox);
     assert_eq!(relay.publish_batch_then_crash().await.expect("publish"), 64);
     // The rows are still there: the "crashed" relay never deleted them.
     assert_eq!(
@@ -308,24 +267,14 @@ async fn relay_aborted_repeatedly(backend: Backend) {
         }
     });
     for round in 0..40u64 {
-        let relay = Relay::new(
-            env.db.clone(),
-            env.bus.clone(),
-            &outbox,
-            env.config.events.clone(),
-        );
+        let relay = env.relay(&outbox);
         let task = tokio::spawn(relay.run(CancellationToken::new()));
         tokio::time::sleep(Duration::from_millis(1 + round % 7)).await;
         task.abort();
         let _ = task.await;
     }
     let expected = writer.await.expect("writer");
-    let relay = Relay::new(
-        env.db.clone(),
-        env.bus.clone(),
-        &outbox,
-        env.config.events.clone(),
-    );
+    let relay = env.relay(&outbox);
     let relay_task = tokio::spawn(relay.run(shutdown.clone()));
     wait_until("400 events applied", WAIT, || async {
         handler.applied.load(Ordering::SeqCst) >= 400
@@ -361,12 +310,7 @@ async fn consumer_crash_after_commit(backend: Backend) {
     let outbox = env.outbox();
     let events: Vec<Event> = (1..=50).map(|v| event(&outbox, "agg", v)).collect();
     outbox.publish(&env.db, &events).await.expect("append");
-    let relay = Relay::new(
-        env.db.clone(),
-        env.bus.clone(),
-        &outbox,
-        env.config.events.clone(),
-    );
+    let relay = env.relay(&outbox);
     assert_eq!(relay.drain().await.expect("relay"), 50);
 
     let handler = Arc::new(RecordingHandler::default());

@@ -9,13 +9,11 @@ use std::time::Duration;
 use interlink_proto::common::v1::TranslatableText;
 use interlink_proto::events::v1::Event;
 use interlink_runtime::events::{
-    Consumer, EventHandler, EventTablesMigrator, EventType, NewEvent, Relay, outbox_backlog,
-    service_actor,
+    EventHandler, EventTablesMigrator, EventType, NewEvent, outbox_backlog, service_actor,
 };
 use interlink_runtime::testing::{Backend, NatsProcess, TestEnv, wait_until};
 use sea_orm::DatabaseTransaction;
 use std::sync::Mutex;
-use tokio_util::sync::CancellationToken;
 
 #[derive(Default)]
 struct Seen {
@@ -59,26 +57,8 @@ async fn events_committed_while_nats_is_down_are_delivered_when_it_returns() {
             .expect("envelope")
     };
     let seen = Arc::new(Seen::default());
-    let shutdown = CancellationToken::new();
-    let relay = Relay::new(
-        env.db.clone(),
-        env.bus.clone(),
-        &outbox,
-        env.config.events.clone(),
-    );
-    let consumer = Consumer::new(
-        "seen",
-        env.subjects.all(),
-        env.db.clone(),
-        env.bus.clone(),
-        Arc::clone(&seen),
-        env.config.events.clone(),
-    );
-    let relay_task = tokio::spawn(relay.clone().run(shutdown.clone()));
-    let consumer_task = tokio::spawn({
-        let shutdown = shutdown.clone();
-        async move { consumer.run(shutdown).await.expect("consumer") }
-    });
+    let relay = env.relay(&outbox);
+    let pipeline = env.start_pipeline(&outbox, "seen", &seen);
 
     let before: Vec<Event> = (1..=10).map(make).collect();
     outbox.publish(&env.db, &before).await.expect("commit");
@@ -112,9 +92,7 @@ async fn events_committed_while_nats_is_down_are_delivered_when_it_returns() {
         env.consumer_idle("seen")
     })
     .await;
-    shutdown.cancel();
-    relay_task.await.expect("relay");
-    consumer_task.await.expect("consumer");
+    pipeline.stop().await;
 
     let ids = seen.ids.lock().expect("lock").clone();
     let expected: HashSet<String> = before.iter().chain(&during).map(|e| e.id.clone()).collect();
