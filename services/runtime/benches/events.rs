@@ -129,6 +129,15 @@ async fn mesh(backend: Backend) -> Mesh {
     let outbox = env.outbox();
     let recorder = Arc::new(Recorder::default());
     let pipeline = env.start_pipeline(&outbox, "bench", &recorder);
+    // Warm up: the consumer subscribed and the pool's connections opened
+    // before anything is measured.
+    write(&env.db, &outbox, "warm-up", 1).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while recorder.applied.load(Ordering::SeqCst) < 1 {
+        assert!(Instant::now() < deadline, "warm-up event not applied");
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    recorder.applied.store(0, Ordering::SeqCst);
     Mesh {
         env,
         outbox,
@@ -232,6 +241,7 @@ async fn latency(backend: Backend, rate_per_sec: u64, seconds: u64) -> Latency {
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
+    let latency_only = std::env::args().any(|a| a == "--latency-only");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -246,7 +256,11 @@ fn main() {
         ("postgres + jetstream", Backend::Postgres),
         ("sqlite + embedded bus", Backend::Embedded),
     ] {
-        let rate = runtime.block_on(throughput(backend, 16, per_writer));
+        let rate = if latency_only {
+            f64::NAN
+        } else {
+            runtime.block_on(throughput(backend, 16, per_writer))
+        };
         let lat = runtime.block_on(latency(backend, 200, seconds));
         let ms = |d: Duration| d.as_secs_f64() * 1_000.0;
         println!(

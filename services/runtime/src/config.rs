@@ -77,7 +77,9 @@ pub struct DatabaseConfig {
     pub url: String,
     /// Upper bound of the pool.
     pub max_connections: u32,
-    /// Connections kept open while idle.
+    /// Connections kept open while idle. Opening a PostgreSQL connection
+    /// takes tens of milliseconds, so a few stay ready for bursts (and for
+    /// the relay and consumers, which would otherwise wait behind them).
     pub min_connections: u32,
     /// How long to wait for a new connection to open.
     pub connect_timeout_ms: u64,
@@ -90,7 +92,7 @@ impl Default for DatabaseConfig {
         Self {
             url: String::new(),
             max_connections: 16,
-            min_connections: 1,
+            min_connections: 4,
             connect_timeout_ms: 5_000,
             acquire_timeout_ms: 5_000,
         }
