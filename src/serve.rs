@@ -11,7 +11,6 @@ use interlink_runtime::grpc::{ServeOptions, serve};
 use interlink_runtime::host::{Host, Role};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
 
 /// The authenticator of a process: the configured OIDC issuer, or (both
 /// `auth.issuer` and `auth.jwks_url` empty) the data directory's dev signer.
@@ -60,7 +59,6 @@ pub(crate) async fn serve_roles(
     )
     .await;
     // Whatever ended the server, stop the roles' tasks and let them flush.
-    host.shutdown.cancel();
     host.drain().await;
     Ok(served?)
 }
@@ -90,9 +88,14 @@ pub(crate) async fn run(
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     if config.auth.jwks_url.is_empty() {
-        tracing::warn!(
-            "auth.issuer and auth.jwks_url are empty: trusting the data directory's dev signer"
-        );
+        if !config.auth.dev_signer {
+            anyhow::bail!(
+                "configuration key `auth.jwks_url` (with `auth.issuer`) must be set to serve role `{}`; \
+                 for a trial on one machine set `auth.dev_signer = true` to trust the data directory's dev key",
+                role.name()
+            );
+        }
+        tracing::warn!("auth.dev_signer: trusting the data directory's dev key");
     }
     let authenticator = authenticator(&config)?;
     let db = role_database(role.as_ref(), &config).await?;
@@ -105,13 +108,12 @@ pub(crate) async fn run(
         .await
         .with_context(|| format!("binding grpc.listen {}", config.grpc.listen))?;
     let address = listener.local_addr()?;
-    let host = Host {
+    let host = Host::new(
         bus,
-        config: config.clone(),
-        authenticator: Arc::clone(&authenticator),
-        shutdown: shutdown.clone(),
-        tasks: TaskTracker::new(),
-    };
+        config.clone(),
+        Arc::clone(&authenticator),
+        shutdown.clone(),
+    );
     let mut routes = tonic::service::RoutesBuilder::default();
     let services = host.start(role.as_ref(), db, &mut routes).await?;
     println!("serving role {} on grpc: http://{address}", role.name());

@@ -13,7 +13,6 @@ use interlink_runtime::events::{Bus, EmbeddedBus};
 use interlink_runtime::host::Host;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
 
 use crate::{roles, serve};
 
@@ -30,13 +29,12 @@ pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> anyhow::
     let bus = EmbeddedBus::open(&bus_url(&config), &config.database)
         .await
         .context("opening the embedded bus")?;
-    let host = Host {
-        bus: Bus::Embedded(bus),
-        config: config.clone(),
-        authenticator: Arc::clone(&authenticator),
-        shutdown: shutdown.clone(),
-        tasks: TaskTracker::new(),
-    };
+    let host = Host::new(
+        Bus::Embedded(bus),
+        config.clone(),
+        Arc::clone(&authenticator),
+        shutdown.clone(),
+    );
     let mut routes = tonic::service::RoutesBuilder::default();
     let mut services = Vec::new();
     for role in roles::all() {
@@ -97,6 +95,8 @@ pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> anyhow::
     println!("dev token (platform admin, 12 h): {token}");
 
     let grpc = serve::serve_roles(&host, grpc_listener, routes, services).await;
+    // If the gRPC server failed, stop the HTTP one too.
+    shutdown.cancel();
     let http = http_task.await.context("http server task")?;
     grpc?;
     http?;

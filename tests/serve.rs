@@ -24,6 +24,7 @@ async fn serve_echo_answers_reports_health_and_stops_on_sigterm() {
         .args(["serve", "echo", "--data-dir"])
         .arg(dir.path())
         .env("INTERLINK__GRPC__LISTEN", "127.0.0.1:0")
+        .env("INTERLINK__AUTH__DEV_SIGNER", "true")
         .env("INTERLINK__NATS__URL", &services.nats_url)
         .env("INTERLINK__NATS__STREAM", &stream)
         .env("INTERLINK__NATS__SUBJECT_ROOT", format!("t{unique}"))
@@ -114,4 +115,34 @@ fn roles_are_listed() {
             .lines()
             .any(|l| l == "echo")
     );
+}
+
+#[test]
+fn serve_without_an_issuer_is_refused_unless_the_dev_signer_is_asked_for() {
+    let dir = tempfile::tempdir().expect("data dir");
+    let mut child = Command::new(BIN)
+        .args(["serve", "echo", "--data-dir"])
+        .arg(dir.path())
+        .env("INTERLINK__GRPC__LISTEN", "127.0.0.1:0")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("interlink serve");
+    // It must refuse at once; if it serves instead, stop it and fail.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            child.kill().ok();
+            panic!("serve started without an issuer");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(!status.success());
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr)
+        .expect("stderr");
+    assert!(stderr.contains("auth.jwks_url"), "{stderr}");
 }

@@ -77,6 +77,13 @@ struct VerifyingKey {
 fn key_table(set: &JwkSet) -> HashMap<String, VerifyingKey> {
     set.keys
         .iter()
+        .filter(|jwk| {
+            // Encryption keys never verify signatures.
+            !matches!(
+                jwk.common.public_key_use,
+                Some(jsonwebtoken::jwk::PublicKeyUse::Encryption)
+            )
+        })
         .filter_map(|jwk| {
             let kid = jwk.common.key_id.clone()?;
             let algorithm = match &jwk.algorithm {
@@ -109,29 +116,21 @@ struct JwksCache {
 
 impl JwksCache {
     async fn key(&self, kid: &str) -> Result<VerifyingKey, AuthError> {
-        {
-            let guard = self.keys.read().await;
-            let fresh = guard.1.is_some_and(|at| at.elapsed() < self.max_age);
-            if fresh && let Some(key) = guard.0.get(kid) {
-                return Ok(key.clone());
-            }
+        if let Some(key) = self.cached(kid, true).await {
+            return Ok(key);
         }
+        // One fetch at a time; the others wait and then find its result.
         let mut last = self.last_fetch.lock().await;
-        // Another caller may have fetched while we waited.
-        {
-            let guard = self.keys.read().await;
-            let fresh = guard.1.is_some_and(|at| at.elapsed() < self.max_age);
-            if let Some(key) = guard.0.get(kid)
-                && fresh
-            {
-                return Ok(key.clone());
-            }
-            let stale_or_empty = !fresh;
-            let may_refetch =
-                stale_or_empty || last.is_none_or(|at| at.elapsed() >= self.min_refetch);
-            if !may_refetch {
-                return Err(invalid(format!("unknown key id `{kid}`")));
-            }
+        if let Some(key) = self.cached(kid, true).await {
+            return Ok(key);
+        }
+        if last.is_some_and(|at| at.elapsed() < self.min_refetch) {
+            // Fetched (or tried) a moment ago: no new fetch for an unknown
+            // `kid`, nor while the issuer is failing; stale keys still serve.
+            return match self.cached(kid, false).await {
+                Some(key) => Ok(key),
+                None => Err(self.missing(kid).await),
+            };
         }
         *last = Some(Instant::now());
         match self.fetch().await {
@@ -140,18 +139,36 @@ impl JwksCache {
                 *self.keys.write().await = (table, Some(Instant::now()));
                 key.ok_or_else(|| invalid(format!("unknown key id `{kid}`")))
             }
-            Err(e) => {
-                // Keep working on the keys we had.
-                let guard = self.keys.read().await;
-                match guard.0.get(kid) {
-                    Some(key) => {
-                        tracing::warn!(error = %e, "jwks refresh failed; using cached keys");
-                        Ok(key.clone())
-                    }
-                    None if guard.1.is_some() => Err(invalid(format!("unknown key id `{kid}`"))),
-                    None => Err(e),
+            Err(e) => match self.cached(kid, false).await {
+                Some(key) => {
+                    tracing::warn!(error = %e, "jwks refresh failed; using cached keys");
+                    Ok(key)
                 }
-            }
+                None if self.keys.read().await.1.is_some() => {
+                    Err(invalid(format!("unknown key id `{kid}`")))
+                }
+                None => Err(e),
+            },
+        }
+    }
+
+    /// The key `kid` from the cache; with `fresh_only`, only while the key
+    /// set is younger than its maximum age.
+    async fn cached(&self, kid: &str, fresh_only: bool) -> Option<VerifyingKey> {
+        let guard = self.keys.read().await;
+        let fresh = guard.1.is_some_and(|at| at.elapsed() < self.max_age);
+        if fresh_only && !fresh {
+            return None;
+        }
+        guard.0.get(kid).cloned()
+    }
+
+    /// Unknown `kid` if we ever had the issuer's keys; unavailable if not.
+    async fn missing(&self, kid: &str) -> AuthError {
+        if self.keys.read().await.1.is_some() {
+            invalid(format!("unknown key id `{kid}`"))
+        } else {
+            AuthError::KeysUnavailable(format!("{}: not fetched yet", self.url))
         }
     }
 

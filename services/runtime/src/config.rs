@@ -241,6 +241,10 @@ pub struct AuthConfig {
     pub jwks_min_refetch_ms: u64,
     /// The claim that marks a platform administrator when `true`.
     pub admin_claim: String,
+    /// Let `serve` trust the data directory's dev key when no issuer is
+    /// configured (multi-process trials on one machine; never in production:
+    /// whoever reads that key can mint platform-admin tokens).
+    pub dev_signer: bool,
 }
 
 impl Default for AuthConfig {
@@ -253,6 +257,7 @@ impl Default for AuthConfig {
             jwks_refresh_secs: 300,
             jwks_min_refetch_ms: 5_000,
             admin_claim: "interlink_admin".into(),
+            dev_signer: false,
         }
     }
 }

@@ -53,7 +53,9 @@ pub struct RoleContext {
     pub config: Config,
     /// Verifies bearer tokens.
     pub authenticator: Arc<Authenticator>,
-    /// Fires when the process stops.
+    /// Fires when the role's background work must stop: after the gRPC
+    /// server has drained, so events committed by the last calls still go
+    /// out before the relay's final flush.
     pub shutdown: CancellationToken,
     /// Spawn long-running work here: the host waits for it on shutdown.
     pub tasks: TaskTracker,
@@ -67,7 +69,7 @@ impl RoleContext {
 }
 
 /// What every role of one process shares: the bus, the configuration, the
-/// authenticator, the shutdown token and the task tracker.
+/// authenticator, the shutdown token and the roles' background tasks.
 #[derive(Debug, Clone)]
 pub struct Host {
     /// The bus of the mesh.
@@ -76,13 +78,31 @@ pub struct Host {
     pub config: Config,
     /// Verifies bearer tokens.
     pub authenticator: Arc<Authenticator>,
-    /// Fires when the process stops.
+    /// Fires when the process is asked to stop (the servers drain on it).
     pub shutdown: CancellationToken,
-    /// Every long-running task of the process.
-    pub tasks: TaskTracker,
+    /// Stops the roles' background tasks; fired by [`Host::drain`].
+    tasks_shutdown: CancellationToken,
+    tasks: TaskTracker,
 }
 
 impl Host {
+    /// A host for roles sharing `bus`, stopping on `shutdown`.
+    pub fn new(
+        bus: Bus,
+        config: Config,
+        authenticator: Arc<Authenticator>,
+        shutdown: CancellationToken,
+    ) -> Self {
+        Self {
+            bus,
+            config,
+            authenticator,
+            shutdown,
+            tasks_shutdown: CancellationToken::new(),
+            tasks: TaskTracker::new(),
+        }
+    }
+
     /// Starts `role` on `db`: spawns its relay (when it has a database), then
     /// lets it mount its services on `routes` and spawn its consumers.
     /// Returns the names of its gRPC services.
@@ -100,7 +120,7 @@ impl Host {
                 &outbox,
                 self.config.events.clone(),
             );
-            self.tasks.spawn(relay.run(self.shutdown.clone()));
+            self.tasks.spawn(relay.run(self.tasks_shutdown.clone()));
         }
         let context = RoleContext {
             db,
@@ -108,15 +128,16 @@ impl Host {
             outbox,
             config: self.config.clone(),
             authenticator: Arc::clone(&self.authenticator),
-            shutdown: self.shutdown.clone(),
+            shutdown: self.tasks_shutdown.clone(),
             tasks: self.tasks.clone(),
         };
         role.start(context, routes).await
     }
 
-    /// Waits for every task (relays flush, consumers finish their batch)
-    /// after the shutdown token fired.
+    /// Stops the roles' background tasks and waits for them (relays flush,
+    /// consumers settle their batch). Call it once the servers have drained.
     pub async fn drain(&self) {
+        self.tasks_shutdown.cancel();
         self.tasks.close();
         self.tasks.wait().await;
     }

@@ -53,27 +53,42 @@ struct JwksServer {
     url: String,
     keys: Arc<RwLock<JwkSet>>,
     fetches: Arc<std::sync::atomic::AtomicUsize>,
+    failing: Arc<std::sync::atomic::AtomicBool>,
 }
 
 async fn jwks_server(keys: Vec<Jwk>) -> JwksServer {
     let keys = Arc::new(RwLock::new(JwkSet { keys }));
     let fetches = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let failing = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let app = axum::Router::new().route(
         "/jwks.json",
         axum::routing::get({
             let keys = Arc::clone(&keys);
             let fetches = Arc::clone(&fetches);
+            let failing = Arc::clone(&failing);
             move || {
                 fetches.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 let set = keys.read().unwrap().clone();
-                async move { axum::Json(set) }
+                let fail = failing.load(std::sync::atomic::Ordering::SeqCst);
+                async move {
+                    if fail {
+                        Err(axum::http::StatusCode::SERVICE_UNAVAILABLE)
+                    } else {
+                        Ok(axum::Json(set))
+                    }
+                }
             }
         }),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/jwks.json", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    JwksServer { url, keys, fetches }
+    JwksServer {
+        url,
+        keys,
+        fetches,
+        failing,
+    }
 }
 
 fn config(jwks_url: &str) -> AuthConfig {
@@ -314,4 +329,41 @@ async fn dev_signer_tokens_verify_and_the_key_survives_restarts() {
             .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
+}
+
+#[tokio::test]
+async fn a_failing_issuer_is_not_asked_on_every_call_and_stale_keys_still_serve() {
+    let server = jwks_server(vec![rsa_jwk()]).await;
+    let auth = Authenticator::remote(&AuthConfig {
+        jwks_refresh_secs: 1,
+        jwks_min_refetch_ms: 60_000,
+        ..config(&server.url)
+    })
+    .unwrap();
+    let token = rsa_token(&claims(), "test-rsa");
+    auth.authenticate(&token).await.unwrap();
+    assert_eq!(server.fetches.load(std::sync::atomic::Ordering::SeqCst), 1);
+
+    // The issuer fails and the cached set goes stale.
+    server
+        .failing
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    for _ in 0..10 {
+        assert_eq!(auth.authenticate(&token).await.unwrap().subject, "user-42");
+    }
+    // One refresh attempt (failed) inside the refetch interval, not ten.
+    assert_eq!(server.fetches.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn encryption_keys_never_verify_signatures() {
+    let mut jwk = rsa_jwk();
+    jwk.common.public_key_use = Some(jsonwebtoken::jwk::PublicKeyUse::Encryption);
+    let server = jwks_server(vec![jwk]).await;
+    let auth = Authenticator::remote(&config(&server.url)).unwrap();
+    assert_invalid(
+        auth.authenticate(&rsa_token(&claims(), "test-rsa")).await,
+        "key marked for encryption",
+    );
 }

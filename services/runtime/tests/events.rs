@@ -53,12 +53,28 @@ impl MigratorTrait for TestMigrator {
     }
 }
 
-/// Writes one `effects` row per event; fails on demand for poison ids.
+/// Writes one `effects` row per event; fails on demand: always for poison
+/// ids, a number of times for flaky ones (as the handler's own error, or as
+/// a lost database connection), or by panicking.
 #[derive(Default)]
 struct RecordingHandler {
     poison: Mutex<HashSet<String>>,
+    flaky: Mutex<HashMap<String, u32>>,
+    outage: Mutex<HashMap<String, u32>>,
+    panics: Mutex<HashSet<String>>,
     calls: AtomicU64,
     applied: AtomicU64,
+}
+
+fn take_one(failures: &Mutex<HashMap<String, u32>>, id: &str) -> bool {
+    let mut failures = failures.lock().expect("lock");
+    match failures.get_mut(id) {
+        Some(left) if *left > 0 => {
+            *left -= 1;
+            true
+        }
+        _ => false,
+    }
 }
 
 impl EventHandler for RecordingHandler {
@@ -66,6 +82,17 @@ impl EventHandler for RecordingHandler {
         self.calls.fetch_add(1, Ordering::SeqCst);
         if self.poison.lock().expect("lock").contains(&event.id) {
             anyhow::bail!("poisoned on purpose");
+        }
+        if take_one(&self.flaky, &event.id) {
+            anyhow::bail!("flaky on purpose");
+        }
+        if take_one(&self.outage, &event.id) {
+            return Err(
+                DbErr::Conn(sea_orm::RuntimeErr::Internal("connection reset".into())).into(),
+            );
+        }
+        if self.panics.lock().expect("lock").contains(&event.id) {
+            panic!("handler bug on purpose");
         }
         txn.execute_raw(Statement::from_sql_and_values(
             txn.get_database_backend(),
@@ -493,4 +520,141 @@ async fn events_of_an_aggregate_arrive_in_commit_order_postgres_jetstream() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_of_an_aggregate_arrive_in_commit_order_sqlite_embedded() {
     events_of_an_aggregate_arrive_in_commit_order(Backend::Embedded).await;
+}
+
+// ---------------------------------------------------------------------------
+
+/// Failures are retried in place: a flaky event is applied before the later
+/// events of its aggregate; a database outage never counts towards parking;
+/// a panicking handler parks the event instead of killing the consumer.
+async fn failures_keep_order_and_panics_are_parked(backend: Backend) {
+    let env = TestEnv::new::<TestMigrator>(backend, |c| {
+        c.events.max_deliveries = 3;
+        c.events.retry_initial_ms = 5;
+        c.events.retry_max_ms = 20;
+    })
+    .await;
+    let outbox = env.outbox();
+    let handler = Arc::new(RecordingHandler::default());
+    let events: Vec<Event> = (1..=30).map(|v| event(&outbox, "agg", v)).collect();
+    // v5 fails twice (under the limit of 3); v12 meets ten "outages" (more
+    // than the limit, but not its fault); v20 panics every time.
+    handler
+        .flaky
+        .lock()
+        .expect("lock")
+        .insert(events[4].id.clone(), 2);
+    handler
+        .outage
+        .lock()
+        .expect("lock")
+        .insert(events[11].id.clone(), 10);
+    handler
+        .panics
+        .lock()
+        .expect("lock")
+        .insert(events[19].id.clone());
+    let running = start(&env, &outbox, &handler);
+    outbox.publish(&env.db, &events).await.expect("append");
+
+    wait_until("29 events applied and one parked", WAIT, || async {
+        handler.applied.load(Ordering::SeqCst) >= 29
+            && list_parked(&env.db, None).await.expect("parked").len() == 1
+    })
+    .await;
+    wait_until("consumer idle", WAIT, || env.consumer_idle("effects")).await;
+    running.stop().await;
+
+    let parked = list_parked(&env.db, None).await.expect("parked");
+    assert_eq!(parked[0].event_id, events[19].id);
+    assert!(parked[0].error.contains("panicked"), "{}", parked[0].error);
+    let versions: Vec<i64> = env
+        .db
+        .query_all_raw(Statement::from_string(
+            env.db.get_database_backend(),
+            "SELECT version FROM effects ORDER BY applied",
+        ))
+        .await
+        .expect("effects")
+        .into_iter()
+        .map(|r| r.try_get::<i64>("", "version").expect("version"))
+        .collect();
+    let expected: Vec<i64> = (1..=30).filter(|v| *v != 20).collect();
+    assert_eq!(
+        versions, expected,
+        "applied in commit order, the parked one left out"
+    );
+    env.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_keep_order_and_panics_are_parked_postgres_jetstream() {
+    failures_keep_order_and_panics_are_parked(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_keep_order_and_panics_are_parked_sqlite_embedded() {
+    failures_keep_order_and_panics_are_parked(Backend::Embedded).await;
+}
+
+/// Three replicas of one consumer (and of the relay) on one PostgreSQL
+/// database and one durable JetStream consumer: one of them works at a time,
+/// so every aggregate's events still apply once and in order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replicas_of_a_consumer_keep_order_postgres_jetstream() {
+    let env = TestEnv::new::<TestMigrator>(Backend::Postgres, |c| {
+        c.events.consumer_batch = 16;
+        c.events.relay_batch = 16;
+    })
+    .await;
+    let outbox = env.outbox();
+    let handler = Arc::new(RecordingHandler::default());
+    let replicas: Vec<Pipeline> = (0..3)
+        .map(|_| env.start_pipeline(&outbox, "effects", &handler))
+        .collect();
+    let mut writers = Vec::new();
+    for a in 0..5 {
+        let db = env.db.clone();
+        let outbox = outbox.clone();
+        writers.push(tokio::spawn(async move {
+            for v in 1..=60u64 {
+                outbox
+                    .publish(&db, &[event(&outbox, &format!("agg-{a}"), v)])
+                    .await
+                    .expect("publish");
+            }
+        }));
+    }
+    for w in writers {
+        w.await.expect("writer");
+    }
+    wait_until("300 events applied", WAIT, || async {
+        handler.applied.load(Ordering::SeqCst) >= 300
+    })
+    .await;
+    wait_until("consumer idle", WAIT, || env.consumer_idle("effects")).await;
+    for replica in replicas {
+        replica.stop().await;
+    }
+    assert_eq!(handler.calls.load(Ordering::SeqCst), 300);
+    let rows = env
+        .db
+        .query_all_raw(Statement::from_string(
+            env.db.get_database_backend(),
+            "SELECT aggregate_id, version FROM effects ORDER BY applied",
+        ))
+        .await
+        .expect("effects");
+    let mut last: HashMap<String, i64> = HashMap::new();
+    for row in rows {
+        let aggregate: String = row.try_get("", "aggregate_id").expect("aggregate");
+        let version: i64 = row.try_get("", "version").expect("version");
+        let previous = last.insert(aggregate.clone(), version).unwrap_or(0);
+        assert_eq!(
+            version,
+            previous + 1,
+            "{aggregate}: v{version} applied after v{previous}"
+        );
+    }
+    env.cleanup().await;
 }

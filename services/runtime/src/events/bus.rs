@@ -143,6 +143,20 @@ impl Subscription {
         }
     }
 
+    /// Tells the bus the deliveries are still being worked on, so it does not
+    /// redeliver them while the consumer retries (JetStream's ack wait).
+    pub async fn in_progress(&mut self, deliveries: &[&Delivery]) {
+        if let Subscription::JetStream(_) = self {
+            for delivery in deliveries {
+                if let DeliveryToken::JetStream(message) = &delivery.token
+                    && let Err(e) = message.ack_with(AckKind::Progress).await
+                {
+                    tracing::debug!(error = %e, "progress ack failed");
+                }
+            }
+        }
+    }
+
     /// Settles deliveries of the last batch.
     pub async fn settle(&mut self, outcomes: Vec<(Delivery, Settle)>) -> Result<(), BusError> {
         match self {
@@ -202,40 +216,28 @@ impl JetStreamBus {
     }
 
     async fn publish(&self, events: &[OutgoingEvent]) -> (usize, Option<BusError>) {
-        // Pipelined: send every message, then collect the acks in order.
-        let mut pending = Vec::with_capacity(events.len());
-        for event in events {
+        // One at a time: each waits for its PubAck before the next is sent.
+        // Pipelining could store k+1 before a failed k that is then retried,
+        // putting an aggregate's events out of order in the stream.
+        for (acked, event) in events.iter().enumerate() {
             let mut headers = async_nats::HeaderMap::new();
             headers.insert("Nats-Msg-Id", event.msg_id.as_str());
             if let Some(tp) = &event.traceparent {
                 headers.insert("traceparent", tp.as_str());
             }
-            match self
+            let result = match self
                 .context
                 .publish_with_headers(event.subject.clone(), headers, event.payload.clone())
                 .await
             {
-                Ok(ack) => pending.push(ack),
-                Err(e) => {
-                    let acked = Self::await_acks(pending).await;
-                    return (acked.0, Some(acked.1.unwrap_or_else(|| nats_error(e))));
-                }
+                Ok(ack) => ack.await.map(drop).map_err(nats_error),
+                Err(e) => Err(nats_error(e)),
+            };
+            if let Err(e) = result {
+                return (acked, Some(e));
             }
         }
-        Self::await_acks(pending).await
-    }
-
-    async fn await_acks(
-        pending: Vec<jetstream::context::PublishAckFuture>,
-    ) -> (usize, Option<BusError>) {
-        let mut acked = 0;
-        for ack in pending {
-            match ack.await {
-                Ok(_) => acked += 1,
-                Err(e) => return (acked, Some(nats_error(e))),
-            }
-        }
-        (acked, None)
+        (events.len(), None)
     }
 
     async fn subscribe(
@@ -577,7 +579,8 @@ impl EmbeddedSubscription {
     async fn save_cursor(&self, db: &impl ConnectionTrait, cursor: i64) -> Result<(), DbErr> {
         db.execute_raw(Statement::from_sql_and_values(
             DbBackend::Sqlite,
-            "UPDATE bus_consumer SET cursor = $1 WHERE name = $2",
+            // Never backwards, whoever else moved it.
+            "UPDATE bus_consumer SET cursor = MAX(cursor, $1) WHERE name = $2",
             [cursor.into(), self.name.clone().into()],
         ))
         .await?;

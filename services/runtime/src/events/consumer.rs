@@ -1,12 +1,22 @@
 //! The consumer runner: a durable consumer that applies each event exactly
-//! once. The effect and the event id (the inbox) commit in one transaction,
-//! the bus is acknowledged after the commit, a redelivered event already in
-//! the inbox is skipped, a failing one is retried with backoff and parked
-//! after `max_deliveries`, where an operator can list and replay it.
+//! once and in order. The effect and the event id (the inbox) commit in one
+//! transaction, the bus is acknowledged after the commit, and a redelivered
+//! event already in the inbox is skipped.
+//!
+//! Failures are retried *in place*, so an aggregate's later events never
+//! overtake an earlier one: a database or bus outage is retried until it
+//! passes (never counted against the event); an event its handler refuses
+//! (or panics on) is retried `max_deliveries` times with backoff, then parked
+//! where an operator can list and replay it, and the events after it flow on.
+//! On PostgreSQL one replica at a time runs a given consumer (an advisory
+//! lock), so replicas sharing a durable consumer cannot reorder events.
 
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+use std::time::Duration;
 
+use futures::FutureExt;
 use prost::Message;
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, Statement, TransactionTrait,
@@ -14,7 +24,7 @@ use sea_orm::{
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
-use super::bus::{Bus, BusError, Delivery, Settle};
+use super::bus::{Bus, BusError, Delivery, Settle, Subscription};
 use super::outbox::unix_millis;
 use crate::config::EventsConfig;
 use interlink_proto::events::v1::Event;
@@ -39,6 +49,9 @@ pub enum ConsumerError {
     /// The bus could not open the consumer.
     #[error(transparent)]
     Bus(#[from] BusError),
+    /// The database could not be reached to take the consumer's lock.
+    #[error("consumer lock: {0}")]
+    Lock(String),
 }
 
 /// An event given up on after too many failed deliveries.
@@ -97,30 +110,55 @@ impl<H: EventHandler> Consumer<H> {
         }
     }
 
-    /// Consumes until `shutdown`. The batch in hand when it fires is finished
-    /// and settled first.
+    /// Consumes until `shutdown`. The batch in hand when it fires is left
+    /// unsettled if it is still retrying (the bus delivers it again, and the
+    /// inbox skips what was applied).
     pub async fn run(self, shutdown: CancellationToken) -> Result<(), ConsumerError> {
-        let mut subscription = loop {
-            match self
-                .bus
-                .subscribe(&self.name, &self.filter, &self.config)
-                .await
-            {
-                Ok(s) => break s,
-                Err(e) => {
-                    tracing::warn!(consumer = %self.name, error = %e, "cannot open consumer; retrying");
-                    tokio::select! {
-                        _ = shutdown.cancelled() => return Err(e.into()),
-                        _ = tokio::time::sleep(self.config.retry_delay(3)) => {}
+        loop {
+            let Some(lease) = self.lead(&shutdown).await? else {
+                return Ok(());
+            };
+            let mut subscription = loop {
+                match self
+                    .bus
+                    .subscribe(&self.name, &self.filter, &self.config)
+                    .await
+                {
+                    Ok(s) => break s,
+                    Err(e) => {
+                        tracing::warn!(consumer = %self.name, error = %e, "cannot open consumer; retrying");
+                        tokio::select! {
+                            _ = shutdown.cancelled() => return Err(e.into()),
+                            _ = tokio::time::sleep(self.config.retry_delay(3)) => {}
+                        }
                     }
                 }
+            };
+            if !self.consume(&mut subscription, lease, &shutdown).await {
+                return Ok(());
             }
-        };
+            tracing::warn!(consumer = %self.name, "consumer lock lost; taking it again");
+        }
+    }
+
+    /// Consumes while the lease holds. `false` when shutting down, `true`
+    /// when the lease was lost.
+    async fn consume(
+        &self,
+        subscription: &mut Subscription,
+        mut lease: Option<Lease>,
+        shutdown: &CancellationToken,
+    ) -> bool {
         let max = self.config.consumer_batch as usize;
         let mut failures: u64 = 0;
         loop {
+            if let Some(lease) = &mut lease
+                && !lease.still_held().await
+            {
+                return true;
+            }
             let batch = tokio::select! {
-                _ = shutdown.cancelled() => return Ok(()),
+                _ = shutdown.cancelled() => return false,
                 batch = subscription.next_batch(max) => batch,
             };
             let batch = match batch {
@@ -129,17 +167,52 @@ impl<H: EventHandler> Consumer<H> {
                     failures += 1;
                     tracing::warn!(consumer = %self.name, error = %e, "bus fetch failed");
                     tokio::select! {
-                        _ = shutdown.cancelled() => return Ok(()),
+                        _ = shutdown.cancelled() => return false,
                         _ = tokio::time::sleep(self.config.retry_delay(failures)) => continue,
                     }
                 }
             };
             failures = 0;
-            let outcomes = self.process(batch).await;
+            let Some(outcomes) = self.process(subscription, batch, shutdown).await else {
+                return false;
+            };
             if let Err(e) = subscription.settle(outcomes).await {
                 // The effects are committed; an unsettled event comes back
                 // and the inbox recognises it.
                 tracing::warn!(consumer = %self.name, error = %e, "settling deliveries failed");
+            }
+        }
+    }
+
+    /// On PostgreSQL, waits until this process holds the consumer's advisory
+    /// lock (on a connection of its own, so the lock lives exactly as long as
+    /// the connection). `None` inside means shutdown came first.
+    async fn lead(
+        &self,
+        shutdown: &CancellationToken,
+    ) -> Result<Option<Option<Lease>>, ConsumerError> {
+        if self.db.get_database_backend() != sea_orm::DbBackend::Postgres {
+            return Ok(Some(None));
+        }
+        let key = format!("interlink_consumer:{}", self.name);
+        let mut failures = 0;
+        loop {
+            match Lease::try_take(&self.db, &key).await {
+                Ok(Some(lease)) => return Ok(Some(Some(lease))),
+                Ok(None) => failures = 0,
+                Err(e) => {
+                    failures += 1;
+                    tracing::warn!(consumer = %self.name, error = %e, "cannot take the consumer lock");
+                }
+            }
+            let wait = if failures == 0 {
+                Duration::from_millis(self.config.relay_poll_ms)
+            } else {
+                self.config.retry_delay(failures)
+            };
+            tokio::select! {
+                _ = shutdown.cancelled() => return Ok(None),
+                _ = tokio::time::sleep(wait) => {}
             }
         }
     }
@@ -156,82 +229,114 @@ impl<H: EventHandler> Consumer<H> {
             .next_batch(self.config.consumer_batch as usize)
             .await?;
         let n = batch.len();
-        drop(self.process(batch).await);
+        drop(
+            self.process(&mut subscription, batch, &CancellationToken::new())
+                .await,
+        );
         Ok(n)
     }
 
-    async fn process(&self, batch: Vec<Delivery>) -> Vec<(Delivery, Settle)> {
+    /// Applies a batch in order and says how to settle each delivery; `None`
+    /// if shutdown came while retrying.
+    async fn process(
+        &self,
+        subscription: &mut Subscription,
+        batch: Vec<Delivery>,
+        shutdown: &CancellationToken,
+    ) -> Option<Vec<(Delivery, Settle)>> {
         let mut outcomes = Vec::with_capacity(batch.len());
         let mut decoded = Vec::with_capacity(batch.len());
         for delivery in batch {
-            match Event::decode(delivery.payload.as_ref()) {
-                Ok(event) if !event.id.is_empty() => decoded.push((delivery, event)),
-                Ok(_) => {
-                    let settle = self.park(&delivery, "", "event has no id").await;
-                    outcomes.push((delivery, settle));
+            let problem = match Event::decode(delivery.payload.as_ref()) {
+                Ok(event) if !event.id.is_empty() => {
+                    decoded.push((delivery, event));
+                    continue;
                 }
-                Err(e) => {
-                    let settle = self
-                        .park(&delivery, "", &format!("undecodable envelope: {e}"))
-                        .await;
-                    outcomes.push((delivery, settle));
-                }
-            }
+                Ok(_) => "event has no id".to_owned(),
+                Err(e) => format!("undecodable envelope: {e}"),
+            };
+            // It can never succeed: park it at once.
+            let deliveries = delivery.delivered;
+            self.park_retrying(subscription, &delivery, "", &problem, deliveries, shutdown)
+                .await?;
+            outcomes.push((delivery, Settle::Term));
         }
         if decoded.is_empty() {
-            return outcomes;
+            return Some(outcomes);
         }
-        let events: Vec<(&Event, Option<&str>)> = decoded
-            .iter()
-            .map(|(d, e)| (e, d.traceparent.as_deref()))
-            .collect();
-        match self.apply(&events).await {
-            Ok(applied) => {
-                self.after_commit(applied);
-                outcomes.extend(decoded.into_iter().map(|(d, _)| (d, Settle::Ack)));
-            }
-            Err(Failure::Infrastructure(error)) => {
-                tracing::warn!(consumer = %self.name, %error, "applying events failed; will retry");
-                outcomes.extend(decoded.into_iter().map(|(d, _)| {
-                    let delay = self.config.retry_delay(d.delivered);
-                    (d, Settle::Nak(delay))
-                }));
-            }
-            Err(Failure::Handler { .. }) => {
-                // Find the culprit: apply one by one, so the others still go through.
-                outcomes.extend(self.apply_alone(decoded).await);
-            }
-        }
-        outcomes
-    }
 
-    async fn apply_alone(&self, decoded: Vec<(Delivery, Event)>) -> Vec<(Delivery, Settle)> {
-        let mut outcomes = Vec::with_capacity(decoded.len());
-        for (delivery, event) in decoded {
-            let settle = match self
-                .apply(&[(&event, delivery.traceparent.as_deref())])
-                .await
-            {
+        // The common case: the whole batch in one transaction.
+        let mut outages = 0;
+        loop {
+            let events: Vec<(&Event, Option<&str>)> = decoded
+                .iter()
+                .map(|(d, e)| (e, d.traceparent.as_deref()))
+                .collect();
+            match self.apply(&events).await {
                 Ok(applied) => {
                     self.after_commit(applied);
-                    Settle::Ack
+                    outcomes.extend(decoded.into_iter().map(|(d, _)| (d, Settle::Ack)));
+                    return Some(outcomes);
                 }
                 Err(Failure::Infrastructure(error)) => {
-                    tracing::warn!(consumer = %self.name, event_id = %event.id, %error, "applying event failed; will retry");
-                    Settle::Nak(self.config.retry_delay(delivery.delivered))
+                    outages += 1;
+                    tracing::warn!(consumer = %self.name, %error, "applying events failed; retrying");
+                    let delay = self.config.retry_delay(outages);
+                    let hand: Vec<&Delivery> = decoded.iter().map(|(d, _)| d).collect();
+                    if !pause(subscription, &hand, delay, shutdown).await {
+                        return None;
+                    }
                 }
-                Err(Failure::Handler { error, .. }) => {
-                    if delivery.delivered >= u64::from(self.config.max_deliveries) {
-                        self.park(&delivery, &event.id, &error).await
-                    } else {
-                        tracing::warn!(consumer = %self.name, event_id = %event.id, delivered = delivery.delivered, %error, "handler failed; will retry");
-                        Settle::Nak(self.config.retry_delay(delivery.delivered))
+                Err(Failure::Handler { .. }) => break,
+            }
+        }
+
+        // A handler refused one: go one by one, in order, to find it.
+        for (delivery, event) in decoded {
+            let mut attempts = delivery.delivered.max(1);
+            let mut outages = 0;
+            let settle = loop {
+                match self
+                    .apply(&[(&event, delivery.traceparent.as_deref())])
+                    .await
+                {
+                    Ok(applied) => {
+                        self.after_commit(applied);
+                        break Settle::Ack;
+                    }
+                    Err(Failure::Infrastructure(error)) => {
+                        outages += 1;
+                        tracing::warn!(consumer = %self.name, event_id = %event.id, %error, "applying event failed; retrying");
+                        let delay = self.config.retry_delay(outages);
+                        if !pause(subscription, &[&delivery], delay, shutdown).await {
+                            return None;
+                        }
+                    }
+                    Err(Failure::Handler { error }) => {
+                        if attempts >= u64::from(self.config.max_deliveries) {
+                            self.park_retrying(
+                                subscription,
+                                &delivery,
+                                &event.id,
+                                &error,
+                                attempts,
+                                shutdown,
+                            )
+                            .await?;
+                            break Settle::Term;
+                        }
+                        tracing::warn!(consumer = %self.name, event_id = %event.id, attempts, %error, "handler failed; retrying");
+                        let delay = self.config.retry_delay(attempts);
+                        attempts += 1;
+                        if !pause(subscription, &[&delivery], delay, shutdown).await {
+                            return None;
+                        }
                     }
                 }
             };
             outcomes.push((delivery, settle));
         }
-        outcomes
+        Some(outcomes)
     }
 
     fn after_commit(&self, applied: Vec<Event>) {
@@ -242,13 +347,16 @@ impl<H: EventHandler> Consumer<H> {
 
     /// Applies `events` in one transaction; returns those that were new.
     async fn apply(&self, events: &[(&Event, Option<&str>)]) -> Result<Vec<Event>, Failure> {
-        let infra = |e: DbErr| Failure::Infrastructure(e.to_string());
-        let txn = self.db.begin().await.map_err(infra)?;
+        let txn = self
+            .db
+            .begin()
+            .await
+            .map_err(|e| Failure::Infrastructure(e.to_string()))?;
         let mut applied = Vec::new();
         for &(event, traceparent) in events {
             if !record_in_inbox(&txn, &self.name, &event.id)
                 .await
-                .map_err(infra)?
+                .map_err(classify_db)?
             {
                 continue;
             }
@@ -262,16 +370,68 @@ impl<H: EventHandler> Consumer<H> {
                 event_type = %event.r#type,
             );
             crate::telemetry::set_remote_parent(&span, traceparent);
-            if let Err(error) = self.handler.handle(&txn, event).instrument(span).await {
-                return Err(classify(error));
+            let handled = AssertUnwindSafe(self.handler.handle(&txn, event).instrument(span))
+                .catch_unwind()
+                .await;
+            match handled {
+                Ok(Ok(())) => {}
+                Ok(Err(error)) => return Err(classify(error)),
+                Err(panic) => {
+                    let message = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| (*s).to_owned())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_default();
+                    return Err(Failure::Handler {
+                        error: format!("handler panicked: {message}"),
+                    });
+                }
             }
             applied.push(event.clone());
         }
-        txn.commit().await.map_err(infra)?;
+        txn.commit().await.map_err(classify_db)?;
         Ok(applied)
     }
 
-    async fn park(&self, delivery: &Delivery, event_id: &str, error: &str) -> Settle {
+    /// Parks, retrying while the database is away.
+    async fn park_retrying(
+        &self,
+        subscription: &mut Subscription,
+        delivery: &Delivery,
+        event_id: &str,
+        error: &str,
+        deliveries: u64,
+        shutdown: &CancellationToken,
+    ) -> Option<()> {
+        let mut outages = 0;
+        loop {
+            match self.park(delivery, event_id, error, deliveries).await {
+                Ok(()) => return Some(()),
+                Err(e) => {
+                    outages += 1;
+                    tracing::warn!(consumer = %self.name, error = %e, "parking failed; retrying");
+                    if !pause(
+                        subscription,
+                        &[delivery],
+                        self.config.retry_delay(outages),
+                        shutdown,
+                    )
+                    .await
+                    {
+                        return None;
+                    }
+                }
+            }
+        }
+    }
+
+    async fn park(
+        &self,
+        delivery: &Delivery,
+        event_id: &str,
+        error: &str,
+        deliveries: u64,
+    ) -> Result<(), DbErr> {
         // An undecodable message has no event id: key it by its payload digest
         // so it is parked once however often it comes.
         let key = if event_id.is_empty() {
@@ -279,8 +439,7 @@ impl<H: EventHandler> Consumer<H> {
         } else {
             event_id.to_owned()
         };
-        let result = self
-            .db
+        self.db
             .execute_raw(Statement::from_sql_and_values(
                 self.db.get_database_backend(),
                 "INSERT INTO interlink_parked (consumer, event_id, subject, traceparent, payload, error, deliveries, parked_at) \
@@ -294,21 +453,13 @@ impl<H: EventHandler> Consumer<H> {
                     delivery.traceparent.clone().into(),
                     delivery.payload.to_vec().into(),
                     error.into(),
-                    (delivery.delivered as i64).into(),
+                    (deliveries as i64).into(),
                     unix_millis().into(),
                 ],
             ))
-            .await;
-        match result {
-            Ok(_) => {
-                tracing::error!(consumer = %self.name, event_id = %key, deliveries = delivery.delivered, %error, "event parked");
-                Settle::Term
-            }
-            Err(e) => {
-                tracing::warn!(consumer = %self.name, event_id = %key, error = %e, "parking failed; will retry");
-                Settle::Nak(self.config.retry_delay(delivery.delivered))
-            }
-        }
+            .await?;
+        tracing::error!(consumer = %self.name, event_id = %key, deliveries, %error, "event parked");
+        Ok(())
     }
 
     /// Applies the parked event `event_id` again (after a fix), removing it
@@ -364,21 +515,55 @@ async fn record_in_inbox(
     Ok(result.rows_affected() == 1)
 }
 
-/// A handler error caused by a lost database connection is the
-/// infrastructure's, not the event's: it must not count towards parking.
+/// A handler error caused by the database being away, busy or in a
+/// serialisation conflict is the infrastructure's, not the event's: it is
+/// retried without counting towards parking.
 fn classify(error: anyhow::Error) -> Failure {
-    let infrastructure = error.chain().any(|cause| {
-        matches!(
-            cause.downcast_ref::<DbErr>(),
-            Some(DbErr::Conn(_) | DbErr::ConnectionAcquire(_))
-        )
-    });
-    if infrastructure {
+    let transient = error
+        .chain()
+        .any(|cause| cause.downcast_ref::<DbErr>().is_some_and(is_transient));
+    if transient {
         Failure::Infrastructure(format!("{error:#}"))
     } else {
         Failure::Handler {
             error: format!("{error:#}"),
         }
+    }
+}
+
+fn classify_db(error: DbErr) -> Failure {
+    if is_transient(&error) {
+        Failure::Infrastructure(error.to_string())
+    } else {
+        Failure::Handler {
+            error: error.to_string(),
+        }
+    }
+}
+
+/// Connection loss, pool exhaustion, SQLite busy/locked, PostgreSQL
+/// serialisation failures and deadlocks: worth retrying as they are.
+pub(crate) fn is_transient(error: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    use sea_orm::sqlx::Error as SqlxError;
+    let runtime = match error {
+        DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Exec(runtime) | DbErr::Query(runtime) => runtime,
+        _ => return false,
+    };
+    let RuntimeErr::SqlxError(sqlx) = runtime else {
+        return false;
+    };
+    match sqlx.as_ref() {
+        SqlxError::Io(_)
+        | SqlxError::PoolTimedOut
+        | SqlxError::PoolClosed
+        | SqlxError::WorkerCrashed => true,
+        SqlxError::Database(db) => matches!(
+            db.code().as_deref(),
+            Some("40001" | "40P01" | "57P01" | "5" | "6" | "261" | "262" | "517")
+        ),
+        _ => false,
     }
 }
 
@@ -420,4 +605,55 @@ pub async fn list_parked(
             })
         })
         .collect()
+}
+
+/// Waits `delay` (extending the ack deadline of the deliveries in hand, so
+/// the bus does not hand them to someone else meanwhile); `false` on shutdown.
+async fn pause(
+    subscription: &mut Subscription,
+    in_hand: &[&Delivery],
+    delay: Duration,
+    shutdown: &CancellationToken,
+) -> bool {
+    subscription.in_progress(in_hand).await;
+    tokio::select! {
+        _ = shutdown.cancelled() => false,
+        _ = tokio::time::sleep(delay) => true,
+    }
+}
+
+/// A PostgreSQL session advisory lock held on a connection of its own: the
+/// lock is released when the connection closes, whatever ends the process.
+struct Lease {
+    connection: sea_orm::sqlx::PgConnection,
+}
+
+impl Lease {
+    async fn try_take(db: &DatabaseConnection, key: &str) -> Result<Option<Self>, ConsumerError> {
+        use sea_orm::sqlx::Connection as _;
+        let lock_error = |e: sea_orm::sqlx::Error| ConsumerError::Lock(e.to_string());
+        let pooled = db
+            .get_postgres_connection_pool()
+            .acquire()
+            .await
+            .map_err(lock_error)?;
+        // Out of the pool: closing it is what releases the lock.
+        let mut connection = pooled.detach();
+        let locked: bool = sea_orm::sqlx::query_scalar("SELECT pg_try_advisory_lock(hashtext($1))")
+            .bind(key)
+            .fetch_one(&mut connection)
+            .await
+            .map_err(lock_error)?;
+        if locked {
+            Ok(Some(Self { connection }))
+        } else {
+            connection.close().await.ok();
+            Ok(None)
+        }
+    }
+
+    async fn still_held(&mut self) -> bool {
+        use sea_orm::sqlx::Connection as _;
+        self.connection.ping().await.is_ok()
+    }
 }

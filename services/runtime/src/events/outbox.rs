@@ -71,6 +71,11 @@ impl Outbox {
     /// Appends `events` to the outbox inside `txn` (the caller's transaction)
     /// with the current trace context. Nothing is published until the
     /// transaction commits; call [`Outbox::committed`] after the commit.
+    ///
+    /// Append *after* the write that changes (and so locks) the aggregate's
+    /// row: outbox sequence numbers are taken at insert time, so writers of
+    /// one aggregate must already be serialised by that lock for the relay's
+    /// order to be their commit order.
     pub async fn append(&self, txn: &impl ConnectionTrait, events: &[Event]) -> Result<(), DbErr> {
         let backend = txn.get_database_backend();
         let traceparent = crate::telemetry::current_traceparent();
