@@ -11,6 +11,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?);
     let mut files = Vec::new();
     collect_protos(&root.join("interlink"), &mut files)?;
+    println!("cargo:rerun-if-changed=google");
     files.sort();
     for file in &files {
         println!("cargo:rerun-if-changed={}", file.display());

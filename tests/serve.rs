@@ -146,3 +146,128 @@ fn serve_without_an_issuer_is_refused_unless_the_dev_signer_is_asked_for() {
         .expect("stderr");
     assert!(stderr.contains("auth.jwks_url"), "{stderr}");
 }
+
+/// `migrate community` then `serve community` on a PostgreSQL database of
+/// the test's own: a dev token registers a user and creates an organisation,
+/// and the role's relay publishes both events to the stream.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_community_on_postgres_publishes_its_events() {
+    let services = TestServices::from_env();
+    let (database_url, database) = interlink_runtime::testing::create_postgres_database().await;
+    let unique = uuid::Uuid::new_v4().simple().to_string();
+    let stream = format!("TEST_{unique}");
+    let dir = tempfile::tempdir().expect("data dir");
+    let env = [
+        ("INTERLINK__DATABASE__URL", database_url.as_str()),
+        ("INTERLINK__NATS__URL", services.nats_url.as_str()),
+        ("INTERLINK__NATS__STREAM", stream.as_str()),
+        ("INTERLINK__AUTH__DEV_SIGNER", "true"),
+        ("INTERLINK__GRPC__LISTEN", "127.0.0.1:0"),
+    ];
+    let root = format!("t{unique}");
+    let migrated = Command::new(BIN)
+        .args(["migrate", "community", "--data-dir"])
+        .arg(dir.path())
+        .envs(env)
+        .env("INTERLINK__NATS__SUBJECT_ROOT", &root)
+        .output()
+        .expect("migrate");
+    assert!(
+        migrated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&migrated.stderr)
+    );
+    assert!(String::from_utf8_lossy(&migrated.stdout).contains("role community migrated"));
+
+    let mut child = Command::new(BIN)
+        .args(["serve", "community", "--data-dir"])
+        .arg(dir.path())
+        .envs(env)
+        .env("INTERLINK__NATS__SUBJECT_ROOT", &root)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("serve");
+    let line = BufReader::new(child.stdout.take().expect("stdout"))
+        .lines()
+        .map(|l| l.expect("line"))
+        .find(|l| l.starts_with("serving role community"))
+        .expect("serving line");
+    let url = line.rsplit(' ').next().expect("address").to_owned();
+    let token = Command::new(BIN)
+        .args(["token", "--sub", "pa-admin", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .expect("token");
+    let token = String::from_utf8(token.stdout)
+        .expect("utf-8")
+        .trim()
+        .to_owned();
+
+    let channel = tonic::transport::Channel::from_shared(url)
+        .expect("url")
+        .connect()
+        .await
+        .expect("connect");
+    let mut client =
+        interlink_proto::community::v1::community_service_client::CommunityServiceClient::new(
+            channel,
+        );
+    let mut request =
+        tonic::Request::new(interlink_proto::community::v1::CreateOrganizationRequest {
+            organization: Some(interlink_proto::community::v1::Organization {
+                display_name: Some(interlink_proto::common::v1::TranslatableText {
+                    values: [("it".to_owned(), "Ministero dell'Economia".to_owned())].into(),
+                }),
+                default_team_type: interlink_proto::community::v1::TeamType::PublicAdministration
+                    as i32,
+                ..Default::default()
+            }),
+        });
+    request.metadata_mut().insert(
+        "authorization",
+        format!("Bearer {token}").parse().expect("header"),
+    );
+    client.create_organization(request).await.expect("create");
+
+    let nats = async_nats::connect(&services.nats_url).await.expect("nats");
+    let jetstream = async_nats::jetstream::new(nats);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let mut info = jetstream.get_stream(&stream).await.expect("stream");
+        if info.info().await.expect("info").state.messages >= 2 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the relay did not publish the events"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let stream_handle = jetstream.get_stream(&stream).await.expect("stream");
+    for subject in [
+        "community.user.registered",
+        "community.organization.created",
+    ] {
+        stream_handle
+            .get_last_raw_message_by_subject(&format!("{root}.{subject}"))
+            .await
+            .unwrap_or_else(|e| panic!("no {subject} event: {e}"));
+    }
+
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "serve did not stop");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "{status}");
+    jetstream.delete_stream(&stream).await.ok();
+    interlink_runtime::testing::drop_postgres_database(&database).await;
+}

@@ -186,6 +186,42 @@ async fn up_serves_health_reflection_and_jwks_then_stops_on_sigterm() {
     .expect("echo");
     assert_eq!(answer.into_inner().message, "ping");
 
+    // The community role runs on its SQLite file: a dev token creates an
+    // organisation, and the mesh's reflection lists the service.
+    let mut community =
+        interlink_proto::community::v1::community_service_client::CommunityServiceClient::new(
+            channel(&up.grpc).await,
+        );
+    let mut create =
+        tonic::Request::new(interlink_proto::community::v1::CreateOrganizationRequest {
+            organization: Some(interlink_proto::community::v1::Organization {
+                display_name: Some(interlink_proto::common::v1::TranslatableText {
+                    values: [("lv".to_owned(), "VARAM".to_owned())].into(),
+                }),
+                default_team_type: interlink_proto::community::v1::TeamType::PublicAdministration
+                    as i32,
+                ..Default::default()
+            }),
+        });
+    create.metadata_mut().insert(
+        "authorization",
+        format!("Bearer {}", mint(dir.path()))
+            .parse()
+            .expect("header"),
+    );
+    let org = community
+        .create_organization(create)
+        .await
+        .expect("create organization")
+        .into_inner();
+    assert!(org.name.starts_with("organizations/"));
+    assert!(dir.path().join("community.db").exists());
+    assert!(
+        list_services!(v1alpha, up.grpc)
+            .iter()
+            .any(|s| s == "interlink.community.v1.CommunityService")
+    );
+
     // The dev key is kept in the data directory: `interlink token` signs with
     // it and the running mesh trusts the result; anything else is refused.
     let token = mint(dir.path());

@@ -16,6 +16,15 @@ pub mod common {
     }
 }
 
+/// `interlink.community.v1`: users, organisations, teams and memberships.
+pub mod community {
+    /// Version 1.
+    pub mod v1 {
+        #![allow(unreachable_pub, clippy::all)]
+        include!(concat!(env!("OUT_DIR"), "/interlink.community.v1.rs"));
+    }
+}
+
 /// `interlink.echo.v1`: the baseline service of benchmarks and serving tests.
 pub mod echo {
     /// Version 1.
@@ -47,6 +56,9 @@ mod tests {
         let packages: Vec<_> = set.file.iter().filter_map(|f| f.package.clone()).collect();
         assert!(packages.iter().any(|p| p == "interlink.events.v1"));
         assert!(packages.iter().any(|p| p == "interlink.common.v1"));
+        assert!(packages.iter().any(|p| p == "interlink.community.v1"));
+        // The HTTP annotations travel with the descriptors, for the gateway.
+        assert!(packages.iter().any(|p| p == "google.api"));
     }
 
     #[test]

@@ -1,0 +1,337 @@
+//! The community's rules: what a valid profile and organisation are, and who
+//! may do what. Free of transport and storage.
+
+use std::collections::BTreeMap;
+
+/// One refused field: its path in the request and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// Dotted path, as in the proto (`organization.display_name`).
+    pub field: String,
+    /// For a person.
+    pub reason: String,
+}
+
+impl Violation {
+    /// A violation of `field`.
+    pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// The type of a team, which is also the actor kind the KPIs count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TeamType {
+    /// Citizens.
+    Citizen,
+    /// A public administration.
+    PublicAdministration,
+    /// An association or other non-profit body.
+    NonprofitOrganization,
+    /// A company.
+    ForprofitOrganization,
+}
+
+impl TeamType {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TeamType::Citizen => "citizen",
+            TeamType::PublicAdministration => "public_administration",
+            TeamType::NonprofitOrganization => "nonprofit_organization",
+            TeamType::ForprofitOrganization => "forprofit_organization",
+        }
+    }
+
+    /// From the stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            TeamType::Citizen,
+            TeamType::PublicAdministration,
+            TeamType::NonprofitOrganization,
+            TeamType::ForprofitOrganization,
+        ]
+        .into_iter()
+        .find(|t| t.as_str() == s)
+    }
+}
+
+/// Who may create teams in an organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TeamCreationPolicy {
+    /// Its administrators.
+    Administrators,
+    /// Its administrators and its teams' members.
+    Members,
+    /// Any authenticated user.
+    Anyone,
+}
+
+impl TeamCreationPolicy {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TeamCreationPolicy::Administrators => "administrators",
+            TeamCreationPolicy::Members => "members",
+            TeamCreationPolicy::Anyone => "anyone",
+        }
+    }
+
+    /// From the stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            TeamCreationPolicy::Administrators,
+            TeamCreationPolicy::Members,
+            TeamCreationPolicy::Anyone,
+        ]
+        .into_iter()
+        .find(|t| t.as_str() == s)
+    }
+}
+
+/// Limits of the fields.
+pub const MAX_NAME_CHARS: usize = 200;
+/// Longest description, per language.
+pub const MAX_DESCRIPTION_CHARS: usize = 5_000;
+/// Longest URL.
+pub const MAX_URL_CHARS: usize = 2_048;
+/// Most additional e-mail addresses per user.
+pub const MAX_ADDITIONAL_EMAILS: usize = 10;
+/// Most languages in one translatable text.
+pub const MAX_LANGUAGES: usize = 30;
+
+/// Checks a display name: present, not blank, not too long.
+pub fn check_name(field: &str, value: &str, out: &mut Vec<Violation>) {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        out.push(Violation::new(field, "is required"));
+    } else if trimmed.chars().count() > MAX_NAME_CHARS {
+        out.push(Violation::new(
+            field,
+            format!("must be at most {MAX_NAME_CHARS} characters"),
+        ));
+    }
+}
+
+/// Whether `tag` looks like a BCP 47 language tag (`en`, `es`, `pt-BR`, `sr-Latn`).
+pub fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let Some(language) = parts.next() else {
+        return false;
+    };
+    (2..=3).contains(&language.len())
+        && language.chars().all(|c| c.is_ascii_lowercase())
+        && tag.len() <= 35
+        && parts.all(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// Checks a translatable text: language tags as keys, non-blank values of at
+/// most `max_chars`; `required` demands at least one language.
+pub fn check_translatable(
+    field: &str,
+    values: &BTreeMap<String, String>,
+    required: bool,
+    max_chars: usize,
+    out: &mut Vec<Violation>,
+) {
+    if required && values.values().all(|v| v.trim().is_empty()) {
+        out.push(Violation::new(
+            field,
+            "needs a value in at least one language",
+        ));
+        return;
+    }
+    if values.len() > MAX_LANGUAGES {
+        out.push(Violation::new(
+            field,
+            format!("has more than {MAX_LANGUAGES} languages"),
+        ));
+    }
+    for (language, text) in values {
+        if !is_language_tag(language) {
+            out.push(Violation::new(
+                format!("{field}.values[{language}]"),
+                "is not a language tag such as en, es, it or lv",
+            ));
+        } else if text.trim().is_empty() {
+            out.push(Violation::new(
+                format!("{field}.values[{language}]"),
+                "is blank",
+            ));
+        } else if text.chars().count() > max_chars {
+            out.push(Violation::new(
+                format!("{field}.values[{language}]"),
+                format!("must be at most {max_chars} characters"),
+            ));
+        }
+    }
+}
+
+/// Checks an optional URL: empty, or http(s) without spaces and not too long.
+pub fn check_url(field: &str, value: &str, out: &mut Vec<Violation>) {
+    if value.is_empty() {
+        return;
+    }
+    let scheme_ok = value.starts_with("https://") || value.starts_with("http://");
+    if !scheme_ok || value.chars().any(char::is_whitespace) || value.len() <= "https://".len() {
+        out.push(Violation::new(field, "must be an http:// or https:// URL"));
+    } else if value.len() > MAX_URL_CHARS {
+        out.push(Violation::new(
+            field,
+            format!("must be at most {MAX_URL_CHARS} characters"),
+        ));
+    }
+}
+
+/// Whether `value` is a plausible e-mail address (one `@`, a dotted domain,
+/// no spaces, RFC 5321 lengths).
+pub fn is_email(value: &str) -> bool {
+    let Some((local, domain)) = value.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && local.len() <= 64
+        && value.len() <= 254
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !value.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// Checks a list of additional e-mail addresses.
+pub fn check_emails(field: &str, values: &[String], out: &mut Vec<Violation>) {
+    if values.len() > MAX_ADDITIONAL_EMAILS {
+        out.push(Violation::new(
+            field,
+            format!("has more than {MAX_ADDITIONAL_EMAILS} addresses"),
+        ));
+    }
+    for (i, email) in values.iter().enumerate() {
+        if !is_email(email) {
+            out.push(Violation::new(
+                format!("{field}[{i}]"),
+                "is not an e-mail address",
+            ));
+        } else if values[..i].iter().any(|e| e.eq_ignore_ascii_case(email)) {
+            out.push(Violation::new(format!("{field}[{i}]"), "is listed twice"));
+        }
+    }
+}
+
+/// Checks a locale (a language tag).
+pub fn check_locale(field: &str, value: &str, out: &mut Vec<Violation>) {
+    if !is_language_tag(value) {
+        out.push(Violation::new(
+            field,
+            "is not a language tag such as en, es, it or lv",
+        ));
+    }
+}
+
+/// How the caller relates to an organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    /// The organisation is public.
+    pub public: bool,
+    /// The caller administers it.
+    pub administrator: bool,
+    /// The caller is a platform administrator.
+    pub platform_admin: bool,
+}
+
+/// What the caller may do with an organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Not even know it exists (answer NOT_FOUND).
+    Hidden,
+    /// Read it.
+    Read,
+    /// Read and manage it.
+    Manage,
+}
+
+impl Standing {
+    /// The caller's access.
+    pub fn access(self) -> Access {
+        if self.administrator || self.platform_admin {
+            Access::Manage
+        } else if self.public {
+            Access::Read
+        } else {
+            Access::Hidden
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_tags() {
+        for good in ["en", "es", "it", "lv", "pt-BR", "sr-Latn", "gsw"] {
+            assert!(is_language_tag(good), "{good}");
+        }
+        for bad in [
+            "",
+            "e",
+            "EN",
+            "english",
+            "en_GB",
+            "en-",
+            "es-ES-x-very-long-subtag-here",
+        ] {
+            assert!(!is_language_tag(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn emails() {
+        assert!(is_email("ana@zaragoza.es"));
+        assert!(is_email("a.b+c@sub.example.lv"));
+        for bad in [
+            "", "ana", "ana@", "@x.es", "ana@es", "a b@x.es", "a@@x.es", "a@x.es.", "a@.x.es",
+        ] {
+            assert!(!is_email(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn translatable_text_rules() {
+        let mut out = Vec::new();
+        let values = BTreeMap::from([
+            ("en".to_owned(), "Zaragoza City Council".to_owned()),
+            ("ES".to_owned(), "Ayuntamiento".to_owned()),
+            ("it".to_owned(), "  ".to_owned()),
+        ]);
+        check_translatable("organization.display_name", &values, true, 50, &mut out);
+        let fields: Vec<_> = out.iter().map(|v| v.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "organization.display_name.values[ES]",
+                "organization.display_name.values[it]"
+            ]
+        );
+        let mut out = Vec::new();
+        check_translatable("d", &BTreeMap::new(), true, 50, &mut out);
+        assert_eq!(out[0].reason, "needs a value in at least one language");
+    }
+
+    #[test]
+    fn access_follows_visibility_and_roles() {
+        let s = |public, administrator, platform_admin| Standing {
+            public,
+            administrator,
+            platform_admin,
+        };
+        assert_eq!(s(false, false, false).access(), Access::Hidden);
+        assert_eq!(s(true, false, false).access(), Access::Read);
+        assert_eq!(s(false, true, false).access(), Access::Manage);
+        assert_eq!(s(false, false, true).access(), Access::Manage);
+    }
+}

@@ -1,0 +1,74 @@
+//! The community database's migrations.
+
+use sea_orm::{ConnectionTrait, DbErr};
+use sea_orm_migration::{MigrationName, MigrationTrait, MigratorTrait, SchemaManager, async_trait};
+
+/// Every migration of the community database, in order.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(interlink_runtime::events::EventTablesMigration),
+            Box::new(UsersAndOrganizations),
+        ]
+    }
+}
+
+struct UsersAndOrganizations;
+
+impl MigrationName for UsersAndOrganizations {
+    fn name(&self) -> &str {
+        "m0001_users_and_organizations"
+    }
+}
+
+// Types both databases accept as written; times are Unix milliseconds and
+// translatable texts JSON objects.
+const TABLES: &str = r#"
+CREATE TABLE users (
+    id                TEXT PRIMARY KEY,
+    subject           TEXT NOT NULL UNIQUE,
+    display_name      TEXT NOT NULL,
+    email             TEXT NOT NULL,
+    additional_emails TEXT NOT NULL,
+    locale            TEXT NOT NULL,
+    terms_accepted_at BIGINT,
+    platform_admin    BOOLEAN NOT NULL,
+    created_at        BIGINT NOT NULL,
+    updated_at        BIGINT NOT NULL,
+    version           BIGINT NOT NULL
+);
+CREATE TABLE organizations (
+    id                   TEXT PRIMARY KEY,
+    display_name         TEXT NOT NULL,
+    description          TEXT NOT NULL,
+    logo_url             TEXT NOT NULL,
+    public               BOOLEAN NOT NULL,
+    default_team_type    TEXT NOT NULL,
+    team_creation_policy TEXT NOT NULL,
+    created_by           TEXT NOT NULL,
+    created_at           BIGINT NOT NULL,
+    updated_at           BIGINT NOT NULL,
+    version              BIGINT NOT NULL
+);
+CREATE TABLE organization_administrators (
+    organization_id TEXT NOT NULL REFERENCES organizations (id),
+    user_id         TEXT NOT NULL REFERENCES users (id),
+    added_at        BIGINT NOT NULL,
+    PRIMARY KEY (organization_id, user_id)
+);
+CREATE INDEX organization_administrators_by_user ON organization_administrators (user_id)
+"#;
+
+#[async_trait::async_trait]
+impl MigrationTrait for UsersAndOrganizations {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let db = manager.get_connection();
+        for statement in TABLES.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+            db.execute_unprepared(statement).await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,877 @@
+//! The community service through its generated gRPC client, in process on
+//! port 0, on PostgreSQL and on SQLite.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use interlink_community::{CommunityApi, Migrator};
+use interlink_proto::common::v1::TranslatableText;
+use interlink_proto::community::v1 as pb;
+use interlink_proto::community::v1::community_service_client::CommunityServiceClient;
+use interlink_proto::community::v1::community_service_server::CommunityServiceServer;
+use interlink_proto::events::v1::Event;
+use interlink_runtime::auth::{DevSigner, DevTokenRequest};
+use interlink_runtime::config::GrpcConfig;
+use interlink_runtime::grpc::{ServeOptions, serve};
+use interlink_runtime::testing::{Backend, TestEnv, count};
+use prost::Message;
+use sea_orm::{ConnectionTrait, Statement};
+use tokio_util::sync::CancellationToken;
+use tonic::transport::Channel;
+use tonic::{Code, Request};
+use tonic_types::StatusExt;
+
+struct Service {
+    env: TestEnv,
+    channel: Channel,
+    signer: DevSigner,
+    shutdown: CancellationToken,
+    _dir: tempfile::TempDir,
+}
+
+impl Service {
+    async fn start(backend: Backend) -> Self {
+        let env = TestEnv::new::<Migrator>(backend, |_| {}).await;
+        let dir = tempfile::tempdir().expect("dir");
+        let signer = DevSigner::load_or_create(dir.path()).expect("signer");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let mut routes = tonic::service::RoutesBuilder::default();
+        routes.add_service(CommunityServiceServer::new(CommunityApi::new(
+            env.db.clone(),
+            env.outbox(),
+        )));
+        let shutdown = CancellationToken::new();
+        let options = ServeOptions {
+            config: GrpcConfig::default(),
+            authenticator: Arc::new(signer.authenticator(&env.config.auth)),
+            health_services: vec![interlink_community::SERVICE_NAME.into()],
+            extra_descriptor_sets: Vec::new(),
+        };
+        tokio::spawn({
+            let shutdown = shutdown.clone();
+            async move {
+                serve(listener, routes, options, shutdown)
+                    .await
+                    .expect("serve")
+            }
+        });
+        let channel = Channel::from_shared(url)
+            .expect("url")
+            .connect()
+            .await
+            .expect("connect");
+        Self {
+            env,
+            channel,
+            signer,
+            shutdown,
+            _dir: dir,
+        }
+    }
+
+    fn token(&self, subject: &str, admin: bool) -> String {
+        self.signer
+            .mint(
+                &DevTokenRequest {
+                    subject: subject.into(),
+                    name: Some(format!("{subject} name")),
+                    email: Some(format!("{subject}@example.org")),
+                    admin,
+                    ttl: Duration::from_secs(600),
+                },
+                &self.env.config.auth.audience,
+                &self.env.config.auth.admin_claim,
+            )
+            .expect("token")
+    }
+
+    fn client(&self) -> CommunityServiceClient<Channel> {
+        CommunityServiceClient::new(self.channel.clone())
+    }
+
+    /// Events in the outbox, in order (no relay runs in these tests).
+    async fn events(&self) -> Vec<Event> {
+        self.env
+            .db
+            .query_all_raw(Statement::from_string(
+                self.env.db.get_database_backend(),
+                "SELECT payload FROM interlink_outbox ORDER BY seq",
+            ))
+            .await
+            .expect("outbox")
+            .into_iter()
+            .map(|r| {
+                let bytes: Vec<u8> = r.try_get("", "payload").expect("payload");
+                Event::decode(bytes.as_slice()).expect("event")
+            })
+            .collect()
+    }
+
+    async fn event_types(&self) -> Vec<String> {
+        self.events().await.into_iter().map(|e| e.r#type).collect()
+    }
+
+    async fn stop(self) {
+        self.shutdown.cancel();
+        self.env.cleanup().await;
+    }
+}
+
+fn as_user<T>(message: T, token: &str) -> Request<T> {
+    let mut request = Request::new(message);
+    request.metadata_mut().insert(
+        "authorization",
+        format!("Bearer {token}").parse().expect("header"),
+    );
+    request
+}
+
+fn text(pairs: &[(&str, &str)]) -> Option<TranslatableText> {
+    Some(TranslatableText {
+        values: pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect::<HashMap<_, _>>(),
+    })
+}
+
+fn mask(paths: &[&str]) -> Option<prost_types::FieldMask> {
+    Some(prost_types::FieldMask {
+        paths: paths.iter().map(|p| p.to_string()).collect(),
+    })
+}
+
+fn organization(public: bool) -> pb::Organization {
+    pb::Organization {
+        display_name: text(&[
+            ("es", "Ayuntamiento de Zaragoza"),
+            ("en", "Zaragoza City Council"),
+        ]),
+        description: text(&[("en", "The city's council")]),
+        logo_url: "https://www.zaragoza.es/logo.png".into(),
+        public,
+        default_team_type: pb::TeamType::PublicAdministration as i32,
+        team_creation_policy: pb::TeamCreationPolicy::Members as i32,
+        ..Default::default()
+    }
+}
+
+/// The fields named by an INVALID_ARGUMENT's BadRequest details.
+fn violated_fields(status: &tonic::Status) -> Vec<String> {
+    assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
+    status
+        .get_error_details()
+        .bad_request()
+        .expect("field violations")
+        .field_violations
+        .iter()
+        .map(|v| v.field.clone())
+        .collect()
+}
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(interlink_runtime::testing::Backend::Postgres).await })*
+        }
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(interlink_runtime::testing::Backend::Embedded).await })*
+        }
+    };
+}
+
+on_both_backends!(
+    users_register_on_first_call_and_edit_their_profile,
+    only_platform_admins_list_users_page_by_page,
+    organisations_are_created_read_updated_and_deleted,
+    private_organisations_are_invisible_to_outsiders,
+    bad_input_is_refused_by_field_and_changes_nothing,
+    administrators_are_managed_and_never_drop_to_zero,
+);
+
+async fn users_register_on_first_call_and_edit_their_profile(backend: Backend) {
+    let svc = Service::start(backend).await;
+    let token = svc.token("ana", false);
+    let mut client = svc.client();
+
+    let unauthenticated = client
+        .get_me(pb::GetMeRequest {})
+        .await
+        .expect_err("no token");
+    assert_eq!(unauthenticated.code(), Code::Unauthenticated);
+
+    let me = client
+        .get_me(as_user(pb::GetMeRequest {}, &token))
+        .await
+        .expect("me")
+        .into_inner();
+    assert_eq!(me.subject, "ana");
+    assert_eq!(me.display_name, "ana name");
+    assert_eq!(me.email, "ana@example.org");
+    assert!(me.name.starts_with("users/"));
+    let again = client
+        .get_me(as_user(pb::GetMeRequest {}, &token))
+        .await
+        .expect("me")
+        .into_inner();
+    assert_eq!(again, me, "registered once");
+
+    let updated = client
+        .update_me(as_user(
+            pb::UpdateMeRequest {
+                user: Some(pb::User {
+                    display_name: "Ana García".into(),
+                    locale: "es".into(),
+                    additional_emails: vec!["ana@zaragoza.es".into()],
+                    email: "ignored@example.org".into(),
+                    ..Default::default()
+                }),
+                update_mask: mask(&["display_name", "locale", "additional_emails"]),
+            },
+            &token,
+        ))
+        .await
+        .expect("update")
+        .into_inner();
+    assert_eq!(updated.display_name, "Ana García");
+    assert_eq!(updated.locale, "es");
+    assert_eq!(updated.additional_emails, ["ana@zaragoza.es"]);
+    assert_eq!(
+        updated.email, "ana@example.org",
+        "not in the mask, not changed"
+    );
+
+    let accepted = client
+        .accept_terms(as_user(pb::AcceptTermsRequest {}, &token))
+        .await
+        .expect("terms")
+        .into_inner();
+    assert!(accepted.terms_accepted_time.is_some());
+
+    let events = svc.events().await;
+    let types: Vec<&str> = events.iter().map(|e| e.r#type.as_str()).collect();
+    assert_eq!(
+        types,
+        [
+            "community.user.registered",
+            "community.user.updated",
+            "community.user.updated"
+        ]
+    );
+    let versions: Vec<u64> = events.iter().map(|e| e.aggregate_version).collect();
+    assert_eq!(versions, [1, 2, 3]);
+    let registered = pb::UserRegistered::decode(
+        events[0]
+            .payload
+            .as_ref()
+            .expect("payload")
+            .value
+            .as_slice(),
+    )
+    .expect("payload decodes");
+    assert_eq!(registered.user.expect("user").subject, "ana");
+    let updated = pb::UserUpdated::decode(
+        events[1]
+            .payload
+            .as_ref()
+            .expect("payload")
+            .value
+            .as_slice(),
+    )
+    .expect("payload decodes");
+    assert_eq!(
+        updated.changed_fields,
+        ["display_name", "locale", "additional_emails"]
+    );
+    assert_eq!(events[0].actor.as_ref().expect("actor").subject, "ana");
+    svc.stop().await;
+}
+
+async fn only_platform_admins_list_users_page_by_page(backend: Backend) {
+    let svc = Service::start(backend).await;
+    let mut client = svc.client();
+    for i in 0..5 {
+        let token = svc.token(&format!("user-{i}"), false);
+        client
+            .get_me(as_user(pb::GetMeRequest {}, &token))
+            .await
+            .expect("register");
+    }
+    let denied = client
+        .list_users(as_user(
+            pb::ListUsersRequest::default(),
+            &svc.token("user-0", false),
+        ))
+        .await
+        .expect_err("not an admin");
+    assert_eq!(denied.code(), Code::PermissionDenied);
+
+    let admin = svc.token("root", true);
+    let mut seen = Vec::new();
+    let mut page_token = String::new();
+    loop {
+        let page = client
+            .list_users(as_user(
+                pb::ListUsersRequest {
+                    page_size: 2,
+                    page_token: page_token.clone(),
+                },
+                &admin,
+            ))
+            .await
+            .expect("list")
+            .into_inner();
+        assert!(page.users.len() <= 2);
+        seen.extend(page.users.into_iter().map(|u| u.subject));
+        if page.next_page_token.is_empty() {
+            break;
+        }
+        page_token = page.next_page_token;
+    }
+    seen.sort();
+    assert_eq!(
+        seen,
+        ["root", "user-0", "user-1", "user-2", "user-3", "user-4"]
+    );
+
+    let bad = client
+        .list_users(as_user(
+            pb::ListUsersRequest {
+                page_size: -1,
+                page_token: "not-a-token".into(),
+            },
+            &admin,
+        ))
+        .await
+        .expect_err("bad paging");
+    assert_eq!(bad.code(), Code::InvalidArgument);
+    svc.stop().await;
+}
+
+async fn organisations_are_created_read_updated_and_deleted(backend: Backend) {
+    let svc = Service::start(backend).await;
+    let mut client = svc.client();
+    let ana = svc.token("ana", false);
+    let created = client
+        .create_organization(as_user(
+            pb::CreateOrganizationRequest {
+                organization: Some(organization(true)),
+            },
+            &ana,
+        ))
+        .await
+        .expect("create")
+        .into_inner();
+    let me = client
+        .get_me(as_user(pb::GetMeRequest {}, &ana))
+        .await
+        .expect("me")
+        .into_inner();
+    assert!(created.name.starts_with("organizations/"));
+    assert_eq!(created.administrators, std::slice::from_ref(&me.name));
+    assert_eq!(created.creator, me.name);
+    assert_eq!(
+        created.default_team_type,
+        pb::TeamType::PublicAdministration as i32
+    );
+
+    // Public: anyone reads it, even without a token.
+    let read = client
+        .get_organization(pb::GetOrganizationRequest {
+            name: created.name.clone(),
+        })
+        .await
+        .expect("anonymous read")
+        .into_inner();
+    assert_eq!(read, created);
+
+    // Someone else may read but not change it.
+    let ben = svc.token("ben", false);
+    let denied = client
+        .update_organization(as_user(
+            pb::UpdateOrganizationRequest {
+                organization: Some(pb::Organization {
+                    name: created.name.clone(),
+                    logo_url: "https://evil.example/logo.png".into(),
+                    ..Default::default()
+                }),
+                update_mask: mask(&["logo_url"]),
+            },
+            &ben,
+        ))
+        .await
+        .expect_err("not an administrator");
+    assert_eq!(denied.code(), Code::PermissionDenied);
+
+    let updated = client
+        .update_organization(as_user(
+            pb::UpdateOrganizationRequest {
+                organization: Some(pb::Organization {
+                    name: created.name.clone(),
+                    display_name: text(&[("it", "Comune di Saragozza")]),
+                    public: false,
+                    ..Default::default()
+                }),
+                update_mask: mask(&["display_name", "public"]),
+            },
+            &ana,
+        ))
+        .await
+        .expect("update")
+        .into_inner();
+    assert_eq!(updated.display_name, text(&[("it", "Comune di Saragozza")]));
+    assert!(!updated.public);
+    assert_eq!(updated.logo_url, created.logo_url, "outside the mask");
+
+    client
+        .delete_organization(as_user(
+            pb::DeleteOrganizationRequest {
+                name: created.name.clone(),
+            },
+            &ana,
+        ))
+        .await
+        .expect("delete");
+    let gone = client
+        .get_organization(as_user(
+            pb::GetOrganizationRequest {
+                name: created.name.clone(),
+            },
+            &ana,
+        ))
+        .await
+        .expect_err("deleted");
+    assert_eq!(gone.code(), Code::NotFound);
+
+    let org_events: Vec<Event> = svc
+        .events()
+        .await
+        .into_iter()
+        .filter(|e| e.aggregate_type == "organization")
+        .collect();
+    let types: Vec<&str> = org_events.iter().map(|e| e.r#type.as_str()).collect();
+    assert_eq!(
+        types,
+        [
+            "community.organization.created",
+            "community.organization.updated",
+            "community.organization.deleted"
+        ]
+    );
+    let org_id = created.name.trim_start_matches("organizations/");
+    assert!(
+        org_events
+            .iter()
+            .all(|e| e.organization_id == org_id && e.aggregate_id == org_id)
+    );
+    assert_eq!(
+        org_events
+            .iter()
+            .map(|e| e.aggregate_version)
+            .collect::<Vec<_>>(),
+        [1, 2, 3]
+    );
+    svc.stop().await;
+}
+
+async fn private_organisations_are_invisible_to_outsiders(backend: Backend) {
+    let svc = Service::start(backend).await;
+    let mut client = svc.client();
+    let ana = svc.token("ana", false);
+    let private = client
+        .create_organization(as_user(
+            pb::CreateOrganizationRequest {
+                organization: Some(organization(false)),
+            },
+            &ana,
+        ))
+        .await
+        .expect("create")
+        .into_inner();
+    let public = client
+        .create_organization(as_user(
+            pb::CreateOrganizationRequest {
+                organization: Some(organization(true)),
+            },
+            &ana,
+        ))
+        .await
+        .expect("create")
+        .into_inner();
+
+    let ben = svc.token("ben", false);
+    for request in [
+        as_user(
+            pb::GetOrganizationRequest {
+                name: private.name.clone(),
+            },
+            &ben,
+        ),
+        Request::new(pb::GetOrganizationRequest {
+            name: private.name.clone(),
+        }),
+    ] {
+        let hidden = client.get_organization(request).await.expect_err("hidden");
+        assert_eq!(hidden.code(), Code::NotFound, "existence must not leak");
+    }
+    // Changing it is NOT_FOUND too, not PERMISSION_DENIED.
+    let hidden = client
+        .delete_organization(as_user(
+            pb::DeleteOrganizationRequest {
+                name: private.name.clone(),
+            },
+            &ben,
+        ))
+        .await
+        .expect_err("hidden");
+    assert_eq!(hidden.code(), Code::NotFound);
+
+    let names = |response: pb::ListOrganizationsResponse| -> Vec<String> {
+        response.organizations.into_iter().map(|o| o.name).collect()
+    };
+    let for_ben = client
+        .list_organizations(as_user(pb::ListOrganizationsRequest::default(), &ben))
+        .await
+        .expect("list")
+        .into_inner();
+    assert_eq!(names(for_ben), std::slice::from_ref(&public.name));
+    let for_ana = client
+        .list_organizations(as_user(pb::ListOrganizationsRequest::default(), &ana))
+        .await
+        .expect("list")
+        .into_inner();
+    assert_eq!(
+        names(for_ana),
+        [public.name.clone(), private.name.clone()],
+        "newest first"
+    );
+    let for_admin = client
+        .list_organizations(as_user(
+            pb::ListOrganizationsRequest::default(),
+            &svc.token("root", true),
+        ))
+        .await
+        .expect("list")
+        .into_inner();
+    assert_eq!(for_admin.organizations.len(), 2);
+    svc.stop().await;
+}
+
+async fn bad_input_is_refused_by_field_and_changes_nothing(backend: Backend) {
+    let svc = Service::start(backend).await;
+    let mut client = svc.client();
+    let ana = svc.token("ana", false);
+    client
+        .get_me(as_user(pb::GetMeRequest {}, &ana))
+        .await
+        .expect("register");
+    let events_before = svc.event_types().await.len();
+
+    let cases: Vec<(pb::Organization, &str)> = vec![
+        (
+            pb::Organization {
+                display_name: None,
+                ..organization(true)
+            },
+            "organization.display_name",
+        ),
+        (
+            pb::Organization {
+                display_name: text(&[("en", "   ")]),
+                ..organization(true)
+            },
+            "organization.display_name",
+        ),
+        (
+            pb::Organization {
+                display_name: text(&[("english", "Zaragoza")]),
+                ..organization(true)
+            },
+            "organization.display_name.values[english]",
+        ),
+        (
+            pb::Organization {
+                display_name: text(&[("en", &"x".repeat(201))]),
+                ..organization(true)
+            },
+            "organization.display_name.values[en]",
+        ),
+        (
+            pb::Organization {
+                logo_url: "javascript:alert(1)".into(),
+                ..organization(true)
+            },
+            "organization.logo_url",
+        ),
+        (
+            pb::Organization {
+                default_team_type: 0,
+                ..organization(true)
+            },
+            "organization.default_team_type",
+        ),
+        (
+            pb::Organization {
+                default_team_type: 99,
+                ..organization(true)
+            },
+            "organization.default_team_type",
+        ),
+        (
+            pb::Organization {
+                team_creation_policy: 7,
+                ..organization(true)
+            },
+            "organization.team_creation_policy",
+        ),
+    ];
+    for (org, field) in cases {
+        let status = client
+            .create_organization(as_user(
+                pb::CreateOrganizationRequest {
+                    organization: Some(org),
+                },
+                &ana,
+            ))
+            .await
+            .expect_err(field);
+        assert_eq!(violated_fields(&status), [field], "{}", status.message());
+        assert!(status.message().contains(field), "{}", status.message());
+    }
+    let missing = client
+        .create_organization(as_user(
+            pb::CreateOrganizationRequest { organization: None },
+            &ana,
+        ))
+        .await
+        .expect_err("missing");
+    assert_eq!(violated_fields(&missing), ["organization"]);
+    let anonymous = client
+        .create_organization(pb::CreateOrganizationRequest {
+            organization: Some(organization(true)),
+        })
+        .await
+        .expect_err("anonymous");
+    assert_eq!(anonymous.code(), Code::Unauthenticated);
+    assert_eq!(
+        count(&svc.env.db, "SELECT COUNT(*) AS n FROM organizations").await,
+        0
+    );
+
+    // Profile updates.
+    let bad_profile = [
+        (
+            pb::User {
+                locale: "Spanish".into(),
+                ..Default::default()
+            },
+            vec!["locale"],
+            "user.locale",
+        ),
+        (
+            pb::User {
+                display_name: " ".into(),
+                ..Default::default()
+            },
+            vec!["display_name"],
+            "user.display_name",
+        ),
+        (
+            pb::User {
+                additional_emails: vec!["ana@".into()],
+                ..Default::default()
+            },
+            vec!["additional_emails"],
+            "user.additional_emails[0]",
+        ),
+        (pb::User::default(), vec!["email"], "update_mask.paths[0]"),
+        (pb::User::default(), vec![], "update_mask"),
+    ];
+    for (user, paths, field) in bad_profile {
+        let status = client
+            .update_me(as_user(
+                pb::UpdateMeRequest {
+                    user: Some(user),
+                    update_mask: mask(&paths),
+                },
+                &ana,
+            ))
+            .await
+            .expect_err(field);
+        assert_eq!(violated_fields(&status), [field]);
+    }
+    // Malformed and foreign names.
+    for name in [
+        "",
+        "organizations/",
+        "organizations/not-a-uuid",
+        "teams/0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a10",
+    ] {
+        let status = client
+            .get_organization(as_user(
+                pb::GetOrganizationRequest { name: name.into() },
+                &ana,
+            ))
+            .await
+            .expect_err(name);
+        assert_eq!(violated_fields(&status), ["name"], "{name}");
+    }
+    let unknown = client
+        .get_organization(as_user(
+            pb::GetOrganizationRequest {
+                name: "organizations/0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a10".into(),
+            },
+            &ana,
+        ))
+        .await
+        .expect_err("unknown");
+    assert_eq!(unknown.code(), Code::NotFound);
+
+    assert_eq!(
+        svc.event_types().await.len(),
+        events_before,
+        "refusals publish nothing"
+    );
+    let me = client
+        .get_me(as_user(pb::GetMeRequest {}, &ana))
+        .await
+        .expect("me")
+        .into_inner();
+    assert_eq!(me.locale, "en");
+    assert_eq!(me.display_name, "ana name");
+    svc.stop().await;
+}
+
+async fn administrators_are_managed_and_never_drop_to_zero(backend: Backend) {
+    let svc = Service::start(backend).await;
+    let mut client = svc.client();
+    let ana = svc.token("ana", false);
+    let ben = svc.token("ben", false);
+    let ben_user = client
+        .get_me(as_user(pb::GetMeRequest {}, &ben))
+        .await
+        .expect("me")
+        .into_inner();
+    let org = client
+        .create_organization(as_user(
+            pb::CreateOrganizationRequest {
+                organization: Some(organization(false)),
+            },
+            &ana,
+        ))
+        .await
+        .expect("create")
+        .into_inner();
+    let ana_user = org.administrators[0].clone();
+
+    let last = client
+        .remove_organization_administrator(as_user(
+            pb::RemoveOrganizationAdministratorRequest {
+                organization: org.name.clone(),
+                user: ana_user.clone(),
+            },
+            &ana,
+        ))
+        .await
+        .expect_err("last administrator");
+    assert_eq!(last.code(), Code::FailedPrecondition);
+
+    let unknown_user = client
+        .add_organization_administrator(as_user(
+            pb::AddOrganizationAdministratorRequest {
+                organization: org.name.clone(),
+                user: "users/0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a10".into(),
+            },
+            &ana,
+        ))
+        .await
+        .expect_err("no such user");
+    assert_eq!(unknown_user.code(), Code::NotFound);
+
+    let add = pb::AddOrganizationAdministratorRequest {
+        organization: org.name.clone(),
+        user: ben_user.name.clone(),
+    };
+    // Ben cannot see the private organisation yet: NOT_FOUND for him.
+    let hidden = client
+        .add_organization_administrator(as_user(add.clone(), &ben))
+        .await
+        .expect_err("ben is an outsider");
+    assert_eq!(hidden.code(), Code::NotFound);
+    let with_ben = client
+        .add_organization_administrator(as_user(add.clone(), &ana))
+        .await
+        .expect("add")
+        .into_inner();
+    assert_eq!(
+        with_ben.administrators,
+        [ana_user.clone(), ben_user.name.clone()]
+    );
+    let twice = client
+        .add_organization_administrator(as_user(add, &ana))
+        .await
+        .expect_err("twice");
+    assert_eq!(twice.code(), Code::AlreadyExists);
+
+    // Ben now administers it and can remove Ana.
+    let without_ana = client
+        .remove_organization_administrator(as_user(
+            pb::RemoveOrganizationAdministratorRequest {
+                organization: org.name.clone(),
+                user: ana_user.clone(),
+            },
+            &ben,
+        ))
+        .await
+        .expect("remove")
+        .into_inner();
+    assert_eq!(
+        without_ana.administrators,
+        std::slice::from_ref(&ben_user.name)
+    );
+    let ana_out = client
+        .get_organization(as_user(
+            pb::GetOrganizationRequest {
+                name: org.name.clone(),
+            },
+            &ana,
+        ))
+        .await
+        .expect_err("ana is an outsider now");
+    assert_eq!(ana_out.code(), Code::NotFound);
+
+    let events = svc.events().await;
+    let admin_events: Vec<&Event> = events
+        .iter()
+        .filter(|e| e.r#type.starts_with("community.organization.administrator"))
+        .collect();
+    assert_eq!(admin_events.len(), 2);
+    let added = pb::OrganizationAdministratorAdded::decode(
+        admin_events[0]
+            .payload
+            .as_ref()
+            .expect("payload")
+            .value
+            .as_slice(),
+    )
+    .expect("payload");
+    assert_eq!(added.subject, "ben");
+    assert_eq!(added.user, ben_user.name);
+    let removed = pb::OrganizationAdministratorRemoved::decode(
+        admin_events[1]
+            .payload
+            .as_ref()
+            .expect("payload")
+            .value
+            .as_slice(),
+    )
+    .expect("payload");
+    assert_eq!(removed.subject, "ana");
+    svc.stop().await;
+}
