@@ -22,3 +22,13 @@ pub const ADMINISTRATOR_ADDED: EventType =
 /// An organisation lost an administrator.
 pub const ADMINISTRATOR_REMOVED: EventType =
     EventType::new(SERVICE, "organization", "administrator_removed");
+/// A team was created.
+pub const TEAM_CREATED: EventType = EventType::new(SERVICE, "team", "created");
+/// A team's fields changed.
+pub const TEAM_UPDATED: EventType = EventType::new(SERVICE, "team", "updated");
+/// A team was deleted with its memberships.
+pub const TEAM_DELETED: EventType = EventType::new(SERVICE, "team", "deleted");
+/// A user joined a team, or their role in it changed.
+pub const TEAM_MEMBER_ADDED: EventType = EventType::new(SERVICE, "team", "member_added");
+/// A user left a team.
+pub const TEAM_MEMBER_REMOVED: EventType = EventType::new(SERVICE, "team", "member_removed");

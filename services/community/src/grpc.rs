@@ -23,34 +23,34 @@ use crate::store::{self, OrganizationRow, UserRow};
 /// The community service.
 #[derive(Debug, Clone)]
 pub struct CommunityApi {
-    db: DatabaseConnection,
-    outbox: Outbox,
+    pub(crate) db: DatabaseConnection,
+    pub(crate) outbox: Outbox,
 }
 
 const DEFAULT_PAGE: i32 = 50;
 const MAX_PAGE: i32 = 500;
 
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or_default()
 }
 
-fn timestamp(ms: i64) -> prost_types::Timestamp {
+pub(crate) fn timestamp(ms: i64) -> prost_types::Timestamp {
     prost_types::Timestamp::from(UNIX_EPOCH + Duration::from_millis(ms.max(0) as u64))
 }
 
-fn user_name(id: &str) -> String {
+pub(crate) fn user_name(id: &str) -> String {
     format!("users/{id}")
 }
 
-fn organization_name(id: &str) -> String {
+pub(crate) fn organization_name(id: &str) -> String {
     format!("organizations/{id}")
 }
 
 /// The id in `collection/{id}`, or an INVALID_ARGUMENT naming `field`.
-fn parse_name<'a>(field: &str, collection: &str, name: &'a str) -> Result<&'a str> {
+pub(crate) fn parse_name<'a>(field: &str, collection: &str, name: &'a str) -> Result<&'a str> {
     match name
         .strip_prefix(collection)
         .and_then(|r| r.strip_prefix('/'))
@@ -63,7 +63,7 @@ fn parse_name<'a>(field: &str, collection: &str, name: &'a str) -> Result<&'a st
     }
 }
 
-fn page_size(size: i32) -> Result<u64> {
+pub(crate) fn page_size(size: i32) -> Result<u64> {
     match size {
         0 => Ok(DEFAULT_PAGE as u64),
         s if s < 0 => Err(Error::invalid("page_size", "must not be negative")),
@@ -71,7 +71,7 @@ fn page_size(size: i32) -> Result<u64> {
     }
 }
 
-fn page_token(token: &str) -> Result<Option<&str>> {
+pub(crate) fn page_token(token: &str) -> Result<Option<&str>> {
     if token.is_empty() {
         Ok(None)
     } else if uuid::Uuid::parse_str(token).is_ok() {
@@ -99,7 +99,7 @@ fn user_to_proto(user: &UserRow) -> pb::User {
     }
 }
 
-fn team_type_to_proto(stored: &str) -> i32 {
+pub(crate) fn team_type_to_proto(stored: &str) -> i32 {
     match TeamType::parse(stored) {
         Some(TeamType::Citizen) => pb::TeamType::Citizen as i32,
         Some(TeamType::PublicAdministration) => pb::TeamType::PublicAdministration as i32,
@@ -118,7 +118,11 @@ fn policy_to_proto(stored: &str) -> i32 {
     }
 }
 
-fn team_type_from_proto(field: &str, value: i32, out: &mut Vec<Violation>) -> Option<TeamType> {
+pub(crate) fn team_type_from_proto(
+    field: &str,
+    value: i32,
+    out: &mut Vec<Violation>,
+) -> Option<TeamType> {
     match pb::TeamType::try_from(value) {
         Ok(pb::TeamType::Citizen) => Some(TeamType::Citizen),
         Ok(pb::TeamType::PublicAdministration) => Some(TeamType::PublicAdministration),
@@ -157,7 +161,7 @@ fn policy_from_proto(
     }
 }
 
-fn text(value: &Option<TranslatableText>) -> BTreeMap<String, String> {
+pub(crate) fn text(value: &Option<TranslatableText>) -> BTreeMap<String, String> {
     value
         .as_ref()
         .map(|t| {
@@ -169,7 +173,7 @@ fn text(value: &Option<TranslatableText>) -> BTreeMap<String, String> {
         .unwrap_or_default()
 }
 
-fn to_text(values: &BTreeMap<String, String>) -> Option<TranslatableText> {
+pub(crate) fn to_text(values: &BTreeMap<String, String>) -> Option<TranslatableText> {
     (!values.is_empty()).then(|| TranslatableText {
         values: values.clone().into_iter().collect(),
     })
@@ -191,7 +195,7 @@ fn organization_to_proto(org: &OrganizationRow) -> pb::Organization {
     }
 }
 
-fn mask_paths<'a>(
+pub(crate) fn mask_paths<'a>(
     mask: &'a Option<prost_types::FieldMask>,
     allowed: &[&str],
 ) -> Result<Vec<&'a str>> {
@@ -232,7 +236,7 @@ impl CommunityApi {
         Self { db, outbox }
     }
 
-    fn event<M: prost::Name>(
+    pub(crate) fn event<M: prost::Name>(
         &self,
         event_type: interlink_runtime::events::EventType,
         actor: &str,
@@ -252,13 +256,13 @@ impl CommunityApi {
     }
 
     /// The calling user, registered on their first authenticated call.
-    async fn caller<T>(&self, request: &Request<T>) -> Result<UserRow> {
+    pub(crate) async fn caller<T>(&self, request: &Request<T>) -> Result<UserRow> {
         let identity = identity(request).ok_or(Error::Unauthenticated)?;
         self.ensure_user(identity).await
     }
 
     /// The calling user if the request has a token.
-    async fn maybe_caller<T>(&self, request: &Request<T>) -> Result<Option<UserRow>> {
+    pub(crate) async fn maybe_caller<T>(&self, request: &Request<T>) -> Result<Option<UserRow>> {
         match identity(request) {
             Some(identity) => Ok(Some(self.ensure_user(identity).await?)),
             None => Ok(None),
@@ -345,7 +349,7 @@ impl CommunityApi {
 
     /// The organisation named `name` with the caller's access to it;
     /// NOT_FOUND when it does not exist or is hidden from the caller.
-    async fn visible_organization(
+    pub(crate) async fn visible_organization(
         &self,
         db: &impl sea_orm::ConnectionTrait,
         field: &str,
@@ -361,8 +365,13 @@ impl CommunityApi {
         let org = store::organization(db, id, for_update)
             .await?
             .ok_or_else(not_found)?;
+        let member = match caller {
+            Some(c) => store::is_organization_member(db, &org.id, &c.id).await?,
+            None => false,
+        };
         let access = Standing {
             public: org.public,
+            member,
             administrator: caller.is_some_and(|c| org.administrators.contains(&c.id)),
             platform_admin: caller.is_some_and(|c| c.platform_admin),
         }
@@ -373,7 +382,7 @@ impl CommunityApi {
         Ok((org, access))
     }
 
-    fn require_manage(access: Access) -> Result<()> {
+    pub(crate) fn require_manage(access: Access) -> Result<()> {
         match access {
             Access::Manage => Ok(()),
             Access::Read | Access::Hidden => Err(Error::Denied(
@@ -637,27 +646,40 @@ impl CommunityApi {
         request: Request<pb::DeleteOrganizationRequest>,
     ) -> Result<()> {
         let caller = self.caller(&request).await?;
-        let name = request.into_inner().name;
+        let request = request.into_inner();
         let txn = self.db.begin().await?;
         let (org, access) = self
-            .visible_organization(&txn, "name", &name, Some(&caller), true)
+            .visible_organization(&txn, "name", &request.name, Some(&caller), true)
             .await?;
         Self::require_manage(access)?;
+        let teams = store::team_ids(&txn, &org.id).await?;
+        if !teams.is_empty() && !request.force {
+            return Err(Error::Precondition(format!(
+                "{} has {} team(s); delete them first, or set force to delete them with it",
+                request.name,
+                teams.len()
+            )));
+        }
+        let mut events = Vec::new();
+        for team_id in &teams {
+            events.push(self.delete_team_in(&txn, &caller, team_id).await?);
+        }
         store::delete_organization(&txn, &org.id).await?;
         let payload = pb::OrganizationDeleted {
             organization: organization_name(&org.id),
+            cascaded_teams: teams.iter().map(|t| crate::teams::team_name(t)).collect(),
         };
-        let event = self.event(
+        events.push(self.event(
             ORGANIZATION_DELETED,
             &caller.subject,
             &org.id,
             &org.id,
             org.version + 1,
             &payload,
-        )?;
-        self.outbox.append(&txn, &[event]).await?;
+        )?);
+        self.outbox.append(&txn, &events).await?;
         self.outbox.commit(txn).await?;
-        tracing::info!(organization = %org.id, "organization deleted");
+        tracing::info!(organization = %org.id, cascaded_teams = teams.len(), "organization deleted");
         Ok(())
     }
 
@@ -873,6 +895,74 @@ impl CommunityService for CommunityApi {
         Ok(Response::new(
             self.change_administrator(caller, &request.organization, &request.user, true)
                 .await?,
+        ))
+    }
+
+    async fn create_team(
+        &self,
+        request: Request<pb::CreateTeamRequest>,
+    ) -> std::result::Result<Response<pb::Team>, Status> {
+        Ok(Response::new(
+            CommunityApi::create_team(self, request).await?,
+        ))
+    }
+
+    async fn get_team(
+        &self,
+        request: Request<pb::GetTeamRequest>,
+    ) -> std::result::Result<Response<pb::Team>, Status> {
+        Ok(Response::new(CommunityApi::get_team(self, request).await?))
+    }
+
+    async fn list_teams(
+        &self,
+        request: Request<pb::ListTeamsRequest>,
+    ) -> std::result::Result<Response<pb::ListTeamsResponse>, Status> {
+        Ok(Response::new(
+            CommunityApi::list_teams(self, request).await?,
+        ))
+    }
+
+    async fn update_team(
+        &self,
+        request: Request<pb::UpdateTeamRequest>,
+    ) -> std::result::Result<Response<pb::Team>, Status> {
+        Ok(Response::new(
+            CommunityApi::update_team(self, request).await?,
+        ))
+    }
+
+    async fn delete_team(
+        &self,
+        request: Request<pb::DeleteTeamRequest>,
+    ) -> std::result::Result<Response<()>, Status> {
+        CommunityApi::delete_team(self, request).await?;
+        Ok(Response::new(()))
+    }
+
+    async fn add_team_member(
+        &self,
+        request: Request<pb::AddTeamMemberRequest>,
+    ) -> std::result::Result<Response<pb::TeamMember>, Status> {
+        Ok(Response::new(
+            CommunityApi::add_team_member(self, request).await?,
+        ))
+    }
+
+    async fn remove_team_member(
+        &self,
+        request: Request<pb::RemoveTeamMemberRequest>,
+    ) -> std::result::Result<Response<()>, Status> {
+        CommunityApi::remove_team_member(self, request).await?;
+        Ok(Response::new(()))
+    }
+
+    async fn list_team_members(
+        &self,
+        request: Request<pb::ListTeamMembersRequest>,
+    ) -> std::result::Result<Response<pb::ListTeamMembersResponse>, Status> {
+        Ok(Response::new(
+            CommunityApi::list_team_members(self, request).await?,
         ))
     }
 

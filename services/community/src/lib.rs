@@ -7,6 +7,7 @@ pub mod error;
 pub mod events;
 pub mod grpc;
 pub mod store;
+mod teams;
 
 use futures::future::BoxFuture;
 use interlink_proto::community::v1::community_service_server::CommunityServiceServer;

@@ -193,6 +193,8 @@ on_both_backends!(
     private_organisations_are_invisible_to_outsiders,
     bad_input_is_refused_by_field_and_changes_nothing,
     administrators_are_managed_and_never_drop_to_zero,
+    teams_follow_the_creation_policy_and_membership_rules,
+    replaying_the_events_rebuilds_the_memberships,
 );
 
 async fn users_register_on_first_call_and_edit_their_profile(backend: Backend) {
@@ -433,6 +435,7 @@ async fn organisations_are_created_read_updated_and_deleted(backend: Backend) {
         .delete_organization(as_user(
             pb::DeleteOrganizationRequest {
                 name: created.name.clone(),
+                force: false,
             },
             &ana,
         ))
@@ -525,6 +528,7 @@ async fn private_organisations_are_invisible_to_outsiders(backend: Backend) {
         .delete_organization(as_user(
             pb::DeleteOrganizationRequest {
                 name: private.name.clone(),
+                force: false,
             },
             &ben,
         ))
@@ -873,5 +877,404 @@ async fn administrators_are_managed_and_never_drop_to_zero(backend: Backend) {
     )
     .expect("payload");
     assert_eq!(removed.subject, "ana");
+    svc.stop().await;
+}
+
+fn team(name: &str) -> pb::Team {
+    pb::Team {
+        display_name: text(&[("es", name)]),
+        ..Default::default()
+    }
+}
+
+async fn create_team(
+    client: &mut CommunityServiceClient<Channel>,
+    parent: &str,
+    name: &str,
+    token: &str,
+) -> Result<pb::Team, tonic::Status> {
+    client
+        .create_team(as_user(
+            pb::CreateTeamRequest {
+                parent: parent.into(),
+                team: Some(team(name)),
+            },
+            token,
+        ))
+        .await
+        .map(|r| r.into_inner())
+}
+
+async fn add_member(
+    client: &mut CommunityServiceClient<Channel>,
+    team: &str,
+    user: &str,
+    administrator: bool,
+    token: &str,
+) -> Result<pb::TeamMember, tonic::Status> {
+    client
+        .add_team_member(as_user(
+            pb::AddTeamMemberRequest {
+                team: team.into(),
+                user: user.into(),
+                administrator,
+            },
+            token,
+        ))
+        .await
+        .map(|r| r.into_inner())
+}
+
+async fn teams_follow_the_creation_policy_and_membership_rules(backend: Backend) {
+    let svc = Service::start(backend).await;
+    let mut client = svc.client();
+    let (ana, ben, carl) = (
+        svc.token("ana", false),
+        svc.token("ben", false),
+        svc.token("carl", false),
+    );
+    let ben_user = client
+        .get_me(as_user(pb::GetMeRequest {}, &ben))
+        .await
+        .expect("me")
+        .into_inner();
+    let carl_user = client
+        .get_me(as_user(pb::GetMeRequest {}, &carl))
+        .await
+        .expect("me")
+        .into_inner();
+    let org = client
+        .create_organization(as_user(
+            pb::CreateOrganizationRequest {
+                organization: Some(organization(false)),
+            },
+            &ana,
+        ))
+        .await
+        .expect("create")
+        .into_inner();
+
+    // An outsider does not even see the private organisation.
+    let hidden = create_team(&mut client, &org.name, "Ben's team", &ben)
+        .await
+        .expect_err("outsider");
+    assert_eq!(hidden.code(), Code::NotFound);
+
+    let t1 = create_team(&mut client, &org.name, "Movilidad", &ana)
+        .await
+        .expect("team");
+    assert_eq!(t1.organization, org.name);
+    assert_eq!(
+        t1.r#type,
+        pb::TeamType::PublicAdministration as i32,
+        "the organisation's default"
+    );
+    assert_eq!(t1.member_count, 1);
+
+    add_member(&mut client, &t1.name, &ben_user.name, false, &ana)
+        .await
+        .expect("add ben");
+    let twice = add_member(&mut client, &t1.name, &ben_user.name, false, &ana)
+        .await
+        .expect_err("twice");
+    assert_eq!(twice.code(), Code::AlreadyExists);
+
+    // Ben is now a member of the organisation: he sees it, and its policy
+    // (members) lets him create a team; a plain member cannot add people.
+    client
+        .get_organization(as_user(
+            pb::GetOrganizationRequest {
+                name: org.name.clone(),
+            },
+            &ben,
+        ))
+        .await
+        .expect("member reads");
+    let t2 = create_team(&mut client, &org.name, "Vecinos", &ben)
+        .await
+        .expect("member creates");
+    let denied = add_member(&mut client, &t1.name, &carl_user.name, false, &ben)
+        .await
+        .expect_err("not admin");
+    assert_eq!(denied.code(), Code::PermissionDenied);
+    let invisible = client
+        .get_team(as_user(
+            pb::GetTeamRequest {
+                name: t1.name.clone(),
+            },
+            &carl,
+        ))
+        .await
+        .expect_err("carl is an outsider");
+    assert_eq!(invisible.code(), Code::NotFound);
+
+    // A team keeps an administrator; members may leave.
+    let ana_user = org.administrators[0].clone();
+    let last = client
+        .remove_team_member(as_user(
+            pb::RemoveTeamMemberRequest {
+                team: t1.name.clone(),
+                user: ana_user.clone(),
+            },
+            &ana,
+        ))
+        .await
+        .expect_err("last administrator");
+    assert_eq!(last.code(), Code::FailedPrecondition);
+    client
+        .remove_team_member(as_user(
+            pb::RemoveTeamMemberRequest {
+                team: t1.name.clone(),
+                user: ben_user.name.clone(),
+            },
+            &ben,
+        ))
+        .await
+        .expect("ben leaves");
+    let members = client
+        .list_team_members(as_user(
+            pb::ListTeamMembersRequest {
+                team: t1.name.clone(),
+            },
+            &ana,
+        ))
+        .await
+        .expect("members")
+        .into_inner()
+        .members;
+    assert_eq!(
+        members
+            .iter()
+            .map(|m| m.subject.as_str())
+            .collect::<Vec<_>>(),
+        ["ana"]
+    );
+
+    let renamed = client
+        .update_team(as_user(
+            pb::UpdateTeamRequest {
+                team: Some(pb::Team {
+                    name: t1.name.clone(),
+                    r#type: pb::TeamType::Citizen as i32,
+                    ..Default::default()
+                }),
+                update_mask: mask(&["type"]),
+            },
+            &ana,
+        ))
+        .await
+        .expect("update")
+        .into_inner();
+    assert_eq!(renamed.r#type, pb::TeamType::Citizen as i32);
+
+    let teams = client
+        .list_teams(as_user(
+            pb::ListTeamsRequest {
+                parent: org.name.clone(),
+                ..Default::default()
+            },
+            &ana,
+        ))
+        .await
+        .expect("teams")
+        .into_inner()
+        .teams;
+    assert_eq!(
+        teams.iter().map(|t| t.name.clone()).collect::<Vec<_>>(),
+        [t1.name.clone(), t2.name.clone()]
+    );
+
+    // An organisation with teams is deleted only with force, teams and all.
+    let refused = client
+        .delete_organization(as_user(
+            pb::DeleteOrganizationRequest {
+                name: org.name.clone(),
+                force: false,
+            },
+            &ana,
+        ))
+        .await
+        .expect_err("has teams");
+    assert_eq!(refused.code(), Code::FailedPrecondition);
+    client
+        .delete_organization(as_user(
+            pb::DeleteOrganizationRequest {
+                name: org.name.clone(),
+                force: true,
+            },
+            &ana,
+        ))
+        .await
+        .expect("forced");
+    assert_eq!(
+        count(&svc.env.db, "SELECT COUNT(*) AS n FROM teams").await,
+        0
+    );
+    assert_eq!(
+        count(&svc.env.db, "SELECT COUNT(*) AS n FROM team_members").await,
+        0
+    );
+
+    let events = svc.events().await;
+    let tail: Vec<&str> = events
+        .iter()
+        .rev()
+        .take(3)
+        .rev()
+        .map(|e| e.r#type.as_str())
+        .collect();
+    assert_eq!(
+        tail,
+        [
+            "community.team.deleted",
+            "community.team.deleted",
+            "community.organization.deleted"
+        ]
+    );
+    let deleted = pb::OrganizationDeleted::decode(
+        events
+            .last()
+            .expect("event")
+            .payload
+            .as_ref()
+            .expect("payload")
+            .value
+            .as_slice(),
+    )
+    .expect("payload");
+    assert_eq!(deleted.cascaded_teams, [t1.name.clone(), t2.name.clone()]);
+    let first_member = events
+        .iter()
+        .find(|e| e.r#type == "community.team.member_added")
+        .expect("member added");
+    let added = pb::TeamMemberAdded::decode(
+        first_member
+            .payload
+            .as_ref()
+            .expect("payload")
+            .value
+            .as_slice(),
+    )
+    .expect("payload");
+    assert_eq!(added.team_type, pb::TeamType::PublicAdministration as i32);
+    assert!(added.member.expect("member").administrator);
+    svc.stop().await;
+}
+
+/// Coproduction and monitoring know memberships only from these events:
+/// replayed into an empty projection they give the service's own table.
+async fn replaying_the_events_rebuilds_the_memberships(backend: Backend) {
+    use std::collections::BTreeSet;
+    let svc = Service::start(backend).await;
+    let mut client = svc.client();
+    let tokens: Vec<String> = (0..6)
+        .map(|i| svc.token(&format!("user-{i}"), false))
+        .collect();
+    let mut users = Vec::new();
+    for token in &tokens {
+        users.push(
+            client
+                .get_me(as_user(pb::GetMeRequest {}, token))
+                .await
+                .expect("me")
+                .into_inner(),
+        );
+    }
+    let org = client
+        .create_organization(as_user(
+            pb::CreateOrganizationRequest {
+                organization: Some(organization(true)),
+            },
+            &tokens[0],
+        ))
+        .await
+        .expect("org")
+        .into_inner();
+    let mut teams = Vec::new();
+    for i in 0..3 {
+        teams.push(
+            create_team(&mut client, &org.name, &format!("Team {i}"), &tokens[0])
+                .await
+                .expect("team"),
+        );
+    }
+    for (i, user) in users.iter().enumerate().skip(1) {
+        for team in teams.iter().take(i % 3 + 1) {
+            add_member(&mut client, &team.name, &user.name, i % 2 == 0, &tokens[0])
+                .await
+                .expect("add");
+        }
+    }
+    // Role change, a departure and a deleted team.
+    add_member(
+        &mut client,
+        &teams[0].name,
+        &users[1].name,
+        true,
+        &tokens[0],
+    )
+    .await
+    .expect("promote");
+    client
+        .remove_team_member(as_user(
+            pb::RemoveTeamMemberRequest {
+                team: teams[1].name.clone(),
+                user: users[2].name.clone(),
+            },
+            &tokens[2],
+        ))
+        .await
+        .expect("leave");
+    client
+        .delete_team(as_user(
+            pb::DeleteTeamRequest {
+                name: teams[2].name.clone(),
+            },
+            &tokens[0],
+        ))
+        .await
+        .expect("delete team");
+
+    let mut projection: BTreeSet<(String, String, bool)> = BTreeSet::new();
+    for event in svc.events().await {
+        let payload = event.payload.as_ref().expect("payload").value.as_slice();
+        match event.r#type.as_str() {
+            "community.team.member_added" => {
+                let added = pb::TeamMemberAdded::decode(payload).expect("payload");
+                let member = added.member.expect("member");
+                projection.retain(|(t, s, _)| !(t == &member.team && s == &member.subject));
+                projection.insert((member.team, member.subject, member.administrator));
+            }
+            "community.team.member_removed" => {
+                let removed = pb::TeamMemberRemoved::decode(payload).expect("payload");
+                projection.retain(|(t, s, _)| !(t == &removed.team && s == &removed.subject));
+            }
+            "community.team.deleted" => {
+                let deleted = pb::TeamDeleted::decode(payload).expect("payload");
+                projection.retain(|(t, _, _)| t != &deleted.team);
+            }
+            _ => {}
+        }
+    }
+    let table: BTreeSet<(String, String, bool)> = svc
+        .env
+        .db
+        .query_all_raw(Statement::from_string(
+            svc.env.db.get_database_backend(),
+            "SELECT m.team_id, u.subject, m.administrator FROM team_members m JOIN users u ON u.id = m.user_id",
+        ))
+        .await
+        .expect("memberships")
+        .into_iter()
+        .map(|r| {
+            (
+                format!("teams/{}", r.try_get::<String>("", "team_id").expect("team")),
+                r.try_get::<String>("", "subject").expect("subject"),
+                r.try_get::<bool>("", "administrator").expect("administrator"),
+            )
+        })
+        .collect();
+    assert!(table.len() > 5, "the scenario made memberships");
+    assert_eq!(projection, table);
     svc.stop().await;
 }

@@ -237,6 +237,8 @@ pub fn check_locale(field: &str, value: &str, out: &mut Vec<Violation>) {
 pub struct Standing {
     /// The organisation is public.
     pub public: bool,
+    /// The caller belongs to one of its teams.
+    pub member: bool,
     /// The caller administers it.
     pub administrator: bool,
     /// The caller is a platform administrator.
@@ -259,7 +261,7 @@ impl Standing {
     pub fn access(self) -> Access {
         if self.administrator || self.platform_admin {
             Access::Manage
-        } else if self.public {
+        } else if self.public || self.member {
             Access::Read
         } else {
             Access::Hidden
@@ -324,14 +326,43 @@ mod tests {
 
     #[test]
     fn access_follows_visibility_and_roles() {
-        let s = |public, administrator, platform_admin| Standing {
+        let s = |public, member, administrator, platform_admin| Standing {
             public,
+            member,
             administrator,
             platform_admin,
         };
-        assert_eq!(s(false, false, false).access(), Access::Hidden);
-        assert_eq!(s(true, false, false).access(), Access::Read);
-        assert_eq!(s(false, true, false).access(), Access::Manage);
-        assert_eq!(s(false, false, true).access(), Access::Manage);
+        assert_eq!(s(false, false, false, false).access(), Access::Hidden);
+        assert_eq!(s(true, false, false, false).access(), Access::Read);
+        assert_eq!(s(false, true, false, false).access(), Access::Read);
+        assert_eq!(s(false, false, true, false).access(), Access::Manage);
+        assert_eq!(s(false, false, false, true).access(), Access::Manage);
+    }
+}
+
+/// Whether a caller with `access` to an organisation, who is or is not a
+/// member of one of its teams, may create a team there under `policy`.
+pub fn may_create_team(policy: TeamCreationPolicy, access: Access, member: bool) -> bool {
+    match policy {
+        TeamCreationPolicy::Administrators => access == Access::Manage,
+        TeamCreationPolicy::Members => access == Access::Manage || member,
+        TeamCreationPolicy::Anyone => access != Access::Hidden,
+    }
+}
+
+#[cfg(test)]
+mod policy_tests {
+    use super::*;
+
+    #[test]
+    fn team_creation_follows_the_policy() {
+        use Access::*;
+        use TeamCreationPolicy::*;
+        assert!(may_create_team(Administrators, Manage, false));
+        assert!(!may_create_team(Administrators, Read, true));
+        assert!(may_create_team(Members, Read, true));
+        assert!(!may_create_team(Members, Read, false));
+        assert!(may_create_team(Anyone, Read, false));
+        assert!(!may_create_team(Anyone, Hidden, false));
     }
 }

@@ -12,6 +12,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(interlink_runtime::events::EventTablesMigration),
             Box::new(UsersAndOrganizations),
+            Box::new(Teams),
         ]
     }
 }
@@ -67,6 +68,53 @@ impl MigrationTrait for UsersAndOrganizations {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
         for statement in TABLES.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+            db.execute_unprepared(statement).await?;
+        }
+        Ok(())
+    }
+}
+
+struct Teams;
+
+impl MigrationName for Teams {
+    fn name(&self) -> &str {
+        "m0002_teams"
+    }
+}
+
+const TEAM_TABLES: &str = r#"
+CREATE TABLE teams (
+    id              TEXT PRIMARY KEY,
+    organization_id TEXT NOT NULL REFERENCES organizations (id),
+    display_name    TEXT NOT NULL,
+    description     TEXT NOT NULL,
+    logo_url        TEXT NOT NULL,
+    team_type       TEXT NOT NULL,
+    created_by      TEXT NOT NULL,
+    created_at      BIGINT NOT NULL,
+    updated_at      BIGINT NOT NULL,
+    version         BIGINT NOT NULL
+);
+CREATE INDEX teams_by_organization ON teams (organization_id, id);
+CREATE TABLE team_members (
+    team_id       TEXT NOT NULL REFERENCES teams (id),
+    user_id       TEXT NOT NULL REFERENCES users (id),
+    administrator BOOLEAN NOT NULL,
+    joined_at     BIGINT NOT NULL,
+    PRIMARY KEY (team_id, user_id)
+);
+CREATE INDEX team_members_by_user ON team_members (user_id)
+"#;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Teams {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let db = manager.get_connection();
+        for statement in TEAM_TABLES
+            .split(';')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             db.execute_unprepared(statement).await?;
         }
         Ok(())

@@ -366,7 +366,9 @@ pub async fn list_organizations(
 ) -> Result<Vec<OrganizationRow>, DbErr> {
     let sql = format!(
         "SELECT {ORG_COLUMNS} FROM organizations o WHERE ($1 OR o.public OR EXISTS (\
-           SELECT 1 FROM organization_administrators a WHERE a.organization_id = o.id AND a.user_id = $2)) \
+           SELECT 1 FROM organization_administrators a WHERE a.organization_id = o.id AND a.user_id = $2) \
+           OR EXISTS (SELECT 1 FROM team_members m JOIN teams t ON t.id = m.team_id \
+             WHERE t.organization_id = o.id AND m.user_id = $2)) \
          AND ($3 = '' OR o.id < $3) ORDER BY o.id DESC LIMIT $4"
     );
     let rows = db
@@ -386,4 +388,276 @@ pub async fn list_organizations(
         out.push(organization_row(db, row).await?);
     }
     Ok(out)
+}
+
+/// A stored team.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TeamRow {
+    /// UUIDv7.
+    pub id: String,
+    /// Its organisation.
+    pub organization_id: String,
+    /// Per language.
+    pub display_name: BTreeMap<String, String>,
+    /// Per language.
+    pub description: BTreeMap<String, String>,
+    /// URL or empty.
+    pub logo_url: String,
+    /// Stored name of a [`crate::domain::TeamType`].
+    pub team_type: String,
+    /// User id of the creator.
+    pub created_by: String,
+    /// Unix ms.
+    pub created_at: i64,
+    /// Unix ms.
+    pub updated_at: i64,
+    /// Aggregate version (memberships count as changes of the team).
+    pub version: i64,
+    /// Members, counted.
+    pub member_count: i64,
+}
+
+/// A stored membership, with the member's identity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemberRow {
+    /// The team.
+    pub team_id: String,
+    /// The user.
+    pub user_id: String,
+    /// The user's OIDC subject.
+    pub subject: String,
+    /// The user's display name.
+    pub display_name: String,
+    /// Administers the team.
+    pub administrator: bool,
+    /// Unix ms.
+    pub joined_at: i64,
+}
+
+const TEAM_COLUMNS: &str = "t.id, t.organization_id, t.display_name, t.description, t.logo_url, \
+     t.team_type, t.created_by, t.created_at, t.updated_at, t.version, \
+     (SELECT COUNT(*) FROM team_members m WHERE m.team_id = t.id) AS member_count";
+
+fn team_row(row: &QueryResult) -> Result<TeamRow, DbErr> {
+    Ok(TeamRow {
+        id: row.try_get("", "id")?,
+        organization_id: row.try_get("", "organization_id")?,
+        display_name: json_map(row, "display_name")?,
+        description: json_map(row, "description")?,
+        logo_url: row.try_get("", "logo_url")?,
+        team_type: row.try_get("", "team_type")?,
+        created_by: row.try_get("", "created_by")?,
+        created_at: row.try_get("", "created_at")?,
+        updated_at: row.try_get("", "updated_at")?,
+        version: row.try_get("", "version")?,
+        member_count: row.try_get("", "member_count")?,
+    })
+}
+
+/// The team `id`; with `for_update`, its row is locked (PostgreSQL).
+pub async fn team(
+    db: &impl ConnectionTrait,
+    id: &str,
+    for_update: bool,
+) -> Result<Option<TeamRow>, DbErr> {
+    if for_update && db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        db.execute_raw(stmt(
+            db,
+            "SELECT id FROM teams WHERE id = $1 FOR UPDATE",
+            [id.into()],
+        ))
+        .await?;
+    }
+    let sql = format!("SELECT {TEAM_COLUMNS} FROM teams t WHERE t.id = $1");
+    db.query_one_raw(stmt(db, &sql, [id.into()]))
+        .await?
+        .map(|r| team_row(&r))
+        .transpose()
+}
+
+/// Teams of `organization` in id order after `after`, at most `limit`.
+pub async fn list_teams(
+    db: &impl ConnectionTrait,
+    organization: &str,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<Vec<TeamRow>, DbErr> {
+    let sql = format!(
+        "SELECT {TEAM_COLUMNS} FROM teams t WHERE t.organization_id = $1 AND t.id > $2 ORDER BY t.id LIMIT $3"
+    );
+    db.query_all_raw(stmt(
+        db,
+        &sql,
+        [
+            organization.into(),
+            after.unwrap_or("").into(),
+            (limit as i64).into(),
+        ],
+    ))
+    .await?
+    .iter()
+    .map(team_row)
+    .collect()
+}
+
+/// Ids of every team of `organization`.
+pub async fn team_ids(db: &impl ConnectionTrait, organization: &str) -> Result<Vec<String>, DbErr> {
+    db.query_all_raw(stmt(
+        db,
+        "SELECT id FROM teams WHERE organization_id = $1 ORDER BY id",
+        [organization.into()],
+    ))
+    .await?
+    .iter()
+    .map(|r| r.try_get("", "id"))
+    .collect()
+}
+
+/// Inserts a team (its members are added separately).
+pub async fn insert_team(db: &impl ConnectionTrait, team: &TeamRow) -> Result<(), DbErr> {
+    db.execute_raw(stmt(
+        db,
+        "INSERT INTO teams (id, organization_id, display_name, description, logo_url, team_type, \
+         created_by, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        [
+            team.id.clone().into(),
+            team.organization_id.clone().into(),
+            to_json(&team.display_name).into(),
+            to_json(&team.description).into(),
+            team.logo_url.clone().into(),
+            team.team_type.clone().into(),
+            team.created_by.clone().into(),
+            team.created_at.into(),
+            team.updated_at.into(),
+            team.version.into(),
+        ],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Writes the team's own fields and its new version.
+pub async fn update_team(db: &impl ConnectionTrait, team: &TeamRow) -> Result<(), DbErr> {
+    db.execute_raw(stmt(
+        db,
+        "UPDATE teams SET display_name = $1, description = $2, logo_url = $3, team_type = $4, \
+         updated_at = $5, version = $6 WHERE id = $7",
+        [
+            to_json(&team.display_name).into(),
+            to_json(&team.description).into(),
+            team.logo_url.clone().into(),
+            team.team_type.clone().into(),
+            team.updated_at.into(),
+            team.version.into(),
+            team.id.clone().into(),
+        ],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Deletes a team and its memberships.
+pub async fn delete_team(db: &impl ConnectionTrait, id: &str) -> Result<(), DbErr> {
+    db.execute_raw(stmt(
+        db,
+        "DELETE FROM team_members WHERE team_id = $1",
+        [id.into()],
+    ))
+    .await?;
+    db.execute_raw(stmt(db, "DELETE FROM teams WHERE id = $1", [id.into()]))
+        .await?;
+    Ok(())
+}
+
+const MEMBER_COLUMNS: &str =
+    "m.team_id, m.user_id, u.subject, u.display_name, m.administrator, m.joined_at";
+
+fn member_row(row: &QueryResult) -> Result<MemberRow, DbErr> {
+    Ok(MemberRow {
+        team_id: row.try_get("", "team_id")?,
+        user_id: row.try_get("", "user_id")?,
+        subject: row.try_get("", "subject")?,
+        display_name: row.try_get("", "display_name")?,
+        administrator: row.try_get("", "administrator")?,
+        joined_at: row.try_get("", "joined_at")?,
+    })
+}
+
+/// The members of `team`, in the order they joined.
+pub async fn members(db: &impl ConnectionTrait, team: &str) -> Result<Vec<MemberRow>, DbErr> {
+    let sql = format!(
+        "SELECT {MEMBER_COLUMNS} FROM team_members m JOIN users u ON u.id = m.user_id \
+         WHERE m.team_id = $1 ORDER BY m.joined_at, m.user_id"
+    );
+    db.query_all_raw(stmt(db, &sql, [team.into()]))
+        .await?
+        .iter()
+        .map(member_row)
+        .collect()
+}
+
+/// `user`'s membership of `team`.
+pub async fn member(
+    db: &impl ConnectionTrait,
+    team: &str,
+    user: &str,
+) -> Result<Option<MemberRow>, DbErr> {
+    let sql = format!(
+        "SELECT {MEMBER_COLUMNS} FROM team_members m JOIN users u ON u.id = m.user_id \
+         WHERE m.team_id = $1 AND m.user_id = $2"
+    );
+    db.query_one_raw(stmt(db, &sql, [team.into(), user.into()]))
+        .await?
+        .map(|r| member_row(&r))
+        .transpose()
+}
+
+/// Adds `user` to `team`, or changes their role if they are a member.
+pub async fn upsert_member(
+    db: &impl ConnectionTrait,
+    team: &str,
+    user: &str,
+    administrator: bool,
+    at: i64,
+) -> Result<(), DbErr> {
+    db.execute_raw(stmt(
+        db,
+        "INSERT INTO team_members (team_id, user_id, administrator, joined_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (team_id, user_id) DO UPDATE SET administrator = excluded.administrator",
+        [team.into(), user.into(), administrator.into(), at.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Removes `user` from `team`.
+pub async fn remove_member(db: &impl ConnectionTrait, team: &str, user: &str) -> Result<(), DbErr> {
+    db.execute_raw(stmt(
+        db,
+        "DELETE FROM team_members WHERE team_id = $1 AND user_id = $2",
+        [team.into(), user.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Whether `user` belongs to a team of `organization`.
+pub async fn is_organization_member(
+    db: &impl ConnectionTrait,
+    organization: &str,
+    user: &str,
+) -> Result<bool, DbErr> {
+    let row = db
+        .query_one_raw(stmt(
+            db,
+            "SELECT COUNT(*) AS n FROM team_members m JOIN teams t ON t.id = m.team_id \
+             WHERE t.organization_id = $1 AND m.user_id = $2",
+            [organization.into(), user.into()],
+        ))
+        .await?;
+    Ok(row
+        .map(|r| r.try_get::<i64>("", "n"))
+        .transpose()?
+        .unwrap_or(0)
+        > 0)
 }
