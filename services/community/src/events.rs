@@ -32,3 +32,19 @@ pub const TEAM_DELETED: EventType = EventType::new(SERVICE, "team", "deleted");
 pub const TEAM_MEMBER_ADDED: EventType = EventType::new(SERVICE, "team", "member_added");
 /// A user left a team.
 pub const TEAM_MEMBER_REMOVED: EventType = EventType::new(SERVICE, "team", "member_removed");
+/// A user asked to join a team.
+pub const APPLICATION_SUBMITTED: EventType =
+    EventType::new(SERVICE, "team_application", "submitted");
+/// A team accepted an application (the member event follows).
+pub const APPLICATION_ACCEPTED: EventType = EventType::new(SERVICE, "team_application", "accepted");
+/// A team rejected an application.
+pub const APPLICATION_REJECTED: EventType = EventType::new(SERVICE, "team_application", "rejected");
+/// An applicant withdrew.
+pub const APPLICATION_WITHDRAWN: EventType =
+    EventType::new(SERVICE, "team_application", "withdrawn");
+/// A team invited an e-mail address.
+pub const INVITATION_CREATED: EventType = EventType::new(SERVICE, "invitation", "created");
+/// An invitee accepted (the member event follows).
+pub const INVITATION_ACCEPTED: EventType = EventType::new(SERVICE, "invitation", "accepted");
+/// A team revoked an invitation.
+pub const INVITATION_REVOKED: EventType = EventType::new(SERVICE, "invitation", "revoked");

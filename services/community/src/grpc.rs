@@ -966,6 +966,93 @@ impl CommunityService for CommunityApi {
         ))
     }
 
+    async fn apply_to_team(
+        &self,
+        request: Request<pb::ApplyToTeamRequest>,
+    ) -> std::result::Result<Response<pb::TeamApplication>, Status> {
+        Ok(Response::new(
+            CommunityApi::apply_to_team(self, request).await?,
+        ))
+    }
+
+    async fn list_team_applications(
+        &self,
+        request: Request<pb::ListTeamApplicationsRequest>,
+    ) -> std::result::Result<Response<pb::ListTeamApplicationsResponse>, Status> {
+        Ok(Response::new(
+            CommunityApi::list_team_applications(self, request).await?,
+        ))
+    }
+
+    async fn accept_team_application(
+        &self,
+        request: Request<pb::AcceptTeamApplicationRequest>,
+    ) -> std::result::Result<Response<pb::TeamApplication>, Status> {
+        let caller = self.caller(&request).await?;
+        Ok(Response::new(
+            self.decide_application(caller, &request.get_ref().name, "accepted")
+                .await?,
+        ))
+    }
+
+    async fn reject_team_application(
+        &self,
+        request: Request<pb::RejectTeamApplicationRequest>,
+    ) -> std::result::Result<Response<pb::TeamApplication>, Status> {
+        let caller = self.caller(&request).await?;
+        Ok(Response::new(
+            self.decide_application(caller, &request.get_ref().name, "rejected")
+                .await?,
+        ))
+    }
+
+    async fn withdraw_team_application(
+        &self,
+        request: Request<pb::WithdrawTeamApplicationRequest>,
+    ) -> std::result::Result<Response<pb::TeamApplication>, Status> {
+        let caller = self.caller(&request).await?;
+        Ok(Response::new(
+            self.decide_application(caller, &request.get_ref().name, "withdrawn")
+                .await?,
+        ))
+    }
+
+    async fn create_invitation(
+        &self,
+        request: Request<pb::CreateInvitationRequest>,
+    ) -> std::result::Result<Response<pb::Invitation>, Status> {
+        Ok(Response::new(
+            CommunityApi::create_invitation(self, request).await?,
+        ))
+    }
+
+    async fn list_invitations(
+        &self,
+        request: Request<pb::ListInvitationsRequest>,
+    ) -> std::result::Result<Response<pb::ListInvitationsResponse>, Status> {
+        Ok(Response::new(
+            CommunityApi::list_invitations(self, request).await?,
+        ))
+    }
+
+    async fn accept_invitation(
+        &self,
+        request: Request<pb::AcceptInvitationRequest>,
+    ) -> std::result::Result<Response<pb::TeamMember>, Status> {
+        Ok(Response::new(
+            CommunityApi::accept_invitation(self, request).await?,
+        ))
+    }
+
+    async fn revoke_invitation(
+        &self,
+        request: Request<pb::RevokeInvitationRequest>,
+    ) -> std::result::Result<Response<pb::Invitation>, Status> {
+        Ok(Response::new(
+            CommunityApi::revoke_invitation(self, request).await?,
+        ))
+    }
+
     async fn remove_organization_administrator(
         &self,
         request: Request<pb::RemoveOrganizationAdministratorRequest>,

@@ -6,6 +6,7 @@ pub mod domain;
 pub mod error;
 pub mod events;
 pub mod grpc;
+mod requests;
 pub mod store;
 mod teams;
 

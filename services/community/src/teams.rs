@@ -34,7 +34,7 @@ fn team_to_proto(team: &TeamRow) -> pb::Team {
     }
 }
 
-fn member_to_proto(member: &MemberRow) -> pb::TeamMember {
+pub(crate) fn member_to_proto(member: &MemberRow) -> pb::TeamMember {
     pb::TeamMember {
         team: team_name(&member.team_id),
         user: user_name(&member.user_id),
@@ -46,17 +46,17 @@ fn member_to_proto(member: &MemberRow) -> pb::TeamMember {
 }
 
 /// What a caller may do with a team.
-struct TeamAccess {
-    team: TeamRow,
-    organization: OrganizationRow,
+pub(crate) struct TeamAccess {
+    pub(crate) team: TeamRow,
+    pub(crate) organization: OrganizationRow,
     /// Team administrators, organisation administrators and platform admins.
-    manage: bool,
+    pub(crate) manage: bool,
 }
 
 impl CommunityApi {
     /// The team named `name` if the caller may see its organisation
     /// (NOT_FOUND otherwise), and whether they may manage it.
-    async fn visible_team(
+    pub(crate) async fn visible_team(
         &self,
         db: &impl ConnectionTrait,
         field: &str,
@@ -99,7 +99,7 @@ impl CommunityApi {
         })
     }
 
-    fn require_team_manage(access: &TeamAccess) -> Result<()> {
+    pub(crate) fn require_team_manage(access: &TeamAccess) -> Result<()> {
         if access.manage {
             Ok(())
         } else {
@@ -110,7 +110,11 @@ impl CommunityApi {
     }
 
     /// Bumps the team's version (memberships are changes of the team).
-    async fn touch_team(&self, db: &impl ConnectionTrait, team: &mut TeamRow) -> Result<()> {
+    pub(crate) async fn touch_team(
+        &self,
+        db: &impl ConnectionTrait,
+        team: &mut TeamRow,
+    ) -> Result<()> {
         team.version += 1;
         team.updated_at = now_ms();
         store::update_team(db, team).await?;
@@ -216,7 +220,7 @@ impl CommunityApi {
         Ok(team_to_proto(&team))
     }
 
-    fn member_added_event(
+    pub(crate) fn member_added_event(
         &self,
         caller: &UserRow,
         team: &TeamRow,

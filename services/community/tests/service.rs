@@ -195,6 +195,8 @@ on_both_backends!(
     administrators_are_managed_and_never_drop_to_zero,
     teams_follow_the_creation_policy_and_membership_rules,
     replaying_the_events_rebuilds_the_memberships,
+    applications_are_submitted_decided_and_withdrawn,
+    invitations_are_single_use_expire_and_can_be_revoked,
 );
 
 async fn users_register_on_first_call_and_edit_their_profile(backend: Backend) {
@@ -1276,5 +1278,373 @@ async fn replaying_the_events_rebuilds_the_memberships(backend: Backend) {
         .collect();
     assert!(table.len() > 5, "the scenario made memberships");
     assert_eq!(projection, table);
+    svc.stop().await;
+}
+
+async fn applications_are_submitted_decided_and_withdrawn(backend: Backend) {
+    let svc = Service::start(backend).await;
+    let mut client = svc.client();
+    let (ana, ben, carl) = (
+        svc.token("ana", false),
+        svc.token("ben", false),
+        svc.token("carl", false),
+    );
+    let org = client
+        .create_organization(as_user(
+            pb::CreateOrganizationRequest {
+                organization: Some(organization(true)),
+            },
+            &ana,
+        ))
+        .await
+        .expect("org")
+        .into_inner();
+    let team = create_team(&mut client, &org.name, "Asociación vecinal", &ana)
+        .await
+        .expect("team");
+    let apply = |reason: &str| pb::ApplyToTeamRequest {
+        team: team.name.clone(),
+        reason: reason.into(),
+    };
+
+    let too_long = client
+        .apply_to_team(as_user(apply(&"x".repeat(2_001)), &ben))
+        .await
+        .expect_err("too long");
+    assert_eq!(violated_fields(&too_long), ["reason"]);
+    let application = client
+        .apply_to_team(as_user(apply("We run the neighbourhood association"), &ben))
+        .await
+        .expect("apply")
+        .into_inner();
+    assert_eq!(
+        application.state,
+        pb::team_application::State::Pending as i32
+    );
+    assert_eq!(application.applicant_subject, "ben");
+    let again = client
+        .apply_to_team(as_user(apply("again"), &ben))
+        .await
+        .expect_err("pending");
+    assert_eq!(again.code(), Code::AlreadyExists);
+    let already = client
+        .apply_to_team(as_user(apply("I made it"), &ana))
+        .await
+        .expect_err("member");
+    assert_eq!(already.code(), Code::AlreadyExists);
+
+    // Only the team's administrators decide; the applicant sees their own.
+    let by_ben = client
+        .accept_team_application(as_user(
+            pb::AcceptTeamApplicationRequest {
+                name: application.name.clone(),
+            },
+            &ben,
+        ))
+        .await
+        .expect_err("ben cannot accept himself");
+    assert!(
+        matches!(by_ben.code(), Code::NotFound | Code::PermissionDenied),
+        "{by_ben:?}"
+    );
+    let own = client
+        .list_team_applications(as_user(
+            pb::ListTeamApplicationsRequest {
+                team: team.name.clone(),
+            },
+            &ben,
+        ))
+        .await
+        .expect("own")
+        .into_inner()
+        .applications;
+    assert_eq!(own.len(), 1);
+    let accepted = client
+        .accept_team_application(as_user(
+            pb::AcceptTeamApplicationRequest {
+                name: application.name.clone(),
+            },
+            &ana,
+        ))
+        .await
+        .expect("accept")
+        .into_inner();
+    assert_eq!(accepted.state, pb::team_application::State::Accepted as i32);
+    let twice = client
+        .reject_team_application(as_user(
+            pb::RejectTeamApplicationRequest {
+                name: application.name.clone(),
+            },
+            &ana,
+        ))
+        .await
+        .expect_err("decided");
+    assert_eq!(twice.code(), Code::FailedPrecondition);
+    let members = client
+        .list_team_members(as_user(
+            pb::ListTeamMembersRequest {
+                team: team.name.clone(),
+            },
+            &ana,
+        ))
+        .await
+        .expect("members")
+        .into_inner()
+        .members;
+    assert_eq!(
+        members
+            .iter()
+            .map(|m| m.subject.as_str())
+            .collect::<Vec<_>>(),
+        ["ana", "ben"]
+    );
+
+    // Carl applies, then withdraws; only he may withdraw.
+    let carls = client
+        .apply_to_team(as_user(apply(""), &carl))
+        .await
+        .expect("apply")
+        .into_inner();
+    let not_his = client
+        .withdraw_team_application(as_user(
+            pb::WithdrawTeamApplicationRequest {
+                name: carls.name.clone(),
+            },
+            &ana,
+        ))
+        .await
+        .expect_err("not the applicant");
+    assert_eq!(not_his.code(), Code::PermissionDenied);
+    let withdrawn = client
+        .withdraw_team_application(as_user(
+            pb::WithdrawTeamApplicationRequest {
+                name: carls.name.clone(),
+            },
+            &carl,
+        ))
+        .await
+        .expect("withdraw")
+        .into_inner();
+    assert_eq!(
+        withdrawn.state,
+        pb::team_application::State::Withdrawn as i32
+    );
+
+    let types: Vec<String> = svc
+        .event_types()
+        .await
+        .into_iter()
+        .filter(|t| t.contains("team_application") || t.ends_with("member_added"))
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "community.team.member_added",
+            "community.team_application.submitted",
+            "community.team_application.accepted",
+            "community.team.member_added",
+            "community.team_application.submitted",
+            "community.team_application.withdrawn",
+        ]
+    );
+    svc.stop().await;
+}
+
+async fn invitations_are_single_use_expire_and_can_be_revoked(backend: Backend) {
+    let svc = Service::start(backend).await;
+    let mut client = svc.client();
+    let (ana, ben, carl) = (
+        svc.token("ana", false),
+        svc.token("ben", false),
+        svc.token("carl", false),
+    );
+    let org = client
+        .create_organization(as_user(
+            pb::CreateOrganizationRequest {
+                organization: Some(organization(false)),
+            },
+            &ana,
+        ))
+        .await
+        .expect("org")
+        .into_inner();
+    let team = create_team(&mut client, &org.name, "Oficina técnica", &ana)
+        .await
+        .expect("team");
+    let invite = |email: &str, administrator: bool, valid_hours: i32| pb::CreateInvitationRequest {
+        team: team.name.clone(),
+        email: email.into(),
+        administrator,
+        valid_hours,
+    };
+
+    let bad = client
+        .create_invitation(as_user(invite("not-an-email", false, 9_999), &ana))
+        .await
+        .expect_err("bad input");
+    assert_eq!(violated_fields(&bad), ["email", "valid_hours"]);
+    let outsider = client
+        .create_invitation(as_user(invite("x@example.org", false, 0), &ben))
+        .await
+        .expect_err("ben cannot see the team");
+    assert_eq!(outsider.code(), Code::NotFound);
+
+    let invitation = client
+        .create_invitation(as_user(invite("ben@example.org", true, 0), &ana))
+        .await
+        .expect("invite")
+        .into_inner();
+    assert!(invitation.token.len() >= 40, "a long random token");
+    assert_eq!(invitation.state, pb::invitation::State::Pending as i32);
+    // The token is shown once: never in listings, never in events.
+    let listed = client
+        .list_invitations(as_user(
+            pb::ListInvitationsRequest {
+                team: team.name.clone(),
+            },
+            &ana,
+        ))
+        .await
+        .expect("list")
+        .into_inner()
+        .invitations;
+    assert!(listed.iter().all(|i| i.token.is_empty()));
+    let token_in_events = svc.events().await.iter().any(|e| {
+        e.payload.as_ref().is_some_and(|p| {
+            p.value
+                .windows(invitation.token.len())
+                .any(|w| w == invitation.token.as_bytes())
+        })
+    });
+    assert!(!token_in_events);
+
+    let member = client
+        .accept_invitation(as_user(
+            pb::AcceptInvitationRequest {
+                token: invitation.token.clone(),
+            },
+            &ben,
+        ))
+        .await
+        .expect("accept")
+        .into_inner();
+    assert_eq!(member.subject, "ben");
+    assert!(member.administrator);
+    let reused = client
+        .accept_invitation(as_user(
+            pb::AcceptInvitationRequest {
+                token: invitation.token.clone(),
+            },
+            &carl,
+        ))
+        .await
+        .expect_err("single use");
+    assert_eq!(reused.code(), Code::FailedPrecondition);
+    assert!(
+        reused.message().contains("already used"),
+        "{}",
+        reused.message()
+    );
+
+    let unknown = client
+        .accept_invitation(as_user(
+            pb::AcceptInvitationRequest {
+                token: "made-up".into(),
+            },
+            &carl,
+        ))
+        .await
+        .expect_err("unknown");
+    assert_eq!(unknown.code(), Code::NotFound);
+    let empty = client
+        .accept_invitation(as_user(
+            pb::AcceptInvitationRequest {
+                token: String::new(),
+            },
+            &carl,
+        ))
+        .await
+        .expect_err("empty");
+    assert_eq!(violated_fields(&empty), ["token"]);
+
+    // Revoked and expired invitations are refused with a clear precondition.
+    let revoked = client
+        .create_invitation(as_user(invite("carl@example.org", false, 1), &ana))
+        .await
+        .expect("invite")
+        .into_inner();
+    client
+        .revoke_invitation(as_user(
+            pb::RevokeInvitationRequest {
+                name: revoked.name.clone(),
+            },
+            &ben,
+        ))
+        .await
+        .expect("ben administers the team now");
+    let refused = client
+        .accept_invitation(as_user(
+            pb::AcceptInvitationRequest {
+                token: revoked.token.clone(),
+            },
+            &carl,
+        ))
+        .await
+        .expect_err("revoked");
+    assert_eq!(refused.code(), Code::FailedPrecondition);
+    assert!(
+        refused.message().contains("revoked"),
+        "{}",
+        refused.message()
+    );
+
+    let expiring = client
+        .create_invitation(as_user(invite("carl@example.org", false, 1), &ana))
+        .await
+        .expect("invite")
+        .into_inner();
+    let id = expiring.name.trim_start_matches("invitations/").to_owned();
+    svc.env
+        .db
+        .execute_raw(Statement::from_sql_and_values(
+            svc.env.db.get_database_backend(),
+            "UPDATE invitations SET expires_at = 0 WHERE id = $1",
+            [id.into()],
+        ))
+        .await
+        .expect("age it");
+    let expired = client
+        .accept_invitation(as_user(
+            pb::AcceptInvitationRequest {
+                token: expiring.token.clone(),
+            },
+            &carl,
+        ))
+        .await
+        .expect_err("expired");
+    assert_eq!(expired.code(), Code::FailedPrecondition);
+    assert!(
+        expired.message().contains("expired"),
+        "{}",
+        expired.message()
+    );
+    let members = client
+        .list_team_members(as_user(
+            pb::ListTeamMembersRequest {
+                team: team.name.clone(),
+            },
+            &ana,
+        ))
+        .await
+        .expect("members")
+        .into_inner()
+        .members;
+    assert_eq!(
+        members
+            .iter()
+            .map(|m| m.subject.as_str())
+            .collect::<Vec<_>>(),
+        ["ana", "ben"]
+    );
     svc.stop().await;
 }

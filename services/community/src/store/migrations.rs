@@ -13,6 +13,7 @@ impl MigratorTrait for Migrator {
             Box::new(interlink_runtime::events::EventTablesMigration),
             Box::new(UsersAndOrganizations),
             Box::new(Teams),
+            Box::new(ApplicationsAndInvitations),
         ]
     }
 }
@@ -111,6 +112,57 @@ impl MigrationTrait for Teams {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
         for statement in TEAM_TABLES
+            .split(';')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            db.execute_unprepared(statement).await?;
+        }
+        Ok(())
+    }
+}
+
+struct ApplicationsAndInvitations;
+
+impl MigrationName for ApplicationsAndInvitations {
+    fn name(&self) -> &str {
+        "m0003_applications_and_invitations"
+    }
+}
+
+// Invitation tokens are kept only as SHA-256 digests.
+const APPLICATION_TABLES: &str = r#"
+CREATE TABLE team_applications (
+    id         TEXT PRIMARY KEY,
+    team_id    TEXT NOT NULL,
+    user_id    TEXT NOT NULL REFERENCES users (id),
+    reason     TEXT NOT NULL,
+    state      TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    decided_at BIGINT,
+    decided_by TEXT
+);
+CREATE INDEX team_applications_by_team ON team_applications (team_id, id);
+CREATE TABLE invitations (
+    id            TEXT PRIMARY KEY,
+    team_id       TEXT NOT NULL,
+    email         TEXT NOT NULL,
+    administrator BOOLEAN NOT NULL,
+    token_sha256  TEXT NOT NULL UNIQUE,
+    state         TEXT NOT NULL,
+    expires_at    BIGINT NOT NULL,
+    invited_by    TEXT NOT NULL,
+    accepted_by   TEXT,
+    created_at    BIGINT NOT NULL
+);
+CREATE INDEX invitations_by_team ON invitations (team_id, id)
+"#;
+
+#[async_trait::async_trait]
+impl MigrationTrait for ApplicationsAndInvitations {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let db = manager.get_connection();
+        for statement in APPLICATION_TABLES
             .split(';')
             .map(str::trim)
             .filter(|s| !s.is_empty())

@@ -661,3 +661,259 @@ pub async fn is_organization_member(
         .unwrap_or(0)
         > 0)
 }
+
+/// A stored join application.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApplicationRow {
+    /// UUIDv7.
+    pub id: String,
+    /// The team.
+    pub team_id: String,
+    /// The applicant.
+    pub user_id: String,
+    /// The applicant's subject (joined from users).
+    pub subject: String,
+    /// Why.
+    pub reason: String,
+    /// `pending`, `accepted`, `rejected`, `withdrawn`.
+    pub state: String,
+    /// Unix ms.
+    pub created_at: i64,
+    /// Unix ms.
+    pub decided_at: Option<i64>,
+    /// User id.
+    pub decided_by: Option<String>,
+}
+
+const APPLICATION_COLUMNS: &str = "a.id, a.team_id, a.user_id, u.subject, a.reason, a.state, \
+     a.created_at, a.decided_at, a.decided_by";
+
+fn application_row(row: &QueryResult) -> Result<ApplicationRow, DbErr> {
+    Ok(ApplicationRow {
+        id: row.try_get("", "id")?,
+        team_id: row.try_get("", "team_id")?,
+        user_id: row.try_get("", "user_id")?,
+        subject: row.try_get("", "subject")?,
+        reason: row.try_get("", "reason")?,
+        state: row.try_get("", "state")?,
+        created_at: row.try_get("", "created_at")?,
+        decided_at: row.try_get("", "decided_at")?,
+        decided_by: row.try_get("", "decided_by")?,
+    })
+}
+
+/// The application `id`.
+pub async fn application(
+    db: &impl ConnectionTrait,
+    id: &str,
+) -> Result<Option<ApplicationRow>, DbErr> {
+    let sql = format!(
+        "SELECT {APPLICATION_COLUMNS} FROM team_applications a JOIN users u ON u.id = a.user_id WHERE a.id = $1"
+    );
+    db.query_one_raw(stmt(db, &sql, [id.into()]))
+        .await?
+        .map(|r| application_row(&r))
+        .transpose()
+}
+
+/// The applications to `team`, newest first; only pending ones with `pending_only`,
+/// only `user`'s with `user`.
+pub async fn applications(
+    db: &impl ConnectionTrait,
+    team: &str,
+    user: Option<&str>,
+    pending_only: bool,
+) -> Result<Vec<ApplicationRow>, DbErr> {
+    let sql = format!(
+        "SELECT {APPLICATION_COLUMNS} FROM team_applications a JOIN users u ON u.id = a.user_id \
+         WHERE a.team_id = $1 AND ($2 = '' OR a.user_id = $2) AND (NOT $3 OR a.state = 'pending') \
+         ORDER BY a.id DESC"
+    );
+    db.query_all_raw(stmt(
+        db,
+        &sql,
+        [team.into(), user.unwrap_or("").into(), pending_only.into()],
+    ))
+    .await?
+    .iter()
+    .map(application_row)
+    .collect()
+}
+
+/// Inserts an application.
+pub async fn insert_application(
+    db: &impl ConnectionTrait,
+    a: &ApplicationRow,
+) -> Result<(), DbErr> {
+    db.execute_raw(stmt(
+        db,
+        "INSERT INTO team_applications (id, team_id, user_id, reason, state, created_at, decided_at, decided_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        [
+            a.id.clone().into(),
+            a.team_id.clone().into(),
+            a.user_id.clone().into(),
+            a.reason.clone().into(),
+            a.state.clone().into(),
+            a.created_at.into(),
+            a.decided_at.into(),
+            a.decided_by.clone().into(),
+        ],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Moves a pending application to `state`; `false` if it was no longer pending.
+pub async fn decide_application(
+    db: &impl ConnectionTrait,
+    id: &str,
+    state: &str,
+    at: i64,
+    by: &str,
+) -> Result<bool, DbErr> {
+    let result = db
+        .execute_raw(stmt(
+            db,
+            "UPDATE team_applications SET state = $1, decided_at = $2, decided_by = $3 \
+             WHERE id = $4 AND state = 'pending'",
+            [state.into(), at.into(), by.into(), id.into()],
+        ))
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// A stored invitation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InvitationRow {
+    /// UUIDv7.
+    pub id: String,
+    /// The team.
+    pub team_id: String,
+    /// Invitee.
+    pub email: String,
+    /// Joins as administrator.
+    pub administrator: bool,
+    /// SHA-256 of the token, hex.
+    pub token_sha256: String,
+    /// `pending`, `accepted`, `revoked`.
+    pub state: String,
+    /// Unix ms.
+    pub expires_at: i64,
+    /// User id.
+    pub invited_by: String,
+    /// User id.
+    pub accepted_by: Option<String>,
+    /// Unix ms.
+    pub created_at: i64,
+}
+
+const INVITATION_COLUMNS: &str = "id, team_id, email, administrator, token_sha256, state, \
+     expires_at, invited_by, accepted_by, created_at";
+
+fn invitation_row(row: &QueryResult) -> Result<InvitationRow, DbErr> {
+    Ok(InvitationRow {
+        id: row.try_get("", "id")?,
+        team_id: row.try_get("", "team_id")?,
+        email: row.try_get("", "email")?,
+        administrator: row.try_get("", "administrator")?,
+        token_sha256: row.try_get("", "token_sha256")?,
+        state: row.try_get("", "state")?,
+        expires_at: row.try_get("", "expires_at")?,
+        invited_by: row.try_get("", "invited_by")?,
+        accepted_by: row.try_get("", "accepted_by")?,
+        created_at: row.try_get("", "created_at")?,
+    })
+}
+
+/// The invitation `id`, or the one whose token digest is `sha256`.
+pub async fn invitation(
+    db: &impl ConnectionTrait,
+    id: Option<&str>,
+    sha256: Option<&str>,
+) -> Result<Option<InvitationRow>, DbErr> {
+    let sql =
+        format!("SELECT {INVITATION_COLUMNS} FROM invitations WHERE id = $1 OR token_sha256 = $2");
+    db.query_one_raw(stmt(
+        db,
+        &sql,
+        [id.unwrap_or("").into(), sha256.unwrap_or("").into()],
+    ))
+    .await?
+    .map(|r| invitation_row(&r))
+    .transpose()
+}
+
+/// The invitations of `team`, newest first.
+pub async fn invitations(
+    db: &impl ConnectionTrait,
+    team: &str,
+) -> Result<Vec<InvitationRow>, DbErr> {
+    let sql =
+        format!("SELECT {INVITATION_COLUMNS} FROM invitations WHERE team_id = $1 ORDER BY id DESC");
+    db.query_all_raw(stmt(db, &sql, [team.into()]))
+        .await?
+        .iter()
+        .map(invitation_row)
+        .collect()
+}
+
+/// Inserts an invitation.
+pub async fn insert_invitation(db: &impl ConnectionTrait, i: &InvitationRow) -> Result<(), DbErr> {
+    let sql = format!(
+        "INSERT INTO invitations ({INVITATION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+    );
+    db.execute_raw(stmt(
+        db,
+        &sql,
+        [
+            i.id.clone().into(),
+            i.team_id.clone().into(),
+            i.email.clone().into(),
+            i.administrator.into(),
+            i.token_sha256.clone().into(),
+            i.state.clone().into(),
+            i.expires_at.into(),
+            i.invited_by.clone().into(),
+            i.accepted_by.clone().into(),
+            i.created_at.into(),
+        ],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Moves a pending invitation to `state`; `false` if it was no longer pending
+/// (a concurrent accept or revoke won).
+pub async fn close_invitation(
+    db: &impl ConnectionTrait,
+    id: &str,
+    state: &str,
+    accepted_by: Option<&str>,
+) -> Result<bool, DbErr> {
+    let result = db
+        .execute_raw(stmt(
+            db,
+            "UPDATE invitations SET state = $1, accepted_by = $2 WHERE id = $3 AND state = 'pending'",
+            [state.into(), accepted_by.map(str::to_owned).into(), id.into()],
+        ))
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Deletes the applications and invitations of a deleted team.
+pub async fn delete_team_requests(db: &impl ConnectionTrait, team: &str) -> Result<(), DbErr> {
+    db.execute_raw(stmt(
+        db,
+        "DELETE FROM team_applications WHERE team_id = $1",
+        [team.into()],
+    ))
+    .await?;
+    db.execute_raw(stmt(
+        db,
+        "DELETE FROM invitations WHERE team_id = $1",
+        [team.into()],
+    ))
+    .await?;
+    Ok(())
+}
