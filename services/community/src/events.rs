@@ -48,3 +48,5 @@ pub const INVITATION_CREATED: EventType = EventType::new(SERVICE, "invitation", 
 pub const INVITATION_ACCEPTED: EventType = EventType::new(SERVICE, "invitation", "accepted");
 /// A team revoked an invitation.
 pub const INVITATION_REVOKED: EventType = EventType::new(SERVICE, "invitation", "revoked");
+/// A user was erased (GDPR): anonymise what you hold about them.
+pub const USER_ERASED: EventType = EventType::new(SERVICE, "user", "erased");

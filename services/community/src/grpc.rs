@@ -84,7 +84,7 @@ pub(crate) fn page_token(token: &str) -> Result<Option<&str>> {
     }
 }
 
-fn user_to_proto(user: &UserRow) -> pb::User {
+pub(crate) fn user_to_proto(user: &UserRow) -> pb::User {
     pb::User {
         name: user_name(&user.id),
         subject: user.subject.clone(),
@@ -179,7 +179,7 @@ pub(crate) fn to_text(values: &BTreeMap<String, String>) -> Option<TranslatableT
     })
 }
 
-fn organization_to_proto(org: &OrganizationRow) -> pb::Organization {
+pub(crate) fn organization_to_proto(org: &OrganizationRow) -> pb::Organization {
     pb::Organization {
         name: organization_name(&org.id),
         display_name: to_text(&org.display_name),
@@ -271,6 +271,11 @@ impl CommunityApi {
 
     async fn ensure_user(&self, identity: &Identity) -> Result<UserRow> {
         if let Some(user) = store::user_by_subject(&self.db, &identity.subject).await? {
+            if user.erased_at.is_some() {
+                return Err(Error::Denied(
+                    "this account was erased; it can no longer be used".into(),
+                ));
+            }
             if user.platform_admin == identity.platform_admin {
                 return Ok(user);
             }
@@ -327,6 +332,7 @@ impl CommunityApi {
             created_at: now,
             updated_at: now,
             version: 1,
+            erased_at: None,
         };
         let txn = self.db.begin().await?;
         if store::insert_user(&txn, &user).await? {
@@ -791,6 +797,23 @@ impl CommunityService for CommunityApi {
             self.save_user(caller, after, vec!["terms_accepted_time".into()])
                 .await?,
         ))
+    }
+
+    async fn export_my_data(
+        &self,
+        request: Request<pb::ExportMyDataRequest>,
+    ) -> std::result::Result<Response<pb::MyData>, Status> {
+        Ok(Response::new(
+            CommunityApi::export_my_data(self, request).await?,
+        ))
+    }
+
+    async fn erase_user(
+        &self,
+        request: Request<pb::EraseUserRequest>,
+    ) -> std::result::Result<Response<()>, Status> {
+        CommunityApi::erase_user(self, request).await?;
+        Ok(Response::new(()))
     }
 
     async fn list_users(

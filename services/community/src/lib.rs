@@ -5,6 +5,7 @@
 pub mod domain;
 pub mod error;
 pub mod events;
+mod gdpr;
 pub mod grpc;
 mod requests;
 pub mod store;

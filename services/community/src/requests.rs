@@ -33,7 +33,7 @@ fn application_state(stored: &str) -> i32 {
     }
 }
 
-fn application_to_proto(a: &ApplicationRow) -> pb::TeamApplication {
+pub(crate) fn application_to_proto(a: &ApplicationRow) -> pb::TeamApplication {
     pb::TeamApplication {
         name: format!("teamApplications/{}", a.id),
         team: team_name(&a.team_id),
@@ -59,7 +59,7 @@ fn invitation_state(i: &InvitationRow, now: i64) -> i32 {
     }
 }
 
-fn invitation_to_proto(i: &InvitationRow, now: i64) -> pb::Invitation {
+pub(crate) fn invitation_to_proto(i: &InvitationRow, now: i64) -> pb::Invitation {
     pb::Invitation {
         name: format!("invitations/{}", i.id),
         team: team_name(&i.team_id),

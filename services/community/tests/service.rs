@@ -197,6 +197,7 @@ on_both_backends!(
     replaying_the_events_rebuilds_the_memberships,
     applications_are_submitted_decided_and_withdrawn,
     invitations_are_single_use_expire_and_can_be_revoked,
+    users_export_their_data_and_erasure_anonymises_them,
 );
 
 async fn users_register_on_first_call_and_edit_their_profile(backend: Backend) {
@@ -1645,6 +1646,196 @@ async fn invitations_are_single_use_expire_and_can_be_revoked(backend: Backend) 
             .map(|m| m.subject.as_str())
             .collect::<Vec<_>>(),
         ["ana", "ben"]
+    );
+    svc.stop().await;
+}
+
+async fn users_export_their_data_and_erasure_anonymises_them(backend: Backend) {
+    let svc = Service::start(backend).await;
+    let mut client = svc.client();
+    let (ana, ben, carl, root) = (
+        svc.token("ana", false),
+        svc.token("ben", false),
+        svc.token("carl", false),
+        svc.token("root", true),
+    );
+    let carl_user = client
+        .get_me(as_user(pb::GetMeRequest {}, &carl))
+        .await
+        .expect("me")
+        .into_inner();
+    let org = client
+        .create_organization(as_user(
+            pb::CreateOrganizationRequest {
+                organization: Some(organization(true)),
+            },
+            &ana,
+        ))
+        .await
+        .expect("org")
+        .into_inner();
+    let team = create_team(&mut client, &org.name, "Participación", &ana)
+        .await
+        .expect("team");
+    let application = client
+        .apply_to_team(as_user(
+            pb::ApplyToTeamRequest {
+                team: team.name.clone(),
+                reason: "I live in Delicias".into(),
+            },
+            &ben,
+        ))
+        .await
+        .expect("apply")
+        .into_inner();
+    client
+        .accept_team_application(as_user(
+            pb::AcceptTeamApplicationRequest {
+                name: application.name.clone(),
+            },
+            &ana,
+        ))
+        .await
+        .expect("accept");
+
+    let export = client
+        .export_my_data(as_user(pb::ExportMyDataRequest {}, &ben))
+        .await
+        .expect("export")
+        .into_inner();
+    assert_eq!(export.user.as_ref().expect("user").subject, "ben");
+    assert_eq!(export.memberships.len(), 1);
+    assert_eq!(export.memberships[0].team, team.name);
+    assert_eq!(export.applications[0].reason, "I live in Delicias");
+    assert!(export.administered_organizations.is_empty());
+    let ana_export = client
+        .export_my_data(as_user(pb::ExportMyDataRequest {}, &ana))
+        .await
+        .expect("export")
+        .into_inner();
+    assert_eq!(ana_export.administered_organizations.len(), 1);
+
+    // The last administrator cannot vanish; others cannot erase you.
+    let blocked = client
+        .erase_user(as_user(
+            pb::EraseUserRequest {
+                name: "users/me".into(),
+            },
+            &ana,
+        ))
+        .await
+        .expect_err("last administrator");
+    assert_eq!(blocked.code(), Code::FailedPrecondition);
+    assert!(
+        blocked.message().contains(&org.name) && blocked.message().contains(&team.name),
+        "{}",
+        blocked.message()
+    );
+    let ben_name = export.user.expect("user").name;
+    let denied = client
+        .erase_user(as_user(
+            pb::EraseUserRequest {
+                name: ben_name.clone(),
+            },
+            &carl,
+        ))
+        .await
+        .expect_err("not allowed");
+    assert_eq!(denied.code(), Code::PermissionDenied);
+
+    client
+        .erase_user(as_user(
+            pb::EraseUserRequest {
+                name: "users/me".into(),
+            },
+            &ben,
+        ))
+        .await
+        .expect("erase myself");
+    let gone = client
+        .get_me(as_user(pb::GetMeRequest {}, &ben))
+        .await
+        .expect_err("erased");
+    assert_eq!(gone.code(), Code::PermissionDenied);
+    let members = client
+        .list_team_members(as_user(
+            pb::ListTeamMembersRequest {
+                team: team.name.clone(),
+            },
+            &ana,
+        ))
+        .await
+        .expect("members")
+        .into_inner()
+        .members;
+    assert_eq!(
+        members
+            .iter()
+            .map(|m| m.subject.as_str())
+            .collect::<Vec<_>>(),
+        ["ana"]
+    );
+    let ben_id = ben_name.trim_start_matches("users/").to_owned();
+    let row = svc
+        .env
+        .db
+        .query_one_raw(Statement::from_sql_and_values(
+            svc.env.db.get_database_backend(),
+            "SELECT display_name, email, additional_emails FROM users WHERE id = $1",
+            [ben_id.clone().into()],
+        ))
+        .await
+        .expect("query")
+        .expect("row");
+    assert_eq!(
+        row.try_get::<String>("", "display_name").expect("name"),
+        "Erased user"
+    );
+    assert_eq!(row.try_get::<String>("", "email").expect("email"), "");
+    let reason = svc
+        .env
+        .db
+        .query_one_raw(Statement::from_sql_and_values(
+            svc.env.db.get_database_backend(),
+            "SELECT reason FROM team_applications WHERE user_id = $1",
+            [ben_id.into()],
+        ))
+        .await
+        .expect("query")
+        .expect("row");
+    assert_eq!(reason.try_get::<String>("", "reason").expect("reason"), "");
+    let tail: Vec<String> = svc
+        .event_types()
+        .await
+        .into_iter()
+        .rev()
+        .take(2)
+        .rev()
+        .collect();
+    assert_eq!(
+        tail,
+        ["community.team.member_removed", "community.user.erased"]
+    );
+
+    // A platform administrator may erase anyone; twice is harmless.
+    for _ in 0..2 {
+        client
+            .erase_user(as_user(
+                pb::EraseUserRequest {
+                    name: carl_user.name.clone(),
+                },
+                &root,
+            ))
+            .await
+            .expect("admin erases carl");
+    }
+    assert_eq!(
+        svc.event_types()
+            .await
+            .iter()
+            .filter(|t| *t == "community.user.erased")
+            .count(),
+        2
     );
     svc.stop().await;
 }

@@ -14,6 +14,7 @@ impl MigratorTrait for Migrator {
             Box::new(UsersAndOrganizations),
             Box::new(Teams),
             Box::new(ApplicationsAndInvitations),
+            Box::new(Erasure),
         ]
     }
 }
@@ -169,6 +170,25 @@ impl MigrationTrait for ApplicationsAndInvitations {
         {
             db.execute_unprepared(statement).await?;
         }
+        Ok(())
+    }
+}
+
+struct Erasure;
+
+impl MigrationName for Erasure {
+    fn name(&self) -> &str {
+        "m0004_user_erasure"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Erasure {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .get_connection()
+            .execute_unprepared("ALTER TABLE users ADD COLUMN erased_at BIGINT")
+            .await?;
         Ok(())
     }
 }

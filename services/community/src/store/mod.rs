@@ -32,6 +32,8 @@ pub struct UserRow {
     pub updated_at: i64,
     /// Aggregate version.
     pub version: i64,
+    /// Unix ms of the erasure, if erased (GDPR).
+    pub erased_at: Option<i64>,
 }
 
 /// A stored organisation.
@@ -77,7 +79,7 @@ fn to_json<T: serde::Serialize>(value: &T) -> String {
 }
 
 const USER_COLUMNS: &str = "id, subject, display_name, email, additional_emails, locale, \
-     terms_accepted_at, platform_admin, created_at, updated_at, version";
+     terms_accepted_at, platform_admin, created_at, updated_at, version, erased_at";
 
 fn user_row(row: &QueryResult) -> Result<UserRow, DbErr> {
     let emails: String = row.try_get("", "additional_emails")?;
@@ -94,6 +96,7 @@ fn user_row(row: &QueryResult) -> Result<UserRow, DbErr> {
         created_at: row.try_get("", "created_at")?,
         updated_at: row.try_get("", "updated_at")?,
         version: row.try_get("", "version")?,
+        erased_at: row.try_get("", "erased_at")?,
     })
 }
 
@@ -121,7 +124,7 @@ pub async fn user_by_id(db: &impl ConnectionTrait, id: &str) -> Result<Option<Us
 /// Inserts `user` unless its subject exists; `false` if it did.
 pub async fn insert_user(db: &impl ConnectionTrait, user: &UserRow) -> Result<bool, DbErr> {
     let sql = format!(
-        "INSERT INTO users ({USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+        "INSERT INTO users ({USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
          ON CONFLICT (subject) DO NOTHING"
     );
     let result = db
@@ -140,6 +143,7 @@ pub async fn insert_user(db: &impl ConnectionTrait, user: &UserRow) -> Result<bo
                 user.created_at.into(),
                 user.updated_at.into(),
                 user.version.into(),
+                user.erased_at.into(),
             ],
         ))
         .await?;
@@ -153,7 +157,7 @@ pub async fn update_user(db: &impl ConnectionTrait, user: &UserRow) -> Result<bo
         .execute_raw(stmt(
             db,
             "UPDATE users SET display_name = $1, email = $2, additional_emails = $3, locale = $4, \
-             terms_accepted_at = $5, platform_admin = $6, updated_at = $7, version = $8 \
+             terms_accepted_at = $5, platform_admin = $6, updated_at = $7, version = $8, erased_at = $11 \
              WHERE id = $9 AND version = $10",
             [
                 user.display_name.clone().into(),
@@ -166,6 +170,7 @@ pub async fn update_user(db: &impl ConnectionTrait, user: &UserRow) -> Result<bo
                 user.version.into(),
                 user.id.clone().into(),
                 (user.version - 1).into(),
+                user.erased_at.into(),
             ],
         ))
         .await?;
@@ -913,6 +918,87 @@ pub async fn delete_team_requests(db: &impl ConnectionTrait, team: &str) -> Resu
         db,
         "DELETE FROM invitations WHERE team_id = $1",
         [team.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Ids of the organisations `user` administers.
+pub async fn administered_by(db: &impl ConnectionTrait, user: &str) -> Result<Vec<String>, DbErr> {
+    db.query_all_raw(stmt(
+        db,
+        "SELECT organization_id FROM organization_administrators WHERE user_id = $1 ORDER BY organization_id",
+        [user.into()],
+    ))
+    .await?
+    .iter()
+    .map(|r| r.try_get("", "organization_id"))
+    .collect()
+}
+
+/// `user`'s memberships.
+pub async fn memberships(db: &impl ConnectionTrait, user: &str) -> Result<Vec<MemberRow>, DbErr> {
+    let sql = format!(
+        "SELECT {MEMBER_COLUMNS} FROM team_members m JOIN users u ON u.id = m.user_id \
+         WHERE m.user_id = $1 ORDER BY m.joined_at, m.team_id"
+    );
+    db.query_all_raw(stmt(db, &sql, [user.into()]))
+        .await?
+        .iter()
+        .map(member_row)
+        .collect()
+}
+
+/// `user`'s applications, to any team.
+pub async fn applications_of(
+    db: &impl ConnectionTrait,
+    user: &str,
+) -> Result<Vec<ApplicationRow>, DbErr> {
+    let sql = format!(
+        "SELECT {APPLICATION_COLUMNS} FROM team_applications a JOIN users u ON u.id = a.user_id \
+         WHERE a.user_id = $1 ORDER BY a.id"
+    );
+    db.query_all_raw(stmt(db, &sql, [user.into()]))
+        .await?
+        .iter()
+        .map(application_row)
+        .collect()
+}
+
+/// Invitations `user` sent or accepted.
+pub async fn invitations_of(
+    db: &impl ConnectionTrait,
+    user: &str,
+) -> Result<Vec<InvitationRow>, DbErr> {
+    let sql = format!(
+        "SELECT {INVITATION_COLUMNS} FROM invitations WHERE invited_by = $1 OR accepted_by = $1 ORDER BY id"
+    );
+    db.query_all_raw(stmt(db, &sql, [user.into()]))
+        .await?
+        .iter()
+        .map(invitation_row)
+        .collect()
+}
+
+/// Ends `user`'s administrator roles and blanks the reasons they wrote
+/// (memberships are removed one by one by the caller, with their events).
+pub async fn forget_user_roles(db: &impl ConnectionTrait, user: &str) -> Result<(), DbErr> {
+    db.execute_raw(stmt(
+        db,
+        "DELETE FROM organization_administrators WHERE user_id = $1",
+        [user.into()],
+    ))
+    .await?;
+    db.execute_raw(stmt(
+        db,
+        "UPDATE team_applications SET reason = '' WHERE user_id = $1",
+        [user.into()],
+    ))
+    .await?;
+    db.execute_raw(stmt(
+        db,
+        "UPDATE invitations SET email = '' WHERE accepted_by = $1",
+        [user.into()],
     ))
     .await?;
     Ok(())
