@@ -198,6 +198,8 @@ on_both_backends!(
     applications_are_submitted_decided_and_withdrawn,
     invitations_are_single_use_expire_and_can_be_revoked,
     users_export_their_data_and_erasure_anonymises_them,
+    every_rpc_refuses_anonymous_changes_and_malformed_names,
+    administrators_of_one_organisation_have_no_power_in_another,
 );
 
 async fn users_register_on_first_call_and_edit_their_profile(backend: Backend) {
@@ -1837,5 +1839,521 @@ async fn users_export_their_data_and_erasure_anonymises_them(backend: Backend) {
             .count(),
         2
     );
+    svc.stop().await;
+}
+
+fn code<T: std::fmt::Debug>(result: Result<tonic::Response<T>, tonic::Status>) -> Code {
+    match result {
+        Ok(response) => panic!("expected a refusal, got {response:?}"),
+        Err(status) => status.code(),
+    }
+}
+
+/// Every RPC: no token where one is needed → UNAUTHENTICATED; a malformed or
+/// foreign resource name → INVALID_ARGUMENT; a well-formed unknown one →
+/// NOT_FOUND. Nothing is written by any of them.
+async fn every_rpc_refuses_anonymous_changes_and_malformed_names(backend: Backend) {
+    let svc = Service::start(backend).await;
+    let mut c = svc.client();
+    let ana = svc.token("ana", false);
+    c.get_me(as_user(pb::GetMeRequest {}, &ana))
+        .await
+        .expect("register");
+    let events_before = svc.events().await.len();
+    macro_rules! a {
+        ($message:expr) => {
+            as_user($message, &ana)
+        };
+    }
+    let unknown_org = "organizations/0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a10".to_owned();
+    let unknown_team = "teams/0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a10".to_owned();
+    let unknown_user = "users/0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a10".to_owned();
+
+    // Anonymous changes.
+    assert_eq!(
+        code(c.update_me(pb::UpdateMeRequest::default()).await),
+        Code::Unauthenticated
+    );
+    assert_eq!(
+        code(c.accept_terms(pb::AcceptTermsRequest {}).await),
+        Code::Unauthenticated
+    );
+    assert_eq!(
+        code(c.list_users(pb::ListUsersRequest::default()).await),
+        Code::Unauthenticated
+    );
+    assert_eq!(
+        code(c.export_my_data(pb::ExportMyDataRequest {}).await),
+        Code::Unauthenticated
+    );
+    assert_eq!(
+        code(
+            c.erase_user(pb::EraseUserRequest {
+                name: "users/me".into()
+            })
+            .await
+        ),
+        Code::Unauthenticated
+    );
+    assert_eq!(
+        code(
+            c.update_organization(pb::UpdateOrganizationRequest::default())
+                .await
+        ),
+        Code::Unauthenticated
+    );
+    assert_eq!(
+        code(
+            c.delete_organization(pb::DeleteOrganizationRequest::default())
+                .await
+        ),
+        Code::Unauthenticated
+    );
+    assert_eq!(
+        code(
+            c.add_organization_administrator(pb::AddOrganizationAdministratorRequest::default())
+                .await
+        ),
+        Code::Unauthenticated
+    );
+    assert_eq!(
+        code(
+            c.remove_organization_administrator(
+                pb::RemoveOrganizationAdministratorRequest::default()
+            )
+            .await
+        ),
+        Code::Unauthenticated
+    );
+    assert_eq!(
+        code(c.create_team(pb::CreateTeamRequest::default()).await),
+        Code::Unauthenticated
+    );
+    assert_eq!(
+        code(c.update_team(pb::UpdateTeamRequest::default()).await),
+        Code::Unauthenticated
+    );
+    assert_eq!(
+        code(c.delete_team(pb::DeleteTeamRequest::default()).await),
+        Code::Unauthenticated
+    );
+    assert_eq!(
+        code(c.add_team_member(pb::AddTeamMemberRequest::default()).await),
+        Code::Unauthenticated
+    );
+    assert_eq!(
+        code(
+            c.remove_team_member(pb::RemoveTeamMemberRequest::default())
+                .await
+        ),
+        Code::Unauthenticated
+    );
+    assert_eq!(
+        code(c.apply_to_team(pb::ApplyToTeamRequest::default()).await),
+        Code::Unauthenticated
+    );
+    assert_eq!(
+        code(
+            c.list_team_applications(pb::ListTeamApplicationsRequest::default())
+                .await
+        ),
+        Code::Unauthenticated
+    );
+    assert_eq!(
+        code(
+            c.accept_team_application(pb::AcceptTeamApplicationRequest::default())
+                .await
+        ),
+        Code::Unauthenticated
+    );
+    assert_eq!(
+        code(
+            c.reject_team_application(pb::RejectTeamApplicationRequest::default())
+                .await
+        ),
+        Code::Unauthenticated
+    );
+    assert_eq!(
+        code(
+            c.withdraw_team_application(pb::WithdrawTeamApplicationRequest::default())
+                .await
+        ),
+        Code::Unauthenticated
+    );
+    assert_eq!(
+        code(
+            c.create_invitation(pb::CreateInvitationRequest::default())
+                .await
+        ),
+        Code::Unauthenticated
+    );
+    assert_eq!(
+        code(
+            c.list_invitations(pb::ListInvitationsRequest::default())
+                .await
+        ),
+        Code::Unauthenticated
+    );
+    assert_eq!(
+        code(
+            c.accept_invitation(pb::AcceptInvitationRequest::default())
+                .await
+        ),
+        Code::Unauthenticated
+    );
+    assert_eq!(
+        code(
+            c.revoke_invitation(pb::RevokeInvitationRequest::default())
+                .await
+        ),
+        Code::Unauthenticated
+    );
+
+    // Malformed and foreign names name their field.
+    for bad in ["", "nonsense", "teams/x", &unknown_team] {
+        let field = |status: tonic::Status| violated_fields(&status);
+        assert_eq!(
+            field(
+                c.get_organization(a!(pb::GetOrganizationRequest { name: bad.into() }))
+                    .await
+                    .expect_err(bad)
+            ),
+            ["name"]
+        );
+        assert_eq!(
+            field(
+                c.list_teams(a!(pb::ListTeamsRequest {
+                    parent: bad.into(),
+                    ..Default::default()
+                }))
+                .await
+                .expect_err(bad)
+            ),
+            ["parent"]
+        );
+        assert_eq!(
+            field(
+                c.create_team(a!(pb::CreateTeamRequest {
+                    parent: bad.into(),
+                    team: Some(team("T"))
+                }))
+                .await
+                .expect_err(bad)
+            ),
+            ["parent"]
+        );
+        assert_eq!(
+            field(
+                c.delete_organization(a!(pb::DeleteOrganizationRequest {
+                    name: bad.into(),
+                    force: true
+                }))
+                .await
+                .expect_err(bad)
+            ),
+            ["name"]
+        );
+    }
+    for bad in ["", "nonsense", &unknown_org] {
+        let field = |status: tonic::Status| violated_fields(&status);
+        assert_eq!(
+            field(
+                c.get_team(a!(pb::GetTeamRequest { name: bad.into() }))
+                    .await
+                    .expect_err(bad)
+            ),
+            ["name"]
+        );
+        assert_eq!(
+            field(
+                c.delete_team(a!(pb::DeleteTeamRequest { name: bad.into() }))
+                    .await
+                    .expect_err(bad)
+            ),
+            ["name"]
+        );
+        assert_eq!(
+            field(
+                c.list_team_members(a!(pb::ListTeamMembersRequest { team: bad.into() }))
+                    .await
+                    .expect_err(bad)
+            ),
+            ["team"]
+        );
+        assert_eq!(
+            field(
+                c.apply_to_team(a!(pb::ApplyToTeamRequest {
+                    team: bad.into(),
+                    reason: String::new()
+                }))
+                .await
+                .expect_err(bad)
+            ),
+            ["team"]
+        );
+        assert_eq!(
+            field(
+                c.add_team_member(a!(pb::AddTeamMemberRequest {
+                    team: bad.into(),
+                    user: unknown_user.clone(),
+                    administrator: false
+                }))
+                .await
+                .expect_err(bad)
+            ),
+            ["team"]
+        );
+        assert_eq!(
+            field(
+                c.accept_team_application(a!(pb::AcceptTeamApplicationRequest {
+                    name: bad.into()
+                }))
+                .await
+                .expect_err(bad)
+            ),
+            ["name"]
+        );
+        assert_eq!(
+            field(
+                c.revoke_invitation(a!(pb::RevokeInvitationRequest { name: bad.into() }))
+                    .await
+                    .expect_err(bad)
+            ),
+            ["name"]
+        );
+        assert_eq!(
+            field(
+                c.update_team(a!(pb::UpdateTeamRequest {
+                    team: Some(pb::Team {
+                        name: bad.into(),
+                        ..Default::default()
+                    }),
+                    update_mask: mask(&["logo_url"]),
+                }))
+                .await
+                .expect_err(bad)
+            ),
+            ["team.name"]
+        );
+    }
+    for bad in ["", "users/ana", &unknown_org] {
+        let status = c
+            .erase_user(as_user(pb::EraseUserRequest { name: bad.into() }, &ana))
+            .await
+            .expect_err(bad);
+        assert_eq!(violated_fields(&status), ["name"], "{bad}");
+    }
+
+    // Well-formed but unknown.
+    assert_eq!(
+        code(
+            c.get_organization(a!(pb::GetOrganizationRequest {
+                name: unknown_org.clone()
+            }))
+            .await
+        ),
+        Code::NotFound
+    );
+    assert_eq!(
+        code(
+            c.get_team(a!(pb::GetTeamRequest {
+                name: unknown_team.clone()
+            }))
+            .await
+        ),
+        Code::NotFound
+    );
+    assert_eq!(
+        code(
+            c.create_team(a!(pb::CreateTeamRequest {
+                parent: unknown_org.clone(),
+                team: Some(team("T"))
+            }))
+            .await
+        ),
+        Code::NotFound
+    );
+    assert_eq!(
+        code(
+            c.accept_team_application(a!(pb::AcceptTeamApplicationRequest {
+                name: "teamApplications/0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a10".into()
+            }))
+            .await
+        ),
+        Code::NotFound
+    );
+    assert_eq!(
+        code(
+            c.revoke_invitation(a!(pb::RevokeInvitationRequest {
+                name: "invitations/0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a10".into()
+            }))
+            .await
+        ),
+        Code::NotFound
+    );
+    assert_eq!(
+        svc.events().await.len(),
+        events_before,
+        "refusals publish nothing"
+    );
+    assert_eq!(
+        count(&svc.env.db, "SELECT COUNT(*) AS n FROM teams").await,
+        0
+    );
+    svc.stop().await;
+}
+
+/// A team or organisation administrator has no power over another
+/// organisation's resources.
+async fn administrators_of_one_organisation_have_no_power_in_another(backend: Backend) {
+    let svc = Service::start(backend).await;
+    let mut c = svc.client();
+    let (ana, ben, carl) = (
+        svc.token("ana", false),
+        svc.token("ben", false),
+        svc.token("carl", false),
+    );
+    let carl_user = c
+        .get_me(as_user(pb::GetMeRequest {}, &carl))
+        .await
+        .expect("me")
+        .into_inner();
+    let org_a = c
+        .create_organization(as_user(
+            pb::CreateOrganizationRequest {
+                organization: Some(organization(true)),
+            },
+            &ana,
+        ))
+        .await
+        .expect("org a")
+        .into_inner();
+    create_team(&mut c, &org_a.name, "A team", &ana)
+        .await
+        .expect("team a");
+    let org_b = c
+        .create_organization(as_user(
+            pb::CreateOrganizationRequest {
+                organization: Some(pb::Organization {
+                    team_creation_policy: pb::TeamCreationPolicy::Administrators as i32,
+                    ..organization(true)
+                }),
+            },
+            &ben,
+        ))
+        .await
+        .expect("org b")
+        .into_inner();
+    let team_b = create_team(&mut c, &org_b.name, "B team", &ben)
+        .await
+        .expect("team b");
+    let application = c
+        .apply_to_team(as_user(
+            pb::ApplyToTeamRequest {
+                team: team_b.name.clone(),
+                reason: String::new(),
+            },
+            &carl,
+        ))
+        .await
+        .expect("apply")
+        .into_inner();
+    macro_rules! a {
+        ($message:expr) => {
+            as_user($message, &ana)
+        };
+    }
+    let denied = [
+        code(
+            c.update_organization(a!(pb::UpdateOrganizationRequest {
+                organization: Some(pb::Organization {
+                    name: org_b.name.clone(),
+                    public: false,
+                    ..Default::default()
+                }),
+                update_mask: mask(&["public"]),
+            }))
+            .await,
+        ),
+        code(
+            c.delete_organization(a!(pb::DeleteOrganizationRequest {
+                name: org_b.name.clone(),
+                force: true,
+            }))
+            .await,
+        ),
+        code(
+            c.add_organization_administrator(a!(pb::AddOrganizationAdministratorRequest {
+                organization: org_b.name.clone(),
+                user: carl_user.name.clone(),
+            }))
+            .await,
+        ),
+        code(
+            c.create_team(a!(pb::CreateTeamRequest {
+                parent: org_b.name.clone(),
+                team: Some(team("Mine")),
+            }))
+            .await,
+        ),
+        code(
+            c.update_team(a!(pb::UpdateTeamRequest {
+                team: Some(pb::Team {
+                    name: team_b.name.clone(),
+                    logo_url: "https://a.example/x.png".into(),
+                    ..Default::default()
+                }),
+                update_mask: mask(&["logo_url"]),
+            }))
+            .await,
+        ),
+        code(
+            c.delete_team(a!(pb::DeleteTeamRequest {
+                name: team_b.name.clone(),
+            }))
+            .await,
+        ),
+        code(
+            c.add_team_member(a!(pb::AddTeamMemberRequest {
+                team: team_b.name.clone(),
+                user: carl_user.name.clone(),
+                administrator: true,
+            }))
+            .await,
+        ),
+        code(
+            c.accept_team_application(a!(pb::AcceptTeamApplicationRequest {
+                name: application.name.clone(),
+            }))
+            .await,
+        ),
+        code(
+            c.create_invitation(a!(pb::CreateInvitationRequest {
+                team: team_b.name.clone(),
+                email: "x@example.org".into(),
+                ..Default::default()
+            }))
+            .await,
+        ),
+        code(
+            c.list_invitations(a!(pb::ListInvitationsRequest {
+                team: team_b.name.clone(),
+            }))
+            .await,
+        ),
+    ];
+    assert!(
+        denied.iter().all(|code| *code == Code::PermissionDenied),
+        "{denied:?}"
+    );
+    let members = c
+        .list_team_members(a!(pb::ListTeamMembersRequest {
+            team: team_b.name.clone(),
+        }))
+        .await
+        .expect("public read")
+        .into_inner()
+        .members;
+    assert_eq!(members.len(), 1);
     svc.stop().await;
 }
