@@ -27,6 +27,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Type names let payloads be packed into `google.protobuf.Any`.
     let mut config = prost_build::Config::new();
     config.enable_type_names();
+    // Ordered maps: deterministic encoding, debug output and snapshots.
+    config.btree_map(["."]);
     tonic_prost_build::configure()
         .build_server(true)
         .build_client(true)
