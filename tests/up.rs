@@ -215,6 +215,28 @@ async fn up_serves_health_reflection_and_jwks_then_stops_on_sigterm() {
         .expect("create organization")
         .into_inner();
     assert!(org.name.starts_with("organizations/"));
+    let mut create_team = tonic::Request::new(interlink_proto::community::v1::CreateTeamRequest {
+        parent: org.name.clone(),
+        team: Some(interlink_proto::community::v1::Team {
+            display_name: Some(interlink_proto::common::v1::TranslatableText {
+                values: [("lv".to_owned(), "Digitālā nodaļa".to_owned())].into(),
+            }),
+            ..Default::default()
+        }),
+    });
+    create_team.metadata_mut().insert(
+        "authorization",
+        format!("Bearer {}", mint(dir.path()))
+            .parse()
+            .expect("header"),
+    );
+    let team = community
+        .create_team(create_team)
+        .await
+        .expect("create team")
+        .into_inner();
+    assert_eq!(team.organization, org.name);
+    assert_eq!(team.member_count, 1);
     assert!(dir.path().join("community.db").exists());
     assert!(
         list_services!(v1alpha, up.grpc)

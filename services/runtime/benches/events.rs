@@ -93,7 +93,10 @@ async fn write(
             aggregate_id: thing,
             aggregate_version: version,
             payload: &TranslatableText {
-                values: std::collections::BTreeMap::from([("en".into(), format!("{thing} v{version}"))]),
+                values: std::collections::BTreeMap::from([(
+                    "en".into(),
+                    format!("{thing} v{version}"),
+                )]),
             },
         })
         .expect("envelope");

@@ -122,7 +122,10 @@ fn event(outbox: &Outbox, aggregate: &str, version: u64) -> Event {
             aggregate_id: aggregate,
             aggregate_version: version,
             payload: &TranslatableText {
-                values: std::collections::BTreeMap::from([("en".into(), format!("{aggregate} v{version}"))]),
+                values: std::collections::BTreeMap::from([(
+                    "en".into(),
+                    format!("{aggregate} v{version}"),
+                )]),
             },
         })
         .expect("envelope")
