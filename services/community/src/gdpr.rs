@@ -1,7 +1,6 @@
 //! GDPR: a user's data export and erasure.
 
 use interlink_proto::community::v1 as pb;
-use sea_orm::TransactionTrait;
 use tonic::Request;
 
 use crate::error::{Error, Result};
@@ -74,7 +73,7 @@ impl CommunityApi {
         if target.erased_at.is_some() {
             return Ok(());
         }
-        let txn = self.db.begin().await?;
+        let txn = interlink_runtime::db::begin_write(&self.db).await?;
         // Nothing may be left without an administrator.
         let mut blocking = Vec::new();
         let organizations = store::administered_by(&txn, &target.id).await?;

@@ -9,7 +9,7 @@ use interlink_proto::community::v1 as pb;
 use interlink_proto::community::v1::community_service_server::CommunityService;
 use interlink_runtime::auth::{Identity, identity};
 use interlink_runtime::events::{NewEvent, Outbox, user_actor};
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use tonic::{Request, Response, Status};
 
 use crate::domain::{
@@ -284,7 +284,7 @@ impl CommunityApi {
             changed.platform_admin = identity.platform_admin;
             changed.updated_at = now_ms();
             changed.version += 1;
-            let txn = self.db.begin().await?;
+            let txn = interlink_runtime::db::begin_write(&self.db).await?;
             if !store::update_user(&txn, &changed).await? {
                 txn.rollback().await?;
                 return store::user_by_subject(&self.db, &identity.subject)
@@ -334,7 +334,7 @@ impl CommunityApi {
             version: 1,
             erased_at: None,
         };
-        let txn = self.db.begin().await?;
+        let txn = interlink_runtime::db::begin_write(&self.db).await?;
         if store::insert_user(&txn, &user).await? {
             let payload = pb::UserRegistered {
                 user: Some(user_to_proto(&user)),
@@ -447,7 +447,7 @@ impl CommunityApi {
         }
         after.updated_at = now_ms();
         after.version = before.version + 1;
-        let txn = self.db.begin().await?;
+        let txn = interlink_runtime::db::begin_write(&self.db).await?;
         if !store::update_user(&txn, &after).await? {
             return Err(Error::Precondition(
                 "the profile changed meanwhile; read it again and retry".into(),
@@ -526,7 +526,7 @@ impl CommunityApi {
             version: 1,
             administrators: vec![caller.id.clone()],
         };
-        let txn = self.db.begin().await?;
+        let txn = interlink_runtime::db::begin_write(&self.db).await?;
         store::insert_organization(&txn, &org).await?;
         let proto = organization_to_proto(&org);
         let created = pb::OrganizationCreated {
@@ -566,7 +566,7 @@ impl CommunityApi {
                 "team_creation_policy",
             ],
         )?;
-        let txn = self.db.begin().await?;
+        let txn = interlink_runtime::db::begin_write(&self.db).await?;
         let (before, access) = self
             .visible_organization(&txn, "organization.name", &input.name, Some(&caller), true)
             .await?;
@@ -653,7 +653,7 @@ impl CommunityApi {
     ) -> Result<()> {
         let caller = self.caller(&request).await?;
         let request = request.into_inner();
-        let txn = self.db.begin().await?;
+        let txn = interlink_runtime::db::begin_write(&self.db).await?;
         let (org, access) = self
             .visible_organization(&txn, "name", &request.name, Some(&caller), true)
             .await?;
@@ -697,7 +697,7 @@ impl CommunityApi {
         add: bool,
     ) -> Result<pb::Organization> {
         let user_id = parse_name("user", "users", user)?;
-        let txn = self.db.begin().await?;
+        let txn = interlink_runtime::db::begin_write(&self.db).await?;
         let (mut org, access) = self
             .visible_organization(&txn, "organization", organization, Some(&caller), true)
             .await?;

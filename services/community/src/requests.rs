@@ -5,7 +5,6 @@
 use base64::Engine;
 use interlink_proto::community::v1 as pb;
 use rand::RngCore;
-use sea_orm::TransactionTrait;
 use sha2::{Digest, Sha256};
 use tonic::Request;
 
@@ -95,7 +94,7 @@ impl CommunityApi {
                 format!("must be at most {MAX_REASON_CHARS} characters"),
             ));
         }
-        let txn = self.db.begin().await?;
+        let txn = interlink_runtime::db::begin_write(&self.db).await?;
         let access = self
             .visible_team(&txn, "team", &request.team, Some(&caller), true)
             .await?;
@@ -178,7 +177,7 @@ impl CommunityApi {
             kind: "team application",
             id: name.to_owned(),
         };
-        let txn = self.db.begin().await?;
+        let txn = interlink_runtime::db::begin_write(&self.db).await?;
         let application = store::application(&txn, id).await?.ok_or_else(not_found)?;
         let access = match self
             .visible_team(
@@ -279,7 +278,7 @@ impl CommunityApi {
         if !violations.is_empty() {
             return Err(Error::Invalid(violations));
         }
-        let txn = self.db.begin().await?;
+        let txn = interlink_runtime::db::begin_write(&self.db).await?;
         let access = self
             .visible_team(&txn, "team", &request.team, Some(&caller), true)
             .await?;
@@ -352,7 +351,7 @@ impl CommunityApi {
         if token.trim().is_empty() {
             return Err(Error::invalid("token", "is required"));
         }
-        let txn = self.db.begin().await?;
+        let txn = interlink_runtime::db::begin_write(&self.db).await?;
         let invitation = store::invitation(&txn, None, Some(&token_digest(&token)))
             .await?
             .ok_or_else(|| Error::NotFound {
@@ -431,7 +430,7 @@ impl CommunityApi {
             kind: "invitation",
             id: name.clone(),
         };
-        let txn = self.db.begin().await?;
+        let txn = interlink_runtime::db::begin_write(&self.db).await?;
         let invitation = store::invitation(&txn, Some(id), None)
             .await?
             .ok_or_else(not_found)?;

@@ -2,7 +2,7 @@
 //! belongs where.
 
 use interlink_proto::community::v1 as pb;
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::ConnectionTrait;
 use tonic::Request;
 
 use crate::domain::{self, Access, TeamCreationPolicy, TeamType, check_translatable, check_url};
@@ -161,7 +161,7 @@ impl CommunityApi {
         if !violations.is_empty() {
             return Err(Error::Invalid(violations));
         }
-        let txn = self.db.begin().await?;
+        let txn = interlink_runtime::db::begin_write(&self.db).await?;
         let (org, access) = self
             .visible_organization(&txn, "parent", &request.parent, Some(&caller), true)
             .await?;
@@ -291,7 +291,7 @@ impl CommunityApi {
             &request.update_mask,
             &["display_name", "description", "logo_url", "type"],
         )?;
-        let txn = self.db.begin().await?;
+        let txn = interlink_runtime::db::begin_write(&self.db).await?;
         let access = self
             .visible_team(&txn, "team.name", &input.name, Some(&caller), true)
             .await?;
@@ -389,7 +389,7 @@ impl CommunityApi {
     pub(crate) async fn delete_team(&self, request: Request<pb::DeleteTeamRequest>) -> Result<()> {
         let caller = self.caller(&request).await?;
         let name = request.into_inner().name;
-        let txn = self.db.begin().await?;
+        let txn = interlink_runtime::db::begin_write(&self.db).await?;
         let access = self
             .visible_team(&txn, "name", &name, Some(&caller), true)
             .await?;
@@ -408,7 +408,7 @@ impl CommunityApi {
         let caller = self.caller(&request).await?;
         let request = request.into_inner();
         let user_id = parse_name("user", "users", &request.user)?;
-        let txn = self.db.begin().await?;
+        let txn = interlink_runtime::db::begin_write(&self.db).await?;
         let access = self
             .visible_team(&txn, "team", &request.team, Some(&caller), true)
             .await?;
@@ -472,7 +472,7 @@ impl CommunityApi {
         let caller = self.caller(&request).await?;
         let request = request.into_inner();
         let user_id = parse_name("user", "users", &request.user)?;
-        let txn = self.db.begin().await?;
+        let txn = interlink_runtime::db::begin_write(&self.db).await?;
         let access = self
             .visible_team(&txn, "team", &request.team, Some(&caller), true)
             .await?;

@@ -56,3 +56,16 @@ pub async fn migrate<M: MigratorTrait>(
         _ => M::up(db, None).await,
     }
 }
+
+/// Begins a transaction that will write. On SQLite it is `BEGIN IMMEDIATE`:
+/// the write lock is taken at once, so a transaction that reads before it
+/// writes waits for other writers (`busy_timeout`) instead of failing with
+/// "database is locked" when another writer commits in between. PostgreSQL
+/// begins as usual.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+    db.begin_with_options(sea_orm::TransactionOptions {
+        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}

@@ -8,7 +8,7 @@ use std::time::Duration;
 use async_nats::jetstream::{self, AckKind};
 use bytes::Bytes;
 use futures::{FutureExt, StreamExt};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
 use tokio::sync::watch;
 
 use super::outbox::unix_millis;
@@ -409,7 +409,7 @@ impl EmbeddedBus {
     }
 
     async fn publish(&self, events: &[OutgoingEvent]) -> Result<(), BusError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let now = unix_millis();
         for event in events {
             txn.execute_raw(Statement::from_sql_and_values(
@@ -588,7 +588,7 @@ impl EmbeddedSubscription {
     }
 
     async fn settle(&mut self, outcomes: Vec<(Delivery, Settle)>) -> Result<(), BusError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let now = unix_millis();
         let mut advance = false;
         for (delivery, settle) in outcomes {

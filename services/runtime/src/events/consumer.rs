@@ -18,9 +18,7 @@ use std::time::Duration;
 
 use futures::FutureExt;
 use prost::Message;
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, Statement, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, Statement};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
@@ -347,9 +345,7 @@ impl<H: EventHandler> Consumer<H> {
 
     /// Applies `events` in one transaction; returns those that were new.
     async fn apply(&self, events: &[(&Event, Option<&str>)]) -> Result<Vec<Event>, Failure> {
-        let txn = self
-            .db
-            .begin()
+        let txn = crate::db::begin_write(&self.db)
             .await
             .map_err(|e| Failure::Infrastructure(e.to_string()))?;
         let mut applied = Vec::new();
@@ -467,7 +463,7 @@ impl<H: EventHandler> Consumer<H> {
     /// event is parked for this consumer.
     pub async fn replay_parked(&self, event_id: &str) -> anyhow::Result<bool> {
         let backend = self.db.get_database_backend();
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let row = txn
             .query_one_raw(Statement::from_sql_and_values(
                 backend,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use prost::Message;
-use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, Statement, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, Statement};
 use tokio::sync::Notify;
 
 use super::subjects::{EventType, Subjects};
@@ -117,7 +117,7 @@ impl Outbox {
         db: &sea_orm::DatabaseConnection,
         events: &[Event],
     ) -> Result<(), DbErr> {
-        let txn = db.begin().await?;
+        let txn = crate::db::begin_write(db).await?;
         self.append(&txn, events).await?;
         self.commit(txn).await
     }
