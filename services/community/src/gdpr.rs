@@ -74,15 +74,29 @@ impl CommunityApi {
             return Ok(());
         }
         let txn = interlink_runtime::db::begin_write(&self.db).await?;
+        // Lock the user (no one attaches them meanwhile), then their
+        // organisations, then their teams, each in id order (the order every
+        // other writer takes), and only then count administrators.
+        match store::lock_user(&txn, &target.id, true).await? {
+            Some(user) if user.erased_at.is_none() => {}
+            _ => return Ok(()),
+        }
+        let organizations = store::administered_by(&txn, &target.id).await?;
+        for org in &organizations {
+            store::organization(&txn, org, true).await?;
+        }
+        let mut memberships = store::memberships(&txn, &target.id).await?;
+        memberships.sort_by(|a, b| a.team_id.cmp(&b.team_id));
+        for membership in &memberships {
+            store::team(&txn, &membership.team_id, true).await?;
+        }
         // Nothing may be left without an administrator.
         let mut blocking = Vec::new();
-        let organizations = store::administered_by(&txn, &target.id).await?;
         for org in &organizations {
             if store::administrators(&txn, org).await?.len() == 1 {
                 blocking.push(organization_name(org));
             }
         }
-        let memberships = store::memberships(&txn, &target.id).await?;
         for membership in memberships.iter().filter(|m| m.administrator) {
             let admins = store::members(&txn, &membership.team_id)
                 .await?
@@ -145,6 +159,35 @@ impl CommunityApi {
                     organization: organization_name(org_id),
                     user: user_name(&target.id),
                     subject: target.subject.clone(),
+                },
+            )?);
+        }
+        // Pending applications are withdrawn, so no one accepts them later.
+        for application in store::pending_applications_of(&txn, &target.id).await? {
+            if !store::decide_application(&txn, &application.id, "withdrawn", now, &caller.id)
+                .await?
+            {
+                continue;
+            }
+            let Some(team) = store::team(&txn, &application.team_id, false).await? else {
+                continue;
+            };
+            let withdrawn = store::ApplicationRow {
+                state: "withdrawn".into(),
+                reason: String::new(),
+                decided_at: Some(now),
+                decided_by: Some(caller.id.clone()),
+                ..application
+            };
+            events.push(self.event(
+                APPLICATION_WITHDRAWN,
+                &caller.subject,
+                &team.organization_id,
+                &withdrawn.id,
+                2,
+                &pb::TeamApplicationDecided {
+                    application: Some(application_to_proto(&withdrawn)),
+                    organization: organization_name(&team.organization_id),
                 },
             )?);
         }

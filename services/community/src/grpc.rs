@@ -55,7 +55,8 @@ pub(crate) fn parse_name<'a>(field: &str, collection: &str, name: &'a str) -> Re
         .strip_prefix(collection)
         .and_then(|r| r.strip_prefix('/'))
     {
-        Some(id) if uuid::Uuid::parse_str(id).is_ok() => Ok(id),
+        // Only the canonical form: ids are compared as text.
+        Some(id) if is_canonical_uuid(id) => Ok(id),
         _ => Err(Error::invalid(
             field,
             format!("must be a resource name `{collection}/{{id}}`"),
@@ -71,10 +72,14 @@ pub(crate) fn page_size(size: i32) -> Result<u64> {
     }
 }
 
+fn is_canonical_uuid(s: &str) -> bool {
+    uuid::Uuid::parse_str(s).is_ok_and(|u| u.hyphenated().to_string() == s)
+}
+
 pub(crate) fn page_token(token: &str) -> Result<Option<&str>> {
     if token.is_empty() {
         Ok(None)
-    } else if uuid::Uuid::parse_str(token).is_ok() {
+    } else if is_canonical_uuid(token) {
         Ok(Some(token))
     } else {
         Err(Error::invalid(
@@ -388,6 +393,38 @@ impl CommunityApi {
         Ok((org, access))
     }
 
+    /// Inside a write transaction: locks `user` against a concurrent erasure
+    /// and checks they are still there (`field` names them in a refusal).
+    pub(crate) async fn live_user(
+        &self,
+        txn: &impl sea_orm::ConnectionTrait,
+        user_id: &str,
+        name: &str,
+    ) -> Result<UserRow> {
+        match store::lock_user(txn, user_id, false).await? {
+            Some(user) if user.erased_at.is_none() => Ok(user),
+            _ => Err(Error::NotFound {
+                kind: "user",
+                id: name.to_owned(),
+            }),
+        }
+    }
+
+    /// Inside a write transaction: locks the caller's row against a
+    /// concurrent erasure, refusing an erased caller.
+    pub(crate) async fn live_caller(
+        &self,
+        txn: &impl sea_orm::ConnectionTrait,
+        caller: &UserRow,
+    ) -> Result<()> {
+        match store::lock_user(txn, &caller.id, false).await? {
+            Some(user) if user.erased_at.is_none() => Ok(()),
+            _ => Err(Error::Denied(
+                "this account was erased; it can no longer be used".into(),
+            )),
+        }
+    }
+
     pub(crate) fn require_manage(access: Access) -> Result<()> {
         match access {
             Access::Manage => Ok(()),
@@ -527,6 +564,7 @@ impl CommunityApi {
             administrators: vec![caller.id.clone()],
         };
         let txn = interlink_runtime::db::begin_write(&self.db).await?;
+        self.live_caller(&txn, &caller).await?;
         store::insert_organization(&txn, &org).await?;
         let proto = organization_to_proto(&org);
         let created = pb::OrganizationCreated {
@@ -702,12 +740,7 @@ impl CommunityApi {
             .visible_organization(&txn, "organization", organization, Some(&caller), true)
             .await?;
         Self::require_manage(access)?;
-        let target = store::user_by_id(&txn, user_id)
-            .await?
-            .ok_or_else(|| Error::NotFound {
-                kind: "user",
-                id: user.to_owned(),
-            })?;
+        let target = self.live_user(&txn, user_id, user).await?;
         let now = now_ms();
         let (event_type, subject_of_event) = if add {
             if !store::add_administrator(&txn, &org.id, &target.id, now).await? {

@@ -95,6 +95,7 @@ impl CommunityApi {
             ));
         }
         let txn = interlink_runtime::db::begin_write(&self.db).await?;
+        self.live_caller(&txn, &caller).await?;
         let access = self
             .visible_team(&txn, "team", &request.team, Some(&caller), true)
             .await?;
@@ -233,6 +234,12 @@ impl CommunityApi {
                 organization: organization_name(&team.organization_id),
             },
         )?];
+        if decision == "accepted" {
+            // An erased applicant's applications were withdrawn; this
+            // re-check covers an erasure racing with the acceptance.
+            self.live_user(&txn, &decided.user_id, &user_name(&decided.user_id))
+                .await?;
+        }
         if decision == "accepted"
             && store::member(&txn, &team.id, &decided.user_id)
                 .await?
@@ -352,6 +359,7 @@ impl CommunityApi {
             return Err(Error::invalid("token", "is required"));
         }
         let txn = interlink_runtime::db::begin_write(&self.db).await?;
+        self.live_caller(&txn, &caller).await?;
         let invitation = store::invitation(&txn, None, Some(&token_digest(&token)))
             .await?
             .ok_or_else(|| Error::NotFound {

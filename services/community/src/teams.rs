@@ -162,6 +162,7 @@ impl CommunityApi {
             return Err(Error::Invalid(violations));
         }
         let txn = interlink_runtime::db::begin_write(&self.db).await?;
+        self.live_caller(&txn, &caller).await?;
         let (org, access) = self
             .visible_organization(&txn, "parent", &request.parent, Some(&caller), true)
             .await?;
@@ -414,12 +415,7 @@ impl CommunityApi {
             .await?;
         Self::require_team_manage(&access)?;
         let mut team = access.team;
-        let user = store::user_by_id(&txn, user_id)
-            .await?
-            .ok_or_else(|| Error::NotFound {
-                kind: "user",
-                id: request.user.clone(),
-            })?;
+        let user = self.live_user(&txn, user_id, &request.user).await?;
         let existing = store::member(&txn, &team.id, &user.id).await?;
         let joined_at = match &existing {
             Some(m) if m.administrator == request.administrator => {
@@ -529,8 +525,19 @@ impl CommunityApi {
             )
             .await?;
         let members = store::members(&self.db, &access.team.id).await?;
+        // OIDC subjects are identifiers of people: not for anonymous callers.
+        let anonymous = caller.is_none();
         Ok(pb::ListTeamMembersResponse {
-            members: members.iter().map(member_to_proto).collect(),
+            members: members
+                .iter()
+                .map(|m| {
+                    let mut member = member_to_proto(m);
+                    if anonymous {
+                        member.subject.clear();
+                    }
+                    member
+                })
+                .collect(),
         })
     }
 }

@@ -1745,6 +1745,21 @@ async fn users_export_their_data_and_erasure_anonymises_them(backend: Backend) {
         .expect_err("not allowed");
     assert_eq!(denied.code(), Code::PermissionDenied);
 
+    // A pending application of ben's, which the erasure must withdraw.
+    let team2 = create_team(&mut client, &org.name, "Cultura", &ana)
+        .await
+        .expect("team 2");
+    let pending = client
+        .apply_to_team(as_user(
+            pb::ApplyToTeamRequest {
+                team: team2.name.clone(),
+                reason: "culture".into(),
+            },
+            &ben,
+        ))
+        .await
+        .expect("apply")
+        .into_inner();
     client
         .erase_user(as_user(
             pb::EraseUserRequest {
@@ -1754,6 +1769,47 @@ async fn users_export_their_data_and_erasure_anonymises_them(backend: Backend) {
         ))
         .await
         .expect("erase myself");
+    let after = client
+        .list_team_applications(as_user(
+            pb::ListTeamApplicationsRequest {
+                team: team2.name.clone(),
+            },
+            &ana,
+        ))
+        .await
+        .expect("applications")
+        .into_inner()
+        .applications;
+    assert_eq!(after[0].name, pending.name);
+    assert_eq!(
+        after[0].state,
+        pb::team_application::State::Withdrawn as i32
+    );
+    assert_eq!(after[0].reason, "");
+    // An erased user cannot be attached to anything again.
+    let re_add = client
+        .add_team_member(as_user(
+            pb::AddTeamMemberRequest {
+                team: team.name.clone(),
+                user: ben_name.clone(),
+                administrator: true,
+            },
+            &ana,
+        ))
+        .await
+        .expect_err("erased");
+    assert_eq!(re_add.code(), Code::NotFound);
+    let re_admin = client
+        .add_organization_administrator(as_user(
+            pb::AddOrganizationAdministratorRequest {
+                organization: org.name.clone(),
+                user: ben_name.clone(),
+            },
+            &ana,
+        ))
+        .await
+        .expect_err("erased");
+    assert_eq!(re_admin.code(), Code::NotFound);
     let gone = client
         .get_me(as_user(pb::GetMeRequest {}, &ben))
         .await
@@ -1811,12 +1867,16 @@ async fn users_export_their_data_and_erasure_anonymises_them(backend: Backend) {
         .await
         .into_iter()
         .rev()
-        .take(2)
+        .take(3)
         .rev()
         .collect();
     assert_eq!(
         tail,
-        ["community.team.member_removed", "community.user.erased"]
+        [
+            "community.team.member_removed",
+            "community.team_application.withdrawn",
+            "community.user.erased"
+        ]
     );
 
     // A platform administrator may erase anyone; twice is harmless.
@@ -2010,7 +2070,13 @@ async fn every_rpc_refuses_anonymous_changes_and_malformed_names(backend: Backen
     );
 
     // Malformed and foreign names name their field.
-    for bad in ["", "nonsense", "teams/x", &unknown_team] {
+    for bad in [
+        "",
+        "nonsense",
+        "teams/x",
+        &unknown_team,
+        "organizations/0190B4A2-7A3E-7CC0-9A53-5D3B1F4E2A10",
+    ] {
         let field = |status: tonic::Status| violated_fields(&status);
         assert_eq!(
             field(

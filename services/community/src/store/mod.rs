@@ -563,6 +563,7 @@ pub async fn update_team(db: &impl ConnectionTrait, team: &TeamRow) -> Result<()
 
 /// Deletes a team and its memberships.
 pub async fn delete_team(db: &impl ConnectionTrait, id: &str) -> Result<(), DbErr> {
+    delete_team_requests(db, id).await?;
     db.execute_raw(stmt(
         db,
         "DELETE FROM team_members WHERE team_id = $1",
@@ -921,6 +922,38 @@ pub async fn delete_team_requests(db: &impl ConnectionTrait, team: &str) -> Resu
     ))
     .await?;
     Ok(())
+}
+
+/// Locks `user`'s row (PostgreSQL: `FOR SHARE`, so it cannot be erased
+/// until the transaction ends; `FOR UPDATE` for the erasure itself) and
+/// returns it.
+pub async fn lock_user(
+    db: &impl ConnectionTrait,
+    id: &str,
+    exclusive: bool,
+) -> Result<Option<UserRow>, DbErr> {
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        let mode = if exclusive { "UPDATE" } else { "SHARE" };
+        db.execute_raw(stmt(
+            db,
+            &format!("SELECT id FROM users WHERE id = $1 FOR {mode}"),
+            [id.into()],
+        ))
+        .await?;
+    }
+    user_by_id(db, id).await
+}
+
+/// Ids of `user`'s pending applications.
+pub async fn pending_applications_of(
+    db: &impl ConnectionTrait,
+    user: &str,
+) -> Result<Vec<ApplicationRow>, DbErr> {
+    Ok(applications_of(db, user)
+        .await?
+        .into_iter()
+        .filter(|a| a.state == "pending")
+        .collect())
 }
 
 /// Ids of the organisations `user` administers.
