@@ -72,6 +72,19 @@ pub(crate) fn page_size(size: i32) -> Result<u64> {
     }
 }
 
+/// Keeps the first `limit` of `rows` (fetched with one extra) and returns
+/// the next page's token: the last kept key, or empty on the last page.
+pub(crate) fn take_page<T>(rows: &mut Vec<T>, limit: u64, key: impl Fn(&T) -> &str) -> String {
+    if rows.len() as u64 > limit {
+        rows.truncate(limit as usize);
+        rows.last()
+            .map(|row| key(row).to_owned())
+            .unwrap_or_default()
+    } else {
+        String::new()
+    }
+}
+
 fn is_canonical_uuid(s: &str) -> bool {
     uuid::Uuid::parse_str(s).is_ok_and(|u| u.hyphenated().to_string() == s)
 }
@@ -863,12 +876,7 @@ impl CommunityService for CommunityApi {
         let mut users = store::list_users(&self.db, after, limit + 1)
             .await
             .map_err(Error::from)?;
-        let next_page_token = if users.len() as u64 > limit {
-            users.truncate(limit as usize);
-            users.last().map(|u| u.id.clone()).unwrap_or_default()
-        } else {
-            String::new()
-        };
+        let next_page_token = take_page(&mut users, limit, |row| &row.id);
         Ok(Response::new(pb::ListUsersResponse {
             users: users.iter().map(user_to_proto).collect(),
             next_page_token,
@@ -913,12 +921,7 @@ impl CommunityService for CommunityApi {
         )
         .await
         .map_err(Error::from)?;
-        let next_page_token = if orgs.len() as u64 > limit {
-            orgs.truncate(limit as usize);
-            orgs.last().map(|o| o.id.clone()).unwrap_or_default()
-        } else {
-            String::new()
-        };
+        let next_page_token = take_page(&mut orgs, limit, |row| &row.id);
         Ok(Response::new(pb::ListOrganizationsResponse {
             organizations: orgs.iter().map(organization_to_proto).collect(),
             next_page_token,

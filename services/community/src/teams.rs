@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::events::*;
 use crate::grpc::{
     CommunityApi, mask_paths, now_ms, organization_name, page_size, page_token, parse_name,
-    team_type_from_proto, team_type_to_proto, text, timestamp, to_text, user_name,
+    take_page, team_type_from_proto, team_type_to_proto, text, timestamp, to_text, user_name,
 };
 use crate::store::{self, MemberRow, OrganizationRow, TeamRow, UserRow};
 
@@ -267,12 +267,7 @@ impl CommunityApi {
             .visible_organization(&self.db, "parent", &request.parent, caller.as_ref(), false)
             .await?;
         let mut teams = store::list_teams(&self.db, &org.id, after, limit + 1).await?;
-        let next_page_token = if teams.len() as u64 > limit {
-            teams.truncate(limit as usize);
-            teams.last().map(|t| t.id.clone()).unwrap_or_default()
-        } else {
-            String::new()
-        };
+        let next_page_token = take_page(&mut teams, limit, |row| &row.id);
         Ok(pb::ListTeamsResponse {
             teams: teams.iter().map(team_to_proto).collect(),
             next_page_token,

@@ -69,3 +69,12 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTra
     })
     .await
 }
+
+/// Runs `;`-separated SQL statements one by one (a prepared statement takes
+/// one each): for migrations written as plain SQL.
+pub async fn execute_script(db: &impl ConnectionTrait, script: &str) -> Result<(), DbErr> {
+    for statement in script.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+        db.execute_unprepared(statement).await?;
+    }
+    Ok(())
+}

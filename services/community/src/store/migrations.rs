@@ -68,11 +68,7 @@ CREATE INDEX organization_administrators_by_user ON organization_administrators 
 #[async_trait::async_trait]
 impl MigrationTrait for UsersAndOrganizations {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
-        for statement in TABLES.split(';').map(str::trim).filter(|s| !s.is_empty()) {
-            db.execute_unprepared(statement).await?;
-        }
-        Ok(())
+        interlink_runtime::db::execute_script(manager.get_connection(), TABLES).await
     }
 }
 
@@ -111,15 +107,7 @@ CREATE INDEX team_members_by_user ON team_members (user_id)
 #[async_trait::async_trait]
 impl MigrationTrait for Teams {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
-        for statement in TEAM_TABLES
-            .split(';')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            db.execute_unprepared(statement).await?;
-        }
-        Ok(())
+        interlink_runtime::db::execute_script(manager.get_connection(), TEAM_TABLES).await
     }
 }
 
@@ -162,15 +150,7 @@ CREATE INDEX invitations_by_team ON invitations (team_id, id)
 #[async_trait::async_trait]
 impl MigrationTrait for ApplicationsAndInvitations {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
-        for statement in APPLICATION_TABLES
-            .split(';')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            db.execute_unprepared(statement).await?;
-        }
-        Ok(())
+        interlink_runtime::db::execute_script(manager.get_connection(), APPLICATION_TABLES).await
     }
 }
 

@@ -4,6 +4,8 @@
 //! log in a database of its own ([`BusMigrator`]).
 
 use sea_orm::{ConnectionTrait, DbBackend, DbErr};
+
+use crate::db::execute_script;
 use sea_orm_migration::{MigrationName, MigrationTrait, MigratorTrait, SchemaManager, async_trait};
 
 /// Creates the outbox, inbox and parked-event tables.
@@ -162,12 +164,4 @@ impl MigratorTrait for BusMigrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![Box::new(BusLogMigration)]
     }
-}
-
-/// Runs `;`-separated statements one by one (prepared statements take one each).
-async fn execute_script(db: &impl ConnectionTrait, script: &str) -> Result<(), DbErr> {
-    for statement in script.split(';').map(str::trim).filter(|s| !s.is_empty()) {
-        db.execute_unprepared(statement).await?;
-    }
-    Ok(())
 }
