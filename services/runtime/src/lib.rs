@@ -12,5 +12,6 @@ pub mod grpc;
 pub mod host;
 pub mod telemetry;
 pub mod testing;
+pub mod text;
 
 pub use config::Config;

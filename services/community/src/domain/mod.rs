@@ -116,17 +116,7 @@ pub fn check_name(field: &str, value: &str, out: &mut Vec<Violation>) {
     }
 }
 
-/// Whether `tag` looks like a BCP 47 language tag (`en`, `es`, `pt-BR`, `sr-Latn`).
-pub fn is_language_tag(tag: &str) -> bool {
-    let mut parts = tag.split('-');
-    let Some(language) = parts.next() else {
-        return false;
-    };
-    (2..=3).contains(&language.len())
-        && language.chars().all(|c| c.is_ascii_lowercase())
-        && tag.len() <= 35
-        && parts.all(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
-}
+pub use interlink_runtime::text::is_language_tag;
 
 /// Checks a translatable text: language tags as keys, non-blank values of at
 /// most `max_chars`; `required` demands at least one language.
@@ -272,24 +262,6 @@ impl Standing {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn language_tags() {
-        for good in ["en", "es", "it", "lv", "pt-BR", "sr-Latn", "gsw"] {
-            assert!(is_language_tag(good), "{good}");
-        }
-        for bad in [
-            "",
-            "e",
-            "EN",
-            "english",
-            "en_GB",
-            "en-",
-            "es-ES-x-very-long-subtag-here",
-        ] {
-            assert!(!is_language_tag(bad), "{bad}");
-        }
-    }
 
     #[test]
     fn emails() {
