@@ -462,19 +462,15 @@ async fn poison_event_parked_and_replayed_sqlite_embedded() {
     poison_event_parked_and_replayed(Backend::Embedded).await;
 }
 
-// ---------------------------------------------------------------------------
-
-async fn events_of_an_aggregate_arrive_in_commit_order(backend: Backend) {
-    let env = TestEnv::new::<TestMigrator>(backend, |c| c.events.relay_batch = 32).await;
-    let outbox = env.outbox();
-    let handler = Arc::new(RecordingHandler::default());
-    let running = start(&env, &outbox, &handler);
-    let mut writers = Vec::new();
-    for a in 0..10 {
+/// `writers` tasks, one aggregate each, publish versions 1..=`versions`,
+/// one transaction per event.
+async fn write_versions(env: &TestEnv, outbox: &Outbox, writers: u64, versions: u64) {
+    let mut tasks = Vec::new();
+    for a in 0..writers {
         let db = env.db.clone();
         let outbox = outbox.clone();
-        writers.push(tokio::spawn(async move {
-            for v in 1..=50u64 {
+        tasks.push(tokio::spawn(async move {
+            for v in 1..=versions {
                 outbox
                     .publish(&db, &[event(&outbox, &format!("agg-{a}"), v)])
                     .await
@@ -482,15 +478,14 @@ async fn events_of_an_aggregate_arrive_in_commit_order(backend: Backend) {
             }
         }));
     }
-    for w in writers {
-        w.await.expect("writer");
+    for task in tasks {
+        task.await.expect("writer");
     }
-    wait_until("500 events applied", WAIT, || async {
-        handler.applied.load(Ordering::SeqCst) >= 500
-    })
-    .await;
-    running.stop().await;
+}
 
+/// Asserts each aggregate's versions were applied as 1, 2, 3 …; returns the
+/// last version applied per aggregate.
+async fn assert_each_aggregate_in_order(env: &TestEnv) -> HashMap<String, i64> {
     let rows = env
         .db
         .query_all_raw(Statement::from_string(
@@ -510,6 +505,24 @@ async fn events_of_an_aggregate_arrive_in_commit_order(backend: Backend) {
             "{aggregate}: v{version} applied after v{previous}"
         );
     }
+    last
+}
+
+// ---------------------------------------------------------------------------
+
+async fn events_of_an_aggregate_arrive_in_commit_order(backend: Backend) {
+    let env = TestEnv::new::<TestMigrator>(backend, |c| c.events.relay_batch = 32).await;
+    let outbox = env.outbox();
+    let handler = Arc::new(RecordingHandler::default());
+    let running = start(&env, &outbox, &handler);
+    write_versions(&env, &outbox, 10, 50).await;
+    wait_until("500 events applied", WAIT, || async {
+        handler.applied.load(Ordering::SeqCst) >= 500
+    })
+    .await;
+    running.stop().await;
+
+    let last = assert_each_aggregate_in_order(&env).await;
     assert_eq!(last.len(), 10);
     assert!(last.values().all(|v| *v == 50));
     env.cleanup().await;
@@ -615,22 +628,7 @@ async fn replicas_of_a_consumer_keep_order_postgres_jetstream() {
     let replicas: Vec<Pipeline> = (0..3)
         .map(|_| env.start_pipeline(&outbox, "effects", &handler))
         .collect();
-    let mut writers = Vec::new();
-    for a in 0..5 {
-        let db = env.db.clone();
-        let outbox = outbox.clone();
-        writers.push(tokio::spawn(async move {
-            for v in 1..=60u64 {
-                outbox
-                    .publish(&db, &[event(&outbox, &format!("agg-{a}"), v)])
-                    .await
-                    .expect("publish");
-            }
-        }));
-    }
-    for w in writers {
-        w.await.expect("writer");
-    }
+    write_versions(&env, &outbox, 5, 60).await;
     wait_until("300 events applied", WAIT, || async {
         handler.applied.load(Ordering::SeqCst) >= 300
     })
@@ -640,24 +638,8 @@ async fn replicas_of_a_consumer_keep_order_postgres_jetstream() {
         replica.stop().await;
     }
     assert_eq!(handler.calls.load(Ordering::SeqCst), 300);
-    let rows = env
-        .db
-        .query_all_raw(Statement::from_string(
-            env.db.get_database_backend(),
-            "SELECT aggregate_id, version FROM effects ORDER BY applied",
-        ))
-        .await
-        .expect("effects");
-    let mut last: HashMap<String, i64> = HashMap::new();
-    for row in rows {
-        let aggregate: String = row.try_get("", "aggregate_id").expect("aggregate");
-        let version: i64 = row.try_get("", "version").expect("version");
-        let previous = last.insert(aggregate.clone(), version).unwrap_or(0);
-        assert_eq!(
-            version,
-            previous + 1,
-            "{aggregate}: v{version} applied after v{previous}"
-        );
-    }
+    let last = assert_each_aggregate_in_order(&env).await;
+    assert_eq!(last.len(), 5);
+    assert!(last.values().all(|v| *v == 60));
     env.cleanup().await;
 }
