@@ -65,6 +65,15 @@ pub struct OrganizationRow {
     pub administrators: Vec<String>,
 }
 
+/// Executes one statement; returns how many rows it changed.
+async fn run<const N: usize>(
+    db: &impl ConnectionTrait,
+    sql: &str,
+    values: [Value; N],
+) -> Result<u64, DbErr> {
+    Ok(db.execute_raw(stmt(db, sql, values)).await?.rows_affected())
+}
+
 fn stmt<const N: usize>(db: &impl ConnectionTrait, sql: &str, values: [Value; N]) -> Statement {
     Statement::from_sql_and_values(db.get_database_backend(), sql, values)
 }
@@ -127,34 +136,32 @@ pub async fn insert_user(db: &impl ConnectionTrait, user: &UserRow) -> Result<bo
         "INSERT INTO users ({USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
          ON CONFLICT (subject) DO NOTHING"
     );
-    let result = db
-        .execute_raw(stmt(
-            db,
-            &sql,
-            [
-                user.id.clone().into(),
-                user.subject.clone().into(),
-                user.display_name.clone().into(),
-                user.email.clone().into(),
-                to_json(&user.additional_emails).into(),
-                user.locale.clone().into(),
-                user.terms_accepted_at.into(),
-                user.platform_admin.into(),
-                user.created_at.into(),
-                user.updated_at.into(),
-                user.version.into(),
-                user.erased_at.into(),
-            ],
-        ))
-        .await?;
-    Ok(result.rows_affected() == 1)
+    let changed = run(
+        db,
+        &sql,
+        [
+            user.id.clone().into(),
+            user.subject.clone().into(),
+            user.display_name.clone().into(),
+            user.email.clone().into(),
+            to_json(&user.additional_emails).into(),
+            user.locale.clone().into(),
+            user.terms_accepted_at.into(),
+            user.platform_admin.into(),
+            user.created_at.into(),
+            user.updated_at.into(),
+            user.version.into(),
+            user.erased_at.into(),
+        ],
+    )
+    .await?;
+    Ok(changed == 1)
 }
 
 /// Writes every field of `user` (whose `version` is the new one), if the
 /// stored version is the one before it; `false` if someone else changed it.
 pub async fn update_user(db: &impl ConnectionTrait, user: &UserRow) -> Result<bool, DbErr> {
-    let result = db
-        .execute_raw(stmt(
+    let changed = run(
             db,
             "UPDATE users SET display_name = $1, email = $2, additional_emails = $3, locale = $4, \
              terms_accepted_at = $5, platform_admin = $6, updated_at = $7, version = $8, erased_at = $11 \
@@ -172,9 +179,9 @@ pub async fn update_user(db: &impl ConnectionTrait, user: &UserRow) -> Result<bo
                 (user.version - 1).into(),
                 user.erased_at.into(),
             ],
-        ))
+        )
         .await?;
-    Ok(result.rows_affected() == 1)
+    Ok(changed == 1)
 }
 
 /// Users in id order after `after`, at most `limit`.
@@ -260,7 +267,7 @@ pub async fn insert_organization(
     let sql = format!(
         "INSERT INTO organizations ({ORG_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
     );
-    db.execute_raw(stmt(
+    run(
         db,
         &sql,
         [
@@ -276,7 +283,7 @@ pub async fn insert_organization(
             org.updated_at.into(),
             org.version.into(),
         ],
-    ))
+    )
     .await?;
     for user in &org.administrators {
         add_administrator(db, &org.id, user, org.created_at).await?;
@@ -289,7 +296,7 @@ pub async fn update_organization(
     db: &impl ConnectionTrait,
     org: &OrganizationRow,
 ) -> Result<(), DbErr> {
-    db.execute_raw(stmt(
+    run(
         db,
         "UPDATE organizations SET display_name = $1, description = $2, logo_url = $3, public = $4, \
          default_team_type = $5, team_creation_policy = $6, updated_at = $7, version = $8 WHERE id = $9",
@@ -304,25 +311,20 @@ pub async fn update_organization(
             org.version.into(),
             org.id.clone().into(),
         ],
-    ))
+    )
     .await?;
     Ok(())
 }
 
 /// Deletes the organisation and its administrator rows.
 pub async fn delete_organization(db: &impl ConnectionTrait, id: &str) -> Result<(), DbErr> {
-    db.execute_raw(stmt(
+    run(
         db,
         "DELETE FROM organization_administrators WHERE organization_id = $1",
         [id.into()],
-    ))
+    )
     .await?;
-    db.execute_raw(stmt(
-        db,
-        "DELETE FROM organizations WHERE id = $1",
-        [id.into()],
-    ))
-    .await?;
+    run(db, "DELETE FROM organizations WHERE id = $1", [id.into()]).await?;
     Ok(())
 }
 
@@ -333,15 +335,14 @@ pub async fn add_administrator(
     user: &str,
     at: i64,
 ) -> Result<bool, DbErr> {
-    let result = db
-        .execute_raw(stmt(
-            db,
-            "INSERT INTO organization_administrators (organization_id, user_id, added_at) \
+    let changed = run(
+        db,
+        "INSERT INTO organization_administrators (organization_id, user_id, added_at) \
              VALUES ($1, $2, $3) ON CONFLICT (organization_id, user_id) DO NOTHING",
-            [organization.into(), user.into(), at.into()],
-        ))
-        .await?;
-    Ok(result.rows_affected() == 1)
+        [organization.into(), user.into(), at.into()],
+    )
+    .await?;
+    Ok(changed == 1)
 }
 
 /// Removes an administrator; `false` if they were not one.
@@ -350,14 +351,13 @@ pub async fn remove_administrator(
     organization: &str,
     user: &str,
 ) -> Result<bool, DbErr> {
-    let result = db
-        .execute_raw(stmt(
-            db,
-            "DELETE FROM organization_administrators WHERE organization_id = $1 AND user_id = $2",
-            [organization.into(), user.into()],
-        ))
-        .await?;
-    Ok(result.rows_affected() == 1)
+    let changed = run(
+        db,
+        "DELETE FROM organization_administrators WHERE organization_id = $1 AND user_id = $2",
+        [organization.into(), user.into()],
+    )
+    .await?;
+    Ok(changed == 1)
 }
 
 /// Organisations visible to `user` (public ones and those they administer;
@@ -466,11 +466,11 @@ pub async fn team(
     for_update: bool,
 ) -> Result<Option<TeamRow>, DbErr> {
     if for_update && db.get_database_backend() == sea_orm::DbBackend::Postgres {
-        db.execute_raw(stmt(
+        run(
             db,
             "SELECT id FROM teams WHERE id = $1 FOR UPDATE",
             [id.into()],
-        ))
+        )
         .await?;
     }
     let sql = format!("SELECT {TEAM_COLUMNS} FROM teams t WHERE t.id = $1");
@@ -520,7 +520,7 @@ pub async fn team_ids(db: &impl ConnectionTrait, organization: &str) -> Result<V
 
 /// Inserts a team (its members are added separately).
 pub async fn insert_team(db: &impl ConnectionTrait, team: &TeamRow) -> Result<(), DbErr> {
-    db.execute_raw(stmt(
+    run(
         db,
         "INSERT INTO teams (id, organization_id, display_name, description, logo_url, team_type, \
          created_by, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -536,14 +536,14 @@ pub async fn insert_team(db: &impl ConnectionTrait, team: &TeamRow) -> Result<()
             team.updated_at.into(),
             team.version.into(),
         ],
-    ))
+    )
     .await?;
     Ok(())
 }
 
 /// Writes the team's own fields and its new version.
 pub async fn update_team(db: &impl ConnectionTrait, team: &TeamRow) -> Result<(), DbErr> {
-    db.execute_raw(stmt(
+    run(
         db,
         "UPDATE teams SET display_name = $1, description = $2, logo_url = $3, team_type = $4, \
          updated_at = $5, version = $6 WHERE id = $7",
@@ -556,7 +556,7 @@ pub async fn update_team(db: &impl ConnectionTrait, team: &TeamRow) -> Result<()
             team.version.into(),
             team.id.clone().into(),
         ],
-    ))
+    )
     .await?;
     Ok(())
 }
@@ -564,14 +564,13 @@ pub async fn update_team(db: &impl ConnectionTrait, team: &TeamRow) -> Result<()
 /// Deletes a team and its memberships.
 pub async fn delete_team(db: &impl ConnectionTrait, id: &str) -> Result<(), DbErr> {
     delete_team_requests(db, id).await?;
-    db.execute_raw(stmt(
+    run(
         db,
         "DELETE FROM team_members WHERE team_id = $1",
         [id.into()],
-    ))
+    )
     .await?;
-    db.execute_raw(stmt(db, "DELETE FROM teams WHERE id = $1", [id.into()]))
-        .await?;
+    run(db, "DELETE FROM teams WHERE id = $1", [id.into()]).await?;
     Ok(())
 }
 
@@ -626,23 +625,23 @@ pub async fn upsert_member(
     administrator: bool,
     at: i64,
 ) -> Result<(), DbErr> {
-    db.execute_raw(stmt(
+    run(
         db,
         "INSERT INTO team_members (team_id, user_id, administrator, joined_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (team_id, user_id) DO UPDATE SET administrator = excluded.administrator",
         [team.into(), user.into(), administrator.into(), at.into()],
-    ))
+    )
     .await?;
     Ok(())
 }
 
 /// Removes `user` from `team`.
 pub async fn remove_member(db: &impl ConnectionTrait, team: &str, user: &str) -> Result<(), DbErr> {
-    db.execute_raw(stmt(
+    run(
         db,
         "DELETE FROM team_members WHERE team_id = $1 AND user_id = $2",
         [team.into(), user.into()],
-    ))
+    )
     .await?;
     Ok(())
 }
@@ -751,7 +750,7 @@ pub async fn insert_application(
     db: &impl ConnectionTrait,
     a: &ApplicationRow,
 ) -> Result<(), DbErr> {
-    db.execute_raw(stmt(
+    run(
         db,
         "INSERT INTO team_applications (id, team_id, user_id, reason, state, created_at, decided_at, decided_by) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -765,7 +764,7 @@ pub async fn insert_application(
             a.decided_at.into(),
             a.decided_by.clone().into(),
         ],
-    ))
+    )
     .await?;
     Ok(())
 }
@@ -778,15 +777,14 @@ pub async fn decide_application(
     at: i64,
     by: &str,
 ) -> Result<bool, DbErr> {
-    let result = db
-        .execute_raw(stmt(
-            db,
-            "UPDATE team_applications SET state = $1, decided_at = $2, decided_by = $3 \
+    let changed = run(
+        db,
+        "UPDATE team_applications SET state = $1, decided_at = $2, decided_by = $3 \
              WHERE id = $4 AND state = 'pending'",
-            [state.into(), at.into(), by.into(), id.into()],
-        ))
-        .await?;
-    Ok(result.rows_affected() == 1)
+        [state.into(), at.into(), by.into(), id.into()],
+    )
+    .await?;
+    Ok(changed == 1)
 }
 
 /// A stored invitation.
@@ -869,7 +867,7 @@ pub async fn insert_invitation(db: &impl ConnectionTrait, i: &InvitationRow) -> 
     let sql = format!(
         "INSERT INTO invitations ({INVITATION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
     );
-    db.execute_raw(stmt(
+    run(
         db,
         &sql,
         [
@@ -884,7 +882,7 @@ pub async fn insert_invitation(db: &impl ConnectionTrait, i: &InvitationRow) -> 
             i.accepted_by.clone().into(),
             i.created_at.into(),
         ],
-    ))
+    )
     .await?;
     Ok(())
 }
@@ -897,29 +895,32 @@ pub async fn close_invitation(
     state: &str,
     accepted_by: Option<&str>,
 ) -> Result<bool, DbErr> {
-    let result = db
-        .execute_raw(stmt(
-            db,
-            "UPDATE invitations SET state = $1, accepted_by = $2 WHERE id = $3 AND state = 'pending'",
-            [state.into(), accepted_by.map(str::to_owned).into(), id.into()],
-        ))
-        .await?;
-    Ok(result.rows_affected() == 1)
+    let changed = run(
+        db,
+        "UPDATE invitations SET state = $1, accepted_by = $2 WHERE id = $3 AND state = 'pending'",
+        [
+            state.into(),
+            accepted_by.map(str::to_owned).into(),
+            id.into(),
+        ],
+    )
+    .await?;
+    Ok(changed == 1)
 }
 
 /// Deletes the applications and invitations of a deleted team.
 pub async fn delete_team_requests(db: &impl ConnectionTrait, team: &str) -> Result<(), DbErr> {
-    db.execute_raw(stmt(
+    run(
         db,
         "DELETE FROM team_applications WHERE team_id = $1",
         [team.into()],
-    ))
+    )
     .await?;
-    db.execute_raw(stmt(
+    run(
         db,
         "DELETE FROM invitations WHERE team_id = $1",
         [team.into()],
-    ))
+    )
     .await?;
     Ok(())
 }
@@ -934,11 +935,11 @@ pub async fn lock_user(
 ) -> Result<Option<UserRow>, DbErr> {
     if db.get_database_backend() == sea_orm::DbBackend::Postgres {
         let mode = if exclusive { "UPDATE" } else { "SHARE" };
-        db.execute_raw(stmt(
+        run(
             db,
             &format!("SELECT id FROM users WHERE id = $1 FOR {mode}"),
             [id.into()],
-        ))
+        )
         .await?;
     }
     user_by_id(db, id).await
@@ -1016,23 +1017,23 @@ pub async fn invitations_of(
 /// Ends `user`'s administrator roles and blanks the reasons they wrote
 /// (memberships are removed one by one by the caller, with their events).
 pub async fn forget_user_roles(db: &impl ConnectionTrait, user: &str) -> Result<(), DbErr> {
-    db.execute_raw(stmt(
+    run(
         db,
         "DELETE FROM organization_administrators WHERE user_id = $1",
         [user.into()],
-    ))
+    )
     .await?;
-    db.execute_raw(stmt(
+    run(
         db,
         "UPDATE team_applications SET reason = '' WHERE user_id = $1",
         [user.into()],
-    ))
+    )
     .await?;
-    db.execute_raw(stmt(
+    run(
         db,
         "UPDATE invitations SET email = '' WHERE accepted_by = $1",
         [user.into()],
-    ))
+    )
     .await?;
     Ok(())
 }
