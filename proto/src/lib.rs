@@ -7,6 +7,15 @@
 pub const FILE_DESCRIPTOR_SET: &[u8] =
     include_bytes!(concat!(env!("OUT_DIR"), "/interlink_descriptor.bin"));
 
+/// `interlink.catalogue.v1`: interlinkers, problem profiles, schemas, ratings.
+pub mod catalogue {
+    /// Version 1.
+    pub mod v1 {
+        #![allow(unreachable_pub, clippy::all)]
+        include!(concat!(env!("OUT_DIR"), "/interlink.catalogue.v1.rs"));
+    }
+}
+
 /// `interlink.common.v1`: messages shared by every service.
 pub mod common {
     /// Version 1.
@@ -57,6 +66,7 @@ mod tests {
         assert!(packages.iter().any(|p| p == "interlink.events.v1"));
         assert!(packages.iter().any(|p| p == "interlink.common.v1"));
         assert!(packages.iter().any(|p| p == "interlink.community.v1"));
+        assert!(packages.iter().any(|p| p == "interlink.catalogue.v1"));
         // The HTTP annotations travel with the descriptors, for the gateway.
         assert!(packages.iter().any(|p| p == "google.api"));
     }

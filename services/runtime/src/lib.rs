@@ -13,5 +13,6 @@ pub mod host;
 pub mod telemetry;
 pub mod testing;
 pub mod text;
+pub mod validation;
 
 pub use config::Config;

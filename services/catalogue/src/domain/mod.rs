@@ -1,22 +1,15 @@
 //! The catalogue's rules, free of transport and storage.
 
+pub mod interlinker;
+pub mod profile;
+pub mod rating;
 pub mod schema;
 
-/// One refused field: its path in the request and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Violation {
-    /// Dotted path, as in the proto (`schema.items[3].parent`).
-    pub field: String,
-    /// For a person.
-    pub reason: String,
-}
+use std::collections::BTreeMap;
 
-impl Violation {
-    /// A violation of `field`.
-    pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            reason: reason.into(),
-        }
-    }
-}
+pub use interlink_runtime::validation::{
+    Violation, check_translatable as check_text, check_url as check_uri,
+};
+
+/// Text per BCP 47 language tag.
+pub type Text = BTreeMap<String, String>;

@@ -7,11 +7,9 @@
 //! item in every refusal: its path (`schema.items[3].prerequisites[0]`) and
 //! its key.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
-use interlink_runtime::text::is_language_tag;
-
-use super::Violation;
+use super::{Text, Violation, check_text};
 
 /// The level of an item in the tree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -53,7 +51,9 @@ pub struct Item {
     /// The key of its parent; empty for phases.
     pub parent: String,
     /// Its name per language tag.
-    pub name: BTreeMap<String, String>,
+    pub title: Text,
+    /// What it is about, per language tag.
+    pub description: Text,
     /// Keys of siblings that must be finished first.
     pub prerequisites: Vec<String>,
     /// Codes of the problem profiles it addresses (tasks only).
@@ -72,6 +72,8 @@ pub struct ValidTree {
 
 /// Longest key.
 pub const MAX_KEY_CHARS: usize = 64;
+/// Longest description, per language.
+pub const MAX_DESCRIPTION_CHARS: usize = 2_000;
 /// Longest name, per language.
 pub const MAX_NAME_CHARS: usize = 200;
 /// Most items in one schema.
@@ -129,31 +131,22 @@ pub fn validate(
         }
     }
 
-    // Names.
+    // Titles and descriptions.
     for (i, item) in items.iter().enumerate() {
-        if item.name.values().all(|v| v.trim().is_empty()) {
-            out.push(Violation::new(
-                format!("{}.name", path(i)),
-                format!(
-                    "{} `{}` needs a name in at least one language",
-                    item.kind.name(),
-                    item.key
-                ),
-            ));
-        }
-        for (language, text) in &item.name {
-            if !is_language_tag(language) {
-                out.push(Violation::new(
-                    format!("{}.name.values[{language}]", path(i)),
-                    "is not a language tag such as en, es, it or lv",
-                ));
-            } else if text.chars().count() > MAX_NAME_CHARS {
-                out.push(Violation::new(
-                    format!("{}.name.values[{language}]", path(i)),
-                    format!("must be at most {MAX_NAME_CHARS} characters"),
-                ));
-            }
-        }
+        check_text(
+            &format!("{}.title", path(i)),
+            &item.title,
+            true,
+            MAX_NAME_CHARS,
+            &mut out,
+        );
+        check_text(
+            &format!("{}.description", path(i)),
+            &item.description,
+            false,
+            MAX_DESCRIPTION_CHARS,
+            &mut out,
+        );
     }
 
     // Shape: phases at the top, objectives under phases, tasks under objectives.
@@ -377,6 +370,8 @@ fn find_cycle(items: &[Item], index: &HashMap<&str, usize>) -> Option<Vec<String
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
 
     fn item(key: &str, kind: ItemKind, parent: &str, prerequisites: &[&str]) -> Item {
@@ -384,7 +379,8 @@ mod tests {
             key: key.into(),
             kind,
             parent: parent.into(),
-            name: BTreeMap::from([("en".into(), key.to_uppercase())]),
+            title: BTreeMap::from([("en".into(), key.to_uppercase())]),
+            description: Text::new(),
             prerequisites: prerequisites.iter().map(|s| s.to_string()).collect(),
             problem_profiles: Vec::new(),
             co_delivery: false,
@@ -536,13 +532,13 @@ mod tests {
         let mut items = good();
         items[3].key = "Map Actors".into();
         items[5].key = "stakeholders".into();
-        items[6].name = BTreeMap::from([("english".into(), "Workshop".into())]);
+        items[6].title = BTreeMap::from([("english".into(), "Workshop".into())]);
         let got = fields(validate(&items, &profiles()));
         let paths: Vec<&str> = got.iter().map(|(f, _)| f.as_str()).collect();
         assert!(paths.contains(&"schema.items[3].key"), "{got:?}");
         assert!(paths.contains(&"schema.items[5].key"), "{got:?}");
         assert!(
-            paths.contains(&"schema.items[6].name.values[english]"),
+            paths.contains(&"schema.items[6].title.values[english]"),
             "{got:?}"
         );
 
@@ -553,10 +549,10 @@ mod tests {
         let got = fields(validate(&[], &profiles()));
         assert_eq!(got[0].0, "schema.items");
         let nameless = vec![Item {
-            name: BTreeMap::new(),
+            title: BTreeMap::new(),
             ..item("p", Phase, "", &[])
         }];
         let got = fields(validate(&nameless, &profiles()));
-        assert_eq!(got[0].0, "schema.items[0].name");
+        assert_eq!(got[0].0, "schema.items[0].title");
     }
 }

@@ -1,27 +1,6 @@
 //! The community's rules: what a valid profile and organisation are, and who
 //! may do what. Free of transport and storage.
 
-use std::collections::BTreeMap;
-
-/// One refused field: its path in the request and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Violation {
-    /// Dotted path, as in the proto (`organization.display_name`).
-    pub field: String,
-    /// For a person.
-    pub reason: String,
-}
-
-impl Violation {
-    /// A violation of `field`.
-    pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            reason: reason.into(),
-        }
-    }
-}
-
 /// The type of a team, which is also the actor kind the KPIs count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TeamType {
@@ -96,12 +75,8 @@ impl TeamCreationPolicy {
 pub const MAX_NAME_CHARS: usize = 200;
 /// Longest description, per language.
 pub const MAX_DESCRIPTION_CHARS: usize = 5_000;
-/// Longest URL.
-pub const MAX_URL_CHARS: usize = 2_048;
 /// Most additional e-mail addresses per user.
 pub const MAX_ADDITIONAL_EMAILS: usize = 10;
-/// Most languages in one translatable text.
-pub const MAX_LANGUAGES: usize = 30;
 
 /// Checks a display name: present, not blank, not too long.
 pub fn check_name(field: &str, value: &str, out: &mut Vec<Violation>) {
@@ -117,64 +92,9 @@ pub fn check_name(field: &str, value: &str, out: &mut Vec<Violation>) {
 }
 
 pub use interlink_runtime::text::is_language_tag;
-
-/// Checks a translatable text: language tags as keys, non-blank values of at
-/// most `max_chars`; `required` demands at least one language.
-pub fn check_translatable(
-    field: &str,
-    values: &BTreeMap<String, String>,
-    required: bool,
-    max_chars: usize,
-    out: &mut Vec<Violation>,
-) {
-    if required && values.values().all(|v| v.trim().is_empty()) {
-        out.push(Violation::new(
-            field,
-            "needs a value in at least one language",
-        ));
-        return;
-    }
-    if values.len() > MAX_LANGUAGES {
-        out.push(Violation::new(
-            field,
-            format!("has more than {MAX_LANGUAGES} languages"),
-        ));
-    }
-    for (language, text) in values {
-        if !is_language_tag(language) {
-            out.push(Violation::new(
-                format!("{field}.values[{language}]"),
-                "is not a language tag such as en, es, it or lv",
-            ));
-        } else if text.trim().is_empty() {
-            out.push(Violation::new(
-                format!("{field}.values[{language}]"),
-                "is blank",
-            ));
-        } else if text.chars().count() > max_chars {
-            out.push(Violation::new(
-                format!("{field}.values[{language}]"),
-                format!("must be at most {max_chars} characters"),
-            ));
-        }
-    }
-}
-
-/// Checks an optional URL: empty, or http(s) without spaces and not too long.
-pub fn check_url(field: &str, value: &str, out: &mut Vec<Violation>) {
-    if value.is_empty() {
-        return;
-    }
-    let scheme_ok = value.starts_with("https://") || value.starts_with("http://");
-    if !scheme_ok || value.chars().any(char::is_whitespace) || value.len() <= "https://".len() {
-        out.push(Violation::new(field, "must be an http:// or https:// URL"));
-    } else if value.len() > MAX_URL_CHARS {
-        out.push(Violation::new(
-            field,
-            format!("must be at most {MAX_URL_CHARS} characters"),
-        ));
-    }
-}
+pub use interlink_runtime::validation::{
+    MAX_LANGUAGES, MAX_URL_CHARS, Violation, check_translatable, check_url,
+};
 
 /// Whether `value` is a plausible e-mail address (one `@`, a dotted domain,
 /// no spaces, RFC 5321 lengths).
@@ -272,28 +192,6 @@ mod tests {
         ] {
             assert!(!is_email(bad), "{bad}");
         }
-    }
-
-    #[test]
-    fn translatable_text_rules() {
-        let mut out = Vec::new();
-        let values = BTreeMap::from([
-            ("en".to_owned(), "Zaragoza City Council".to_owned()),
-            ("ES".to_owned(), "Ayuntamiento".to_owned()),
-            ("it".to_owned(), "  ".to_owned()),
-        ]);
-        check_translatable("organization.display_name", &values, true, 50, &mut out);
-        let fields: Vec<_> = out.iter().map(|v| v.field.as_str()).collect();
-        assert_eq!(
-            fields,
-            [
-                "organization.display_name.values[ES]",
-                "organization.display_name.values[it]"
-            ]
-        );
-        let mut out = Vec::new();
-        check_translatable("d", &BTreeMap::new(), true, 50, &mut out);
-        assert_eq!(out[0].reason, "needs a value in at least one language");
     }
 
     #[test]

@@ -1,0 +1,126 @@
+//! Field checks every service's validation shares, and the violation they
+//! report. Free of transport: the services map violations to their errors.
+
+use std::collections::BTreeMap;
+
+use crate::text::is_language_tag;
+
+/// One refused field: its path in the request and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// Dotted path, as in the proto (`organization.display_name`).
+    pub field: String,
+    /// For a person.
+    pub reason: String,
+}
+
+impl Violation {
+    /// A violation of `field`.
+    pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Longest URL.
+pub const MAX_URL_CHARS: usize = 2_048;
+/// Most languages in one translatable text.
+pub const MAX_LANGUAGES: usize = 30;
+
+/// Checks a translatable text: language tags as keys, non-blank values of at
+/// most `max_chars`; `required` demands at least one language.
+pub fn check_translatable(
+    field: &str,
+    values: &BTreeMap<String, String>,
+    required: bool,
+    max_chars: usize,
+    out: &mut Vec<Violation>,
+) {
+    if required && values.values().all(|v| v.trim().is_empty()) {
+        out.push(Violation::new(
+            field,
+            "needs a value in at least one language",
+        ));
+        return;
+    }
+    if values.len() > MAX_LANGUAGES {
+        out.push(Violation::new(
+            field,
+            format!("has more than {MAX_LANGUAGES} languages"),
+        ));
+    }
+    for (language, text) in values {
+        if !is_language_tag(language) {
+            out.push(Violation::new(
+                format!("{field}.values[{language}]"),
+                "is not a language tag such as en, es, it or lv",
+            ));
+        } else if text.trim().is_empty() {
+            out.push(Violation::new(
+                format!("{field}.values[{language}]"),
+                "is blank",
+            ));
+        } else if text.chars().count() > max_chars {
+            out.push(Violation::new(
+                format!("{field}.values[{language}]"),
+                format!("must be at most {max_chars} characters"),
+            ));
+        }
+    }
+}
+
+/// Checks an optional URL: empty, or http(s) without spaces and not too long.
+pub fn check_url(field: &str, value: &str, out: &mut Vec<Violation>) {
+    if value.is_empty() {
+        return;
+    }
+    let scheme_ok = value.starts_with("https://") || value.starts_with("http://");
+    if !scheme_ok || value.chars().any(char::is_whitespace) || value.len() <= "https://".len() {
+        out.push(Violation::new(field, "must be an http:// or https:// URL"));
+    } else if value.len() > MAX_URL_CHARS {
+        out.push(Violation::new(
+            field,
+            format!("must be at most {MAX_URL_CHARS} characters"),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn translatable_text_rules() {
+        let mut out = Vec::new();
+        let values = BTreeMap::from([
+            ("en".to_owned(), "Zaragoza City Council".to_owned()),
+            ("ES".to_owned(), "Ayuntamiento".to_owned()),
+            ("it".to_owned(), "  ".to_owned()),
+        ]);
+        check_translatable("organization.display_name", &values, true, 50, &mut out);
+        let fields: Vec<_> = out.iter().map(|v| v.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "organization.display_name.values[ES]",
+                "organization.display_name.values[it]"
+            ]
+        );
+        let mut out = Vec::new();
+        check_translatable("d", &BTreeMap::new(), true, 50, &mut out);
+        assert_eq!(out[0].reason, "needs a value in at least one language");
+    }
+
+    #[test]
+    fn urls() {
+        let mut out = Vec::new();
+        check_url("a", "", &mut out);
+        check_url("b", "https://zaragoza.es/logo.png", &mut out);
+        check_url("c", "ftp://zaragoza.es", &mut out);
+        check_url("d", "https://a b", &mut out);
+        let fields: Vec<_> = out.iter().map(|v| v.field.as_str()).collect();
+        assert_eq!(fields, ["c", "d"]);
+    }
+}
