@@ -1,12 +1,17 @@
 //! The roles this binary can run. Each service of the mesh adds itself here.
 
+use interlink_catalogue::CatalogueRole;
 use interlink_community::CommunityRole;
 use interlink_runtime::echo::EchoRole;
 use interlink_runtime::host::Role;
 
 /// Every role, in start-up order.
 pub(crate) fn all() -> Vec<Box<dyn Role>> {
-    vec![Box::new(CommunityRole), Box::new(EchoRole)]
+    vec![
+        Box::new(CommunityRole),
+        Box::new(CatalogueRole),
+        Box::new(EchoRole),
+    ]
 }
 
 /// The role named `name`, or an error listing the known ones.

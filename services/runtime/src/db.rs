@@ -78,3 +78,25 @@ pub async fn execute_script(db: &impl ConnectionTrait, script: &str) -> Result<(
     }
     Ok(())
 }
+
+/// A statement for `db`'s backend with `$1 … $n` placeholders, which both
+/// PostgreSQL and SQLite accept.
+pub fn statement<const N: usize>(
+    db: &impl ConnectionTrait,
+    sql: &str,
+    values: [sea_orm::Value; N],
+) -> sea_orm::Statement {
+    sea_orm::Statement::from_sql_and_values(db.get_database_backend(), sql, values)
+}
+
+/// Executes one statement; returns how many rows it changed.
+pub async fn run<const N: usize>(
+    db: &impl ConnectionTrait,
+    sql: &str,
+    values: [sea_orm::Value; N],
+) -> Result<u64, DbErr> {
+    Ok(db
+        .execute_raw(statement(db, sql, values))
+        .await?
+        .rows_affected())
+}

@@ -2,6 +2,7 @@
 //! connections and migrations, the event plumbing (outbox → bus → inbox),
 //! authentication, gRPC serving and the error vocabulary.
 
+pub mod api;
 pub mod auth;
 pub mod config;
 pub mod db;

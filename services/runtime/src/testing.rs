@@ -396,3 +396,144 @@ impl NatsProcess {
         .await;
     }
 }
+
+/// A service under test: its [`TestEnv`], served over gRPC on 127.0.0.1:0
+/// with real authentication (tokens from a dev signer of its own).
+#[derive(Debug)]
+pub struct TestServer {
+    /// The environment the service runs on.
+    pub env: TestEnv,
+    /// A connected channel to the server.
+    pub channel: tonic::transport::Channel,
+    signer: crate::auth::DevSigner,
+    shutdown: CancellationToken,
+    _dir: tempfile::TempDir,
+}
+
+impl TestServer {
+    /// Serves what `routes` builds on `env` (health reporting `service`).
+    pub async fn start(
+        env: TestEnv,
+        service: &str,
+        routes: impl FnOnce(&TestEnv) -> tonic::service::RoutesBuilder,
+    ) -> Self {
+        let dir = tempfile::tempdir().expect("dir");
+        let signer = crate::auth::DevSigner::load_or_create(dir.path()).expect("signer");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let routes = routes(&env);
+        let shutdown = CancellationToken::new();
+        let options = crate::grpc::ServeOptions {
+            config: crate::config::GrpcConfig::default(),
+            authenticator: Arc::new(signer.authenticator(&env.config.auth)),
+            health_services: vec![service.to_owned()],
+            extra_descriptor_sets: Vec::new(),
+        };
+        tokio::spawn({
+            let shutdown = shutdown.clone();
+            async move {
+                crate::grpc::serve(listener, routes, options, shutdown)
+                    .await
+                    .expect("serve")
+            }
+        });
+        let channel = tonic::transport::Channel::from_shared(url)
+            .expect("url")
+            .connect()
+            .await
+            .expect("connect");
+        Self {
+            env,
+            channel,
+            signer,
+            shutdown,
+            _dir: dir,
+        }
+    }
+
+    /// A token for `subject`, a platform administrator when `admin`.
+    pub fn token(&self, subject: &str, admin: bool) -> String {
+        self.signer
+            .mint(
+                &crate::auth::DevTokenRequest {
+                    subject: subject.into(),
+                    name: Some(format!("{subject} name")),
+                    email: Some(format!("{subject}@example.org")),
+                    admin,
+                    ttl: Duration::from_secs(600),
+                },
+                &self.env.config.auth.audience,
+                &self.env.config.auth.admin_claim,
+            )
+            .expect("token")
+    }
+
+    /// The events in the outbox, in order (no relay runs unless the test
+    /// starts one).
+    pub async fn outbox_events(&self) -> Vec<interlink_proto::events::v1::Event> {
+        use prost::Message;
+        self.env
+            .db
+            .query_all_raw(Statement::from_string(
+                self.env.db.get_database_backend(),
+                "SELECT payload FROM interlink_outbox ORDER BY seq",
+            ))
+            .await
+            .expect("outbox")
+            .into_iter()
+            .map(|r| {
+                let bytes: Vec<u8> = r.try_get("", "payload").expect("payload");
+                interlink_proto::events::v1::Event::decode(bytes.as_slice()).expect("event")
+            })
+            .collect()
+    }
+
+    /// Stops the server and drops the test's database and stream.
+    pub async fn stop(self) {
+        self.shutdown.cancel();
+        self.env.cleanup().await;
+    }
+}
+
+/// `message` with `token` as its bearer token.
+pub fn with_token<T>(message: T, token: &str) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    request.metadata_mut().insert(
+        "authorization",
+        format!("Bearer {token}").parse().expect("header"),
+    );
+    request
+}
+
+/// The fields named by an INVALID_ARGUMENT's BadRequest details; panics on
+/// any other status.
+pub fn violated_fields(status: &tonic::Status) -> Vec<String> {
+    use tonic_types::StatusExt;
+    assert_eq!(status.code(), tonic::Code::InvalidArgument, "{status:?}");
+    status
+        .get_error_details()
+        .bad_request()
+        .expect("field violations")
+        .field_violations
+        .iter()
+        .map(|v| v.field.clone())
+        .collect()
+}
+
+/// Declares each named `async fn(Backend)` as two tests: on PostgreSQL +
+/// NATS (`postgres::name`) and on SQLite + the embedded bus (`sqlite::name`).
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name($crate::testing::Backend::Postgres).await })*
+        }
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name($crate::testing::Backend::Embedded).await })*
+        }
+    };
+}

@@ -9,10 +9,13 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use serde::{Deserialize, Serialize};
+
 use super::{Text, Violation, check_text};
 
 /// The level of an item in the tree.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ItemKind {
     /// A top-level stage (e.g. Engage, Design, Build, Sustain).
     Phase,
@@ -42,7 +45,7 @@ impl ItemKind {
 }
 
 /// One item of a schema as written.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Item {
     /// Unique in the schema: lower-case letters, digits, `-` and `_`.
     pub key: String,

@@ -5,7 +5,7 @@ pub mod migrations;
 
 use std::collections::BTreeMap;
 
-use sea_orm::{ConnectionTrait, DbErr, QueryResult, Statement, Value};
+use sea_orm::{ConnectionTrait, DbErr, QueryResult};
 
 /// A stored user.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,18 +65,7 @@ pub struct OrganizationRow {
     pub administrators: Vec<String>,
 }
 
-/// Executes one statement; returns how many rows it changed.
-async fn run<const N: usize>(
-    db: &impl ConnectionTrait,
-    sql: &str,
-    values: [Value; N],
-) -> Result<u64, DbErr> {
-    Ok(db.execute_raw(stmt(db, sql, values)).await?.rows_affected())
-}
-
-fn stmt<const N: usize>(db: &impl ConnectionTrait, sql: &str, values: [Value; N]) -> Statement {
-    Statement::from_sql_and_values(db.get_database_backend(), sql, values)
-}
+use interlink_runtime::db::{run, statement as stmt};
 
 fn json_map(row: &QueryResult, column: &str) -> Result<BTreeMap<String, String>, DbErr> {
     let text: String = row.try_get("", column)?;

@@ -1,0 +1,107 @@
+//! The catalogue database's migrations.
+
+use sea_orm::DbErr;
+use sea_orm_migration::{MigrationName, MigrationTrait, MigratorTrait, SchemaManager, async_trait};
+
+/// Every migration of the catalogue database, in order.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(interlink_runtime::events::EventTablesMigration),
+            Box::new(Catalogue),
+        ]
+    }
+}
+
+struct Catalogue;
+
+impl MigrationName for Catalogue {
+    fn name(&self) -> &str {
+        "m0001_catalogue"
+    }
+}
+
+// Types both databases accept as written; times are Unix milliseconds,
+// translatable texts and an interlinker's editable fields JSON documents.
+// `catalogue_revision` is one counter row: every write takes the next value
+// under the row's lock, so revisions commit in order and a search index can
+// follow the table with `revision > last seen`.
+const TABLES: &str = r#"
+CREATE TABLE catalogue_revision (
+    id    INTEGER PRIMARY KEY,
+    value BIGINT NOT NULL
+);
+INSERT INTO catalogue_revision (id, value) VALUES (1, 0);
+CREATE TABLE interlinkers (
+    id             TEXT PRIMARY KEY,
+    nature         TEXT NOT NULL,
+    state          TEXT NOT NULL,
+    owner          TEXT NOT NULL,
+    fields         TEXT NOT NULL,
+    rating_sum     BIGINT NOT NULL,
+    rating_count   BIGINT NOT NULL,
+    adoption_count BIGINT NOT NULL,
+    revision       BIGINT NOT NULL,
+    version        BIGINT NOT NULL,
+    created_at     BIGINT NOT NULL,
+    updated_at     BIGINT NOT NULL,
+    published_at   BIGINT
+);
+CREATE INDEX interlinkers_by_state ON interlinkers (state, id);
+CREATE INDEX interlinkers_by_revision ON interlinkers (revision);
+CREATE TABLE ratings (
+    id             TEXT PRIMARY KEY,
+    interlinker_id TEXT NOT NULL REFERENCES interlinkers (id),
+    author         TEXT NOT NULL,
+    value          INTEGER NOT NULL,
+    title          TEXT NOT NULL,
+    body           TEXT NOT NULL,
+    created_at     BIGINT NOT NULL,
+    updated_at     BIGINT NOT NULL,
+    UNIQUE (interlinker_id, author)
+);
+CREATE INDEX ratings_by_interlinker ON ratings (interlinker_id, id);
+CREATE TABLE problem_profiles (
+    code        TEXT PRIMARY KEY,
+    family      TEXT NOT NULL,
+    title       TEXT NOT NULL,
+    description TEXT NOT NULL,
+    created_at  BIGINT NOT NULL,
+    updated_at  BIGINT NOT NULL
+);
+CREATE TABLE schemas (
+    id             TEXT PRIMARY KEY,
+    title          TEXT NOT NULL,
+    description    TEXT NOT NULL,
+    items          TEXT NOT NULL,
+    latest_version INTEGER NOT NULL,
+    draft_changed  BOOLEAN NOT NULL,
+    created_at     BIGINT NOT NULL,
+    updated_at     BIGINT NOT NULL
+);
+CREATE TABLE schema_versions (
+    schema_id    TEXT NOT NULL REFERENCES schemas (id),
+    version      INTEGER NOT NULL,
+    title        TEXT NOT NULL,
+    description  TEXT NOT NULL,
+    items        TEXT NOT NULL,
+    publisher    TEXT NOT NULL,
+    published_at BIGINT NOT NULL,
+    PRIMARY KEY (schema_id, version)
+);
+CREATE TABLE catalogue_editors (
+    subject  TEXT PRIMARY KEY,
+    added_by TEXT NOT NULL,
+    added_at BIGINT NOT NULL
+)
+"#;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Catalogue {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        interlink_runtime::db::execute_script(manager.get_connection(), TABLES).await
+    }
+}

@@ -1,0 +1,104 @@
+//! Helpers every gRPC adapter shares: resource names, paging, times.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::validation::Violation;
+
+/// Now, in Unix milliseconds.
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+/// A protobuf timestamp of Unix milliseconds.
+pub fn timestamp(ms: i64) -> prost_types::Timestamp {
+    prost_types::Timestamp::from(UNIX_EPOCH + Duration::from_millis(ms.max(0) as u64))
+}
+
+/// Whether `s` is a UUID in its canonical (lower-case, hyphenated) form:
+/// ids are compared as text, so no other spelling is accepted.
+pub fn is_canonical_uuid(s: &str) -> bool {
+    uuid::Uuid::parse_str(s).is_ok_and(|u| u.hyphenated().to_string() == s)
+}
+
+/// The id in `collection/{id}` when it satisfies `valid_id`, or a
+/// violation naming `field`.
+pub fn parse_name_with<'a>(
+    field: &str,
+    collection: &str,
+    name: &'a str,
+    valid_id: impl Fn(&str) -> bool,
+) -> Result<&'a str, Violation> {
+    match name
+        .strip_prefix(collection)
+        .and_then(|r| r.strip_prefix('/'))
+    {
+        Some(id) if valid_id(id) => Ok(id),
+        _ => Err(Violation::new(
+            field,
+            format!("must be a resource name `{collection}/{{id}}`"),
+        )),
+    }
+}
+
+/// The UUID in `collection/{uuid}`, or a violation naming `field`.
+pub fn parse_name<'a>(field: &str, collection: &str, name: &'a str) -> Result<&'a str, Violation> {
+    parse_name_with(field, collection, name, is_canonical_uuid)
+}
+
+/// The page size asked for: `default` for 0, at most `max`.
+pub fn page_size(size: i32, default: u64, max: u64) -> Result<u64, Violation> {
+    match size {
+        0 => Ok(default),
+        s if s < 0 => Err(Violation::new("page_size", "must not be negative")),
+        s => Ok((s as u64).min(max)),
+    }
+}
+
+/// A page token that is a UUID from a previous response, or none.
+pub fn uuid_page_token(token: &str) -> Result<Option<&str>, Violation> {
+    if token.is_empty() {
+        Ok(None)
+    } else if is_canonical_uuid(token) {
+        Ok(Some(token))
+    } else {
+        Err(Violation::new(
+            "page_token",
+            "is not a token from a previous response",
+        ))
+    }
+}
+
+/// Keeps the first `limit` of `rows` (fetched with one extra) and returns
+/// the next page's token: the last kept key, or empty on the last page.
+pub fn take_page<T>(rows: &mut Vec<T>, limit: u64, key: impl Fn(&T) -> String) -> String {
+    if rows.len() as u64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(key).unwrap_or_default()
+    } else {
+        String::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_pages() {
+        let id = "0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a10";
+        assert_eq!(parse_name("n", "teams", &format!("teams/{id}")), Ok(id));
+        assert!(parse_name("n", "teams", &format!("teams/{}", id.to_uppercase())).is_err());
+        assert!(parse_name("n", "teams", &format!("users/{id}")).is_err());
+        assert_eq!(page_size(0, 50, 500), Ok(50));
+        assert_eq!(page_size(900, 50, 500), Ok(500));
+        assert!(page_size(-1, 50, 500).is_err());
+        assert_eq!(uuid_page_token(""), Ok(None));
+        assert!(uuid_page_token("x").is_err());
+        let mut rows = vec![1, 2, 3];
+        assert_eq!(take_page(&mut rows, 2, |r| r.to_string()), "2");
+        assert_eq!(rows, [1, 2]);
+    }
+}
