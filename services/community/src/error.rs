@@ -43,6 +43,12 @@ impl Error {
     }
 }
 
+impl From<Violation> for Error {
+    fn from(violation: Violation) -> Self {
+        Error::Invalid(vec![violation])
+    }
+}
+
 impl From<Error> for Status {
     fn from(error: Error) -> Self {
         match error {

@@ -2,7 +2,6 @@
 //! what, calls the store, and appends events in the same transaction.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use interlink_proto::common::v1::TranslatableText;
 use interlink_proto::community::v1 as pb;
@@ -30,16 +29,7 @@ pub struct CommunityApi {
 const DEFAULT_PAGE: i32 = 50;
 const MAX_PAGE: i32 = 500;
 
-pub(crate) fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default()
-}
-
-pub(crate) fn timestamp(ms: i64) -> prost_types::Timestamp {
-    prost_types::Timestamp::from(UNIX_EPOCH + Duration::from_millis(ms.max(0) as u64))
-}
+pub(crate) use interlink_runtime::api::{now_ms, timestamp};
 
 pub(crate) fn user_name(id: &str) -> String {
     format!("users/{id}")
@@ -51,55 +41,25 @@ pub(crate) fn organization_name(id: &str) -> String {
 
 /// The id in `collection/{id}`, or an INVALID_ARGUMENT naming `field`.
 pub(crate) fn parse_name<'a>(field: &str, collection: &str, name: &'a str) -> Result<&'a str> {
-    match name
-        .strip_prefix(collection)
-        .and_then(|r| r.strip_prefix('/'))
-    {
-        // Only the canonical form: ids are compared as text.
-        Some(id) if is_canonical_uuid(id) => Ok(id),
-        _ => Err(Error::invalid(
-            field,
-            format!("must be a resource name `{collection}/{{id}}`"),
-        )),
-    }
+    Ok(interlink_runtime::api::parse_name(field, collection, name)?)
 }
 
 pub(crate) fn page_size(size: i32) -> Result<u64> {
-    match size {
-        0 => Ok(DEFAULT_PAGE as u64),
-        s if s < 0 => Err(Error::invalid("page_size", "must not be negative")),
-        s => Ok(s.min(MAX_PAGE) as u64),
-    }
+    Ok(interlink_runtime::api::page_size(
+        size,
+        DEFAULT_PAGE as u64,
+        MAX_PAGE as u64,
+    )?)
 }
 
 /// Keeps the first `limit` of `rows` (fetched with one extra) and returns
 /// the next page's token: the last kept key, or empty on the last page.
 pub(crate) fn take_page<T>(rows: &mut Vec<T>, limit: u64, key: impl Fn(&T) -> &str) -> String {
-    if rows.len() as u64 > limit {
-        rows.truncate(limit as usize);
-        rows.last()
-            .map(|row| key(row).to_owned())
-            .unwrap_or_default()
-    } else {
-        String::new()
-    }
-}
-
-fn is_canonical_uuid(s: &str) -> bool {
-    uuid::Uuid::parse_str(s).is_ok_and(|u| u.hyphenated().to_string() == s)
+    interlink_runtime::api::take_page(rows, limit, |row| key(row).to_owned())
 }
 
 pub(crate) fn page_token(token: &str) -> Result<Option<&str>> {
-    if token.is_empty() {
-        Ok(None)
-    } else if is_canonical_uuid(token) {
-        Ok(Some(token))
-    } else {
-        Err(Error::invalid(
-            "page_token",
-            "is not a token from a previous response",
-        ))
-    }
+    Ok(interlink_runtime::api::uuid_page_token(token)?)
 }
 
 pub(crate) fn user_to_proto(user: &UserRow) -> pb::User {

@@ -1,113 +1,51 @@
 //! The community service through its generated gRPC client, in process on
 //! port 0, on PostgreSQL and on SQLite.
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use interlink_community::{CommunityApi, Migrator};
 use interlink_proto::common::v1::TranslatableText;
 use interlink_proto::community::v1 as pb;
 use interlink_proto::community::v1::community_service_client::CommunityServiceClient;
 use interlink_proto::community::v1::community_service_server::CommunityServiceServer;
 use interlink_proto::events::v1::Event;
-use interlink_runtime::auth::{DevSigner, DevTokenRequest};
-use interlink_runtime::config::GrpcConfig;
-use interlink_runtime::grpc::{ServeOptions, serve};
-use interlink_runtime::testing::{Backend, TestEnv, count};
+use interlink_runtime::on_both_backends;
+use interlink_runtime::testing::{
+    Backend, TestEnv, TestServer, count, violated_fields, with_token,
+};
 use prost::Message;
 use sea_orm::{ConnectionTrait, Statement};
-use tokio_util::sync::CancellationToken;
 use tonic::transport::Channel;
 use tonic::{Code, Request};
-use tonic_types::StatusExt;
 
 struct Service {
-    env: TestEnv,
-    channel: Channel,
-    signer: DevSigner,
-    shutdown: CancellationToken,
-    _dir: tempfile::TempDir,
+    server: TestServer,
 }
 
 impl Service {
     async fn start(backend: Backend) -> Self {
         let env = TestEnv::new::<Migrator>(backend, |_| {}).await;
-        let dir = tempfile::tempdir().expect("dir");
-        let signer = DevSigner::load_or_create(dir.path()).expect("signer");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let url = format!("http://{}", listener.local_addr().expect("addr"));
-        let mut routes = tonic::service::RoutesBuilder::default();
-        routes.add_service(CommunityServiceServer::new(CommunityApi::new(
-            env.db.clone(),
-            env.outbox(),
-        )));
-        let shutdown = CancellationToken::new();
-        let options = ServeOptions {
-            config: GrpcConfig::default(),
-            authenticator: Arc::new(signer.authenticator(&env.config.auth)),
-            health_services: vec![interlink_community::SERVICE_NAME.into()],
-            extra_descriptor_sets: Vec::new(),
-        };
-        tokio::spawn({
-            let shutdown = shutdown.clone();
-            async move {
-                serve(listener, routes, options, shutdown)
-                    .await
-                    .expect("serve")
-            }
-        });
-        let channel = Channel::from_shared(url)
-            .expect("url")
-            .connect()
-            .await
-            .expect("connect");
-        Self {
-            env,
-            channel,
-            signer,
-            shutdown,
-            _dir: dir,
-        }
+        let server = TestServer::start(env, interlink_community::SERVICE_NAME, |env| {
+            let mut routes = tonic::service::RoutesBuilder::default();
+            routes.add_service(CommunityServiceServer::new(CommunityApi::new(
+                env.db.clone(),
+                env.outbox(),
+            )));
+            routes
+        })
+        .await;
+        Self { server }
     }
 
     fn token(&self, subject: &str, admin: bool) -> String {
-        self.signer
-            .mint(
-                &DevTokenRequest {
-                    subject: subject.into(),
-                    name: Some(format!("{subject} name")),
-                    email: Some(format!("{subject}@example.org")),
-                    admin,
-                    ttl: Duration::from_secs(600),
-                },
-                &self.env.config.auth.audience,
-                &self.env.config.auth.admin_claim,
-            )
-            .expect("token")
+        self.server.token(subject, admin)
     }
 
     fn client(&self) -> CommunityServiceClient<Channel> {
-        CommunityServiceClient::new(self.channel.clone())
+        CommunityServiceClient::new(self.server.channel.clone())
     }
 
     /// Events in the outbox, in order (no relay runs in these tests).
     async fn events(&self) -> Vec<Event> {
-        self.env
-            .db
-            .query_all_raw(Statement::from_string(
-                self.env.db.get_database_backend(),
-                "SELECT payload FROM interlink_outbox ORDER BY seq",
-            ))
-            .await
-            .expect("outbox")
-            .into_iter()
-            .map(|r| {
-                let bytes: Vec<u8> = r.try_get("", "payload").expect("payload");
-                Event::decode(bytes.as_slice()).expect("event")
-            })
-            .collect()
+        self.server.outbox_events().await
     }
 
     async fn event_types(&self) -> Vec<String> {
@@ -115,18 +53,12 @@ impl Service {
     }
 
     async fn stop(self) {
-        self.shutdown.cancel();
-        self.env.cleanup().await;
+        self.server.stop().await;
     }
 }
 
 fn as_user<T>(message: T, token: &str) -> Request<T> {
-    let mut request = Request::new(message);
-    request.metadata_mut().insert(
-        "authorization",
-        format!("Bearer {token}").parse().expect("header"),
-    );
-    request
+    with_token(message, token)
 }
 
 fn text(pairs: &[(&str, &str)]) -> Option<TranslatableText> {
@@ -157,32 +89,6 @@ fn organization(public: bool) -> pb::Organization {
         team_creation_policy: pb::TeamCreationPolicy::Members as i32,
         ..Default::default()
     }
-}
-
-/// The fields named by an INVALID_ARGUMENT's BadRequest details.
-fn violated_fields(status: &tonic::Status) -> Vec<String> {
-    assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
-    status
-        .get_error_details()
-        .bad_request()
-        .expect("field violations")
-        .field_violations
-        .iter()
-        .map(|v| v.field.clone())
-        .collect()
-}
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(interlink_runtime::testing::Backend::Postgres).await })*
-        }
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(interlink_runtime::testing::Backend::Embedded).await })*
-        }
-    };
 }
 
 on_both_backends!(
@@ -669,7 +575,11 @@ async fn bad_input_is_refused_by_field_and_changes_nothing(backend: Backend) {
         .expect_err("anonymous");
     assert_eq!(anonymous.code(), Code::Unauthenticated);
     assert_eq!(
-        count(&svc.env.db, "SELECT COUNT(*) AS n FROM organizations").await,
+        count(
+            &svc.server.env.db,
+            "SELECT COUNT(*) AS n FROM organizations"
+        )
+        .await,
         0
     );
 
@@ -1112,11 +1022,11 @@ async fn teams_follow_the_creation_policy_and_membership_rules(backend: Backend)
         .await
         .expect("forced");
     assert_eq!(
-        count(&svc.env.db, "SELECT COUNT(*) AS n FROM teams").await,
+        count(&svc.server.env.db, "SELECT COUNT(*) AS n FROM teams").await,
         0
     );
     assert_eq!(
-        count(&svc.env.db, "SELECT COUNT(*) AS n FROM team_members").await,
+        count(&svc.server.env.db, "SELECT COUNT(*) AS n FROM team_members").await,
         0
     );
 
@@ -1262,10 +1172,10 @@ async fn replaying_the_events_rebuilds_the_memberships(backend: Backend) {
         }
     }
     let table: BTreeSet<(String, String, bool)> = svc
-        .env
+        .server.env
         .db
         .query_all_raw(Statement::from_string(
-            svc.env.db.get_database_backend(),
+            svc.server.env.db.get_database_backend(),
             "SELECT m.team_id, u.subject, m.administrator FROM team_members m JOIN users u ON u.id = m.user_id",
         ))
         .await
@@ -1607,10 +1517,11 @@ async fn invitations_are_single_use_expire_and_can_be_revoked(backend: Backend) 
         .expect("invite")
         .into_inner();
     let id = expiring.name.trim_start_matches("invitations/").to_owned();
-    svc.env
+    svc.server
+        .env
         .db
         .execute_raw(Statement::from_sql_and_values(
-            svc.env.db.get_database_backend(),
+            svc.server.env.db.get_database_backend(),
             "UPDATE invitations SET expires_at = 0 WHERE id = $1",
             [id.into()],
         ))
@@ -1835,10 +1746,11 @@ async fn users_export_their_data_and_erasure_anonymises_them(backend: Backend) {
     );
     let ben_id = ben_name.trim_start_matches("users/").to_owned();
     let row = svc
+        .server
         .env
         .db
         .query_one_raw(Statement::from_sql_and_values(
-            svc.env.db.get_database_backend(),
+            svc.server.env.db.get_database_backend(),
             "SELECT display_name, email, additional_emails FROM users WHERE id = $1",
             [ben_id.clone().into()],
         ))
@@ -1851,10 +1763,11 @@ async fn users_export_their_data_and_erasure_anonymises_them(backend: Backend) {
     );
     assert_eq!(row.try_get::<String>("", "email").expect("email"), "");
     let reason = svc
+        .server
         .env
         .db
         .query_one_raw(Statement::from_sql_and_values(
-            svc.env.db.get_database_backend(),
+            svc.server.env.db.get_database_backend(),
             "SELECT reason FROM team_applications WHERE user_id = $1",
             [ben_id.into()],
         ))
@@ -2263,7 +2176,7 @@ async fn every_rpc_refuses_anonymous_changes_and_malformed_names(backend: Backen
         "refusals publish nothing"
     );
     assert_eq!(
-        count(&svc.env.db, "SELECT COUNT(*) AS n FROM teams").await,
+        count(&svc.server.env.db, "SELECT COUNT(*) AS n FROM teams").await,
         0
     );
     svc.stop().await;
