@@ -55,6 +55,15 @@ enum Command {
         #[arg(long, conflicts_with = "role")]
         embedded: bool,
     },
+    /// Seed the catalogue: add whichever of the seed's problem profiles,
+    /// schemas and interlinkers are missing (idempotent). Uses the
+    /// catalogue's `database.url`, or with `--embedded` its SQLite file in
+    /// the data directory.
+    Seed {
+        /// Seed embedded mode's catalogue.
+        #[arg(long)]
+        embedded: bool,
+    },
     /// List the roles this binary can run.
     Roles,
     /// Mint a development token signed by the data directory's dev key.
@@ -105,6 +114,7 @@ fn main() -> anyhow::Result<()> {
             Command::Migrate { role, embedded } => {
                 migrate(&config, role.as_deref(), embedded).await
             }
+            Command::Seed { embedded } => seed(&config, embedded).await,
             Command::Roles => {
                 for role in roles::all() {
                     println!("{}", role.name());
@@ -135,6 +145,44 @@ fn main() -> anyhow::Result<()> {
             }
         }
     })
+}
+
+/// `interlink seed`: the catalogue's seed, with a progress bar.
+async fn seed(config: &Config, embedded: bool) -> anyhow::Result<()> {
+    let role = roles::find("catalogue")?;
+    let db = if embedded {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("creating {}", config.data_dir.display()))?;
+        let url = roles::embedded_database_url(config, "catalogue");
+        serve::open_role_database(role.as_ref(), &url, config).await?
+    } else {
+        serve::role_database(role.as_ref(), config)
+            .await?
+            .context("the catalogue has a database")?
+    };
+    let started = std::time::Instant::now();
+    let data = interlink_catalogue::seed::SeedData::load()?;
+    let bar = indicatif::ProgressBar::new(data.len() as u64).with_style(
+        indicatif::ProgressStyle::with_template("seeding the catalogue {bar:40} {pos}/{len}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let outbox = interlink_runtime::events::Outbox::new(interlink_runtime::events::Subjects::new(
+        config.nats.subject_root.clone(),
+    ));
+    let report = data
+        .apply(&db, &outbox, |done| bar.set_position(done as u64))
+        .await?;
+    bar.finish_and_clear();
+    println!(
+        "catalogue seeded in {} ms: {} problem profiles, {} schemas, {} interlinkers added \
+         ({} entries in the seed; the rest were there)",
+        started.elapsed().as_millis(),
+        report.profiles,
+        report.schemas,
+        report.interlinkers,
+        data.len()
+    );
+    Ok(())
 }
 
 async fn migrate(config: &Config, role: Option<&str>, embedded: bool) -> anyhow::Result<()> {

@@ -300,3 +300,90 @@ fn a_bad_configuration_fails_start_up_naming_the_key() {
         assert!(stderr.contains(named), "{key}={value}: {stderr}");
     }
 }
+
+/// The first `up` seeds the empty catalogue; `interlink seed` afterwards
+/// finds everything there and adds nothing. Search answers in every
+/// language at once.
+#[tokio::test]
+async fn up_seeds_the_catalogue_once_and_seed_is_idempotent() {
+    use interlink_proto::catalogue::v1 as pb;
+    use interlink_proto::catalogue::v1::catalogue_service_client::CatalogueServiceClient;
+
+    let dir = tempfile::tempdir().expect("data dir");
+    let up = start(dir.path());
+    let mut catalogue = CatalogueServiceClient::new(channel(&up.grpc).await);
+    let profiles = catalogue
+        .list_problem_profiles(pb::ListProblemProfilesRequest::default())
+        .await
+        .expect("profiles")
+        .into_inner();
+    assert_eq!(profiles.problem_profiles.len(), 45);
+    let schemas = catalogue
+        .list_schemas(pb::ListSchemasRequest::default())
+        .await
+        .expect("schemas")
+        .into_inner();
+    let ids: Vec<_> = schemas.schemas.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "schemas/default",
+            "schemas/hackathon",
+            "schemas/service-description-enhancement",
+            "schemas/solution-co-refinement"
+        ]
+    );
+    let all = catalogue
+        .search_interlinkers(pb::SearchInterlinkersRequest::default())
+        .await
+        .expect("search")
+        .into_inner();
+    assert!(all.total_size >= 60, "{}", all.total_size);
+    let spanish = catalogue
+        .search_interlinkers(pb::SearchInterlinkersRequest {
+            query: "encuestas".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("search")
+        .into_inner();
+    assert!(!spanish.results.is_empty());
+    stop(up, "-TERM").await;
+
+    let output = Command::new(BIN)
+        .args(["seed", "--embedded", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .expect("interlink seed");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("0 problem profiles, 0 schemas, 0 interlinkers added"),
+        "{stdout}"
+    );
+}
+
+/// `interlink seed` fills an empty catalogue by itself (without `up`).
+#[test]
+fn seed_fills_an_empty_catalogue() {
+    let dir = tempfile::tempdir().expect("data dir");
+    let output = Command::new(BIN)
+        .args(["seed", "--embedded", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .expect("interlink seed");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("45 problem profiles, 4 schemas, 64 interlinkers added"),
+        "{stdout}"
+    );
+}

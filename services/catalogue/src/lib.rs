@@ -10,6 +10,7 @@ pub mod grpc;
 mod interlinkers;
 mod schemas;
 pub mod search;
+pub mod seed;
 pub mod store;
 
 pub use grpc::CatalogueApi;
@@ -58,6 +59,19 @@ impl Role for CatalogueRole {
                 .db
                 .clone()
                 .ok_or_else(|| anyhow::anyhow!("the catalogue role needs its database"))?;
+            if context.config.catalogue.seed_when_empty && seed::is_empty(&db).await? {
+                let started = std::time::Instant::now();
+                let report = seed::SeedData::load()?
+                    .apply(&db, &context.outbox, |_| {})
+                    .await?;
+                tracing::info!(
+                    profiles = report.profiles,
+                    schemas = report.schemas,
+                    interlinkers = report.interlinkers,
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "seeded the empty catalogue"
+                );
+            }
             let index = Arc::new(SearchIndex::new()?);
             index.refresh(&db).await?;
             context.tasks.spawn(follow_catalogue(

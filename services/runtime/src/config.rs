@@ -51,6 +51,8 @@ pub struct Config {
     pub auth: AuthConfig,
     /// Logs, traces and metrics.
     pub telemetry: TelemetryConfig,
+    /// The catalogue service.
+    pub catalogue: CatalogueConfig,
 }
 
 impl Default for Config {
@@ -64,6 +66,24 @@ impl Default for Config {
             gateway: GatewayConfig::default(),
             auth: AuthConfig::default(),
             telemetry: TelemetryConfig::default(),
+            catalogue: CatalogueConfig::default(),
+        }
+    }
+}
+
+/// The catalogue service.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct CatalogueConfig {
+    /// Seed the catalogue (problem profiles, schemas, interlinkers) when it
+    /// starts on an empty database.
+    pub seed_when_empty: bool,
+}
+
+impl Default for CatalogueConfig {
+    fn default() -> Self {
+        Self {
+            seed_when_empty: true,
         }
     }
 }

@@ -227,6 +227,18 @@ pub async fn interlinkers_since(
     .collect()
 }
 
+/// Moves the revision counter to `revision` (after a writer that took a
+/// range of revisions under the counter's lock).
+pub async fn set_revision(txn: &impl ConnectionTrait, revision: i64) -> Result<(), DbErr> {
+    run(
+        txn,
+        "UPDATE catalogue_revision SET value = $1 WHERE id = 1",
+        [revision.into()],
+    )
+    .await?;
+    Ok(())
+}
+
 /// The newest catalogue revision committed.
 pub async fn current_revision(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
     let row = db
