@@ -101,18 +101,47 @@ pub struct Entry {
     pub rating: f64,
     targets: BTreeSet<String>,
     sort_title: String,
+    /// Per faceted field, the interned ids of its values.
+    facets: [Vec<u32>; FACETS.len()],
 }
 
 impl Entry {
-    fn new(row: InterlinkerRow) -> Self {
+    fn new(row: InterlinkerRow, interner: &mut Interner) -> Self {
         let targets = with_ancestors(&row.fields.targets);
         let sort_title = first_text(&row.fields.title).to_lowercase();
-        Self {
+        let mut entry = Self {
             rating: average(row.rating_sum, row.rating_count),
             row,
             targets,
             sort_title,
+            facets: Default::default(),
+        };
+        for (facet, ids) in entry.facets.iter_mut().enumerate() {
+            *ids = facet_values(&entry.row, &entry.targets, facet)
+                .into_iter()
+                .map(|value| interner.id(facet, value))
+                .collect();
         }
+        entry
+    }
+}
+
+/// Facet values as small integers, so counting allocates nothing.
+#[derive(Debug, Clone, Default)]
+struct Interner {
+    names: [Vec<String>; FACETS.len()],
+    ids: [HashMap<String, u32>; FACETS.len()],
+}
+
+impl Interner {
+    fn id(&mut self, facet: usize, value: String) -> u32 {
+        if let Some(id) = self.ids[facet].get(&value) {
+            return *id;
+        }
+        let id = self.names[facet].len() as u32;
+        self.names[facet].push(value.clone());
+        self.ids[facet].insert(value, id);
+        id
     }
 }
 
@@ -186,10 +215,10 @@ impl Filters {
     }
 }
 
-fn facet_values(entry: &Entry, facet: usize) -> Vec<String> {
-    let fields = &entry.row.fields;
+fn facet_values(row: &InterlinkerRow, targets: &BTreeSet<String>, facet: usize) -> Vec<String> {
+    let fields = &row.fields;
     match facet {
-        0 => vec![entry.row.nature.as_str().to_owned()],
+        0 => vec![row.nature.as_str().to_owned()],
         1 => fields.problem_profiles.clone(),
         2 => fields.languages.clone(),
         3 => fields
@@ -202,7 +231,7 @@ fn facet_values(entry: &Entry, facet: usize) -> Vec<String> {
             .map(|l| l.as_str().to_owned())
             .into_iter()
             .collect(),
-        _ => entry.targets.iter().cloned().collect(),
+        _ => targets.iter().cloned().collect(),
     }
 }
 
@@ -230,17 +259,32 @@ pub struct Recommendation {
     pub matched: Vec<String>,
 }
 
+/// What searches read: replaced whole after each refresh.
 struct Snapshot {
     searcher: tantivy::Searcher,
-    entries: HashMap<u64, Arc<Entry>>,
+    /// By slot (a dense number per interlinker id); `None` when not
+    /// published.
+    entries: Vec<Option<Arc<Entry>>>,
     slots: HashMap<String, u64>,
+    facet_names: [Vec<String>; FACETS.len()],
+    published: usize,
+}
+
+impl Snapshot {
+    fn entry(&self, slot: u64) -> Option<&Arc<Entry>> {
+        self.entries.get(slot as usize).and_then(Option::as_ref)
+    }
+
+    fn published(&self) -> impl Iterator<Item = &Arc<Entry>> {
+        self.entries.iter().flatten()
+    }
 }
 
 struct Writer {
     writer: IndexWriter<TantivyDocument>,
-    entries: HashMap<u64, Arc<Entry>>,
+    entries: Vec<Option<Arc<Entry>>>,
     slots: HashMap<String, u64>,
-    next_slot: u64,
+    interner: Interner,
     revision: i64,
 }
 
@@ -309,8 +353,10 @@ impl SearchIndex {
             .try_into()?;
         let snapshot = Snapshot {
             searcher: reader.searcher(),
-            entries: HashMap::new(),
+            entries: Vec::new(),
             slots: HashMap::new(),
+            facet_names: Default::default(),
+            published: 0,
         };
         Ok(Self {
             slot,
@@ -319,9 +365,9 @@ impl SearchIndex {
             reader,
             writer: Mutex::new(Writer {
                 writer,
-                entries: HashMap::new(),
+                entries: Vec::new(),
                 slots: HashMap::new(),
-                next_slot: 0,
+                interner: Interner::default(),
                 revision: 0,
             }),
             snapshot: RwLock::new(Arc::new(snapshot)),
@@ -348,19 +394,20 @@ impl SearchIndex {
                     Some(slot) => {
                         let slot = *slot;
                         w.writer.delete_term(Term::from_field_u64(self.slot, slot));
-                        w.entries.remove(&slot);
+                        w.entries[slot as usize] = None;
                         slot
                     }
                     None => {
-                        let slot = w.next_slot;
-                        w.next_slot += 1;
+                        let slot = w.entries.len() as u64;
+                        w.entries.push(None);
                         w.slots.insert(row.id.clone(), slot);
                         slot
                     }
                 };
                 if row.state == State::Published {
                     w.writer.add_document(self.document(slot, &row))?;
-                    w.entries.insert(slot, Arc::new(Entry::new(row)));
+                    let entry = Entry::new(row, &mut w.interner);
+                    w.entries[slot as usize] = Some(Arc::new(entry));
                 }
             }
             if last {
@@ -374,6 +421,8 @@ impl SearchIndex {
                 searcher: self.reader.searcher(),
                 entries: w.entries.clone(),
                 slots: w.slots.clone(),
+                facet_names: w.interner.names.clone(),
+                published: w.entries.iter().flatten().count(),
             };
             *self
                 .snapshot
@@ -411,7 +460,7 @@ impl SearchIndex {
 
     /// How many published interlinkers are indexed.
     pub fn len(&self) -> usize {
-        self.current().entries.len()
+        self.current().published
     }
 
     /// Whether nothing is indexed.
@@ -485,12 +534,22 @@ impl SearchIndex {
             Some(query) => snapshot
                 .searcher
                 .search(query.as_ref(), &AllHits { field: "slot" })?,
-            None => snapshot.entries.keys().map(|slot| (*slot, 0.0)).collect(),
+            None => snapshot
+                .entries
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.is_some())
+                .map(|(slot, _)| (slot as u64, 0.0))
+                .collect(),
         };
-        let mut counts: Vec<BTreeMap<String, u64>> = vec![BTreeMap::new(); FACETS.len()];
+        let mut counts: Vec<Vec<u64>> = snapshot
+            .facet_names
+            .iter()
+            .map(|names| vec![0; names.len()])
+            .collect();
         let mut hits = Vec::new();
         for (slot, score) in scored {
-            let Some(entry) = snapshot.entries.get(&slot) else {
+            let Some(entry) = snapshot.entry(slot) else {
                 continue;
             };
             let Some(failures) = filters.failures(entry) else {
@@ -499,8 +558,8 @@ impl SearchIndex {
             for (facet, count) in counts.iter_mut().enumerate() {
                 // Counted in a facet when every other filter lets it through.
                 if failures & !(1 << facet) == 0 {
-                    for value in facet_values(entry, facet) {
-                        *count.entry(value).or_default() += 1;
+                    for id in &entry.facets[facet] {
+                        count[*id as usize] += 1;
                     }
                 }
             }
@@ -508,20 +567,34 @@ impl SearchIndex {
                 hits.push((entry.clone(), score));
             }
         }
-        hits.sort_by(|(a, sa), (b, sb)| {
+        let order = |(a, sa): &(Arc<Entry>, f32), (b, sb): &(Arc<Entry>, f32)| {
             sb.total_cmp(sa)
                 .then(b.rating.total_cmp(&a.rating))
                 .then(b.row.rating_count.cmp(&a.row.rating_count))
                 .then_with(|| a.sort_title.cmp(&b.sort_title))
                 .then_with(|| a.row.id.cmp(&b.row.id))
-        });
+        };
         let total = hits.len();
+        // Only the hits up to the page's end need their order.
+        let end = (offset + limit).min(total);
+        if end > 0 && end < total {
+            hits.select_nth_unstable_by(end - 1, order);
+            hits.truncate(end);
+        }
+        hits.sort_unstable_by(order);
         let hits = hits.into_iter().skip(offset).take(limit).collect();
         let facets = FACETS
             .iter()
             .zip(counts)
-            .map(|(name, values)| {
-                let mut values: Vec<_> = values.into_iter().collect();
+            .enumerate()
+            .map(|(facet, (name, values))| {
+                let names = &snapshot.facet_names[facet];
+                let mut values: Vec<(String, u64)> = values
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(_, count)| *count > 0)
+                    .map(|(id, count)| (names[id].clone(), count))
+                    .collect();
                 values.sort_by(|(va, a), (vb, b)| b.cmp(a).then_with(|| va.cmp(vb)));
                 (*name, values)
             })
@@ -537,7 +610,7 @@ impl SearchIndex {
     pub fn get(&self, id: &str) -> Option<Arc<Entry>> {
         let snapshot = self.current();
         let slot = snapshot.slots.get(id)?;
-        snapshot.entries.get(slot).cloned()
+        snapshot.entry(*slot).cloned()
     }
 
     /// Published interlinkers sharing problem profiles with `profiles`
@@ -546,8 +619,7 @@ impl SearchIndex {
         let wanted: BTreeSet<&String> = profiles.iter().collect();
         let snapshot = self.current();
         let mut found: Vec<(usize, Arc<Entry>)> = snapshot
-            .entries
-            .values()
+            .published()
             .filter(|e| e.row.id != id)
             .filter_map(|e| {
                 let shared = e
@@ -581,14 +653,12 @@ impl SearchIndex {
         let wanted: BTreeSet<&String> = profiles.iter().collect();
         let snapshot = self.current();
         let most_adopted = snapshot
-            .entries
-            .values()
+            .published()
             .map(|e| e.row.adoption_count)
             .max()
             .unwrap_or(0);
         let mut found: Vec<Recommendation> = snapshot
-            .entries
-            .values()
+            .published()
             .filter_map(|e| {
                 let matched: Vec<String> = e
                     .row
