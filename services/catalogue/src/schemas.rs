@@ -117,6 +117,12 @@ impl CatalogueApi {
         request: Request<pb::ListProblemProfilesRequest>,
     ) -> Result<pb::ListProblemProfilesResponse> {
         let family = request.get_ref().family.trim();
+        if !family.is_empty() && !profile::is_family(family) {
+            return Err(Error::invalid(
+                "family",
+                "must be a family name of lower-case letters, `_` and `-` (`organisational`)",
+            ));
+        }
         let rows = store::list_profiles(&self.db, (!family.is_empty()).then_some(family)).await?;
         Ok(pb::ListProblemProfilesResponse {
             problem_profiles: rows.iter().map(convert::profile_to).collect(),

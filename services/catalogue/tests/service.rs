@@ -1586,6 +1586,31 @@ async fn bad_input_is_refused_by_field_and_changes_nothing(backend: Backend) {
         ["problem_profile.title"]
     );
 
+    assert_eq!(
+        violated_fields(
+            &client
+                .list_problem_profiles(pb::ListProblemProfilesRequest {
+                    family: "Org!".into()
+                })
+                .await
+                .expect_err("family")
+        ),
+        ["family"]
+    );
+    let family = client
+        .list_problem_profiles(pb::ListProblemProfilesRequest {
+            family: "understanding".into(),
+        })
+        .await
+        .expect("family")
+        .into_inner();
+    let codes: Vec<_> = family
+        .problem_profiles
+        .iter()
+        .map(|p| p.code.as_str())
+        .collect();
+    assert_eq!(codes, ["und-01", "und-02"]);
+
     // Schemas.
     assert_eq!(
         violated_fields(
@@ -1643,6 +1668,47 @@ async fn bad_input_is_refused_by_field_and_changes_nothing(backend: Backend) {
             client
                 .publish_schema(a!(pb::PublishSchemaRequest {
                     name: "schemas/missing".into()
+                }))
+                .await
+        ),
+        Code::NotFound
+    );
+    assert_eq!(
+        violated_fields(
+            &client
+                .publish_schema(a!(pb::PublishSchemaRequest {
+                    name: "schemas/Bad".into()
+                }))
+                .await
+                .expect_err("bad name")
+        ),
+        ["name"]
+    );
+    assert_eq!(
+        violated_fields(
+            &client
+                .update_schema(a!(pb::UpdateSchemaRequest {
+                    schema: Some(pb::Schema {
+                        name: "schemas/missing".into(),
+                        ..Default::default()
+                    }),
+                    update_mask: mask(&["latest_version"]),
+                }))
+                .await
+                .expect_err("bad mask")
+        ),
+        ["update_mask.paths[0]"]
+    );
+    assert_eq!(
+        code(
+            client
+                .update_schema(a!(pb::UpdateSchemaRequest {
+                    schema: Some(pb::Schema {
+                        name: "schemas/missing".into(),
+                        title: text(&[("en", "Missing")]),
+                        ..Default::default()
+                    }),
+                    update_mask: mask(&["title"]),
                 }))
                 .await
         ),
@@ -1725,6 +1791,79 @@ async fn bad_input_is_refused_by_field_and_changes_nothing(backend: Backend) {
     c.server.stop().await;
 }
 
+/// A second replica's index (its own, on the same database) follows the
+/// writes made through the first: published, renamed, rated, deprecated.
+async fn another_replica_index_follows_the_table(backend: Backend) {
+    let c = Catalogue::start(backend).await;
+    let replica = SearchIndex::new().expect("index");
+    let db = &c.server.env.db;
+    let seen = |index: &SearchIndex, q: &str| {
+        index
+            .search(q, &Default::default(), 0, 10)
+            .expect("search")
+            .hits
+            .iter()
+            .map(|(e, _)| e.row.fields.title["en"].clone())
+            .collect::<Vec<_>>()
+    };
+    let guide = c
+        .create_published(entry(
+            &[("en", "Mobility guide")],
+            &[("en", "Plan transport")],
+        ))
+        .await;
+    assert!(seen(&replica, "mobility").is_empty());
+    replica.refresh(db).await.expect("refresh");
+    assert_eq!(seen(&replica, "mobility"), ["Mobility guide"]);
+
+    c.client()
+        .update_interlinker(with_token(
+            pb::UpdateInterlinkerRequest {
+                interlinker: Some(pb::Interlinker {
+                    name: guide.name.clone(),
+                    title: text(&[("en", "Cycling guide")]),
+                    ..Default::default()
+                }),
+                update_mask: mask(&["title"]),
+            },
+            &c.admin,
+        ))
+        .await
+        .expect("rename");
+    c.client()
+        .rate_interlinker(with_token(
+            pb::RateInterlinkerRequest {
+                parent: guide.name.clone(),
+                rating: Some(pb::Rating {
+                    value: 4,
+                    ..Default::default()
+                }),
+            },
+            &c.user,
+        ))
+        .await
+        .expect("rate");
+    replica.refresh(db).await.expect("refresh");
+    assert!(seen(&replica, "mobility").is_empty());
+    assert_eq!(seen(&replica, "cycling"), ["Cycling guide"]);
+    let id = guide.name.trim_start_matches("interlinkers/");
+    assert_eq!(replica.get(id).map(|e| e.rating), Some(4.0));
+
+    c.client()
+        .deprecate_interlinker(with_token(
+            pb::DeprecateInterlinkerRequest {
+                name: guide.name.clone(),
+            },
+            &c.admin,
+        ))
+        .await
+        .expect("deprecate");
+    replica.refresh(db).await.expect("refresh");
+    assert!(seen(&replica, "cycling").is_empty());
+    assert_eq!(replica.len(), 0);
+    c.server.stop().await;
+}
+
 on_both_backends!(
     interlinkers_go_from_draft_to_published_to_deprecated,
     only_editors_write_and_platform_admins_name_them,
@@ -1734,4 +1873,5 @@ on_both_backends!(
     search_filters_facets_and_pages,
     related_and_recommended_follow_problem_profiles,
     bad_input_is_refused_by_field_and_changes_nothing,
+    another_replica_index_follows_the_table,
 );

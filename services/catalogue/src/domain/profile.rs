@@ -21,6 +21,16 @@ pub fn is_code(code: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
+/// Whether `family` is a family name: 1 to [`MAX_FAMILY_CHARS`] lower-case
+/// letters, `_` and `-`.
+pub fn is_family(family: &str) -> bool {
+    !family.is_empty()
+        && family.len() <= MAX_FAMILY_CHARS
+        && family
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c == '_' || c == '-')
+}
+
 /// A problem profile as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Profile {
@@ -37,13 +47,7 @@ pub struct Profile {
 /// Checks a profile's fields; `path` prefixes them.
 pub fn check(path: &str, profile: &Profile) -> Vec<Violation> {
     let mut out = Vec::new();
-    let family = &profile.family;
-    if family.is_empty()
-        || family.len() > MAX_FAMILY_CHARS
-        || !family
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c == '_' || c == '-')
-    {
+    if !is_family(&profile.family) {
         out.push(Violation::new(
             format!("{path}.family"),
             "must be a family name of lower-case letters, `_` and `-` (`organisational`)",
