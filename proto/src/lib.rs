@@ -16,6 +16,15 @@ pub mod catalogue {
     }
 }
 
+/// `interlink.coproduction.v1`: processes, their trees, permissions and assets.
+pub mod coproduction {
+    /// Version 1.
+    pub mod v1 {
+        #![allow(unreachable_pub, clippy::all)]
+        include!(concat!(env!("OUT_DIR"), "/interlink.coproduction.v1.rs"));
+    }
+}
+
 /// `interlink.common.v1`: messages shared by every service.
 pub mod common {
     /// Version 1.

@@ -1,0 +1,3 @@
+//! The co-production service (WP2).
+
+pub mod domain;
