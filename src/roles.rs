@@ -2,6 +2,7 @@
 
 use interlink_catalogue::CatalogueRole;
 use interlink_community::CommunityRole;
+use interlink_coproduction::CoproductionRole;
 use interlink_runtime::echo::EchoRole;
 use interlink_runtime::host::Role;
 
@@ -10,6 +11,7 @@ pub(crate) fn all() -> Vec<Box<dyn Role>> {
     vec![
         Box::new(CommunityRole),
         Box::new(CatalogueRole),
+        Box::new(CoproductionRole),
         Box::new(EchoRole),
     ]
 }

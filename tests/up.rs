@@ -387,3 +387,84 @@ fn seed_fills_an_empty_catalogue() {
         "{stdout}"
     );
 }
+
+/// The mesh in one process: an organisation created in community and the
+/// catalogue's seeded `default` schema reach co-production as events over
+/// the embedded bus, and a process is built from that schema.
+#[tokio::test]
+async fn up_carries_events_from_community_and_catalogue_to_coproduction() {
+    use interlink_proto::coproduction::v1 as pb;
+    use interlink_proto::coproduction::v1::coproduction_service_client::CoproductionServiceClient;
+
+    let dir = tempfile::tempdir().expect("data dir");
+    let up = start(dir.path());
+    let token = mint(dir.path());
+    fn with_bearer<T>(message: T, token: &str) -> tonic::Request<T> {
+        let mut request = tonic::Request::new(message);
+        request.metadata_mut().insert(
+            "authorization",
+            format!("Bearer {token}").parse().expect("header"),
+        );
+        request
+    }
+    let mut community =
+        interlink_proto::community::v1::community_service_client::CommunityServiceClient::new(
+            channel(&up.grpc).await,
+        );
+    let org = community
+        .create_organization(with_bearer(
+            interlink_proto::community::v1::CreateOrganizationRequest {
+                organization: Some(interlink_proto::community::v1::Organization {
+                    display_name: Some(interlink_proto::common::v1::TranslatableText {
+                        values: [("it".to_owned(), "MEF".to_owned())].into(),
+                    }),
+                    default_team_type:
+                        interlink_proto::community::v1::TeamType::PublicAdministration as i32,
+                    ..Default::default()
+                }),
+            },
+            &token,
+        ))
+        .await
+        .expect("organization")
+        .into_inner();
+    let mut coproduction = CoproductionServiceClient::new(channel(&up.grpc).await);
+    // The organisation's creation reaches co-production through the bus.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let process = loop {
+        let created = coproduction
+            .create_process(with_bearer(
+                pb::CreateProcessRequest {
+                    process: Some(pb::Process {
+                        title: "Pagamenti digitali".into(),
+                        language: "it".into(),
+                        organization: org.name.clone(),
+                        ..Default::default()
+                    }),
+                },
+                &token,
+            ))
+            .await;
+        match created {
+            Ok(p) => break p.into_inner(),
+            Err(s) if s.code() == tonic::Code::PermissionDenied && Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(50)).await
+            }
+            Err(s) => panic!("create process: {s:?}"),
+        }
+    };
+    let tree = coproduction
+        .build_from_schema(with_bearer(
+            pb::BuildFromSchemaRequest {
+                process: process.name.clone(),
+                schema: "schemas/default".into(),
+                version: 0,
+            },
+            &token,
+        ))
+        .await
+        .expect("the seeded schema reached co-production")
+        .into_inner();
+    assert_eq!(tree.items.len(), 49);
+    stop(up, "-TERM").await;
+}

@@ -473,21 +473,7 @@ impl TestServer {
     /// The events in the outbox, in order (no relay runs unless the test
     /// starts one).
     pub async fn outbox_events(&self) -> Vec<interlink_proto::events::v1::Event> {
-        use prost::Message;
-        self.env
-            .db
-            .query_all_raw(Statement::from_string(
-                self.env.db.get_database_backend(),
-                "SELECT payload FROM interlink_outbox ORDER BY seq",
-            ))
-            .await
-            .expect("outbox")
-            .into_iter()
-            .map(|r| {
-                let bytes: Vec<u8> = r.try_get("", "payload").expect("payload");
-                interlink_proto::events::v1::Event::decode(bytes.as_slice()).expect("event")
-            })
-            .collect()
+        outbox_events(&self.env.db).await
     }
 
     /// Stops the server and drops the test's database and stream.
@@ -536,4 +522,21 @@ macro_rules! on_both_backends {
             async fn $name() { super::$name($crate::testing::Backend::Embedded).await })*
         }
     };
+}
+
+/// The events in `db`'s outbox, in order.
+pub async fn outbox_events(db: &DatabaseConnection) -> Vec<interlink_proto::events::v1::Event> {
+    use prost::Message;
+    db.query_all_raw(Statement::from_string(
+        db.get_database_backend(),
+        "SELECT payload FROM interlink_outbox ORDER BY seq",
+    ))
+    .await
+    .expect("outbox")
+    .into_iter()
+    .map(|r| {
+        let bytes: Vec<u8> = r.try_get("", "payload").expect("payload");
+        interlink_proto::events::v1::Event::decode(bytes.as_slice()).expect("event")
+    })
+    .collect()
 }

@@ -1,0 +1,132 @@
+//! The co-production database's migrations.
+
+use sea_orm::DbErr;
+use sea_orm_migration::{MigrationName, MigrationTrait, MigratorTrait, SchemaManager, async_trait};
+
+/// Every migration of the co-production database, in order.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(interlink_runtime::events::EventTablesMigration),
+            Box::new(Processes),
+        ]
+    }
+}
+
+struct Processes;
+
+impl MigrationName for Processes {
+    fn name(&self) -> &str {
+        "m0001_processes_trees_and_projections"
+    }
+}
+
+// Types both databases accept as written; times are Unix milliseconds,
+// translatable texts and lists JSON. Tables named `p_*` are projections of
+// other services' events.
+const TABLES: &str = r#"
+CREATE TABLE processes (
+    id                       TEXT PRIMARY KEY,
+    organization_id          TEXT NOT NULL,
+    title                    TEXT NOT NULL,
+    description              TEXT NOT NULL,
+    aim                      TEXT NOT NULL,
+    idea                     TEXT NOT NULL,
+    organization_description TEXT NOT NULL,
+    challenges               TEXT NOT NULL,
+    requirements             TEXT NOT NULL,
+    language                 TEXT NOT NULL,
+    logo_uri                 TEXT NOT NULL,
+    status                   TEXT NOT NULL,
+    progress                 DOUBLE PRECISION NOT NULL,
+    public                   BOOLEAN NOT NULL,
+    model                    TEXT NOT NULL,
+    creator                  TEXT NOT NULL,
+    tags                     TEXT NOT NULL,
+    cloned_from              TEXT NOT NULL,
+    schema_id                TEXT NOT NULL,
+    schema_version           INTEGER NOT NULL,
+    start_at                 BIGINT,
+    end_at                   BIGINT,
+    version                  BIGINT NOT NULL,
+    created_at               BIGINT NOT NULL,
+    updated_at               BIGINT NOT NULL
+);
+CREATE INDEX processes_by_organization ON processes (organization_id, id);
+CREATE TABLE process_administrators (
+    process_id TEXT NOT NULL REFERENCES processes (id),
+    subject    TEXT NOT NULL,
+    position   INTEGER NOT NULL,
+    PRIMARY KEY (process_id, subject)
+);
+CREATE INDEX process_administrators_by_subject ON process_administrators (subject);
+CREATE TABLE items (
+    id                  TEXT PRIMARY KEY,
+    process_id          TEXT NOT NULL REFERENCES processes (id),
+    kind                TEXT NOT NULL,
+    parent_id           TEXT,
+    position            INTEGER NOT NULL,
+    title               TEXT NOT NULL,
+    description         TEXT NOT NULL,
+    status              TEXT NOT NULL,
+    progress            DOUBLE PRECISION NOT NULL,
+    prerequisites       TEXT NOT NULL,
+    problem_profiles    TEXT NOT NULL,
+    co_delivery         BOOLEAN NOT NULL,
+    start_at            BIGINT,
+    end_at              BIGINT,
+    effort_management   INTEGER NOT NULL,
+    effort_development  INTEGER NOT NULL,
+    effort_exploitation INTEGER NOT NULL,
+    schema_key          TEXT NOT NULL,
+    creator             TEXT NOT NULL,
+    disabled_at         BIGINT,
+    disabled_by         TEXT,
+    created_at          BIGINT NOT NULL,
+    updated_at          BIGINT NOT NULL
+);
+CREATE INDEX items_by_process ON items (process_id, position);
+CREATE TABLE p_teams (
+    team_id         TEXT PRIMARY KEY,
+    organization_id TEXT NOT NULL,
+    team_type       TEXT NOT NULL
+);
+CREATE TABLE p_team_members (
+    team_id TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    PRIMARY KEY (team_id, subject)
+);
+CREATE INDEX p_team_members_by_subject ON p_team_members (subject);
+CREATE TABLE p_organization_administrators (
+    organization_id TEXT NOT NULL,
+    subject         TEXT NOT NULL,
+    PRIMARY KEY (organization_id, subject)
+);
+CREATE TABLE p_schema_versions (
+    schema_id TEXT NOT NULL,
+    version   INTEGER NOT NULL,
+    title     TEXT NOT NULL,
+    items     TEXT NOT NULL,
+    PRIMARY KEY (schema_id, version)
+);
+CREATE TABLE p_interlinkers (
+    id                   TEXT PRIMARY KEY,
+    nature               TEXT NOT NULL,
+    state                TEXT NOT NULL,
+    title                TEXT NOT NULL,
+    problem_profiles     TEXT NOT NULL,
+    software_interlinker TEXT NOT NULL,
+    genesis_assets       TEXT NOT NULL,
+    version              BIGINT NOT NULL
+)
+"#;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Processes {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        interlink_runtime::db::execute_script(manager.get_connection(), TABLES).await
+    }
+}

@@ -1,0 +1,854 @@
+//! The co-production tables and the projections of other services' data.
+//! The one place that touches SQL; plain statements that run unchanged on
+//! PostgreSQL and SQLite.
+
+pub mod migrations;
+
+use interlink_runtime::db::{run, statement};
+use sea_orm::{ConnectionTrait, DbErr, QueryResult, Statement, Value};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::domain::{Kind, Model, Status, Text};
+
+fn from_json<T: DeserializeOwned>(row: &QueryResult, column: &str) -> Result<T, DbErr> {
+    let text: String = row.try_get("", column)?;
+    serde_json::from_str(&text).map_err(|e| DbErr::Custom(format!("{column}: {e}")))
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<String, DbErr> {
+    serde_json::to_string(value).map_err(|e| DbErr::Custom(format!("encoding JSON: {e}")))
+}
+
+fn status(row: &QueryResult, column: &str) -> Result<Status, DbErr> {
+    let text: String = row.try_get("", column)?;
+    Status::parse(&text).ok_or_else(|| DbErr::Custom(format!("{column}: unknown status {text}")))
+}
+
+/// A stored process.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProcessRow {
+    /// UUIDv7.
+    pub id: String,
+    /// Owning organisation's id.
+    pub organization_id: String,
+    /// Required.
+    pub title: String,
+    /// Free text.
+    pub description: String,
+    /// Free text.
+    pub aim: String,
+    /// Free text.
+    pub idea: String,
+    /// Free text.
+    pub organization_description: String,
+    /// Free text.
+    pub challenges: String,
+    /// Free text.
+    pub requirements: String,
+    /// BCP 47 tag.
+    pub language: String,
+    /// URL or empty.
+    pub logo_uri: String,
+    /// Rolled up.
+    pub status: Status,
+    /// Rolled up, 0–100.
+    pub progress: f64,
+    /// Visible to all.
+    pub public: bool,
+    /// Intergovernmental model, if set.
+    pub model: Option<Model>,
+    /// OIDC subject.
+    pub creator: String,
+    /// Free tags.
+    pub tags: Vec<String>,
+    /// Id of the process it was cloned from, or empty.
+    pub cloned_from: String,
+    /// Schema id its tree came from, or empty.
+    pub schema_id: String,
+    /// That schema's version, or 0.
+    pub schema_version: i32,
+    /// Earliest phase start (Unix ms).
+    pub start_at: Option<i64>,
+    /// Latest phase end (Unix ms).
+    pub end_at: Option<i64>,
+    /// Aggregate version (events).
+    pub version: i64,
+    /// Unix ms.
+    pub created_at: i64,
+    /// Unix ms.
+    pub updated_at: i64,
+    /// OIDC subjects, first added first.
+    pub administrators: Vec<String>,
+}
+
+const PROCESS_COLUMNS: &str = "id, organization_id, title, description, aim, idea, \
+     organization_description, challenges, requirements, language, logo_uri, status, progress, \
+     public, model, creator, tags, cloned_from, schema_id, schema_version, start_at, end_at, \
+     version, created_at, updated_at";
+
+fn process_row(row: &QueryResult) -> Result<ProcessRow, DbErr> {
+    let model: String = row.try_get("", "model")?;
+    Ok(ProcessRow {
+        id: row.try_get("", "id")?,
+        organization_id: row.try_get("", "organization_id")?,
+        title: row.try_get("", "title")?,
+        description: row.try_get("", "description")?,
+        aim: row.try_get("", "aim")?,
+        idea: row.try_get("", "idea")?,
+        organization_description: row.try_get("", "organization_description")?,
+        challenges: row.try_get("", "challenges")?,
+        requirements: row.try_get("", "requirements")?,
+        language: row.try_get("", "language")?,
+        logo_uri: row.try_get("", "logo_uri")?,
+        status: status(row, "status")?,
+        progress: row.try_get("", "progress")?,
+        public: row.try_get("", "public")?,
+        model: Model::parse(&model),
+        creator: row.try_get("", "creator")?,
+        tags: from_json(row, "tags")?,
+        cloned_from: row.try_get("", "cloned_from")?,
+        schema_id: row.try_get("", "schema_id")?,
+        schema_version: row.try_get("", "schema_version")?,
+        start_at: row.try_get("", "start_at")?,
+        end_at: row.try_get("", "end_at")?,
+        version: row.try_get("", "version")?,
+        created_at: row.try_get("", "created_at")?,
+        updated_at: row.try_get("", "updated_at")?,
+        administrators: Vec::new(),
+    })
+}
+
+fn process_values(p: &ProcessRow) -> Result<Vec<Value>, DbErr> {
+    Ok(vec![
+        p.id.clone().into(),
+        p.organization_id.clone().into(),
+        p.title.clone().into(),
+        p.description.clone().into(),
+        p.aim.clone().into(),
+        p.idea.clone().into(),
+        p.organization_description.clone().into(),
+        p.challenges.clone().into(),
+        p.requirements.clone().into(),
+        p.language.clone().into(),
+        p.logo_uri.clone().into(),
+        p.status.as_str().into(),
+        p.progress.into(),
+        p.public.into(),
+        p.model.map(Model::as_str).unwrap_or("").into(),
+        p.creator.clone().into(),
+        to_json(&p.tags)?.into(),
+        p.cloned_from.clone().into(),
+        p.schema_id.clone().into(),
+        p.schema_version.into(),
+        p.start_at.into(),
+        p.end_at.into(),
+        p.version.into(),
+        p.created_at.into(),
+        p.updated_at.into(),
+    ])
+}
+
+fn placeholders(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Inserts a process and its administrators.
+pub async fn insert_process(db: &impl ConnectionTrait, p: &ProcessRow) -> Result<(), DbErr> {
+    let values = process_values(p)?;
+    let sql = format!(
+        "INSERT INTO processes ({PROCESS_COLUMNS}) VALUES ({})",
+        placeholders(values.len())
+    );
+    db.execute_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        sql,
+        values,
+    ))
+    .await?;
+    set_administrators(db, &p.id, &p.administrators).await
+}
+
+/// Writes back every column of a process, and its administrators.
+pub async fn update_process(db: &impl ConnectionTrait, p: &ProcessRow) -> Result<(), DbErr> {
+    let values = process_values(p)?;
+    let assignments: Vec<String> = PROCESS_COLUMNS
+        .split(", ")
+        .enumerate()
+        .skip(1)
+        .map(|(i, c)| format!("{c} = ${}", i + 1))
+        .collect();
+    let sql = format!(
+        "UPDATE processes SET {} WHERE id = $1",
+        assignments.join(", ")
+    );
+    db.execute_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        sql,
+        values,
+    ))
+    .await?;
+    set_administrators(db, &p.id, &p.administrators).await
+}
+
+async fn set_administrators(
+    db: &impl ConnectionTrait,
+    process_id: &str,
+    subjects: &[String],
+) -> Result<(), DbErr> {
+    run(
+        db,
+        "DELETE FROM process_administrators WHERE process_id = $1",
+        [process_id.into()],
+    )
+    .await?;
+    for (position, subject) in subjects.iter().enumerate() {
+        run(
+            db,
+            "INSERT INTO process_administrators (process_id, subject, position) VALUES ($1, $2, $3)",
+            [process_id.into(), subject.clone().into(), (position as i32).into()],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Deletes a process with its tree and administrators.
+pub async fn delete_process(db: &impl ConnectionTrait, id: &str) -> Result<(), DbErr> {
+    run(db, "DELETE FROM items WHERE process_id = $1", [id.into()]).await?;
+    run(
+        db,
+        "DELETE FROM process_administrators WHERE process_id = $1",
+        [id.into()],
+    )
+    .await?;
+    run(db, "DELETE FROM processes WHERE id = $1", [id.into()]).await?;
+    Ok(())
+}
+
+async fn administrators(db: &impl ConnectionTrait, process_id: &str) -> Result<Vec<String>, DbErr> {
+    db.query_all_raw(statement(
+        db,
+        "SELECT subject FROM process_administrators WHERE process_id = $1 ORDER BY position",
+        [process_id.into()],
+    ))
+    .await?
+    .iter()
+    .map(|r| r.try_get("", "subject"))
+    .collect()
+}
+
+/// The process `id` with its administrators.
+pub async fn process(db: &impl ConnectionTrait, id: &str) -> Result<Option<ProcessRow>, DbErr> {
+    let sql = format!("SELECT {PROCESS_COLUMNS} FROM processes WHERE id = $1");
+    let Some(row) = db.query_one_raw(statement(db, &sql, [id.into()])).await? else {
+        return Ok(None);
+    };
+    let mut process = process_row(&row)?;
+    process.administrators = administrators(db, id).await?;
+    Ok(Some(process))
+}
+
+/// What a process list keeps.
+#[derive(Debug, Clone, Default)]
+pub struct ProcessFilter {
+    /// The caller's subject; `None` for anonymous callers.
+    pub subject: Option<String>,
+    /// Platform administrators see everything.
+    pub platform_admin: bool,
+    /// Only those the caller administers.
+    pub mine: bool,
+    /// Only this organisation's.
+    pub organization_id: Option<String>,
+    /// Only public ones.
+    pub public_only: bool,
+    /// Only this status.
+    pub status: Option<Status>,
+}
+
+/// Up to `limit` processes the filter keeps with ids below `before`,
+/// newest first.
+pub async fn list_processes(
+    db: &impl ConnectionTrait,
+    filter: &ProcessFilter,
+    before: Option<&str>,
+    limit: u64,
+) -> Result<Vec<ProcessRow>, DbErr> {
+    let mut values: Vec<Value> = vec![before.unwrap_or("g").into()];
+    let mut conditions = vec!["p.id < $1".to_owned()];
+    let param = |value: Value, values: &mut Vec<Value>| {
+        values.push(value);
+        format!("${}", values.len())
+    };
+    let subject = filter.subject.clone().unwrap_or_default();
+    let administers = |p: &str| {
+        format!(
+            "EXISTS (SELECT 1 FROM process_administrators a WHERE a.process_id = p.id AND a.subject = {p})"
+        )
+    };
+    if filter.mine {
+        let s = param(subject.clone().into(), &mut values);
+        conditions.push(administers(&s));
+    } else if !filter.platform_admin {
+        let s = param(subject.clone().into(), &mut values);
+        conditions.push(format!(
+            "(p.public OR {} OR EXISTS (SELECT 1 FROM p_organization_administrators o \
+             WHERE o.organization_id = p.organization_id AND o.subject = {s}))",
+            administers(&s)
+        ));
+    }
+    if let Some(org) = &filter.organization_id {
+        let o = param(org.clone().into(), &mut values);
+        conditions.push(format!("p.organization_id = {o}"));
+    }
+    if filter.public_only {
+        conditions.push("p.public".to_owned());
+    }
+    if let Some(status) = filter.status {
+        let s = param(status.as_str().into(), &mut values);
+        conditions.push(format!("p.status = {s}"));
+    }
+    let l = param((limit as i64).into(), &mut values);
+    let columns: Vec<String> = PROCESS_COLUMNS
+        .split(", ")
+        .map(|c| format!("p.{c}"))
+        .collect();
+    let sql = format!(
+        "SELECT {} FROM processes p WHERE {} ORDER BY p.id DESC LIMIT {l}",
+        columns.join(", "),
+        conditions.join(" AND ")
+    );
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            sql,
+            values,
+        ))
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let mut process = process_row(row)?;
+        process.administrators = administrators(db, &process.id).await?;
+        out.push(process);
+    }
+    Ok(out)
+}
+
+/// A stored tree item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemRow {
+    /// UUIDv7.
+    pub id: String,
+    /// Its process's id.
+    pub process_id: String,
+    /// Its level.
+    pub kind: Kind,
+    /// Its parent's id; `None` for phases.
+    pub parent_id: Option<String>,
+    /// Order of addition within the process.
+    pub position: i32,
+    /// Per language.
+    pub title: Text,
+    /// Per language.
+    pub description: Text,
+    /// Own (tasks) or rolled-up status.
+    pub status: Status,
+    /// 0–100.
+    pub progress: f64,
+    /// Ids of siblings.
+    pub prerequisites: Vec<String>,
+    /// Problem profile codes.
+    pub problem_profiles: Vec<String>,
+    /// Part of co-delivery (phases).
+    pub co_delivery: bool,
+    /// Unix ms.
+    pub start_at: Option<i64>,
+    /// Unix ms.
+    pub end_at: Option<i64>,
+    /// Effort points: management, development, exploitation.
+    pub effort: [i32; 3],
+    /// The schema item's key it came from, or empty.
+    pub schema_key: String,
+    /// OIDC subject.
+    pub creator: String,
+    /// When it was disabled.
+    pub disabled_at: Option<i64>,
+    /// Who disabled it.
+    pub disabled_by: Option<String>,
+    /// Unix ms.
+    pub created_at: i64,
+    /// Unix ms.
+    pub updated_at: i64,
+}
+
+const ITEM_COLUMNS: &str = "id, process_id, kind, parent_id, position, title, description, \
+     status, progress, prerequisites, problem_profiles, co_delivery, start_at, end_at, \
+     effort_management, effort_development, effort_exploitation, schema_key, creator, \
+     disabled_at, disabled_by, created_at, updated_at";
+
+fn item_row(row: &QueryResult) -> Result<ItemRow, DbErr> {
+    let kind: String = row.try_get("", "kind")?;
+    Ok(ItemRow {
+        id: row.try_get("", "id")?,
+        process_id: row.try_get("", "process_id")?,
+        kind: Kind::parse(&kind).ok_or_else(|| DbErr::Custom(format!("kind: {kind}")))?,
+        parent_id: row.try_get("", "parent_id")?,
+        position: row.try_get("", "position")?,
+        title: from_json(row, "title")?,
+        description: from_json(row, "description")?,
+        status: status(row, "status")?,
+        progress: row.try_get("", "progress")?,
+        prerequisites: from_json(row, "prerequisites")?,
+        problem_profiles: from_json(row, "problem_profiles")?,
+        co_delivery: row.try_get("", "co_delivery")?,
+        start_at: row.try_get("", "start_at")?,
+        end_at: row.try_get("", "end_at")?,
+        effort: [
+            row.try_get("", "effort_management")?,
+            row.try_get("", "effort_development")?,
+            row.try_get("", "effort_exploitation")?,
+        ],
+        schema_key: row.try_get("", "schema_key")?,
+        creator: row.try_get("", "creator")?,
+        disabled_at: row.try_get("", "disabled_at")?,
+        disabled_by: row.try_get("", "disabled_by")?,
+        created_at: row.try_get("", "created_at")?,
+        updated_at: row.try_get("", "updated_at")?,
+    })
+}
+
+fn item_values(i: &ItemRow) -> Result<Vec<Value>, DbErr> {
+    Ok(vec![
+        i.id.clone().into(),
+        i.process_id.clone().into(),
+        i.kind.as_str().into(),
+        i.parent_id.clone().into(),
+        i.position.into(),
+        to_json(&i.title)?.into(),
+        to_json(&i.description)?.into(),
+        i.status.as_str().into(),
+        i.progress.into(),
+        to_json(&i.prerequisites)?.into(),
+        to_json(&i.problem_profiles)?.into(),
+        i.co_delivery.into(),
+        i.start_at.into(),
+        i.end_at.into(),
+        i.effort[0].into(),
+        i.effort[1].into(),
+        i.effort[2].into(),
+        i.schema_key.clone().into(),
+        i.creator.clone().into(),
+        i.disabled_at.into(),
+        i.disabled_by.clone().into(),
+        i.created_at.into(),
+        i.updated_at.into(),
+    ])
+}
+
+/// Inserts tree items.
+pub async fn insert_items(db: &impl ConnectionTrait, items: &[ItemRow]) -> Result<(), DbErr> {
+    let sql = format!(
+        "INSERT INTO items ({ITEM_COLUMNS}) VALUES ({})",
+        placeholders(23)
+    );
+    for item in items {
+        db.execute_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            &sql,
+            item_values(item)?,
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// Writes back every column of an item.
+pub async fn update_item(db: &impl ConnectionTrait, item: &ItemRow) -> Result<(), DbErr> {
+    let assignments: Vec<String> = ITEM_COLUMNS
+        .split(", ")
+        .enumerate()
+        .skip(1)
+        .map(|(i, c)| format!("{c} = ${}", i + 1))
+        .collect();
+    let sql = format!("UPDATE items SET {} WHERE id = $1", assignments.join(", "));
+    db.execute_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        sql,
+        item_values(item)?,
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Writes back the rolled-up columns of an item.
+pub async fn update_rollup(db: &impl ConnectionTrait, item: &ItemRow) -> Result<(), DbErr> {
+    run(
+        db,
+        "UPDATE items SET status = $2, progress = $3, start_at = $4, end_at = $5 WHERE id = $1",
+        [
+            item.id.clone().into(),
+            item.status.as_str().into(),
+            item.progress.into(),
+            item.start_at.into(),
+            item.end_at.into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The item `id`.
+pub async fn item(db: &impl ConnectionTrait, id: &str) -> Result<Option<ItemRow>, DbErr> {
+    let sql = format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = $1");
+    db.query_one_raw(statement(db, &sql, [id.into()]))
+        .await?
+        .map(|r| item_row(&r))
+        .transpose()
+}
+
+/// Every item of a process, in order of addition.
+pub async fn items(db: &impl ConnectionTrait, process_id: &str) -> Result<Vec<ItemRow>, DbErr> {
+    let sql = format!("SELECT {ITEM_COLUMNS} FROM items WHERE process_id = $1 ORDER BY position");
+    db.query_all_raw(statement(db, &sql, [process_id.into()]))
+        .await?
+        .iter()
+        .map(item_row)
+        .collect()
+}
+
+/// Deletes every item of a process.
+pub async fn delete_items(db: &impl ConnectionTrait, process_id: &str) -> Result<(), DbErr> {
+    run(
+        db,
+        "DELETE FROM items WHERE process_id = $1",
+        [process_id.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+// ---- projections ----
+
+/// Records a team (created or updated).
+pub async fn upsert_team(
+    db: &impl ConnectionTrait,
+    team_id: &str,
+    organization_id: &str,
+    team_type: &str,
+) -> Result<(), DbErr> {
+    run(
+        db,
+        "INSERT INTO p_teams (team_id, organization_id, team_type) VALUES ($1, $2, $3) \
+         ON CONFLICT (team_id) DO UPDATE SET organization_id = $2, team_type = $3",
+        [team_id.into(), organization_id.into(), team_type.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Forgets a team and its members.
+pub async fn delete_team(db: &impl ConnectionTrait, team_id: &str) -> Result<(), DbErr> {
+    run(
+        db,
+        "DELETE FROM p_team_members WHERE team_id = $1",
+        [team_id.into()],
+    )
+    .await?;
+    run(
+        db,
+        "DELETE FROM p_teams WHERE team_id = $1",
+        [team_id.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Records a membership.
+pub async fn add_member(
+    db: &impl ConnectionTrait,
+    team_id: &str,
+    subject: &str,
+) -> Result<(), DbErr> {
+    run(
+        db,
+        "INSERT INTO p_team_members (team_id, subject) VALUES ($1, $2) \
+         ON CONFLICT (team_id, subject) DO NOTHING",
+        [team_id.into(), subject.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Forgets a membership.
+pub async fn remove_member(
+    db: &impl ConnectionTrait,
+    team_id: &str,
+    subject: &str,
+) -> Result<(), DbErr> {
+    run(
+        db,
+        "DELETE FROM p_team_members WHERE team_id = $1 AND subject = $2",
+        [team_id.into(), subject.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Forgets every membership and organisation role of `subject` (erased).
+pub async fn forget_subject(db: &impl ConnectionTrait, subject: &str) -> Result<(), DbErr> {
+    run(
+        db,
+        "DELETE FROM p_team_members WHERE subject = $1",
+        [subject.into()],
+    )
+    .await?;
+    run(
+        db,
+        "DELETE FROM p_organization_administrators WHERE subject = $1",
+        [subject.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Records or forgets an organisation administrator.
+pub async fn set_organization_administrator(
+    db: &impl ConnectionTrait,
+    organization_id: &str,
+    subject: &str,
+    administrator: bool,
+) -> Result<(), DbErr> {
+    if administrator {
+        run(
+            db,
+            "INSERT INTO p_organization_administrators (organization_id, subject) VALUES ($1, $2) \
+             ON CONFLICT (organization_id, subject) DO NOTHING",
+            [organization_id.into(), subject.into()],
+        )
+        .await?;
+    } else {
+        run(
+            db,
+            "DELETE FROM p_organization_administrators WHERE organization_id = $1 AND subject = $2",
+            [organization_id.into(), subject.into()],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Forgets an organisation's administrators.
+pub async fn forget_organization(
+    db: &impl ConnectionTrait,
+    organization_id: &str,
+) -> Result<(), DbErr> {
+    run(
+        db,
+        "DELETE FROM p_organization_administrators WHERE organization_id = $1",
+        [organization_id.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Whether `subject` belongs to a team of the organisation or administers it.
+pub async fn belongs_to_organization(
+    db: &impl ConnectionTrait,
+    organization_id: &str,
+    subject: &str,
+) -> Result<bool, DbErr> {
+    Ok(db
+        .query_one_raw(statement(
+            db,
+            "SELECT 1 AS one FROM p_organization_administrators \
+             WHERE organization_id = $1 AND subject = $2 \
+             UNION ALL SELECT 1 AS one FROM p_team_members m JOIN p_teams t ON t.team_id = m.team_id \
+             WHERE t.organization_id = $1 AND m.subject = $2",
+            [organization_id.into(), subject.into()],
+        ))
+        .await?
+        .is_some())
+}
+
+/// Whether `subject` administers the organisation.
+pub async fn administers_organization(
+    db: &impl ConnectionTrait,
+    organization_id: &str,
+    subject: &str,
+) -> Result<bool, DbErr> {
+    Ok(db
+        .query_one_raw(statement(
+            db,
+            "SELECT 1 AS one FROM p_organization_administrators \
+             WHERE organization_id = $1 AND subject = $2",
+            [organization_id.into(), subject.into()],
+        ))
+        .await?
+        .is_some())
+}
+
+/// A published schema version as learnt from the catalogue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SchemaVersionRow {
+    /// Schema id.
+    pub schema_id: String,
+    /// Version number.
+    pub version: i32,
+    /// Per language.
+    pub title: Text,
+    /// The encoded `SchemaVersion` items, as JSON of [`SchemaItem`]s.
+    pub items: Vec<SchemaItem>,
+}
+
+/// One item of a learnt schema version.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct SchemaItem {
+    /// Key in the schema.
+    pub key: String,
+    /// `phase`, `objective` or `task`.
+    pub kind: String,
+    /// Parent's key; empty for phases.
+    pub parent: String,
+    /// Per language.
+    pub title: Text,
+    /// Per language.
+    pub description: Text,
+    /// Keys of siblings.
+    pub prerequisites: Vec<String>,
+    /// Codes.
+    pub problem_profiles: Vec<String>,
+    /// Phases.
+    pub co_delivery: bool,
+}
+
+/// Records a published schema version (again: no change).
+pub async fn upsert_schema_version(
+    db: &impl ConnectionTrait,
+    row: &SchemaVersionRow,
+) -> Result<(), DbErr> {
+    run(
+        db,
+        "INSERT INTO p_schema_versions (schema_id, version, title, items) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (schema_id, version) DO NOTHING",
+        [
+            row.schema_id.clone().into(),
+            row.version.into(),
+            to_json(&row.title)?.into(),
+            to_json(&row.items)?.into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Version `version` of `schema_id` (0: the newest known).
+pub async fn schema_version(
+    db: &impl ConnectionTrait,
+    schema_id: &str,
+    version: i32,
+) -> Result<Option<SchemaVersionRow>, DbErr> {
+    let row = if version == 0 {
+        db.query_one_raw(statement(
+            db,
+            "SELECT schema_id, version, title, items FROM p_schema_versions \
+             WHERE schema_id = $1 ORDER BY version DESC LIMIT 1",
+            [schema_id.into()],
+        ))
+        .await?
+    } else {
+        db.query_one_raw(statement(
+            db,
+            "SELECT schema_id, version, title, items FROM p_schema_versions \
+             WHERE schema_id = $1 AND version = $2",
+            [schema_id.into(), version.into()],
+        ))
+        .await?
+    };
+    row.map(|r| {
+        Ok(SchemaVersionRow {
+            schema_id: r.try_get("", "schema_id")?,
+            version: r.try_get("", "version")?,
+            title: from_json(&r, "title")?,
+            items: from_json(&r, "items")?,
+        })
+    })
+    .transpose()
+}
+
+/// An interlinker as learnt from the catalogue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InterlinkerRow {
+    /// UUID.
+    pub id: String,
+    /// `software`, `knowledge` …
+    pub nature: String,
+    /// `published`, `deprecated` …
+    pub state: String,
+    /// Per language.
+    pub title: Text,
+    /// Codes.
+    pub problem_profiles: Vec<String>,
+    /// Knowledge: the software interlinker's id.
+    pub software_interlinker: String,
+    /// Knowledge: per language, the genesis asset URI.
+    pub genesis_assets: Text,
+    /// The catalogue's aggregate version.
+    pub version: i64,
+}
+
+/// Records an interlinker unless a newer version is known.
+pub async fn upsert_interlinker(
+    db: &impl ConnectionTrait,
+    row: &InterlinkerRow,
+) -> Result<(), DbErr> {
+    run(
+        db,
+        "INSERT INTO p_interlinkers (id, nature, state, title, problem_profiles, \
+         software_interlinker, genesis_assets, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+         ON CONFLICT (id) DO UPDATE SET nature = $2, state = $3, title = $4, \
+         problem_profiles = $5, software_interlinker = $6, genesis_assets = $7, version = $8 \
+         WHERE p_interlinkers.version < $8",
+        [
+            row.id.clone().into(),
+            row.nature.clone().into(),
+            row.state.clone().into(),
+            to_json(&row.title)?.into(),
+            to_json(&row.problem_profiles)?.into(),
+            row.software_interlinker.clone().into(),
+            to_json(&row.genesis_assets)?.into(),
+            row.version.into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The interlinker `id`, as far as it is known.
+pub async fn interlinker(
+    db: &impl ConnectionTrait,
+    id: &str,
+) -> Result<Option<InterlinkerRow>, DbErr> {
+    db.query_one_raw(statement(
+        db,
+        "SELECT id, nature, state, title, problem_profiles, software_interlinker, genesis_assets, \
+         version FROM p_interlinkers WHERE id = $1",
+        [id.into()],
+    ))
+    .await?
+    .map(|r| {
+        Ok(InterlinkerRow {
+            id: r.try_get("", "id")?,
+            nature: r.try_get("", "nature")?,
+            state: r.try_get("", "state")?,
+            title: from_json(&r, "title")?,
+            problem_profiles: from_json(&r, "problem_profiles")?,
+            software_interlinker: r.try_get("", "software_interlinker")?,
+            genesis_assets: from_json(&r, "genesis_assets")?,
+            version: r.try_get("", "version")?,
+        })
+    })
+    .transpose()
+}

@@ -1,0 +1,1407 @@
+//! The co-production service through its generated gRPC client, in process
+//! on port 0, on PostgreSQL and on SQLite, with its projections fed by the
+//! community's and the catalogue's events (the catalogue's are those its
+//! real seed publishes).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use interlink_coproduction::events::Projections;
+use interlink_coproduction::{CoproductionApi, Migrator};
+use interlink_proto::common::v1::TranslatableText;
+use interlink_proto::community::v1 as community;
+use interlink_proto::coproduction::v1 as pb;
+use interlink_proto::coproduction::v1::coproduction_service_client::CoproductionServiceClient;
+use interlink_proto::coproduction::v1::coproduction_service_server::CoproductionServiceServer;
+use interlink_proto::events::v1::Event;
+use interlink_runtime::events::{EventHandler, EventType, NewEvent, Outbox, user_actor};
+use interlink_runtime::on_both_backends;
+use interlink_runtime::testing::{
+    Backend, TestEnv, TestServer, outbox_events, violated_fields, wait_until, with_token,
+};
+use sea_orm::TransactionTrait;
+use tonic::Code;
+use tonic::transport::Channel;
+
+type Client = CoproductionServiceClient<Channel>;
+
+const ORG: &str = "0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a10";
+const OTHER_ORG: &str = "0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a11";
+const TEAM: &str = "0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a20";
+
+struct Coproduction {
+    server: TestServer,
+    /// Administrator of ORG (created it).
+    ana: String,
+    /// A member of TEAM in ORG.
+    bea: String,
+    /// Nobody in particular.
+    carla: String,
+    /// Builds the envelopes of the other services' events.
+    outbox: Outbox,
+}
+
+impl Coproduction {
+    async fn start(backend: Backend) -> Self {
+        let env = TestEnv::new::<Migrator>(backend, |_| {}).await;
+        let outbox = env.outbox();
+        let server = TestServer::start(env, interlink_coproduction::SERVICE_NAME, |env| {
+            let mut routes = tonic::service::RoutesBuilder::default();
+            routes.add_service(CoproductionServiceServer::new(CoproductionApi::new(
+                env.db.clone(),
+                env.outbox(),
+            )));
+            routes
+        })
+        .await;
+        let c = Self {
+            ana: server.token("ana", false),
+            bea: server.token("bea", false),
+            carla: server.token("carla", false),
+            server,
+            outbox,
+        };
+        let created = c.community_event(
+            "organization",
+            "created",
+            "ana",
+            ORG,
+            &community::OrganizationCreated::default(),
+        );
+        let member = c.member_added("bea", TEAM, ORG);
+        c.feed(&[created, member]).await;
+        c.feed(&seeded_schema_events().await).await;
+        c
+    }
+
+    fn client(&self) -> Client {
+        CoproductionServiceClient::new(self.server.channel.clone())
+    }
+
+    fn community_event<M: prost::Name>(
+        &self,
+        aggregate: &'static str,
+        verb: &'static str,
+        actor: &str,
+        aggregate_id: &str,
+        payload: &M,
+    ) -> Event {
+        self.outbox
+            .envelope(NewEvent {
+                event_type: EventType::new("community", aggregate, verb),
+                actor: user_actor(actor),
+                organization_id: "",
+                aggregate_id,
+                aggregate_version: 1,
+                payload,
+            })
+            .expect("envelope")
+    }
+
+    fn member_added(&self, subject: &str, team: &str, org: &str) -> Event {
+        self.community_event(
+            "team",
+            "member_added",
+            "ana",
+            team,
+            &community::TeamMemberAdded {
+                member: Some(community::TeamMember {
+                    team: format!("teams/{team}"),
+                    subject: subject.into(),
+                    ..Default::default()
+                }),
+                organization: format!("organizations/{org}"),
+                team_type: community::TeamType::PublicAdministration as i32,
+            },
+        )
+    }
+
+    /// Applies events as the projection consumer does, one transaction.
+    async fn feed(&self, events: &[Event]) {
+        let txn = self.server.env.db.begin().await.expect("begin");
+        for event in events {
+            Projections.handle(&txn, event).await.expect("projection");
+        }
+        txn.commit().await.expect("commit");
+    }
+
+    async fn create(&self, token: &str, title: &str, public: bool) -> pb::Process {
+        self.client()
+            .create_process(with_token(
+                pb::CreateProcessRequest {
+                    process: Some(process(title, public)),
+                },
+                token,
+            ))
+            .await
+            .expect("create process")
+            .into_inner()
+    }
+
+    async fn build(&self, process: &pb::Process) -> pb::ProcessTree {
+        self.client()
+            .build_from_schema(with_token(
+                pb::BuildFromSchemaRequest {
+                    process: process.name.clone(),
+                    schema: "schemas/default".into(),
+                    version: 0,
+                },
+                &self.ana,
+            ))
+            .await
+            .expect("build")
+            .into_inner()
+    }
+
+    async fn set(&self, task: &str, status: pb::Status) -> Result<pb::ProcessTree, tonic::Status> {
+        self.client()
+            .set_task_status(with_token(
+                pb::SetTaskStatusRequest {
+                    task: task.into(),
+                    status: status as i32,
+                },
+                &self.ana,
+            ))
+            .await
+            .map(|r| r.into_inner())
+    }
+}
+
+/// The events the catalogue publishes when it seeds itself.
+async fn seeded_schema_events() -> Vec<Event> {
+    let catalogue = TestEnv::new::<interlink_catalogue::Migrator>(Backend::Embedded, |_| {}).await;
+    interlink_catalogue::seed::SeedData::load()
+        .expect("seed")
+        .apply(&catalogue.db, &catalogue.outbox(), |_| {})
+        .await
+        .expect("seeded");
+    let events = outbox_events(&catalogue.db).await;
+    catalogue.cleanup().await;
+    events
+}
+
+fn process(title: &str, public: bool) -> pb::Process {
+    pb::Process {
+        title: title.into(),
+        description: "Rethinking how residents report broken street lights".into(),
+        aim: "Fewer dark streets".into(),
+        language: "es".into(),
+        public,
+        intergovernmental_model: pb::IntergovernmentalModel::G2c as i32,
+        organization: format!("organizations/{ORG}"),
+        tags: vec!["mobility".into()],
+        ..Default::default()
+    }
+}
+
+fn text(pairs: &[(&str, &str)]) -> Option<TranslatableText> {
+    Some(TranslatableText {
+        values: pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect::<BTreeMap<_, _>>(),
+    })
+}
+
+fn code<T>(result: Result<tonic::Response<T>, tonic::Status>) -> Code {
+    match result {
+        Ok(_) => Code::Ok,
+        Err(status) => status.code(),
+    }
+}
+
+fn mask(paths: &[&str]) -> Option<prost_types::FieldMask> {
+    Some(prost_types::FieldMask {
+        paths: paths.iter().map(|p| p.to_string()).collect(),
+    })
+}
+
+fn by_key<'a>(tree: &'a pb::ProcessTree, key: &str) -> &'a pb::TreeItem {
+    tree.items
+        .iter()
+        .find(|i| i.schema_key == key)
+        .unwrap_or_else(|| panic!("no item {key}"))
+}
+
+fn children<'a>(tree: &'a pb::ProcessTree, parent: &str) -> Vec<&'a pb::TreeItem> {
+    tree.items.iter().filter(|i| i.parent == parent).collect()
+}
+
+async fn a_process_is_built_from_the_seeded_default_schema(backend: Backend) {
+    let c = Coproduction::start(backend).await;
+    let p = c.create(&c.ana, "Street lights", false).await;
+    let tree = c.build(&p).await;
+    let process = tree.process.clone().expect("process");
+    assert_eq!(process.schema, "schemas/default");
+    assert_eq!(process.schema_version, 1);
+    let phases: Vec<&str> = tree
+        .items
+        .iter()
+        .filter(|i| i.kind == pb::ItemKind::Phase as i32)
+        .map(|i| i.schema_key.as_str())
+        .collect();
+    assert_eq!(phases, ["engage", "design", "build", "sustain"]);
+    let kinds = |k: pb::ItemKind| tree.items.iter().filter(|i| i.kind == k as i32).count();
+    assert_eq!(
+        (
+            kinds(pb::ItemKind::Phase),
+            kinds(pb::ItemKind::Objective),
+            kinds(pb::ItemKind::Task)
+        ),
+        (4, 12, 33)
+    );
+    // Prerequisites point at the new items, not at schema keys.
+    let engage = by_key(&tree, "engage");
+    let design = by_key(&tree, "design");
+    assert!(engage.name.starts_with("phases/"));
+    assert_eq!(design.prerequisites, std::slice::from_ref(&engage.name));
+    assert!(by_key(&tree, "build").co_delivery);
+    // Tree order: each phase followed by its objectives and their tasks.
+    assert_eq!(tree.items[0].name, engage.name);
+    assert_eq!(tree.items[1].parent, engage.name);
+    assert_eq!(tree.items[2].parent, tree.items[1].name);
+    for task in tree
+        .items
+        .iter()
+        .filter(|i| i.kind == pb::ItemKind::Task as i32)
+    {
+        assert!(!task.problem_profiles.is_empty(), "{}", task.schema_key);
+        assert_eq!(task.status, pb::Status::Awaiting as i32);
+    }
+    // A second build is refused until the tree is cleared.
+    let again = c
+        .client()
+        .build_from_schema(with_token(
+            pb::BuildFromSchemaRequest {
+                process: p.name.clone(),
+                schema: "schemas/hackathon".into(),
+                version: 0,
+            },
+            &c.ana,
+        ))
+        .await
+        .expect_err("second build");
+    assert_eq!(again.code(), Code::FailedPrecondition);
+    assert!(again.message().contains("clear it first"), "{again:?}");
+    let cleared = c
+        .client()
+        .clear_tree(with_token(
+            pb::ClearTreeRequest {
+                process: p.name.clone(),
+            },
+            &c.ana,
+        ))
+        .await
+        .expect("clear")
+        .into_inner();
+    assert!(cleared.schema.is_empty());
+    let hackathon = c
+        .client()
+        .build_from_schema(with_token(
+            pb::BuildFromSchemaRequest {
+                process: p.name.clone(),
+                schema: "schemas/hackathon".into(),
+                version: 1,
+            },
+            &c.ana,
+        ))
+        .await
+        .expect("build hackathon")
+        .into_inner();
+    assert_eq!(hackathon.items.len(), 3 + 7 + 16);
+    // A schema co-production has not heard of: a clear refusal.
+    let p2 = c.create(&c.ana, "Parks", false).await;
+    for (schema, version, words) in [
+        (
+            "schemas/unheard-of",
+            0,
+            "no published version of schemas/unheard-of",
+        ),
+        ("schemas/default", 7, "version 7 of schemas/default"),
+    ] {
+        let refused = c
+            .client()
+            .build_from_schema(with_token(
+                pb::BuildFromSchemaRequest {
+                    process: p2.name.clone(),
+                    schema: schema.into(),
+                    version,
+                },
+                &c.ana,
+            ))
+            .await
+            .expect_err("unknown schema");
+        assert_eq!(refused.code(), Code::FailedPrecondition);
+        assert!(refused.message().contains(words), "{refused:?}");
+    }
+    let types: Vec<String> = c
+        .server
+        .outbox_events()
+        .await
+        .into_iter()
+        .map(|e| e.r#type)
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "coproduction.process.created",
+            "coproduction.process.schema_set",
+            "coproduction.process.schema_cleared",
+            "coproduction.process.schema_set",
+            "coproduction.process.created",
+        ]
+    );
+    c.server.stop().await;
+}
+
+async fn statuses_roll_up_and_prerequisites_hold_tasks_back(backend: Backend) {
+    let c = Coproduction::start(backend).await;
+    let p = c.create(&c.ana, "Street lights", false).await;
+    let tree = c.build(&p).await;
+    let engage = by_key(&tree, "engage").name.clone();
+    let design = by_key(&tree, "design").name.clone();
+    let engage_objectives: Vec<String> = children(&tree, &engage)
+        .iter()
+        .map(|o| o.name.clone())
+        .collect();
+    let first_objective = engage_objectives[0].clone();
+    let tasks: Vec<(String, Vec<String>)> = children(&tree, &first_objective)
+        .iter()
+        .map(|t| (t.name.clone(), t.prerequisites.clone()))
+        .collect();
+    // A task whose sibling prerequisites are met.
+    let (free, _) = tasks
+        .iter()
+        .find(|(_, pre)| pre.is_empty())
+        .cloned()
+        .expect("a task without prerequisites");
+
+    // A design task cannot start while Engage is not finished.
+    let design_task = tree
+        .items
+        .iter()
+        .find(|i| {
+            i.kind == pb::ItemKind::Task as i32
+                && children(&tree, &design).iter().any(|o| o.name == i.parent)
+                && i.prerequisites.is_empty()
+        })
+        .expect("a design task")
+        .name
+        .clone();
+    let refused = c
+        .set(&design_task, pb::Status::InProgress)
+        .await
+        .expect_err("engage first");
+    assert_eq!(refused.code(), Code::FailedPrecondition);
+    assert!(refused.message().contains(&engage), "{refused:?}");
+
+    // One task in progress: its objective, phase and the process move.
+    let after = c.set(&free, pb::Status::InProgress).await.expect("start");
+    let n = tasks.len() as f64;
+    let objective = after
+        .items
+        .iter()
+        .find(|i| i.name == first_objective)
+        .expect("objective");
+    assert_eq!(objective.status, pb::Status::InProgress as i32);
+    assert_eq!(objective.progress, 50.0 / n);
+    let engage_now = after
+        .items
+        .iter()
+        .find(|i| i.name == engage)
+        .expect("engage");
+    assert_eq!(engage_now.status, pb::Status::InProgress as i32);
+    assert_eq!(engage_now.progress, 50.0 / engage_objectives.len() as f64);
+    let process = after.process.clone().expect("process");
+    assert_eq!(process.status, pb::Status::InProgress as i32);
+    assert_eq!(process.progress, 50.0 / 4.0);
+
+    // Finishing every Engage task (in an order their prerequisites allow)
+    // finishes Engage, and the design task may start.
+    let mut remaining: Vec<String> = after
+        .items
+        .iter()
+        .filter(|i| i.kind == pb::ItemKind::Task as i32 && engage_objectives.contains(&i.parent))
+        .map(|i| i.name.clone())
+        .collect();
+    let mut rounds = 0;
+    while !remaining.is_empty() {
+        rounds += 1;
+        assert!(rounds < 50, "prerequisites never let {remaining:?} finish");
+        let mut left = Vec::new();
+        for task in remaining {
+            if c.set(&task, pb::Status::Finished).await.is_err() {
+                left.push(task);
+            }
+        }
+        remaining = left;
+    }
+    let tree = c
+        .set(&design_task, pb::Status::InProgress)
+        .await
+        .expect("design may start");
+    let engage_now = tree
+        .items
+        .iter()
+        .find(|i| i.name == engage)
+        .expect("engage");
+    assert_eq!(
+        (engage_now.status, engage_now.progress),
+        (pb::Status::Finished as i32, 100.0)
+    );
+    let process = tree.process.clone().expect("process");
+    // Engage finished (1) + Design in progress (1/2), over 4 phases.
+    assert_eq!(process.progress, 150.0 / 4.0);
+
+    // Disabling the Design phase takes it out of the roll-up.
+    c.client()
+        .disable_item(with_token(
+            pb::DisableItemRequest {
+                name: design.clone(),
+            },
+            &c.ana,
+        ))
+        .await
+        .expect("disable");
+    let tree = c
+        .client()
+        .get_tree(with_token(
+            pb::GetTreeRequest {
+                process: p.name.clone(),
+            },
+            &c.ana,
+        ))
+        .await
+        .expect("tree")
+        .into_inner();
+    let process = tree.process.clone().expect("process");
+    assert_eq!(process.progress, 100.0 / 3.0);
+    let disabled: Vec<&pb::TreeItem> = tree.items.iter().filter(|i| i.disabled).collect();
+    assert!(disabled.iter().any(|i| i.name == design));
+    assert!(disabled.iter().all(|i| i.disabled_by == "ana"));
+    assert_eq!(
+        disabled.len(),
+        1 + children(&tree, &design).len()
+            + tree
+                .items
+                .iter()
+                .filter(|i| children(&tree, &design).iter().any(|o| o.name == i.parent))
+                .count()
+    );
+    // A disabled task no longer moves.
+    assert_eq!(
+        c.set(&design_task, pb::Status::Finished)
+            .await
+            .map(|_| ())
+            .map_err(|s| s.code()),
+        Err(Code::FailedPrecondition)
+    );
+    // Each change went out with its roll-up.
+    let changes: Vec<Event> = c
+        .server
+        .outbox_events()
+        .await
+        .into_iter()
+        .filter(|e| e.r#type == "coproduction.task.status_changed")
+        .collect();
+    let first: pb::TaskStatusChanged = changes[0]
+        .payload
+        .as_ref()
+        .expect("payload")
+        .to_msg()
+        .expect("decodes");
+    assert_eq!(first.old_status, pb::Status::Awaiting as i32);
+    assert_eq!(first.new_status, pb::Status::InProgress as i32);
+    assert_eq!(first.process_progress, 12.5);
+    assert_eq!(first.phase.map(|p| p.name), Some(engage));
+    assert_eq!(changes[0].organization_id, ORG);
+    c.server.stop().await;
+}
+
+async fn processes_are_seen_by_those_concerned_and_kept_by_their_administrators(backend: Backend) {
+    let c = Coproduction::start(backend).await;
+    let mut client = c.client();
+    // Only members and administrators of the organisation open processes.
+    assert_eq!(
+        code(
+            client
+                .create_process(with_token(
+                    pb::CreateProcessRequest {
+                        process: Some(process("Outsider", false))
+                    },
+                    &c.carla
+                ))
+                .await
+        ),
+        Code::PermissionDenied
+    );
+    assert_eq!(
+        code(
+            client
+                .create_process(pb::CreateProcessRequest {
+                    process: Some(process("Anonymous", false))
+                })
+                .await
+        ),
+        Code::Unauthenticated
+    );
+    let private = c.create(&c.bea, "Private", false).await;
+    assert_eq!(private.administrators, ["bea"]);
+    assert_eq!(private.creator, "bea");
+    let public = c.create(&c.ana, "Public", true).await;
+
+    // Private: its administrators and the organisation's administrators.
+    let get = |token: Option<String>, name: String| {
+        let mut client = c.client();
+        async move {
+            let request = pb::GetProcessRequest { name };
+            match token {
+                Some(t) => code(client.get_process(with_token(request, &t)).await),
+                None => code(client.get_process(request).await),
+            }
+        }
+    };
+    assert_eq!(
+        get(Some(c.bea.clone()), private.name.clone()).await,
+        Code::Ok
+    );
+    assert_eq!(
+        get(Some(c.ana.clone()), private.name.clone()).await,
+        Code::Ok
+    );
+    assert_eq!(
+        get(Some(c.carla.clone()), private.name.clone()).await,
+        Code::NotFound
+    );
+    assert_eq!(get(None, private.name.clone()).await, Code::NotFound);
+    assert_eq!(get(None, public.name.clone()).await, Code::Ok);
+
+    // Lists: what each may see, newest first, with filters.
+    let list = |token: Option<String>, request: pb::ListProcessesRequest| {
+        let mut client = c.client();
+        async move {
+            let response = match token {
+                Some(t) => client.list_processes(with_token(request, &t)).await,
+                None => client.list_processes(request).await,
+            };
+            response
+                .expect("list")
+                .into_inner()
+                .processes
+                .into_iter()
+                .map(|p| p.title)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(list(None, Default::default()).await, ["Public"]);
+    assert_eq!(
+        list(Some(c.carla.clone()), Default::default()).await,
+        ["Public"]
+    );
+    assert_eq!(
+        list(Some(c.ana.clone()), Default::default()).await,
+        ["Public", "Private"]
+    );
+    assert_eq!(
+        list(
+            Some(c.ana.clone()),
+            pb::ListProcessesRequest {
+                mine: true,
+                ..Default::default()
+            }
+        )
+        .await,
+        ["Public"]
+    );
+    assert_eq!(
+        list(
+            Some(c.bea.clone()),
+            pb::ListProcessesRequest {
+                public_only: true,
+                ..Default::default()
+            }
+        )
+        .await,
+        ["Public"]
+    );
+    assert!(
+        list(
+            Some(c.ana.clone()),
+            pb::ListProcessesRequest {
+                organization: format!("organizations/{OTHER_ORG}"),
+                ..Default::default()
+            }
+        )
+        .await
+        .is_empty()
+    );
+    assert!(
+        list(
+            Some(c.ana.clone()),
+            pb::ListProcessesRequest {
+                status: pb::Status::Finished as i32,
+                ..Default::default()
+            }
+        )
+        .await
+        .is_empty()
+    );
+    let first = client
+        .list_processes(with_token(
+            pb::ListProcessesRequest {
+                page_size: 1,
+                ..Default::default()
+            },
+            &c.ana,
+        ))
+        .await
+        .expect("page")
+        .into_inner();
+    let second = client
+        .list_processes(with_token(
+            pb::ListProcessesRequest {
+                page_size: 1,
+                page_token: first.next_page_token.clone(),
+                ..Default::default()
+            },
+            &c.ana,
+        ))
+        .await
+        .expect("page 2")
+        .into_inner();
+    assert_eq!(first.processes[0].title, "Public");
+    assert_eq!(second.processes[0].title, "Private");
+
+    // Updates with a mask, by administrators only.
+    let update = |token: &str, title: &str| {
+        with_token(
+            pb::UpdateProcessRequest {
+                process: Some(pb::Process {
+                    name: private.name.clone(),
+                    title: title.into(),
+                    public: true,
+                    ..Default::default()
+                }),
+                update_mask: mask(&["title"]),
+            },
+            token,
+        )
+    };
+    assert_eq!(
+        code(client.update_process(update(&c.ana, "x")).await),
+        Code::PermissionDenied
+    );
+    assert_eq!(
+        code(client.update_process(update(&c.carla, "x")).await),
+        Code::NotFound
+    );
+    let renamed = client
+        .update_process(update(&c.bea, "Private lights"))
+        .await
+        .expect("rename")
+        .into_inner();
+    assert_eq!(renamed.title, "Private lights");
+    assert!(!renamed.public, "unmasked fields stay");
+    assert_eq!(renamed.description, private.description);
+
+    // Administrators: never zero.
+    let admins = |subject: &str, add: bool, token: &str| {
+        let mut client = c.client();
+        let (process, subject, token) =
+            (private.name.clone(), subject.to_owned(), token.to_owned());
+        async move {
+            if add {
+                client
+                    .add_process_administrator(with_token(
+                        pb::AddProcessAdministratorRequest { process, subject },
+                        &token,
+                    ))
+                    .await
+            } else {
+                client
+                    .remove_process_administrator(with_token(
+                        pb::RemoveProcessAdministratorRequest { process, subject },
+                        &token,
+                    ))
+                    .await
+            }
+        }
+    };
+    assert_eq!(
+        code(admins("bea", false, &c.bea).await),
+        Code::FailedPrecondition
+    );
+    let two = admins("carla", true, &c.bea)
+        .await
+        .expect("add")
+        .into_inner();
+    assert_eq!(two.administrators, ["bea", "carla"]);
+    let one = admins("bea", false, &c.carla)
+        .await
+        .expect("remove")
+        .into_inner();
+    assert_eq!(one.administrators, ["carla"]);
+    assert_eq!(code(admins("dan", true, &c.bea).await), Code::NotFound);
+
+    // Deleted with its tree.
+    c.build(&public).await;
+    client
+        .delete_process(with_token(
+            pb::DeleteProcessRequest {
+                name: public.name.clone(),
+            },
+            &c.ana,
+        ))
+        .await
+        .expect("delete");
+    assert_eq!(
+        get(Some(c.ana.clone()), public.name.clone()).await,
+        Code::NotFound
+    );
+    c.server.stop().await;
+}
+
+async fn items_added_by_hand_keep_the_tree_rules(backend: Backend) {
+    let c = Coproduction::start(backend).await;
+    let mut client = c.client();
+    let p = c.create(&c.ana, "Hand made", false).await;
+    let add = |kind: pb::ItemKind, parent: &str, title: &str, prerequisites: Vec<String>| {
+        let mut client = c.client();
+        let request = with_token(
+            pb::AddItemRequest {
+                process: p.name.clone(),
+                item: Some(pb::TreeItem {
+                    kind: kind as i32,
+                    parent: parent.into(),
+                    title: text(&[("es", title)]),
+                    prerequisites,
+                    ..Default::default()
+                }),
+            },
+            &c.ana,
+        );
+        async move { client.add_item(request).await.map(|r| r.into_inner()) }
+    };
+    let phase = add(pb::ItemKind::Phase, "", "Escuchar", vec![])
+        .await
+        .expect("phase");
+    let objective = add(pb::ItemKind::Objective, &phase.name, "Entender", vec![])
+        .await
+        .expect("objective");
+    let t1 = add(pb::ItemKind::Task, &objective.name, "Encuesta", vec![])
+        .await
+        .expect("t1");
+    let t2 = add(
+        pb::ItemKind::Task,
+        &objective.name,
+        "Taller",
+        vec![t1.name.clone()],
+    )
+    .await
+    .expect("t2");
+    assert_eq!(t2.prerequisites, std::slice::from_ref(&t1.name));
+
+    // A task under a phase, a prerequisite that is no sibling, a cycle.
+    let wrong_parent = add(pb::ItemKind::Task, &phase.name, "x", vec![])
+        .await
+        .expect_err("task under phase");
+    assert_eq!(violated_fields(&wrong_parent), ["item.parent"]);
+    let cross = add(
+        pb::ItemKind::Task,
+        &objective.name,
+        "x",
+        vec![phase.name.clone()],
+    )
+    .await
+    .expect_err("cross level");
+    assert_eq!(violated_fields(&cross), ["item.prerequisites[0]"]);
+    let cycle = client
+        .update_item(with_token(
+            pb::UpdateItemRequest {
+                item: Some(pb::TreeItem {
+                    name: t1.name.clone(),
+                    prerequisites: vec![t2.name.clone()],
+                    ..Default::default()
+                }),
+                update_mask: mask(&["prerequisites"]),
+            },
+            &c.ana,
+        ))
+        .await
+        .expect_err("cycle");
+    assert_eq!(violated_fields(&cycle), ["item.prerequisites"]);
+    assert!(cycle.message().contains("cycle"), "{cycle:?}");
+    // An item of another process is no sibling either.
+    let other = c.create(&c.ana, "Other", false).await;
+    let foreign_tree = c.build(&other).await;
+    let foreign_task = foreign_tree
+        .items
+        .iter()
+        .find(|i| i.kind == pb::ItemKind::Task as i32)
+        .expect("task")
+        .name
+        .clone();
+    let foreign = add(
+        pb::ItemKind::Task,
+        &objective.name,
+        "x",
+        vec![foreign_task.clone()],
+    )
+    .await
+    .expect_err("foreign prerequisite");
+    assert_eq!(violated_fields(&foreign), ["item.prerequisites[0]"]);
+    let foreign_parent = add(pb::ItemKind::Task, &foreign_tree.items[1].name, "x", vec![])
+        .await
+        .expect_err("foreign parent");
+    assert_eq!(violated_fields(&foreign_parent), ["item.parent"]);
+
+    // Dates and effort on tasks; parents span their tasks' dates.
+    let day = |d: i64| prost_types::Timestamp {
+        seconds: 1_800_000_000 + d * 86_400,
+        nanos: 0,
+    };
+    let dated = client
+        .update_item(with_token(
+            pb::UpdateItemRequest {
+                item: Some(pb::TreeItem {
+                    name: t2.name.clone(),
+                    start_time: Some(day(1)),
+                    end_time: Some(day(9)),
+                    effort: Some(pb::Effort {
+                        management: 2,
+                        development: 5,
+                        exploitation: 1,
+                    }),
+                    ..Default::default()
+                }),
+                update_mask: mask(&["start_time", "end_time", "effort"]),
+            },
+            &c.ana,
+        ))
+        .await
+        .expect("dates")
+        .into_inner();
+    assert_eq!(dated.effort.map(|e| e.development), Some(5));
+    let tree = client
+        .get_tree(with_token(
+            pb::GetTreeRequest {
+                process: p.name.clone(),
+            },
+            &c.ana,
+        ))
+        .await
+        .expect("tree")
+        .into_inner();
+    let phase_now = tree
+        .items
+        .iter()
+        .find(|i| i.name == phase.name)
+        .expect("phase");
+    assert_eq!(phase_now.start_time, Some(day(1)));
+    assert_eq!(phase_now.end_time, Some(day(9)));
+    assert_eq!(tree.process.and_then(|p| p.end_time), Some(day(9)));
+    let backwards = client
+        .update_item(with_token(
+            pb::UpdateItemRequest {
+                item: Some(pb::TreeItem {
+                    name: t2.name.clone(),
+                    end_time: Some(day(0)),
+                    ..Default::default()
+                }),
+                update_mask: mask(&["end_time"]),
+            },
+            &c.ana,
+        ))
+        .await
+        .expect_err("end before start");
+    assert_eq!(violated_fields(&backwards), ["item.end_time"]);
+    // t2 waits for t1.
+    let held = c
+        .set(&t2.name, pb::Status::InProgress)
+        .await
+        .expect_err("t1 first");
+    assert!(held.message().contains(&t1.name), "{held:?}");
+    // Only administrators edit the tree.
+    assert_eq!(
+        code(
+            client
+                .disable_item(with_token(
+                    pb::DisableItemRequest {
+                        name: t1.name.clone()
+                    },
+                    &c.carla
+                ))
+                .await
+        ),
+        Code::NotFound
+    );
+    // Disabling t1 releases t2.
+    client
+        .disable_item(with_token(
+            pb::DisableItemRequest {
+                name: t1.name.clone(),
+            },
+            &c.ana,
+        ))
+        .await
+        .expect("disable");
+    c.set(&t2.name, pb::Status::InProgress)
+        .await
+        .expect("t2 starts");
+    assert_eq!(
+        code(
+            client
+                .disable_item(with_token(
+                    pb::DisableItemRequest {
+                        name: t1.name.clone()
+                    },
+                    &c.ana
+                ))
+                .await
+        ),
+        Code::FailedPrecondition
+    );
+    c.server.stop().await;
+}
+
+async fn bad_input_is_refused_by_field_and_changes_nothing(backend: Backend) {
+    let c = Coproduction::start(backend).await;
+    let mut client = c.client();
+    let p = c.create(&c.ana, "Kept", false).await;
+    let before = c.server.outbox_events().await.len();
+    macro_rules! a {
+        ($m:expr) => {
+            with_token($m, &c.ana)
+        };
+    }
+    let mut bad = process("", false);
+    bad.language = "spanish".into();
+    bad.logo_uri = "ftp://x".into();
+    bad.organization = "organizations/nope".into();
+    bad.intergovernmental_model = 9;
+    bad.tags = vec![String::new()];
+    bad.aim = "x".repeat(10_001);
+    assert_eq!(
+        violated_fields(
+            &client
+                .create_process(a!(pb::CreateProcessRequest { process: Some(bad) }))
+                .await
+                .expect_err("bad process")
+        ),
+        [
+            "process.organization",
+            "process.title",
+            "process.aim",
+            "process.language",
+            "process.logo_uri",
+            "process.intergovernmental_model",
+            "process.tags[0]"
+        ]
+    );
+    assert_eq!(
+        violated_fields(
+            &client
+                .create_process(a!(pb::CreateProcessRequest { process: None }))
+                .await
+                .expect_err("no process")
+        ),
+        ["process"]
+    );
+    for name in [
+        "",
+        "processes/",
+        "processes/42",
+        &format!("organizations/{ORG}"),
+    ] {
+        assert_eq!(
+            violated_fields(
+                &client
+                    .get_process(pb::GetProcessRequest { name: name.into() })
+                    .await
+                    .expect_err("get")
+            ),
+            ["name"]
+        );
+        assert_eq!(
+            code(
+                client
+                    .delete_process(a!(pb::DeleteProcessRequest { name: name.into() }))
+                    .await
+            ),
+            Code::InvalidArgument
+        );
+        assert_eq!(
+            code(
+                client
+                    .get_tree(a!(pb::GetTreeRequest {
+                        process: name.into()
+                    }))
+                    .await
+            ),
+            Code::InvalidArgument
+        );
+        assert_eq!(
+            code(
+                client
+                    .clear_tree(a!(pb::ClearTreeRequest {
+                        process: name.into()
+                    }))
+                    .await
+            ),
+            Code::InvalidArgument
+        );
+        assert_eq!(
+            code(
+                client
+                    .add_process_administrator(a!(pb::AddProcessAdministratorRequest {
+                        process: name.into(),
+                        subject: "x".into()
+                    }))
+                    .await
+            ),
+            Code::InvalidArgument
+        );
+    }
+    assert_eq!(
+        violated_fields(
+            &client
+                .add_process_administrator(a!(pb::AddProcessAdministratorRequest {
+                    process: p.name.clone(),
+                    subject: "a b".into()
+                }))
+                .await
+                .expect_err("subject")
+        ),
+        ["subject"]
+    );
+    assert_eq!(
+        violated_fields(
+            &client
+                .list_processes(a!(pb::ListProcessesRequest {
+                    page_size: -1,
+                    page_token: "x".into(),
+                    organization: "orgs/1".into(),
+                    status: 9,
+                    ..Default::default()
+                }))
+                .await
+                .expect_err("list")
+        ),
+        ["page_size", "page_token", "organization", "status"]
+    );
+    assert_eq!(
+        code(
+            client
+                .list_processes(pb::ListProcessesRequest {
+                    mine: true,
+                    ..Default::default()
+                })
+                .await
+        ),
+        Code::Unauthenticated
+    );
+    assert_eq!(
+        violated_fields(
+            &client
+                .update_process(a!(pb::UpdateProcessRequest {
+                    process: Some(pb::Process {
+                        name: p.name.clone(),
+                        ..Default::default()
+                    }),
+                    update_mask: mask(&["organization", "status"]),
+                }))
+                .await
+                .expect_err("mask")
+        ),
+        ["update_mask.paths[0]", "update_mask.paths[1]"]
+    );
+    assert_eq!(
+        violated_fields(
+            &client
+                .update_process(a!(pb::UpdateProcessRequest {
+                    process: Some(pb::Process {
+                        name: p.name.clone(),
+                        ..Default::default()
+                    }),
+                    update_mask: mask(&["title"]),
+                }))
+                .await
+                .expect_err("blank title")
+        ),
+        ["process.title"]
+    );
+    assert_eq!(
+        violated_fields(
+            &client
+                .build_from_schema(a!(pb::BuildFromSchemaRequest {
+                    process: "processes/x".into(),
+                    schema: "schemas/Bad Id".into(),
+                    version: -1,
+                }))
+                .await
+                .expect_err("build")
+        ),
+        ["process", "schema", "version"]
+    );
+    // Items.
+    let item = |kind: i32, parent: &str| pb::AddItemRequest {
+        process: p.name.clone(),
+        item: Some(pb::TreeItem {
+            kind,
+            parent: parent.into(),
+            title: text(&[("es", "x")]),
+            ..Default::default()
+        }),
+    };
+    assert_eq!(
+        violated_fields(&client.add_item(a!(item(0, ""))).await.expect_err("kind")),
+        ["item.kind"]
+    );
+    assert_eq!(
+        violated_fields(&client.add_item(a!(item(7, ""))).await.expect_err("kind")),
+        ["item.kind"]
+    );
+    assert_eq!(
+        violated_fields(
+            &client
+                .add_item(a!(item(pb::ItemKind::Phase as i32, "phases/x")))
+                .await
+                .expect_err("parent")
+        ),
+        ["item.parent"]
+    );
+    assert_eq!(
+        violated_fields(
+            &client
+                .add_item(a!(item(pb::ItemKind::Objective as i32, "")))
+                .await
+                .expect_err("parent")
+        ),
+        ["item.parent"]
+    );
+    let mut untitled = item(pb::ItemKind::Phase as i32, "");
+    if let Some(i) = untitled.item.as_mut() {
+        i.title = None;
+        i.effort = Some(pb::Effort::default());
+        i.problem_profiles = vec!["org-01".into()];
+    }
+    assert_eq!(
+        violated_fields(
+            &client
+                .add_item(a!(untitled))
+                .await
+                .expect_err("phase with task fields")
+        ),
+        ["item.problem_profiles", "item.effort", "item.title"]
+    );
+    let mut task_fields = item(pb::ItemKind::Phase as i32, "");
+    if let Some(i) = task_fields.item.as_mut() {
+        i.title = text(&[("es", "ok")]);
+    }
+    let phase = client
+        .add_item(a!(task_fields))
+        .await
+        .expect("phase")
+        .into_inner();
+    let objective = client
+        .add_item(a!(item(pb::ItemKind::Objective as i32, &phase.name)))
+        .await
+        .expect("objective")
+        .into_inner();
+    let mut bad_task = item(pb::ItemKind::Task as i32, &objective.name);
+    if let Some(i) = bad_task.item.as_mut() {
+        i.problem_profiles = vec!["Not A Code".into()];
+        i.effort = Some(pb::Effort {
+            management: -1,
+            development: 0,
+            exploitation: 10_001,
+        });
+        i.prerequisites = vec!["tasks/nope".into()];
+    }
+    assert_eq!(
+        violated_fields(&client.add_item(a!(bad_task)).await.expect_err("bad task")),
+        [
+            "item.prerequisites[0]",
+            "item.problem_profiles[0]",
+            "item.effort.management",
+            "item.effort.exploitation"
+        ]
+    );
+    for name in [
+        "",
+        "tasks/",
+        "items/0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a10",
+        "tasks/x",
+    ] {
+        assert_eq!(
+            code(
+                client
+                    .disable_item(a!(pb::DisableItemRequest { name: name.into() }))
+                    .await
+            ),
+            Code::InvalidArgument,
+            "{name}"
+        );
+        assert_eq!(
+            code(
+                client
+                    .set_task_status(a!(pb::SetTaskStatusRequest {
+                        task: name.into(),
+                        status: pb::Status::Finished as i32
+                    }))
+                    .await
+            ),
+            Code::InvalidArgument,
+            "{name}"
+        );
+    }
+    // A name of the wrong kind finds nothing.
+    assert_eq!(
+        code(
+            client
+                .set_task_status(a!(pb::SetTaskStatusRequest {
+                    task: objective.name.replace("objectives/", "tasks/"),
+                    status: pb::Status::Finished as i32
+                }))
+                .await
+        ),
+        Code::NotFound
+    );
+    assert_eq!(
+        violated_fields(
+            &client
+                .set_task_status(a!(pb::SetTaskStatusRequest {
+                    task: objective.name.replace("objectives/", "tasks/"),
+                    status: 0
+                }))
+                .await
+                .expect_err("status")
+        ),
+        ["status"]
+    );
+    assert_eq!(
+        violated_fields(
+            &client
+                .update_item(a!(pb::UpdateItemRequest {
+                    item: Some(pb::TreeItem {
+                        name: phase.name.clone(),
+                        ..Default::default()
+                    }),
+                    update_mask: mask(&["kind"]),
+                }))
+                .await
+                .expect_err("mask")
+        ),
+        ["update_mask.paths[0]"]
+    );
+    // Nothing but the two items changed anything.
+    let types: Vec<String> = c
+        .server
+        .outbox_events()
+        .await
+        .into_iter()
+        .skip(before)
+        .map(|e| e.r#type)
+        .collect();
+    assert_eq!(
+        types,
+        ["coproduction.item.added", "coproduction.item.added"]
+    );
+    let kept = client
+        .get_process(a!(pb::GetProcessRequest {
+            name: p.name.clone()
+        }))
+        .await
+        .expect("kept")
+        .into_inner();
+    assert_eq!((kept.title.as_str(), kept.public), ("Kept", false));
+    c.server.stop().await;
+}
+
+/// The projections through the real bus: a membership published by the
+/// community reaches co-production's consumer and takes effect; a replay
+/// of the same events changes nothing.
+async fn memberships_arrive_as_events_and_replays_change_nothing(backend: Backend) {
+    let c = Coproduction::start(backend).await;
+    let dan = c.server.token("dan", false);
+    let denied = c
+        .client()
+        .create_process(with_token(
+            pb::CreateProcessRequest {
+                process: Some(process("Dan's", false)),
+            },
+            &dan,
+        ))
+        .await
+        .expect_err("not a member yet");
+    assert_eq!(denied.code(), Code::PermissionDenied);
+    let joined = c.member_added("dan", TEAM, ORG);
+    let pipeline = c.server.env.start_pipeline(
+        &c.outbox,
+        "coproduction-test",
+        &std::sync::Arc::new(Projections),
+    );
+    c.outbox
+        .publish(&c.server.env.db, std::slice::from_ref(&joined))
+        .await
+        .expect("publish");
+    let db = c.server.env.db.clone();
+    wait_until(
+        "dan's membership is projected",
+        Duration::from_secs(20),
+        || {
+            let db = db.clone();
+            async move {
+                interlink_coproduction::store::belongs_to_organization(&db, ORG, "dan")
+                    .await
+                    .expect("query")
+            }
+        },
+    )
+    .await;
+    c.create(&dan, "Dan's", false).await;
+    // The same event again (as a replay would deliver it) and a removal.
+    c.feed(std::slice::from_ref(&joined)).await;
+    let left = c.community_event(
+        "team",
+        "member_removed",
+        "ana",
+        TEAM,
+        &community::TeamMemberRemoved {
+            team: format!("teams/{TEAM}"),
+            subject: "dan".into(),
+            organization: format!("organizations/{ORG}"),
+            ..Default::default()
+        },
+    );
+    c.feed(&[left.clone(), left]).await;
+    assert!(
+        !interlink_coproduction::store::belongs_to_organization(&c.server.env.db, ORG, "dan")
+            .await
+            .expect("query")
+    );
+    assert_eq!(
+        code(
+            c.client()
+                .create_process(with_token(
+                    pb::CreateProcessRequest {
+                        process: Some(process("Again", false))
+                    },
+                    &dan
+                ))
+                .await
+        ),
+        Code::PermissionDenied
+    );
+    pipeline.stop().await;
+    c.server.stop().await;
+}
+
+on_both_backends!(
+    a_process_is_built_from_the_seeded_default_schema,
+    statuses_roll_up_and_prerequisites_hold_tasks_back,
+    processes_are_seen_by_those_concerned_and_kept_by_their_administrators,
+    items_added_by_hand_keep_the_tree_rules,
+    bad_input_is_refused_by_field_and_changes_nothing,
+    memberships_arrive_as_events_and_replays_change_nothing,
+);
