@@ -2,6 +2,7 @@
 //! lifecycle, problem profiles, versioned co-production schemas, ratings,
 //! and ranked multilingual search over an in-process index.
 
+pub mod adoption;
 mod convert;
 pub mod domain;
 pub mod error;
@@ -74,6 +75,20 @@ impl Role for CatalogueRole {
             }
             let index = Arc::new(SearchIndex::new()?);
             index.refresh(&db).await?;
+            let adoption = interlink_runtime::events::Consumer::new(
+                "catalogue-adoption",
+                context.subjects().service("coproduction"),
+                db.clone(),
+                context.bus.clone(),
+                Arc::new(adoption::Adoption),
+                context.config.events.clone(),
+            );
+            let shutdown = context.shutdown.clone();
+            context.tasks.spawn(async move {
+                if let Err(e) = adoption.run(shutdown).await {
+                    tracing::error!(error = %e, "catalogue adoption consumer stopped");
+                }
+            });
             context.tasks.spawn(follow_catalogue(
                 index.clone(),
                 db.clone(),

@@ -9,6 +9,7 @@ use interlink_proto::catalogue::v1 as pb;
 use interlink_proto::catalogue::v1::catalogue_service_client::CatalogueServiceClient;
 use interlink_proto::catalogue::v1::catalogue_service_server::CatalogueServiceServer;
 use interlink_proto::common::v1::TranslatableText;
+use interlink_proto::events::v1::Event;
 use interlink_runtime::on_both_backends;
 use interlink_runtime::testing::{Backend, TestEnv, TestServer, violated_fields, with_token};
 use prost::Message;
@@ -19,6 +20,8 @@ type Client = CatalogueServiceClient<Channel>;
 
 struct Catalogue {
     server: TestServer,
+    /// The service's search index (refreshed by hand after events).
+    index: Arc<SearchIndex>,
     /// A platform administrator's token (an editor by right).
     admin: String,
     /// A plain user's token.
@@ -28,8 +31,9 @@ struct Catalogue {
 impl Catalogue {
     async fn start(backend: Backend) -> Self {
         let env = TestEnv::new::<Migrator>(backend, |_| {}).await;
+        let index = Arc::new(SearchIndex::new().expect("index"));
         let server = TestServer::start(env, interlink_catalogue::SERVICE_NAME, |env| {
-            let index = Arc::new(SearchIndex::new().expect("index"));
+            let index = index.clone();
             let mut routes = tonic::service::RoutesBuilder::default();
             routes.add_service(CatalogueServiceServer::new(CatalogueApi::new(
                 env.db.clone(),
@@ -43,6 +47,7 @@ impl Catalogue {
         let user = server.token("ana", false);
         let catalogue = Self {
             server,
+            index,
             admin,
             user,
         };
@@ -1864,6 +1869,98 @@ async fn another_replica_index_follows_the_table(backend: Backend) {
     c.server.stop().await;
 }
 
+/// Co-production's asset events count adoption, which recommendations
+/// weigh; removals count down, never below zero; replays are the
+/// consumer's inbox's business, so each event here counts once.
+async fn adoption_follows_coproduction_asset_events(backend: Backend) {
+    use interlink_catalogue::adoption::Adoption;
+    use interlink_proto::coproduction::v1 as coproduction;
+    use interlink_runtime::events::{EventHandler, EventType, NewEvent, user_actor};
+    use sea_orm::TransactionTrait;
+
+    let c = Catalogue::start(backend).await;
+    let mut one = entry(&[("en", "Adopted guide")], &[("en", "Used a lot")]);
+    one.problem_profiles = vec!["und-01".into()];
+    let mut two = entry(&[("en", "Quiet guide")], &[("en", "Used less")]);
+    two.problem_profiles = vec!["und-01".into()];
+    let quiet = c.create_published(two).await;
+    let adopted = c.create_published(one).await;
+    let outbox = c.server.env.outbox();
+    let asset_event = |added: bool, interlinker: &str| -> Event {
+        let asset = Some(coproduction::Asset {
+            name: format!("assets/{}", uuid::Uuid::now_v7()),
+            kind: coproduction::AssetKind::Internal as i32,
+            interlinker: interlinker.to_owned(),
+            ..Default::default()
+        });
+        let actor = user_actor("ana");
+        let made = if added {
+            outbox.envelope(NewEvent {
+                event_type: EventType::new("coproduction", "asset", "added"),
+                actor,
+                organization_id: "",
+                aggregate_id: "a",
+                aggregate_version: 1,
+                payload: &coproduction::AssetAdded { asset },
+            })
+        } else {
+            outbox.envelope(NewEvent {
+                event_type: EventType::new("coproduction", "asset", "removed"),
+                actor,
+                organization_id: "",
+                aggregate_id: "a",
+                aggregate_version: 2,
+                payload: &coproduction::AssetRemoved { asset },
+            })
+        };
+        made.expect("envelope")
+    };
+    let events = [
+        asset_event(true, &adopted.name),
+        asset_event(true, &adopted.name),
+        asset_event(true, &adopted.name),
+        asset_event(false, &adopted.name),
+        asset_event(false, &quiet.name),
+    ];
+    let db = &c.server.env.db;
+    let txn = db.begin().await.expect("begin");
+    for event in &events {
+        Adoption.handle(&txn, event).await.expect("counted");
+    }
+    txn.commit().await.expect("commit");
+    let read = |name: &str| {
+        let mut client = c.client();
+        let name = name.to_owned();
+        async move {
+            client
+                .get_interlinker(pb::GetInterlinkerRequest { name })
+                .await
+                .expect("get")
+                .into_inner()
+                .adoption_count
+        }
+    };
+    assert_eq!(read(&adopted.name).await, 2);
+    assert_eq!(read(&quiet.name).await, 0, "never below zero");
+    c.index.refresh(db).await.expect("refresh");
+    let recommended = c
+        .client()
+        .recommend_interlinkers(pb::RecommendInterlinkersRequest {
+            problem_profiles: vec!["und-01".into()],
+            ..Default::default()
+        })
+        .await
+        .expect("recommend")
+        .into_inner()
+        .recommendations;
+    assert_eq!(
+        recommended[0].interlinker.as_ref().map(|i| i.name.clone()),
+        Some(adopted.name.clone())
+    );
+    assert!(recommended[0].score > recommended[1].score);
+    c.server.stop().await;
+}
+
 on_both_backends!(
     interlinkers_go_from_draft_to_published_to_deprecated,
     only_editors_write_and_platform_admins_name_them,
@@ -1874,4 +1971,5 @@ on_both_backends!(
     related_and_recommended_follow_problem_profiles,
     bad_input_is_refused_by_field_and_changes_nothing,
     another_replica_index_follows_the_table,
+    adoption_follows_coproduction_asset_events,
 );

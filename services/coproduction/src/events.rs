@@ -30,6 +30,14 @@ pub const ITEM_UPDATED: EventType = EventType::new(SERVICE, "item", "updated");
 pub const ITEM_DISABLED: EventType = EventType::new(SERVICE, "item", "disabled");
 /// A task's status changed, with the roll-up.
 pub const TASK_STATUS_CHANGED: EventType = EventType::new(SERVICE, "task", "status_changed");
+/// A team was granted permissions.
+pub const GRANT_ADDED: EventType = EventType::new(SERVICE, "grant", "added");
+/// A grant was withdrawn.
+pub const GRANT_REMOVED: EventType = EventType::new(SERVICE, "grant", "removed");
+/// An asset was added to a task.
+pub const ASSET_ADDED: EventType = EventType::new(SERVICE, "asset", "added");
+/// An asset was removed.
+pub const ASSET_REMOVED: EventType = EventType::new(SERVICE, "asset", "removed");
 
 /// Keeps the projections: teams and memberships and organisation
 /// administrators (community), published schema versions and interlinkers

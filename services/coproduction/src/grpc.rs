@@ -38,8 +38,8 @@ const MAX_ITEMS: usize = 5_000;
 /// The co-production service.
 #[derive(Debug, Clone)]
 pub struct CoproductionApi {
-    db: DatabaseConnection,
-    outbox: Outbox,
+    pub(crate) db: DatabaseConnection,
+    pub(crate) outbox: Outbox,
 }
 
 /// The editable text fields of a process, with how to read and write each.
@@ -86,7 +86,7 @@ fn is_profile_code(code: &str) -> bool {
 
 /// The kind and id of an item name (`tasks/{id}` …), or a violation of
 /// `field`; `only` restricts the kinds accepted.
-fn parse_item_name(field: &str, name: &str, only: &[Kind]) -> Result<(Kind, String)> {
+pub(crate) fn parse_item_name(field: &str, name: &str, only: &[Kind]) -> Result<(Kind, String)> {
     for kind in only {
         if let Ok(id) = parse_name(field, kind.collection(), name) {
             return Ok((*kind, id.to_owned()));
@@ -102,7 +102,7 @@ fn parse_item_name(field: &str, name: &str, only: &[Kind]) -> Result<(Kind, Stri
     ))
 }
 
-const ALL_KINDS: &[Kind] = &[Kind::Phase, Kind::Objective, Kind::Task];
+pub(crate) const ALL_KINDS: &[Kind] = &[Kind::Phase, Kind::Objective, Kind::Task];
 
 impl CoproductionApi {
     /// The service over `db`, publishing through `outbox`.
@@ -110,7 +110,7 @@ impl CoproductionApi {
         Self { db, outbox }
     }
 
-    fn event<M: prost::Name>(
+    pub(crate) fn event<M: prost::Name>(
         &self,
         event_type: EventType,
         subject: &str,
@@ -129,7 +129,7 @@ impl CoproductionApi {
         })?)
     }
 
-    async fn commit(&self, txn: DatabaseTransaction, events: &[Event]) -> Result<()> {
+    pub(crate) async fn commit(&self, txn: DatabaseTransaction, events: &[Event]) -> Result<()> {
         self.outbox.append(&txn, events).await?;
         self.outbox.commit(txn).await?;
         Ok(())
@@ -146,11 +146,12 @@ impl CoproductionApi {
         Ok(caller.platform_admin
             || process.administrators.contains(&caller.subject)
             || store::administers_organization(&self.db, &process.organization_id, &caller.subject)
-                .await?)
+                .await?
+            || store::has_grant(&self.db, &process.id, &caller.subject).await?)
     }
 
     /// The process `id` if the caller may see it (NOT_FOUND otherwise).
-    async fn visible<T>(&self, request: &Request<T>, id: &str) -> Result<ProcessRow> {
+    pub(crate) async fn visible<T>(&self, request: &Request<T>, id: &str) -> Result<ProcessRow> {
         match store::process(&self.db, id).await? {
             Some(p) if self.may_see(identity(request), &p).await? => Ok(p),
             _ => Err(Error::NotFound(process_name(id))),
@@ -159,7 +160,7 @@ impl CoproductionApi {
 
     /// The process `id` read in `txn` for a change by its administrators;
     /// returns it and the caller's subject.
-    async fn administered<T>(
+    pub(crate) async fn administered<T>(
         &self,
         txn: &impl ConnectionTrait,
         request: &Request<T>,
@@ -179,6 +180,33 @@ impl CoproductionApi {
         } else {
             Err(Error::NotFound(process_name(id)))
         }
+    }
+
+    /// The `asset.removed` events of every asset of `process`, for a change
+    /// that deletes them with the tree (the catalogue counts adoption from
+    /// them).
+    async fn assets_removed(
+        &self,
+        txn: &impl ConnectionTrait,
+        process: &ProcessRow,
+        subject: &str,
+    ) -> Result<Vec<Event>> {
+        store::assets(txn, &process.id)
+            .await?
+            .iter()
+            .map(|asset| {
+                self.event(
+                    ASSET_REMOVED,
+                    subject,
+                    process,
+                    &asset.id,
+                    2,
+                    &pb::AssetRemoved {
+                        asset: Some(crate::access::asset_to(asset)),
+                    },
+                )
+            })
+            .collect()
     }
 
     /// Rolls the tree up after a change and writes what moved; returns the
@@ -437,6 +465,39 @@ impl CoproductionService for CoproductionApi {
     ) -> Reply<pb::ProcessTree> {
         reply(self.set_task_status_(r).await)
     }
+    async fn create_grant(&self, r: Request<pb::CreateGrantRequest>) -> Reply<pb::Grant> {
+        reply(self.create_grant_(r).await)
+    }
+    async fn list_grants(
+        &self,
+        r: Request<pb::ListGrantsRequest>,
+    ) -> Reply<pb::ListGrantsResponse> {
+        reply(self.list_grants_(r).await)
+    }
+    async fn delete_grant(&self, r: Request<pb::DeleteGrantRequest>) -> Reply<()> {
+        reply(self.delete_grant_(r).await)
+    }
+    async fn get_my_permissions(
+        &self,
+        r: Request<pb::GetMyPermissionsRequest>,
+    ) -> Reply<pb::Permissions> {
+        reply(self.get_my_permissions_(r).await)
+    }
+    async fn create_asset(&self, r: Request<pb::CreateAssetRequest>) -> Reply<pb::Asset> {
+        reply(self.create_asset_(r).await)
+    }
+    async fn get_asset(&self, r: Request<pb::GetAssetRequest>) -> Reply<pb::Asset> {
+        reply(self.get_asset_(r).await)
+    }
+    async fn list_assets(
+        &self,
+        r: Request<pb::ListAssetsRequest>,
+    ) -> Reply<pb::ListAssetsResponse> {
+        reply(self.list_assets_(r).await)
+    }
+    async fn delete_asset(&self, r: Request<pb::DeleteAssetRequest>) -> Reply<()> {
+        reply(self.delete_asset_(r).await)
+    }
 }
 
 impl CoproductionApi {
@@ -622,8 +683,9 @@ impl CoproductionApi {
         let id = parse_name("name", "processes", &request.get_ref().name)?.to_owned();
         let txn = begin_write(&self.db).await?;
         let (row, subject) = self.administered(&txn, &request, &id).await?;
+        let mut events = self.assets_removed(&txn, &row, &subject).await?;
         store::delete_process(&txn, &id).await?;
-        let event = self.event(
+        events.push(self.event(
             PROCESS_DELETED,
             &subject,
             &row,
@@ -633,8 +695,8 @@ impl CoproductionApi {
                 process: process_name(&id),
                 organization: format!("organizations/{}", row.organization_id),
             },
-        )?;
-        self.commit(txn, &[event]).await
+        )?);
+        self.commit(txn, &events).await
     }
 
     async fn set_administrator<T>(
@@ -796,6 +858,7 @@ impl CoproductionApi {
         let id = parse_name("process", "processes", &request.get_ref().process)?.to_owned();
         let txn = begin_write(&self.db).await?;
         let (mut process, subject) = self.administered(&txn, &request, &id).await?;
+        let mut events = self.assets_removed(&txn, &process, &subject).await?;
         store::delete_items(&txn, &id).await?;
         process.schema_id.clear();
         process.schema_version = 0;
@@ -807,7 +870,7 @@ impl CoproductionApi {
         process.updated_at = now_ms();
         store::update_process(&txn, &process).await?;
         let proto = process_to(&process);
-        let event = self.event(
+        events.push(self.event(
             SCHEMA_CLEARED,
             &subject,
             &process,
@@ -816,8 +879,8 @@ impl CoproductionApi {
             &pb::ProcessSchemaCleared {
                 process: Some(proto.clone()),
             },
-        )?;
-        self.commit(txn, &[event]).await?;
+        )?);
+        self.commit(txn, &events).await?;
         Ok(proto)
     }
 
@@ -1083,6 +1146,41 @@ impl CoproductionApi {
         Ok((item, process, subject, items))
     }
 
+    /// The task named `name` for a status change: by its process's
+    /// administrators and those whose teams may create assets on it.
+    async fn workable_task<T>(
+        &self,
+        txn: &impl ConnectionTrait,
+        request: &Request<T>,
+        name: &str,
+    ) -> Result<(ItemRow, ProcessRow, String, Vec<ItemRow>)> {
+        let caller = identity(request).ok_or(Error::Unauthenticated)?;
+        let (_, task_id) = parse_item_name("task", name, &[Kind::Task])?;
+        let Some(task) = store::item(txn, &task_id)
+            .await?
+            .filter(|i| item_name(i.kind, &i.id) == name)
+        else {
+            return Err(Error::NotFound(name.to_owned()));
+        };
+        let Some(process) = store::process(txn, &task.process_id).await? else {
+            return Err(Error::NotFound(name.to_owned()));
+        };
+        if !self.may_see(Some(caller), &process).await? {
+            return Err(Error::NotFound(name.to_owned()));
+        }
+        let items = store::items(txn, &process.id).await?;
+        let (_, perms) = self
+            .permissions(Some(caller), &process, &items, Some(&task.id))
+            .await?;
+        if !perms.create {
+            return Err(Error::Denied(format!(
+                "changing the status of {name} is for the process's administrators and teams \
+                 with create_assets on it"
+            )));
+        }
+        Ok((task, process, caller.subject.clone(), items))
+    }
+
     async fn update_item_(&self, request: Request<pb::UpdateItemRequest>) -> Result<pb::TreeItem> {
         let r = request.get_ref();
         let input = r
@@ -1225,9 +1323,8 @@ impl CoproductionApi {
         Error::check(violations)?;
         let (task_name, status) = (r.task.clone(), status.unwrap_or(Status::Awaiting));
         let txn = begin_write(&self.db).await?;
-        let (task, mut process, subject, mut items) = self
-            .administered_item(&txn, &request, "task", &task_name, &[Kind::Task])
-            .await?;
+        let (task, mut process, subject, mut items) =
+            self.workable_task(&txn, &request, &task_name).await?;
         if task.disabled_at.is_some() {
             return Err(Error::Precondition(format!("{task_name} is disabled")));
         }

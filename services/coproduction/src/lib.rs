@@ -3,6 +3,7 @@
 //! roll-up stored as it changes; teams, memberships, schemas and
 //! interlinkers are projections of the other services' events.
 
+mod access;
 mod convert;
 pub mod domain;
 pub mod error;

@@ -1294,6 +1294,171 @@ async fn bad_input_is_refused_by_field_and_changes_nothing(backend: Backend) {
         ),
         ["update_mask.paths[0]"]
     );
+    // Grants, permissions and assets.
+    assert_eq!(
+        violated_fields(
+            &client
+                .create_grant(a!(pb::CreateGrantRequest {
+                    parent: "processes/1".into(),
+                    grant: Some(pb::Grant {
+                        team: "team-1".into(),
+                        item: "steps/1".into(),
+                        ..Default::default()
+                    }),
+                }))
+                .await
+                .expect_err("grant")
+        ),
+        ["parent", "grant.team", "grant.item", "grant"]
+    );
+    let other = c.create(&c.ana, "Other", false).await;
+    let other_tree = c.build(&other).await;
+    assert_eq!(
+        violated_fields(
+            &client
+                .create_grant(a!(pb::CreateGrantRequest {
+                    parent: p.name.clone(),
+                    grant: Some(pb::Grant {
+                        team: format!("teams/{TEAM}"),
+                        item: other_tree.items[0].name.clone(),
+                        access_assets: true,
+                        ..Default::default()
+                    }),
+                }))
+                .await
+                .expect_err("foreign item")
+        ),
+        ["grant.item"]
+    );
+    assert_eq!(
+        code(
+            client
+                .create_grant(a!(pb::CreateGrantRequest {
+                    parent: p.name.clone(),
+                    grant: Some(pb::Grant {
+                        team: "teams/0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a99".into(),
+                        access_assets: true,
+                        ..Default::default()
+                    }),
+                }))
+                .await
+        ),
+        Code::FailedPrecondition
+    );
+    for name in ["", "processes/x/grants/y", &format!("{}/grants/1", p.name)] {
+        assert_eq!(
+            violated_fields(
+                &client
+                    .delete_grant(a!(pb::DeleteGrantRequest { name: name.into() }))
+                    .await
+                    .expect_err("grant name")
+            ),
+            ["name"]
+        );
+    }
+    for target in ["", "teams/x", "tasks/1"] {
+        assert_eq!(
+            violated_fields(
+                &client
+                    .get_my_permissions(a!(pb::GetMyPermissionsRequest {
+                        target: target.into()
+                    }))
+                    .await
+                    .expect_err("target")
+            ),
+            ["target"]
+        );
+    }
+    let task = other_tree
+        .items
+        .iter()
+        .find(|i| i.kind == pb::ItemKind::Task as i32)
+        .expect("task")
+        .name
+        .clone();
+    let asset = |kind: i32, interlinker: &str, name: &str, uri: &str| pb::CreateAssetRequest {
+        parent: task.clone(),
+        asset: Some(pb::Asset {
+            kind,
+            interlinker: interlinker.into(),
+            display_name: name.into(),
+            uri: uri.into(),
+            ..Default::default()
+        }),
+    };
+    for (request, fields) in [
+        (asset(0, "", "", ""), vec!["asset.kind"]),
+        (asset(9, "", "", ""), vec!["asset.kind"]),
+        (
+            asset(
+                pb::AssetKind::External as i32,
+                "interlinkers/x",
+                "",
+                "ftp://x",
+            ),
+            vec!["asset.interlinker", "asset.display_name", "asset.uri"],
+        ),
+        (
+            asset(
+                pb::AssetKind::Internal as i32,
+                "interlinkers/x",
+                "",
+                "https://x.org",
+            ),
+            vec!["asset.interlinker", "asset.uri"],
+        ),
+        (
+            pb::CreateAssetRequest {
+                parent: "phases/1".into(),
+                asset: None,
+            },
+            vec!["parent", "asset"],
+        ),
+    ] {
+        assert_eq!(
+            violated_fields(&client.create_asset(a!(request)).await.expect_err("asset")),
+            fields
+        );
+    }
+    for name in ["", "assets/1", "tasks/0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a10"] {
+        assert_eq!(
+            code(
+                client
+                    .get_asset(a!(pb::GetAssetRequest { name: name.into() }))
+                    .await
+            ),
+            Code::InvalidArgument
+        );
+        assert_eq!(
+            code(
+                client
+                    .delete_asset(a!(pb::DeleteAssetRequest { name: name.into() }))
+                    .await
+            ),
+            Code::InvalidArgument
+        );
+    }
+    assert_eq!(
+        code(
+            client
+                .list_assets(a!(pb::ListAssetsRequest {
+                    parent: "assets/1".into()
+                }))
+                .await
+        ),
+        Code::InvalidArgument
+    );
+    assert_eq!(
+        code(
+            client
+                .get_asset(a!(pb::GetAssetRequest {
+                    name: "assets/0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a10".into()
+                }))
+                .await
+        ),
+        Code::NotFound
+    );
+
     // Nothing but the two items changed anything.
     let types: Vec<String> = c
         .server
@@ -1305,7 +1470,12 @@ async fn bad_input_is_refused_by_field_and_changes_nothing(backend: Backend) {
         .collect();
     assert_eq!(
         types,
-        ["coproduction.item.added", "coproduction.item.added"]
+        [
+            "coproduction.item.added",
+            "coproduction.item.added",
+            "coproduction.process.created",
+            "coproduction.process.schema_set"
+        ]
     );
     let kept = client
         .get_process(a!(pb::GetProcessRequest {
@@ -1397,6 +1567,453 @@ async fn memberships_arrive_as_events_and_replays_change_nothing(backend: Backen
     c.server.stop().await;
 }
 
+const TEAM_B: &str = "0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a21";
+const TEAM_C: &str = "0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a22";
+
+fn perms(p: &pb::Permissions) -> (bool, bool, bool) {
+    (p.access_assets, p.create_assets, p.delete_assets)
+}
+
+async fn grants_resolve_at_the_most_specific_level_and_guard_assets(backend: Backend) {
+    let c = Coproduction::start(backend).await;
+    let mut client = c.client();
+    // bea is in TEAM and TEAM_B; carla in TEAM_C (another organisation).
+    c.feed(&[
+        c.member_added("bea", TEAM_B, ORG),
+        c.member_added("carla", TEAM_C, OTHER_ORG),
+    ])
+    .await;
+    let p = c.create(&c.ana, "Permissions", false).await;
+    let tree = c.build(&p).await;
+    let engage = by_key(&tree, "engage").name.clone();
+    let design = by_key(&tree, "design").name.clone();
+    let engage_objective = children(&tree, &engage)[0].name.clone();
+    let engage_task = children(&tree, &engage_objective)[0].name.clone();
+    let design_objective = children(&tree, &design)[0].name.clone();
+    let design_task = children(&tree, &design_objective)[0].name.clone();
+    let grant = |team: &str, item: &str, a: bool, cr: bool, d: bool| {
+        let mut client = c.client();
+        let request = with_token(
+            pb::CreateGrantRequest {
+                parent: p.name.clone(),
+                grant: Some(pb::Grant {
+                    team: format!("teams/{team}"),
+                    item: item.into(),
+                    access_assets: a,
+                    create_assets: cr,
+                    delete_assets: d,
+                    ..Default::default()
+                }),
+            },
+            &c.ana,
+        );
+        async move { client.create_grant(request).await.map(|r| r.into_inner()) }
+    };
+    // Before any grant, carla does not even see the process.
+    assert_eq!(
+        code(
+            client
+                .get_process(with_token(
+                    pb::GetProcessRequest {
+                        name: p.name.clone()
+                    },
+                    &c.carla
+                ))
+                .await
+        ),
+        Code::NotFound
+    );
+    grant(TEAM, "", true, false, false)
+        .await
+        .expect("process grant");
+    grant(TEAM_B, &engage, false, true, false)
+        .await
+        .expect("phase grant");
+    let task_grant = grant(TEAM_C, &engage_task, true, false, true)
+        .await
+        .expect("task grant");
+    assert_eq!(task_grant.granted_by, "ana");
+    assert_eq!(
+        code(grant(TEAM_C, &engage_task, true, true, true).await),
+        Code::AlreadyExists
+    );
+    fn code<T>(r: Result<T, tonic::Status>) -> Code {
+        r.map(|_| Code::Ok).unwrap_or_else(|s| s.code())
+    }
+
+    // (who, target) → (access, create, delete)
+    let table = [
+        (&c.bea, p.name.clone(), (true, false, false)),
+        // The phase grant (TEAM_B) overrides the process grant (TEAM).
+        (&c.bea, engage.clone(), (false, true, false)),
+        (&c.bea, engage_objective.clone(), (false, true, false)),
+        (&c.bea, engage_task.clone(), (false, true, false)),
+        // Design has no grant of its own: the process grant.
+        (&c.bea, design_task.clone(), (true, false, false)),
+        (&c.carla, engage_task.clone(), (true, false, true)),
+        (&c.carla, design_task.clone(), (false, false, false)),
+        (&c.carla, p.name.clone(), (false, false, false)),
+        (&c.ana, design_task.clone(), (true, true, true)),
+    ];
+    for (token, target, expected) in table {
+        let got = client
+            .get_my_permissions(with_token(
+                pb::GetMyPermissionsRequest {
+                    target: target.clone(),
+                },
+                token,
+            ))
+            .await
+            .expect("permissions")
+            .into_inner();
+        assert_eq!(perms(&got), expected, "{target}");
+    }
+    let mine = client
+        .get_my_permissions(with_token(
+            pb::GetMyPermissionsRequest {
+                target: design_task.clone(),
+            },
+            &c.ana,
+        ))
+        .await
+        .expect("admin")
+        .into_inner();
+    assert!(mine.administrator && mine.edit_tree && mine.set_status);
+
+    // Status: create_assets lets bea work on Engage, not on Design.
+    let set = |token: &str, task: &str, status: pb::Status| {
+        let mut client = c.client();
+        let request = with_token(
+            pb::SetTaskStatusRequest {
+                task: task.into(),
+                status: status as i32,
+            },
+            token,
+        );
+        async move { code(client.set_task_status(request).await) }
+    };
+    assert_eq!(
+        set(&c.bea, &engage_task, pb::Status::InProgress).await,
+        Code::Ok
+    );
+    assert_eq!(
+        set(&c.bea, &design_task, pb::Status::InProgress).await,
+        Code::PermissionDenied
+    );
+    assert_eq!(
+        set(&c.carla, &engage_task, pb::Status::Finished).await,
+        Code::PermissionDenied
+    );
+
+    // Assets: bea may create on the Engage task but not read there; carla
+    // reads and deletes there.
+    let external = |task: &str, name: &str| pb::CreateAssetRequest {
+        parent: task.into(),
+        asset: Some(pb::Asset {
+            kind: pb::AssetKind::External as i32,
+            display_name: name.into(),
+            uri: "https://pad.example.org/street-lights".into(),
+            ..Default::default()
+        }),
+    };
+    let asset = client
+        .create_asset(with_token(external(&engage_task, "Minutes"), &c.bea))
+        .await
+        .expect("bea creates")
+        .into_inner();
+    assert_eq!(asset.creator, "bea");
+    assert_eq!(
+        code(
+            client
+                .create_asset(with_token(external(&design_task, "No"), &c.bea))
+                .await
+        ),
+        Code::PermissionDenied
+    );
+    assert_eq!(
+        code(
+            client
+                .get_asset(with_token(
+                    pb::GetAssetRequest {
+                        name: asset.name.clone()
+                    },
+                    &c.bea
+                ))
+                .await
+        ),
+        Code::PermissionDenied
+    );
+    assert_eq!(
+        code(
+            client
+                .get_asset(with_token(
+                    pb::GetAssetRequest {
+                        name: asset.name.clone()
+                    },
+                    &c.carla
+                ))
+                .await
+        ),
+        Code::Ok
+    );
+    client
+        .create_asset(with_token(external(&design_task, "Sketches"), &c.ana))
+        .await
+        .expect("ana creates");
+    let listed = |token: String, parent: String| {
+        let mut client = c.client();
+        async move {
+            client
+                .list_assets(with_token(pb::ListAssetsRequest { parent }, &token))
+                .await
+                .expect("list")
+                .into_inner()
+                .assets
+                .into_iter()
+                .map(|a| a.display_name)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        listed(c.ana.clone(), p.name.clone()).await,
+        ["Minutes", "Sketches"]
+    );
+    assert_eq!(listed(c.ana.clone(), design.clone()).await, ["Sketches"]);
+    assert_eq!(listed(c.bea.clone(), p.name.clone()).await, ["Sketches"]);
+    assert_eq!(listed(c.carla.clone(), p.name.clone()).await, ["Minutes"]);
+    assert_eq!(
+        code(
+            client
+                .delete_asset(with_token(
+                    pb::DeleteAssetRequest {
+                        name: asset.name.clone()
+                    },
+                    &c.bea
+                ))
+                .await
+        ),
+        Code::PermissionDenied
+    );
+    client
+        .delete_asset(with_token(
+            pb::DeleteAssetRequest {
+                name: asset.name.clone(),
+            },
+            &c.carla,
+        ))
+        .await
+        .expect("carla deletes");
+
+    // Leaving the team (an event) takes carla's access away at once.
+    let left = c.community_event(
+        "team",
+        "member_removed",
+        "ana",
+        TEAM_C,
+        &community::TeamMemberRemoved {
+            team: format!("teams/{TEAM_C}"),
+            subject: "carla".into(),
+            organization: format!("organizations/{OTHER_ORG}"),
+            ..Default::default()
+        },
+    );
+    c.feed(&[left]).await;
+    assert_eq!(
+        code(
+            client
+                .get_my_permissions(with_token(
+                    pb::GetMyPermissionsRequest {
+                        target: engage_task.clone()
+                    },
+                    &c.carla
+                ))
+                .await
+        ),
+        Code::NotFound
+    );
+
+    // Grants are listed, and withdrawn by administrators.
+    let grants = client
+        .list_grants(with_token(
+            pb::ListGrantsRequest {
+                parent: p.name.clone(),
+            },
+            &c.ana,
+        ))
+        .await
+        .expect("grants")
+        .into_inner()
+        .grants;
+    assert_eq!(grants.len(), 3);
+    assert_eq!(grants[1].item, engage);
+    assert_eq!(
+        code(
+            client
+                .delete_grant(with_token(
+                    pb::DeleteGrantRequest {
+                        name: grants[1].name.clone()
+                    },
+                    &c.bea
+                ))
+                .await
+        ),
+        Code::PermissionDenied
+    );
+    client
+        .delete_grant(with_token(
+            pb::DeleteGrantRequest {
+                name: grants[1].name.clone(),
+            },
+            &c.ana,
+        ))
+        .await
+        .expect("withdraw");
+    let now = client
+        .get_my_permissions(with_token(
+            pb::GetMyPermissionsRequest {
+                target: engage_task.clone(),
+            },
+            &c.bea,
+        ))
+        .await
+        .expect("after withdrawal")
+        .into_inner();
+    assert_eq!(perms(&now), (true, false, false));
+    let types: Vec<String> = c
+        .server
+        .outbox_events()
+        .await
+        .into_iter()
+        .map(|e| e.r#type)
+        .filter(|t| t.contains("grant") || t.contains("asset"))
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "coproduction.grant.added",
+            "coproduction.grant.added",
+            "coproduction.grant.added",
+            "coproduction.asset.added",
+            "coproduction.asset.added",
+            "coproduction.asset.removed",
+            "coproduction.grant.removed",
+        ]
+    );
+    c.server.stop().await;
+}
+
+async fn internal_assets_instantiate_published_interlinkers(backend: Backend) {
+    let c = Coproduction::start(backend).await;
+    let mut client = c.client();
+    let p = c.create(&c.ana, "Interlinkers", false).await;
+    let tree = c.build(&p).await;
+    let task = tree
+        .items
+        .iter()
+        .find(|i| i.kind == pb::ItemKind::Task as i32)
+        .expect("task")
+        .name
+        .clone();
+    // The seed's knowledge interlinkers reached co-production as events.
+    let seeded = seeded_schema_events().await;
+    let knowledge = seeded
+        .iter()
+        .filter(|e| e.r#type == "catalogue.interlinker.published")
+        .map(|e| {
+            e.payload
+                .as_ref()
+                .expect("payload")
+                .to_msg::<interlink_proto::catalogue::v1::InterlinkerPublished>()
+                .expect("decodes")
+                .interlinker
+                .expect("interlinker")
+        })
+        .find(|i| {
+            matches!(
+                &i.details,
+                Some(interlink_proto::catalogue::v1::interlinker::Details::Knowledge(k))
+                    if k.genesis_assets.contains_key("es")
+            )
+        })
+        .expect("a knowledge interlinker with a Spanish genesis asset");
+    let internal = |interlinker: &str| pb::CreateAssetRequest {
+        parent: task.clone(),
+        asset: Some(pb::Asset {
+            kind: pb::AssetKind::Internal as i32,
+            interlinker: interlinker.into(),
+            ..Default::default()
+        }),
+    };
+    let asset = client
+        .create_asset(with_token(internal(&knowledge.name), &c.ana))
+        .await
+        .expect("internal asset")
+        .into_inner();
+    assert_eq!(asset.interlinker, knowledge.name);
+    assert_eq!(asset.interlinker_nature, "knowledge");
+    let genesis = match &knowledge.details {
+        Some(interlink_proto::catalogue::v1::interlinker::Details::Knowledge(k)) => {
+            k.genesis_assets["es"].clone()
+        }
+        _ => unreachable!("chosen for its details"),
+    };
+    // The process runs in Spanish: the Spanish genesis asset and title.
+    assert_eq!(asset.genesis_asset_uri, genesis);
+    assert_eq!(
+        asset.display_name,
+        knowledge.title.clone().unwrap_or_default().values["es"]
+    );
+    let unknown = client
+        .create_asset(with_token(
+            internal("interlinkers/0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a99"),
+            &c.ana,
+        ))
+        .await
+        .expect_err("unknown interlinker");
+    assert_eq!(unknown.code(), Code::FailedPrecondition);
+    let added: pb::AssetAdded = c
+        .server
+        .outbox_events()
+        .await
+        .iter()
+        .find(|e| e.r#type == "coproduction.asset.added")
+        .expect("event")
+        .payload
+        .as_ref()
+        .expect("payload")
+        .to_msg()
+        .expect("decodes");
+    assert_eq!(
+        added.asset.map(|a| a.interlinker),
+        Some(knowledge.name.clone())
+    );
+    // Clearing the tree removes its assets, and says so (adoption counts
+    // down in the catalogue).
+    client
+        .clear_tree(with_token(
+            pb::ClearTreeRequest {
+                process: p.name.clone(),
+            },
+            &c.ana,
+        ))
+        .await
+        .expect("clear");
+    let removed: pb::AssetRemoved = c
+        .server
+        .outbox_events()
+        .await
+        .iter()
+        .find(|e| e.r#type == "coproduction.asset.removed")
+        .expect("removal event")
+        .payload
+        .as_ref()
+        .expect("payload")
+        .to_msg()
+        .expect("decodes");
+    assert_eq!(removed.asset.map(|a| a.name), Some(asset.name.clone()));
+    c.server.stop().await;
+}
+
 on_both_backends!(
     a_process_is_built_from_the_seeded_default_schema,
     statuses_roll_up_and_prerequisites_hold_tasks_back,
@@ -1404,4 +2021,6 @@ on_both_backends!(
     items_added_by_hand_keep_the_tree_rules,
     bad_input_is_refused_by_field_and_changes_nothing,
     memberships_arrive_as_events_and_replays_change_nothing,
+    grants_resolve_at_the_most_specific_level_and_guard_assets,
+    internal_assets_instantiate_published_interlinkers,
 );

@@ -239,6 +239,24 @@ pub async fn set_revision(txn: &impl ConnectionTrait, revision: i64) -> Result<(
     Ok(())
 }
 
+/// Adds `delta` to an interlinker's adoption count (never below zero) as
+/// catalogue revision `revision`.
+pub async fn adjust_adoption(
+    txn: &impl ConnectionTrait,
+    id: &str,
+    delta: i64,
+    revision: i64,
+) -> Result<(), DbErr> {
+    run(
+        txn,
+        "UPDATE interlinkers SET adoption_count = CASE WHEN adoption_count + $2 < 0 THEN 0 \
+         ELSE adoption_count + $2 END, revision = $3 WHERE id = $1",
+        [id.into(), delta.into(), revision.into()],
+    )
+    .await?;
+    Ok(())
+}
+
 /// The newest catalogue revision committed.
 pub async fn current_revision(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
     let row = db

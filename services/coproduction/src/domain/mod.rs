@@ -1,6 +1,7 @@
 //! Co-production's rules, free of transport and storage: the status
 //! roll-up and progress, and the checks on a tree's items.
 
+pub mod permissions;
 pub mod rollup;
 pub mod tree;
 

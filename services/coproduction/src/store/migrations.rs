@@ -12,6 +12,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(interlink_runtime::events::EventTablesMigration),
             Box::new(Processes),
+            Box::new(GrantsAndAssets),
         ]
     }
 }
@@ -128,5 +129,50 @@ CREATE TABLE p_interlinkers (
 impl MigrationTrait for Processes {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         interlink_runtime::db::execute_script(manager.get_connection(), TABLES).await
+    }
+}
+
+struct GrantsAndAssets;
+
+impl MigrationName for GrantsAndAssets {
+    fn name(&self) -> &str {
+        "m0002_grants_and_assets"
+    }
+}
+
+// `item_id` is empty for a grant on the whole process.
+const GRANT_TABLES: &str = r#"
+CREATE TABLE grants (
+    id            TEXT PRIMARY KEY,
+    process_id    TEXT NOT NULL REFERENCES processes (id),
+    team_id       TEXT NOT NULL,
+    item_id       TEXT NOT NULL,
+    access_assets BOOLEAN NOT NULL,
+    create_assets BOOLEAN NOT NULL,
+    delete_assets BOOLEAN NOT NULL,
+    granted_by    TEXT NOT NULL,
+    created_at    BIGINT NOT NULL,
+    UNIQUE (process_id, team_id, item_id)
+);
+CREATE TABLE assets (
+    id                 TEXT PRIMARY KEY,
+    process_id         TEXT NOT NULL REFERENCES processes (id),
+    task_id            TEXT NOT NULL REFERENCES items (id),
+    kind               TEXT NOT NULL,
+    interlinker_id     TEXT NOT NULL,
+    interlinker_nature TEXT NOT NULL,
+    genesis_asset_uri  TEXT NOT NULL,
+    display_name       TEXT NOT NULL,
+    uri                TEXT NOT NULL,
+    creator            TEXT NOT NULL,
+    created_at         BIGINT NOT NULL
+);
+CREATE INDEX assets_by_process ON assets (process_id, id)
+"#;
+
+#[async_trait::async_trait]
+impl MigrationTrait for GrantsAndAssets {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        interlink_runtime::db::execute_script(manager.get_connection(), GRANT_TABLES).await
     }
 }

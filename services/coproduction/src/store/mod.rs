@@ -218,6 +218,8 @@ async fn set_administrators(
 
 /// Deletes a process with its tree and administrators.
 pub async fn delete_process(db: &impl ConnectionTrait, id: &str) -> Result<(), DbErr> {
+    run(db, "DELETE FROM assets WHERE process_id = $1", [id.into()]).await?;
+    run(db, "DELETE FROM grants WHERE process_id = $1", [id.into()]).await?;
     run(db, "DELETE FROM items WHERE process_id = $1", [id.into()]).await?;
     run(
         db,
@@ -259,7 +261,7 @@ pub struct ProcessFilter {
     pub subject: Option<String>,
     /// Platform administrators see everything.
     pub platform_admin: bool,
-    /// Only those the caller administers.
+    /// Only those the caller administers or has a team grant in.
     pub mine: bool,
     /// Only this organisation's.
     pub organization_id: Option<String>,
@@ -289,15 +291,22 @@ pub async fn list_processes(
             "EXISTS (SELECT 1 FROM process_administrators a WHERE a.process_id = p.id AND a.subject = {p})"
         )
     };
+    let granted = |p: &str| {
+        format!(
+            "EXISTS (SELECT 1 FROM grants g JOIN p_team_members m ON m.team_id = g.team_id \
+             WHERE g.process_id = p.id AND m.subject = {p})"
+        )
+    };
     if filter.mine {
         let s = param(subject.clone().into(), &mut values);
-        conditions.push(administers(&s));
+        conditions.push(format!("({} OR {})", administers(&s), granted(&s)));
     } else if !filter.platform_admin {
         let s = param(subject.clone().into(), &mut values);
         conditions.push(format!(
-            "(p.public OR {} OR EXISTS (SELECT 1 FROM p_organization_administrators o \
+            "(p.public OR {} OR {} OR EXISTS (SELECT 1 FROM p_organization_administrators o \
              WHERE o.organization_id = p.organization_id AND o.subject = {s}))",
-            administers(&s)
+            administers(&s),
+            granted(&s)
         ));
     }
     if let Some(org) = &filter.organization_id {
@@ -519,8 +528,20 @@ pub async fn items(db: &impl ConnectionTrait, process_id: &str) -> Result<Vec<It
         .collect()
 }
 
-/// Deletes every item of a process.
+/// Deletes every item of a process, with the assets and grants on them.
 pub async fn delete_items(db: &impl ConnectionTrait, process_id: &str) -> Result<(), DbErr> {
+    run(
+        db,
+        "DELETE FROM assets WHERE process_id = $1",
+        [process_id.into()],
+    )
+    .await?;
+    run(
+        db,
+        "DELETE FROM grants WHERE process_id = $1 AND item_id <> ''",
+        [process_id.into()],
+    )
+    .await?;
     run(
         db,
         "DELETE FROM items WHERE process_id = $1",
@@ -851,4 +872,224 @@ pub async fn interlinker(
         })
     })
     .transpose()
+}
+
+// ---- grants and assets ----
+
+/// A stored grant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantRow {
+    /// UUIDv7.
+    pub id: String,
+    /// Its process.
+    pub process_id: String,
+    /// The team granted.
+    pub team_id: String,
+    /// The item, or empty for the whole process.
+    pub item_id: String,
+    /// Access, create, delete assets.
+    pub perms: crate::domain::permissions::Perms,
+    /// OIDC subject.
+    pub granted_by: String,
+    /// Unix ms.
+    pub created_at: i64,
+}
+
+const GRANT_COLUMNS: &str = "id, process_id, team_id, item_id, access_assets, create_assets, \
+     delete_assets, granted_by, created_at";
+
+fn grant_row(r: &QueryResult) -> Result<GrantRow, DbErr> {
+    Ok(GrantRow {
+        id: r.try_get("", "id")?,
+        process_id: r.try_get("", "process_id")?,
+        team_id: r.try_get("", "team_id")?,
+        item_id: r.try_get("", "item_id")?,
+        perms: crate::domain::permissions::Perms {
+            access: r.try_get("", "access_assets")?,
+            create: r.try_get("", "create_assets")?,
+            delete: r.try_get("", "delete_assets")?,
+        },
+        granted_by: r.try_get("", "granted_by")?,
+        created_at: r.try_get("", "created_at")?,
+    })
+}
+
+/// Inserts a grant; false when the team has one on that target already.
+pub async fn insert_grant(db: &impl ConnectionTrait, g: &GrantRow) -> Result<bool, DbErr> {
+    let sql = format!(
+        "INSERT INTO grants ({GRANT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         ON CONFLICT (process_id, team_id, item_id) DO NOTHING"
+    );
+    Ok(run(
+        db,
+        &sql,
+        [
+            g.id.clone().into(),
+            g.process_id.clone().into(),
+            g.team_id.clone().into(),
+            g.item_id.clone().into(),
+            g.perms.access.into(),
+            g.perms.create.into(),
+            g.perms.delete.into(),
+            g.granted_by.clone().into(),
+            g.created_at.into(),
+        ],
+    )
+    .await?
+        == 1)
+}
+
+/// Deletes a grant.
+pub async fn delete_grant(db: &impl ConnectionTrait, id: &str) -> Result<(), DbErr> {
+    run(db, "DELETE FROM grants WHERE id = $1", [id.into()]).await?;
+    Ok(())
+}
+
+/// The grants of a process, oldest first.
+pub async fn grants(db: &impl ConnectionTrait, process_id: &str) -> Result<Vec<GrantRow>, DbErr> {
+    let sql = format!("SELECT {GRANT_COLUMNS} FROM grants WHERE process_id = $1 ORDER BY id");
+    db.query_all_raw(statement(db, &sql, [process_id.into()]))
+        .await?
+        .iter()
+        .map(grant_row)
+        .collect()
+}
+
+/// Whether the team is known (from the community's events).
+pub async fn team_known(db: &impl ConnectionTrait, team_id: &str) -> Result<bool, DbErr> {
+    Ok(db
+        .query_one_raw(statement(
+            db,
+            "SELECT 1 AS one FROM p_teams WHERE team_id = $1",
+            [team_id.into()],
+        ))
+        .await?
+        .is_some())
+}
+
+/// The ids of the teams `subject` belongs to.
+pub async fn teams_of(db: &impl ConnectionTrait, subject: &str) -> Result<Vec<String>, DbErr> {
+    db.query_all_raw(statement(
+        db,
+        "SELECT team_id FROM p_team_members WHERE subject = $1",
+        [subject.into()],
+    ))
+    .await?
+    .iter()
+    .map(|r| r.try_get("", "team_id"))
+    .collect()
+}
+
+/// Whether one of `subject`'s teams has a grant in the process.
+pub async fn has_grant(
+    db: &impl ConnectionTrait,
+    process_id: &str,
+    subject: &str,
+) -> Result<bool, DbErr> {
+    Ok(db
+        .query_one_raw(statement(
+            db,
+            "SELECT 1 AS one FROM grants g JOIN p_team_members m ON m.team_id = g.team_id \
+             WHERE g.process_id = $1 AND m.subject = $2",
+            [process_id.into(), subject.into()],
+        ))
+        .await?
+        .is_some())
+}
+
+/// A stored asset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssetRow {
+    /// UUIDv7.
+    pub id: String,
+    /// Its process.
+    pub process_id: String,
+    /// Its task.
+    pub task_id: String,
+    /// `internal` or `external`.
+    pub kind: String,
+    /// Internal: the interlinker's id.
+    pub interlinker_id: String,
+    /// Internal: its nature.
+    pub interlinker_nature: String,
+    /// Internal knowledge: the genesis asset cloned.
+    pub genesis_asset_uri: String,
+    /// Shown name.
+    pub display_name: String,
+    /// External: where it is.
+    pub uri: String,
+    /// OIDC subject.
+    pub creator: String,
+    /// Unix ms.
+    pub created_at: i64,
+}
+
+const ASSET_COLUMNS: &str = "id, process_id, task_id, kind, interlinker_id, interlinker_nature, \
+     genesis_asset_uri, display_name, uri, creator, created_at";
+
+fn asset_row(r: &QueryResult) -> Result<AssetRow, DbErr> {
+    Ok(AssetRow {
+        id: r.try_get("", "id")?,
+        process_id: r.try_get("", "process_id")?,
+        task_id: r.try_get("", "task_id")?,
+        kind: r.try_get("", "kind")?,
+        interlinker_id: r.try_get("", "interlinker_id")?,
+        interlinker_nature: r.try_get("", "interlinker_nature")?,
+        genesis_asset_uri: r.try_get("", "genesis_asset_uri")?,
+        display_name: r.try_get("", "display_name")?,
+        uri: r.try_get("", "uri")?,
+        creator: r.try_get("", "creator")?,
+        created_at: r.try_get("", "created_at")?,
+    })
+}
+
+/// Inserts an asset.
+pub async fn insert_asset(db: &impl ConnectionTrait, a: &AssetRow) -> Result<(), DbErr> {
+    let sql = format!(
+        "INSERT INTO assets ({ASSET_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+    );
+    run(
+        db,
+        &sql,
+        [
+            a.id.clone().into(),
+            a.process_id.clone().into(),
+            a.task_id.clone().into(),
+            a.kind.clone().into(),
+            a.interlinker_id.clone().into(),
+            a.interlinker_nature.clone().into(),
+            a.genesis_asset_uri.clone().into(),
+            a.display_name.clone().into(),
+            a.uri.clone().into(),
+            a.creator.clone().into(),
+            a.created_at.into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The asset `id`.
+pub async fn asset(db: &impl ConnectionTrait, id: &str) -> Result<Option<AssetRow>, DbErr> {
+    let sql = format!("SELECT {ASSET_COLUMNS} FROM assets WHERE id = $1");
+    db.query_one_raw(statement(db, &sql, [id.into()]))
+        .await?
+        .map(|r| asset_row(&r))
+        .transpose()
+}
+
+/// Every asset of a process, oldest first.
+pub async fn assets(db: &impl ConnectionTrait, process_id: &str) -> Result<Vec<AssetRow>, DbErr> {
+    let sql = format!("SELECT {ASSET_COLUMNS} FROM assets WHERE process_id = $1 ORDER BY id");
+    db.query_all_raw(statement(db, &sql, [process_id.into()]))
+        .await?
+        .iter()
+        .map(asset_row)
+        .collect()
+}
+
+/// Deletes an asset.
+pub async fn delete_asset(db: &impl ConnectionTrait, id: &str) -> Result<(), DbErr> {
+    run(db, "DELETE FROM assets WHERE id = $1", [id.into()]).await?;
+    Ok(())
 }

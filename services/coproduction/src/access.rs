@@ -1,0 +1,599 @@
+//! Handlers of grants, permissions and assets.
+
+use std::collections::{BTreeSet, HashMap};
+
+use interlink_proto::coproduction::v1 as pb;
+use interlink_runtime::api::{now_ms, parse_name, timestamp};
+use interlink_runtime::auth::{Identity, identity};
+use interlink_runtime::db::begin_write;
+use tonic::Request;
+
+use crate::convert::{item_name, process_name};
+use crate::domain::permissions::{Perms, resolve};
+use crate::domain::{Kind, Violation, check_url};
+use crate::error::{Error, Result};
+use crate::events::{ASSET_ADDED, ASSET_REMOVED, GRANT_ADDED, GRANT_REMOVED};
+use crate::grpc::{ALL_KINDS, CoproductionApi, parse_item_name};
+use crate::store::{self, AssetRow, GrantRow, ItemRow, ProcessRow};
+
+/// Longest asset name.
+const MAX_ASSET_NAME_CHARS: usize = 200;
+
+fn grant_to(g: &GrantRow, items: &[ItemRow]) -> pb::Grant {
+    pb::Grant {
+        name: format!("processes/{}/grants/{}", g.process_id, g.id),
+        team: format!("teams/{}", g.team_id),
+        item: items
+            .iter()
+            .find(|i| i.id == g.item_id)
+            .map(|i| item_name(i.kind, &i.id))
+            .unwrap_or_default(),
+        access_assets: g.perms.access,
+        create_assets: g.perms.create,
+        delete_assets: g.perms.delete,
+        granted_by: g.granted_by.clone(),
+        create_time: Some(timestamp(g.created_at)),
+    }
+}
+
+pub(crate) fn asset_to(a: &AssetRow) -> pb::Asset {
+    pb::Asset {
+        name: format!("assets/{}", a.id),
+        task: format!("tasks/{}", a.task_id),
+        process: process_name(&a.process_id),
+        kind: if a.kind == "internal" {
+            pb::AssetKind::Internal as i32
+        } else {
+            pb::AssetKind::External as i32
+        },
+        interlinker: if a.interlinker_id.is_empty() {
+            String::new()
+        } else {
+            format!("interlinkers/{}", a.interlinker_id)
+        },
+        interlinker_nature: a.interlinker_nature.clone(),
+        genesis_asset_uri: a.genesis_asset_uri.clone(),
+        display_name: a.display_name.clone(),
+        uri: a.uri.clone(),
+        creator: a.creator.clone(),
+        create_time: Some(timestamp(a.created_at)),
+    }
+}
+
+/// The ids of `item_id` and its ancestors, most specific first.
+fn chain<'a>(items: &'a [ItemRow], item_id: Option<&'a str>) -> Vec<&'a str> {
+    let by_id: HashMap<&str, &ItemRow> = items.iter().map(|i| (i.id.as_str(), i)).collect();
+    let mut out = Vec::new();
+    let mut at = item_id;
+    while let Some(id) = at {
+        out.push(id);
+        at = by_id.get(id).and_then(|i| i.parent_id.as_deref());
+    }
+    out
+}
+
+impl CoproductionApi {
+    /// Whether `caller` administers `process`, and what the grants of
+    /// their teams let them do on `item_id` (the process when `None`).
+    pub(crate) async fn permissions(
+        &self,
+        caller: Option<&Identity>,
+        process: &ProcessRow,
+        items: &[ItemRow],
+        item_id: Option<&str>,
+    ) -> Result<(bool, Perms)> {
+        let Some(caller) = caller else {
+            return Ok((false, Perms::default()));
+        };
+        let administrator =
+            caller.platform_admin || process.administrators.contains(&caller.subject);
+        if administrator {
+            return Ok((true, Perms::ALL));
+        }
+        let teams: BTreeSet<String> = store::teams_of(&self.db, &caller.subject)
+            .await?
+            .into_iter()
+            .collect();
+        let grants: Vec<GrantRow> = store::grants(&self.db, &process.id)
+            .await?
+            .into_iter()
+            .filter(|g| teams.contains(&g.team_id))
+            .collect();
+        let at = |target: &str| -> Vec<Perms> {
+            grants
+                .iter()
+                .filter(|g| g.item_id == target)
+                .map(|g| g.perms)
+                .collect()
+        };
+        let mut levels: Vec<Vec<Perms>> = chain(items, item_id).into_iter().map(at).collect();
+        levels.push(at(""));
+        Ok((false, resolve(false, &levels)))
+    }
+
+    /// Per task id, the caller's permissions, for filtering lists.
+    async fn permissions_per_task(
+        &self,
+        caller: Option<&Identity>,
+        process: &ProcessRow,
+        items: &[ItemRow],
+    ) -> Result<HashMap<String, Perms>> {
+        let mut out = HashMap::new();
+        for task in items.iter().filter(|i| i.kind == Kind::Task) {
+            let (_, perms) = self
+                .permissions(caller, process, items, Some(&task.id))
+                .await?;
+            out.insert(task.id.clone(), perms);
+        }
+        Ok(out)
+    }
+
+    pub(crate) async fn create_grant_(
+        &self,
+        request: Request<pb::CreateGrantRequest>,
+    ) -> Result<pb::Grant> {
+        let r = request.get_ref();
+        let mut violations = Vec::new();
+        let process_id = parse_name("parent", "processes", &r.parent)
+            .map_err(|v| violations.push(v))
+            .ok()
+            .map(str::to_owned);
+        let input = r.grant.clone().unwrap_or_default();
+        if r.grant.is_none() {
+            violations.push(Violation::new("grant", "is required"));
+        }
+        let team_id = parse_name("grant.team", "teams", &input.team)
+            .map_err(|v| violations.push(v))
+            .ok()
+            .map(str::to_owned);
+        let item_id = if input.item.is_empty() {
+            Some(String::new())
+        } else {
+            match parse_item_name("grant.item", &input.item, ALL_KINDS) {
+                Ok((_, id)) => Some(id),
+                Err(Error::Invalid(v)) => {
+                    violations.extend(v);
+                    None
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        let perms = Perms {
+            access: input.access_assets,
+            create: input.create_assets,
+            delete: input.delete_assets,
+        };
+        if r.grant.is_some() && perms.is_empty() {
+            violations.push(Violation::new(
+                "grant",
+                "gives no permission: set access_assets, create_assets or delete_assets",
+            ));
+        }
+        Error::check(violations)?;
+        let (process_id, team_id, item_id) = (
+            process_id.unwrap_or_default(),
+            team_id.unwrap_or_default(),
+            item_id.unwrap_or_default(),
+        );
+        let txn = begin_write(&self.db).await?;
+        let (process, subject) = self.administered(&txn, &request, &process_id).await?;
+        let items = store::items(&txn, &process_id).await?;
+        if !item_id.is_empty()
+            && !items
+                .iter()
+                .any(|i| i.id == item_id && item_name(i.kind, &i.id) == input.item)
+        {
+            return Err(Error::invalid(
+                "grant.item",
+                format!(
+                    "{} is not an item of {}",
+                    input.item,
+                    process_name(&process_id)
+                ),
+            ));
+        }
+        if !store::team_known(&txn, &team_id).await? {
+            return Err(Error::Precondition(format!(
+                "teams/{team_id} has not reached co-production (from the community service) yet"
+            )));
+        }
+        let grant = GrantRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            process_id: process_id.clone(),
+            team_id,
+            item_id,
+            perms,
+            granted_by: subject.clone(),
+            created_at: now_ms(),
+        };
+        if !store::insert_grant(&txn, &grant).await? {
+            return Err(Error::AlreadyExists(format!(
+                "teams/{} has a grant on {} already: delete it to change it",
+                grant.team_id,
+                if input.item.is_empty() {
+                    process_name(&process_id)
+                } else {
+                    input.item.clone()
+                }
+            )));
+        }
+        let proto = grant_to(&grant, &items);
+        let event = self.event(
+            GRANT_ADDED,
+            &subject,
+            &process,
+            &grant.id,
+            1,
+            &pb::GrantAdded {
+                process: process_name(&process_id),
+                grant: Some(proto.clone()),
+            },
+        )?;
+        self.commit(txn, &[event]).await?;
+        Ok(proto)
+    }
+
+    pub(crate) async fn list_grants_(
+        &self,
+        request: Request<pb::ListGrantsRequest>,
+    ) -> Result<pb::ListGrantsResponse> {
+        let id = parse_name("parent", "processes", &request.get_ref().parent)?.to_owned();
+        self.visible(&request, &id).await?;
+        let items = store::items(&self.db, &id).await?;
+        let grants = store::grants(&self.db, &id).await?;
+        Ok(pb::ListGrantsResponse {
+            grants: grants.iter().map(|g| grant_to(g, &items)).collect(),
+        })
+    }
+
+    pub(crate) async fn delete_grant_(
+        &self,
+        request: Request<pb::DeleteGrantRequest>,
+    ) -> Result<()> {
+        let name = request.get_ref().name.clone();
+        let bad = || {
+            Error::invalid(
+                "name",
+                "must be a resource name `processes/{id}/grants/{id}`",
+            )
+        };
+        let (process, grant) = name.split_once("/grants/").ok_or_else(bad)?;
+        let process_id = parse_name("name", "processes", process)
+            .map_err(|_| bad())?
+            .to_owned();
+        if !interlink_runtime::api::is_canonical_uuid(grant) {
+            return Err(bad());
+        }
+        let txn = begin_write(&self.db).await?;
+        let (row, subject) = self.administered(&txn, &request, &process_id).await?;
+        let items = store::items(&txn, &process_id).await?;
+        let Some(existing) = store::grants(&txn, &process_id)
+            .await?
+            .into_iter()
+            .find(|g| g.id == grant)
+        else {
+            return Err(Error::NotFound(name));
+        };
+        store::delete_grant(&txn, grant).await?;
+        let event = self.event(
+            GRANT_REMOVED,
+            &subject,
+            &row,
+            grant,
+            2,
+            &pb::GrantRemoved {
+                process: process_name(&process_id),
+                grant: Some(grant_to(&existing, &items)),
+            },
+        )?;
+        self.commit(txn, &[event]).await
+    }
+
+    /// The process of `target` (a process or item name) as the caller may
+    /// see it, its items, and the item's id (none for the process).
+    async fn target<T>(
+        &self,
+        request: &Request<T>,
+        field: &str,
+        target: &str,
+        kinds: &[Kind],
+    ) -> Result<(ProcessRow, Vec<ItemRow>, Option<ItemRow>)> {
+        if target.starts_with("processes/") {
+            let id = parse_name(field, "processes", target)?.to_owned();
+            let process = self.visible(request, &id).await?;
+            let items = store::items(&self.db, &id).await?;
+            return Ok((process, items, None));
+        }
+        let (_, item_id) = parse_item_name(field, target, kinds)?;
+        let item = store::item(&self.db, &item_id)
+            .await?
+            .filter(|i| item_name(i.kind, &i.id) == target)
+            .ok_or_else(|| Error::NotFound(target.to_owned()))?;
+        let process = self
+            .visible(request, &item.process_id)
+            .await
+            .map_err(|_| Error::NotFound(target.to_owned()))?;
+        let items = store::items(&self.db, &item.process_id).await?;
+        Ok((process, items, Some(item)))
+    }
+
+    pub(crate) async fn get_my_permissions_(
+        &self,
+        request: Request<pb::GetMyPermissionsRequest>,
+    ) -> Result<pb::Permissions> {
+        let target = request.get_ref().target.clone();
+        let (process, items, item) = self
+            .target(&request, "target", &target, ALL_KINDS)
+            .await
+            .map_err(|e| match e {
+                Error::Invalid(_) => Error::invalid(
+                    "target",
+                    "must be a resource name `processes/{id}`, `phases/{id}`, `objectives/{id}` or `tasks/{id}`",
+                ),
+                other => other,
+            })?;
+        let (administrator, perms) = self
+            .permissions(
+                identity(&request),
+                &process,
+                &items,
+                item.as_ref().map(|i| i.id.as_str()),
+            )
+            .await?;
+        Ok(pb::Permissions {
+            target,
+            administrator,
+            access_assets: perms.access,
+            create_assets: perms.create,
+            delete_assets: perms.delete,
+            set_status: administrator || perms.create,
+            edit_tree: administrator,
+        })
+    }
+
+    pub(crate) async fn create_asset_(
+        &self,
+        request: Request<pb::CreateAssetRequest>,
+    ) -> Result<pb::Asset> {
+        let caller = identity(&request).ok_or(Error::Unauthenticated)?.clone();
+        let r = request.get_ref();
+        let mut violations = Vec::new();
+        if let Err(Error::Invalid(v)) = parse_item_name("parent", &r.parent, &[Kind::Task]) {
+            violations.extend(v);
+        }
+        let input = r.asset.clone().unwrap_or_default();
+        if r.asset.is_none() {
+            violations.push(Violation::new("asset", "is required"));
+        }
+        let display_name = input.display_name.trim().to_owned();
+        if display_name.chars().count() > MAX_ASSET_NAME_CHARS {
+            violations.push(Violation::new(
+                "asset.display_name",
+                format!("must be at most {MAX_ASSET_NAME_CHARS} characters"),
+            ));
+        }
+        let uri = input.uri.trim().to_owned();
+        let kind = pb::AssetKind::try_from(input.kind);
+        let mut interlinker_id = String::new();
+        match kind {
+            Ok(pb::AssetKind::Internal) => {
+                match parse_name("asset.interlinker", "interlinkers", &input.interlinker) {
+                    Ok(id) => interlinker_id = id.to_owned(),
+                    Err(v) => violations.push(v),
+                }
+                if !uri.is_empty() {
+                    violations.push(Violation::new(
+                        "asset.uri",
+                        "is for external assets; an internal one is the interlinker's",
+                    ));
+                }
+            }
+            Ok(pb::AssetKind::External) => {
+                if !input.interlinker.is_empty() {
+                    violations.push(Violation::new(
+                        "asset.interlinker",
+                        "is for internal assets",
+                    ));
+                }
+                if display_name.is_empty() {
+                    violations.push(Violation::new("asset.display_name", "is required"));
+                }
+                if uri.is_empty() {
+                    violations.push(Violation::new("asset.uri", "is required"));
+                } else {
+                    check_url("asset.uri", &uri, &mut violations);
+                }
+            }
+            Ok(pb::AssetKind::Unspecified) if r.asset.is_some() => {
+                violations.push(Violation::new("asset.kind", "is required"));
+            }
+            Ok(pb::AssetKind::Unspecified) => {}
+            Err(_) => violations.push(Violation::new(
+                "asset.kind",
+                format!("unknown kind {}", input.kind),
+            )),
+        }
+        Error::check(violations)?;
+        let (process, items, task) = self
+            .target(&request, "parent", &r.parent, &[Kind::Task])
+            .await?;
+        let task = task.ok_or_else(|| Error::NotFound(r.parent.clone()))?;
+        let (_, perms) = self
+            .permissions(Some(&caller), &process, &items, Some(&task.id))
+            .await?;
+        if !perms.create {
+            return Err(Error::Denied(format!(
+                "creating assets on {} needs the create_assets permission",
+                r.parent
+            )));
+        }
+        if task.disabled_at.is_some() {
+            return Err(Error::Precondition(format!("{} is disabled", r.parent)));
+        }
+        let mut asset = AssetRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            process_id: process.id.clone(),
+            task_id: task.id.clone(),
+            kind: if interlinker_id.is_empty() {
+                "external"
+            } else {
+                "internal"
+            }
+            .to_owned(),
+            interlinker_id: interlinker_id.clone(),
+            interlinker_nature: String::new(),
+            genesis_asset_uri: String::new(),
+            display_name,
+            uri,
+            creator: caller.subject.clone(),
+            created_at: now_ms(),
+        };
+        if !interlinker_id.is_empty() {
+            let interlinker = store::interlinker(&self.db, &interlinker_id)
+                .await?
+                .filter(|i| i.state == "published")
+                .ok_or_else(|| {
+                    Error::Precondition(format!(
+                        "interlinkers/{interlinker_id} is not a published interlinker that has \
+                         reached co-production from the catalogue"
+                    ))
+                })?;
+            let pick = |text: &crate::domain::Text| {
+                text.get(&process.language)
+                    .or_else(|| text.get("en"))
+                    .or_else(|| text.values().next())
+                    .cloned()
+                    .unwrap_or_default()
+            };
+            asset.interlinker_nature = interlinker.nature.clone();
+            if interlinker.nature == "knowledge" {
+                asset.genesis_asset_uri = pick(&interlinker.genesis_assets);
+            }
+            if asset.display_name.is_empty() {
+                asset.display_name = pick(&interlinker.title);
+            }
+        }
+        let txn = begin_write(&self.db).await?;
+        store::insert_asset(&txn, &asset).await?;
+        let proto = asset_to(&asset);
+        let event = self.event(
+            ASSET_ADDED,
+            &caller.subject,
+            &process,
+            &asset.id,
+            1,
+            &pb::AssetAdded {
+                asset: Some(proto.clone()),
+            },
+        )?;
+        self.commit(txn, &[event]).await?;
+        Ok(proto)
+    }
+
+    /// The asset named `name` with its process and items, if the caller
+    /// may see the process.
+    async fn asset_in_sight<T>(
+        &self,
+        request: &Request<T>,
+        name: &str,
+    ) -> Result<(AssetRow, ProcessRow, Vec<ItemRow>)> {
+        let id = parse_name("name", "assets", name)?;
+        let asset = store::asset(&self.db, id)
+            .await?
+            .ok_or_else(|| Error::NotFound(name.to_owned()))?;
+        let process = self
+            .visible(request, &asset.process_id)
+            .await
+            .map_err(|_| Error::NotFound(name.to_owned()))?;
+        let items = store::items(&self.db, &asset.process_id).await?;
+        Ok((asset, process, items))
+    }
+
+    pub(crate) async fn get_asset_(
+        &self,
+        request: Request<pb::GetAssetRequest>,
+    ) -> Result<pb::Asset> {
+        let name = request.get_ref().name.clone();
+        let (asset, process, items) = self.asset_in_sight(&request, &name).await?;
+        let (_, perms) = self
+            .permissions(identity(&request), &process, &items, Some(&asset.task_id))
+            .await?;
+        if !perms.access {
+            return Err(Error::Denied(format!(
+                "reading {name} needs the access_assets permission on tasks/{}",
+                asset.task_id
+            )));
+        }
+        Ok(asset_to(&asset))
+    }
+
+    pub(crate) async fn list_assets_(
+        &self,
+        request: Request<pb::ListAssetsRequest>,
+    ) -> Result<pb::ListAssetsResponse> {
+        let parent = request.get_ref().parent.clone();
+        let (process, items, item) = self.target(&request, "parent", &parent, ALL_KINDS).await?;
+        // The tasks under the parent.
+        let under: BTreeSet<String> = match &item {
+            None => items.iter().map(|i| i.id.clone()).collect(),
+            Some(root) => {
+                let mut ids = vec![root.id.clone()];
+                let mut i = 0;
+                while i < ids.len() {
+                    let parent = ids[i].clone();
+                    ids.extend(
+                        items
+                            .iter()
+                            .filter(|c| c.parent_id.as_deref() == Some(parent.as_str()))
+                            .map(|c| c.id.clone()),
+                    );
+                    i += 1;
+                }
+                ids.into_iter().collect()
+            }
+        };
+        let perms = self
+            .permissions_per_task(identity(&request), &process, &items)
+            .await?;
+        let assets = store::assets(&self.db, &process.id).await?;
+        Ok(pb::ListAssetsResponse {
+            assets: assets
+                .iter()
+                .filter(|a| under.contains(&a.task_id))
+                .filter(|a| perms.get(&a.task_id).is_some_and(|p| p.access))
+                .map(asset_to)
+                .collect(),
+        })
+    }
+
+    pub(crate) async fn delete_asset_(
+        &self,
+        request: Request<pb::DeleteAssetRequest>,
+    ) -> Result<()> {
+        let caller = identity(&request).ok_or(Error::Unauthenticated)?.clone();
+        let name = request.get_ref().name.clone();
+        let (asset, process, items) = self.asset_in_sight(&request, &name).await?;
+        let (_, perms) = self
+            .permissions(Some(&caller), &process, &items, Some(&asset.task_id))
+            .await?;
+        if !perms.delete {
+            return Err(Error::Denied(format!(
+                "deleting {name} needs the delete_assets permission on tasks/{}",
+                asset.task_id
+            )));
+        }
+        let txn = begin_write(&self.db).await?;
+        store::delete_asset(&txn, &asset.id).await?;
+        let event = self.event(
+            ASSET_REMOVED,
+            &caller.subject,
+            &process,
+            &asset.id,
+            2,
+            &pb::AssetRemoved {
+                asset: Some(asset_to(&asset)),
+            },
+        )?;
+        self.commit(txn, &[event]).await
+    }
+}
