@@ -38,6 +38,18 @@ pub const GRANT_REMOVED: EventType = EventType::new(SERVICE, "grant", "removed")
 pub const ASSET_ADDED: EventType = EventType::new(SERVICE, "asset", "added");
 /// An asset was removed.
 pub const ASSET_REMOVED: EventType = EventType::new(SERVICE, "asset", "removed");
+/// A claim of work was submitted.
+pub const CLAIM_SUBMITTED: EventType = EventType::new(SERVICE, "claim", "submitted");
+/// A claim was accepted or rejected.
+pub const CLAIM_DECIDED: EventType = EventType::new(SERVICE, "claim", "decided");
+/// A story was published.
+pub const STORY_PUBLISHED: EventType = EventType::new(SERVICE, "story", "published");
+/// A story was rated.
+pub const STORY_RATED: EventType = EventType::new(SERVICE, "story", "rated");
+/// A process was cloned from another.
+pub const PROCESS_CLONED: EventType = EventType::new(SERVICE, "process", "cloned");
+/// A process was imported from a document.
+pub const PROCESS_IMPORTED: EventType = EventType::new(SERVICE, "process", "imported");
 
 /// Keeps the projections: teams and memberships and organisation
 /// administrators (community), published schema versions and interlinkers

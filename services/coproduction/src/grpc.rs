@@ -211,7 +211,7 @@ impl CoproductionApi {
 
     /// Rolls the tree up after a change and writes what moved; returns the
     /// items as stored.
-    async fn roll_up(
+    pub(crate) async fn roll_up(
         &self,
         txn: &impl ConnectionTrait,
         process: &mut ProcessRow,
@@ -259,7 +259,7 @@ impl CoproductionApi {
         Ok(())
     }
 
-    fn tree(process: &ProcessRow, items: &[ItemRow]) -> pb::ProcessTree {
+    pub(crate) fn tree(process: &ProcessRow, items: &[ItemRow]) -> pb::ProcessTree {
         let kinds: HashMap<&str, Kind> = items.iter().map(|i| (i.id.as_str(), i.kind)).collect();
         pb::ProcessTree {
             process: Some(process_to(process)),
@@ -277,7 +277,7 @@ impl CoproductionApi {
 
     /// Reads the fields of a process from `input` into `row` (those in
     /// `paths`), checking each.
-    fn apply_process_fields(
+    pub(crate) fn apply_process_fields(
         input: &pb::Process,
         row: &mut ProcessRow,
         paths: &[String],
@@ -351,7 +351,7 @@ impl CoproductionApi {
     }
 }
 
-const PROCESS_PATHS: &[&str] = &[
+pub(crate) const PROCESS_PATHS: &[&str] = &[
     "title",
     "description",
     "aim",
@@ -497,6 +497,45 @@ impl CoproductionService for CoproductionApi {
     }
     async fn delete_asset(&self, r: Request<pb::DeleteAssetRequest>) -> Reply<()> {
         reply(self.delete_asset_(r).await)
+    }
+    async fn create_claim(&self, r: Request<pb::CreateClaimRequest>) -> Reply<pb::Claim> {
+        reply(self.create_claim_(r).await)
+    }
+    async fn list_claims(
+        &self,
+        r: Request<pb::ListClaimsRequest>,
+    ) -> Reply<pb::ListClaimsResponse> {
+        reply(self.list_claims_(r).await)
+    }
+    async fn decide_claim(&self, r: Request<pb::DecideClaimRequest>) -> Reply<pb::Claim> {
+        reply(self.decide_claim_(r).await)
+    }
+    async fn create_story(&self, r: Request<pb::CreateStoryRequest>) -> Reply<pb::Story> {
+        reply(self.create_story_(r).await)
+    }
+    async fn get_story(&self, r: Request<pb::GetStoryRequest>) -> Reply<pb::Story> {
+        reply(self.get_story_(r).await)
+    }
+    async fn list_stories(
+        &self,
+        r: Request<pb::ListStoriesRequest>,
+    ) -> Reply<pb::ListStoriesResponse> {
+        reply(self.list_stories_(r).await)
+    }
+    async fn rate_story(&self, r: Request<pb::RateStoryRequest>) -> Reply<pb::Story> {
+        reply(self.rate_story_(r).await)
+    }
+    async fn clone_process(&self, r: Request<pb::CloneProcessRequest>) -> Reply<pb::ProcessTree> {
+        reply(self.clone_process_(r).await)
+    }
+    async fn export_process(
+        &self,
+        r: Request<pb::ExportProcessRequest>,
+    ) -> Reply<pb::ProcessDocument> {
+        reply(self.export_process_(r).await)
+    }
+    async fn import_process(&self, r: Request<pb::ImportProcessRequest>) -> Reply<pb::ProcessTree> {
+        reply(self.import_process_(r).await)
     }
 }
 

@@ -10,6 +10,8 @@ pub mod error;
 pub mod events;
 pub mod grpc;
 pub mod store;
+mod transfer;
+mod work;
 
 pub use grpc::CoproductionApi;
 pub use store::migrations::Migrator;

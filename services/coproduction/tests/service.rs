@@ -1459,6 +1459,169 @@ async fn bad_input_is_refused_by_field_and_changes_nothing(backend: Backend) {
         Code::NotFound
     );
 
+    // Claims, stories, clone, export, import.
+    assert_eq!(
+        violated_fields(
+            &client
+                .create_claim(a!(pb::CreateClaimRequest {
+                    parent: "processes/x".into(),
+                    claim: Some(pb::Claim {
+                        target: "phases/1".into(),
+                        r#type: 0,
+                        description: "x".repeat(2_001),
+                        ..Default::default()
+                    }),
+                }))
+                .await
+                .expect_err("claim")
+        ),
+        ["parent", "claim.target", "claim.type", "claim.description"]
+    );
+    assert_eq!(
+        violated_fields(
+            &client
+                .create_claim(a!(pb::CreateClaimRequest {
+                    parent: p.name.clone(),
+                    claim: None,
+                }))
+                .await
+                .expect_err("no claim")
+        ),
+        ["claim"]
+    );
+    assert_eq!(
+        code(
+            client
+                .create_claim(a!(pb::CreateClaimRequest {
+                    parent: p.name.clone(),
+                    claim: Some(pb::Claim {
+                        target: task.clone(),
+                        r#type: pb::ClaimType::Management as i32,
+                        ..Default::default()
+                    }),
+                }))
+                .await
+        ),
+        Code::InvalidArgument,
+        "a task of another process"
+    );
+    for name in ["", "processes/x/claims/y", &format!("{}/claims/1", p.name)] {
+        assert_eq!(
+            code(
+                client
+                    .decide_claim(a!(pb::DecideClaimRequest {
+                        name: name.into(),
+                        accept: true
+                    }))
+                    .await
+            ),
+            Code::InvalidArgument
+        );
+    }
+    assert_eq!(
+        violated_fields(
+            &client
+                .create_story(a!(pb::CreateStoryRequest {
+                    parent: p.name.clone(),
+                    story: Some(pb::Story {
+                        title: " ".into(),
+                        keywords: vec![String::new(); 31],
+                        start_time: Some(prost_types::Timestamp {
+                            seconds: 100,
+                            nanos: 0
+                        }),
+                        end_time: Some(prost_types::Timestamp {
+                            seconds: 50,
+                            nanos: 0
+                        }),
+                        ..Default::default()
+                    }),
+                }))
+                .await
+                .expect_err("story")
+        )[..3],
+        ["story.title", "story.keywords", "story.keywords[0]"]
+    );
+    assert_eq!(
+        code(
+            client
+                .get_story(pb::GetStoryRequest {
+                    name: "stories/1".into()
+                })
+                .await
+        ),
+        Code::InvalidArgument
+    );
+    assert_eq!(
+        code(
+            client
+                .list_stories(pb::ListStoriesRequest {
+                    page_size: 0,
+                    page_token: "x".into()
+                })
+                .await
+        ),
+        Code::InvalidArgument
+    );
+    assert_eq!(
+        violated_fields(
+            &client
+                .rate_story(a!(pb::RateStoryRequest {
+                    story: "stories/x".into(),
+                    value: 9
+                }))
+                .await
+                .expect_err("rate")
+        ),
+        ["story", "value"]
+    );
+    assert_eq!(
+        code(
+            client
+                .clone_process(a!(pb::CloneProcessRequest {
+                    name: "x".into(),
+                    ..Default::default()
+                }))
+                .await
+        ),
+        Code::InvalidArgument
+    );
+    assert_eq!(
+        code(
+            client
+                .export_process(a!(pb::ExportProcessRequest { name: "x".into() }))
+                .await
+        ),
+        Code::InvalidArgument
+    );
+    assert_eq!(
+        violated_fields(
+            &client
+                .import_process(a!(pb::ImportProcessRequest {
+                    organization: "x".into(),
+                    document: Some(pb::ProcessDocument {
+                        format: "other/2".into(),
+                        json: "{}".into(),
+                    }),
+                }))
+                .await
+                .expect_err("import")
+        ),
+        ["organization", "document.format"]
+    );
+    assert_eq!(
+        violated_fields(
+            &client
+                .import_process(a!(pb::ImportProcessRequest {
+                    organization: format!("organizations/{ORG}"),
+                    document: None,
+                }))
+                .await
+                .expect_err("no document")
+        ),
+        ["document"]
+    );
+
     // Nothing but the two items changed anything.
     let types: Vec<String> = c
         .server
@@ -2014,6 +2177,502 @@ async fn internal_assets_instantiate_published_interlinkers(backend: Backend) {
     c.server.stop().await;
 }
 
+async fn claims_are_decided_and_stories_told_and_rated(backend: Backend) {
+    let c = Coproduction::start(backend).await;
+    let mut client = c.client();
+    c.feed(&[c.member_added("carla", TEAM_C, OTHER_ORG)]).await;
+    let p = c.create(&c.ana, "Claims", true).await;
+    let tree = c.build(&p).await;
+    let task = tree
+        .items
+        .iter()
+        .find(|i| i.kind == pb::ItemKind::Task as i32 && i.prerequisites.is_empty())
+        .expect("task")
+        .name
+        .clone();
+    client
+        .create_grant(with_token(
+            pb::CreateGrantRequest {
+                parent: p.name.clone(),
+                grant: Some(pb::Grant {
+                    team: format!("teams/{TEAM}"),
+                    item: task.clone(),
+                    create_assets: true,
+                    access_assets: true,
+                    ..Default::default()
+                }),
+            },
+            &c.ana,
+        ))
+        .await
+        .expect("grant");
+    let asset = client
+        .create_asset(with_token(
+            pb::CreateAssetRequest {
+                parent: task.clone(),
+                asset: Some(pb::Asset {
+                    kind: pb::AssetKind::External as i32,
+                    display_name: "Map".into(),
+                    uri: "https://maps.example.org/lights".into(),
+                    ..Default::default()
+                }),
+            },
+            &c.bea,
+        ))
+        .await
+        .expect("asset")
+        .into_inner();
+    let claim = |token: &str, target: &str, kind: pb::ClaimType| {
+        let mut client = c.client();
+        let request = with_token(
+            pb::CreateClaimRequest {
+                parent: p.name.clone(),
+                claim: Some(pb::Claim {
+                    target: target.into(),
+                    r#type: kind as i32,
+                    description: "Drew the map with residents".into(),
+                    ..Default::default()
+                }),
+            },
+            token,
+        );
+        async move { client.create_claim(request).await.map(|r| r.into_inner()) }
+    };
+    let on_asset = claim(&c.bea, &asset.name, pb::ClaimType::Development)
+        .await
+        .expect("claim asset");
+    assert_eq!(on_asset.state, pb::ClaimState::Pending as i32);
+    assert_eq!(on_asset.claimant, "bea");
+    let on_task = claim(&c.bea, &task, pb::ClaimType::Management)
+        .await
+        .expect("claim task");
+    // carla sees the public process but has no permission on the task.
+    assert_eq!(
+        claim(&c.carla, &task, pb::ClaimType::Management)
+            .await
+            .map(|_| ())
+            .map_err(|s| s.code()),
+        Err(Code::PermissionDenied)
+    );
+    let decide = |token: &str, name: &str, accept: bool| {
+        let mut client = c.client();
+        let request = with_token(
+            pb::DecideClaimRequest {
+                name: name.into(),
+                accept,
+            },
+            token,
+        );
+        async move { client.decide_claim(request).await.map(|r| r.into_inner()) }
+    };
+    assert_eq!(
+        decide(&c.bea, &on_asset.name, true)
+            .await
+            .map(|_| ())
+            .map_err(|s| s.code()),
+        Err(Code::PermissionDenied)
+    );
+    let accepted = decide(&c.ana, &on_asset.name, true).await.expect("accept");
+    assert_eq!(
+        (accepted.state, accepted.decided_by.as_str()),
+        (pb::ClaimState::Accepted as i32, "ana")
+    );
+    decide(&c.ana, &on_task.name, false).await.expect("reject");
+    assert_eq!(
+        decide(&c.ana, &on_task.name, true)
+            .await
+            .map(|_| ())
+            .map_err(|s| s.code()),
+        Err(Code::FailedPrecondition)
+    );
+    let claims = client
+        .list_claims(pb::ListClaimsRequest {
+            parent: p.name.clone(),
+        })
+        .await
+        .expect("claims")
+        .into_inner()
+        .claims;
+    assert_eq!(
+        claims.iter().map(|c| c.state).collect::<Vec<_>>(),
+        [
+            pb::ClaimState::Accepted as i32,
+            pb::ClaimState::Rejected as i32
+        ]
+    );
+
+    // Stories: not before the process starts; public; rated exactly.
+    let story = |token: &str| {
+        let mut client = c.client();
+        let request = with_token(
+            pb::CreateStoryRequest {
+                parent: p.name.clone(),
+                story: Some(pb::Story {
+                    title: "Brighter streets".into(),
+                    results: "Reports answered in two days".into(),
+                    licences: vec!["CC-BY-4.0".into()],
+                    keywords: vec!["lighting".into()],
+                    ..Default::default()
+                }),
+            },
+            token,
+        );
+        async move { client.create_story(request).await.map(|r| r.into_inner()) }
+    };
+    assert_eq!(
+        story(&c.ana).await.map(|_| ()).map_err(|s| s.code()),
+        Err(Code::FailedPrecondition)
+    );
+    c.set(&task, pb::Status::InProgress).await.expect("start");
+    assert_eq!(
+        story(&c.bea).await.map(|_| ()).map_err(|s| s.code()),
+        Err(Code::PermissionDenied)
+    );
+    let told = story(&c.ana).await.expect("story");
+    let rate = |token: &str, value: i32| {
+        let mut client = c.client();
+        let request = with_token(
+            pb::RateStoryRequest {
+                story: told.name.clone(),
+                value,
+            },
+            token,
+        );
+        async move { client.rate_story(request).await.map(|r| r.into_inner()) }
+    };
+    rate(&c.bea, 5).await.expect("bea");
+    rate(&c.carla, 4).await.expect("carla");
+    let again = rate(&c.carla, 2).await.expect("carla again");
+    assert_eq!((again.rating_count, again.rating_average), (2, 3.5));
+    assert_eq!(
+        rate(&c.carla, 0).await.map(|_| ()).map_err(|s| s.code()),
+        Err(Code::InvalidArgument)
+    );
+    let read = client
+        .get_story(pb::GetStoryRequest {
+            name: told.name.clone(),
+        })
+        .await
+        .expect("anyone reads a story")
+        .into_inner();
+    assert_eq!(read.rating_average, 3.5);
+    let listed = client
+        .list_stories(pb::ListStoriesRequest::default())
+        .await
+        .expect("stories")
+        .into_inner();
+    assert_eq!(listed.stories.len(), 1);
+    c.server.stop().await;
+}
+
+async fn export_import_round_trips_and_clones_copy_the_plan(backend: Backend) {
+    let c = Coproduction::start(backend).await;
+    let mut client = c.client();
+    let p = c.create(&c.ana, "Round trip", false).await;
+    let tree = c.build(&p).await;
+    let task = tree
+        .items
+        .iter()
+        .find(|i| i.kind == pb::ItemKind::Task as i32 && i.prerequisites.is_empty())
+        .expect("task")
+        .name
+        .clone();
+    // Some of everything: a status, a disabled item, a grant, an asset, a
+    // decided claim, a rated story.
+    c.set(&task, pb::Status::InProgress).await.expect("start");
+    let last_phase = tree
+        .items
+        .iter()
+        .rev()
+        .find(|i| i.kind == pb::ItemKind::Phase as i32)
+        .expect("phase")
+        .name
+        .clone();
+    client
+        .disable_item(with_token(
+            pb::DisableItemRequest { name: last_phase },
+            &c.ana,
+        ))
+        .await
+        .expect("disable");
+    client
+        .create_grant(with_token(
+            pb::CreateGrantRequest {
+                parent: p.name.clone(),
+                grant: Some(pb::Grant {
+                    team: format!("teams/{TEAM}"),
+                    item: task.clone(),
+                    access_assets: true,
+                    ..Default::default()
+                }),
+            },
+            &c.ana,
+        ))
+        .await
+        .expect("grant");
+    let asset = client
+        .create_asset(with_token(
+            pb::CreateAssetRequest {
+                parent: task.clone(),
+                asset: Some(pb::Asset {
+                    kind: pb::AssetKind::External as i32,
+                    display_name: "Notes".into(),
+                    uri: "https://pad.example.org/notes".into(),
+                    ..Default::default()
+                }),
+            },
+            &c.ana,
+        ))
+        .await
+        .expect("asset")
+        .into_inner();
+    let claim = client
+        .create_claim(with_token(
+            pb::CreateClaimRequest {
+                parent: p.name.clone(),
+                claim: Some(pb::Claim {
+                    target: asset.name.clone(),
+                    r#type: pb::ClaimType::Exploitation as i32,
+                    ..Default::default()
+                }),
+            },
+            &c.ana,
+        ))
+        .await
+        .expect("claim")
+        .into_inner();
+    client
+        .decide_claim(with_token(
+            pb::DecideClaimRequest {
+                name: claim.name,
+                accept: true,
+            },
+            &c.ana,
+        ))
+        .await
+        .expect("decide");
+    let story = client
+        .create_story(with_token(
+            pb::CreateStoryRequest {
+                parent: p.name.clone(),
+                story: Some(pb::Story {
+                    title: "Halfway".into(),
+                    ..Default::default()
+                }),
+            },
+            &c.ana,
+        ))
+        .await
+        .expect("story")
+        .into_inner();
+    client
+        .rate_story(with_token(
+            pb::RateStoryRequest {
+                story: story.name,
+                value: 4,
+            },
+            &c.bea,
+        ))
+        .await
+        .expect("rate");
+
+    let export = |name: String| {
+        let mut client = c.client();
+        let token = c.ana.clone();
+        async move {
+            client
+                .export_process(with_token(pb::ExportProcessRequest { name }, &token))
+                .await
+                .expect("export")
+                .into_inner()
+        }
+    };
+    let document = export(p.name.clone()).await;
+    assert_eq!(document.format, "interlink.process/1");
+    // Only administrators export.
+    assert_eq!(
+        code(
+            client
+                .export_process(with_token(
+                    pb::ExportProcessRequest {
+                        name: p.name.clone()
+                    },
+                    &c.bea
+                ))
+                .await
+        ),
+        Code::PermissionDenied
+    );
+    // Into another organisation ana administers.
+    c.feed(&[c.community_event(
+        "organization",
+        "created",
+        "ana",
+        OTHER_ORG,
+        &community::OrganizationCreated::default(),
+    )])
+    .await;
+    let imported = client
+        .import_process(with_token(
+            pb::ImportProcessRequest {
+                organization: format!("organizations/{OTHER_ORG}"),
+                document: Some(document.clone()),
+            },
+            &c.ana,
+        ))
+        .await
+        .expect("import")
+        .into_inner();
+    let copy = imported.process.clone().expect("process");
+    assert_eq!(copy.organization, format!("organizations/{OTHER_ORG}"));
+    assert_ne!(copy.name, p.name);
+    assert_eq!(copy.progress, tree_progress(&c, &p.name).await);
+    let again = export(copy.name.clone()).await;
+    assert_eq!(again, document, "export → import → export loses nothing");
+
+    // Bad documents are refused with the field named.
+    let refused = |json: String| {
+        let mut client = c.client();
+        let token = c.ana.clone();
+        async move {
+            violated_fields(
+                &client
+                    .import_process(with_token(
+                        pb::ImportProcessRequest {
+                            organization: format!("organizations/{ORG}"),
+                            document: Some(pb::ProcessDocument {
+                                format: "interlink.process/1".into(),
+                                json,
+                            }),
+                        },
+                        &token,
+                    ))
+                    .await
+                    .expect_err("bad document"),
+            )
+        }
+    };
+    assert_eq!(refused("{".into()).await, ["document.json"]);
+    let mut value: serde_json::Value = serde_json::from_str(&document.json).expect("json");
+    value["items"][2]["parent"] = serde_json::json!("i0");
+    assert_eq!(
+        refused(value.to_string()).await,
+        ["document.items[2].parent"]
+    );
+    let mut value: serde_json::Value = serde_json::from_str(&document.json).expect("json");
+    value["items"][0]["prerequisites"] = serde_json::json!(["i0"]);
+    assert_eq!(
+        refused(value.to_string()).await,
+        ["document.items[0].prerequisites[0]"]
+    );
+    assert_eq!(
+        code(
+            client
+                .import_process(with_token(
+                    pb::ImportProcessRequest {
+                        organization: format!("organizations/{ORG}"),
+                        document: Some(document.clone()),
+                    },
+                    &c.carla,
+                ))
+                .await
+        ),
+        Code::PermissionDenied
+    );
+
+    // A clone copies the enabled plan, statuses reset, grants on request.
+    let clone = client
+        .clone_process(with_token(
+            pb::CloneProcessRequest {
+                name: p.name.clone(),
+                title: String::new(),
+                include_grants: true,
+            },
+            &c.ana,
+        ))
+        .await
+        .expect("clone")
+        .into_inner();
+    let cloned = clone.process.clone().expect("process");
+    assert_eq!(cloned.title, "Round trip (copy)");
+    assert_eq!(cloned.cloned_from, p.name);
+    assert_eq!(cloned.progress, 0.0);
+    let enabled = tree.items.len()
+        - c.client()
+            .get_tree(with_token(
+                pb::GetTreeRequest {
+                    process: p.name.clone(),
+                },
+                &c.ana,
+            ))
+            .await
+            .expect("tree")
+            .into_inner()
+            .items
+            .iter()
+            .filter(|i| i.disabled)
+            .count();
+    assert_eq!(clone.items.len(), enabled);
+    assert!(
+        clone
+            .items
+            .iter()
+            .all(|i| i.status == pb::Status::Awaiting as i32 && !i.disabled)
+    );
+    let grants = client
+        .list_grants(with_token(
+            pb::ListGrantsRequest {
+                parent: cloned.name.clone(),
+            },
+            &c.ana,
+        ))
+        .await
+        .expect("grants")
+        .into_inner()
+        .grants;
+    assert_eq!(grants.len(), 1);
+    assert!(clone.items.iter().any(|i| i.name == grants[0].item));
+    assert_eq!(
+        code(
+            client
+                .clone_process(with_token(
+                    pb::CloneProcessRequest {
+                        name: p.name.clone(),
+                        title: "x".repeat(201),
+                        include_grants: false,
+                    },
+                    &c.ana,
+                ))
+                .await
+        ),
+        Code::InvalidArgument
+    );
+    let types: Vec<String> = c
+        .server
+        .outbox_events()
+        .await
+        .into_iter()
+        .map(|e| e.r#type)
+        .collect();
+    assert!(types.contains(&"coproduction.process.imported".to_owned()));
+    assert!(types.contains(&"coproduction.process.cloned".to_owned()));
+    c.server.stop().await;
+}
+
+async fn tree_progress(c: &Coproduction, process: &str) -> f64 {
+    c.client()
+        .get_process(with_token(
+            pb::GetProcessRequest {
+                name: process.into(),
+            },
+            &c.ana,
+        ))
+        .await
+        .expect("process")
+        .into_inner()
+        .progress
+}
+
 on_both_backends!(
     a_process_is_built_from_the_seeded_default_schema,
     statuses_roll_up_and_prerequisites_hold_tasks_back,
@@ -2023,4 +2682,6 @@ on_both_backends!(
     memberships_arrive_as_events_and_replays_change_nothing,
     grants_resolve_at_the_most_specific_level_and_guard_assets,
     internal_assets_instantiate_published_interlinkers,
+    claims_are_decided_and_stories_told_and_rated,
+    export_import_round_trips_and_clones_copy_the_plan,
 );

@@ -13,6 +13,7 @@ impl MigratorTrait for Migrator {
             Box::new(interlink_runtime::events::EventTablesMigration),
             Box::new(Processes),
             Box::new(GrantsAndAssets),
+            Box::new(ClaimsAndStories),
         ]
     }
 }
@@ -174,5 +175,61 @@ CREATE INDEX assets_by_process ON assets (process_id, id)
 impl MigrationTrait for GrantsAndAssets {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         interlink_runtime::db::execute_script(manager.get_connection(), GRANT_TABLES).await
+    }
+}
+
+struct ClaimsAndStories;
+
+impl MigrationName for ClaimsAndStories {
+    fn name(&self) -> &str {
+        "m0003_claims_and_stories"
+    }
+}
+
+const CLAIM_TABLES: &str = r#"
+CREATE TABLE claims (
+    id          TEXT PRIMARY KEY,
+    process_id  TEXT NOT NULL REFERENCES processes (id),
+    task_id     TEXT NOT NULL,
+    asset_id    TEXT NOT NULL,
+    claim_type  TEXT NOT NULL,
+    description TEXT NOT NULL,
+    claimant    TEXT NOT NULL,
+    state       TEXT NOT NULL,
+    decided_by  TEXT NOT NULL,
+    created_at  BIGINT NOT NULL,
+    decided_at  BIGINT
+);
+CREATE INDEX claims_by_process ON claims (process_id, id);
+CREATE TABLE stories (
+    id              TEXT PRIMARY KEY,
+    process_id      TEXT NOT NULL REFERENCES processes (id),
+    title           TEXT NOT NULL,
+    description     TEXT NOT NULL,
+    results         TEXT NOT NULL,
+    lessons_learned TEXT NOT NULL,
+    licences        TEXT NOT NULL,
+    keywords        TEXT NOT NULL,
+    start_at        BIGINT,
+    end_at          BIGINT,
+    author          TEXT NOT NULL,
+    rating_sum      BIGINT NOT NULL,
+    rating_count    BIGINT NOT NULL,
+    published_at    BIGINT NOT NULL
+);
+CREATE INDEX stories_by_process ON stories (process_id);
+CREATE TABLE story_ratings (
+    story_id TEXT NOT NULL REFERENCES stories (id),
+    rater    TEXT NOT NULL,
+    value    INTEGER NOT NULL,
+    rated_at BIGINT NOT NULL,
+    PRIMARY KEY (story_id, rater)
+)
+"#;
+
+#[async_trait::async_trait]
+impl MigrationTrait for ClaimsAndStories {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        interlink_runtime::db::execute_script(manager.get_connection(), CLAIM_TABLES).await
     }
 }

@@ -218,6 +218,14 @@ async fn set_administrators(
 
 /// Deletes a process with its tree and administrators.
 pub async fn delete_process(db: &impl ConnectionTrait, id: &str) -> Result<(), DbErr> {
+    run(
+        db,
+        "DELETE FROM story_ratings WHERE story_id IN (SELECT id FROM stories WHERE process_id = $1)",
+        [id.into()],
+    )
+    .await?;
+    run(db, "DELETE FROM stories WHERE process_id = $1", [id.into()]).await?;
+    run(db, "DELETE FROM claims WHERE process_id = $1", [id.into()]).await?;
     run(db, "DELETE FROM assets WHERE process_id = $1", [id.into()]).await?;
     run(db, "DELETE FROM grants WHERE process_id = $1", [id.into()]).await?;
     run(db, "DELETE FROM items WHERE process_id = $1", [id.into()]).await?;
@@ -528,8 +536,15 @@ pub async fn items(db: &impl ConnectionTrait, process_id: &str) -> Result<Vec<It
         .collect()
 }
 
-/// Deletes every item of a process, with the assets and grants on them.
+/// Deletes every item of a process, with the assets, grants and claims on
+/// them.
 pub async fn delete_items(db: &impl ConnectionTrait, process_id: &str) -> Result<(), DbErr> {
+    run(
+        db,
+        "DELETE FROM claims WHERE process_id = $1",
+        [process_id.into()],
+    )
+    .await?;
     run(
         db,
         "DELETE FROM assets WHERE process_id = $1",
@@ -1091,5 +1106,284 @@ pub async fn assets(db: &impl ConnectionTrait, process_id: &str) -> Result<Vec<A
 /// Deletes an asset.
 pub async fn delete_asset(db: &impl ConnectionTrait, id: &str) -> Result<(), DbErr> {
     run(db, "DELETE FROM assets WHERE id = $1", [id.into()]).await?;
+    Ok(())
+}
+
+/// A stored claim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimRow {
+    /// UUIDv7.
+    pub id: String,
+    /// Its process.
+    pub process_id: String,
+    /// The task claimed (or the asset's task).
+    pub task_id: String,
+    /// The asset claimed, or empty for a task claim.
+    pub asset_id: String,
+    /// `management`, `development` or `exploitation`.
+    pub claim_type: String,
+    /// What was done.
+    pub description: String,
+    /// OIDC subject.
+    pub claimant: String,
+    /// `pending`, `accepted` or `rejected`.
+    pub state: String,
+    /// OIDC subject, or empty.
+    pub decided_by: String,
+    /// Unix ms.
+    pub created_at: i64,
+    /// Unix ms.
+    pub decided_at: Option<i64>,
+}
+
+const CLAIM_COLUMNS: &str = "id, process_id, task_id, asset_id, claim_type, description, \
+     claimant, state, decided_by, created_at, decided_at";
+
+fn claim_row(r: &QueryResult) -> Result<ClaimRow, DbErr> {
+    Ok(ClaimRow {
+        id: r.try_get("", "id")?,
+        process_id: r.try_get("", "process_id")?,
+        task_id: r.try_get("", "task_id")?,
+        asset_id: r.try_get("", "asset_id")?,
+        claim_type: r.try_get("", "claim_type")?,
+        description: r.try_get("", "description")?,
+        claimant: r.try_get("", "claimant")?,
+        state: r.try_get("", "state")?,
+        decided_by: r.try_get("", "decided_by")?,
+        created_at: r.try_get("", "created_at")?,
+        decided_at: r.try_get("", "decided_at")?,
+    })
+}
+
+/// Inserts or replaces (by id) a claim.
+pub async fn save_claim(db: &impl ConnectionTrait, c: &ClaimRow) -> Result<(), DbErr> {
+    run(
+        db,
+        "DELETE FROM claims WHERE id = $1",
+        [c.id.clone().into()],
+    )
+    .await?;
+    let sql = format!(
+        "INSERT INTO claims ({CLAIM_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+    );
+    run(
+        db,
+        &sql,
+        [
+            c.id.clone().into(),
+            c.process_id.clone().into(),
+            c.task_id.clone().into(),
+            c.asset_id.clone().into(),
+            c.claim_type.clone().into(),
+            c.description.clone().into(),
+            c.claimant.clone().into(),
+            c.state.clone().into(),
+            c.decided_by.clone().into(),
+            c.created_at.into(),
+            c.decided_at.into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The claims of a process, oldest first.
+pub async fn claims(db: &impl ConnectionTrait, process_id: &str) -> Result<Vec<ClaimRow>, DbErr> {
+    let sql = format!("SELECT {CLAIM_COLUMNS} FROM claims WHERE process_id = $1 ORDER BY id");
+    db.query_all_raw(statement(db, &sql, [process_id.into()]))
+        .await?
+        .iter()
+        .map(claim_row)
+        .collect()
+}
+
+/// A stored story.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoryRow {
+    /// UUIDv7.
+    pub id: String,
+    /// Its process.
+    pub process_id: String,
+    /// Required.
+    pub title: String,
+    /// Free text.
+    pub description: String,
+    /// Free text.
+    pub results: String,
+    /// Free text.
+    pub lessons_learned: String,
+    /// Licence names.
+    pub licences: Vec<String>,
+    /// Keywords.
+    pub keywords: Vec<String>,
+    /// Unix ms.
+    pub start_at: Option<i64>,
+    /// Unix ms.
+    pub end_at: Option<i64>,
+    /// OIDC subject.
+    pub author: String,
+    /// Sum of ratings.
+    pub rating_sum: i64,
+    /// Number of ratings.
+    pub rating_count: i64,
+    /// Unix ms.
+    pub published_at: i64,
+}
+
+const STORY_COLUMNS: &str = "id, process_id, title, description, results, lessons_learned, \
+     licences, keywords, start_at, end_at, author, rating_sum, rating_count, published_at";
+
+fn story_row(r: &QueryResult) -> Result<StoryRow, DbErr> {
+    Ok(StoryRow {
+        id: r.try_get("", "id")?,
+        process_id: r.try_get("", "process_id")?,
+        title: r.try_get("", "title")?,
+        description: r.try_get("", "description")?,
+        results: r.try_get("", "results")?,
+        lessons_learned: r.try_get("", "lessons_learned")?,
+        licences: from_json(r, "licences")?,
+        keywords: from_json(r, "keywords")?,
+        start_at: r.try_get("", "start_at")?,
+        end_at: r.try_get("", "end_at")?,
+        author: r.try_get("", "author")?,
+        rating_sum: r.try_get("", "rating_sum")?,
+        rating_count: r.try_get("", "rating_count")?,
+        published_at: r.try_get("", "published_at")?,
+    })
+}
+
+/// Inserts or replaces (by id) a story.
+pub async fn save_story(db: &impl ConnectionTrait, s: &StoryRow) -> Result<(), DbErr> {
+    let exists = story(db, &s.id).await?.is_some();
+    let values: Vec<Value> = vec![
+        s.id.clone().into(),
+        s.process_id.clone().into(),
+        s.title.clone().into(),
+        s.description.clone().into(),
+        s.results.clone().into(),
+        s.lessons_learned.clone().into(),
+        to_json(&s.licences)?.into(),
+        to_json(&s.keywords)?.into(),
+        s.start_at.into(),
+        s.end_at.into(),
+        s.author.clone().into(),
+        s.rating_sum.into(),
+        s.rating_count.into(),
+        s.published_at.into(),
+    ];
+    let sql = if exists {
+        let assignments: Vec<String> = STORY_COLUMNS
+            .split(", ")
+            .enumerate()
+            .skip(1)
+            .map(|(i, c)| format!("{c} = ${}", i + 1))
+            .collect();
+        format!(
+            "UPDATE stories SET {} WHERE id = $1",
+            assignments.join(", ")
+        )
+    } else {
+        format!(
+            "INSERT INTO stories ({STORY_COLUMNS}) VALUES ({})",
+            placeholders(values.len())
+        )
+    };
+    db.execute_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        sql,
+        values,
+    ))
+    .await?;
+    Ok(())
+}
+
+/// The story `id`.
+pub async fn story(db: &impl ConnectionTrait, id: &str) -> Result<Option<StoryRow>, DbErr> {
+    let sql = format!("SELECT {STORY_COLUMNS} FROM stories WHERE id = $1");
+    db.query_one_raw(statement(db, &sql, [id.into()]))
+        .await?
+        .map(|r| story_row(&r))
+        .transpose()
+}
+
+/// Up to `limit` stories below `before`, newest first; of one process when
+/// `process_id` is given.
+pub async fn list_stories(
+    db: &impl ConnectionTrait,
+    process_id: Option<&str>,
+    before: Option<&str>,
+    limit: u64,
+) -> Result<Vec<StoryRow>, DbErr> {
+    let sql = format!(
+        "SELECT {STORY_COLUMNS} FROM stories WHERE id < $1 AND ($2 = '' OR process_id = $2) \
+         ORDER BY id DESC LIMIT $3"
+    );
+    db.query_all_raw(statement(
+        db,
+        &sql,
+        [
+            before.unwrap_or("g").into(),
+            process_id.unwrap_or("").into(),
+            (limit as i64).into(),
+        ],
+    ))
+    .await?
+    .iter()
+    .map(story_row)
+    .collect()
+}
+
+/// `rater`'s rating of a story, if any.
+pub async fn story_rating(
+    db: &impl ConnectionTrait,
+    story_id: &str,
+    rater: &str,
+) -> Result<Option<i32>, DbErr> {
+    db.query_one_raw(statement(
+        db,
+        "SELECT value FROM story_ratings WHERE story_id = $1 AND rater = $2",
+        [story_id.into(), rater.into()],
+    ))
+    .await?
+    .map(|r| r.try_get("", "value"))
+    .transpose()
+}
+
+/// Every rating of a story, by rater.
+pub async fn story_ratings(
+    db: &impl ConnectionTrait,
+    story_id: &str,
+) -> Result<Vec<(String, i32)>, DbErr> {
+    db.query_all_raw(statement(
+        db,
+        "SELECT rater, value FROM story_ratings WHERE story_id = $1 ORDER BY rater",
+        [story_id.into()],
+    ))
+    .await?
+    .iter()
+    .map(|r| Ok((r.try_get("", "rater")?, r.try_get("", "value")?)))
+    .collect()
+}
+
+/// Records `rater`'s rating of a story (replacing theirs).
+pub async fn set_story_rating(
+    db: &impl ConnectionTrait,
+    story_id: &str,
+    rater: &str,
+    value: i32,
+    at: i64,
+) -> Result<(), DbErr> {
+    run(
+        db,
+        "DELETE FROM story_ratings WHERE story_id = $1 AND rater = $2",
+        [story_id.into(), rater.into()],
+    )
+    .await?;
+    run(
+        db,
+        "INSERT INTO story_ratings (story_id, rater, value, rated_at) VALUES ($1, $2, $3, $4)",
+        [story_id.into(), rater.into(), value.into(), at.into()],
+    )
+    .await?;
     Ok(())
 }

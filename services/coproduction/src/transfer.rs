@@ -1,0 +1,816 @@
+//! Export, import and clone of a whole process. The document is JSON in a
+//! versioned format (`interlink.process/1`) keyed by position (items `i0`,
+//! `i1` … in tree order, assets `a0` …), so exporting an imported process
+//! gives the same document back.
+
+use std::collections::{BTreeMap, HashMap};
+
+use interlink_proto::coproduction::v1 as pb;
+use interlink_runtime::api::{now_ms, parse_name};
+use interlink_runtime::auth::identity;
+use interlink_runtime::db::begin_write;
+use sea_orm::ConnectionTrait;
+use serde::{Deserialize, Serialize};
+use tonic::Request;
+
+use crate::convert::{process_name, tree_order};
+use crate::domain::permissions::Perms;
+use crate::domain::{Kind, Model, Status, Text, Violation, tree};
+use crate::error::{Error, Result};
+use crate::events::{PROCESS_CLONED, PROCESS_IMPORTED};
+use crate::grpc::CoproductionApi;
+use crate::store::{self, AssetRow, ClaimRow, GrantRow, ItemRow, ProcessRow, StoryRow};
+
+/// The format of documents this version writes and reads.
+pub(crate) const FORMAT: &str = "interlink.process/1";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Document {
+    format: String,
+    process: DocProcess,
+    items: Vec<DocItem>,
+    grants: Vec<DocGrant>,
+    assets: Vec<DocAsset>,
+    claims: Vec<DocClaim>,
+    stories: Vec<DocStory>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DocProcess {
+    title: String,
+    description: String,
+    aim: String,
+    idea: String,
+    organization_description: String,
+    challenges: String,
+    requirements: String,
+    language: String,
+    logo_uri: String,
+    public: bool,
+    intergovernmental_model: String,
+    tags: Vec<String>,
+    schema: String,
+    schema_version: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DocItem {
+    key: String,
+    kind: String,
+    parent: String,
+    title: Text,
+    description: Text,
+    status: String,
+    prerequisites: Vec<String>,
+    problem_profiles: Vec<String>,
+    co_delivery: bool,
+    start_at: Option<i64>,
+    end_at: Option<i64>,
+    effort: [i32; 3],
+    schema_key: String,
+    creator: String,
+    disabled_at: Option<i64>,
+    disabled_by: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DocGrant {
+    team: String,
+    item: String,
+    access_assets: bool,
+    create_assets: bool,
+    delete_assets: bool,
+    granted_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DocAsset {
+    key: String,
+    task: String,
+    kind: String,
+    interlinker: String,
+    interlinker_nature: String,
+    genesis_asset_uri: String,
+    display_name: String,
+    uri: String,
+    creator: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DocClaim {
+    task: String,
+    asset: String,
+    claim_type: String,
+    description: String,
+    claimant: String,
+    state: String,
+    decided_by: String,
+    decided_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DocStory {
+    title: String,
+    description: String,
+    results: String,
+    lessons_learned: String,
+    licences: Vec<String>,
+    keywords: Vec<String>,
+    start_at: Option<i64>,
+    end_at: Option<i64>,
+    author: String,
+    published_at: i64,
+    ratings: Vec<(String, i32)>,
+}
+
+/// What goes into a document besides the process and its enabled tree.
+struct Contents {
+    disabled_items: bool,
+    statuses: bool,
+    grants: bool,
+    work: bool,
+}
+
+impl CoproductionApi {
+    /// The document of `process` as stored in `db`.
+    async fn document(
+        &self,
+        db: &impl ConnectionTrait,
+        process: &ProcessRow,
+        contents: Contents,
+    ) -> Result<Document> {
+        let items = store::items(db, &process.id).await?;
+        let ordered: Vec<&ItemRow> = tree_order(&items)
+            .into_iter()
+            .filter(|i| contents.disabled_items || i.disabled_at.is_none())
+            .collect();
+        let keys: HashMap<&str, String> = ordered
+            .iter()
+            .enumerate()
+            .map(|(n, i)| (i.id.as_str(), format!("i{n}")))
+            .collect();
+        let key = |id: &str| keys.get(id).cloned().unwrap_or_default();
+        let doc_items = ordered
+            .iter()
+            .map(|i| DocItem {
+                key: key(&i.id),
+                kind: i.kind.as_str().to_owned(),
+                parent: i.parent_id.as_deref().map(key).unwrap_or_default(),
+                title: i.title.clone(),
+                description: i.description.clone(),
+                status: if contents.statuses {
+                    i.status
+                } else {
+                    Status::Awaiting
+                }
+                .as_str()
+                .to_owned(),
+                prerequisites: i
+                    .prerequisites
+                    .iter()
+                    .filter(|p| keys.contains_key(p.as_str()))
+                    .map(|p| key(p))
+                    .collect(),
+                problem_profiles: i.problem_profiles.clone(),
+                co_delivery: i.co_delivery,
+                start_at: i.start_at,
+                end_at: i.end_at,
+                effort: i.effort,
+                schema_key: i.schema_key.clone(),
+                creator: i.creator.clone(),
+                disabled_at: i.disabled_at,
+                disabled_by: i.disabled_by.clone(),
+            })
+            .collect();
+        let grants = if contents.grants {
+            store::grants(db, &process.id)
+                .await?
+                .iter()
+                .filter(|g| g.item_id.is_empty() || keys.contains_key(g.item_id.as_str()))
+                .map(|g| DocGrant {
+                    team: g.team_id.clone(),
+                    item: if g.item_id.is_empty() {
+                        String::new()
+                    } else {
+                        key(&g.item_id)
+                    },
+                    access_assets: g.perms.access,
+                    create_assets: g.perms.create,
+                    delete_assets: g.perms.delete,
+                    granted_by: g.granted_by.clone(),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let (mut assets, mut claims, mut stories) = (Vec::new(), Vec::new(), Vec::new());
+        if contents.work {
+            let rows = store::assets(db, &process.id).await?;
+            let asset_keys: HashMap<&str, String> = rows
+                .iter()
+                .enumerate()
+                .map(|(n, a)| (a.id.as_str(), format!("a{n}")))
+                .collect();
+            assets = rows
+                .iter()
+                .map(|a| DocAsset {
+                    key: asset_keys[a.id.as_str()].clone(),
+                    task: key(&a.task_id),
+                    kind: a.kind.clone(),
+                    interlinker: a.interlinker_id.clone(),
+                    interlinker_nature: a.interlinker_nature.clone(),
+                    genesis_asset_uri: a.genesis_asset_uri.clone(),
+                    display_name: a.display_name.clone(),
+                    uri: a.uri.clone(),
+                    creator: a.creator.clone(),
+                })
+                .collect();
+            claims = store::claims(db, &process.id)
+                .await?
+                .iter()
+                .map(|c| DocClaim {
+                    task: key(&c.task_id),
+                    asset: asset_keys
+                        .get(c.asset_id.as_str())
+                        .cloned()
+                        .unwrap_or_default(),
+                    claim_type: c.claim_type.clone(),
+                    description: c.description.clone(),
+                    claimant: c.claimant.clone(),
+                    state: c.state.clone(),
+                    decided_by: c.decided_by.clone(),
+                    decided_at: c.decided_at,
+                })
+                .collect();
+            let mut rows =
+                store::list_stories(db, Some(&process.id), None, u32::MAX as u64).await?;
+            rows.reverse();
+            for s in rows {
+                stories.push(DocStory {
+                    ratings: store::story_ratings(db, &s.id).await?,
+                    title: s.title,
+                    description: s.description,
+                    results: s.results,
+                    lessons_learned: s.lessons_learned,
+                    licences: s.licences,
+                    keywords: s.keywords,
+                    start_at: s.start_at,
+                    end_at: s.end_at,
+                    author: s.author,
+                    published_at: s.published_at,
+                });
+            }
+        }
+        Ok(Document {
+            format: FORMAT.to_owned(),
+            process: DocProcess {
+                title: process.title.clone(),
+                description: process.description.clone(),
+                aim: process.aim.clone(),
+                idea: process.idea.clone(),
+                organization_description: process.organization_description.clone(),
+                challenges: process.challenges.clone(),
+                requirements: process.requirements.clone(),
+                language: process.language.clone(),
+                logo_uri: process.logo_uri.clone(),
+                public: process.public,
+                intergovernmental_model: process.model.map(Model::as_str).unwrap_or("").to_owned(),
+                tags: process.tags.clone(),
+                schema: process.schema_id.clone(),
+                schema_version: process.schema_version,
+            },
+            items: doc_items,
+            grants,
+            assets,
+            claims,
+            stories,
+        })
+    }
+
+    /// Checks `doc` and writes it as a new process of `organization_id`
+    /// administered by `subject`, in `txn`.
+    async fn materialize(
+        &self,
+        txn: &impl ConnectionTrait,
+        doc: &Document,
+        organization_id: &str,
+        subject: &str,
+        cloned_from: &str,
+    ) -> Result<(ProcessRow, Vec<ItemRow>)> {
+        let mut out = Vec::new();
+        let at = |f: &str| format!("document.{f}");
+        if doc.format != FORMAT {
+            out.push(Violation::new(
+                at("format"),
+                format!("must be `{FORMAT}`, the format this version reads"),
+            ));
+            return Err(Error::Invalid(out));
+        }
+        let now = now_ms();
+        let p = &doc.process;
+        let mut process = ProcessRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            organization_id: organization_id.to_owned(),
+            title: String::new(),
+            description: String::new(),
+            aim: String::new(),
+            idea: String::new(),
+            organization_description: String::new(),
+            challenges: String::new(),
+            requirements: String::new(),
+            language: String::new(),
+            logo_uri: String::new(),
+            status: Status::Awaiting,
+            progress: 0.0,
+            public: false,
+            model: None,
+            creator: subject.to_owned(),
+            tags: Vec::new(),
+            cloned_from: cloned_from.to_owned(),
+            schema_id: p.schema.clone(),
+            schema_version: p.schema_version,
+            start_at: None,
+            end_at: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            administrators: vec![subject.to_owned()],
+        };
+        let model = if p.intergovernmental_model.is_empty() {
+            None
+        } else {
+            match Model::parse(&p.intergovernmental_model) {
+                Some(m) => Some(m),
+                None => {
+                    out.push(Violation::new(
+                        at("process.intergovernmental_model"),
+                        "must be c2c, c2g, g2c or g_plus_g",
+                    ));
+                    None
+                }
+            }
+        };
+        let input = pb::Process {
+            title: p.title.clone(),
+            description: p.description.clone(),
+            aim: p.aim.clone(),
+            idea: p.idea.clone(),
+            organization_description: p.organization_description.clone(),
+            challenges: p.challenges.clone(),
+            requirements: p.requirements.clone(),
+            language: p.language.clone(),
+            logo_uri: p.logo_uri.clone(),
+            public: p.public,
+            tags: p.tags.clone(),
+            ..Default::default()
+        };
+        let paths: Vec<String> = crate::grpc::PROCESS_PATHS
+            .iter()
+            .filter(|p| **p != "intergovernmental_model")
+            .map(|p| (*p).to_owned())
+            .collect();
+        let mut field_violations = Vec::new();
+        Self::apply_process_fields(&input, &mut process, &paths, &mut field_violations);
+        out.extend(
+            field_violations
+                .into_iter()
+                .map(|v| Violation::new(format!("document.{}", v.field), v.reason)),
+        );
+        process.model = model;
+
+        // Items: new ids; parents before children, of the right kind.
+        let mut ids: HashMap<&str, (String, Kind)> = HashMap::new();
+        let mut items = Vec::with_capacity(doc.items.len());
+        for (n, item) in doc.items.iter().enumerate() {
+            let field = |f: &str| at(&format!("items[{n}].{f}"));
+            let Some(kind) = Kind::parse(&item.kind) else {
+                out.push(Violation::new(
+                    field("kind"),
+                    "must be phase, objective or task",
+                ));
+                continue;
+            };
+            let parent = if item.parent.is_empty() {
+                if kind != Kind::Phase {
+                    out.push(Violation::new(field("parent"), "is required below phases"));
+                }
+                None
+            } else {
+                match ids.get(item.parent.as_str()) {
+                    Some((id, parent_kind)) if Some(*parent_kind) == kind.parent() => {
+                        Some(id.clone())
+                    }
+                    _ => {
+                        out.push(Violation::new(
+                            field("parent"),
+                            format!(
+                                "`{}` is not an earlier item of the kind above a {}",
+                                item.parent,
+                                kind.as_str()
+                            ),
+                        ));
+                        None
+                    }
+                }
+            };
+            let status = Status::parse(&item.status).unwrap_or_else(|| {
+                out.push(Violation::new(
+                    field("status"),
+                    "must be awaiting, in_progress or finished",
+                ));
+                Status::Awaiting
+            });
+            crate::domain::check_text(&field("title"), &item.title, true, 200, &mut out);
+            let id = uuid::Uuid::now_v7().to_string();
+            if ids.insert(item.key.as_str(), (id.clone(), kind)).is_some() {
+                out.push(Violation::new(
+                    field("key"),
+                    format!("`{}` is used twice", item.key),
+                ));
+            }
+            items.push(ItemRow {
+                id,
+                process_id: process.id.clone(),
+                kind,
+                parent_id: parent,
+                position: n as i32,
+                title: item.title.clone(),
+                description: item.description.clone(),
+                status,
+                progress: 0.0,
+                prerequisites: Vec::new(),
+                problem_profiles: item.problem_profiles.clone(),
+                co_delivery: item.co_delivery,
+                start_at: item.start_at,
+                end_at: item.end_at,
+                effort: item.effort,
+                schema_key: item.schema_key.clone(),
+                creator: item.creator.clone(),
+                disabled_at: item.disabled_at,
+                disabled_by: item.disabled_by.clone(),
+                created_at: now,
+                updated_at: now,
+            });
+        }
+        // Prerequisites: siblings, no cycle.
+        if out.is_empty() {
+            for (n, item) in doc.items.iter().enumerate() {
+                let mut wanted = Vec::new();
+                for (i, key) in item.prerequisites.iter().enumerate() {
+                    match ids.get(key.as_str()) {
+                        Some((id, _)) => wanted.push(id.clone()),
+                        None => out.push(Violation::new(
+                            at(&format!("items[{n}].prerequisites[{i}]")),
+                            format!("`{key}` is not an item of the document"),
+                        )),
+                    }
+                }
+                let me = &items[n];
+                let siblings: BTreeMap<String, Vec<String>> = items
+                    .iter()
+                    .filter(|s| s.parent_id == me.parent_id && s.kind == me.kind && s.id != me.id)
+                    .map(|s| (s.id.clone(), s.prerequisites.clone()))
+                    .collect();
+                out.extend(tree::check_prerequisites(
+                    &at(&format!("items[{n}].prerequisites")),
+                    &me.id,
+                    &wanted,
+                    &siblings,
+                    |id| id.to_owned(),
+                ));
+                items[n].prerequisites = wanted;
+            }
+        }
+        let task_id = |key: &str| {
+            ids.get(key)
+                .filter(|(_, kind)| *kind == Kind::Task)
+                .map(|(id, _)| id.clone())
+        };
+        let mut grants = Vec::new();
+        for (n, g) in doc.grants.iter().enumerate() {
+            let item_id = if g.item.is_empty() {
+                Some(String::new())
+            } else {
+                ids.get(g.item.as_str()).map(|(id, _)| id.clone())
+            };
+            let perms = Perms {
+                access: g.access_assets,
+                create: g.create_assets,
+                delete: g.delete_assets,
+            };
+            match item_id {
+                Some(item_id)
+                    if interlink_runtime::api::is_canonical_uuid(&g.team) && !perms.is_empty() =>
+                {
+                    grants.push(GrantRow {
+                        id: uuid::Uuid::now_v7().to_string(),
+                        process_id: process.id.clone(),
+                        team_id: g.team.clone(),
+                        item_id,
+                        perms,
+                        granted_by: g.granted_by.clone(),
+                        created_at: now,
+                    })
+                }
+                _ => out.push(Violation::new(
+                    at(&format!("grants[{n}]")),
+                    "needs a team id, an item of the document (or none) and a permission",
+                )),
+            }
+        }
+        let mut asset_ids: HashMap<&str, (String, String)> = HashMap::new();
+        let mut assets = Vec::new();
+        for (n, a) in doc.assets.iter().enumerate() {
+            let Some(task) = task_id(&a.task) else {
+                out.push(Violation::new(
+                    at(&format!("assets[{n}].task")),
+                    "is not a task of the document",
+                ));
+                continue;
+            };
+            if a.kind != "internal" && a.kind != "external" {
+                out.push(Violation::new(
+                    at(&format!("assets[{n}].kind")),
+                    "must be internal or external",
+                ));
+            }
+            let id = uuid::Uuid::now_v7().to_string();
+            asset_ids.insert(a.key.as_str(), (id.clone(), task.clone()));
+            assets.push(AssetRow {
+                id,
+                process_id: process.id.clone(),
+                task_id: task,
+                kind: a.kind.clone(),
+                interlinker_id: a.interlinker.clone(),
+                interlinker_nature: a.interlinker_nature.clone(),
+                genesis_asset_uri: a.genesis_asset_uri.clone(),
+                display_name: a.display_name.clone(),
+                uri: a.uri.clone(),
+                creator: a.creator.clone(),
+                created_at: now,
+            });
+        }
+        let mut claims = Vec::new();
+        for (n, c) in doc.claims.iter().enumerate() {
+            let (task, asset) = if c.asset.is_empty() {
+                (task_id(&c.task), String::new())
+            } else {
+                match asset_ids.get(c.asset.as_str()) {
+                    Some((asset, task)) => (Some(task.clone()), asset.clone()),
+                    None => (None, String::new()),
+                }
+            };
+            let Some(task) = task else {
+                out.push(Violation::new(
+                    at(&format!("claims[{n}]")),
+                    "claims no task or asset of the document",
+                ));
+                continue;
+            };
+            claims.push(ClaimRow {
+                id: uuid::Uuid::now_v7().to_string(),
+                process_id: process.id.clone(),
+                task_id: task,
+                asset_id: asset,
+                claim_type: c.claim_type.clone(),
+                description: c.description.clone(),
+                claimant: c.claimant.clone(),
+                state: c.state.clone(),
+                decided_by: c.decided_by.clone(),
+                created_at: now,
+                decided_at: c.decided_at,
+            });
+        }
+        let mut stories = Vec::new();
+        for (n, s) in doc.stories.iter().enumerate() {
+            let mut v = Vec::new();
+            crate::work::story_fields(
+                &pb::Story {
+                    title: s.title.clone(),
+                    description: s.description.clone(),
+                    results: s.results.clone(),
+                    lessons_learned: s.lessons_learned.clone(),
+                    licences: s.licences.clone(),
+                    keywords: s.keywords.clone(),
+                    ..Default::default()
+                },
+                &mut v,
+            );
+            out.extend(v.into_iter().map(|v| {
+                Violation::new(
+                    v.field.replacen("story", &at(&format!("stories[{n}]")), 1),
+                    v.reason,
+                )
+            }));
+            if s.ratings.iter().any(|(_, value)| !(1..=5).contains(value)) {
+                out.push(Violation::new(
+                    at(&format!("stories[{n}].ratings")),
+                    "values are 1 to 5",
+                ));
+            }
+            stories.push((
+                StoryRow {
+                    id: uuid::Uuid::now_v7().to_string(),
+                    process_id: process.id.clone(),
+                    title: s.title.clone(),
+                    description: s.description.clone(),
+                    results: s.results.clone(),
+                    lessons_learned: s.lessons_learned.clone(),
+                    licences: s.licences.clone(),
+                    keywords: s.keywords.clone(),
+                    start_at: s.start_at,
+                    end_at: s.end_at,
+                    author: s.author.clone(),
+                    rating_sum: s.ratings.iter().map(|(_, v)| i64::from(*v)).sum(),
+                    rating_count: s.ratings.len() as i64,
+                    published_at: s.published_at,
+                },
+                s.ratings.clone(),
+            ));
+        }
+        Error::check(out)?;
+
+        store::insert_process(txn, &process).await?;
+        store::insert_items(txn, &items).await?;
+        self.roll_up(txn, &mut process, &mut items).await?;
+        store::update_process(txn, &process).await?;
+        for g in &grants {
+            store::insert_grant(txn, g).await?;
+        }
+        for a in &assets {
+            store::insert_asset(txn, a).await?;
+        }
+        for c in &claims {
+            store::save_claim(txn, c).await?;
+        }
+        for (story, ratings) in &stories {
+            store::save_story(txn, story).await?;
+            for (rater, value) in ratings {
+                store::set_story_rating(txn, &story.id, rater, *value, now).await?;
+            }
+        }
+        Ok((process, items))
+    }
+
+    /// Whether `caller` may open processes in the organisation.
+    async fn may_open(
+        &self,
+        caller: &interlink_runtime::auth::Identity,
+        organization_id: &str,
+    ) -> Result<()> {
+        if caller.platform_admin
+            || store::belongs_to_organization(&self.db, organization_id, &caller.subject).await?
+        {
+            Ok(())
+        } else {
+            Err(Error::Denied(format!(
+                "only members and administrators of organizations/{organization_id} open processes \
+                 in it (as far as co-production has learnt from the community service)"
+            )))
+        }
+    }
+
+    pub(crate) async fn export_process_(
+        &self,
+        request: Request<pb::ExportProcessRequest>,
+    ) -> Result<pb::ProcessDocument> {
+        let id = parse_name("name", "processes", &request.get_ref().name)?.to_owned();
+        let (process, _) = self.administered(&self.db, &request, &id).await?;
+        let doc = self
+            .document(
+                &self.db,
+                &process,
+                Contents {
+                    disabled_items: true,
+                    statuses: true,
+                    grants: true,
+                    work: true,
+                },
+            )
+            .await?;
+        Ok(pb::ProcessDocument {
+            format: FORMAT.to_owned(),
+            json: serde_json::to_string_pretty(&doc)
+                .map_err(|e| Error::Store(sea_orm::DbErr::Custom(e.to_string())))?,
+        })
+    }
+
+    pub(crate) async fn import_process_(
+        &self,
+        request: Request<pb::ImportProcessRequest>,
+    ) -> Result<pb::ProcessTree> {
+        let caller = identity(&request).ok_or(Error::Unauthenticated)?.clone();
+        let r = request.get_ref();
+        let mut violations = Vec::new();
+        let organization = parse_name("organization", "organizations", &r.organization)
+            .map_err(|v| violations.push(v))
+            .ok()
+            .map(str::to_owned);
+        let document = r.document.clone().unwrap_or_default();
+        if r.document.is_none() {
+            violations.push(Violation::new("document", "is required"));
+        } else if document.format != FORMAT {
+            violations.push(Violation::new(
+                "document.format",
+                format!("must be `{FORMAT}`, the format this version reads"),
+            ));
+        }
+        let doc: Option<Document> = if violations.is_empty() {
+            match serde_json::from_str(&document.json) {
+                Ok(doc) => Some(doc),
+                Err(e) => {
+                    violations.push(Violation::new(
+                        "document.json",
+                        format!("is not a process document: {e}"),
+                    ));
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        Error::check(violations)?;
+        let (organization, doc) = (
+            organization.unwrap_or_default(),
+            doc.ok_or_else(|| Error::invalid("document", "is required"))?,
+        );
+        self.may_open(&caller, &organization).await?;
+        let txn = begin_write(&self.db).await?;
+        let (process, items) = self
+            .materialize(&txn, &doc, &organization, &caller.subject, "")
+            .await?;
+        let tree = Self::tree(&process, &items);
+        let event = self.event(
+            PROCESS_IMPORTED,
+            &caller.subject,
+            &process,
+            &process.id,
+            process.version,
+            &pb::ProcessImported {
+                tree: Some(tree.clone()),
+            },
+        )?;
+        self.commit(txn, &[event]).await?;
+        Ok(tree)
+    }
+
+    pub(crate) async fn clone_process_(
+        &self,
+        request: Request<pb::CloneProcessRequest>,
+    ) -> Result<pb::ProcessTree> {
+        let caller = identity(&request).ok_or(Error::Unauthenticated)?.clone();
+        let r = request.get_ref();
+        let id = parse_name("name", "processes", &r.name)?.to_owned();
+        let source = self.visible(&request, &id).await?;
+        self.may_open(&caller, &source.organization_id).await?;
+        let mut doc = self
+            .document(
+                &self.db,
+                &source,
+                Contents {
+                    disabled_items: false,
+                    statuses: false,
+                    grants: r.include_grants,
+                    work: false,
+                },
+            )
+            .await?;
+        doc.process.title = if r.title.trim().is_empty() {
+            format!("{} (copy)", source.title)
+        } else {
+            r.title.trim().to_owned()
+        };
+        let txn = begin_write(&self.db).await?;
+        let (process, items) = self
+            .materialize(&txn, &doc, &source.organization_id, &caller.subject, &id)
+            .await
+            .map_err(|e| match e {
+                // Only the new title can be wrong here.
+                Error::Invalid(v) if v.iter().any(|v| v.field == "document.process.title") => {
+                    Error::invalid("title", "must be at most 200 characters")
+                }
+                other => other,
+            })?;
+        let tree = Self::tree(&process, &items);
+        let event = self.event(
+            PROCESS_CLONED,
+            &caller.subject,
+            &process,
+            &process.id,
+            process.version,
+            &pb::ProcessCloned {
+                tree: Some(tree.clone()),
+                source: process_name(&id),
+            },
+        )?;
+        self.commit(txn, &[event]).await?;
+        Ok(tree)
+    }
+}

@@ -1,0 +1,459 @@
+//! Handlers of claims (who did what work) and stories (what a process
+//! achieved), with the stories' ratings.
+
+use interlink_proto::coproduction::v1 as pb;
+use interlink_runtime::api::{
+    is_canonical_uuid, now_ms, page_size, parse_name, take_page, timestamp, uuid_page_token,
+};
+use interlink_runtime::auth::identity;
+use interlink_runtime::db::begin_write;
+use tonic::Request;
+
+use crate::convert::{millis, process_name};
+use crate::domain::{Kind, Status, Violation};
+use crate::error::{Error, Result};
+use crate::events::{CLAIM_DECIDED, CLAIM_SUBMITTED, STORY_PUBLISHED, STORY_RATED};
+use crate::grpc::{CoproductionApi, parse_item_name};
+use crate::store::{self, ClaimRow, StoryRow};
+
+/// Longest claim description and story text field.
+const MAX_DESCRIPTION_CHARS: usize = 2_000;
+const MAX_STORY_TEXT_CHARS: usize = 10_000;
+const MAX_STORY_TITLE_CHARS: usize = 200;
+/// Most licences or keywords of a story, and the longest.
+const MAX_WORDS: usize = 30;
+const MAX_WORD_CHARS: usize = 60;
+
+const CLAIM_TYPES: [(pb::ClaimType, &str); 3] = [
+    (pb::ClaimType::Management, "management"),
+    (pb::ClaimType::Development, "development"),
+    (pb::ClaimType::Exploitation, "exploitation"),
+];
+
+fn claim_to(c: &ClaimRow) -> pb::Claim {
+    pb::Claim {
+        name: format!("processes/{}/claims/{}", c.process_id, c.id),
+        target: if c.asset_id.is_empty() {
+            format!("tasks/{}", c.task_id)
+        } else {
+            format!("assets/{}", c.asset_id)
+        },
+        r#type: CLAIM_TYPES
+            .iter()
+            .find(|(_, name)| *name == c.claim_type)
+            .map(|(t, _)| *t as i32)
+            .unwrap_or_default(),
+        description: c.description.clone(),
+        claimant: c.claimant.clone(),
+        state: match c.state.as_str() {
+            "accepted" => pb::ClaimState::Accepted as i32,
+            "rejected" => pb::ClaimState::Rejected as i32,
+            _ => pb::ClaimState::Pending as i32,
+        },
+        decided_by: c.decided_by.clone(),
+        create_time: Some(timestamp(c.created_at)),
+        decide_time: c.decided_at.map(timestamp),
+    }
+}
+
+pub(crate) fn story_to(s: &StoryRow) -> pb::Story {
+    pb::Story {
+        name: format!("stories/{}", s.id),
+        process: process_name(&s.process_id),
+        title: s.title.clone(),
+        description: s.description.clone(),
+        results: s.results.clone(),
+        lessons_learned: s.lessons_learned.clone(),
+        licences: s.licences.clone(),
+        keywords: s.keywords.clone(),
+        start_time: s.start_at.map(timestamp),
+        end_time: s.end_at.map(timestamp),
+        author: s.author.clone(),
+        rating_average: if s.rating_count > 0 {
+            s.rating_sum as f64 / s.rating_count as f64
+        } else {
+            0.0
+        },
+        rating_count: s.rating_count,
+        publish_time: Some(timestamp(s.published_at)),
+    }
+}
+
+/// Checks the fields of a story; the stored form.
+pub(crate) fn story_fields(
+    input: &pb::Story,
+    out: &mut Vec<Violation>,
+) -> (String, String, String, String, Vec<String>, Vec<String>) {
+    let title = input.title.trim().to_owned();
+    if title.is_empty() {
+        out.push(Violation::new("story.title", "is required"));
+    } else if title.chars().count() > MAX_STORY_TITLE_CHARS {
+        out.push(Violation::new(
+            "story.title",
+            format!("must be at most {MAX_STORY_TITLE_CHARS} characters"),
+        ));
+    }
+    let text = |field: &str, value: &str, out: &mut Vec<Violation>| {
+        if value.chars().count() > MAX_STORY_TEXT_CHARS {
+            out.push(Violation::new(
+                format!("story.{field}"),
+                format!("must be at most {MAX_STORY_TEXT_CHARS} characters"),
+            ));
+        }
+        value.trim().to_owned()
+    };
+    let description = text("description", &input.description, out);
+    let results = text("results", &input.results, out);
+    let lessons = text("lessons_learned", &input.lessons_learned, out);
+    let words = |field: &str, values: &[String], out: &mut Vec<Violation>| {
+        if values.len() > MAX_WORDS {
+            out.push(Violation::new(
+                format!("story.{field}"),
+                format!("has more than {MAX_WORDS} entries"),
+            ));
+        }
+        for (i, v) in values.iter().enumerate() {
+            let v = v.trim();
+            if v.is_empty() || v.chars().count() > MAX_WORD_CHARS {
+                out.push(Violation::new(
+                    format!("story.{field}[{i}]"),
+                    format!("must be 1 to {MAX_WORD_CHARS} characters"),
+                ));
+            }
+        }
+        values
+            .iter()
+            .map(|v| v.trim().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let licences = words("licences", &input.licences, out);
+    let keywords = words("keywords", &input.keywords, out);
+    if let (Some(start), Some(end)) = (&input.start_time, &input.end_time)
+        && millis(end) < millis(start)
+    {
+        out.push(Violation::new("story.end_time", "is before the start"));
+    }
+    (title, description, results, lessons, licences, keywords)
+}
+
+impl CoproductionApi {
+    pub(crate) async fn create_claim_(
+        &self,
+        request: Request<pb::CreateClaimRequest>,
+    ) -> Result<pb::Claim> {
+        let caller = identity(&request).ok_or(Error::Unauthenticated)?.clone();
+        let r = request.get_ref();
+        let mut violations = Vec::new();
+        let process_id = parse_name("parent", "processes", &r.parent)
+            .map_err(|v| violations.push(v))
+            .ok()
+            .map(str::to_owned);
+        let input = r.claim.clone().unwrap_or_default();
+        if r.claim.is_none() {
+            violations.push(Violation::new("claim", "is required"));
+        }
+        let target = if input.target.starts_with("assets/") {
+            parse_name("claim.target", "assets", &input.target)
+                .map(|id| (None, Some(id.to_owned())))
+                .map_err(|v| violations.push(v))
+                .ok()
+        } else {
+            match parse_item_name("claim.target", &input.target, &[Kind::Task]) {
+                Ok((_, id)) => Some((Some(id), None)),
+                Err(Error::Invalid(v)) => {
+                    if r.claim.is_some() {
+                        violations.push(Violation::new(
+                            "claim.target",
+                            "must be a resource name `tasks/{id}` or `assets/{id}`",
+                        ));
+                    }
+                    drop(v);
+                    None
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        let claim_type = CLAIM_TYPES
+            .iter()
+            .find(|(t, _)| *t as i32 == input.r#type)
+            .map(|(_, name)| *name);
+        if r.claim.is_some() && claim_type.is_none() {
+            violations.push(Violation::new(
+                "claim.type",
+                "must be management, development or exploitation",
+            ));
+        }
+        if input.description.chars().count() > MAX_DESCRIPTION_CHARS {
+            violations.push(Violation::new(
+                "claim.description",
+                format!("must be at most {MAX_DESCRIPTION_CHARS} characters"),
+            ));
+        }
+        Error::check(violations)?;
+        let process_id = process_id.unwrap_or_default();
+        let (task_id, asset_id) = target.unwrap_or_default();
+        let process = self.visible(&request, &process_id).await?;
+        let items = store::items(&self.db, &process_id).await?;
+        let (task_id, asset_id) = match (task_id, asset_id) {
+            (Some(task), _) => (task, String::new()),
+            (None, Some(asset)) => {
+                let row = store::asset(&self.db, &asset)
+                    .await?
+                    .filter(|a| a.process_id == process_id)
+                    .ok_or_else(|| {
+                        Error::invalid(
+                            "claim.target",
+                            format!("{} is not an asset of {}", input.target, r.parent),
+                        )
+                    })?;
+                (row.task_id, asset)
+            }
+            (None, None) => return Err(Error::invalid("claim.target", "is required")),
+        };
+        if !items
+            .iter()
+            .any(|i| i.id == task_id && i.kind == Kind::Task)
+        {
+            return Err(Error::invalid(
+                "claim.target",
+                format!("{} is not a task of {}", input.target, r.parent),
+            ));
+        }
+        let (administrator, perms) = self
+            .permissions(Some(&caller), &process, &items, Some(&task_id))
+            .await?;
+        if !administrator && perms.is_empty() {
+            return Err(Error::Denied(format!(
+                "claiming work on {} needs a permission on its task",
+                input.target
+            )));
+        }
+        let claim = ClaimRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            process_id: process_id.clone(),
+            task_id,
+            asset_id,
+            claim_type: claim_type.unwrap_or_default().to_owned(),
+            description: input.description.trim().to_owned(),
+            claimant: caller.subject.clone(),
+            state: "pending".into(),
+            decided_by: String::new(),
+            created_at: now_ms(),
+            decided_at: None,
+        };
+        let txn = begin_write(&self.db).await?;
+        store::save_claim(&txn, &claim).await?;
+        let proto = claim_to(&claim);
+        let event = self.event(
+            CLAIM_SUBMITTED,
+            &caller.subject,
+            &process,
+            &claim.id,
+            1,
+            &pb::ClaimSubmitted {
+                claim: Some(proto.clone()),
+            },
+        )?;
+        self.commit(txn, &[event]).await?;
+        Ok(proto)
+    }
+
+    pub(crate) async fn list_claims_(
+        &self,
+        request: Request<pb::ListClaimsRequest>,
+    ) -> Result<pb::ListClaimsResponse> {
+        let id = parse_name("parent", "processes", &request.get_ref().parent)?.to_owned();
+        self.visible(&request, &id).await?;
+        let claims = store::claims(&self.db, &id).await?;
+        Ok(pb::ListClaimsResponse {
+            claims: claims.iter().map(claim_to).collect(),
+        })
+    }
+
+    pub(crate) async fn decide_claim_(
+        &self,
+        request: Request<pb::DecideClaimRequest>,
+    ) -> Result<pb::Claim> {
+        let r = request.get_ref();
+        let bad = || {
+            Error::invalid(
+                "name",
+                "must be a resource name `processes/{id}/claims/{id}`",
+            )
+        };
+        let (process, claim) = r.name.split_once("/claims/").ok_or_else(bad)?;
+        let process_id = parse_name("name", "processes", process)
+            .map_err(|_| bad())?
+            .to_owned();
+        if !is_canonical_uuid(claim) {
+            return Err(bad());
+        }
+        let txn = begin_write(&self.db).await?;
+        let (row, subject) = self.administered(&txn, &request, &process_id).await?;
+        let mut found = store::claims(&txn, &process_id)
+            .await?
+            .into_iter()
+            .find(|c| c.id == claim)
+            .ok_or_else(|| Error::NotFound(r.name.clone()))?;
+        if found.state != "pending" {
+            return Err(Error::Precondition(format!(
+                "{} was {} already",
+                r.name, found.state
+            )));
+        }
+        found.state = if r.accept { "accepted" } else { "rejected" }.into();
+        found.decided_by = subject.clone();
+        found.decided_at = Some(now_ms());
+        store::save_claim(&txn, &found).await?;
+        let proto = claim_to(&found);
+        let event = self.event(
+            CLAIM_DECIDED,
+            &subject,
+            &row,
+            &found.id,
+            2,
+            &pb::ClaimDecided {
+                claim: Some(proto.clone()),
+            },
+        )?;
+        self.commit(txn, &[event]).await?;
+        Ok(proto)
+    }
+
+    pub(crate) async fn create_story_(
+        &self,
+        request: Request<pb::CreateStoryRequest>,
+    ) -> Result<pb::Story> {
+        let r = request.get_ref();
+        let mut violations = Vec::new();
+        let process_id = parse_name("parent", "processes", &r.parent)
+            .map_err(|v| violations.push(v))
+            .ok()
+            .map(str::to_owned);
+        let input = r.story.clone().unwrap_or_default();
+        if r.story.is_none() {
+            violations.push(Violation::new("story", "is required"));
+        }
+        let (title, description, results, lessons_learned, licences, keywords) =
+            story_fields(&input, &mut violations);
+        Error::check(violations)?;
+        let process_id = process_id.unwrap_or_default();
+        let txn = begin_write(&self.db).await?;
+        let (process, subject) = self.administered(&txn, &request, &process_id).await?;
+        if process.status == Status::Awaiting {
+            return Err(Error::Precondition(format!(
+                "{} has not started: a story tells of a process in progress or finished",
+                process_name(&process_id)
+            )));
+        }
+        let story = StoryRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            process_id,
+            title,
+            description,
+            results,
+            lessons_learned,
+            licences,
+            keywords,
+            start_at: input.start_time.as_ref().map(millis),
+            end_at: input.end_time.as_ref().map(millis),
+            author: subject.clone(),
+            rating_sum: 0,
+            rating_count: 0,
+            published_at: now_ms(),
+        };
+        store::save_story(&txn, &story).await?;
+        let proto = story_to(&story);
+        let event = self.event(
+            STORY_PUBLISHED,
+            &subject,
+            &process,
+            &story.id,
+            1,
+            &pb::StoryPublished {
+                story: Some(proto.clone()),
+            },
+        )?;
+        self.commit(txn, &[event]).await?;
+        Ok(proto)
+    }
+
+    pub(crate) async fn get_story_(
+        &self,
+        request: Request<pb::GetStoryRequest>,
+    ) -> Result<pb::Story> {
+        let name = &request.get_ref().name;
+        let id = parse_name("name", "stories", name)?;
+        store::story(&self.db, id)
+            .await?
+            .map(|s| story_to(&s))
+            .ok_or_else(|| Error::NotFound(name.clone()))
+    }
+
+    pub(crate) async fn list_stories_(
+        &self,
+        request: Request<pb::ListStoriesRequest>,
+    ) -> Result<pb::ListStoriesResponse> {
+        let r = request.get_ref();
+        let limit = page_size(r.page_size, 50, 500)?;
+        let before = uuid_page_token(&r.page_token)?;
+        let mut rows = store::list_stories(&self.db, None, before, limit + 1).await?;
+        let next_page_token = take_page(&mut rows, limit, |s| s.id.clone());
+        Ok(pb::ListStoriesResponse {
+            stories: rows.iter().map(story_to).collect(),
+            next_page_token,
+        })
+    }
+
+    pub(crate) async fn rate_story_(
+        &self,
+        request: Request<pb::RateStoryRequest>,
+    ) -> Result<pb::Story> {
+        let rater = identity(&request)
+            .ok_or(Error::Unauthenticated)?
+            .subject
+            .clone();
+        let r = request.get_ref();
+        let mut violations = Vec::new();
+        let id = parse_name("story", "stories", &r.story)
+            .map_err(|v| violations.push(v))
+            .ok()
+            .map(str::to_owned);
+        if !(1..=5).contains(&r.value) {
+            violations.push(Violation::new("value", "must be between 1 and 5"));
+        }
+        Error::check(violations)?;
+        let id = id.unwrap_or_default();
+        let txn = begin_write(&self.db).await?;
+        let mut story = store::story(&txn, &id)
+            .await?
+            .ok_or_else(|| Error::NotFound(r.story.clone()))?;
+        match store::story_rating(&txn, &id, &rater).await? {
+            Some(previous) => story.rating_sum += i64::from(r.value - previous),
+            None => {
+                story.rating_sum += i64::from(r.value);
+                story.rating_count += 1;
+            }
+        }
+        store::set_story_rating(&txn, &id, &rater, r.value, now_ms()).await?;
+        store::save_story(&txn, &story).await?;
+        let process = store::process(&txn, &story.process_id)
+            .await?
+            .ok_or_else(|| Error::NotFound(process_name(&story.process_id)))?;
+        let proto = story_to(&story);
+        let event = self.event(
+            STORY_RATED,
+            &rater,
+            &process,
+            &story.id,
+            story.rating_count,
+            &pb::StoryRated {
+                story: Some(proto.clone()),
+                rater: rater.clone(),
+                value: r.value,
+            },
+        )?;
+        self.commit(txn, &[event]).await?;
+        Ok(proto)
+    }
+}
