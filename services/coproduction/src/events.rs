@@ -24,6 +24,8 @@ pub const SCHEMA_SET: EventType = EventType::new(SERVICE, "process", "schema_set
 pub const SCHEMA_CLEARED: EventType = EventType::new(SERVICE, "process", "schema_cleared");
 /// An item was added by hand.
 pub const ITEM_ADDED: EventType = EventType::new(SERVICE, "item", "added");
+/// An item was copied with its subtree.
+pub const ITEM_COPIED: EventType = EventType::new(SERVICE, "item", "copied");
 /// An item changed.
 pub const ITEM_UPDATED: EventType = EventType::new(SERVICE, "item", "updated");
 /// An item (and everything under it) was disabled.

@@ -465,6 +465,9 @@ impl CoproductionService for CoproductionApi {
     ) -> Reply<pb::ProcessTree> {
         reply(self.set_task_status_(r).await)
     }
+    async fn copy_item(&self, r: Request<pb::CopyItemRequest>) -> Reply<pb::TreeItem> {
+        reply(self.copy_item_(r).await)
+    }
     async fn create_grant(&self, r: Request<pb::CreateGrantRequest>) -> Reply<pb::Grant> {
         reply(self.create_grant_(r).await)
     }
@@ -1279,6 +1282,137 @@ impl CoproductionApi {
             &pb::ItemUpdated {
                 item: Some(proto.clone()),
                 changed_fields: changed,
+            },
+        )?;
+        self.commit(txn, &[event]).await?;
+        Ok(proto)
+    }
+
+    async fn copy_item_(&self, request: Request<pb::CopyItemRequest>) -> Result<pb::TreeItem> {
+        let r = request.get_ref();
+        let name = r.name.clone();
+        if let Err(Error::Invalid(v)) = parse_item_name("name", &name, ALL_KINDS) {
+            return Err(Error::Invalid(v));
+        }
+        let txn = begin_write(&self.db).await?;
+        let (source, mut process, subject, mut items) = self
+            .administered_item(&txn, &request, "name", &name, ALL_KINDS)
+            .await?;
+        if source.disabled_at.is_some() {
+            return Err(Error::Precondition(format!("{name} is disabled")));
+        }
+        let parent = if r.parent.is_empty() {
+            source.parent_id.clone()
+        } else {
+            let Some(kind) = source.kind.parent() else {
+                return Err(Error::invalid("parent", "phases have no parent"));
+            };
+            let (_, id) = parse_item_name("parent", &r.parent, &[kind])?;
+            match items.iter().find(|i| i.id == id && i.kind == kind) {
+                Some(p) if p.disabled_at.is_none() => Some(id),
+                Some(_) => return Err(Error::Precondition(format!("{} is disabled", r.parent))),
+                None => {
+                    return Err(Error::invalid(
+                        "parent",
+                        format!(
+                            "{} is not an item of {}",
+                            r.parent,
+                            process_name(&process.id)
+                        ),
+                    ));
+                }
+            }
+        };
+        if items.len() >= MAX_ITEMS {
+            return Err(Error::Precondition(format!(
+                "{} has {MAX_ITEMS} items, the most a process holds",
+                process_name(&process.id)
+            )));
+        }
+        // The source and its enabled descendants, parents first.
+        let mut subtree = vec![source.clone()];
+        let mut i = 0;
+        while i < subtree.len() {
+            let id = subtree[i].id.clone();
+            subtree.extend(
+                items
+                    .iter()
+                    .filter(|c| {
+                        c.parent_id.as_deref() == Some(id.as_str()) && c.disabled_at.is_none()
+                    })
+                    .cloned(),
+            );
+            i += 1;
+        }
+        let now = now_ms();
+        let ids: HashMap<String, String> = subtree
+            .iter()
+            .map(|i| (i.id.clone(), uuid::Uuid::now_v7().to_string()))
+            .collect();
+        let mut position = items.iter().map(|i| i.position + 1).max().unwrap_or(0);
+        let copies: Vec<ItemRow> = subtree
+            .iter()
+            .map(|item| {
+                let is_root = item.id == source.id;
+                position += 1;
+                ItemRow {
+                    id: ids[&item.id].clone(),
+                    parent_id: if is_root {
+                        parent.clone()
+                    } else {
+                        item.parent_id.as_ref().map(|p| ids[p].clone())
+                    },
+                    position,
+                    status: Status::Awaiting,
+                    progress: 0.0,
+                    prerequisites: if is_root {
+                        // Beside the original its prerequisites still make sense.
+                        if parent == source.parent_id {
+                            item.prerequisites.clone()
+                        } else {
+                            Vec::new()
+                        }
+                    } else {
+                        item.prerequisites
+                            .iter()
+                            .filter_map(|p| ids.get(p).cloned())
+                            .collect()
+                    },
+                    creator: subject.clone(),
+                    disabled_at: None,
+                    disabled_by: None,
+                    created_at: now,
+                    updated_at: now,
+                    ..item.clone()
+                }
+            })
+            .collect();
+        store::insert_items(&txn, &copies).await?;
+        items.extend(copies.iter().cloned());
+        self.roll_up(&txn, &mut process, &mut items).await?;
+        process.version += 1;
+        process.updated_at = now;
+        store::update_process(&txn, &process).await?;
+        let root = items
+            .iter()
+            .find(|i| i.id == ids[&source.id])
+            .cloned()
+            .unwrap_or_else(|| copies[0].clone());
+        let proto = Self::item_proto(&root, &items);
+        let event = self.event(
+            ITEM_COPIED,
+            &subject,
+            &process,
+            &root.id,
+            1,
+            &pb::ItemCopied {
+                item: Some(proto.clone()),
+                source: name.clone(),
+                descendants: copies
+                    .iter()
+                    .skip(1)
+                    .map(|c| item_name(c.kind, &c.id))
+                    .collect(),
             },
         )?;
         self.commit(txn, &[event]).await?;

@@ -2659,6 +2659,215 @@ async fn export_import_round_trips_and_clones_copy_the_plan(backend: Backend) {
     c.server.stop().await;
 }
 
+async fn items_are_copied_with_their_subtree(backend: Backend) {
+    let c = Coproduction::start(backend).await;
+    let mut client = c.client();
+    let p = c.create(&c.ana, "Copies", false).await;
+    let tree = c.build(&p).await;
+    let engage = by_key(&tree, "engage").name.clone();
+    let objective = children(&tree, &engage)[0].clone();
+    let tasks = children(&tree, &objective.name);
+    let copy = |name: &str, parent: &str| {
+        let mut client = c.client();
+        let request = with_token(
+            pb::CopyItemRequest {
+                name: name.into(),
+                parent: parent.into(),
+            },
+            &c.ana,
+        );
+        async move { client.copy_item(request).await.map(|r| r.into_inner()) }
+    };
+    let copied = copy(&objective.name, "").await.expect("copy objective");
+    assert_ne!(copied.name, objective.name);
+    assert_eq!(copied.parent, engage);
+    assert_eq!(copied.title, objective.title);
+    let after = client
+        .get_tree(with_token(
+            pb::GetTreeRequest {
+                process: p.name.clone(),
+            },
+            &c.ana,
+        ))
+        .await
+        .expect("tree")
+        .into_inner();
+    let copies = children(&after, &copied.name);
+    assert_eq!(copies.len(), tasks.len());
+    // Prerequisites among the copied tasks point at the copies.
+    for (original, copy) in tasks.iter().zip(&copies) {
+        assert_eq!(original.schema_key, copy.schema_key);
+        assert_eq!(original.prerequisites.len(), copy.prerequisites.len());
+        for prerequisite in &copy.prerequisites {
+            assert!(
+                copies.iter().any(|c| &c.name == prerequisite),
+                "{prerequisite}"
+            );
+        }
+    }
+    // Engage now has one more objective, so its progress denominator grew.
+    assert_eq!(
+        children(&after, &engage).len(),
+        children(&tree, &engage).len() + 1
+    );
+    // A task copied under another objective loses its prerequisites there.
+    let with_prerequisite = tasks.iter().find(|t| !t.prerequisites.is_empty());
+    if let Some(task) = with_prerequisite {
+        let moved = copy(&task.name, &copied.name).await.expect("copy task");
+        assert!(moved.prerequisites.is_empty());
+        assert_eq!(moved.parent, copied.name);
+    }
+    // Wrong targets.
+    assert_eq!(
+        violated_fields(
+            &copy(&objective.name, &tasks[0].name)
+                .await
+                .expect_err("task as parent")
+        ),
+        ["parent"]
+    );
+    assert_eq!(
+        violated_fields(
+            &copy(&engage, &objective.name)
+                .await
+                .expect_err("phase parent")
+        ),
+        ["parent"]
+    );
+    assert_eq!(
+        copy(&objective.name, "")
+            .await
+            .map(|_| ())
+            .map_err(|s| s.code()),
+        Ok(())
+    );
+    assert_eq!(
+        c.client()
+            .copy_item(with_token(
+                pb::CopyItemRequest {
+                    name: objective.name.clone(),
+                    parent: String::new(),
+                },
+                &c.bea,
+            ))
+            .await
+            .map(|_| ())
+            .map_err(|s| s.code()),
+        Err(Code::NotFound)
+    );
+    c.server.stop().await;
+}
+
+/// The projections, as text, in a stable order.
+async fn projections(db: &sea_orm::DatabaseConnection) -> Vec<String> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let mut out = Vec::new();
+    for sql in [
+        "SELECT team_id || '|' || organization_id || '|' || team_type AS r FROM p_teams",
+        "SELECT team_id || '|' || subject AS r FROM p_team_members",
+        "SELECT organization_id || '|' || subject AS r FROM p_organization_administrators",
+        "SELECT schema_id || '|' || CAST(version AS TEXT) || '|' || items AS r FROM p_schema_versions",
+        "SELECT id || '|' || state || '|' || title || '|' || CAST(version AS TEXT) AS r FROM p_interlinkers",
+    ] {
+        let mut rows: Vec<String> = db
+            .query_all_raw(Statement::from_string(
+                db.get_database_backend(),
+                format!("{sql} ORDER BY 1"),
+            ))
+            .await
+            .expect("projection")
+            .iter()
+            .map(|r| r.try_get::<String>("", "r").expect("text"))
+            .collect();
+        out.push(format!("{} rows", rows.len()));
+        out.append(&mut rows);
+    }
+    out
+}
+
+async fn projections_are_rebuilt_exactly_from_a_replay(backend: Backend) {
+    let c = Coproduction::start(backend).await;
+    let mut history = vec![
+        c.community_event(
+            "organization",
+            "created",
+            "ana",
+            ORG,
+            &community::OrganizationCreated::default(),
+        ),
+        c.member_added("bea", TEAM, ORG),
+        c.member_added("dan", TEAM_B, ORG),
+        c.member_added("erin", TEAM_B, ORG),
+        c.community_event(
+            "team",
+            "member_removed",
+            "ana",
+            TEAM_B,
+            &community::TeamMemberRemoved {
+                team: format!("teams/{TEAM_B}"),
+                subject: "dan".into(),
+                organization: format!("organizations/{ORG}"),
+                ..Default::default()
+            },
+        ),
+        c.community_event(
+            "organization",
+            "administrator_added",
+            "ana",
+            ORG,
+            &community::OrganizationAdministratorAdded {
+                organization: format!("organizations/{ORG}"),
+                subject: "bea".into(),
+                ..Default::default()
+            },
+        ),
+        c.community_event(
+            "user",
+            "erased",
+            "erin",
+            "erin",
+            &community::UserErased {
+                subject: "erin".into(),
+                ..Default::default()
+            },
+        ),
+    ];
+    history.extend(seeded_schema_events().await);
+    let db = c.server.env.db.clone();
+    c.feed(&history).await;
+    let live = projections(&db).await;
+    assert!(live.contains(&format!("{TEAM}|bea")));
+    assert!(
+        !live
+            .iter()
+            .any(|r| r.contains("|dan") || r.contains("|erin"))
+    );
+    assert!(live.contains(&format!("{ORG}|bea")));
+    // Wipe and replay from the start: the same tables, and again with
+    // every event delivered twice.
+    for table in [
+        "p_teams",
+        "p_team_members",
+        "p_organization_administrators",
+        "p_schema_versions",
+        "p_interlinkers",
+    ] {
+        use sea_orm::ConnectionTrait;
+        db.execute_unprepared(&format!("DELETE FROM {table}"))
+            .await
+            .expect("wipe");
+    }
+    c.feed(&history).await;
+    assert_eq!(projections(&db).await, live);
+    let twice: Vec<Event> = history
+        .iter()
+        .flat_map(|e| [e.clone(), e.clone()])
+        .collect();
+    c.feed(&twice).await;
+    assert_eq!(projections(&db).await, live);
+    c.server.stop().await;
+}
+
 async fn tree_progress(c: &Coproduction, process: &str) -> f64 {
     c.client()
         .get_process(with_token(
@@ -2684,4 +2893,6 @@ on_both_backends!(
     internal_assets_instantiate_published_interlinkers,
     claims_are_decided_and_stories_told_and_rated,
     export_import_round_trips_and_clones_copy_the_plan,
+    items_are_copied_with_their_subtree,
+    projections_are_rebuilt_exactly_from_a_replay,
 );
