@@ -466,5 +466,55 @@ async fn up_carries_events_from_community_and_catalogue_to_coproduction() {
         .expect("the seeded schema reached co-production")
         .into_inner();
     assert_eq!(tree.items.len(), 49);
+
+    // Monitoring kept every step of it, chained.
+    use interlink_proto::monitoring::v1 as mon;
+    let mut monitoring =
+        mon::monitoring_service_client::MonitoringServiceClient::new(channel(&up.grpc).await);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let types = loop {
+        let trail = monitoring
+            .list_activity(with_bearer(
+                mon::ListActivityRequest {
+                    organization: org.name.clone(),
+                    ..Default::default()
+                },
+                &token,
+            ))
+            .await;
+        let types: Vec<String> = trail
+            .map(|t| {
+                t.into_inner()
+                    .entries
+                    .into_iter()
+                    .map(|e| e.r#type)
+                    .collect()
+            })
+            .unwrap_or_default();
+        if types.iter().any(|t| t == "coproduction.process.schema_set") || Instant::now() > deadline
+        {
+            break types;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(
+        types,
+        [
+            "coproduction.process.schema_set",
+            "coproduction.process.created",
+            "community.organization.created"
+        ]
+    );
+    let chain = monitoring
+        .verify_chain(with_bearer(
+            mon::VerifyChainRequest {
+                organization: org.name.clone(),
+            },
+            &token,
+        ))
+        .await
+        .expect("verify")
+        .into_inner();
+    assert!(chain.valid && chain.entries == 3, "{chain:?}");
     stop(up, "-TERM").await;
 }

@@ -25,6 +25,15 @@ pub mod coproduction {
     }
 }
 
+/// `interlink.monitoring.v1`: the audit trail and the adoption KPIs.
+pub mod monitoring {
+    /// Version 1.
+    pub mod v1 {
+        #![allow(unreachable_pub, clippy::all)]
+        include!(concat!(env!("OUT_DIR"), "/interlink.monitoring.v1.rs"));
+    }
+}
+
 /// `interlink.common.v1`: messages shared by every service.
 pub mod common {
     /// Version 1.

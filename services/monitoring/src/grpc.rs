@@ -1,0 +1,390 @@
+//! The gRPC adapter: who may read what, and the queries.
+
+use interlink_proto::monitoring::v1 as pb;
+use interlink_proto::monitoring::v1::monitoring_service_server::MonitoringService;
+use interlink_runtime::api::{is_canonical_uuid, now_ms, page_size, timestamp};
+use interlink_runtime::auth::{Identity, identity};
+use interlink_runtime::db::{begin_write, statement};
+use interlink_runtime::validation::Violation;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use tonic::{Request, Response, Status};
+
+use crate::error::{Error, Result};
+use crate::{kpis, trail};
+
+/// The monitoring service.
+#[derive(Debug, Clone)]
+pub struct MonitoringApi {
+    db: DatabaseConnection,
+}
+
+const DAY_MS: i64 = 86_400_000;
+
+/// The organisation id of `organizations/{id}` ('' for `organizations/-`).
+fn scope(field: &str, name: &str) -> Result<String> {
+    match name.strip_prefix("organizations/") {
+        Some("-") => Ok(String::new()),
+        Some(id) if is_canonical_uuid(id) => Ok(id.to_owned()),
+        _ => Err(Error::invalid(
+            field,
+            "must be `organizations/{id}`, or `organizations/-` for the platform",
+        )),
+    }
+}
+
+fn millis(t: &prost_types::Timestamp) -> i64 {
+    t.seconds.saturating_mul(1000) + i64::from(t.nanos / 1_000_000)
+}
+
+fn entry_to(e: &trail::Entry) -> pb::AuditEntry {
+    let mut parts = e.event_type.splitn(3, '.');
+    let (service, model, action) = (
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+    );
+    pb::AuditEntry {
+        sequence: e.seq,
+        event_id: e.event_id.clone(),
+        r#type: e.event_type.clone(),
+        service: service.to_owned(),
+        model: model.to_owned(),
+        action: action.to_owned(),
+        occur_time: Some(timestamp(e.occurred_at)),
+        actor: e.actor.clone().unwrap_or_default(),
+        organization: if e.organization_id.is_empty() {
+            String::new()
+        } else {
+            format!("organizations/{}", e.organization_id)
+        },
+        process: if e.process_id.is_empty() {
+            String::new()
+        } else {
+            format!("processes/{}", e.process_id)
+        },
+        aggregate_id: e.aggregate_id.clone(),
+        aggregate_version: e.aggregate_version.max(0) as u64,
+        hash: e.hash.clone(),
+    }
+}
+
+impl MonitoringApi {
+    /// The service over `db`.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+
+    /// Whether `caller` may read the scope (an organisation id, '' for the
+    /// platform).
+    async fn may_read(&self, caller: &Identity, organization_id: &str) -> Result<bool> {
+        if caller.platform_admin {
+            return Ok(true);
+        }
+        if organization_id.is_empty() {
+            return Ok(false);
+        }
+        Ok(self
+            .db
+            .query_one_raw(statement(
+                &self.db,
+                "SELECT 1 AS one FROM m_organization_administrators \
+                 WHERE organization_id = $1 AND subject = $2",
+                [organization_id.into(), caller.subject.clone().into()],
+            ))
+            .await?
+            .is_some())
+    }
+
+    async fn require_reader(&self, caller: &Identity, organization_id: &str) -> Result<()> {
+        if self.may_read(caller, organization_id).await? {
+            Ok(())
+        } else if organization_id.is_empty() {
+            Err(Error::Denied(
+                "only platform administrators read platform-wide monitoring".into(),
+            ))
+        } else {
+            Err(Error::Denied(format!(
+                "only administrators of organizations/{organization_id} read its monitoring"
+            )))
+        }
+    }
+}
+
+type Reply<T> = std::result::Result<Response<T>, Status>;
+
+fn reply<T>(result: Result<T>) -> Reply<T> {
+    result.map(Response::new).map_err(Status::from)
+}
+
+#[tonic::async_trait]
+impl MonitoringService for MonitoringApi {
+    async fn list_activity(
+        &self,
+        r: Request<pb::ListActivityRequest>,
+    ) -> Reply<pb::ListActivityResponse> {
+        reply(self.list_activity_(r).await)
+    }
+    async fn verify_chain(
+        &self,
+        r: Request<pb::VerifyChainRequest>,
+    ) -> Reply<pb::ChainVerification> {
+        reply(self.verify_chain_(r).await)
+    }
+    async fn get_kpis(&self, r: Request<pb::GetKpisRequest>) -> Reply<pb::Kpis> {
+        reply(self.get_kpis_(r).await)
+    }
+    async fn rebuild_kpis(
+        &self,
+        r: Request<pb::RebuildKpisRequest>,
+    ) -> Reply<pb::RebuildKpisResponse> {
+        reply(self.rebuild_kpis_(r).await)
+    }
+}
+
+impl MonitoringApi {
+    async fn list_activity_(
+        &self,
+        request: Request<pb::ListActivityRequest>,
+    ) -> Result<pb::ListActivityResponse> {
+        let caller = identity(&request).ok_or(Error::Unauthenticated)?.clone();
+        let r = request.get_ref();
+        let mut violations = Vec::new();
+        let mut filter = trail::Filter::default();
+        if !r.organization.is_empty() {
+            match scope("organization", &r.organization) {
+                Ok(o) => filter.organization_id = Some(o),
+                Err(Error::Invalid(v)) => violations.extend(v),
+                Err(e) => return Err(e),
+            }
+        }
+        if !r.process.is_empty() {
+            match r
+                .process
+                .strip_prefix("processes/")
+                .filter(|id| is_canonical_uuid(id))
+            {
+                Some(id) => filter.process_id = Some(id.to_owned()),
+                None => violations.push(Violation::new("process", "must be `processes/{id}`")),
+            }
+        }
+        for (field, value, target) in [
+            ("model", &r.model, &mut filter.model),
+            ("action", &r.action, &mut filter.action),
+        ] {
+            if !value.is_empty() {
+                if value.chars().all(|c| c.is_ascii_lowercase() || c == '_') && value.len() <= 64 {
+                    *target = Some(value.clone());
+                } else {
+                    violations.push(Violation::new(field, "must be lower-case letters and `_`"));
+                }
+            }
+        }
+        filter.start = r.start_time.as_ref().map(millis);
+        filter.end = r.end_time.as_ref().map(millis);
+        let limit = page_size(r.page_size, 50, 500)
+            .map_err(|v| violations.push(v))
+            .ok()
+            .unwrap_or(50);
+        let before = if r.page_token.is_empty() {
+            None
+        } else {
+            match r.page_token.parse::<i64>() {
+                Ok(seq) if seq > 0 => Some(seq),
+                _ => {
+                    violations.push(Violation::new(
+                        "page_token",
+                        "is not a token from a previous response",
+                    ));
+                    None
+                }
+            }
+        };
+        Error::check(violations)?;
+        // Who may read: their own actions; an organisation's administrators
+        // its trail (a process's through its organisation); platform
+        // administrators everything.
+        if !r.actor.is_empty() {
+            filter.actor_pseudonym = Some(trail::pseudonym(&self.db, &r.actor).await?);
+        }
+        let own = !r.actor.is_empty() && r.actor == caller.subject;
+        if !own && !caller.platform_admin {
+            let organization = match (&filter.organization_id, &filter.process_id) {
+                (Some(o), _) => Some(o.clone()),
+                (None, Some(p)) => self
+                    .db
+                    .query_one_raw(statement(
+                        &self.db,
+                        "SELECT organization_id FROM m_processes WHERE process_id = $1",
+                        [p.clone().into()],
+                    ))
+                    .await?
+                    .map(|row| row.try_get::<String>("", "organization_id"))
+                    .transpose()?,
+                _ => None,
+            };
+            match organization {
+                Some(o) => {
+                    self.require_reader(&caller, &o).await?;
+                    filter.organization_id = Some(o);
+                }
+                None => {
+                    return Err(Error::Denied(
+                        "name an organisation you administer, or ask for your own actions".into(),
+                    ));
+                }
+            }
+        }
+        let mut rows = trail::list(&self.db, &filter, before, limit + 1).await?;
+        let next_page_token = if rows.len() as u64 > limit {
+            rows.truncate(limit as usize);
+            rows.last().map(|e| e.seq.to_string()).unwrap_or_default()
+        } else {
+            String::new()
+        };
+        Ok(pb::ListActivityResponse {
+            entries: rows.iter().map(entry_to).collect(),
+            next_page_token,
+        })
+    }
+
+    async fn verify_chain_(
+        &self,
+        request: Request<pb::VerifyChainRequest>,
+    ) -> Result<pb::ChainVerification> {
+        let caller = identity(&request).ok_or(Error::Unauthenticated)?.clone();
+        let organization = scope("organization", &request.get_ref().organization)?;
+        self.require_reader(&caller, &organization).await?;
+        let v = trail::verify(&self.db, &organization).await?;
+        Ok(pb::ChainVerification {
+            valid: v.broken.is_none(),
+            entries: v.entries,
+            first_broken_sequence: v.broken.as_ref().map(|(s, _)| *s).unwrap_or_default(),
+            reason: v.broken.map(|(_, r)| r).unwrap_or_default(),
+        })
+    }
+
+    async fn get_kpis_(&self, request: Request<pb::GetKpisRequest>) -> Result<pb::Kpis> {
+        let caller = identity(&request).ok_or(Error::Unauthenticated)?.clone();
+        let r = request.get_ref();
+        let organization = scope("scope", &r.scope)?;
+        self.require_reader(&caller, &organization).await?;
+        let totals = self
+            .db
+            .query_all_raw(statement(
+                &self.db,
+                "SELECT kpi, dimension, value FROM kpi_totals WHERE scope = $1 ORDER BY kpi, dimension",
+                [organization.clone().into()],
+            ))
+            .await?;
+        let mut values = Vec::with_capacity(totals.len());
+        for row in &totals {
+            let kpi: String = row.try_get("", "kpi")?;
+            let dimension: String = row.try_get("", "dimension")?;
+            let mut value = pb::KpiValue {
+                value: row.try_get("", "value")?,
+                kpi,
+                dimension,
+                daily: Default::default(),
+            };
+            if r.include_series {
+                for day in self
+                    .db
+                    .query_all_raw(statement(
+                        &self.db,
+                        "SELECT day, delta FROM kpi_daily WHERE scope = $1 AND kpi = $2 \
+                         AND dimension = $3",
+                        [
+                            organization.clone().into(),
+                            value.kpi.clone().into(),
+                            value.dimension.clone().into(),
+                        ],
+                    ))
+                    .await?
+                {
+                    value
+                        .daily
+                        .insert(day.try_get("", "day")?, day.try_get("", "delta")?);
+                }
+            }
+            values.push(value);
+        }
+        let now = now_ms();
+        let activity = self
+            .db
+            .query_all_raw(statement(
+                &self.db,
+                "SELECT process_id, \
+                 SUM(CASE WHEN last_seen >= $2 THEN 1 ELSE 0 END) AS week, \
+                 SUM(CASE WHEN last_seen >= $3 THEN 1 ELSE 0 END) AS month \
+                 FROM process_activity WHERE ($1 = '' OR organization_id = $1) \
+                 GROUP BY process_id ORDER BY process_id",
+                [
+                    organization.clone().into(),
+                    (now - 7 * DAY_MS).into(),
+                    (now - 30 * DAY_MS).into(),
+                ],
+            ))
+            .await?;
+        let active_users = activity
+            .iter()
+            .map(|row| {
+                Ok(pb::ProcessActivity {
+                    process: format!("processes/{}", row.try_get::<String>("", "process_id")?),
+                    last_7_days: row.try_get("", "week")?,
+                    last_30_days: row.try_get("", "month")?,
+                })
+            })
+            .collect::<std::result::Result<Vec<_>, sea_orm::DbErr>>()?;
+        Ok(pb::Kpis {
+            scope: r.scope.clone(),
+            values,
+            active_users,
+        })
+    }
+
+    async fn rebuild_kpis_(
+        &self,
+        request: Request<pb::RebuildKpisRequest>,
+    ) -> Result<pb::RebuildKpisResponse> {
+        let caller = identity(&request).ok_or(Error::Unauthenticated)?;
+        if !caller.platform_admin {
+            return Err(Error::Denied(
+                "only platform administrators rebuild the KPIs".into(),
+            ));
+        }
+        Ok(pb::RebuildKpisResponse {
+            events: rebuild(&self.db).await?,
+        })
+    }
+}
+
+/// Recomputes every KPI from the stored events, in one transaction (the
+/// consumer waits meanwhile); returns how many events were replayed.
+pub async fn rebuild(db: &DatabaseConnection) -> std::result::Result<i64, sea_orm::DbErr> {
+    let txn = begin_write(db).await?;
+    kpis::clear(&txn).await?;
+    let mut after = 0;
+    let mut count = 0;
+    loop {
+        let batch = trail::events_from(&txn, after, 1_000).await?;
+        if batch.is_empty() {
+            break;
+        }
+        for (seq, event) in batch {
+            after = seq;
+            if let Some(event) = event {
+                let subject = event
+                    .actor
+                    .as_ref()
+                    .map(|a| a.subject.clone())
+                    .unwrap_or_default();
+                let actor = trail::pseudonym(&txn, &subject).await?;
+                let process = kpis::process_of(&event);
+                kpis::apply(&txn, &event, &actor, process.as_deref()).await?;
+                count += 1;
+            }
+        }
+    }
+    txn.commit().await?;
+    Ok(count)
+}

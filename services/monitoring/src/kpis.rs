@@ -1,0 +1,569 @@
+//! The adoption KPIs of DOMAIN.md, kept live: each event adds its effects
+//! to running totals and to the day's change, per organisation and for the
+//! platform (scope ''). A rebuild applies the stored events again, from the
+//! first, through the same function.
+
+use interlink_proto::catalogue::v1 as catalogue;
+use interlink_proto::community::v1 as community;
+use interlink_proto::coproduction::v1 as coproduction;
+use interlink_proto::events::v1::Event;
+use interlink_runtime::db::{run, statement};
+use sea_orm::{ConnectionTrait, DbErr};
+
+use crate::trail::occurred_ms;
+
+/// The KPIs, by name.
+pub const KPIS: &[&str] = &[
+    "registered_users",
+    "organizations",
+    "teams",
+    "participants",
+    "processes",
+    "processes_per_schema",
+    "cloned_processes",
+    "co_delivered_processes",
+    "assets",
+    "assets_per_process",
+    "interlinkers_used",
+    "interlinker_use",
+    "interlinkers_published",
+    "claims",
+    "claims_accepted",
+    "stories",
+];
+
+fn id_of<'a>(name: &'a str, collection: &str) -> &'a str {
+    name.strip_prefix(collection)
+        .and_then(|r| r.strip_prefix('/'))
+        .unwrap_or(name)
+}
+
+fn payload<M: prost::Name + Default>(event: &Event) -> Option<M> {
+    event.payload.as_ref().and_then(|p| p.to_msg::<M>().ok())
+}
+
+/// The process (id) a co-production event concerns, if any.
+pub fn process_of(event: &Event) -> Option<String> {
+    use coproduction as c;
+    let name: Option<String> = match event.r#type.as_str() {
+        "coproduction.process.created" => {
+            payload::<c::ProcessCreated>(event)?.process.map(|p| p.name)
+        }
+        "coproduction.process.updated" => {
+            payload::<c::ProcessUpdated>(event)?.process.map(|p| p.name)
+        }
+        "coproduction.process.deleted" => Some(payload::<c::ProcessDeleted>(event)?.process),
+        "coproduction.process.schema_set" => payload::<c::ProcessSchemaSet>(event)?
+            .tree
+            .and_then(|t| t.process)
+            .map(|p| p.name),
+        "coproduction.process.schema_cleared" => payload::<c::ProcessSchemaCleared>(event)?
+            .process
+            .map(|p| p.name),
+        "coproduction.process.cloned" => payload::<c::ProcessCloned>(event)?
+            .tree
+            .and_then(|t| t.process)
+            .map(|p| p.name),
+        "coproduction.process.imported" => payload::<c::ProcessImported>(event)?
+            .tree
+            .and_then(|t| t.process)
+            .map(|p| p.name),
+        "coproduction.item.added" => payload::<c::ItemAdded>(event)?.item.map(|i| i.process),
+        "coproduction.item.updated" => payload::<c::ItemUpdated>(event)?.item.map(|i| i.process),
+        "coproduction.item.disabled" => payload::<c::ItemDisabled>(event)?.item.map(|i| i.process),
+        "coproduction.item.copied" => payload::<c::ItemCopied>(event)?.item.map(|i| i.process),
+        "coproduction.task.status_changed" => Some(payload::<c::TaskStatusChanged>(event)?.process),
+        "coproduction.grant.added" => Some(payload::<c::GrantAdded>(event)?.process),
+        "coproduction.grant.removed" => Some(payload::<c::GrantRemoved>(event)?.process),
+        "coproduction.asset.added" => payload::<c::AssetAdded>(event)?.asset.map(|a| a.process),
+        "coproduction.asset.removed" => payload::<c::AssetRemoved>(event)?.asset.map(|a| a.process),
+        "coproduction.claim.submitted" => payload::<c::ClaimSubmitted>(event)?
+            .claim
+            .map(|c| c.name.split("/claims/").next().unwrap_or("").to_owned()),
+        "coproduction.claim.decided" => payload::<c::ClaimDecided>(event)?
+            .claim
+            .map(|c| c.name.split("/claims/").next().unwrap_or("").to_owned()),
+        "coproduction.story.published" => payload::<c::StoryPublished>(event)?
+            .story
+            .map(|s| s.process),
+        "coproduction.story.rated" => payload::<c::StoryRated>(event)?.story.map(|s| s.process),
+        _ => None,
+    };
+    name.map(|n| id_of(&n, "processes").to_owned())
+        .filter(|id| !id.is_empty())
+}
+
+/// The UTC day (`YYYY-MM-DD`) of Unix ms.
+pub fn day(ms: i64) -> String {
+    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+    let z = ms.div_euclid(86_400_000) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Adds `delta` to a KPI in the organisation's scope and the platform's.
+async fn bump(
+    txn: &impl ConnectionTrait,
+    organization_id: &str,
+    kpi: &str,
+    dimension: &str,
+    delta: i64,
+    day: &str,
+) -> Result<(), DbErr> {
+    let scopes: &[&str] = if organization_id.is_empty() {
+        &[""]
+    } else {
+        &[organization_id, ""]
+    };
+    for scope in scopes {
+        run(
+            txn,
+            "INSERT INTO kpi_totals (scope, kpi, dimension, value) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (scope, kpi, dimension) DO UPDATE SET value = kpi_totals.value + $4",
+            [(*scope).into(), kpi.into(), dimension.into(), delta.into()],
+        )
+        .await?;
+        run(
+            txn,
+            "INSERT INTO kpi_daily (scope, kpi, dimension, day, delta) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (scope, kpi, dimension, day) DO UPDATE SET delta = kpi_daily.delta + $5",
+            [
+                (*scope).into(),
+                kpi.into(),
+                dimension.into(),
+                day.into(),
+                delta.into(),
+            ],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+fn team_type(value: i32) -> String {
+    community::TeamType::try_from(value)
+        .map(|t| {
+            t.as_str_name()
+                .trim_start_matches("TEAM_TYPE_")
+                .to_ascii_lowercase()
+        })
+        .unwrap_or_default()
+}
+
+async fn team(
+    txn: &impl ConnectionTrait,
+    team_id: &str,
+) -> Result<Option<(String, String)>, DbErr> {
+    txn.query_one_raw(statement(
+        txn,
+        "SELECT organization_id, team_type FROM m_teams WHERE team_id = $1",
+        [team_id.into()],
+    ))
+    .await?
+    .map(|r| {
+        Ok((
+            r.try_get("", "organization_id")?,
+            r.try_get("", "team_type")?,
+        ))
+    })
+    .transpose()
+}
+
+async fn process(
+    txn: &impl ConnectionTrait,
+    id: &str,
+) -> Result<Option<(String, String, bool)>, DbErr> {
+    txn.query_one_raw(statement(
+        txn,
+        "SELECT organization_id, schema_id, co_delivered FROM m_processes WHERE process_id = $1",
+        [id.into()],
+    ))
+    .await?
+    .map(|r| {
+        Ok((
+            r.try_get("", "organization_id")?,
+            r.try_get("", "schema_id")?,
+            r.try_get("", "co_delivered")?,
+        ))
+    })
+    .transpose()
+}
+
+async fn set_schema(
+    txn: &impl ConnectionTrait,
+    process_id: &str,
+    schema: &str,
+) -> Result<(), DbErr> {
+    run(
+        txn,
+        "UPDATE m_processes SET schema_id = $2 WHERE process_id = $1",
+        [process_id.into(), schema.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// A new process (created, cloned or imported) of `organization_id`.
+async fn new_process(
+    txn: &impl ConnectionTrait,
+    tree: Option<coproduction::ProcessTree>,
+    organization_id: &str,
+    day: &str,
+) -> Result<(), DbErr> {
+    let Some(p) = tree.and_then(|t| t.process) else {
+        return Ok(());
+    };
+    let id = id_of(&p.name, "processes");
+    let schema = id_of(&p.schema, "schemas");
+    run(
+        txn,
+        "INSERT INTO m_processes (process_id, organization_id, schema_id, co_delivered) \
+         VALUES ($1, $2, $3, FALSE) ON CONFLICT (process_id) DO NOTHING",
+        [id.into(), organization_id.into(), schema.into()],
+    )
+    .await?;
+    bump(txn, organization_id, "processes", "", 1, day).await?;
+    if !schema.is_empty() {
+        bump(txn, organization_id, "processes_per_schema", schema, 1, day).await?;
+    }
+    Ok(())
+}
+
+/// Applies the KPI effects of `event`; `actor` is the actor's pseudonym.
+pub async fn apply(
+    txn: &impl ConnectionTrait,
+    event: &Event,
+    actor: &str,
+    process_id: Option<&str>,
+) -> Result<(), DbErr> {
+    let at = occurred_ms(event);
+    let day = day(at);
+    let day = day.as_str();
+    let org = event.organization_id.as_str();
+    if let Some(process_id) = process_id {
+        run(
+            txn,
+            "INSERT INTO process_activity (process_id, organization_id, actor_pseudonym, last_seen) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (process_id, actor_pseudonym) \
+             DO UPDATE SET last_seen = CASE WHEN process_activity.last_seen > $4 \
+             THEN process_activity.last_seen ELSE $4 END",
+            [process_id.into(), org.into(), actor.into(), at.into()],
+        )
+        .await?;
+    }
+    match event.r#type.as_str() {
+        "community.user.registered" => bump(txn, "", "registered_users", "", 1, day).await?,
+        "community.organization.created" => {
+            bump(txn, "", "organizations", "", 1, day).await?;
+            if let Some(actor) = &event.actor {
+                run(
+                    txn,
+                    "INSERT INTO m_organization_administrators (organization_id, subject) \
+                     VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                    [
+                        event.aggregate_id.clone().into(),
+                        actor.subject.clone().into(),
+                    ],
+                )
+                .await?;
+            }
+        }
+        "community.organization.administrator_added" => {
+            if let Some(e) = payload::<community::OrganizationAdministratorAdded>(event) {
+                run(
+                    txn,
+                    "INSERT INTO m_organization_administrators (organization_id, subject) \
+                     VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                    [
+                        id_of(&e.organization, "organizations").into(),
+                        e.subject.into(),
+                    ],
+                )
+                .await?;
+            }
+        }
+        "community.organization.administrator_removed" => {
+            if let Some(e) = payload::<community::OrganizationAdministratorRemoved>(event) {
+                run(
+                    txn,
+                    "DELETE FROM m_organization_administrators WHERE organization_id = $1 \
+                     AND subject = $2",
+                    [
+                        id_of(&e.organization, "organizations").into(),
+                        e.subject.into(),
+                    ],
+                )
+                .await?;
+            }
+        }
+        "community.team.created" => {
+            if let Some(t) = payload::<community::TeamCreated>(event).and_then(|e| e.team) {
+                let (id, team_org, kind) = (
+                    id_of(&t.name, "teams").to_owned(),
+                    id_of(&t.organization, "organizations").to_owned(),
+                    team_type(t.r#type),
+                );
+                let inserted = run(
+                    txn,
+                    "INSERT INTO m_teams (team_id, organization_id, team_type) VALUES ($1, $2, $3) \
+                     ON CONFLICT (team_id) DO NOTHING",
+                    [id.into(), team_org.clone().into(), kind.clone().into()],
+                )
+                .await?;
+                if inserted == 1 {
+                    bump(txn, &team_org, "teams", &kind, 1, day).await?;
+                }
+            }
+        }
+        "community.team.deleted" => {
+            if let Some(e) = payload::<community::TeamDeleted>(event) {
+                let id = id_of(&e.team, "teams");
+                if let Some((team_org, kind)) = team(txn, id).await? {
+                    let members = txn
+                        .query_all_raw(statement(
+                            txn,
+                            "SELECT subject FROM m_members WHERE team_id = $1",
+                            [id.into()],
+                        ))
+                        .await?
+                        .len() as i64;
+                    bump(txn, &team_org, "teams", &kind, -1, day).await?;
+                    if members > 0 {
+                        bump(txn, &team_org, "participants", &kind, -members, day).await?;
+                    }
+                    run(txn, "DELETE FROM m_members WHERE team_id = $1", [id.into()]).await?;
+                    run(txn, "DELETE FROM m_teams WHERE team_id = $1", [id.into()]).await?;
+                }
+            }
+        }
+        "community.team.member_added" => {
+            if let Some(e) = payload::<community::TeamMemberAdded>(event)
+                && let Some(m) = e.member
+            {
+                let id = id_of(&m.team, "teams");
+                let team_org = id_of(&e.organization, "organizations").to_owned();
+                let kind = team_type(e.team_type);
+                run(
+                    txn,
+                    "INSERT INTO m_teams (team_id, organization_id, team_type) VALUES ($1, $2, $3) \
+                     ON CONFLICT (team_id) DO NOTHING",
+                    [id.into(), team_org.clone().into(), kind.clone().into()],
+                )
+                .await?;
+                // Also sent when a member's role changes: count newcomers.
+                let joined = run(
+                    txn,
+                    "INSERT INTO m_members (team_id, subject) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                    [id.into(), m.subject.into()],
+                )
+                .await?;
+                if joined == 1 {
+                    bump(txn, &team_org, "participants", &kind, 1, day).await?;
+                }
+            }
+        }
+        "community.team.member_removed" => {
+            if let Some(e) = payload::<community::TeamMemberRemoved>(event) {
+                let id = id_of(&e.team, "teams");
+                let left = run(
+                    txn,
+                    "DELETE FROM m_members WHERE team_id = $1 AND subject = $2",
+                    [id.into(), e.subject.into()],
+                )
+                .await?;
+                if left == 1
+                    && let Some((team_org, kind)) = team(txn, id).await?
+                {
+                    bump(txn, &team_org, "participants", &kind, -1, day).await?;
+                }
+            }
+        }
+        "coproduction.process.created" => {
+            let p = payload::<coproduction::ProcessCreated>(event).and_then(|e| e.process);
+            let tree = p.map(|p| coproduction::ProcessTree {
+                process: Some(p),
+                items: Vec::new(),
+            });
+            new_process(txn, tree, org, day).await?;
+        }
+        "coproduction.process.cloned" => {
+            let tree = payload::<coproduction::ProcessCloned>(event).and_then(|e| e.tree);
+            new_process(txn, tree, org, day).await?;
+            bump(txn, org, "cloned_processes", "", 1, day).await?;
+        }
+        "coproduction.process.imported" => {
+            let tree = payload::<coproduction::ProcessImported>(event).and_then(|e| e.tree);
+            new_process(txn, tree, org, day).await?;
+        }
+        "coproduction.process.deleted" => {
+            if let Some(id) = process_id
+                && let Some((process_org, schema, co_delivered)) = process(txn, id).await?
+            {
+                bump(txn, &process_org, "processes", "", -1, day).await?;
+                if !schema.is_empty() {
+                    bump(txn, &process_org, "processes_per_schema", &schema, -1, day).await?;
+                }
+                if co_delivered {
+                    bump(txn, &process_org, "co_delivered_processes", "", -1, day).await?;
+                }
+                run(
+                    txn,
+                    "DELETE FROM m_processes WHERE process_id = $1",
+                    [id.into()],
+                )
+                .await?;
+            }
+        }
+        "coproduction.process.schema_set" => {
+            let schema = payload::<coproduction::ProcessSchemaSet>(event)
+                .and_then(|e| e.tree)
+                .and_then(|t| t.process)
+                .map(|p| id_of(&p.schema, "schemas").to_owned())
+                .unwrap_or_default();
+            if let Some(id) = process_id
+                && let Some((process_org, old, _)) = process(txn, id).await?
+                && old != schema
+            {
+                if !old.is_empty() {
+                    bump(txn, &process_org, "processes_per_schema", &old, -1, day).await?;
+                }
+                bump(txn, &process_org, "processes_per_schema", &schema, 1, day).await?;
+                set_schema(txn, id, &schema).await?;
+            }
+        }
+        "coproduction.process.schema_cleared" => {
+            if let Some(id) = process_id
+                && let Some((process_org, old, _)) = process(txn, id).await?
+                && !old.is_empty()
+            {
+                bump(txn, &process_org, "processes_per_schema", &old, -1, day).await?;
+                set_schema(txn, id, "").await?;
+            }
+        }
+        "coproduction.task.status_changed" => {
+            if let Some(e) = payload::<coproduction::TaskStatusChanged>(event)
+                && let Some(phase) = e.phase
+                && phase.co_delivery
+                && phase.status != coproduction::Status::Awaiting as i32
+                && let Some(id) = process_id
+                && let Some((process_org, _, false)) = process(txn, id).await?
+            {
+                // Co-delivered once a co-delivery phase has started.
+                bump(txn, &process_org, "co_delivered_processes", "", 1, day).await?;
+                run(
+                    txn,
+                    "UPDATE m_processes SET co_delivered = TRUE WHERE process_id = $1",
+                    [id.into()],
+                )
+                .await?;
+            }
+        }
+        "coproduction.asset.added" | "coproduction.asset.removed" => {
+            let added = event.r#type.ends_with("added");
+            let asset = if added {
+                payload::<coproduction::AssetAdded>(event).and_then(|e| e.asset)
+            } else {
+                payload::<coproduction::AssetRemoved>(event).and_then(|e| e.asset)
+            };
+            if let Some(a) = asset {
+                let delta = if added { 1 } else { -1 };
+                bump(txn, org, "assets", "", delta, day).await?;
+                if let Some(id) = process_id {
+                    bump(txn, org, "assets_per_process", id, delta, day).await?;
+                }
+                // Use is counted when it happens and stays counted.
+                if added && !a.interlinker.is_empty() {
+                    bump(txn, org, "interlinkers_used", &a.interlinker_nature, 1, day).await?;
+                    let interlinker = id_of(&a.interlinker, "interlinkers");
+                    bump(txn, org, "interlinker_use", interlinker, 1, day).await?;
+                }
+            }
+        }
+        "coproduction.claim.submitted" => {
+            if let Some(c) = payload::<coproduction::ClaimSubmitted>(event).and_then(|e| e.claim) {
+                bump(txn, org, "claims", &claim_type(c.r#type), 1, day).await?;
+            }
+        }
+        "coproduction.claim.decided" => {
+            if let Some(c) = payload::<coproduction::ClaimDecided>(event).and_then(|e| e.claim)
+                && c.state == coproduction::ClaimState::Accepted as i32
+            {
+                bump(txn, org, "claims_accepted", &claim_type(c.r#type), 1, day).await?;
+            }
+        }
+        "coproduction.story.published" => bump(txn, org, "stories", "", 1, day).await?,
+        "catalogue.interlinker.published" | "catalogue.interlinker.deprecated" => {
+            let (interlinker, delta) = if event.r#type.ends_with("published") {
+                (
+                    payload::<catalogue::InterlinkerPublished>(event).and_then(|e| e.interlinker),
+                    1,
+                )
+            } else {
+                (
+                    payload::<catalogue::InterlinkerDeprecated>(event).and_then(|e| e.interlinker),
+                    -1,
+                )
+            };
+            if let Some(i) = interlinker {
+                let nature = catalogue::Nature::try_from(i.nature)
+                    .map(|n| {
+                        n.as_str_name()
+                            .trim_start_matches("NATURE_")
+                            .to_ascii_lowercase()
+                    })
+                    .unwrap_or_default();
+                bump(txn, "", "interlinkers_published", &nature, delta, day).await?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn claim_type(value: i32) -> String {
+    coproduction::ClaimType::try_from(value)
+        .map(|t| {
+            t.as_str_name()
+                .trim_start_matches("CLAIM_TYPE_")
+                .to_ascii_lowercase()
+        })
+        .unwrap_or_default()
+}
+
+/// Forgets every KPI and what they remember, before a rebuild.
+pub async fn clear(txn: &impl ConnectionTrait) -> Result<(), DbErr> {
+    for table in [
+        "kpi_totals",
+        "kpi_daily",
+        "process_activity",
+        "m_teams",
+        "m_members",
+        "m_processes",
+        "m_organization_administrators",
+    ] {
+        txn.execute_unprepared(&format!("DELETE FROM {table}"))
+            .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_are_utc_dates() {
+        assert_eq!(day(0), "1970-01-01");
+        assert_eq!(day(86_399_999), "1970-01-01");
+        assert_eq!(day(1_795_737_600_000), "2026-11-27");
+        assert_eq!(day(951_782_400_000), "2000-02-29");
+        assert_eq!(day(-1), "1969-12-31");
+    }
+}

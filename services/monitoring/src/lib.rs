@@ -1,0 +1,93 @@
+//! The monitoring service (WP4): every event of the mesh kept once in a
+//! tamper-evident audit trail (a SHA-256 chain per organisation), and the
+//! adoption KPIs kept live as events arrive, with daily series and a
+//! rebuild from the stored events.
+
+pub mod error;
+pub mod grpc;
+pub mod kpis;
+pub mod migrations;
+pub mod trail;
+
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+use interlink_proto::events::v1::Event;
+use interlink_proto::monitoring::v1::monitoring_service_server::MonitoringServiceServer;
+use interlink_runtime::events::{Consumer, EventHandler};
+use interlink_runtime::host::{Role, RoleContext};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr};
+use tonic::service::RoutesBuilder;
+
+pub use grpc::MonitoringApi;
+pub use migrations::Migrator;
+
+/// The fully-qualified name of the gRPC service.
+pub const SERVICE_NAME: &str = "interlink.monitoring.v1.MonitoringService";
+
+/// The consumer of every event of the mesh: into the trail, then the KPIs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Recorder;
+
+impl EventHandler for Recorder {
+    async fn handle(&self, txn: &DatabaseTransaction, event: &Event) -> anyhow::Result<()> {
+        let process = kpis::process_of(event);
+        // Stored once: a second delivery finds it and changes nothing.
+        if let Some(entry) = trail::append(txn, event, process.as_deref().unwrap_or("")).await? {
+            kpis::apply(txn, event, &entry.actor_pseudonym, process.as_deref()).await?;
+        }
+        Ok(())
+    }
+}
+
+/// The `monitoring` role of the `interlink` binary.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MonitoringRole;
+
+impl Role for MonitoringRole {
+    fn name(&self) -> &'static str {
+        "monitoring"
+    }
+
+    fn has_database(&self) -> bool {
+        true
+    }
+
+    fn migrate<'a>(&'a self, db: &'a DatabaseConnection) -> BoxFuture<'a, Result<(), DbErr>> {
+        Box::pin(interlink_runtime::db::migrate::<Migrator>(db, "monitoring"))
+    }
+
+    fn start<'a>(
+        &'a self,
+        context: RoleContext,
+        routes: &'a mut RoutesBuilder,
+    ) -> BoxFuture<'a, anyhow::Result<Vec<String>>> {
+        Box::pin(async move {
+            let db = context
+                .db
+                .clone()
+                .ok_or_else(|| anyhow::anyhow!("the monitoring role needs its database"))?;
+            let consumer = Consumer::new(
+                "monitoring",
+                context.subjects().all(),
+                db.clone(),
+                context.bus.clone(),
+                Arc::new(Recorder),
+                context.config.events.clone(),
+            );
+            let shutdown = context.shutdown.clone();
+            context.tasks.spawn(async move {
+                if let Err(e) = consumer.run(shutdown).await {
+                    tracing::error!(error = %e, "monitoring consumer stopped");
+                }
+            });
+            let max = context.config.grpc.max_message_bytes;
+            routes.add_service(
+                MonitoringServiceServer::new(MonitoringApi::new(db))
+                    .max_decoding_message_size(max)
+                    .max_encoding_message_size(max),
+            );
+            Ok(vec![SERVICE_NAME.to_owned()])
+        })
+    }
+}

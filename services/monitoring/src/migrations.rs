@@ -1,0 +1,149 @@
+//! The monitoring database's migrations.
+
+use sea_orm::{ConnectionTrait, DbBackend, DbErr};
+use sea_orm_migration::{MigrationName, MigrationTrait, MigratorTrait, SchemaManager, async_trait};
+
+/// Every migration of the monitoring database, in order.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(interlink_runtime::events::EventTablesMigration),
+            Box::new(TrailAndKpis),
+        ]
+    }
+}
+
+struct TrailAndKpis;
+
+impl MigrationName for TrailAndKpis {
+    fn name(&self) -> &str {
+        "m0001_trail_and_kpis"
+    }
+}
+
+// `audit` keeps every event once, encoded, with its place in its
+// organisation's hash chain (`organization_id` '' for platform events).
+// The `m_*` tables are what the KPIs need to remember about teams,
+// memberships and processes; `settings` holds the pseudonym salt.
+const COMMON: &str = r#"
+CREATE INDEX audit_by_organization ON audit (organization_id, seq);
+CREATE INDEX audit_by_process ON audit (process_id, seq);
+CREATE INDEX audit_by_actor ON audit (actor_pseudonym, seq);
+CREATE TABLE chain_heads (
+    organization_id TEXT PRIMARY KEY,
+    hash            TEXT NOT NULL,
+    length          BIGINT NOT NULL
+);
+CREATE TABLE kpi_totals (
+    scope     TEXT NOT NULL,
+    kpi       TEXT NOT NULL,
+    dimension TEXT NOT NULL,
+    value     BIGINT NOT NULL,
+    PRIMARY KEY (scope, kpi, dimension)
+);
+CREATE TABLE kpi_daily (
+    scope     TEXT NOT NULL,
+    kpi       TEXT NOT NULL,
+    dimension TEXT NOT NULL,
+    day       TEXT NOT NULL,
+    delta     BIGINT NOT NULL,
+    PRIMARY KEY (scope, kpi, dimension, day)
+);
+CREATE TABLE process_activity (
+    process_id      TEXT NOT NULL,
+    organization_id TEXT NOT NULL,
+    actor_pseudonym TEXT NOT NULL,
+    last_seen       BIGINT NOT NULL,
+    PRIMARY KEY (process_id, actor_pseudonym)
+);
+CREATE TABLE m_teams (
+    team_id         TEXT PRIMARY KEY,
+    organization_id TEXT NOT NULL,
+    team_type       TEXT NOT NULL
+);
+CREATE TABLE m_members (
+    team_id TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    PRIMARY KEY (team_id, subject)
+);
+CREATE TABLE m_processes (
+    process_id      TEXT PRIMARY KEY,
+    organization_id TEXT NOT NULL,
+    schema_id       TEXT NOT NULL,
+    co_delivered    BOOLEAN NOT NULL
+);
+CREATE TABLE m_organization_administrators (
+    organization_id TEXT NOT NULL,
+    subject         TEXT NOT NULL,
+    PRIMARY KEY (organization_id, subject)
+);
+CREATE TABLE settings (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+)
+"#;
+
+const POSTGRES_AUDIT: &str = r#"
+CREATE TABLE audit (
+    seq               BIGSERIAL PRIMARY KEY,
+    event_id          TEXT NOT NULL UNIQUE,
+    type              TEXT NOT NULL,
+    occurred_at       BIGINT NOT NULL,
+    actor             TEXT,
+    actor_pseudonym   TEXT NOT NULL,
+    organization_id   TEXT NOT NULL,
+    process_id        TEXT NOT NULL,
+    aggregate_id      TEXT NOT NULL,
+    aggregate_version BIGINT NOT NULL,
+    event             BYTEA,
+    event_digest      TEXT NOT NULL,
+    hash              TEXT NOT NULL
+)
+"#;
+
+const SQLITE_AUDIT: &str = r#"
+CREATE TABLE audit (
+    seq               INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id          TEXT NOT NULL UNIQUE,
+    type              TEXT NOT NULL,
+    occurred_at       INTEGER NOT NULL,
+    actor             TEXT,
+    actor_pseudonym   TEXT NOT NULL,
+    organization_id   TEXT NOT NULL,
+    process_id        TEXT NOT NULL,
+    aggregate_id      TEXT NOT NULL,
+    aggregate_version INTEGER NOT NULL,
+    event             BLOB,
+    event_digest      TEXT NOT NULL,
+    hash              TEXT NOT NULL
+)
+"#;
+
+#[async_trait::async_trait]
+impl MigrationTrait for TrailAndKpis {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let db = manager.get_connection();
+        let audit = match db.get_database_backend() {
+            DbBackend::Postgres => POSTGRES_AUDIT,
+            _ => SQLITE_AUDIT,
+        };
+        interlink_runtime::db::execute_script(db, audit).await?;
+        interlink_runtime::db::execute_script(db, COMMON).await?;
+        // A random salt per deployment: pseudonyms cannot be recomputed
+        // from a guessed subject without the database.
+        use rand::Rng;
+        let salt: String = (0..32)
+            .map(|_| format!("{:02x}", rand::thread_rng().r#gen::<u8>()))
+            .collect();
+        interlink_runtime::db::run(
+            db,
+            "INSERT INTO settings (name, value) VALUES ('pseudonym_salt', $1)",
+            [salt.into()],
+        )
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,368 @@
+//! The audit trail: every event of the mesh kept once, encoded, chained per
+//! organisation by SHA-256 so a changed, removed or reordered entry shows.
+//! Actors enter the hash as salted pseudonyms, so erasing a user's subject
+//! from the trail leaves every chain intact.
+
+use interlink_proto::events::v1::Event;
+use interlink_runtime::db::{run, statement};
+use prost::Message;
+use sea_orm::{ConnectionTrait, DbErr, QueryResult, Statement, Value};
+use sha2::{Digest, Sha256};
+
+/// One stored entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// Position in the trail.
+    pub seq: i64,
+    /// The event's id.
+    pub event_id: String,
+    /// `service.model.action`.
+    pub event_type: String,
+    /// Unix ms.
+    pub occurred_at: i64,
+    /// The actor's subject; `None` once erased.
+    pub actor: Option<String>,
+    /// Salted hash of the actor's subject.
+    pub actor_pseudonym: String,
+    /// '' for platform-wide events.
+    pub organization_id: String,
+    /// '' when no process is concerned.
+    pub process_id: String,
+    /// The aggregate changed.
+    pub aggregate_id: String,
+    /// Its version.
+    pub aggregate_version: i64,
+    /// The encoded event; `None` once redacted.
+    pub event: Option<Vec<u8>>,
+    /// Hex SHA-256 of the encoded event as received.
+    pub event_digest: String,
+    /// Hex SHA-256 of this entry after its predecessor's.
+    pub hash: String,
+}
+
+const COLUMNS: &str = "seq, event_id, type, occurred_at, actor, actor_pseudonym, \
+     organization_id, process_id, aggregate_id, aggregate_version, event, event_digest, hash";
+
+fn entry(r: &QueryResult) -> Result<Entry, DbErr> {
+    Ok(Entry {
+        seq: r.try_get("", "seq")?,
+        event_id: r.try_get("", "event_id")?,
+        event_type: r.try_get("", "type")?,
+        occurred_at: r.try_get("", "occurred_at")?,
+        actor: r.try_get("", "actor")?,
+        actor_pseudonym: r.try_get("", "actor_pseudonym")?,
+        organization_id: r.try_get("", "organization_id")?,
+        process_id: r.try_get("", "process_id")?,
+        aggregate_id: r.try_get("", "aggregate_id")?,
+        aggregate_version: r.try_get("", "aggregate_version")?,
+        event: r.try_get("", "event")?,
+        event_digest: r.try_get("", "event_digest")?,
+        hash: r.try_get("", "hash")?,
+    })
+}
+
+fn hex(bytes: impl AsRef<[u8]>) -> String {
+    bytes.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The hash of an entry following `previous` in its chain.
+pub fn chain_hash(previous: &str, e: &Entry) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        previous,
+        &e.event_id,
+        &e.event_type,
+        &e.occurred_at.to_string(),
+        &e.organization_id,
+        &e.process_id,
+        &e.aggregate_id,
+        &e.aggregate_version.to_string(),
+        &e.actor_pseudonym,
+        &e.event_digest,
+    ] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    hex(h.finalize())
+}
+
+/// The salted pseudonym of a subject.
+pub async fn pseudonym(db: &impl ConnectionTrait, subject: &str) -> Result<String, DbErr> {
+    let salt: String = db
+        .query_one_raw(statement(
+            db,
+            "SELECT value FROM settings WHERE name = 'pseudonym_salt'",
+            [],
+        ))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("pseudonym salt".into()))?
+        .try_get("", "value")?;
+    Ok(hex(Sha256::digest(format!("{salt}:{subject}"))))
+}
+
+/// Unix ms of an event's time.
+pub fn occurred_ms(event: &Event) -> i64 {
+    event
+        .occurred_at
+        .as_ref()
+        .map(|t| t.seconds.saturating_mul(1000) + i64::from(t.nanos / 1_000_000))
+        .unwrap_or_default()
+}
+
+/// Appends `event` to its organisation's chain, unless it is there already
+/// (then `None`: the caller applies nothing twice).
+pub async fn append(
+    txn: &impl ConnectionTrait,
+    event: &Event,
+    process_id: &str,
+) -> Result<Option<Entry>, DbErr> {
+    let exists = txn
+        .query_one_raw(statement(
+            txn,
+            "SELECT seq FROM audit WHERE event_id = $1",
+            [event.id.clone().into()],
+        ))
+        .await?
+        .is_some();
+    if exists {
+        return Ok(None);
+    }
+    let subject = event
+        .actor
+        .as_ref()
+        .map(|a| a.subject.clone())
+        .unwrap_or_default();
+    let encoded = event.encode_to_vec();
+    let organization_id = event.organization_id.clone();
+    // The chain's head, locked for this transaction.
+    run(
+        txn,
+        "INSERT INTO chain_heads (organization_id, hash, length) VALUES ($1, '', 0) \
+         ON CONFLICT (organization_id) DO NOTHING",
+        [organization_id.clone().into()],
+    )
+    .await?;
+    let head = txn
+        .query_one_raw(statement(
+            txn,
+            "UPDATE chain_heads SET length = length + 1 WHERE organization_id = $1 \
+             RETURNING hash",
+            [organization_id.clone().into()],
+        ))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("chain head".into()))?;
+    let previous: String = head.try_get("", "hash")?;
+    let mut e = Entry {
+        seq: 0,
+        event_id: event.id.clone(),
+        event_type: event.r#type.clone(),
+        occurred_at: occurred_ms(event),
+        actor: (!subject.is_empty()).then(|| subject.clone()),
+        actor_pseudonym: pseudonym(txn, &subject).await?,
+        organization_id: organization_id.clone(),
+        process_id: process_id.to_owned(),
+        aggregate_id: event.aggregate_id.clone(),
+        aggregate_version: event.aggregate_version as i64,
+        event_digest: hex(Sha256::digest(&encoded)),
+        event: Some(encoded),
+        hash: String::new(),
+    };
+    e.hash = chain_hash(&previous, &e);
+    run(
+        txn,
+        "UPDATE chain_heads SET hash = $2 WHERE organization_id = $1",
+        [organization_id.into(), e.hash.clone().into()],
+    )
+    .await?;
+    let row = txn
+        .query_one_raw(statement(
+            txn,
+            "INSERT INTO audit (event_id, type, occurred_at, actor, actor_pseudonym, \
+             organization_id, process_id, aggregate_id, aggregate_version, event, event_digest, \
+             hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING seq",
+            [
+                e.event_id.clone().into(),
+                e.event_type.clone().into(),
+                e.occurred_at.into(),
+                e.actor.clone().into(),
+                e.actor_pseudonym.clone().into(),
+                e.organization_id.clone().into(),
+                e.process_id.clone().into(),
+                e.aggregate_id.clone().into(),
+                e.aggregate_version.into(),
+                e.event.clone().into(),
+                e.event_digest.clone().into(),
+                e.hash.clone().into(),
+            ],
+        ))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotInserted)?;
+    e.seq = row.try_get("", "seq")?;
+    Ok(Some(e))
+}
+
+/// What a chain check found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    /// Entries checked.
+    pub entries: i64,
+    /// The first entry that fails, and why.
+    pub broken: Option<(i64, String)>,
+}
+
+/// Re-derives every hash of an organisation's chain ('' for platform
+/// events) and checks each stored event against its digest.
+pub async fn verify(
+    db: &impl ConnectionTrait,
+    organization_id: &str,
+) -> Result<Verification, DbErr> {
+    let sql = format!("SELECT {COLUMNS} FROM audit WHERE organization_id = $1 ORDER BY seq");
+    let rows = db
+        .query_all_raw(statement(db, &sql, [organization_id.into()]))
+        .await?;
+    let mut previous = String::new();
+    let mut checked = 0;
+    for row in &rows {
+        let e = entry(row)?;
+        checked += 1;
+        if let Some(event) = &e.event
+            && hex(Sha256::digest(event)) != e.event_digest
+        {
+            return Ok(Verification {
+                entries: checked,
+                broken: Some((e.seq, "the stored event does not match its digest".into())),
+            });
+        }
+        if chain_hash(&previous, &e) != e.hash {
+            return Ok(Verification {
+                entries: checked,
+                broken: Some((
+                    e.seq,
+                    "the entry's hash does not follow from the entry before it".into(),
+                )),
+            });
+        }
+        previous = e.hash.clone();
+    }
+    let head: Option<(String, i64)> = db
+        .query_one_raw(statement(
+            db,
+            "SELECT hash, length FROM chain_heads WHERE organization_id = $1",
+            [organization_id.into()],
+        ))
+        .await?
+        .map(|r| Ok::<_, DbErr>((r.try_get("", "hash")?, r.try_get("", "length")?)))
+        .transpose()?;
+    if let Some((hash, length)) = head
+        && (hash != previous || length != checked)
+    {
+        return Ok(Verification {
+            entries: checked,
+            broken: Some((
+                rows.last()
+                    .map(|r| r.try_get("", "seq"))
+                    .transpose()?
+                    .unwrap_or(0),
+                "entries are missing at the end of the chain".into(),
+            )),
+        });
+    }
+    Ok(Verification {
+        entries: checked,
+        broken: None,
+    })
+}
+
+/// A filter over the trail.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Only this organisation's ('' platform-wide ones); `None`: all.
+    pub organization_id: Option<String>,
+    /// Only this process's.
+    pub process_id: Option<String>,
+    /// Only this actor's (pseudonym).
+    pub actor_pseudonym: Option<String>,
+    /// `%.model.%`-style type filters.
+    pub model: Option<String>,
+    /// Action.
+    pub action: Option<String>,
+    /// Unix ms, inclusive.
+    pub start: Option<i64>,
+    /// Unix ms, exclusive.
+    pub end: Option<i64>,
+}
+
+/// Up to `limit` entries below `before`, newest first.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &Filter,
+    before: Option<i64>,
+    limit: u64,
+) -> Result<Vec<Entry>, DbErr> {
+    let mut values: Vec<Value> = vec![before.unwrap_or(i64::MAX).into()];
+    let mut conditions = vec!["seq < $1".to_owned()];
+    let mut add = |condition: &str, value: Value| {
+        values.push(value);
+        conditions.push(condition.replace('?', &format!("${}", values.len())));
+    };
+    if let Some(o) = &filter.organization_id {
+        add("organization_id = ?", o.clone().into());
+    }
+    if let Some(p) = &filter.process_id {
+        add("process_id = ?", p.clone().into());
+    }
+    if let Some(a) = &filter.actor_pseudonym {
+        add("actor_pseudonym = ?", a.clone().into());
+    }
+    if let Some(m) = &filter.model {
+        add("type LIKE ?", format!("%.{m}.%").into());
+    }
+    if let Some(a) = &filter.action {
+        add("type LIKE ?", format!("%.{a}").into());
+    }
+    if let Some(s) = filter.start {
+        add("occurred_at >= ?", s.into());
+    }
+    if let Some(e) = filter.end {
+        add("occurred_at < ?", e.into());
+    }
+    values.push((limit as i64).into());
+    let sql = format!(
+        "SELECT {COLUMNS} FROM audit WHERE {} ORDER BY seq DESC LIMIT ${}",
+        conditions.join(" AND "),
+        values.len()
+    );
+    db.query_all_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        sql,
+        values,
+    ))
+    .await?
+    .iter()
+    .map(entry)
+    .collect()
+}
+
+/// Every stored event in trail order, for a rebuild (redacted ones are
+/// skipped: what they said about a person is gone).
+pub async fn events_from(
+    db: &impl ConnectionTrait,
+    after: i64,
+    limit: u64,
+) -> Result<Vec<(i64, Option<Event>)>, DbErr> {
+    db.query_all_raw(statement(
+        db,
+        "SELECT seq, event FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2",
+        [after.into(), (limit as i64).into()],
+    ))
+    .await?
+    .iter()
+    .map(|r| {
+        let bytes: Option<Vec<u8>> = r.try_get("", "event")?;
+        Ok((
+            r.try_get("", "seq")?,
+            bytes.and_then(|b| Event::decode(b.as_slice()).ok()),
+        ))
+    })
+    .collect()
+}
