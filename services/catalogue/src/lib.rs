@@ -82,7 +82,8 @@ impl Role for CatalogueRole {
                 context.bus.clone(),
                 Arc::new(adoption::Adoption),
                 context.config.events.clone(),
-            );
+            )
+            .announce_parked(context.outbox.clone());
             let shutdown = context.shutdown.clone();
             context.tasks.spawn(async move {
                 if let Err(e) = adoption.run(shutdown).await {

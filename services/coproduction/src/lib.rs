@@ -71,7 +71,8 @@ impl Role for CoproductionRole {
                     context.bus.clone(),
                     projections.clone(),
                     context.config.events.clone(),
-                );
+                )
+                .announce_parked(context.outbox.clone());
                 let shutdown = context.shutdown.clone();
                 context.tasks.spawn(async move {
                     if let Err(e) = consumer.run(shutdown).await {

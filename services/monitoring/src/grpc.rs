@@ -6,7 +6,10 @@ use interlink_runtime::api::{is_canonical_uuid, now_ms, page_size, timestamp};
 use interlink_runtime::auth::{Identity, identity};
 use interlink_runtime::db::{begin_write, statement};
 use interlink_runtime::validation::Violation;
+use std::sync::Arc;
+
 use sea_orm::{ConnectionTrait, DatabaseConnection};
+use tokio::sync::Notify;
 use tonic::{Request, Response, Status};
 
 use crate::error::{Error, Result};
@@ -16,9 +19,19 @@ use crate::{kpis, trail};
 #[derive(Debug, Clone)]
 pub struct MonitoringApi {
     db: DatabaseConnection,
+    feed: Arc<Notify>,
 }
 
 const DAY_MS: i64 = 86_400_000;
+
+/// How often an idle change feed looks for new events without being woken.
+pub const FEED_POLL: std::time::Duration = std::time::Duration::from_millis(250);
+/// Events read per query of a change feed.
+const FEED_BATCH: u64 = 500;
+
+type FeedStream = std::pin::Pin<
+    Box<dyn futures::Stream<Item = std::result::Result<pb::FeedEvent, Status>> + Send>,
+>;
 
 /// The organisation id of `organizations/{id}` ('' for `organizations/-`).
 fn scope(field: &str, name: &str) -> Result<String> {
@@ -69,9 +82,10 @@ fn entry_to(e: &trail::Entry) -> pb::AuditEntry {
 }
 
 impl MonitoringApi {
-    /// The service over `db`.
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+    /// The service over `db`; `feed` is woken when new events are stored
+    /// (the change feed also looks every [`FEED_POLL`]).
+    pub fn new(db: DatabaseConnection, feed: Arc<Notify>) -> Self {
+        Self { db, feed }
     }
 
     /// Whether `caller` may read the scope (an organisation id, '' for the
@@ -118,6 +132,17 @@ fn reply<T>(result: Result<T>) -> Reply<T> {
 
 #[tonic::async_trait]
 impl MonitoringService for MonitoringApi {
+    type StreamEventsStream = FeedStream;
+
+    async fn stream_events(&self, r: Request<pb::StreamEventsRequest>) -> Reply<FeedStream> {
+        reply(self.stream_events_(r).await)
+    }
+    async fn list_parked_events(
+        &self,
+        r: Request<pb::ListParkedEventsRequest>,
+    ) -> Reply<pb::ListParkedEventsResponse> {
+        reply(self.list_parked_events_(r).await)
+    }
     async fn list_activity(
         &self,
         r: Request<pb::ListActivityRequest>,
@@ -142,6 +167,153 @@ impl MonitoringService for MonitoringApi {
 }
 
 impl MonitoringApi {
+    async fn stream_events_(
+        &self,
+        request: Request<pb::StreamEventsRequest>,
+    ) -> Result<FeedStream> {
+        let caller = identity(&request).ok_or(Error::Unauthenticated)?.clone();
+        let r = request.into_inner();
+        let mut violations = Vec::new();
+        let organization = if r.organization.is_empty() {
+            None
+        } else {
+            match scope("organization", &r.organization) {
+                Ok(o) => Some(o),
+                Err(Error::Invalid(v)) => {
+                    violations.extend(v);
+                    None
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        if r.type_prefixes.len() > 20 {
+            violations.push(Violation::new("type_prefixes", "has more than 20 prefixes"));
+        }
+        for (i, p) in r.type_prefixes.iter().enumerate() {
+            if p.is_empty()
+                || p.len() > 100
+                || !p
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_')
+            {
+                violations.push(Violation::new(
+                    format!("type_prefixes[{i}]"),
+                    "must be lower-case letters, `.` and `_` (`coproduction.`)",
+                ));
+            }
+        }
+        if r.cursor < 0 {
+            violations.push(Violation::new("cursor", "must not be negative"));
+        }
+        Error::check(violations)?;
+        match &organization {
+            Some(o) => self.require_reader(&caller, o).await?,
+            None if caller.platform_admin => {}
+            None => {
+                return Err(Error::Denied(
+                    "name an organisation you administer to follow its events".into(),
+                ));
+            }
+        }
+        struct Feed {
+            db: DatabaseConnection,
+            notify: Arc<Notify>,
+            organization: Option<String>,
+            prefixes: Vec<String>,
+            cursor: i64,
+            buffer: std::collections::VecDeque<pb::FeedEvent>,
+        }
+        let feed = Feed {
+            db: self.db.clone(),
+            notify: self.feed.clone(),
+            organization,
+            prefixes: r.type_prefixes,
+            cursor: r.cursor,
+            buffer: Default::default(),
+        };
+        let stream = futures::stream::unfold(feed, |mut f| async move {
+            loop {
+                if let Some(next) = f.buffer.pop_front() {
+                    return Some((Ok(next), f));
+                }
+                // Register interest before looking, so a commit between the
+                // query and the wait is not missed.
+                let notify = f.notify.clone();
+                let woken = notify.notified();
+                tokio::pin!(woken);
+                woken.as_mut().enable();
+                let rows = match trail::feed(
+                    &f.db,
+                    f.organization.as_deref(),
+                    &f.prefixes,
+                    f.cursor,
+                    FEED_BATCH,
+                )
+                .await
+                {
+                    Ok(rows) => rows,
+                    Err(e) => return Some((Err(Status::from(Error::Store(e))), f)),
+                };
+                if rows.is_empty() {
+                    let _ = tokio::time::timeout(FEED_POLL, woken).await;
+                    continue;
+                }
+                for (sequence, bytes) in rows {
+                    f.cursor = sequence;
+                    let event = bytes.and_then(|b| {
+                        <interlink_proto::events::v1::Event as prost::Message>::decode(b.as_slice())
+                            .ok()
+                    });
+                    f.buffer.push_back(pb::FeedEvent { sequence, event });
+                }
+            }
+        });
+        Ok(Box::pin(stream))
+    }
+
+    async fn list_parked_events_(
+        &self,
+        request: Request<pb::ListParkedEventsRequest>,
+    ) -> Result<pb::ListParkedEventsResponse> {
+        let caller = identity(&request).ok_or(Error::Unauthenticated)?;
+        if !caller.platform_admin {
+            return Err(Error::Denied(
+                "only platform administrators list parked events".into(),
+            ));
+        }
+        let limit = page_size(request.get_ref().page_size, 50, 500)?;
+        let total: i64 = self
+            .db
+            .query_one_raw(statement(&self.db, "SELECT COUNT(*) AS n FROM parked", []))
+            .await?
+            .map(|r| r.try_get("", "n"))
+            .transpose()?
+            .unwrap_or(0);
+        let rows = self
+            .db
+            .query_all_raw(statement(
+                &self.db,
+                "SELECT consumer, event_id, event_type, error, deliveries, parked_at FROM parked \
+                 ORDER BY parked_at DESC, event_id LIMIT $1",
+                [(limit as i64).into()],
+            ))
+            .await?;
+        let events = rows
+            .iter()
+            .map(|r| {
+                Ok(pb::ParkedEvent {
+                    consumer: r.try_get("", "consumer")?,
+                    event_id: r.try_get("", "event_id")?,
+                    r#type: r.try_get("", "event_type")?,
+                    error: r.try_get("", "error")?,
+                    deliveries: r.try_get::<i64>("", "deliveries")? as i32,
+                    park_time: Some(timestamp(r.try_get("", "parked_at")?)),
+                })
+            })
+            .collect::<std::result::Result<Vec<_>, sea_orm::DbErr>>()?;
+        Ok(pb::ListParkedEventsResponse { events, total })
+    }
+
     async fn list_activity_(
         &self,
         request: Request<pb::ListActivityRequest>,

@@ -12,11 +12,12 @@ pub mod trail;
 use std::sync::Arc;
 
 use futures::future::BoxFuture;
-use interlink_proto::events::v1::Event;
+use interlink_proto::events::v1::{Event, EventParked};
 use interlink_proto::monitoring::v1::monitoring_service_server::MonitoringServiceServer;
 use interlink_runtime::events::{Consumer, EventHandler};
 use interlink_runtime::host::{Role, RoleContext};
 use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr};
+use tokio::sync::Notify;
 use tonic::service::RoutesBuilder;
 
 pub use grpc::MonitoringApi;
@@ -25,9 +26,19 @@ pub use migrations::Migrator;
 /// The fully-qualified name of the gRPC service.
 pub const SERVICE_NAME: &str = "interlink.monitoring.v1.MonitoringService";
 
-/// The consumer of every event of the mesh: into the trail, then the KPIs.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Recorder;
+/// The consumer of every event of the mesh: into the trail, then the KPIs;
+/// after each commit it wakes the change feeds.
+#[derive(Debug, Clone, Default)]
+pub struct Recorder {
+    feed: Arc<Notify>,
+}
+
+impl Recorder {
+    /// A recorder waking `feed` after each commit.
+    pub fn new(feed: Arc<Notify>) -> Self {
+        Self { feed }
+    }
+}
 
 impl EventHandler for Recorder {
     async fn handle(&self, txn: &DatabaseTransaction, event: &Event) -> anyhow::Result<()> {
@@ -35,8 +46,20 @@ impl EventHandler for Recorder {
         // Stored once: a second delivery finds it and changes nothing.
         if let Some(entry) = trail::append(txn, event, process.as_deref().unwrap_or("")).await? {
             kpis::apply(txn, event, &entry.actor_pseudonym, process.as_deref()).await?;
+            if event.r#type == "runtime.consumer.event_parked"
+                && let Some(parked) = event
+                    .payload
+                    .as_ref()
+                    .and_then(|p| p.to_msg::<EventParked>().ok())
+            {
+                trail::record_parked(txn, &parked).await?;
+            }
         }
         Ok(())
+    }
+
+    fn after_commit(&self, _events: &[Event]) {
+        self.feed.notify_waiters();
     }
 }
 
@@ -67,14 +90,16 @@ impl Role for MonitoringRole {
                 .db
                 .clone()
                 .ok_or_else(|| anyhow::anyhow!("the monitoring role needs its database"))?;
+            let feed = Arc::new(Notify::new());
             let consumer = Consumer::new(
                 "monitoring",
                 context.subjects().all(),
                 db.clone(),
                 context.bus.clone(),
-                Arc::new(Recorder),
+                Arc::new(Recorder::new(feed.clone())),
                 context.config.events.clone(),
-            );
+            )
+            .announce_parked(context.outbox.clone());
             let shutdown = context.shutdown.clone();
             context.tasks.spawn(async move {
                 if let Err(e) = consumer.run(shutdown).await {
@@ -83,7 +108,7 @@ impl Role for MonitoringRole {
             });
             let max = context.config.grpc.max_message_bytes;
             routes.add_service(
-                MonitoringServiceServer::new(MonitoringApi::new(db))
+                MonitoringServiceServer::new(MonitoringApi::new(db, feed))
                     .max_decoding_message_size(max)
                     .max_encoding_message_size(max),
             );

@@ -12,6 +12,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(interlink_runtime::events::EventTablesMigration),
             Box::new(TrailAndKpis),
+            Box::new(Parked),
         ]
     }
 }
@@ -145,5 +146,34 @@ impl MigrationTrait for TrailAndKpis {
         )
         .await?;
         Ok(())
+    }
+}
+
+struct Parked;
+
+impl MigrationName for Parked {
+    fn name(&self) -> &str {
+        "m0002_parked_events"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Parked {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        interlink_runtime::db::execute_script(
+            manager.get_connection(),
+            r#"
+CREATE TABLE parked (
+    consumer   TEXT NOT NULL,
+    event_id   TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    error      TEXT NOT NULL,
+    deliveries BIGINT NOT NULL,
+    parked_at  BIGINT NOT NULL,
+    PRIMARY KEY (consumer, event_id)
+)
+"#,
+        )
+        .await
     }
 }

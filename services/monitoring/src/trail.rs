@@ -366,3 +366,68 @@ pub async fn events_from(
     })
     .collect()
 }
+
+/// Up to `limit` entries after `after` in trail order, of one organisation
+/// (`None`: all) and with a type starting with one of `prefixes` (all when
+/// empty): the change feed.
+pub async fn feed(
+    db: &impl ConnectionTrait,
+    organization_id: Option<&str>,
+    prefixes: &[String],
+    after: i64,
+    limit: u64,
+) -> Result<Vec<(i64, Option<Vec<u8>>)>, DbErr> {
+    let mut values: Vec<Value> = vec![after.into()];
+    let mut sql = "SELECT seq, event FROM audit WHERE seq > $1".to_owned();
+    if let Some(o) = organization_id {
+        values.push(o.into());
+        sql.push_str(&format!(" AND organization_id = ${}", values.len()));
+    }
+    if !prefixes.is_empty() {
+        let mut alternatives = Vec::new();
+        for p in prefixes {
+            values.push(format!("{p}%").into());
+            alternatives.push(format!("type LIKE ${}", values.len()));
+        }
+        sql.push_str(&format!(" AND ({})", alternatives.join(" OR ")));
+    }
+    values.push((limit as i64).into());
+    sql.push_str(&format!(" ORDER BY seq LIMIT ${}", values.len()));
+    db.query_all_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        sql,
+        values,
+    ))
+    .await?
+    .iter()
+    .map(|r| Ok((r.try_get("", "seq")?, r.try_get("", "event")?)))
+    .collect()
+}
+
+/// Records a parked event announced by some service's consumer.
+pub async fn record_parked(
+    txn: &impl ConnectionTrait,
+    parked: &interlink_proto::events::v1::EventParked,
+) -> Result<(), DbErr> {
+    let at = parked
+        .park_time
+        .as_ref()
+        .map(|t| t.seconds.saturating_mul(1000) + i64::from(t.nanos / 1_000_000))
+        .unwrap_or_default();
+    run(
+        txn,
+        "INSERT INTO parked (consumer, event_id, event_type, error, deliveries, parked_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (consumer, event_id) DO UPDATE SET \
+         event_type = $3, error = $4, deliveries = $5, parked_at = $6",
+        [
+            parked.consumer.clone().into(),
+            parked.event_id.clone().into(),
+            parked.event_type.clone().into(),
+            parked.error.clone().into(),
+            (parked.deliveries as i64).into(),
+            at.into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}

@@ -39,6 +39,7 @@ impl Monitoring {
             let mut routes = tonic::service::RoutesBuilder::default();
             routes.add_service(MonitoringServiceServer::new(MonitoringApi::new(
                 env.db.clone(),
+                Default::default(),
             )));
             routes
         })
@@ -74,7 +75,10 @@ impl Monitoring {
         let db = &self.server.env.db;
         for event in events {
             let txn = db.begin().await.expect("begin");
-            Recorder.handle(&txn, event).await.expect("recorded");
+            Recorder::default()
+                .handle(&txn, event)
+                .await
+                .expect("recorded");
             txn.commit().await.expect("commit");
         }
     }
@@ -839,8 +843,186 @@ async fn the_trail_is_read_by_those_entitled_with_filters(backend: Backend) {
     m.server.stop().await;
 }
 
+async fn next(stream: &mut tonic::Streaming<pb::FeedEvent>) -> pb::FeedEvent {
+    use futures::StreamExt;
+    tokio::time::timeout(std::time::Duration::from_secs(10), stream.next())
+        .await
+        .expect("an event in time")
+        .expect("stream open")
+        .expect("ok")
+}
+
+async fn the_change_feed_resumes_without_gap_or_repeat_and_follows_live(backend: Backend) {
+    let m = Monitoring::start(backend).await;
+    let events = history(&m);
+    m.record(&events).await;
+    let open = |cursor: i64| {
+        let mut client = m.client();
+        let token = m.server.token("ana", false);
+        async move {
+            client
+                .stream_events(with_token(
+                    pb::StreamEventsRequest {
+                        organization: format!("organizations/{ORG}"),
+                        type_prefixes: Vec::new(),
+                        cursor,
+                    },
+                    &token,
+                ))
+                .await
+                .expect("stream")
+                .into_inner()
+        }
+    };
+    // Ten, then a disconnect.
+    let mut first = open(0).await;
+    let mut seen = Vec::new();
+    for _ in 0..10 {
+        seen.push(next(&mut first).await);
+    }
+    drop(first);
+    // Resume after the last one received: the rest, then live events.
+    let mut resumed = open(seen.last().map(|e| e.sequence).unwrap_or(0)).await;
+    for _ in 10..25 {
+        seen.push(next(&mut resumed).await);
+    }
+    let live = m.event(
+        ("coproduction", "story", "published"),
+        "ana",
+        ORG,
+        "s2",
+        &coproduction::StoryPublished {
+            story: Some(coproduction::Story {
+                process: format!("processes/{P1}"),
+                ..Default::default()
+            }),
+        },
+    );
+    m.record(std::slice::from_ref(&live)).await;
+    let followed = next(&mut resumed).await;
+    assert_eq!(
+        followed.event.as_ref().map(|e| e.id.clone()),
+        Some(live.id.clone())
+    );
+    seen.push(followed);
+    // Every event of ORG, once each, in order.
+    let ids: Vec<String> = seen
+        .iter()
+        .map(|f| f.event.as_ref().map(|e| e.id.clone()).unwrap_or_default())
+        .collect();
+    let mut expected: Vec<String> = events
+        .iter()
+        .filter(|e| e.organization_id == ORG)
+        .map(|e| e.id.clone())
+        .collect();
+    expected.push(live.id.clone());
+    assert_eq!(ids, expected);
+    assert!(seen.windows(2).all(|w| w[0].sequence < w[1].sequence));
+    // Type filters, and who may follow what.
+    let mut claims = m
+        .client()
+        .stream_events(with_token(
+            pb::StreamEventsRequest {
+                organization: format!("organizations/{ORG}"),
+                type_prefixes: vec!["coproduction.claim.".into()],
+                cursor: 0,
+            },
+            &m.server.token("ana", false),
+        ))
+        .await
+        .expect("filtered")
+        .into_inner();
+    assert_eq!(
+        next(&mut claims).await.event.map(|e| e.r#type),
+        Some("coproduction.claim.submitted".into())
+    );
+    assert_eq!(
+        next(&mut claims).await.event.map(|e| e.r#type),
+        Some("coproduction.claim.decided".into())
+    );
+    for (token, request, expected) in [
+        (
+            m.server.token("carla", false),
+            pb::StreamEventsRequest {
+                organization: format!("organizations/{ORG}"),
+                ..Default::default()
+            },
+            Code::PermissionDenied,
+        ),
+        (
+            m.server.token("ana", false),
+            pb::StreamEventsRequest::default(),
+            Code::PermissionDenied,
+        ),
+        (
+            m.server.token("root", true),
+            pb::StreamEventsRequest {
+                organization: "orgs/x".into(),
+                type_prefixes: vec!["Bad Prefix".into()],
+                cursor: -1,
+            },
+            Code::InvalidArgument,
+        ),
+    ] {
+        let status = m
+            .client()
+            .stream_events(with_token(request, &token))
+            .await
+            .map(|_| ())
+            .expect_err("refused");
+        assert_eq!(status.code(), expected, "{status:?}");
+    }
+    m.server.stop().await;
+}
+
+async fn parked_events_of_every_service_are_listed(backend: Backend) {
+    let m = Monitoring::start(backend).await;
+    let parked = m.event(
+        ("runtime", "consumer", "event_parked"),
+        "coproduction-community",
+        "",
+        "e-1",
+        &interlink_proto::events::v1::EventParked {
+            consumer: "coproduction-community".into(),
+            event_id: "e-1".into(),
+            event_type: "community.team.created".into(),
+            error: "bad payload".into(),
+            deliveries: 5,
+            ..Default::default()
+        },
+    );
+    m.record(&[parked.clone(), parked]).await;
+    let listed = m
+        .client()
+        .list_parked_events(with_token(
+            pb::ListParkedEventsRequest { page_size: 0 },
+            &m.server.token("root", true),
+        ))
+        .await
+        .expect("parked")
+        .into_inner();
+    assert_eq!(listed.total, 1);
+    assert_eq!(listed.events[0].consumer, "coproduction-community");
+    assert_eq!(listed.events[0].r#type, "community.team.created");
+    assert_eq!(listed.events[0].deliveries, 5);
+    assert_eq!(
+        m.client()
+            .list_parked_events(with_token(
+                pb::ListParkedEventsRequest { page_size: 0 },
+                &m.server.token("ana", false),
+            ))
+            .await
+            .map(|_| ())
+            .map_err(|s| s.code()),
+        Err(Code::PermissionDenied)
+    );
+    m.server.stop().await;
+}
+
 on_both_backends!(
     a_scripted_history_yields_exact_kpis_once_and_on_rebuild,
     the_chain_verifies_and_shows_tampering,
     the_trail_is_read_by_those_entitled_with_filters,
+    the_change_feed_resumes_without_gap_or_repeat_and_follows_live,
+    parked_events_of_every_service_are_listed,
 );

@@ -643,3 +643,100 @@ async fn replicas_of_a_consumer_keep_order_postgres_jetstream() {
     assert!(last.values().all(|v| *v == 60));
     env.cleanup().await;
 }
+
+/// Records what it receives (the watcher of parked-event announcements).
+#[derive(Default)]
+struct Watcher {
+    seen: Mutex<Vec<Event>>,
+}
+
+impl EventHandler for Watcher {
+    async fn handle(&self, _txn: &DatabaseTransaction, event: &Event) -> anyhow::Result<()> {
+        self.seen.lock().expect("lock").push(event.clone());
+        Ok(())
+    }
+}
+
+/// A consumer told to announce what it parks publishes
+/// `runtime.consumer.event_parked` through its service's outbox, so the
+/// mesh (monitoring) hears of it.
+async fn parked_events_are_announced(backend: Backend) {
+    let env = TestEnv::new::<TestMigrator>(backend, |c| {
+        c.events.max_deliveries = 2;
+        c.events.retry_initial_ms = 10;
+        c.events.retry_max_ms = 50;
+    })
+    .await;
+    let outbox = env.outbox();
+    let handler = Arc::new(RecordingHandler::default());
+    let events: Vec<Event> = (1..=3)
+        .map(|v| event(&outbox, &format!("agg-{v}"), 1))
+        .collect();
+    let poison_id = events[1].id.clone();
+    handler
+        .poison
+        .lock()
+        .expect("lock")
+        .insert(poison_id.clone());
+    let watcher = Arc::new(Watcher::default());
+    let shutdown = CancellationToken::new();
+    let relay = env.relay(&outbox);
+    let effects = consumer(&env, &handler).announce_parked(outbox.clone());
+    let watch = Consumer::new(
+        "watch",
+        env.subjects
+            .event(EventType::new("runtime", "consumer", "event_parked")),
+        env.db.clone(),
+        env.bus.clone(),
+        watcher.clone(),
+        env.config.events.clone(),
+    );
+    let tasks = [
+        tokio::spawn(relay.run(shutdown.clone())),
+        tokio::spawn({
+            let s = shutdown.clone();
+            async move { effects.run(s).await.expect("effects") }
+        }),
+        tokio::spawn({
+            let s = shutdown.clone();
+            async move { watch.run(s).await.expect("watch") }
+        }),
+    ];
+    outbox.publish(&env.db, &events).await.expect("append");
+    wait_until("the parking announced", WAIT, || async {
+        !watcher.seen.lock().expect("lock").is_empty()
+    })
+    .await;
+    let seen = watcher.seen.lock().expect("lock").clone();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].r#type, "runtime.consumer.event_parked");
+    let parked: interlink_proto::events::v1::EventParked = seen[0]
+        .payload
+        .as_ref()
+        .expect("payload")
+        .to_msg()
+        .expect("decodes");
+    assert_eq!(parked.consumer, "effects");
+    assert_eq!(parked.event_id, poison_id);
+    assert_eq!(parked.deliveries, 2);
+    assert!(
+        parked.error.contains("poisoned on purpose"),
+        "{}",
+        parked.error
+    );
+    shutdown.cancel();
+    for task in tasks {
+        task.await.expect("task");
+    }
+    env.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parked_events_are_announced_postgres_jetstream() {
+    parked_events_are_announced(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parked_events_are_announced_sqlite_embedded() {
+    parked_events_are_announced(Backend::Embedded).await;
+}

@@ -79,6 +79,7 @@ pub struct Consumer<H> {
     bus: Bus,
     handler: Arc<H>,
     config: EventsConfig,
+    announce: Option<super::Outbox>,
 }
 
 enum Failure {
@@ -105,7 +106,16 @@ impl<H: EventHandler> Consumer<H> {
             bus,
             handler,
             config,
+            announce: None,
         }
+    }
+
+    /// Announces each parked event as `runtime.consumer.event_parked`
+    /// through `outbox`, in the transaction that parks it (monitoring lists
+    /// them for the whole mesh).
+    pub fn announce_parked(mut self, outbox: super::Outbox) -> Self {
+        self.announce = Some(outbox);
+        self
     }
 
     /// Consumes until `shutdown`. The batch in hand when it fires is left
@@ -435,7 +445,9 @@ impl<H: EventHandler> Consumer<H> {
         } else {
             event_id.to_owned()
         };
-        self.db
+        let parked_at = unix_millis();
+        let txn = crate::db::begin_write(&self.db).await?;
+        txn
             .execute_raw(Statement::from_sql_and_values(
                 self.db.get_database_backend(),
                 "INSERT INTO interlink_parked (consumer, event_id, subject, traceparent, payload, error, deliveries, parked_at) \
@@ -450,10 +462,38 @@ impl<H: EventHandler> Consumer<H> {
                     delivery.payload.to_vec().into(),
                     error.into(),
                     (deliveries as i64).into(),
-                    unix_millis().into(),
+                    parked_at.into(),
                 ],
             ))
             .await?;
+        if let Some(outbox) = &self.announce {
+            let event_type = Event::decode(delivery.payload.as_ref())
+                .map(|e| e.r#type)
+                .unwrap_or_default();
+            let announcement = outbox.envelope(super::NewEvent {
+                event_type: super::EventType::new("runtime", "consumer", "event_parked"),
+                actor: super::service_actor(&self.name),
+                organization_id: "",
+                aggregate_id: &key,
+                aggregate_version: deliveries,
+                payload: &interlink_proto::events::v1::EventParked {
+                    consumer: self.name.clone(),
+                    event_id: key.clone(),
+                    event_type,
+                    subject: delivery.subject.clone(),
+                    error: error.to_owned(),
+                    deliveries,
+                    park_time: Some(prost_types::Timestamp {
+                        seconds: parked_at / 1000,
+                        nanos: ((parked_at % 1000) * 1_000_000) as i32,
+                    }),
+                },
+            })?;
+            outbox.append(&txn, &[announcement]).await?;
+            outbox.commit(txn).await?;
+        } else {
+            txn.commit().await?;
+        }
         tracing::error!(consumer = %self.name, event_id = %key, deliveries, %error, "event parked");
         Ok(())
     }
