@@ -46,6 +46,14 @@ impl EventHandler for Recorder {
         // Stored once: a second delivery finds it and changes nothing.
         if let Some(entry) = trail::append(txn, event, process.as_deref().unwrap_or("")).await? {
             kpis::apply(txn, event, &entry.actor_pseudonym, process.as_deref()).await?;
+            if event.r#type == "community.user.erased"
+                && let Some(erased) = event.payload.as_ref().and_then(|p| {
+                    p.to_msg::<interlink_proto::community::v1::UserErased>()
+                        .ok()
+                })
+            {
+                trail::erase(txn, &erased.subject).await?;
+            }
             if event.r#type == "runtime.consumer.event_parked"
                 && let Some(parked) = event
                     .payload

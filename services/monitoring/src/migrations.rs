@@ -13,6 +13,7 @@ impl MigratorTrait for Migrator {
             Box::new(interlink_runtime::events::EventTablesMigration),
             Box::new(TrailAndKpis),
             Box::new(Parked),
+            Box::new(Redaction),
         ]
     }
 }
@@ -175,5 +176,26 @@ CREATE TABLE parked (
 "#,
         )
         .await
+    }
+}
+
+struct Redaction;
+
+impl MigrationName for Redaction {
+    fn name(&self) -> &str {
+        "m0003_redaction"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Redaction {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .get_connection()
+            .execute_unprepared(
+                "ALTER TABLE audit ADD COLUMN redacted BOOLEAN NOT NULL DEFAULT FALSE",
+            )
+            .await?;
+        Ok(())
     }
 }

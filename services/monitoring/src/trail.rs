@@ -38,10 +38,14 @@ pub struct Entry {
     pub event_digest: String,
     /// Hex SHA-256 of this entry after its predecessor's.
     pub hash: String,
+    /// Whether the stored event was scrubbed of a person's data (erasure):
+    /// its digest is then that of the event as received.
+    pub redacted: bool,
 }
 
 const COLUMNS: &str = "seq, event_id, type, occurred_at, actor, actor_pseudonym, \
-     organization_id, process_id, aggregate_id, aggregate_version, event, event_digest, hash";
+     organization_id, process_id, aggregate_id, aggregate_version, event, event_digest, hash, \
+     redacted";
 
 fn entry(r: &QueryResult) -> Result<Entry, DbErr> {
     Ok(Entry {
@@ -58,6 +62,7 @@ fn entry(r: &QueryResult) -> Result<Entry, DbErr> {
         event: r.try_get("", "event")?,
         event_digest: r.try_get("", "event_digest")?,
         hash: r.try_get("", "hash")?,
+        redacted: r.try_get("", "redacted")?,
     })
 }
 
@@ -166,6 +171,7 @@ pub async fn append(
         event_digest: hex(Sha256::digest(&encoded)),
         event: Some(encoded),
         hash: String::new(),
+        redacted: false,
     };
     e.hash = chain_hash(&previous, &e);
     run(
@@ -226,6 +232,7 @@ pub async fn verify(
         let e = entry(row)?;
         checked += 1;
         if let Some(event) = &e.event
+            && !e.redacted
             && hex(Sha256::digest(event)) != e.event_digest
         {
             return Ok(Verification {
@@ -430,4 +437,130 @@ pub async fn record_parked(
     )
     .await?;
     Ok(())
+}
+
+/// Erases a person from the trail (GDPR): their subject leaves every entry
+/// they acted in, and the events that name them are scrubbed (their
+/// subject replaced by their pseudonym, their names and e-mails removed).
+/// Hashes cover pseudonyms and the digests of events as received, so every
+/// chain still verifies. Returns how many entries changed.
+pub async fn erase(txn: &impl ConnectionTrait, subject: &str) -> Result<u64, DbErr> {
+    use interlink_proto::community::v1 as community;
+    let pseudonym = pseudonym(txn, subject).await?;
+    let mut changed = run(
+        txn,
+        "UPDATE audit SET actor = NULL WHERE actor_pseudonym = $1 AND actor IS NOT NULL",
+        [pseudonym.clone().into()],
+    )
+    .await?;
+    let rows = txn
+        .query_all_raw(statement(
+            txn,
+            "SELECT seq, event FROM audit WHERE event IS NOT NULL \
+             AND (actor_pseudonym = $1 OR type LIKE 'community.%')",
+            [pseudonym.clone().into()],
+        ))
+        .await?;
+    for row in rows {
+        let seq: i64 = row.try_get("", "seq")?;
+        let bytes: Vec<u8> = row.try_get("", "event")?;
+        let Ok(mut event) = Event::decode(bytes.as_slice()) else {
+            continue;
+        };
+        let mut touched = false;
+        if let Some(actor) = event.actor.as_mut()
+            && actor.subject == subject
+        {
+            actor.subject = pseudonym.clone();
+            touched = true;
+        }
+        let scrub_user = |u: &mut community::User| {
+            u.subject = pseudonym.clone();
+            u.display_name.clear();
+            u.email.clear();
+            u.additional_emails.clear();
+        };
+        if let Some(any) = event.payload.as_mut() {
+            macro_rules! rewrite {
+                ($ty:ty, |$m:ident| $body:block) => {{
+                    if let Ok(mut $m) = any.to_msg::<$ty>() {
+                        let hit = $body;
+                        if hit {
+                            if let Ok(packed) = prost_types::Any::from_msg(&$m) {
+                                *any = packed;
+                                touched = true;
+                            }
+                        }
+                    }
+                }};
+            }
+            match event.r#type.as_str() {
+                "community.user.registered" => rewrite!(community::UserRegistered, |m| {
+                    let hit = m.user.as_ref().is_some_and(|u| u.subject == subject);
+                    if let Some(u) = m.user.as_mut().filter(|_| hit) {
+                        scrub_user(u);
+                    }
+                    hit
+                }),
+                "community.user.updated" => rewrite!(community::UserUpdated, |m| {
+                    let hit = m.user.as_ref().is_some_and(|u| u.subject == subject);
+                    if let Some(u) = m.user.as_mut().filter(|_| hit) {
+                        scrub_user(u);
+                    }
+                    hit
+                }),
+                "community.team.member_added" => rewrite!(community::TeamMemberAdded, |m| {
+                    let hit = m.member.as_ref().is_some_and(|x| x.subject == subject);
+                    if let Some(x) = m.member.as_mut().filter(|_| hit) {
+                        x.subject = pseudonym.clone();
+                        x.display_name.clear();
+                    }
+                    hit
+                }),
+                "community.team.member_removed" => rewrite!(community::TeamMemberRemoved, |m| {
+                    let hit = m.subject == subject;
+                    if hit {
+                        m.subject = pseudonym.clone();
+                    }
+                    hit
+                }),
+                "community.organization.administrator_added" => {
+                    rewrite!(community::OrganizationAdministratorAdded, |m| {
+                        let hit = m.subject == subject;
+                        if hit {
+                            m.subject = pseudonym.clone();
+                        }
+                        hit
+                    })
+                }
+                "community.organization.administrator_removed" => {
+                    rewrite!(community::OrganizationAdministratorRemoved, |m| {
+                        let hit = m.subject == subject;
+                        if hit {
+                            m.subject = pseudonym.clone();
+                        }
+                        hit
+                    })
+                }
+                "community.user.erased" => rewrite!(community::UserErased, |m| {
+                    let hit = m.subject == subject;
+                    if hit {
+                        m.subject = pseudonym.clone();
+                    }
+                    hit
+                }),
+                _ => {}
+            }
+        }
+        if touched {
+            run(
+                txn,
+                "UPDATE audit SET event = $2, redacted = TRUE WHERE seq = $1",
+                [seq.into(), event.encode_to_vec().into()],
+            )
+            .await?;
+            changed += 1;
+        }
+    }
+    Ok(changed)
 }

@@ -1019,10 +1019,96 @@ async fn parked_events_of_every_service_are_listed(backend: Backend) {
     m.server.stop().await;
 }
 
+async fn an_erased_user_leaves_the_trail_and_the_chains_still_verify(backend: Backend) {
+    let m = Monitoring::start(backend).await;
+    m.record(&history(&m)).await;
+    let root = m.server.token("root", true);
+    let trail_of = |actor: &str| {
+        let mut client = m.client();
+        let token = root.clone();
+        let actor = actor.to_owned();
+        async move {
+            client
+                .list_activity(with_token(
+                    pb::ListActivityRequest {
+                        actor,
+                        ..Default::default()
+                    },
+                    &token,
+                ))
+                .await
+                .expect("trail")
+                .into_inner()
+                .entries
+        }
+    };
+    assert!(trail_of("carla").await.iter().all(|e| e.actor == "carla"));
+    let before = m.kpis(&format!("organizations/{ORG}"), false).await;
+    m.record(&[m.event(
+        ("community", "user", "erased"),
+        "carla",
+        "",
+        "u3",
+        &community::UserErased {
+            user: "users/u3".into(),
+            subject: "carla".into(),
+        },
+    )])
+    .await;
+    // Still found by pseudonym, but nothing personal is left.
+    let after = trail_of("carla").await;
+    assert_eq!(after.len(), 5);
+    assert!(after.iter().all(|e| e.actor.is_empty()), "{after:?}");
+    let db = &m.server.env.db;
+    let rows = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT event FROM audit WHERE event IS NOT NULL",
+        ))
+        .await
+        .expect("rows");
+    for row in rows {
+        let bytes: Vec<u8> = row.try_get("", "event").expect("bytes");
+        assert!(
+            !bytes.windows(5).any(|w| w == b"carla"),
+            "a stored event still names carla"
+        );
+    }
+    for scope in [format!("organizations/{ORG}"), "organizations/-".to_owned()] {
+        let v = m
+            .client()
+            .verify_chain(with_token(
+                pb::VerifyChainRequest {
+                    organization: scope,
+                },
+                &root,
+            ))
+            .await
+            .expect("verify")
+            .into_inner();
+        assert!(v.valid, "{v:?}");
+    }
+    // The KPIs did not move, and a rebuild over the scrubbed events agrees.
+    assert_eq!(
+        values(&m.kpis(&format!("organizations/{ORG}"), false).await),
+        values(&before)
+    );
+    m.client()
+        .rebuild_kpis(with_token(pb::RebuildKpisRequest {}, &root))
+        .await
+        .expect("rebuild");
+    assert_eq!(
+        values(&m.kpis(&format!("organizations/{ORG}"), false).await),
+        values(&before)
+    );
+    m.server.stop().await;
+}
+
 on_both_backends!(
     a_scripted_history_yields_exact_kpis_once_and_on_rebuild,
     the_chain_verifies_and_shows_tampering,
     the_trail_is_read_by_those_entitled_with_filters,
     the_change_feed_resumes_without_gap_or_repeat_and_follows_live,
     parked_events_of_every_service_are_listed,
+    an_erased_user_leaves_the_trail_and_the_chains_still_verify,
 );
