@@ -444,7 +444,9 @@ impl MonitoringApi {
             .db
             .query_all_raw(statement(
                 &self.db,
-                "SELECT kpi, dimension, value FROM kpi_totals WHERE scope = $1 ORDER BY kpi, dimension",
+                "SELECT kpi, dimension, CAST(SUM(delta) AS BIGINT) AS value FROM kpi_daily \
+                 WHERE scope = $1 \
+                 GROUP BY kpi, dimension ORDER BY kpi, dimension",
                 [organization.clone().into()],
             ))
             .await?;

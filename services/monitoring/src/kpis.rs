@@ -108,7 +108,8 @@ pub fn day(ms: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-/// Adds `delta` to a KPI in the organisation's scope and the platform's.
+/// Adds `delta` to a KPI's day in the organisation's scope and the
+/// platform's, in one statement (totals are the sums of the days).
 async fn bump(
     txn: &impl ConnectionTrait,
     organization_id: &str,
@@ -117,29 +118,31 @@ async fn bump(
     delta: i64,
     day: &str,
 ) -> Result<(), DbErr> {
-    let scopes: &[&str] = if organization_id.is_empty() {
-        &[""]
-    } else {
-        &[organization_id, ""]
-    };
-    for scope in scopes {
+    let upsert = " ON CONFLICT (scope, kpi, dimension, day) \
+                  DO UPDATE SET delta = kpi_daily.delta + excluded.delta";
+    if organization_id.is_empty() {
         run(
             txn,
-            "INSERT INTO kpi_totals (scope, kpi, dimension, value) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (scope, kpi, dimension) DO UPDATE SET value = kpi_totals.value + $4",
-            [(*scope).into(), kpi.into(), dimension.into(), delta.into()],
+            &format!(
+                "INSERT INTO kpi_daily (scope, kpi, dimension, day, delta) \
+                 VALUES ('', $1, $2, $3, $4){upsert}"
+            ),
+            [kpi.into(), dimension.into(), day.into(), delta.into()],
         )
         .await?;
+    } else {
         run(
             txn,
-            "INSERT INTO kpi_daily (scope, kpi, dimension, day, delta) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (scope, kpi, dimension, day) DO UPDATE SET delta = kpi_daily.delta + $5",
+            &format!(
+                "INSERT INTO kpi_daily (scope, kpi, dimension, day, delta) \
+                 VALUES ($5, $1, $2, $3, $4), ('', $1, $2, $3, $4){upsert}"
+            ),
             [
-                (*scope).into(),
                 kpi.into(),
                 dimension.into(),
                 day.into(),
                 delta.into(),
+                organization_id.into(),
             ],
         )
         .await?;
@@ -540,7 +543,6 @@ fn claim_type(value: i32) -> String {
 /// Forgets every KPI and what they remember, before a rebuild.
 pub async fn clear(txn: &impl ConnectionTrait) -> Result<(), DbErr> {
     for table in [
-        "kpi_totals",
         "kpi_daily",
         "process_activity",
         "m_teams",

@@ -28,15 +28,20 @@ pub const SERVICE_NAME: &str = "interlink.monitoring.v1.MonitoringService";
 
 /// The consumer of every event of the mesh: into the trail, then the KPIs;
 /// after each commit it wakes the change feeds.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Recorder {
     feed: Arc<Notify>,
+    /// The pseudonym salt, read once.
+    salt: tokio::sync::OnceCell<String>,
 }
 
 impl Recorder {
     /// A recorder waking `feed` after each commit.
     pub fn new(feed: Arc<Notify>) -> Self {
-        Self { feed }
+        Self {
+            feed,
+            salt: tokio::sync::OnceCell::new(),
+        }
     }
 }
 
@@ -44,7 +49,10 @@ impl EventHandler for Recorder {
     async fn handle(&self, txn: &DatabaseTransaction, event: &Event) -> anyhow::Result<()> {
         let process = kpis::process_of(event);
         // Stored once: a second delivery finds it and changes nothing.
-        if let Some(entry) = trail::append(txn, event, process.as_deref().unwrap_or("")).await? {
+        let salt = self.salt.get_or_try_init(|| trail::salt(txn)).await?;
+        if let Some(entry) =
+            trail::append(txn, event, process.as_deref().unwrap_or(""), salt).await?
+        {
             kpis::apply(txn, event, &entry.actor_pseudonym, process.as_deref()).await?;
             if event.r#type == "community.user.erased"
                 && let Some(erased) = event.payload.as_ref().and_then(|p| {

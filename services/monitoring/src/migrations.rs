@@ -39,13 +39,6 @@ CREATE TABLE chain_heads (
     hash            TEXT NOT NULL,
     length          BIGINT NOT NULL
 );
-CREATE TABLE kpi_totals (
-    scope     TEXT NOT NULL,
-    kpi       TEXT NOT NULL,
-    dimension TEXT NOT NULL,
-    value     BIGINT NOT NULL,
-    PRIMARY KEY (scope, kpi, dimension)
-);
 CREATE TABLE kpi_daily (
     scope     TEXT NOT NULL,
     kpi       TEXT NOT NULL,

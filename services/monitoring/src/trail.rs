@@ -91,18 +91,26 @@ pub fn chain_hash(previous: &str, e: &Entry) -> String {
     hex(h.finalize())
 }
 
+/// The deployment's pseudonym salt.
+pub async fn salt(db: &impl ConnectionTrait) -> Result<String, DbErr> {
+    db.query_one_raw(statement(
+        db,
+        "SELECT value FROM settings WHERE name = 'pseudonym_salt'",
+        [],
+    ))
+    .await?
+    .ok_or_else(|| DbErr::RecordNotFound("pseudonym salt".into()))?
+    .try_get("", "value")
+}
+
+/// The pseudonym of a subject under `salt`.
+pub fn pseudonym_with(salt: &str, subject: &str) -> String {
+    hex(Sha256::digest(format!("{salt}:{subject}")))
+}
+
 /// The salted pseudonym of a subject.
 pub async fn pseudonym(db: &impl ConnectionTrait, subject: &str) -> Result<String, DbErr> {
-    let salt: String = db
-        .query_one_raw(statement(
-            db,
-            "SELECT value FROM settings WHERE name = 'pseudonym_salt'",
-            [],
-        ))
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound("pseudonym salt".into()))?
-        .try_get("", "value")?;
-    Ok(hex(Sha256::digest(format!("{salt}:{subject}"))))
+    Ok(pseudonym_with(&salt(db).await?, subject))
 }
 
 /// Unix ms of an event's time.
@@ -120,6 +128,7 @@ pub async fn append(
     txn: &impl ConnectionTrait,
     event: &Event,
     process_id: &str,
+    salt: &str,
 ) -> Result<Option<Entry>, DbErr> {
     let exists = txn
         .query_one_raw(statement(
@@ -139,14 +148,8 @@ pub async fn append(
         .unwrap_or_default();
     let encoded = event.encode_to_vec();
     let organization_id = event.organization_id.clone();
-    // The chain's head, locked for this transaction.
-    run(
-        txn,
-        "INSERT INTO chain_heads (organization_id, hash, length) VALUES ($1, '', 0) \
-         ON CONFLICT (organization_id) DO NOTHING",
-        [organization_id.clone().into()],
-    )
-    .await?;
+    // The chain's head, locked for this transaction (created with the
+    // organisation's first entry).
     let head = txn
         .query_one_raw(statement(
             txn,
@@ -154,16 +157,26 @@ pub async fn append(
              RETURNING hash",
             [organization_id.clone().into()],
         ))
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound("chain head".into()))?;
-    let previous: String = head.try_get("", "hash")?;
+        .await?;
+    let previous: String = match head {
+        Some(row) => row.try_get("", "hash")?,
+        None => {
+            run(
+                txn,
+                "INSERT INTO chain_heads (organization_id, hash, length) VALUES ($1, '', 1)",
+                [organization_id.clone().into()],
+            )
+            .await?;
+            String::new()
+        }
+    };
     let mut e = Entry {
         seq: 0,
         event_id: event.id.clone(),
         event_type: event.r#type.clone(),
         occurred_at: occurred_ms(event),
         actor: (!subject.is_empty()).then(|| subject.clone()),
-        actor_pseudonym: pseudonym(txn, &subject).await?,
+        actor_pseudonym: pseudonym_with(salt, &subject),
         organization_id: organization_id.clone(),
         process_id: process_id.to_owned(),
         aggregate_id: event.aggregate_id.clone(),
