@@ -34,6 +34,18 @@ impl EventHandler for Timed {
         self.inner.handle(txn, event).await
     }
 
+    fn batches(&self) -> bool {
+        self.inner.batches()
+    }
+
+    async fn handle_batch(
+        &self,
+        txn: &DatabaseTransaction,
+        events: &[Event],
+    ) -> anyhow::Result<()> {
+        self.inner.handle_batch(txn, events).await
+    }
+
     fn after_commit(&self, events: &[Event]) {
         let now = Instant::now();
         let mut at = self.recorded_at.lock().expect("lock");

@@ -539,11 +539,13 @@ pub async fn rebuild(db: &DatabaseConnection) -> std::result::Result<i64, sea_or
     kpis::clear(&txn).await?;
     let mut after = 0;
     let mut count = 0;
+    let salt = trail::salt(&txn).await?;
     loop {
         let batch = trail::events_from(&txn, after, 1_000).await?;
         if batch.is_empty() {
             break;
         }
+        let mut changes = kpis::Changes::default();
         for (seq, event) in batch {
             after = seq;
             if let Some(event) = event {
@@ -552,12 +554,13 @@ pub async fn rebuild(db: &DatabaseConnection) -> std::result::Result<i64, sea_or
                     .as_ref()
                     .map(|a| a.subject.clone())
                     .unwrap_or_default();
-                let actor = trail::pseudonym(&txn, &subject).await?;
+                let actor = trail::pseudonym_with(&salt, &subject);
                 let process = kpis::process_of(&event);
-                kpis::apply(&txn, &event, &actor, process.as_deref()).await?;
+                kpis::apply(&txn, &mut changes, &event, &actor, process.as_deref()).await?;
                 count += 1;
             }
         }
+        changes.flush(&txn).await?;
     }
     txn.commit().await?;
     Ok(count)

@@ -3,6 +3,8 @@
 //! platform (scope ''). A rebuild applies the stored events again, from the
 //! first, through the same function.
 
+use std::collections::HashMap;
+
 use interlink_proto::catalogue::v1 as catalogue;
 use interlink_proto::community::v1 as community;
 use interlink_proto::coproduction::v1 as coproduction;
@@ -108,46 +110,113 @@ pub fn day(ms: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-/// Adds `delta` to a KPI's day in the organisation's scope and the
-/// platform's, in one statement (totals are the sums of the days).
-async fn bump(
-    txn: &impl ConnectionTrait,
-    organization_id: &str,
-    kpi: &str,
-    dimension: &str,
-    delta: i64,
-    day: &str,
-) -> Result<(), DbErr> {
-    let upsert = " ON CONFLICT (scope, kpi, dimension, day) \
-                  DO UPDATE SET delta = kpi_daily.delta + excluded.delta";
-    if organization_id.is_empty() {
-        run(
-            txn,
-            &format!(
-                "INSERT INTO kpi_daily (scope, kpi, dimension, day, delta) \
-                 VALUES ('', $1, $2, $3, $4){upsert}"
-            ),
-            [kpi.into(), dimension.into(), day.into(), delta.into()],
-        )
-        .await?;
-    } else {
-        run(
-            txn,
-            &format!(
-                "INSERT INTO kpi_daily (scope, kpi, dimension, day, delta) \
-                 VALUES ($5, $1, $2, $3, $4), ('', $1, $2, $3, $4){upsert}"
-            ),
-            [
-                kpi.into(),
-                dimension.into(),
-                day.into(),
-                delta.into(),
-                organization_id.into(),
-            ],
-        )
-        .await?;
+/// The KPI days and process activity a batch of events changes, written
+/// together by [`Changes::flush`] (one statement per hundred rows).
+#[derive(Debug, Default)]
+pub struct Changes {
+    days: HashMap<(String, String, String, String), i64>,
+    activity: HashMap<(String, String), (String, i64)>,
+}
+
+impl Changes {
+    /// Adds `delta` to a KPI's day in the organisation's scope and the
+    /// platform's.
+    fn bump(&mut self, organization_id: &str, kpi: &str, dimension: &str, delta: i64, day: &str) {
+        let scopes: &[&str] = if organization_id.is_empty() {
+            &[""]
+        } else {
+            &[organization_id, ""]
+        };
+        for scope in scopes {
+            *self
+                .days
+                .entry((
+                    (*scope).to_owned(),
+                    kpi.to_owned(),
+                    dimension.to_owned(),
+                    day.to_owned(),
+                ))
+                .or_default() += delta;
+        }
     }
-    Ok(())
+
+    fn seen(&mut self, process_id: &str, organization_id: &str, actor: &str, at: i64) {
+        let slot = self
+            .activity
+            .entry((process_id.to_owned(), actor.to_owned()))
+            .or_insert_with(|| (organization_id.to_owned(), at));
+        slot.1 = slot.1.max(at);
+    }
+
+    /// Writes the accumulated changes in `txn`.
+    pub async fn flush(self, txn: &impl ConnectionTrait) -> Result<(), DbErr> {
+        let days: Vec<_> = self.days.into_iter().collect();
+        for chunk in days.chunks(100) {
+            let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 5);
+            let rows: Vec<String> = chunk
+                .iter()
+                .map(|((scope, kpi, dimension, day), delta)| {
+                    let n = values.len();
+                    values.extend([
+                        scope.clone().into(),
+                        kpi.clone().into(),
+                        dimension.clone().into(),
+                        day.clone().into(),
+                        (*delta).into(),
+                    ]);
+                    format!(
+                        "(${}, ${}, ${}, ${}, ${})",
+                        n + 1,
+                        n + 2,
+                        n + 3,
+                        n + 4,
+                        n + 5
+                    )
+                })
+                .collect();
+            txn.execute_raw(sea_orm::Statement::from_sql_and_values(
+                txn.get_database_backend(),
+                format!(
+                    "INSERT INTO kpi_daily (scope, kpi, dimension, day, delta) VALUES {} \
+                     ON CONFLICT (scope, kpi, dimension, day) \
+                     DO UPDATE SET delta = kpi_daily.delta + excluded.delta",
+                    rows.join(", ")
+                ),
+                values,
+            ))
+            .await?;
+        }
+        let activity: Vec<_> = self.activity.into_iter().collect();
+        for chunk in activity.chunks(100) {
+            let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 4);
+            let rows: Vec<String> = chunk
+                .iter()
+                .map(|((process, actor), (organization, at))| {
+                    let n = values.len();
+                    values.extend([
+                        process.clone().into(),
+                        organization.clone().into(),
+                        actor.clone().into(),
+                        (*at).into(),
+                    ]);
+                    format!("(${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4)
+                })
+                .collect();
+            txn.execute_raw(sea_orm::Statement::from_sql_and_values(
+                txn.get_database_backend(),
+                format!(
+                    "INSERT INTO process_activity (process_id, organization_id, actor_pseudonym, \
+                     last_seen) VALUES {} ON CONFLICT (process_id, actor_pseudonym) \
+                     DO UPDATE SET last_seen = CASE WHEN process_activity.last_seen > \
+                     excluded.last_seen THEN process_activity.last_seen ELSE excluded.last_seen END",
+                    rows.join(", ")
+                ),
+                values,
+            ))
+            .await?;
+        }
+        Ok(())
+    }
 }
 
 fn team_type(value: i32) -> String {
@@ -216,6 +285,7 @@ async fn set_schema(
 /// A new process (created, cloned or imported) of `organization_id`.
 async fn new_process(
     txn: &impl ConnectionTrait,
+    changes: &mut Changes,
     tree: Option<coproduction::ProcessTree>,
     organization_id: &str,
     day: &str,
@@ -232,9 +302,9 @@ async fn new_process(
         [id.into(), organization_id.into(), schema.into()],
     )
     .await?;
-    bump(txn, organization_id, "processes", "", 1, day).await?;
+    changes.bump(organization_id, "processes", "", 1, day);
     if !schema.is_empty() {
-        bump(txn, organization_id, "processes_per_schema", schema, 1, day).await?;
+        changes.bump(organization_id, "processes_per_schema", schema, 1, day);
     }
     Ok(())
 }
@@ -242,6 +312,7 @@ async fn new_process(
 /// Applies the KPI effects of `event`; `actor` is the actor's pseudonym.
 pub async fn apply(
     txn: &impl ConnectionTrait,
+    changes: &mut Changes,
     event: &Event,
     actor: &str,
     process_id: Option<&str>,
@@ -251,20 +322,12 @@ pub async fn apply(
     let day = day.as_str();
     let org = event.organization_id.as_str();
     if let Some(process_id) = process_id {
-        run(
-            txn,
-            "INSERT INTO process_activity (process_id, organization_id, actor_pseudonym, last_seen) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT (process_id, actor_pseudonym) \
-             DO UPDATE SET last_seen = CASE WHEN process_activity.last_seen > $4 \
-             THEN process_activity.last_seen ELSE $4 END",
-            [process_id.into(), org.into(), actor.into(), at.into()],
-        )
-        .await?;
+        changes.seen(process_id, org, actor, at);
     }
     match event.r#type.as_str() {
-        "community.user.registered" => bump(txn, "", "registered_users", "", 1, day).await?,
+        "community.user.registered" => changes.bump("", "registered_users", "", 1, day),
         "community.organization.created" => {
-            bump(txn, "", "organizations", "", 1, day).await?;
+            changes.bump("", "organizations", "", 1, day);
             if let Some(actor) = &event.actor {
                 run(
                     txn,
@@ -321,7 +384,7 @@ pub async fn apply(
                 )
                 .await?;
                 if inserted == 1 {
-                    bump(txn, &team_org, "teams", &kind, 1, day).await?;
+                    changes.bump(&team_org, "teams", &kind, 1, day);
                 }
             }
         }
@@ -337,9 +400,9 @@ pub async fn apply(
                         ))
                         .await?
                         .len() as i64;
-                    bump(txn, &team_org, "teams", &kind, -1, day).await?;
+                    changes.bump(&team_org, "teams", &kind, -1, day);
                     if members > 0 {
-                        bump(txn, &team_org, "participants", &kind, -members, day).await?;
+                        changes.bump(&team_org, "participants", &kind, -members, day);
                     }
                     run(txn, "DELETE FROM m_members WHERE team_id = $1", [id.into()]).await?;
                     run(txn, "DELETE FROM m_teams WHERE team_id = $1", [id.into()]).await?;
@@ -368,7 +431,7 @@ pub async fn apply(
                 )
                 .await?;
                 if joined == 1 {
-                    bump(txn, &team_org, "participants", &kind, 1, day).await?;
+                    changes.bump(&team_org, "participants", &kind, 1, day);
                 }
             }
         }
@@ -384,7 +447,7 @@ pub async fn apply(
                 if left == 1
                     && let Some((team_org, kind)) = team(txn, id).await?
                 {
-                    bump(txn, &team_org, "participants", &kind, -1, day).await?;
+                    changes.bump(&team_org, "participants", &kind, -1, day);
                 }
             }
         }
@@ -394,27 +457,27 @@ pub async fn apply(
                 process: Some(p),
                 items: Vec::new(),
             });
-            new_process(txn, tree, org, day).await?;
+            new_process(txn, changes, tree, org, day).await?;
         }
         "coproduction.process.cloned" => {
             let tree = payload::<coproduction::ProcessCloned>(event).and_then(|e| e.tree);
-            new_process(txn, tree, org, day).await?;
-            bump(txn, org, "cloned_processes", "", 1, day).await?;
+            new_process(txn, changes, tree, org, day).await?;
+            changes.bump(org, "cloned_processes", "", 1, day);
         }
         "coproduction.process.imported" => {
             let tree = payload::<coproduction::ProcessImported>(event).and_then(|e| e.tree);
-            new_process(txn, tree, org, day).await?;
+            new_process(txn, changes, tree, org, day).await?;
         }
         "coproduction.process.deleted" => {
             if let Some(id) = process_id
                 && let Some((process_org, schema, co_delivered)) = process(txn, id).await?
             {
-                bump(txn, &process_org, "processes", "", -1, day).await?;
+                changes.bump(&process_org, "processes", "", -1, day);
                 if !schema.is_empty() {
-                    bump(txn, &process_org, "processes_per_schema", &schema, -1, day).await?;
+                    changes.bump(&process_org, "processes_per_schema", &schema, -1, day);
                 }
                 if co_delivered {
-                    bump(txn, &process_org, "co_delivered_processes", "", -1, day).await?;
+                    changes.bump(&process_org, "co_delivered_processes", "", -1, day);
                 }
                 run(
                     txn,
@@ -435,9 +498,9 @@ pub async fn apply(
                 && old != schema
             {
                 if !old.is_empty() {
-                    bump(txn, &process_org, "processes_per_schema", &old, -1, day).await?;
+                    changes.bump(&process_org, "processes_per_schema", &old, -1, day);
                 }
-                bump(txn, &process_org, "processes_per_schema", &schema, 1, day).await?;
+                changes.bump(&process_org, "processes_per_schema", &schema, 1, day);
                 set_schema(txn, id, &schema).await?;
             }
         }
@@ -446,7 +509,7 @@ pub async fn apply(
                 && let Some((process_org, old, _)) = process(txn, id).await?
                 && !old.is_empty()
             {
-                bump(txn, &process_org, "processes_per_schema", &old, -1, day).await?;
+                changes.bump(&process_org, "processes_per_schema", &old, -1, day);
                 set_schema(txn, id, "").await?;
             }
         }
@@ -459,7 +522,7 @@ pub async fn apply(
                 && let Some((process_org, _, false)) = process(txn, id).await?
             {
                 // Co-delivered once a co-delivery phase has started.
-                bump(txn, &process_org, "co_delivered_processes", "", 1, day).await?;
+                changes.bump(&process_org, "co_delivered_processes", "", 1, day);
                 run(
                     txn,
                     "UPDATE m_processes SET co_delivered = TRUE WHERE process_id = $1",
@@ -477,31 +540,31 @@ pub async fn apply(
             };
             if let Some(a) = asset {
                 let delta = if added { 1 } else { -1 };
-                bump(txn, org, "assets", "", delta, day).await?;
+                changes.bump(org, "assets", "", delta, day);
                 if let Some(id) = process_id {
-                    bump(txn, org, "assets_per_process", id, delta, day).await?;
+                    changes.bump(org, "assets_per_process", id, delta, day);
                 }
                 // Use is counted when it happens and stays counted.
                 if added && !a.interlinker.is_empty() {
-                    bump(txn, org, "interlinkers_used", &a.interlinker_nature, 1, day).await?;
+                    changes.bump(org, "interlinkers_used", &a.interlinker_nature, 1, day);
                     let interlinker = id_of(&a.interlinker, "interlinkers");
-                    bump(txn, org, "interlinker_use", interlinker, 1, day).await?;
+                    changes.bump(org, "interlinker_use", interlinker, 1, day);
                 }
             }
         }
         "coproduction.claim.submitted" => {
             if let Some(c) = payload::<coproduction::ClaimSubmitted>(event).and_then(|e| e.claim) {
-                bump(txn, org, "claims", &claim_type(c.r#type), 1, day).await?;
+                changes.bump(org, "claims", &claim_type(c.r#type), 1, day);
             }
         }
         "coproduction.claim.decided" => {
             if let Some(c) = payload::<coproduction::ClaimDecided>(event).and_then(|e| e.claim)
                 && c.state == coproduction::ClaimState::Accepted as i32
             {
-                bump(txn, org, "claims_accepted", &claim_type(c.r#type), 1, day).await?;
+                changes.bump(org, "claims_accepted", &claim_type(c.r#type), 1, day);
             }
         }
-        "coproduction.story.published" => bump(txn, org, "stories", "", 1, day).await?,
+        "coproduction.story.published" => changes.bump(org, "stories", "", 1, day),
         "catalogue.interlinker.published" | "catalogue.interlinker.deprecated" => {
             let (interlinker, delta) = if event.r#type.ends_with("published") {
                 (
@@ -522,7 +585,7 @@ pub async fn apply(
                             .to_ascii_lowercase()
                     })
                     .unwrap_or_default();
-                bump(txn, "", "interlinkers_published", &nature, delta, day).await?;
+                changes.bump("", "interlinkers_published", &nature, delta, day);
             }
         }
         _ => {}

@@ -47,13 +47,30 @@ impl Recorder {
 
 impl EventHandler for Recorder {
     async fn handle(&self, txn: &DatabaseTransaction, event: &Event) -> anyhow::Result<()> {
-        let process = kpis::process_of(event);
-        // Stored once: a second delivery finds it and changes nothing.
+        self.handle_batch(txn, std::slice::from_ref(event)).await
+    }
+
+    fn batches(&self) -> bool {
+        true
+    }
+
+    async fn handle_batch(
+        &self,
+        txn: &DatabaseTransaction,
+        events: &[Event],
+    ) -> anyhow::Result<()> {
         let salt = self.salt.get_or_try_init(|| trail::salt(txn)).await?;
-        if let Some(entry) =
-            trail::append(txn, event, process.as_deref().unwrap_or(""), salt).await?
-        {
-            kpis::apply(txn, event, &entry.actor_pseudonym, process.as_deref()).await?;
+        let with_process: Vec<(&Event, String)> = events
+            .iter()
+            .map(|e| (e, kpis::process_of(e).unwrap_or_default()))
+            .collect();
+        // Stored once: events already in the trail change nothing.
+        let entries = trail::append_batch(txn, &with_process, salt).await?;
+        let mut changes = kpis::Changes::default();
+        for (i, entry) in &entries {
+            let (event, process) = &with_process[*i];
+            let process = (!process.is_empty()).then_some(process.as_str());
+            kpis::apply(txn, &mut changes, event, &entry.actor_pseudonym, process).await?;
             if event.r#type == "community.user.erased"
                 && let Some(erased) = event.payload.as_ref().and_then(|p| {
                     p.to_msg::<interlink_proto::community::v1::UserErased>()
@@ -71,6 +88,7 @@ impl EventHandler for Recorder {
                 trail::record_parked(txn, &parked).await?;
             }
         }
+        changes.flush(txn).await?;
         Ok(())
     }
 

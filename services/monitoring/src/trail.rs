@@ -122,104 +122,6 @@ pub fn occurred_ms(event: &Event) -> i64 {
         .unwrap_or_default()
 }
 
-/// Appends `event` to its organisation's chain, unless it is there already
-/// (then `None`: the caller applies nothing twice).
-pub async fn append(
-    txn: &impl ConnectionTrait,
-    event: &Event,
-    process_id: &str,
-    salt: &str,
-) -> Result<Option<Entry>, DbErr> {
-    let exists = txn
-        .query_one_raw(statement(
-            txn,
-            "SELECT seq FROM audit WHERE event_id = $1",
-            [event.id.clone().into()],
-        ))
-        .await?
-        .is_some();
-    if exists {
-        return Ok(None);
-    }
-    let subject = event
-        .actor
-        .as_ref()
-        .map(|a| a.subject.clone())
-        .unwrap_or_default();
-    let encoded = event.encode_to_vec();
-    let organization_id = event.organization_id.clone();
-    // The chain's head, locked for this transaction (created with the
-    // organisation's first entry).
-    let head = txn
-        .query_one_raw(statement(
-            txn,
-            "UPDATE chain_heads SET length = length + 1 WHERE organization_id = $1 \
-             RETURNING hash",
-            [organization_id.clone().into()],
-        ))
-        .await?;
-    let previous: String = match head {
-        Some(row) => row.try_get("", "hash")?,
-        None => {
-            run(
-                txn,
-                "INSERT INTO chain_heads (organization_id, hash, length) VALUES ($1, '', 1)",
-                [organization_id.clone().into()],
-            )
-            .await?;
-            String::new()
-        }
-    };
-    let mut e = Entry {
-        seq: 0,
-        event_id: event.id.clone(),
-        event_type: event.r#type.clone(),
-        occurred_at: occurred_ms(event),
-        actor: (!subject.is_empty()).then(|| subject.clone()),
-        actor_pseudonym: pseudonym_with(salt, &subject),
-        organization_id: organization_id.clone(),
-        process_id: process_id.to_owned(),
-        aggregate_id: event.aggregate_id.clone(),
-        aggregate_version: event.aggregate_version as i64,
-        event_digest: hex(Sha256::digest(&encoded)),
-        event: Some(encoded),
-        hash: String::new(),
-        redacted: false,
-    };
-    e.hash = chain_hash(&previous, &e);
-    run(
-        txn,
-        "UPDATE chain_heads SET hash = $2 WHERE organization_id = $1",
-        [organization_id.into(), e.hash.clone().into()],
-    )
-    .await?;
-    let row = txn
-        .query_one_raw(statement(
-            txn,
-            "INSERT INTO audit (event_id, type, occurred_at, actor, actor_pseudonym, \
-             organization_id, process_id, aggregate_id, aggregate_version, event, event_digest, \
-             hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING seq",
-            [
-                e.event_id.clone().into(),
-                e.event_type.clone().into(),
-                e.occurred_at.into(),
-                e.actor.clone().into(),
-                e.actor_pseudonym.clone().into(),
-                e.organization_id.clone().into(),
-                e.process_id.clone().into(),
-                e.aggregate_id.clone().into(),
-                e.aggregate_version.into(),
-                e.event.clone().into(),
-                e.event_digest.clone().into(),
-                e.hash.clone().into(),
-            ],
-        ))
-        .await?
-        .ok_or_else(|| DbErr::RecordNotInserted)?;
-    e.seq = row.try_get("", "seq")?;
-    Ok(Some(e))
-}
-
 /// What a chain check found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verification {
@@ -576,4 +478,158 @@ pub async fn erase(txn: &impl ConnectionTrait, subject: &str) -> Result<u64, DbE
         }
     }
     Ok(changed)
+}
+
+/// Appends the new ones of `events` (each with the process it concerns) to
+/// their organisations' chains in a few statements: heads read once, rows
+/// inserted a hundred at a time, heads written once. Events already in the
+/// trail are skipped. Returns the entries written, in order.
+///
+/// The monitoring consumer is the trail's only writer (one leader holds its
+/// lease), so reading the heads without locking them is enough.
+pub async fn append_batch(
+    txn: &impl ConnectionTrait,
+    events: &[(&Event, String)],
+    salt: &str,
+) -> Result<Vec<(usize, Entry)>, DbErr> {
+    use std::collections::{HashMap, HashSet};
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
+    let in_list = |n: usize, from: usize| {
+        (from..from + n)
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    // Already stored (a replay that bypassed the inbox, or a repeat).
+    let ids: Vec<Value> = events.iter().map(|(e, _)| e.id.clone().into()).collect();
+    let mut stored: HashSet<String> = HashSet::new();
+    for chunk in ids.chunks(500) {
+        let sql = format!(
+            "SELECT event_id FROM audit WHERE event_id IN ({})",
+            in_list(chunk.len(), 1)
+        );
+        for row in txn
+            .query_all_raw(Statement::from_sql_and_values(
+                txn.get_database_backend(),
+                sql,
+                chunk.to_vec(),
+            ))
+            .await?
+        {
+            stored.insert(row.try_get("", "event_id")?);
+        }
+    }
+    // The heads of the chains the batch touches.
+    let orgs: Vec<String> = {
+        let mut seen = HashSet::new();
+        events
+            .iter()
+            .map(|(e, _)| e.organization_id.clone())
+            .filter(|o| seen.insert(o.clone()))
+            .collect()
+    };
+    let mut heads: HashMap<String, (String, i64)> = HashMap::new();
+    let sql = format!(
+        "SELECT organization_id, hash, length FROM chain_heads WHERE organization_id IN ({})",
+        in_list(orgs.len(), 1)
+    );
+    for row in txn
+        .query_all_raw(Statement::from_sql_and_values(
+            txn.get_database_backend(),
+            sql,
+            orgs.iter()
+                .map(|o| o.clone().into())
+                .collect::<Vec<Value>>(),
+        ))
+        .await?
+    {
+        heads.insert(
+            row.try_get("", "organization_id")?,
+            (row.try_get("", "hash")?, row.try_get("", "length")?),
+        );
+    }
+    let mut entries = Vec::new();
+    for (i, (event, process_id)) in events.iter().enumerate() {
+        if !stored.insert(event.id.clone()) {
+            continue;
+        }
+        let subject = event
+            .actor
+            .as_ref()
+            .map(|a| a.subject.clone())
+            .unwrap_or_default();
+        let encoded = event.encode_to_vec();
+        let head = heads
+            .entry(event.organization_id.clone())
+            .or_insert_with(|| (String::new(), 0));
+        let mut e = Entry {
+            seq: 0,
+            event_id: event.id.clone(),
+            event_type: event.r#type.clone(),
+            occurred_at: occurred_ms(event),
+            actor: (!subject.is_empty()).then(|| subject.clone()),
+            actor_pseudonym: pseudonym_with(salt, &subject),
+            organization_id: event.organization_id.clone(),
+            process_id: process_id.clone(),
+            aggregate_id: event.aggregate_id.clone(),
+            aggregate_version: event.aggregate_version as i64,
+            event_digest: hex(Sha256::digest(&encoded)),
+            event: Some(encoded),
+            hash: String::new(),
+            redacted: false,
+        };
+        e.hash = chain_hash(&head.0, &e);
+        *head = (e.hash.clone(), head.1 + 1);
+        entries.push((i, e));
+    }
+    for chunk in entries.chunks(100) {
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 12);
+        let rows: Vec<String> = chunk
+            .iter()
+            .map(|(_, e)| {
+                let n = values.len();
+                values.extend([
+                    e.event_id.clone().into(),
+                    e.event_type.clone().into(),
+                    e.occurred_at.into(),
+                    e.actor.clone().into(),
+                    e.actor_pseudonym.clone().into(),
+                    e.organization_id.clone().into(),
+                    e.process_id.clone().into(),
+                    e.aggregate_id.clone().into(),
+                    e.aggregate_version.into(),
+                    e.event.clone().into(),
+                    e.event_digest.clone().into(),
+                    e.hash.clone().into(),
+                ]);
+                format!("({})", in_list(12, n + 1))
+            })
+            .collect();
+        txn.execute_raw(Statement::from_sql_and_values(
+            txn.get_database_backend(),
+            format!(
+                "INSERT INTO audit (event_id, type, occurred_at, actor, actor_pseudonym, \
+                 organization_id, process_id, aggregate_id, aggregate_version, event, \
+                 event_digest, hash) VALUES {}",
+                rows.join(", ")
+            ),
+            values,
+        ))
+        .await?;
+    }
+    for org in &orgs {
+        if let Some((hash, length)) = heads.get(org) {
+            run(
+                txn,
+                "INSERT INTO chain_heads (organization_id, hash, length) VALUES ($1, $2, $3) \
+                 ON CONFLICT (organization_id) DO UPDATE SET hash = excluded.hash, \
+                 length = excluded.length",
+                [org.clone().into(), hash.clone().into(), (*length).into()],
+            )
+            .await?;
+        }
+    }
+    Ok(entries)
 }

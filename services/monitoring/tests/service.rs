@@ -1104,6 +1104,45 @@ async fn an_erased_user_leaves_the_trail_and_the_chains_still_verify(backend: Ba
     m.server.stop().await;
 }
 
+/// The whole history as one batch (as the consumer hands it over) gives
+/// the same KPIs and valid chains as event by event.
+async fn a_batch_records_what_single_events_record(backend: Backend) {
+    let single = Monitoring::start(backend).await;
+    let events = history(&single);
+    single.record(&events).await;
+    let batched = Monitoring::start(backend).await;
+    let db = &batched.server.env.db;
+    let txn = db.begin().await.expect("begin");
+    let mut twice = events.clone();
+    twice.extend(events.iter().take(5).cloned());
+    Recorder::default()
+        .handle_batch(&txn, &twice)
+        .await
+        .expect("batch");
+    txn.commit().await.expect("commit");
+    for scope in [format!("organizations/{ORG}"), "organizations/-".to_owned()] {
+        assert_eq!(
+            values(&batched.kpis(&scope, false).await),
+            values(&single.kpis(&scope, false).await),
+            "{scope}"
+        );
+        let v = batched
+            .client()
+            .verify_chain(with_token(
+                pb::VerifyChainRequest {
+                    organization: scope,
+                },
+                &batched.server.token("root", true),
+            ))
+            .await
+            .expect("verify")
+            .into_inner();
+        assert!(v.valid, "{v:?}");
+    }
+    single.server.stop().await;
+    batched.server.stop().await;
+}
+
 on_both_backends!(
     a_scripted_history_yields_exact_kpis_once_and_on_rebuild,
     the_chain_verifies_and_shows_tampering,
@@ -1111,4 +1150,5 @@ on_both_backends!(
     the_change_feed_resumes_without_gap_or_repeat_and_follows_live,
     parked_events_of_every_service_are_listed,
     an_erased_user_leaves_the_trail_and_the_chains_still_verify,
+    a_batch_records_what_single_events_record,
 );

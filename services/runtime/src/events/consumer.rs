@@ -39,6 +39,30 @@ pub trait EventHandler: Send + Sync + 'static {
 
     /// Called after the effects of `events` committed (for metrics and tests).
     fn after_commit(&self, _events: &[Event]) {}
+
+    /// Whether [`EventHandler::handle_batch`] receives the new events of a
+    /// batch together (one span per batch) instead of one by one through
+    /// [`EventHandler::handle`]. For handlers that write in bulk.
+    fn batches(&self) -> bool {
+        false
+    }
+
+    /// Applies the new events of a batch, in order, inside `txn`; by
+    /// default one by one through [`EventHandler::handle`]. When a batch
+    /// fails, the consumer applies its events one at a time (batches of
+    /// one) to find the one at fault.
+    fn handle_batch(
+        &self,
+        txn: &DatabaseTransaction,
+        events: &[Event],
+    ) -> impl Future<Output = anyhow::Result<()>> + Send {
+        async move {
+            for event in events {
+                self.handle(txn, event).await?;
+            }
+            Ok(())
+        }
+    }
 }
 
 /// A failure that stops the runner.
@@ -359,6 +383,53 @@ impl<H: EventHandler> Consumer<H> {
             .await
             .map_err(|e| Failure::Infrastructure(e.to_string()))?;
         let mut applied = Vec::new();
+        if self.handler.batches() {
+            let mut ids: Vec<&str> = events.iter().map(|(e, _)| e.id.as_str()).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let fresh = record_batch_in_inbox(&txn, &self.name, &ids)
+                .await
+                .map_err(classify_db)?;
+            let mut seen = std::collections::HashSet::new();
+            let new: Vec<Event> = events
+                .iter()
+                .filter(|(e, _)| fresh.contains(&e.id) && seen.insert(e.id.clone()))
+                .map(|(e, _)| (*e).clone())
+                .collect();
+            if !new.is_empty() {
+                let span = tracing::info_span!(
+                    "consume",
+                    otel.kind = "consumer",
+                    messaging.system = "nats",
+                    messaging.consumer.group.name = %self.name,
+                    messaging.batch.message_count = new.len(),
+                );
+                // The batch continues the trace of its first event.
+                if let Some((_, traceparent)) = events.iter().find(|(e, _)| fresh.contains(&e.id)) {
+                    crate::telemetry::set_remote_parent(&span, *traceparent);
+                }
+                let handled =
+                    AssertUnwindSafe(self.handler.handle_batch(&txn, &new).instrument(span))
+                        .catch_unwind()
+                        .await;
+                match handled {
+                    Ok(Ok(())) => {}
+                    Ok(Err(error)) => return Err(classify(error)),
+                    Err(panic) => {
+                        let message = panic
+                            .downcast_ref::<&str>()
+                            .map(|s| (*s).to_owned())
+                            .or_else(|| panic.downcast_ref::<String>().cloned())
+                            .unwrap_or_default();
+                        return Err(Failure::Handler {
+                            error: format!("handler panicked: {message}"),
+                        });
+                    }
+                }
+            }
+            txn.commit().await.map_err(classify_db)?;
+            return Ok(new);
+        }
         for &(event, traceparent) in events {
             if !record_in_inbox(&txn, &self.name, &event.id)
                 .await
@@ -549,6 +620,43 @@ async fn record_in_inbox(
         ))
         .await?;
     Ok(result.rows_affected() == 1)
+}
+
+/// Records the ids of a batch in the inbox in one statement per chunk;
+/// returns those that were new.
+async fn record_batch_in_inbox(
+    txn: &impl ConnectionTrait,
+    consumer: &str,
+    ids: &[&str],
+) -> Result<std::collections::HashSet<String>, DbErr> {
+    let mut fresh = std::collections::HashSet::new();
+    let now = unix_millis();
+    for chunk in ids.chunks(300) {
+        let mut values: Vec<sea_orm::Value> = vec![consumer.into(), now.into()];
+        let rows: Vec<String> = chunk
+            .iter()
+            .map(|id| {
+                values.push((*id).into());
+                format!("($1, ${}, $2)", values.len())
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO interlink_inbox (consumer, event_id, handled_at) VALUES {} \
+             ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id",
+            rows.join(", ")
+        );
+        for row in txn
+            .query_all_raw(Statement::from_sql_and_values(
+                txn.get_database_backend(),
+                sql,
+                values,
+            ))
+            .await?
+        {
+            fresh.insert(row.try_get("", "event_id")?);
+        }
+    }
+    Ok(fresh)
 }
 
 /// A handler error caused by the database being away, busy or in a
