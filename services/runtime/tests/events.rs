@@ -740,3 +740,96 @@ async fn parked_events_are_announced_postgres_jetstream() {
 async fn parked_events_are_announced_sqlite_embedded() {
     parked_events_are_announced(Backend::Embedded).await;
 }
+
+/// The recording handler taking whole batches, counting their sizes.
+struct Batching {
+    inner: Arc<RecordingHandler>,
+    largest: AtomicU64,
+}
+
+impl EventHandler for Batching {
+    async fn handle(&self, txn: &DatabaseTransaction, event: &Event) -> anyhow::Result<()> {
+        self.inner.handle(txn, event).await
+    }
+
+    fn batches(&self) -> bool {
+        true
+    }
+
+    async fn handle_batch(
+        &self,
+        txn: &DatabaseTransaction,
+        events: &[Event],
+    ) -> anyhow::Result<()> {
+        self.largest
+            .fetch_max(events.len() as u64, Ordering::SeqCst);
+        for event in events {
+            self.inner.handle(txn, event).await?;
+        }
+        Ok(())
+    }
+
+    fn after_commit(&self, events: &[Event]) {
+        self.inner.after_commit(events);
+    }
+}
+
+/// A batch handler gets several events at once, each applied exactly once
+/// (the inbox in one statement), and a poisoned event in a batch is found
+/// one by one and parked while the others go through.
+async fn batch_handlers_apply_once_and_isolate_poison(backend: Backend) {
+    let env = TestEnv::new::<TestMigrator>(backend, |c| {
+        c.events.max_deliveries = 2;
+        c.events.retry_initial_ms = 10;
+        c.events.retry_max_ms = 50;
+    })
+    .await;
+    let outbox = env.outbox();
+    let inner = Arc::new(RecordingHandler::default());
+    let handler = Arc::new(Batching {
+        inner: inner.clone(),
+        largest: AtomicU64::new(0),
+    });
+    let events: Vec<Event> = (1..=200)
+        .map(|v| event(&outbox, &format!("agg-{}", v % 10), v))
+        .collect();
+    let poison = events[57].id.clone();
+    inner.poison.lock().expect("lock").insert(poison.clone());
+    // Everything waits in the outbox before the pipeline starts, so
+    // batches fill up.
+    outbox.publish(&env.db, &events).await.expect("append");
+    let pipeline = env.start_pipeline(&outbox, "effects", &handler);
+    wait_until("199 applied and the poison parked", WAIT, || async {
+        inner.applied.load(Ordering::SeqCst) >= 199
+            && !list_parked(&env.db, Some("effects"))
+                .await
+                .expect("parked")
+                .is_empty()
+    })
+    .await;
+    pipeline.stop().await;
+    assert!(
+        handler.largest.load(Ordering::SeqCst) > 1,
+        "no batch of more than one"
+    );
+    let expected: HashSet<String> = events
+        .iter()
+        .map(|e| e.id.clone())
+        .filter(|id| *id != poison)
+        .collect();
+    assert_applied_exactly(&env, &expected).await;
+    let parked = list_parked(&env.db, None).await.expect("parked");
+    assert_eq!(parked.len(), 1);
+    assert_eq!(parked[0].event_id, poison);
+    env.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batch_handlers_apply_once_and_isolate_poison_postgres_jetstream() {
+    batch_handlers_apply_once_and_isolate_poison(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batch_handlers_apply_once_and_isolate_poison_sqlite_embedded() {
+    batch_handlers_apply_once_and_isolate_poison(Backend::Embedded).await;
+}
