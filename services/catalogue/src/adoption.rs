@@ -4,7 +4,7 @@
 
 use interlink_proto::coproduction::v1 as coproduction;
 use interlink_proto::events::v1::Event;
-use interlink_runtime::events::EventHandler;
+use interlink_runtime::events::{EventHandler, payload};
 use sea_orm::DatabaseTransaction;
 
 use crate::store;
@@ -16,10 +16,14 @@ pub struct Adoption;
 impl EventHandler for Adoption {
     async fn handle(&self, txn: &DatabaseTransaction, event: &Event) -> anyhow::Result<()> {
         let (asset, delta) = match event.r#type.as_str() {
-            "coproduction.asset.added" => (payload::<coproduction::AssetAdded>(event)?.asset, 1),
-            "coproduction.asset.removed" => {
-                (payload::<coproduction::AssetRemoved>(event)?.asset, -1)
-            }
+            "coproduction.asset.added" => (
+                payload::<coproduction::AssetAdded>(event).and_then(|e| e.asset),
+                1,
+            ),
+            "coproduction.asset.removed" => (
+                payload::<coproduction::AssetRemoved>(event).and_then(|e| e.asset),
+                -1,
+            ),
             _ => return Ok(()),
         };
         let Some(id) = asset
@@ -34,12 +38,4 @@ impl EventHandler for Adoption {
         store::adjust_adoption(txn, id, delta, revision).await?;
         Ok(())
     }
-}
-
-fn payload<M: prost::Name + Default>(event: &Event) -> anyhow::Result<M> {
-    let any = event
-        .payload
-        .as_ref()
-        .ok_or_else(|| anyhow::anyhow!("event {} has no payload", event.id))?;
-    Ok(any.to_msg::<M>()?)
 }

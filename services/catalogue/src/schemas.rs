@@ -501,21 +501,5 @@ impl CatalogueApi {
 /// The paths of `mask` (all of `allowed` when absent or empty), each one
 /// of `allowed`.
 fn mask_paths(mask: &Option<prost_types::FieldMask>, allowed: &[&str]) -> Result<Vec<String>> {
-    let paths: Vec<String> = match mask {
-        Some(mask) if !mask.paths.is_empty() => mask.paths.clone(),
-        _ => allowed.iter().map(|p| (*p).to_owned()).collect(),
-    };
-    let violations: Vec<Violation> = paths
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| !allowed.contains(&p.as_str()))
-        .map(|(i, p)| {
-            Violation::new(
-                format!("update_mask.paths[{i}]"),
-                format!("`{p}` is not one of {}", allowed.join(", ")),
-            )
-        })
-        .collect();
-    Error::check(violations)?;
-    Ok(paths)
+    interlink_runtime::api::mask_paths(mask, allowed).map_err(Error::Invalid)
 }

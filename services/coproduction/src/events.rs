@@ -4,6 +4,7 @@
 use interlink_proto::catalogue::v1 as catalogue;
 use interlink_proto::community::v1 as community;
 use interlink_proto::events::v1::Event;
+use interlink_runtime::api::id_in as id_of;
 use interlink_runtime::events::{EventHandler, EventType};
 use sea_orm::DatabaseTransaction;
 
@@ -60,12 +61,6 @@ pub const PROCESS_IMPORTED: EventType = EventType::new(SERVICE, "process", "impo
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Projections;
 
-fn id_of<'a>(name: &'a str, collection: &str) -> &'a str {
-    name.strip_prefix(collection)
-        .and_then(|r| r.strip_prefix('/'))
-        .unwrap_or(name)
-}
-
 fn team_type(value: i32) -> String {
     community::TeamType::try_from(value)
         .map(|t| {
@@ -77,11 +72,13 @@ fn team_type(value: i32) -> String {
 }
 
 fn payload<M: prost::Name + Default>(event: &Event) -> anyhow::Result<M> {
-    let any = event
-        .payload
-        .as_ref()
-        .ok_or_else(|| anyhow::anyhow!("event {} has no payload", event.id))?;
-    Ok(any.to_msg::<M>()?)
+    interlink_runtime::events::payload(event).ok_or_else(|| {
+        anyhow::anyhow!(
+            "event {} ({}) has no readable payload",
+            event.id,
+            event.r#type
+        )
+    })
 }
 
 impl EventHandler for Projections {

@@ -9,7 +9,9 @@ use interlink_proto::catalogue::v1 as catalogue;
 use interlink_proto::community::v1 as community;
 use interlink_proto::coproduction::v1 as coproduction;
 use interlink_proto::events::v1::Event;
+use interlink_runtime::api::id_in as id_of;
 use interlink_runtime::db::{run, statement};
+use interlink_runtime::events::payload;
 use sea_orm::{ConnectionTrait, DbErr};
 
 use crate::trail::occurred_ms;
@@ -33,16 +35,6 @@ pub const KPIS: &[&str] = &[
     "claims_accepted",
     "stories",
 ];
-
-fn id_of<'a>(name: &'a str, collection: &str) -> &'a str {
-    name.strip_prefix(collection)
-        .and_then(|r| r.strip_prefix('/'))
-        .unwrap_or(name)
-}
-
-fn payload<M: prost::Name + Default>(event: &Event) -> Option<M> {
-    event.payload.as_ref().and_then(|p| p.to_msg::<M>().ok())
-}
 
 /// The process (id) a co-production event concerns, if any.
 pub fn process_of(event: &Event) -> Option<String> {

@@ -102,3 +102,60 @@ mod tests {
         assert_eq!(rows, [1, 2]);
     }
 }
+
+/// The paths of an update `mask`; all of `allowed` when it is absent or
+/// empty (AIP-134: a full replacement of the writable fields). Each path
+/// must be one of `allowed`; the violations name `update_mask.paths[i]`.
+pub fn mask_paths(
+    mask: &Option<prost_types::FieldMask>,
+    allowed: &[&str],
+) -> Result<Vec<String>, Vec<Violation>> {
+    let paths: Vec<String> = match mask {
+        Some(mask) if !mask.paths.is_empty() => mask.paths.clone(),
+        _ => allowed.iter().map(|p| (*p).to_owned()).collect(),
+    };
+    let violations: Vec<Violation> = paths
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !allowed.contains(&p.as_str()))
+        .map(|(i, p)| {
+            Violation::new(
+                format!("update_mask.paths[{i}]"),
+                format!("`{p}` is not one of {}", allowed.join(", ")),
+            )
+        })
+        .collect();
+    if violations.is_empty() {
+        Ok(paths)
+    } else {
+        Err(violations)
+    }
+}
+
+/// The id in a resource name `collection/{id}` as another service wrote
+/// it (events): the name itself when it has another shape.
+pub fn id_in<'a>(name: &'a str, collection: &str) -> &'a str {
+    name.strip_prefix(collection)
+        .and_then(|r| r.strip_prefix('/'))
+        .unwrap_or(name)
+}
+
+#[cfg(test)]
+mod mask_tests {
+    use super::*;
+
+    #[test]
+    fn masks_default_to_everything_and_name_bad_paths() {
+        assert_eq!(
+            mask_paths(&None, &["a", "b"]),
+            Ok(vec!["a".into(), "b".into()])
+        );
+        let mask = Some(prost_types::FieldMask {
+            paths: vec!["b".into(), "c".into()],
+        });
+        let refused = mask_paths(&mask, &["a", "b"]).expect_err("c");
+        assert_eq!(refused[0].field, "update_mask.paths[1]");
+        assert_eq!(id_in("teams/x", "teams"), "x");
+        assert_eq!(id_in("x", "teams"), "x");
+    }
+}

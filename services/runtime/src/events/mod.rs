@@ -10,7 +10,7 @@ pub mod subjects;
 
 pub use bus::{Bus, EmbeddedBus, JetStreamBus};
 pub use consumer::{Consumer, EventHandler, ParkedEvent, list_parked};
-pub use outbox::{NewEvent, Outbox, service_actor, user_actor};
+pub use outbox::{NewEvent, Outbox, payload, service_actor, user_actor};
 pub use relay::{Relay, outbox_backlog};
 pub use schema::{BusMigrator, EventTablesMigration, EventTablesMigrator};
 pub use subjects::{EventType, Subjects};

@@ -149,3 +149,8 @@ pub(crate) fn unix_millis() -> i64 {
         .map(|d| d.as_millis() as i64)
         .unwrap_or_default()
 }
+
+/// The payload of `event` as `M`, if it is one.
+pub fn payload<M: prost::Name + Default>(event: &Event) -> Option<M> {
+    event.payload.as_ref().and_then(|p| p.to_msg::<M>().ok())
+}
