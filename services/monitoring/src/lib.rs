@@ -6,6 +6,7 @@
 pub mod error;
 pub mod grpc;
 pub mod kpis;
+pub mod metrics;
 pub mod migrations;
 pub mod trail;
 
@@ -31,15 +32,18 @@ pub const SERVICE_NAME: &str = "interlink.monitoring.v1.MonitoringService";
 #[derive(Debug, Default)]
 pub struct Recorder {
     feed: Arc<Notify>,
+    exported: metrics::Exported,
     /// The pseudonym salt, read once.
     salt: tokio::sync::OnceCell<String>,
 }
 
 impl Recorder {
-    /// A recorder waking `feed` after each commit.
-    pub fn new(feed: Arc<Notify>) -> Self {
+    /// A recorder waking `feed` after each commit and noting its lag in
+    /// `exported`.
+    pub fn new(feed: Arc<Notify>, exported: metrics::Exported) -> Self {
         Self {
             feed,
+            exported,
             salt: tokio::sync::OnceCell::new(),
         }
     }
@@ -92,8 +96,12 @@ impl EventHandler for Recorder {
         Ok(())
     }
 
-    fn after_commit(&self, _events: &[Event]) {
+    fn after_commit(&self, events: &[Event]) {
         self.feed.notify_waiters();
+        if let Some(newest) = events.iter().map(trail::occurred_ms).max() {
+            self.exported
+                .recorded(newest, interlink_runtime::api::now_ms());
+        }
     }
 }
 
@@ -125,12 +133,31 @@ impl Role for MonitoringRole {
                 .clone()
                 .ok_or_else(|| anyhow::anyhow!("the monitoring role needs its database"))?;
             let feed = Arc::new(Notify::new());
+            let exported = metrics::Exported::default();
+            let gauges = exported.register(&opentelemetry::global::meter("interlink.monitoring"));
+            // The gauges read a snapshot of the KPIs, refreshed every 15 s.
+            let (refresh_db, refreshed, stop) =
+                (db.clone(), exported.clone(), context.shutdown.clone());
+            context.tasks.spawn(async move {
+                let _gauges = gauges;
+                let mut tick = tokio::time::interval(std::time::Duration::from_secs(15));
+                loop {
+                    tokio::select! {
+                        _ = stop.cancelled() => return,
+                        _ = tick.tick() => {
+                            if let Err(e) = refreshed.refresh(&refresh_db).await {
+                                tracing::warn!(error = %e, "refreshing the KPI gauges failed");
+                            }
+                        }
+                    }
+                }
+            });
             let consumer = Consumer::new(
                 "monitoring",
                 context.subjects().all(),
                 db.clone(),
                 context.bus.clone(),
-                Arc::new(Recorder::new(feed.clone())),
+                Arc::new(Recorder::new(feed.clone(), exported)),
                 context.config.events.clone(),
             )
             .announce_parked(context.outbox.clone());

@@ -1143,6 +1143,76 @@ async fn a_batch_records_what_single_events_record(backend: Backend) {
     batched.server.stop().await;
 }
 
+/// The KPIs (and the trail's lag) reach OpenTelemetry as gauges with
+/// organisation, KPI and dimension attributes.
+async fn kpis_are_exported_as_opentelemetry_gauges(backend: Backend) {
+    use opentelemetry::metrics::MeterProvider;
+    use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData};
+    use opentelemetry_sdk::metrics::{
+        InMemoryMetricExporterBuilder, PeriodicReader, SdkMeterProvider,
+    };
+    let m = Monitoring::start(backend).await;
+    m.record(&history(&m)).await;
+    let exporter = InMemoryMetricExporterBuilder::new().build();
+    let provider = SdkMeterProvider::builder()
+        .with_reader(PeriodicReader::builder(exporter.clone()).build())
+        .build();
+    let exported = interlink_monitoring::metrics::Exported::default();
+    let _gauges = exported.register(&provider.meter("test"));
+    exported.refresh(&m.server.env.db).await.expect("refresh");
+    exported.recorded(1_000, 3_500);
+    provider.force_flush().expect("flush");
+    let finished = exporter.get_finished_metrics().expect("metrics");
+    let mut kpis: Vec<(String, String, String, i64)> = Vec::new();
+    let mut lag = None;
+    for resource in &finished {
+        for scope in resource.scope_metrics() {
+            for metric in scope.metrics() {
+                match (metric.name(), metric.data()) {
+                    ("interlink.kpi", AggregatedMetrics::I64(MetricData::Gauge(gauge))) => {
+                        for point in gauge.data_points() {
+                            let attribute = |key: &str| {
+                                point
+                                    .attributes()
+                                    .find(|kv| kv.key.as_str() == key)
+                                    .map(|kv| kv.value.to_string())
+                                    .unwrap_or_default()
+                            };
+                            kpis.push((
+                                attribute("organization"),
+                                attribute("kpi"),
+                                attribute("dimension"),
+                                point.value(),
+                            ));
+                        }
+                    }
+                    (
+                        "interlink.monitoring.lag",
+                        AggregatedMetrics::F64(MetricData::Gauge(gauge)),
+                    ) => {
+                        lag = gauge.data_points().next().map(|p| p.value());
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    assert!(
+        kpis.contains(&(ORG.into(), "stories".into(), String::new(), 1)),
+        "{kpis:?}"
+    );
+    assert!(kpis.contains(&(String::new(), "registered_users".into(), String::new(), 3)));
+    assert!(kpis.contains(&(
+        ORG.into(),
+        "participants".into(),
+        "public_administration".into(),
+        2
+    )));
+    assert_eq!(lag, Some(2.5));
+    provider.shutdown().expect("shutdown");
+    m.server.stop().await;
+}
+
 on_both_backends!(
     a_scripted_history_yields_exact_kpis_once_and_on_rebuild,
     the_chain_verifies_and_shows_tampering,
@@ -1151,4 +1221,5 @@ on_both_backends!(
     parked_events_of_every_service_are_listed,
     an_erased_user_leaves_the_trail_and_the_chains_still_verify,
     a_batch_records_what_single_events_record,
+    kpis_are_exported_as_opentelemetry_gauges,
 );

@@ -468,6 +468,16 @@ impl Config {
         .iter()
         .any(|k| std::env::var(k).is_ok_and(|v| !v.trim().is_empty()))
     }
+
+    /// Whether the standard OTel variables name an endpoint for metrics.
+    pub fn otlp_metrics_configured() -> bool {
+        [
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
+        ]
+        .iter()
+        .any(|k| std::env::var(k).is_ok_and(|v| !v.trim().is_empty()))
+    }
 }
 
 fn is_token(s: &str) -> bool {

@@ -1,6 +1,6 @@
-//! Logs and traces: a `tracing` subscriber (pretty on terminals, JSON when
-//! asked), OTLP trace export when the standard `OTEL_EXPORTER_OTLP_*`
-//! variables name an endpoint, the W3C trace-context propagator, and a guard
+//! Logs, traces and metrics: a `tracing` subscriber (pretty on terminals,
+//! JSON when asked), OTLP trace and metric export when the standard
+//! `OTEL_EXPORTER_OTLP_*` variables name an endpoint, the W3C trace-context propagator, and a guard
 //! that flushes spans on exit.
 
 use std::collections::HashMap;
@@ -16,10 +16,11 @@ use tracing_subscriber::{EnvFilter, Layer};
 
 use crate::config::{Config, LogFormat, TelemetryConfig};
 
-/// Flushes and shuts down the trace exporter when dropped.
+/// Flushes and shuts down the trace and metric exporters when dropped.
 #[derive(Debug)]
 pub struct TelemetryGuard {
     provider: Option<SdkTracerProvider>,
+    meters: Option<opentelemetry_sdk::metrics::SdkMeterProvider>,
 }
 
 impl Drop for TelemetryGuard {
@@ -28,6 +29,11 @@ impl Drop for TelemetryGuard {
             && let Err(e) = provider.shutdown()
         {
             eprintln!("telemetry: flushing spans failed: {e}");
+        }
+        if let Some(meters) = self.meters.take()
+            && let Err(e) = meters.shutdown()
+        {
+            eprintln!("telemetry: flushing metrics failed: {e}");
         }
     }
 }
@@ -75,6 +81,26 @@ pub fn init(config: &TelemetryConfig) -> Result<TelemetryGuard, TelemetryError> 
     } else {
         None
     };
+    // Metrics (monitoring's KPIs and lag) over OTLP too, read every minute
+    // by default (`OTEL_METRIC_EXPORT_INTERVAL`).
+    let meters = if Config::otlp_metrics_configured() {
+        let exporter = opentelemetry_otlp::MetricExporter::builder()
+            .with_tonic()
+            .build()
+            .map_err(|e| TelemetryError::Exporter(e.to_string()))?;
+        let meters = opentelemetry_sdk::metrics::SdkMeterProvider::builder()
+            .with_reader(opentelemetry_sdk::metrics::PeriodicReader::builder(exporter).build())
+            .with_resource(
+                opentelemetry_sdk::Resource::builder()
+                    .with_service_name(config.service_name.clone())
+                    .build(),
+            )
+            .build();
+        opentelemetry::global::set_meter_provider(meters.clone());
+        Some(meters)
+    } else {
+        None
+    };
     let otel = provider.as_ref().map(|p| {
         opentelemetry::global::set_tracer_provider(p.clone());
         tracing_opentelemetry::layer().with_tracer(p.tracer("interlink"))
@@ -85,7 +111,7 @@ pub fn init(config: &TelemetryConfig) -> Result<TelemetryGuard, TelemetryError> 
         .with(otel)
         .try_init()
         .map_err(|e| TelemetryError::Subscriber(e.to_string()))?;
-    Ok(TelemetryGuard { provider })
+    Ok(TelemetryGuard { provider, meters })
 }
 
 /// The W3C `traceparent` of the current span, when tracing exports spans.
