@@ -308,7 +308,7 @@ impl Default for TelemetryConfig {
     fn default() -> Self {
         Self {
             format: LogFormat::Pretty,
-            filter: "info,sea_orm_migration=warn".into(),
+            filter: "info,sea_orm_migration=warn,tantivy=warn".into(),
             service_name: "interlink".into(),
         }
     }
