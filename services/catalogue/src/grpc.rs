@@ -11,7 +11,7 @@ use interlink_proto::events::v1::Event;
 use interlink_runtime::auth::{Identity, identity};
 use interlink_runtime::events::{EventType, NewEvent, Outbox, user_actor};
 use sea_orm::{DatabaseConnection, DatabaseTransaction};
-use tonic::{Request, Response, Status};
+use tonic::Request;
 
 use crate::error::{Error, Result};
 use crate::search::SearchIndex;
@@ -90,11 +90,7 @@ impl CatalogueApi {
     }
 }
 
-fn reply<T>(result: Result<T>) -> std::result::Result<Response<T>, Status> {
-    result.map(Response::new).map_err(Status::from)
-}
-
-type Reply<T> = std::result::Result<Response<T>, Status>;
+use interlink_runtime::grpc::{Reply, reply};
 
 #[tonic::async_trait]
 impl CatalogueService for CatalogueApi {

@@ -15,7 +15,7 @@ use interlink_runtime::db::begin_write;
 use interlink_runtime::events::{EventType, NewEvent, Outbox, user_actor};
 use interlink_runtime::text::is_language_tag;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction};
-use tonic::{Request, Response, Status as GrpcStatus};
+use tonic::Request;
 
 use crate::convert::{self, item_name, item_to, process_name, process_to, tree_order};
 use crate::domain::rollup::{self, Node};
@@ -382,11 +382,7 @@ fn mask_paths(mask: &Option<prost_types::FieldMask>, allowed: &[&str]) -> Result
     interlink_runtime::api::mask_paths(mask, allowed).map_err(Error::Invalid)
 }
 
-type Reply<T> = std::result::Result<Response<T>, GrpcStatus>;
-
-fn reply<T>(result: Result<T>) -> Reply<T> {
-    result.map(Response::new).map_err(GrpcStatus::from)
-}
+use interlink_runtime::grpc::{Reply, reply};
 
 #[tonic::async_trait]
 impl CoproductionService for CoproductionApi {

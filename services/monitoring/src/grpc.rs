@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use tokio::sync::Notify;
-use tonic::{Request, Response, Status};
+use tonic::{Request, Status};
 
 use crate::error::{Error, Result};
 use crate::{kpis, trail};
@@ -124,11 +124,7 @@ impl MonitoringApi {
     }
 }
 
-type Reply<T> = std::result::Result<Response<T>, Status>;
-
-fn reply<T>(result: Result<T>) -> Reply<T> {
-    result.map(Response::new).map_err(Status::from)
-}
+use interlink_runtime::grpc::{Reply, reply};
 
 #[tonic::async_trait]
 impl MonitoringService for MonitoringApi {

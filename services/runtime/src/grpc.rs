@@ -141,3 +141,12 @@ fn grpc_span<B>(request: &http::Request<B>) -> Span {
     crate::telemetry::set_remote_parent(&span, traceparent);
     span
 }
+
+/// What a generated service method returns.
+pub type Reply<T> = Result<tonic::Response<T>, tonic::Status>;
+
+/// A handler's result as a service method's reply: the value in a
+/// response, or the error mapped to its gRPC status.
+pub fn reply<T, E: Into<tonic::Status>>(result: Result<T, E>) -> Reply<T> {
+    result.map(tonic::Response::new).map_err(Into::into)
+}
