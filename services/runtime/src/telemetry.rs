@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use opentelemetry::metrics::MeterProvider as _;
 use opentelemetry::propagation::TextMapPropagator;
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::propagation::TraceContextPropagator;
@@ -21,6 +22,7 @@ use crate::config::{Config, LogFormat, TelemetryConfig};
 pub struct TelemetryGuard {
     provider: Option<SdkTracerProvider>,
     meters: Option<opentelemetry_sdk::metrics::SdkMeterProvider>,
+    _lag: Option<crate::events::lag::LagGauges>,
 }
 
 impl Drop for TelemetryGuard {
@@ -81,7 +83,7 @@ pub fn init(config: &TelemetryConfig) -> Result<TelemetryGuard, TelemetryError> 
     } else {
         None
     };
-    // Metrics (monitoring's KPIs and lag) over OTLP too, read every minute
+    // Metrics (consumer lag, monitoring's KPIs) over OTLP too, read every minute
     // by default (`OTEL_METRIC_EXPORT_INTERVAL`).
     let meters = if Config::otlp_metrics_configured() {
         let exporter = opentelemetry_otlp::MetricExporter::builder()
@@ -101,6 +103,10 @@ pub fn init(config: &TelemetryConfig) -> Result<TelemetryGuard, TelemetryError> 
     } else {
         None
     };
+    // Every consumer's lag, whichever service runs it.
+    let lag = meters
+        .as_ref()
+        .map(|m| crate::events::lag::register(&m.meter("interlink.events")));
     let otel = provider.as_ref().map(|p| {
         opentelemetry::global::set_tracer_provider(p.clone());
         tracing_opentelemetry::layer().with_tracer(p.tracer("interlink"))
@@ -111,7 +117,11 @@ pub fn init(config: &TelemetryConfig) -> Result<TelemetryGuard, TelemetryError> 
         .with(otel)
         .try_init()
         .map_err(|e| TelemetryError::Subscriber(e.to_string()))?;
-    Ok(TelemetryGuard { provider, meters })
+    Ok(TelemetryGuard {
+        provider,
+        meters,
+        _lag: lag,
+    })
 }
 
 /// The W3C `traceparent` of the current span, when tracing exports spans.

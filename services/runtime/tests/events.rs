@@ -10,7 +10,7 @@ use interlink_proto::common::v1::TranslatableText;
 use interlink_proto::events::v1::Event;
 use interlink_runtime::events::schema::EventTablesMigration;
 use interlink_runtime::events::{
-    Consumer, EventHandler, EventType, NewEvent, Outbox, list_parked, service_actor,
+    Consumer, EventHandler, EventType, NewEvent, Outbox, lag, list_parked, service_actor,
 };
 use interlink_runtime::testing::{Backend, Pipeline, TestEnv, count, wait_until};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, Statement, TransactionTrait};
@@ -832,4 +832,146 @@ async fn batch_handlers_apply_once_and_isolate_poison_postgres_jetstream() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn batch_handlers_apply_once_and_isolate_poison_sqlite_embedded() {
     batch_handlers_apply_once_and_isolate_poison(Backend::Embedded).await;
+}
+
+/// Applies each event only once its version has been released.
+#[derive(Default)]
+struct Gated {
+    released: AtomicU64,
+    applied: AtomicU64,
+}
+
+impl EventHandler for Gated {
+    async fn handle(&self, _txn: &DatabaseTransaction, event: &Event) -> anyhow::Result<()> {
+        while event.aggregate_version > self.released.load(Ordering::SeqCst) {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        Ok(())
+    }
+
+    fn after_commit(&self, events: &[Event]) {
+        self.applied
+            .fetch_add(events.len() as u64, Ordering::SeqCst);
+    }
+}
+
+fn lag_of(consumer: &str) -> Option<lag::ConsumerLag> {
+    lag::snapshot().into_iter().find(|l| l.consumer == consumer)
+}
+
+fn names<'a>(
+    mut attributes: impl Iterator<Item = &'a opentelemetry::KeyValue>,
+    consumer: &str,
+) -> bool {
+    attributes.any(|kv| kv.key.as_str() == "consumer" && kv.value.to_string() == consumer)
+}
+
+/// Reads the exported lag gauges of `consumer`: (events, seconds).
+fn exported_lag(
+    provider: &opentelemetry_sdk::metrics::SdkMeterProvider,
+    exporter: &opentelemetry_sdk::metrics::InMemoryMetricExporter,
+    consumer: &str,
+) -> (Option<u64>, Option<f64>) {
+    use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData};
+    provider.force_flush().expect("flush");
+    let mut found = (None, None);
+    for resource in exporter.get_finished_metrics().expect("metrics") {
+        for scope in resource.scope_metrics() {
+            for metric in scope.metrics() {
+                match (metric.name(), metric.data()) {
+                    (
+                        "interlink.consumer.lag.events",
+                        AggregatedMetrics::U64(MetricData::Gauge(gauge)),
+                    ) => {
+                        if let Some(point) = gauge
+                            .data_points()
+                            .find(|p| names(p.attributes(), consumer))
+                        {
+                            found.0 = Some(point.value());
+                        }
+                    }
+                    (
+                        "interlink.consumer.lag.seconds",
+                        AggregatedMetrics::F64(MetricData::Gauge(gauge)),
+                    ) => {
+                        if let Some(point) = gauge
+                            .data_points()
+                            .find(|p| names(p.attributes(), consumer))
+                        {
+                            found.1 = Some(point.value());
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    exporter.reset();
+    found
+}
+
+/// A consumer reports how many events it has yet to take and how far
+/// behind it is: the seconds grow while it is stuck and stop once it has
+/// caught up; both reach OpenTelemetry as gauges named by consumer.
+async fn consumer_lag_is_reported(backend: Backend) {
+    use opentelemetry::metrics::MeterProvider;
+    let env = TestEnv::new::<TestMigrator>(backend, |c| c.events.consumer_batch = 1).await;
+    let outbox = env.outbox();
+    let events: Vec<Event> = (1..=5).map(|v| event(&outbox, "lagging", v)).collect();
+    outbox.publish(&env.db, &events).await.expect("append");
+    assert_eq!(env.relay(&outbox).drain().await.expect("relay"), 5);
+
+    let exporter = opentelemetry_sdk::metrics::InMemoryMetricExporterBuilder::new().build();
+    let provider = opentelemetry_sdk::metrics::SdkMeterProvider::builder()
+        .with_reader(opentelemetry_sdk::metrics::PeriodicReader::builder(exporter.clone()).build())
+        .build();
+    let _gauges = lag::register(&provider.meter("test"));
+
+    let name = format!("lag-{}", uuid::Uuid::new_v4().simple());
+    let handler = Arc::new(Gated::default());
+    let shutdown = CancellationToken::new();
+    let run = tokio::spawn(env.consumer(&name, &handler).run(shutdown.clone()));
+
+    handler.released.store(1, Ordering::SeqCst);
+    wait_until("the first event applied and four behind", WAIT, || async {
+        handler.applied.load(Ordering::SeqCst) == 1
+            && lag_of(&name).is_some_and(|l| l.events_behind == 4)
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let stuck = lag_of(&name).expect("lag");
+    assert!(stuck.seconds_behind >= 0.3, "{stuck:?}");
+    let (events_behind, seconds_behind) = exported_lag(&provider, &exporter, &name);
+    assert_eq!(events_behind, Some(4));
+    assert!(seconds_behind.is_some_and(|s| s >= stuck.seconds_behind));
+
+    handler.released.store(5, Ordering::SeqCst);
+    wait_until("all applied and none behind", WAIT, || async {
+        handler.applied.load(Ordering::SeqCst) == 5
+            && lag_of(&name).is_some_and(|l| l.events_behind == 0)
+    })
+    .await;
+    let caught_up = lag_of(&name).expect("lag");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        lag_of(&name).expect("lag"),
+        caught_up,
+        "the lag of a consumer that caught up keeps growing"
+    );
+    assert_eq!(exported_lag(&provider, &exporter, &name).0, Some(0));
+
+    shutdown.cancel();
+    run.await.expect("join").expect("consumer");
+    provider.shutdown().expect("shutdown");
+    env.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consumer_lag_is_reported_postgres_jetstream() {
+    consumer_lag_is_reported(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consumer_lag_is_reported_sqlite_embedded() {
+    consumer_lag_is_reported(Backend::Embedded).await;
 }

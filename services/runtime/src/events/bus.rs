@@ -65,6 +65,10 @@ pub struct Delivery {
     pub payload: Bytes,
     /// How many times it has been delivered, this time included.
     pub delivered: u64,
+    /// Events after this one the consumer has yet to take (JetStream: its
+    /// pending count; the embedded log: entries past this one, whatever
+    /// their subject).
+    pub pending: u64,
     token: DeliveryToken,
 }
 
@@ -318,10 +322,10 @@ impl JetStreamSubscription {
             };
             match next {
                 Some(Ok(message)) => {
-                    let delivered = message
+                    let (delivered, pending) = message
                         .info()
-                        .map(|i| i.delivered.max(1) as u64)
-                        .unwrap_or(1);
+                        .map(|i| (i.delivered.max(1) as u64, i.pending))
+                        .unwrap_or((1, 0));
                     let traceparent = message
                         .headers
                         .as_ref()
@@ -332,6 +336,7 @@ impl JetStreamSubscription {
                         traceparent,
                         payload: message.payload.clone(),
                         delivered,
+                        pending,
                         token: DeliveryToken::JetStream(Box::new(message)),
                     });
                     if batch.len() >= max {
@@ -492,7 +497,8 @@ impl EmbeddedSubscription {
                 .db
                 .query_all_raw(Statement::from_sql_and_values(
                     DbBackend::Sqlite,
-                    "SELECT r.seq, r.deliveries, l.subject, l.traceparent, l.payload \
+                    "SELECT r.seq, r.deliveries, l.subject, l.traceparent, l.payload, \
+                     (SELECT MAX(seq) FROM bus_log) AS head \
                      FROM bus_redelivery r JOIN bus_log l ON l.seq = r.seq \
                      WHERE r.consumer = $1 AND r.due_at <= $2 ORDER BY r.seq LIMIT $3",
                     [self.name.clone().into(), now.into(), (max as i64).into()],
@@ -503,12 +509,14 @@ impl EmbeddedSubscription {
                 for row in due {
                     let seq: i64 = row.try_get("", "seq")?;
                     let deliveries: i64 = row.try_get("", "deliveries")?;
+                    let head: i64 = row.try_get("", "head")?;
                     let payload: Vec<u8> = row.try_get("", "payload")?;
                     batch.push(Delivery {
                         subject: row.try_get("", "subject")?,
                         traceparent: row.try_get("", "traceparent")?,
                         payload: payload.into(),
                         delivered: deliveries as u64 + 1,
+                        pending: (head - self.cursor).max(0) as u64,
                         token: DeliveryToken::EmbeddedRedelivery { seq },
                     });
                 }
@@ -520,17 +528,20 @@ impl EmbeddedSubscription {
                 .db
                 .query_all_raw(Statement::from_sql_and_values(
                     DbBackend::Sqlite,
-                    "SELECT seq, subject, traceparent, payload FROM bus_log \
+                    "SELECT seq, subject, traceparent, payload, \
+                     (SELECT MAX(seq) FROM bus_log) AS head FROM bus_log \
                      WHERE seq > $1 ORDER BY seq LIMIT $2",
                     [self.cursor.into(), (max as i64).into()],
                 ))
                 .await?;
-            let mut batch = Vec::new();
+            let mut batch: Vec<Delivery> = Vec::new();
             let mut scanned_to = self.cursor;
+            let mut head = self.cursor;
             for row in rows {
                 let seq: i64 = row.try_get("", "seq")?;
                 scanned_to = seq;
                 let subject: String = row.try_get("", "subject")?;
+                head = row.try_get("", "head")?;
                 if !subject_matches(&self.filter, &subject) {
                     continue;
                 }
@@ -540,15 +551,20 @@ impl EmbeddedSubscription {
                     traceparent: row.try_get("", "traceparent")?,
                     payload: payload.into(),
                     delivered: 1,
+                    pending: (head - seq).max(0) as u64,
                     token: DeliveryToken::EmbeddedLog { seq },
                 });
             }
-            if !batch.is_empty() {
+            let behind = (head - scanned_to).max(0) as u64;
+            if let Some(last) = batch.last_mut() {
+                // What follows the last one was looked at already.
+                last.pending = behind;
                 self.scanned_to = scanned_to;
                 return Ok(batch);
             }
             if scanned_to > self.cursor {
                 // Only other consumers' subjects: step over them.
+                super::lag::cell(&self.name).settled(behind, None);
                 self.save_cursor(&self.db, scanned_to).await?;
                 self.cursor = scanned_to;
                 continue;

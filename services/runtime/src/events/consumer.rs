@@ -104,6 +104,7 @@ pub struct Consumer<H> {
     handler: Arc<H>,
     config: EventsConfig,
     announce: Option<super::Outbox>,
+    lag: Arc<super::lag::LagCell>,
 }
 
 enum Failure {
@@ -123,8 +124,10 @@ impl<H: EventHandler> Consumer<H> {
         handler: Arc<H>,
         config: EventsConfig,
     ) -> Self {
+        let name = name.into();
         Self {
-            name: name.into(),
+            lag: super::lag::cell(&name),
+            name,
             filter: filter.into(),
             db,
             bus,
@@ -205,7 +208,8 @@ impl<H: EventHandler> Consumer<H> {
                 }
             };
             failures = 0;
-            let Some(outcomes) = self.process(subscription, batch, shutdown).await else {
+            let pending = batch.last().map(|d| d.pending).unwrap_or_default();
+            let Some((outcomes, newest)) = self.process(subscription, batch, shutdown).await else {
                 return false;
             };
             if let Err(e) = subscription.settle(outcomes).await {
@@ -213,6 +217,7 @@ impl<H: EventHandler> Consumer<H> {
                 // and the inbox recognises it.
                 tracing::warn!(consumer = %self.name, error = %e, "settling deliveries failed");
             }
+            self.lag.settled(pending, newest);
         }
     }
 
@@ -268,14 +273,15 @@ impl<H: EventHandler> Consumer<H> {
         Ok(n)
     }
 
-    /// Applies a batch in order and says how to settle each delivery; `None`
-    /// if shutdown came while retrying.
+    /// Applies a batch in order and says how to settle each delivery, with
+    /// the source commit time (Unix ms) of its newest event; `None` if
+    /// shutdown came while retrying.
     async fn process(
         &self,
         subscription: &mut Subscription,
         batch: Vec<Delivery>,
         shutdown: &CancellationToken,
-    ) -> Option<Vec<(Delivery, Settle)>> {
+    ) -> Option<(Vec<(Delivery, Settle)>, Option<i64>)> {
         let mut outcomes = Vec::with_capacity(batch.len());
         let mut decoded = Vec::with_capacity(batch.len());
         for delivery in batch {
@@ -293,8 +299,13 @@ impl<H: EventHandler> Consumer<H> {
                 .await?;
             outcomes.push((delivery, Settle::Term));
         }
+        let newest = decoded
+            .iter()
+            .filter_map(|(_, e)| e.occurred_at.as_ref())
+            .map(|t| t.seconds * 1000 + i64::from(t.nanos) / 1_000_000)
+            .max();
         if decoded.is_empty() {
-            return Some(outcomes);
+            return Some((outcomes, newest));
         }
 
         // The common case: the whole batch in one transaction.
@@ -308,7 +319,7 @@ impl<H: EventHandler> Consumer<H> {
                 Ok(applied) => {
                     self.after_commit(applied);
                     outcomes.extend(decoded.into_iter().map(|(d, _)| (d, Settle::Ack)));
-                    return Some(outcomes);
+                    return Some((outcomes, newest));
                 }
                 Err(Failure::Infrastructure(error)) => {
                     outages += 1;
@@ -368,7 +379,7 @@ impl<H: EventHandler> Consumer<H> {
             };
             outcomes.push((delivery, settle));
         }
-        Some(outcomes)
+        Some((outcomes, newest))
     }
 
     fn after_commit(&self, applied: Vec<Event>) {

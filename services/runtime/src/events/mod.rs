@@ -3,6 +3,7 @@
 
 pub mod bus;
 pub mod consumer;
+pub mod lag;
 pub mod outbox;
 pub mod relay;
 pub mod schema;
