@@ -104,6 +104,12 @@ fn main() -> anyhow::Result<()> {
                 tokio::spawn(cancel_on_signal(shutdown.clone()));
                 up::run(config, shutdown).await
             }
+            Command::Serve { role } if role == roles::GATEWAY => {
+                let _telemetry = interlink_runtime::telemetry::init(&config.telemetry)?;
+                let shutdown = CancellationToken::new();
+                tokio::spawn(cancel_on_signal(shutdown.clone()));
+                serve::run_gateway(config, shutdown).await
+            }
             Command::Serve { role } => {
                 let role = roles::find(&role)?;
                 let _telemetry = interlink_runtime::telemetry::init(&config.telemetry)?;
@@ -119,6 +125,7 @@ fn main() -> anyhow::Result<()> {
                 for role in roles::all() {
                     println!("{}", role.name());
                 }
+                println!("{}", roles::GATEWAY);
                 Ok(())
             }
             Command::Token {

@@ -7,7 +7,11 @@ use interlink_monitoring::MonitoringRole;
 use interlink_runtime::echo::EchoRole;
 use interlink_runtime::host::Role;
 
-/// Every role, in start-up order.
+/// The front door: not a service role (no database, no events), served by
+/// `serve gateway` in front of the others.
+pub(crate) const GATEWAY: &str = "gateway";
+
+/// Every service role, in start-up order.
 pub(crate) fn all() -> Vec<Box<dyn Role>> {
     vec![
         Box::new(CommunityRole),
@@ -22,10 +26,12 @@ pub(crate) fn all() -> Vec<Box<dyn Role>> {
 pub(crate) fn find(name: &str) -> anyhow::Result<Box<dyn Role>> {
     let roles = all();
     let names: Vec<&'static str> = roles.iter().map(|r| r.name()).collect();
-    roles
-        .into_iter()
-        .find(|r| r.name() == name)
-        .ok_or_else(|| anyhow::anyhow!("unknown role `{name}`; roles are: {}", names.join(", ")))
+    roles.into_iter().find(|r| r.name() == name).ok_or_else(|| {
+        anyhow::anyhow!(
+            "unknown role `{name}`; roles are: {}, {GATEWAY}",
+            names.join(", ")
+        )
+    })
 }
 
 /// The SQLite URL of `role` in embedded mode.

@@ -122,3 +122,48 @@ pub(crate) async fn run(
     tracing::info!(role = role.name(), "stopped");
     Ok(())
 }
+
+/// `serve gateway`: the front door in front of the roles at
+/// `gateway.upstreams`, on `gateway.listen`.
+pub(crate) async fn run_gateway(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
+    if config.auth.jwks_url.is_empty() && !config.auth.dev_signer {
+        anyhow::bail!(
+            "configuration key `auth.jwks_url` (with `auth.issuer`) must be set to serve role `gateway`; \
+             for a trial on one machine set `auth.dev_signer = true` to trust the data directory's dev key"
+        );
+    }
+    if config.gateway.upstreams.is_empty() {
+        anyhow::bail!(
+            "configuration key `gateway.upstreams` must name at least one role's URL \
+             (e.g. INTERLINK__GATEWAY__UPSTREAMS__CATALOGUE=http://catalogue:50051)"
+        );
+    }
+    let known: Vec<&str> = crate::roles::all().iter().map(|r| r.name()).collect();
+    let pool = interlink_gateway::descriptor_pool()?;
+    let mut upstreams = interlink_gateway::Upstreams::default();
+    for (role, url) in &config.gateway.upstreams {
+        if !known.contains(&role.as_str()) {
+            anyhow::bail!(
+                "configuration key `gateway.upstreams` names unknown role `{role}`; roles are: {}",
+                known.join(", ")
+            );
+        }
+        let upstream = interlink_gateway::Upstream::connect(role, url)
+            .with_context(|| format!("gateway.upstreams.{role} = {url}"))?;
+        upstreams.add_role(&pool, upstream);
+    }
+    let gateway = interlink_gateway::Gateway::new(interlink_gateway::GatewayOptions {
+        config: config.gateway.clone(),
+        authenticator: authenticator(&config)?,
+        upstreams,
+    })?;
+    let listener = TcpListener::bind(config.gateway.listen)
+        .await
+        .with_context(|| format!("binding gateway.listen {}", config.gateway.listen))?;
+    let address = listener.local_addr()?;
+    println!("serving role gateway on http: http://{address}");
+    tracing::info!(%address, routes = gateway.routes().len(), "gateway serving");
+    interlink_gateway::serve(listener, gateway.router(), shutdown).await?;
+    tracing::info!("gateway stopped");
+    Ok(())
+}

@@ -1,12 +1,14 @@
 //! `interlink up`: the embedded mesh. Every service that exists runs in this
 //! process on its own SQLite file under the data directory, over the
-//! embedded bus, behind one gRPC server and one HTTP port.
+//! embedded bus, behind one gRPC server, with the gateway (REST/JSON, gRPC,
+//! gRPC-Web) on the HTTP port calling the services in process.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use axum::routing::get;
+use interlink_gateway::{Gateway, GatewayOptions, Upstream, Upstreams};
 use interlink_runtime::Config;
 use interlink_runtime::auth::{DevSigner, DevTokenRequest};
 use interlink_runtime::events::{Bus, EmbeddedBus};
@@ -37,7 +39,9 @@ pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> anyhow::
     );
     let mut routes = tonic::service::RoutesBuilder::default();
     let mut services = Vec::new();
+    let mut upstream_roles = Vec::new();
     for role in roles::all() {
+        upstream_roles.push(role.name());
         let db = if role.has_database() {
             let url = roles::embedded_database_url(&config, role.name());
             Some(serve::open_role_database(role.as_ref(), &url, &config).await?)
@@ -56,24 +60,34 @@ pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> anyhow::
     let grpc_addr = grpc_listener.local_addr()?;
     let http_addr = http_listener.local_addr()?;
 
+    // The gateway calls the roles in process, through the same
+    // authentication and spans as the gRPC server.
+    let in_process =
+        interlink_runtime::grpc::in_process(routes.clone(), Arc::clone(&authenticator), &services)
+            .await;
+    let pool = interlink_gateway::descriptor_pool()?;
+    let mut upstreams = Upstreams::default();
+    for role in upstream_roles {
+        upstreams.add_role(&pool, Upstream::in_process(role, in_process.clone()));
+    }
+    let gateway = Gateway::new(GatewayOptions {
+        config: config.gateway.clone(),
+        authenticator: Arc::clone(&authenticator),
+        upstreams,
+    })?;
     let jwks = signer.jwks();
-    let http = axum::Router::new()
-        .route("/healthz", get(|| async { "ok" }))
-        .route(
-            "/.well-known/jwks.json",
-            get(move || {
-                let jwks = jwks.clone();
-                async move { axum::Json(jwks) }
-            }),
-        );
-    let http_task = tokio::spawn({
-        let shutdown = shutdown.clone();
-        async move {
-            axum::serve(http_listener, http)
-                .with_graceful_shutdown(async move { shutdown.cancelled().await })
-                .await
-        }
-    });
+    let http = gateway.router().route(
+        "/.well-known/jwks.json",
+        get(move || {
+            let jwks = jwks.clone();
+            async move { axum::Json(jwks) }
+        }),
+    );
+    let http_task = tokio::spawn(interlink_gateway::serve(
+        http_listener,
+        http,
+        shutdown.clone(),
+    ));
     let token = signer.mint(
         &DevTokenRequest {
             subject: "dev-admin".into(),
@@ -91,6 +105,7 @@ pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> anyhow::
     );
     println!("grpc: http://{grpc_addr}");
     println!("http: http://{http_addr}");
+    println!("      REST/JSON, gRPC and gRPC-Web; OpenAPI at http://{http_addr}/openapi.json");
     println!("jwks: http://{http_addr}/.well-known/jwks.json");
     println!("dev token (platform admin, 12 h): {token}");
 

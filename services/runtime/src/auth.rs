@@ -196,6 +196,51 @@ pub struct Authenticator {
     leeway: u64,
     admin_claim: String,
     keys: KeySource,
+    verified: VerifiedTokens,
+}
+
+/// Tokens verified lately, so a token presented again (each call of a
+/// session, and once more by the service behind the gateway) costs a
+/// lookup instead of a signature check. An entry lives until the token
+/// expires, and at most [`VerifiedTokens::MAX_AGE`], so keys the issuer
+/// drops stop being honoured soon after.
+#[derive(Default)]
+struct VerifiedTokens {
+    entries: std::sync::Mutex<HashMap<String, (Identity, u64)>>,
+}
+
+impl VerifiedTokens {
+    const CAPACITY: usize = 65_536;
+    const MAX_AGE: u64 = 300;
+
+    fn get(&self, token: &str, now: u64) -> Option<Identity> {
+        let entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        entries
+            .get(token)
+            .filter(|(_, until)| now < *until)
+            .map(|(identity, _)| identity.clone())
+    }
+
+    fn put(&self, token: &str, identity: &Identity, expires: u64, now: u64) {
+        let until = expires.min(now + Self::MAX_AGE);
+        if until <= now {
+            return;
+        }
+        let mut entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if entries.len() >= Self::CAPACITY {
+            entries.retain(|_, (_, until)| now < *until);
+            if entries.len() >= Self::CAPACITY {
+                entries.clear();
+            }
+        }
+        entries.insert(token.to_owned(), (identity.clone(), until));
+    }
 }
 
 impl std::fmt::Debug for Authenticator {
@@ -216,6 +261,7 @@ struct Claims {
     preferred_username: Option<String>,
     #[serde(default)]
     email: Option<String>,
+    exp: u64,
     #[serde(flatten)]
     other: HashMap<String, serde_json::Value>,
 }
@@ -232,6 +278,7 @@ impl Authenticator {
             audience: config.audience.clone(),
             leeway: config.leeway_secs,
             admin_claim: config.admin_claim.clone(),
+            verified: VerifiedTokens::default(),
             keys: KeySource::Remote(JwksCache {
                 url: config.jwks_url.clone(),
                 client,
@@ -251,11 +298,19 @@ impl Authenticator {
             leeway: config.leeway_secs,
             admin_claim: config.admin_claim.clone(),
             keys: KeySource::Fixed(key_table(jwks)),
+            verified: VerifiedTokens::default(),
         }
     }
 
     /// Verifies `token` and returns the caller.
     pub async fn authenticate(&self, token: &str) -> Result<Identity, AuthError> {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or_default();
+        if let Some(identity) = self.verified.get(token, now) {
+            return Ok(identity);
+        }
         let header = jsonwebtoken::decode_header(token).map_err(invalid)?;
         if !matches!(header.alg, Algorithm::RS256 | Algorithm::ES256) {
             return Err(invalid(format!(
@@ -290,12 +345,14 @@ impl Authenticator {
             .other
             .get(&self.admin_claim)
             .is_some_and(|v| v.as_bool() == Some(true));
-        Ok(Identity {
+        let identity = Identity {
             subject: claims.sub,
             name: claims.name.or(claims.preferred_username),
             email: claims.email,
             platform_admin,
-        })
+        };
+        self.verified.put(token, &identity, claims.exp, now);
+        Ok(identity)
     }
 }
 

@@ -226,18 +226,45 @@ impl Default for GrpcConfig {
     }
 }
 
-/// The HTTP front door (REST/JSON, and the dev JWKS in embedded mode).
+/// The front door: REST/JSON, gRPC and gRPC-Web on one port.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct GatewayConfig {
     /// Address to listen on.
     pub listen: SocketAddr,
+    /// Where each role's gRPC server is (`catalogue = "http://catalogue:50051"`),
+    /// for `serve gateway`; `up` calls its roles in process.
+    pub upstreams: std::collections::BTreeMap<String, String>,
+    /// Browser origins allowed to call (CORS); empty: same origin only.
+    pub cors_origins: Vec<String>,
+    /// A request's time budget, passed to the service as its gRPC deadline.
+    pub request_timeout_ms: u64,
+    /// Largest REST request body accepted.
+    pub max_body_bytes: usize,
+    /// Requests in flight at once; more are shed with 503.
+    pub max_concurrent_requests: usize,
+    /// Sustained requests per second per client (token subject, else
+    /// address); 0 turns rate limiting off.
+    pub rate_limit_per_second: u32,
+    /// Requests a client may make in a burst above its rate.
+    pub rate_limit_burst: u32,
+    /// Take the client address from `x-forwarded-for` (behind a trusted
+    /// proxy such as an ingress controller).
+    pub trust_forwarded_for: bool,
 }
 
 impl Default for GatewayConfig {
     fn default() -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            upstreams: std::collections::BTreeMap::new(),
+            cors_origins: Vec::new(),
+            request_timeout_ms: 30_000,
+            max_body_bytes: 1024 * 1024,
+            max_concurrent_requests: 1024,
+            rate_limit_per_second: 100,
+            rate_limit_burst: 200,
+            trust_forwarded_for: false,
         }
     }
 }
@@ -427,6 +454,40 @@ impl Config {
         }
         if self.grpc.request_timeout_ms == 0 {
             return Err(invalid("grpc.request_timeout_ms", "must be at least 1"));
+        }
+        if self.gateway.request_timeout_ms == 0 {
+            return Err(invalid("gateway.request_timeout_ms", "must be at least 1"));
+        }
+        if self.gateway.max_body_bytes < 1024 {
+            return Err(invalid("gateway.max_body_bytes", "must be at least 1024"));
+        }
+        if self.gateway.max_concurrent_requests == 0 {
+            return Err(invalid(
+                "gateway.max_concurrent_requests",
+                "must be at least 1",
+            ));
+        }
+        if self.gateway.rate_limit_per_second > 0 && self.gateway.rate_limit_burst == 0 {
+            return Err(invalid(
+                "gateway.rate_limit_burst",
+                "must be at least 1 when rate limiting is on",
+            ));
+        }
+        for (role, url) in &self.gateway.upstreams {
+            if !url.starts_with("http://") && !url.starts_with("https://") {
+                return Err(invalid(
+                    "gateway.upstreams",
+                    format!("`{role}` must be an http:// or https:// URL"),
+                ));
+            }
+        }
+        for origin in &self.gateway.cors_origins {
+            if origin != "*" && !origin.starts_with("http://") && !origin.starts_with("https://") {
+                return Err(invalid(
+                    "gateway.cors_origins",
+                    "must list origins such as https://pa.example.org, or *",
+                ));
+            }
         }
         if self.auth.audience.is_empty() {
             return Err(invalid("auth.audience", "must not be empty"));

@@ -150,3 +150,37 @@ pub type Reply<T> = Result<tonic::Response<T>, tonic::Status>;
 pub fn reply<T, E: Into<tonic::Status>>(result: Result<T, E>) -> Reply<T> {
     result.map(tonic::Response::new).map_err(Into::into)
 }
+
+/// A gRPC endpoint called in process: what [`in_process`] returns.
+pub type InProcess = tower::util::BoxCloneSyncService<
+    http::Request<tonic::body::Body>,
+    http::Response<tonic::body::Body>,
+    std::convert::Infallible,
+>;
+
+/// The services of `routes` as an endpoint called in process (by the
+/// gateway of `interlink up`), behind the same span and authentication as
+/// [`serve`] puts them, with a health service reporting `health_services`
+/// SERVING (in process, they live as long as the caller).
+pub async fn in_process(
+    routes: RoutesBuilder,
+    authenticator: Arc<Authenticator>,
+    health_services: &[String],
+) -> InProcess {
+    let (reporter, health) = tonic_health::server::health_reporter();
+    for name in health_services.iter().map(String::as_str).chain([""]) {
+        reporter
+            .set_service_status(name, ServingStatus::Serving)
+            .await;
+    }
+    let mut routes = routes;
+    routes.add_service(health);
+    let service = tower::ServiceBuilder::new()
+        .layer(tower_http::trace::TraceLayer::new_for_grpc().make_span_with(grpc_span))
+        .layer(AuthLayer::new(authenticator))
+        .service(routes.routes());
+    tower::util::BoxCloneSyncService::new(tower::ServiceExt::map_response(
+        service,
+        |response: http::Response<_>| response.map(tonic::body::Body::new),
+    ))
+}

@@ -1,0 +1,176 @@
+//! Who may come in, and how many: the bearer token (checked with the
+//! runtime's authenticator), a token bucket per client (the token's subject,
+//! else the address), and a cap on requests in flight beyond which new ones
+//! are shed. Also the request span and the access log line.
+
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use interlink_runtime::auth::Identity;
+use interlink_runtime::config::GatewayConfig;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tracing::Span;
+
+use crate::{GatewayError, Shared};
+
+/// The admission rules of one gateway.
+pub struct Admission {
+    limiter: Option<DefaultKeyedRateLimiter<String>>,
+    in_flight: Arc<Semaphore>,
+    trust_forwarded_for: bool,
+}
+
+impl std::fmt::Debug for Admission {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Admission")
+            .field("rate_limited", &self.limiter.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Admission {
+    /// The rules of `config`.
+    pub fn new(config: &GatewayConfig) -> Self {
+        let limiter = NonZeroU32::new(config.rate_limit_per_second).map(|rate| {
+            let burst = NonZeroU32::new(config.rate_limit_burst).unwrap_or(rate);
+            RateLimiter::keyed(Quota::per_second(rate).allow_burst(burst))
+        });
+        Self {
+            limiter,
+            in_flight: Arc::new(Semaphore::new(config.max_concurrent_requests)),
+            trust_forwarded_for: config.trust_forwarded_for,
+        }
+    }
+
+    /// Admits `request` or says why not. The permit is held while the
+    /// request is handled.
+    pub(crate) async fn admit(
+        &self,
+        shared: &Shared,
+        headers: &http::HeaderMap,
+        peer: Option<SocketAddr>,
+    ) -> Result<(Option<Identity>, OwnedSemaphorePermit), GatewayError> {
+        let permit = Arc::clone(&self.in_flight)
+            .try_acquire_owned()
+            .map_err(|_| GatewayError::Overloaded)?;
+        let identity = match bearer(headers)? {
+            Some(token) => Some(
+                shared
+                    .authenticator
+                    .authenticate(token)
+                    .await
+                    .map_err(|e| GatewayError::Unauthenticated(e.to_string()))?,
+            ),
+            None => None,
+        };
+        if let Some(limiter) = &self.limiter {
+            let key = match &identity {
+                Some(identity) => format!("sub:{}", identity.subject),
+                None => format!("ip:{}", self.client_address(headers, peer)),
+            };
+            if let Err(not_until) = limiter.check_key(&key) {
+                let wait = not_until.wait_time_from(DefaultClock::default().now());
+                return Err(GatewayError::RateLimited {
+                    retry_after: wait.max(Duration::from_millis(1)),
+                });
+            }
+            // Forget idle clients now and then.
+            if limiter.len() > 100_000 {
+                limiter.retain_recent();
+            }
+        }
+        Span::current().record(
+            "enduser.id",
+            identity.as_ref().map_or("", |i| i.subject.as_str()),
+        );
+        Ok((identity, permit))
+    }
+
+    fn client_address(&self, headers: &http::HeaderMap, peer: Option<SocketAddr>) -> String {
+        if self.trust_forwarded_for
+            && let Some(forwarded) = headers
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+                .and_then(|v| v.trim().parse::<IpAddr>().ok())
+        {
+            return forwarded.to_string();
+        }
+        peer.map(|p| p.ip().to_string()).unwrap_or_default()
+    }
+}
+
+/// The bearer token of `authorization`, if any; a malformed header is refused.
+fn bearer(headers: &http::HeaderMap) -> Result<Option<&str>, GatewayError> {
+    let Some(value) = headers.get(http::header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value
+        .to_str()
+        .map_err(|_| GatewayError::Unauthenticated("authorization header is not text".into()))?;
+    match value.split_once(' ') {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
+            Ok(Some(token.trim()))
+        }
+        _ => Err(GatewayError::Unauthenticated(
+            "authorization must be `Bearer <token>`".into(),
+        )),
+    }
+}
+
+/// A span per request with the OpenTelemetry HTTP attributes, child of the
+/// caller's trace when it sent `traceparent`.
+pub fn request_span<B>(request: &http::Request<B>) -> Span {
+    let header = |name: &str| {
+        request
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    };
+    let span = tracing::info_span!(
+        "request",
+        otel.name = %request.method(),
+        otel.kind = "server",
+        http.request.method = %request.method(),
+        url.path = %request.uri().path(),
+        user_agent.original = %header("user-agent"),
+        http.request_id = %header("x-request-id"),
+        http.route = tracing::field::Empty,
+        rpc.system = tracing::field::Empty,
+        rpc.service = tracing::field::Empty,
+        rpc.method = tracing::field::Empty,
+        enduser.id = tracing::field::Empty,
+        http.response.status_code = tracing::field::Empty,
+    );
+    let traceparent = request
+        .headers()
+        .get("traceparent")
+        .and_then(|v| v.to_str().ok());
+    interlink_runtime::telemetry::set_remote_parent(&span, traceparent);
+    span
+}
+
+/// The access log line of a request.
+pub fn access_log<B>(response: &http::Response<B>, latency: Duration, span: &Span) {
+    let status = response.status().as_u16();
+    span.record("http.response.status_code", status);
+    let grpc_status = response
+        .headers()
+        .get("grpc-status")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    tracing::info!(
+        target: "interlink_gateway::access",
+        status,
+        grpc_status,
+        latency_us = latency.as_micros() as u64,
+        "request"
+    );
+}

@@ -1,0 +1,190 @@
+//! gRPC and gRPC-Web: calls are passed through, as they are, to the
+//! service that owns the package (gRPC-Web translated by tonic-web on the
+//! way), with a deadline when the caller gave none; and the gateway's own
+//! `grpc.health.v1`, aggregated over the upstreams.
+
+use std::collections::BTreeMap;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::response::Response;
+use futures::Stream;
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::health_client::HealthClient;
+use tonic_health::pb::health_server::{Health, HealthServer};
+use tonic_health::pb::{HealthCheckRequest, HealthCheckResponse};
+use tower::{Layer, ServiceExt};
+use tracing::Span;
+
+use crate::upstream::GrpcService;
+use crate::{GatewayError, Shared};
+
+/// The content type of a gRPC or gRPC-Web request, if it is one.
+pub(crate) fn grpc_content_type(headers: &http::HeaderMap) -> Option<http::HeaderValue> {
+    headers
+        .get(http::header::CONTENT_TYPE)
+        .filter(|v| v.as_bytes().starts_with(b"application/grpc"))
+        .cloned()
+}
+
+/// Passes a gRPC or gRPC-Web call to the service named in its path.
+pub(crate) async fn passthrough(shared: &Shared, mut request: http::Request<Body>) -> Response {
+    let content_type = grpc_content_type(request.headers())
+        .unwrap_or_else(|| http::HeaderValue::from_static("application/grpc"));
+    let path = request.uri().path().trim_start_matches('/');
+    let (service, method) = path.split_once('/').unwrap_or((path, ""));
+    let span = Span::current();
+    span.record("rpc.system", "grpc");
+    span.record("rpc.service", service);
+    span.record("rpc.method", method);
+    let Some(upstream) = shared.upstreams.get(service) else {
+        return GatewayError::NotServed(service.to_owned()).into_grpc_response(&content_type);
+    };
+    // The service enforces the gateway's time budget unless the caller's is shorter.
+    let headers = request.headers_mut();
+    if !headers.contains_key("grpc-timeout")
+        && let Ok(value) =
+            http::HeaderValue::from_str(&format!("{}m", shared.timeout.as_millis().min(99_999_999)))
+    {
+        headers.insert("grpc-timeout", value);
+    }
+    if let Some(traceparent) = interlink_runtime::telemetry::current_traceparent()
+        && let Ok(value) = http::HeaderValue::from_str(&traceparent)
+    {
+        headers.insert("traceparent", value);
+    }
+    let web = content_type.as_bytes().starts_with(b"application/grpc-web");
+    let endpoint = upstream.service.clone();
+    let answer = if web {
+        tonic_web::GrpcWebLayer::new()
+            .layer(endpoint)
+            .oneshot(request)
+            .await
+    } else {
+        endpoint.oneshot(request.map(tonic::body::Body::new)).await
+    };
+    match answer {
+        Ok(response) => response.map(Body::new),
+        Err(e) => GatewayError::Upstream(tonic::Status::unavailable(format!(
+            "{} is unreachable: {e}",
+            upstream.role
+        )))
+        .into_grpc_response(&content_type),
+    }
+}
+
+/// A gRPC service made reachable by gRPC-Web too.
+pub(crate) fn with_grpc_web<S>(service: S) -> tonic_web::GrpcWebService<S> {
+    tonic_web::GrpcWebLayer::new().layer(service)
+}
+
+/// Each upstream role's health: `SERVING`, `NOT_SERVING`, or why it could
+/// not be asked.
+pub(crate) async fn upstream_health(shared: &Shared) -> BTreeMap<String, String> {
+    let mut checks = Vec::new();
+    for (role, upstream) in shared.upstreams.roles() {
+        checks.push(tokio::spawn(role_health(role, upstream.service)));
+    }
+    let mut states = BTreeMap::new();
+    for check in checks {
+        if let Ok((role, state)) = check.await {
+            states.insert(role, state);
+        }
+    }
+    states
+}
+
+async fn role_health(role: String, service: GrpcService) -> (String, String) {
+    (role, serving_status(service, String::new()).await)
+}
+
+/// The health of `service` (empty: the whole server) at `endpoint`.
+async fn serving_status(endpoint: GrpcService, service: String) -> String {
+    let mut client = HealthClient::new(endpoint);
+    let mut request = tonic::Request::new(HealthCheckRequest { service });
+    request.set_timeout(Duration::from_secs(2));
+    match tokio::time::timeout(Duration::from_secs(2), client.check(request)).await {
+        Ok(Ok(response)) => response.into_inner().status().as_str_name().to_owned(),
+        Ok(Err(status)) => format!("UNREACHABLE: {}", status.message()),
+        Err(_) => "UNREACHABLE: no answer in 2 s".to_owned(),
+    }
+}
+
+/// `grpc.health.v1` of the gateway: the empty service name is SERVING when
+/// every upstream is; a service's name is asked of its upstream.
+#[derive(Clone)]
+pub(crate) struct AggregatedHealth {
+    shared: Arc<Shared>,
+}
+
+pub(crate) fn health_service(shared: Arc<Shared>) -> HealthServer<AggregatedHealth> {
+    HealthServer::new(AggregatedHealth { shared })
+}
+
+impl AggregatedHealth {
+    async fn status(&self, service: &str) -> Result<ServingStatus, tonic::Status> {
+        if service.is_empty() {
+            let states = upstream_health(&self.shared).await;
+            return Ok(if states.values().all(|s| s == "SERVING") {
+                ServingStatus::Serving
+            } else {
+                ServingStatus::NotServing
+            });
+        }
+        let upstream = self
+            .shared
+            .upstreams
+            .get(service)
+            .ok_or_else(|| tonic::Status::not_found(format!("unknown service {service}")))?;
+        let state = tokio::spawn(serving_status(upstream.service.clone(), service.to_owned()))
+            .await
+            .unwrap_or_default();
+        Ok(ServingStatus::from_str_name(&state).unwrap_or(ServingStatus::NotServing))
+    }
+}
+
+type WatchStream = Pin<Box<dyn Stream<Item = Result<HealthCheckResponse, tonic::Status>> + Send>>;
+
+#[tonic::async_trait]
+impl Health for AggregatedHealth {
+    async fn check(
+        &self,
+        request: tonic::Request<HealthCheckRequest>,
+    ) -> Result<tonic::Response<HealthCheckResponse>, tonic::Status> {
+        let status = self.status(&request.into_inner().service).await?;
+        Ok(tonic::Response::new(HealthCheckResponse {
+            status: status as i32,
+        }))
+    }
+
+    type WatchStream = WatchStream;
+
+    /// Sends the status, then each change (checked every five seconds).
+    async fn watch(
+        &self,
+        request: tonic::Request<HealthCheckRequest>,
+    ) -> Result<tonic::Response<WatchStream>, tonic::Status> {
+        let service = request.into_inner().service;
+        let first = self.status(&service).await?;
+        let this = self.clone();
+        let stream = futures::stream::unfold(
+            (this, service, None::<ServingStatus>, first),
+            |(this, service, last, mut next)| async move {
+                while Some(next) == last {
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                    next = this
+                        .status(&service)
+                        .await
+                        .unwrap_or(ServingStatus::NotServing);
+                }
+                let item = Ok(HealthCheckResponse {
+                    status: next as i32,
+                });
+                Some((item, (this, service, Some(next), next)))
+            },
+        );
+        Ok(tonic::Response::new(Box::pin(stream)))
+    }
+}

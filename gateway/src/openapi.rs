@@ -1,0 +1,366 @@
+//! The OpenAPI 3 document of the REST routes, generated from the same
+//! descriptors the gateway transcodes with. Resource-name variables are
+//! spelled out segment by segment (`{name=interlinkers/*}` becomes
+//! `/interlinkers/{interlinkerId}`), so a generated client never has to
+//! send an encoded `/`.
+
+use std::collections::BTreeMap;
+
+use prost_reflect::{FieldDescriptor, Kind, MessageDescriptor};
+use serde_json::{Map, Value, json};
+
+use crate::routes::{BodyTarget, Route, Segment};
+
+/// The OpenAPI path of a route and its path parameters (name, the request
+/// field it fills).
+pub fn path_of(route: &Route) -> (String, Vec<String>) {
+    let template = &route.template;
+    let mut path = String::new();
+    let mut params: Vec<String> = Vec::new();
+    let mut previous = String::new();
+    for (i, segment) in template.segments.iter().enumerate() {
+        path.push('/');
+        let in_variable = template
+            .variables
+            .iter()
+            .find(|v| v.start <= i && i < v.end);
+        match segment {
+            Segment::Literal(literal) => {
+                path.push_str(literal);
+                previous = literal.clone();
+            }
+            Segment::Any | Segment::Rest => {
+                let base = match in_variable {
+                    Some(v) if v.end - v.start == 1 => v.field.replace('.', "_"),
+                    _ => format!("{}Id", singular(&previous)),
+                };
+                let mut name = base.clone();
+                let mut n = 2;
+                while params.contains(&name) {
+                    name = format!("{base}{n}");
+                    n += 1;
+                }
+                path.push('{');
+                path.push_str(&name);
+                path.push('}');
+                params.push(name);
+            }
+        }
+    }
+    if let Some(verb) = &template.verb {
+        path.push(':');
+        path.push_str(verb);
+    }
+    (path, params)
+}
+
+fn singular(word: &str) -> String {
+    if let Some(stem) = word.strip_suffix("ies") {
+        format!("{stem}y")
+    } else if let Some(stem) = word.strip_suffix("sses") {
+        format!("{stem}ss")
+    } else if let Some(stem) = word.strip_suffix('s') {
+        stem.to_owned()
+    } else if word.is_empty() {
+        "resource".to_owned()
+    } else {
+        word.to_owned()
+    }
+}
+
+/// The operation id of a route's method (`CatalogueService_GetInterlinker`),
+/// suffixed for additional bindings.
+fn operation_id(route: &Route, seen: &mut BTreeMap<String, usize>) -> String {
+    let base = format!(
+        "{}_{}",
+        route.method.parent_service().name(),
+        route.method.name()
+    );
+    let n = seen.entry(base.clone()).or_default();
+    *n += 1;
+    if *n == 1 { base } else { format!("{base}{n}") }
+}
+
+/// The whole document.
+pub fn document(routes: &[Route]) -> Value {
+    let mut schemas = BTreeMap::new();
+    let mut paths: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
+    let mut seen = BTreeMap::new();
+    schemas.insert("google.rpc.Status".to_owned(), status_schema());
+    for route in routes {
+        let (path, params) = path_of(route);
+        let input = route.method.input();
+        let mut parameters: Vec<Value> = params
+            .iter()
+            .map(|name| {
+                json!({
+                    "name": name, "in": "path", "required": true,
+                    "schema": {"type": "string"},
+                })
+            })
+            .collect();
+        let bound: Vec<String> = route
+            .template
+            .variables
+            .iter()
+            .map(|v| v.field.clone())
+            .collect();
+        match &route.body {
+            BodyTarget::Whole => {}
+            BodyTarget::Field(body) => {
+                let mut skip = bound.clone();
+                skip.push(body.clone());
+                query_parameters(&input, "", &skip, 0, &mut parameters, &mut schemas);
+            }
+            BodyTarget::None => {
+                query_parameters(&input, "", &bound, 0, &mut parameters, &mut schemas);
+            }
+        }
+        let mut operation = json!({
+            "operationId": operation_id(route, &mut seen),
+            "tags": [route.method.parent_service().name()],
+            "parameters": parameters,
+            "responses": {
+                "200": response(route, &mut schemas),
+                "default": {
+                    "description": "An error: the JSON form of google.rpc.Status",
+                    "content": {"application/json": {"schema": reference("google.rpc.Status")}},
+                },
+            },
+        });
+        let body_schema = match &route.body {
+            BodyTarget::None => None,
+            BodyTarget::Whole => Some(message_schema(&input, &mut schemas)),
+            BodyTarget::Field(name) => input
+                .get_field_by_name(name)
+                .map(|f| field_schema(&f, &mut schemas)),
+        };
+        if let (Some(schema), Some(object)) = (body_schema, operation.as_object_mut()) {
+            object.insert(
+                "requestBody".into(),
+                json!({"required": true, "content": {"application/json": {"schema": schema}}}),
+            );
+        }
+        paths
+            .entry(path)
+            .or_default()
+            .insert(route.http_method.as_str().to_ascii_lowercase(), operation);
+    }
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Interlink API",
+            "version": "v1",
+            "description": "REST/JSON mapping of Interlink's gRPC services (proto3 JSON: lowerCamel fields, enums by name, 64-bit integers as strings).",
+        },
+        "security": [{}, {"bearer": []}],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+            "schemas": schemas,
+        },
+    })
+}
+
+fn response(route: &Route, schemas: &mut BTreeMap<String, Value>) -> Value {
+    let output = message_schema(&route.method.output(), schemas);
+    if route.method.is_server_streaming() {
+        json!({
+            "description": "A stream of messages, one JSON object per line",
+            "content": {"application/x-ndjson": {"schema": {
+                "type": "object",
+                "properties": {"result": output, "error": reference("google.rpc.Status")},
+            }}},
+        })
+    } else {
+        json!({
+            "description": "OK",
+            "content": {"application/json": {"schema": output}},
+        })
+    }
+}
+
+/// Query parameters for the scalar (and repeated scalar) fields of
+/// `message`, nested messages flattened with dots, except `skip`.
+fn query_parameters(
+    message: &MessageDescriptor,
+    prefix: &str,
+    skip: &[String],
+    depth: usize,
+    out: &mut Vec<Value>,
+    schemas: &mut BTreeMap<String, Value>,
+) {
+    for field in message.fields() {
+        let proto_path = format!("{prefix}{}", field.name());
+        if skip.contains(&proto_path) || field.is_map() {
+            continue;
+        }
+        let json_path = format!("{}{}", prefix_json(prefix, message), field.json_name());
+        match field.kind() {
+            Kind::Message(m) if !scalar_json(m.full_name()) => {
+                if !field.is_list() && depth < 3 {
+                    query_parameters(&m, &format!("{proto_path}."), skip, depth + 1, out, schemas);
+                }
+            }
+            _ => out.push(json!({
+                "name": json_path,
+                "in": "query",
+                "required": false,
+                "schema": field_schema(&field, schemas),
+                "explode": true,
+            })),
+        }
+    }
+}
+
+/// The JSON spelling of a dotted proto prefix (`problem_profile.` →
+/// `problemProfile.`).
+fn prefix_json(prefix: &str, _message: &MessageDescriptor) -> String {
+    prefix
+        .split('.')
+        .filter(|p| !p.is_empty())
+        .map(|p| format!("{}.", lower_camel(p)))
+        .collect()
+}
+
+fn lower_camel(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut upper = false;
+    for c in name.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn scalar_json(name: &str) -> bool {
+    name.starts_with("google.protobuf.")
+        && !matches!(
+            name,
+            "google.protobuf.Struct"
+                | "google.protobuf.Any"
+                | "google.protobuf.Empty"
+                | "google.protobuf.ListValue"
+        )
+}
+
+fn reference(name: &str) -> Value {
+    json!({"$ref": format!("#/components/schemas/{name}")})
+}
+
+/// A reference to `message`'s schema, adding it (and what it uses) to
+/// `schemas`.
+fn message_schema(message: &MessageDescriptor, schemas: &mut BTreeMap<String, Value>) -> Value {
+    if let Some(inline) = well_known(message.full_name()) {
+        return inline;
+    }
+    let name = message.full_name().to_owned();
+    if !schemas.contains_key(&name) {
+        // Placeholder first: messages may refer to themselves.
+        schemas.insert(name.clone(), json!({}));
+        let mut properties = Map::new();
+        for field in message.fields() {
+            properties.insert(field.json_name().to_owned(), field_schema(&field, schemas));
+        }
+        schemas.insert(
+            name.clone(),
+            json!({"type": "object", "properties": properties, "additionalProperties": false}),
+        );
+    }
+    reference(&name)
+}
+
+fn well_known(name: &str) -> Option<Value> {
+    Some(match name {
+        "google.protobuf.Timestamp" => json!({"type": "string", "format": "date-time"}),
+        "google.protobuf.Duration" => {
+            json!({"type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?s$"})
+        }
+        "google.protobuf.FieldMask" => {
+            json!({"type": "string", "description": "Comma-separated lowerCamel field paths"})
+        }
+        "google.protobuf.Empty" => json!({"type": "object"}),
+        "google.protobuf.Struct" => json!({"type": "object", "additionalProperties": true}),
+        "google.protobuf.Value" => json!({}),
+        "google.protobuf.ListValue" => json!({"type": "array", "items": {}}),
+        "google.protobuf.Any" => json!({
+            "type": "object",
+            "properties": {"@type": {"type": "string"}},
+            "additionalProperties": true,
+        }),
+        "google.protobuf.StringValue" => json!({"type": "string", "nullable": true}),
+        "google.protobuf.BytesValue" => {
+            json!({"type": "string", "format": "byte", "nullable": true})
+        }
+        "google.protobuf.BoolValue" => json!({"type": "boolean", "nullable": true}),
+        "google.protobuf.Int32Value" | "google.protobuf.UInt32Value" => {
+            json!({"type": "integer", "nullable": true})
+        }
+        "google.protobuf.Int64Value" | "google.protobuf.UInt64Value" => {
+            json!({"type": "string", "format": "int64", "nullable": true})
+        }
+        "google.protobuf.FloatValue" | "google.protobuf.DoubleValue" => {
+            json!({"type": "number", "nullable": true})
+        }
+        _ => return None,
+    })
+}
+
+fn field_schema(field: &FieldDescriptor, schemas: &mut BTreeMap<String, Value>) -> Value {
+    if field.is_map()
+        && let Kind::Message(entry) = field.kind()
+        && let Some(value) = entry.map_entry_value_field().into()
+    {
+        return json!({"type": "object", "additionalProperties": single_schema(&value, schemas)});
+    }
+    let item = single_schema(field, schemas);
+    if field.is_list() {
+        json!({"type": "array", "items": item})
+    } else {
+        item
+    }
+}
+
+fn single_schema(field: &FieldDescriptor, schemas: &mut BTreeMap<String, Value>) -> Value {
+    match field.kind() {
+        Kind::Double | Kind::Float => json!({"type": "number"}),
+        Kind::Int32 | Kind::Sint32 | Kind::Sfixed32 => {
+            json!({"type": "integer", "format": "int32"})
+        }
+        Kind::Uint32 | Kind::Fixed32 => json!({"type": "integer", "format": "int64", "minimum": 0}),
+        Kind::Int64 | Kind::Sint64 | Kind::Sfixed64 => json!({"type": "string", "format": "int64"}),
+        Kind::Uint64 | Kind::Fixed64 => json!({"type": "string", "format": "uint64"}),
+        Kind::Bool => json!({"type": "boolean"}),
+        Kind::String => json!({"type": "string"}),
+        Kind::Bytes => json!({"type": "string", "format": "byte"}),
+        Kind::Enum(e) => json!({
+            "type": "string",
+            "enum": e.values().map(|v| v.name().to_owned()).collect::<Vec<_>>(),
+        }),
+        Kind::Message(m) => message_schema(&m, schemas),
+    }
+}
+
+/// `google.rpc.Status` as the gateway writes it.
+fn status_schema() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "code": {"type": "integer", "description": "The gRPC code"},
+            "status": {"type": "string", "description": "The gRPC code's name, e.g. NOT_FOUND"},
+            "message": {"type": "string"},
+            "details": {"type": "array", "items": {
+                "type": "object",
+                "properties": {"@type": {"type": "string"}},
+                "additionalProperties": true,
+            }},
+        },
+        "required": ["code", "status", "message"],
+    })
+}

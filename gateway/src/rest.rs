@@ -1,0 +1,190 @@
+//! REST/JSON requests: resolved to a route, transcoded to the gRPC request,
+//! sent to the owning service with the caller's token, request id, trace
+//! context and deadline, and the answer transcoded back (server streams as
+//! newline-delimited JSON, one `{"result": …}` per message).
+
+use std::str::FromStr;
+
+use axum::body::Body;
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use futures::StreamExt;
+use interlink_runtime::auth::Identity;
+use tracing::Span;
+
+use crate::routes::{Resolved, Route, resolve};
+use crate::upstream::RawCodec;
+use crate::{GatewayError, Shared, transcode};
+
+/// Answers one REST request.
+pub(crate) async fn handle(
+    shared: &Shared,
+    _identity: Option<Identity>,
+    request: http::Request<Body>,
+) -> Response {
+    match call(shared, request).await {
+        Ok(response) => response,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn call(shared: &Shared, request: http::Request<Body>) -> Result<Response, GatewayError> {
+    let (parts, body) = request.into_parts();
+    let path = parts.uri.path();
+    let (route, variables) = match resolve(&shared.routes, &parts.method, path) {
+        Resolved::Route(route, variables) => (route, variables),
+        Resolved::BadPath(message) => {
+            return Err(GatewayError::BadRequest(transcode::BadRequest {
+                field: String::new(),
+                message,
+            }));
+        }
+        Resolved::MethodNotAllowed(allowed) => {
+            return Err(GatewayError::MethodNotAllowed {
+                method: parts.method.clone(),
+                allowed: allowed
+                    .iter()
+                    .map(http::Method::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
+        Resolved::NotFound => {
+            return Err(GatewayError::NoRoute {
+                method: parts.method.clone(),
+                path: path.to_owned(),
+            });
+        }
+    };
+    let span = Span::current();
+    span.record("http.route", route.template.text.as_str());
+    span.record("rpc.system", "grpc");
+    span.record("rpc.service", route.method.parent_service().full_name());
+    span.record("rpc.method", route.method.name());
+
+    let limit = shared.config.max_body_bytes;
+    if parts
+        .headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .is_some_and(|length| length > limit)
+    {
+        return Err(GatewayError::PayloadTooLarge { limit });
+    }
+    let body = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| GatewayError::PayloadTooLarge { limit })?;
+    let message = transcode::request(route, variables, parts.uri.query(), &body)?;
+
+    let upstream = shared
+        .upstreams
+        .get(route.method.parent_service().full_name())
+        .ok_or_else(|| {
+            GatewayError::NotServed(route.method.parent_service().full_name().to_owned())
+        })?;
+    let mut grpc = tonic::client::Grpc::new(upstream.service.clone());
+    let mut outgoing = tonic::Request::new(transcode::encode(&message));
+    forward_metadata(&parts.headers, outgoing.metadata_mut());
+    outgoing.set_timeout(shared.timeout);
+    let grpc_path = http::uri::PathAndQuery::from_str(&route.grpc_path())
+        .map_err(|e| GatewayError::Internal(e.to_string()))?;
+
+    let deadline = shared.timeout;
+    let answer = async {
+        grpc.ready()
+            .await
+            .map_err(|e| GatewayError::Upstream(tonic::Status::unavailable(e.to_string())))?;
+        if route.method.is_server_streaming() {
+            let response = grpc
+                .server_streaming(outgoing, grpc_path, RawCodec)
+                .await
+                .map_err(GatewayError::Upstream)?;
+            Ok(stream_response(route, response.into_inner()))
+        } else {
+            let response = grpc
+                .unary(outgoing, grpc_path, RawCodec)
+                .await
+                .map_err(GatewayError::Upstream)?;
+            let json = transcode::response_json(&route.method.output(), response.get_ref())
+                .map_err(|e| {
+                    GatewayError::Internal(format!("response of {}: {e}", route.grpc_path()))
+                })?;
+            Ok(json_response(json))
+        }
+    };
+    match tokio::time::timeout(deadline, answer).await {
+        Ok(result) => result,
+        Err(_) => Err(GatewayError::Timeout(deadline)),
+    }
+}
+
+fn json_response(json: Vec<u8>) -> Response {
+    (
+        [(http::header::CONTENT_TYPE, "application/json")],
+        Body::from(json),
+    )
+        .into_response()
+}
+
+/// A server stream as newline-delimited JSON: `{"result": …}` per message,
+/// `{"error": …}` if the stream fails.
+fn stream_response(route: &Route, stream: tonic::Streaming<Bytes>) -> Response {
+    let output = route.method.output();
+    let lines = stream.map(move |item| {
+        let line = match item {
+            Ok(bytes) => match transcode::response_json(&output, &bytes) {
+                Ok(json) => {
+                    let mut line = Vec::with_capacity(json.len() + 12);
+                    line.extend_from_slice(b"{\"result\":");
+                    line.extend_from_slice(&json);
+                    line.extend_from_slice(b"}\n");
+                    line
+                }
+                Err(e) => error_line(&tonic::Status::internal(e.to_string())),
+            },
+            Err(status) => error_line(&status),
+        };
+        Ok::<_, std::convert::Infallible>(Bytes::from(line))
+    });
+    (
+        [(http::header::CONTENT_TYPE, "application/x-ndjson")],
+        Body::from_stream(lines),
+    )
+        .into_response()
+}
+
+fn error_line(status: &tonic::Status) -> Vec<u8> {
+    let mut line = serde_json::to_vec(&serde_json::json!({
+        "error": crate::error::status_json(status)
+    }))
+    .unwrap_or_default();
+    line.push(b'\n');
+    line
+}
+
+/// Copies what the service needs from the HTTP request: the token, the
+/// request id, and the trace context (the gateway's span as parent).
+pub(crate) fn forward_metadata(
+    headers: &http::HeaderMap,
+    metadata: &mut tonic::metadata::MetadataMap,
+) {
+    for name in ["authorization", "x-request-id"] {
+        if let Some(value) = headers.get(name)
+            && let Ok(value) = tonic::metadata::MetadataValue::try_from(value.as_bytes())
+        {
+            metadata.insert(name, value);
+        }
+    }
+    let traceparent = interlink_runtime::telemetry::current_traceparent().or_else(|| {
+        headers
+            .get("traceparent")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    });
+    if let Some(traceparent) = traceparent
+        && let Ok(value) = traceparent.parse()
+    {
+        metadata.insert("traceparent", value);
+    }
+}

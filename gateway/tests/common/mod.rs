@@ -1,0 +1,148 @@
+//! A gateway on loopback in front of a scripted echo service, called in
+//! process through the runtime's authentication, as `interlink up` wires it.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use interlink_gateway::{Gateway, GatewayOptions, Upstream, Upstreams};
+use interlink_proto::echo::v1::echo_service_server::{EchoService, EchoServiceServer};
+use interlink_proto::echo::v1::{EchoRequest, EchoResponse};
+use interlink_runtime::auth::{DevSigner, DevTokenRequest, identity};
+use interlink_runtime::config::{AuthConfig, GatewayConfig};
+use tokio_util::sync::CancellationToken;
+
+/// Answers by script: `code:N` fails with gRPC code N, `sleep:MS` waits
+/// first, `violation` fails naming a field, `whoami` answers the caller's
+/// subject; anything else is echoed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Scripted;
+
+#[tonic::async_trait]
+impl EchoService for Scripted {
+    async fn echo(
+        &self,
+        request: tonic::Request<EchoRequest>,
+    ) -> Result<tonic::Response<EchoResponse>, tonic::Status> {
+        let caller = identity(&request).map(|i| i.subject.clone());
+        let message = request.into_inner().message;
+        if let Some(code) = message.strip_prefix("code:") {
+            let code: i32 = code
+                .parse()
+                .map_err(|_| tonic::Status::internal("bad script"))?;
+            return Err(tonic::Status::new(
+                tonic::Code::from(code),
+                "scripted failure",
+            ));
+        }
+        if let Some(ms) = message.strip_prefix("sleep:") {
+            let ms: u64 = ms
+                .parse()
+                .map_err(|_| tonic::Status::internal("bad script"))?;
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+        }
+        if message == "violation" {
+            return Err(interlink_runtime::error::invalid_argument(&[
+                interlink_runtime::error::FieldViolation::new("message", "must not be `violation`"),
+            ]));
+        }
+        if message == "whoami" {
+            return Ok(tonic::Response::new(EchoResponse {
+                message: caller.unwrap_or_default(),
+            }));
+        }
+        Ok(tonic::Response::new(EchoResponse { message }))
+    }
+}
+
+/// A running gateway.
+pub struct Fixture {
+    /// `http://127.0.0.1:port`.
+    pub base: String,
+    /// A citizen's token.
+    pub token: String,
+    /// The gateway (for its routes).
+    pub gateway: Gateway,
+    shutdown: CancellationToken,
+    _dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    /// A gateway with `tune`d settings (rate limiting off unless tuned).
+    pub async fn start(tune: impl FnOnce(&mut GatewayConfig)) -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let signer = DevSigner::load_or_create(dir.path()).expect("dev signer");
+        let auth = AuthConfig::default();
+        let authenticator = Arc::new(signer.authenticator(&auth));
+        let token = signer
+            .mint(
+                &DevTokenRequest {
+                    subject: "citizen-1".into(),
+                    name: None,
+                    email: None,
+                    admin: false,
+                    ttl: Duration::from_secs(3600),
+                },
+                &auth.audience,
+                &auth.admin_claim,
+            )
+            .expect("token");
+        let mut routes = tonic::service::RoutesBuilder::default();
+        routes.add_service(EchoServiceServer::new(Scripted));
+        let endpoint = interlink_runtime::grpc::in_process(
+            routes,
+            Arc::clone(&authenticator),
+            &[interlink_runtime::echo::ECHO_SERVICE.to_owned()],
+        )
+        .await;
+        let pool = interlink_gateway::descriptor_pool().expect("descriptors");
+        let mut upstreams = Upstreams::default();
+        upstreams.add_role(&pool, Upstream::in_process("echo", endpoint));
+        let mut config = GatewayConfig {
+            rate_limit_per_second: 0,
+            ..GatewayConfig::default()
+        };
+        tune(&mut config);
+        let gateway = Gateway::new(GatewayOptions {
+            config,
+            authenticator,
+            upstreams,
+        })
+        .expect("gateway");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("address"));
+        let shutdown = CancellationToken::new();
+        tokio::spawn(interlink_gateway::serve(
+            listener,
+            gateway.router(),
+            shutdown.clone(),
+        ));
+        Self {
+            base,
+            token,
+            gateway,
+            shutdown,
+            _dir: dir,
+        }
+    }
+
+    /// `GET /v1/echo?message=…` with the citizen's token.
+    pub async fn echo(&self, message: &str) -> reqwest::Response {
+        reqwest::Client::new()
+            .get(format!("{}/v1/echo", self.base))
+            .query(&[("message", message)])
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .expect("request")
+    }
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}

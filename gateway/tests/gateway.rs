@@ -1,0 +1,345 @@
+//! The gateway through real HTTP and gRPC clients: REST transcoding and
+//! error mapping, gRPC and gRPC-Web passthrough, authentication, limits,
+//! deadlines, load shedding, CORS, health and the OpenAPI document.
+
+mod common;
+
+use std::time::Duration;
+
+use common::Fixture;
+use interlink_proto::echo::v1::echo_service_client::EchoServiceClient;
+use interlink_proto::echo::v1::{EchoRequest, EchoResponse};
+use prost::Message;
+use serde_json::Value;
+
+async fn json(response: reqwest::Response) -> Value {
+    response.json().await.expect("JSON body")
+}
+
+#[tokio::test]
+async fn rest_calls_reach_the_service_with_the_token_and_request_id() {
+    let f = Fixture::start(|_| {}).await;
+    let response = f.echo("grüß dich").await;
+    assert_eq!(response.status(), 200);
+    assert!(response.headers().contains_key("x-request-id"));
+    assert_eq!(
+        json(response).await,
+        serde_json::json!({"message": "grüß dich"})
+    );
+
+    // The service sees the caller the token names.
+    assert_eq!(json(f.echo("whoami").await).await["message"], "citizen-1");
+    // Without a token the call is anonymous; the service decides.
+    let anonymous = reqwest::get(format!("{}/v1/echo?message=whoami", f.base))
+        .await
+        .expect("request");
+    assert_eq!(anonymous.status(), 200);
+    assert_eq!(json(anonymous).await, serde_json::json!({}));
+
+    // A caller's request id is kept.
+    let response = reqwest::Client::new()
+        .get(format!("{}/v1/echo?message=x", f.base))
+        .header("x-request-id", "req-42")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.headers()["x-request-id"], "req-42");
+}
+
+/// Every gRPC code a service can answer reaches REST callers as the HTTP
+/// status Google's mapping gives it, with `{code, status, message}`.
+#[tokio::test]
+async fn every_grpc_code_maps_to_its_http_status() {
+    let f = Fixture::start(|_| {}).await;
+    let table: [(i32, &str, u16); 16] = [
+        (1, "CANCELLED", 499),
+        (2, "UNKNOWN", 500),
+        (3, "INVALID_ARGUMENT", 400),
+        (4, "DEADLINE_EXCEEDED", 504),
+        (5, "NOT_FOUND", 404),
+        (6, "ALREADY_EXISTS", 409),
+        (7, "PERMISSION_DENIED", 403),
+        (8, "RESOURCE_EXHAUSTED", 429),
+        (9, "FAILED_PRECONDITION", 400),
+        (10, "ABORTED", 409),
+        (11, "OUT_OF_RANGE", 400),
+        (12, "UNIMPLEMENTED", 501),
+        (13, "INTERNAL", 500),
+        (14, "UNAVAILABLE", 503),
+        (15, "DATA_LOSS", 500),
+        (16, "UNAUTHENTICATED", 401),
+    ];
+    for (code, name, http) in table {
+        let response = f.echo(&format!("code:{code}")).await;
+        assert_eq!(response.status().as_u16(), http, "code {code}");
+        let body = json(response).await;
+        assert_eq!(body["code"], code, "{body}");
+        assert_eq!(body["status"], name, "{body}");
+        assert_eq!(body["message"], "scripted failure");
+    }
+    // Field violations are listed.
+    let response = f.echo("violation").await;
+    assert_eq!(response.status(), 400);
+    let body = json(response).await;
+    assert_eq!(
+        body["details"][0]["@type"],
+        "type.googleapis.com/google.rpc.BadRequest"
+    );
+    assert_eq!(body["details"][0]["fieldViolations"][0]["field"], "message");
+}
+
+#[tokio::test]
+async fn bad_requests_are_refused_with_the_field_named() {
+    let f = Fixture::start(|c| c.max_body_bytes = 1024).await;
+    let client = reqwest::Client::new();
+    let get = |query: &str| client.get(format!("{}/v1/echo?{query}", f.base)).send();
+    let response = get("mesage=typo").await.expect("request");
+    assert_eq!(response.status(), 400);
+    let body = json(response).await;
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("mesage")),
+        "{body}"
+    );
+    assert_eq!(body["details"][0]["fieldViolations"][0]["field"], "mesage");
+
+    let response = client
+        .post(format!("{}/v1/echo", f.base))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 405);
+    assert_eq!(response.headers()["allow"], "GET");
+
+    let response = client
+        .get(format!("{}/v1/nothing-here", f.base))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 404);
+    assert_eq!(json(response).await["status"], "NOT_FOUND");
+
+    // A body where none is taken; a body over the limit.
+    let response = client
+        .get(format!("{}/v1/echo", f.base))
+        .body("{\"message\": \"x\"}")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 400);
+    let response = client
+        .get(format!("{}/v1/echo", f.base))
+        .body(vec![b' '; 4096])
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 413);
+    assert_eq!(json(response).await["status"], "RESOURCE_EXHAUSTED");
+}
+
+#[tokio::test]
+async fn bad_tokens_are_refused_with_401() {
+    let f = Fixture::start(|_| {}).await;
+    let client = reqwest::Client::new();
+    for authorization in [
+        "Bearer not-a-jwt",
+        "Basic dXNlcjpwYXNz",
+        "Bearer",
+        &format!("Bearer {}x", f.token),
+    ] {
+        let response = client
+            .get(format!("{}/v1/echo?message=x", f.base))
+            .header("authorization", authorization)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 401, "{authorization}");
+        assert_eq!(json(response).await["status"], "UNAUTHENTICATED");
+    }
+    // gRPC callers get UNAUTHENTICATED too.
+    let mut client = EchoServiceClient::connect(f.base.clone())
+        .await
+        .expect("connect");
+    let mut request = tonic::Request::new(EchoRequest {
+        message: "x".into(),
+    });
+    request
+        .metadata_mut()
+        .insert("authorization", "Bearer nope".parse().expect("header"));
+    let status = client.echo(request).await.expect_err("refused");
+    assert_eq!(status.code(), tonic::Code::Unauthenticated);
+}
+
+#[tokio::test]
+async fn grpc_and_grpc_web_pass_through() {
+    let f = Fixture::start(|_| {}).await;
+    let mut client = EchoServiceClient::connect(f.base.clone())
+        .await
+        .expect("connect");
+    let mut request = tonic::Request::new(EchoRequest {
+        message: "whoami".into(),
+    });
+    request.metadata_mut().insert(
+        "authorization",
+        format!("Bearer {}", f.token).parse().expect("header"),
+    );
+    let answer = client.echo(request).await.expect("echo").into_inner();
+    assert_eq!(answer.message, "citizen-1");
+    let status = client
+        .echo(EchoRequest {
+            message: "code:5".into(),
+        })
+        .await
+        .expect_err("not found");
+    assert_eq!(status.code(), tonic::Code::NotFound);
+
+    // gRPC-Web: a length-prefixed message in, a message and a trailer frame out.
+    let message = EchoRequest {
+        message: "from a browser".into(),
+    }
+    .encode_to_vec();
+    let mut frame = vec![0u8];
+    frame.extend_from_slice(&(message.len() as u32).to_be_bytes());
+    frame.extend_from_slice(&message);
+    let response = reqwest::Client::new()
+        .post(format!("{}/interlink.echo.v1.EchoService/Echo", f.base))
+        .header("content-type", "application/grpc-web+proto")
+        .header("x-grpc-web", "1")
+        .body(frame)
+        .send()
+        .await
+        .expect("grpc-web request");
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .is_ok_and(|c| c.starts_with("application/grpc-web"))
+    );
+    let body = response.bytes().await.expect("body");
+    assert_eq!(body[0], 0, "a data frame first");
+    let length = u32::from_be_bytes([body[1], body[2], body[3], body[4]]) as usize;
+    let answer = EchoResponse::decode(&body[5..5 + length]).expect("message");
+    assert_eq!(answer.message, "from a browser");
+    let trailer = &body[5 + length..];
+    assert_eq!(trailer[0], 0x80, "a trailer frame last");
+    assert!(String::from_utf8_lossy(&trailer[5..]).contains("grpc-status:0"));
+}
+
+#[tokio::test]
+async fn deadlines_become_504() {
+    let f = Fixture::start(|c| c.request_timeout_ms = 200).await;
+    let started = std::time::Instant::now();
+    let response = f.echo("sleep:3000").await;
+    assert_eq!(response.status(), 504);
+    assert_eq!(json(response).await["status"], "DEADLINE_EXCEEDED");
+    assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+#[tokio::test]
+async fn clients_over_their_rate_get_429_with_retry_after() {
+    let f = Fixture::start(|c| {
+        c.rate_limit_per_second = 1;
+        c.rate_limit_burst = 2;
+    })
+    .await;
+    assert_eq!(f.echo("1").await.status(), 200);
+    assert_eq!(f.echo("2").await.status(), 200);
+    let response = f.echo("3").await;
+    assert_eq!(response.status(), 429);
+    let retry_after: u64 = response.headers()["retry-after"]
+        .to_str()
+        .expect("text")
+        .parse()
+        .expect("seconds");
+    assert!((1..=2).contains(&retry_after), "{retry_after}");
+    assert_eq!(json(response).await["status"], "RESOURCE_EXHAUSTED");
+    // Another client (no token: by address) has its own bucket.
+    let anonymous = reqwest::get(format!("{}/v1/echo?message=x", f.base))
+        .await
+        .expect("request");
+    assert_eq!(anonymous.status(), 200);
+}
+
+#[tokio::test]
+async fn requests_beyond_the_concurrency_limit_are_shed_with_503() {
+    let f = Fixture::start(|c| c.max_concurrent_requests = 1).await;
+    let slow = {
+        let base = f.base.clone();
+        tokio::spawn(async move {
+            reqwest::get(format!("{base}/v1/echo?message=sleep:1500"))
+                .await
+                .expect("request")
+                .status()
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let response = f.echo("x").await;
+    assert_eq!(response.status(), 503);
+    assert!(response.headers().contains_key("retry-after"));
+    assert_eq!(slow.await.expect("join"), 200);
+    assert_eq!(f.echo("x").await.status(), 200);
+}
+
+#[tokio::test]
+async fn cors_allows_configured_origins_only() {
+    let f = Fixture::start(|c| c.cors_origins = vec!["https://pa.example.org".into()]).await;
+    let client = reqwest::Client::new();
+    let preflight = |origin: &'static str| {
+        client
+            .request(reqwest::Method::OPTIONS, format!("{}/v1/echo", f.base))
+            .header("origin", origin)
+            .header("access-control-request-method", "GET")
+            .header("access-control-request-headers", "authorization")
+            .send()
+    };
+    let allowed = preflight("https://pa.example.org")
+        .await
+        .expect("preflight");
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://pa.example.org"
+    );
+    let refused = preflight("https://evil.example.com")
+        .await
+        .expect("preflight");
+    assert!(
+        !refused
+            .headers()
+            .contains_key("access-control-allow-origin")
+    );
+}
+
+#[tokio::test]
+async fn health_is_served_and_aggregated() {
+    let f = Fixture::start(|_| {}).await;
+    let alive = reqwest::get(format!("{}/healthz", f.base))
+        .await
+        .expect("healthz");
+    assert_eq!(alive.status(), 200);
+    let ready = reqwest::get(format!("{}/readyz", f.base))
+        .await
+        .expect("readyz");
+    assert_eq!(ready.status(), 200);
+    assert_eq!(json(ready).await, serde_json::json!({"echo": "SERVING"}));
+
+    use tonic_health::pb::health_check_response::ServingStatus;
+    use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
+    let channel = tonic::transport::Endpoint::from_shared(f.base.clone())
+        .expect("url")
+        .connect()
+        .await
+        .expect("connect");
+    let mut health = HealthClient::new(channel);
+    for service in ["", "interlink.echo.v1.EchoService"] {
+        let status = health
+            .check(HealthCheckRequest {
+                service: service.into(),
+            })
+            .await
+            .expect("check")
+            .into_inner()
+            .status();
+        assert_eq!(status, ServingStatus::Serving, "{service:?}");
+    }
+}
