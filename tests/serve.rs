@@ -271,3 +271,106 @@ async fn serve_community_on_postgres_publishes_its_events() {
     jetstream.delete_stream(&stream).await.ok();
     interlink_runtime::testing::drop_postgres_database(&database).await;
 }
+
+/// Starts `interlink serve <role>` with `env` and returns it with the URL it
+/// printed.
+fn serve_role(
+    role: &str,
+    dir: &std::path::Path,
+    env: &[(&str, String)],
+) -> (std::process::Child, String) {
+    let mut command = Command::new(BIN);
+    command
+        .args(["serve", role, "--data-dir"])
+        .arg(dir)
+        .env("INTERLINK__AUTH__DEV_SIGNER", "true")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let mut child = command.spawn().expect("interlink serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let line = BufReader::new(stdout)
+        .lines()
+        .map(|l| l.expect("line"))
+        .find(|l| l.starts_with("serving role"))
+        .expect("serving line");
+    let url = line.rsplit(' ').next().expect("address").to_owned();
+    (child, url)
+}
+
+/// The gateway as its own process in front of a role's process, configured
+/// from the environment as the Helm chart sets it.
+#[tokio::test]
+async fn serve_gateway_fronts_a_role_over_rest() {
+    let services = TestServices::from_env();
+    let unique = uuid::Uuid::new_v4().simple().to_string();
+    let dir = tempfile::tempdir().expect("data dir");
+    let (mut echo, echo_url) = serve_role(
+        "echo",
+        dir.path(),
+        &[
+            ("INTERLINK__GRPC__LISTEN", "127.0.0.1:0".into()),
+            ("INTERLINK__NATS__URL", services.nats_url.clone()),
+            ("INTERLINK__NATS__STREAM", format!("TEST_{unique}")),
+            ("INTERLINK__NATS__SUBJECT_ROOT", format!("t{unique}")),
+        ],
+    );
+    let (mut gateway, gateway_url) = serve_role(
+        "gateway",
+        dir.path(),
+        &[
+            ("INTERLINK__GATEWAY__LISTEN", "127.0.0.1:0".into()),
+            ("INTERLINK__GATEWAY__UPSTREAMS__ECHO", echo_url),
+        ],
+    );
+    let answer: serde_json::Value = reqwest::get(format!("{gateway_url}/v1/echo?message=hola"))
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(answer, serde_json::json!({"message": "hola"}));
+    let ready = reqwest::get(format!("{gateway_url}/readyz"))
+        .await
+        .expect("readyz");
+    assert_eq!(ready.status(), 200);
+    // Roles not deployed behind it have no routes.
+    let missing = reqwest::get(format!("{gateway_url}/v1/organizations"))
+        .await
+        .expect("request");
+    assert_eq!(missing.status(), 404);
+    for child in [&mut gateway, &mut echo] {
+        assert!(
+            Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status()
+                .expect("kill")
+                .success()
+        );
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait") {
+                break status;
+            }
+            assert!(Instant::now() < deadline, "serve did not stop");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        assert!(status.success(), "{status}");
+    }
+}
+
+#[test]
+fn serve_gateway_without_upstreams_is_refused_naming_the_key() {
+    let dir = tempfile::tempdir().expect("data dir");
+    let output = Command::new(BIN)
+        .args(["serve", "gateway", "--data-dir"])
+        .arg(dir.path())
+        .env("INTERLINK__AUTH__DEV_SIGNER", "true")
+        .output()
+        .expect("interlink serve gateway");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("gateway.upstreams"), "{stderr}");
+}

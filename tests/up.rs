@@ -2,100 +2,16 @@
 //! reflection (v1 and v1alpha, as grpcurl uses), serves its JWKS, trusts the
 //! tokens `interlink token` mints, and stops cleanly on SIGTERM and Ctrl-C.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use std::process::Command;
 use std::time::{Duration, Instant};
+
+use common::{BIN, mint, start, stop};
 
 use futures::StreamExt;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
-
-const BIN: &str = env!("CARGO_BIN_EXE_interlink");
-
-struct Up {
-    child: Child,
-    grpc: String,
-    http: String,
-}
-
-fn start(data_dir: &std::path::Path) -> Up {
-    let mut child = Command::new(BIN)
-        .args(["up", "--data-dir"])
-        .arg(data_dir)
-        .env("INTERLINK__GRPC__LISTEN", "127.0.0.1:0")
-        .env("INTERLINK__GATEWAY__LISTEN", "127.0.0.1:0")
-        .env("INTERLINK__TELEMETRY__FORMAT", "json")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("interlink up starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut grpc = None;
-    let mut http = None;
-    for line in BufReader::new(stdout).lines() {
-        let line = line.expect("stdout line");
-        if let Some(addr) = line.strip_prefix("grpc: ") {
-            grpc = Some(addr.to_owned());
-        }
-        if let Some(addr) = line.strip_prefix("http: ") {
-            http = Some(addr.to_owned());
-        }
-        if line.starts_with("dev token") {
-            break;
-        }
-    }
-    Up {
-        child,
-        grpc: grpc.expect("grpc address printed"),
-        http: http.expect("http address printed"),
-    }
-}
-
-/// Signals the process and waits for a clean exit (yielding to the runtime,
-/// so clients' connections can close and the server's drain ends early).
-async fn stop(mut up: Up, signal: &str) {
-    let status = Command::new("kill")
-        .args([signal, &up.child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(status.success());
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        if let Some(status) = up.child.try_wait().expect("wait") {
-            assert!(status.success(), "interlink up exited with {status}");
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "interlink up did not stop after {signal}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-fn mint(data_dir: &std::path::Path) -> String {
-    let output = Command::new(BIN)
-        .args([
-            "token",
-            "--sub",
-            "citizen-1",
-            "--name",
-            "Citizen One",
-            "--data-dir",
-        ])
-        .arg(data_dir)
-        .output()
-        .expect("interlink token");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout)
-        .expect("utf-8")
-        .trim()
-        .to_owned()
-}
 
 async fn channel(url: &str) -> tonic::transport::Channel {
     tonic::transport::Channel::from_shared(url.to_owned())
@@ -205,7 +121,7 @@ async fn up_serves_health_reflection_and_jwks_then_stops_on_sigterm() {
         });
     create.metadata_mut().insert(
         "authorization",
-        format!("Bearer {}", mint(dir.path()))
+        format!("Bearer {}", mint(dir.path(), "citizen-1", false))
             .parse()
             .expect("header"),
     );
@@ -226,7 +142,7 @@ async fn up_serves_health_reflection_and_jwks_then_stops_on_sigterm() {
     });
     create_team.metadata_mut().insert(
         "authorization",
-        format!("Bearer {}", mint(dir.path()))
+        format!("Bearer {}", mint(dir.path(), "citizen-1", false))
             .parse()
             .expect("header"),
     );
@@ -246,7 +162,7 @@ async fn up_serves_health_reflection_and_jwks_then_stops_on_sigterm() {
 
     // The dev key is kept in the data directory: `interlink token` signs with
     // it and the running mesh trusts the result; anything else is refused.
-    let token = mint(dir.path());
+    let token = mint(dir.path(), "citizen-1", false);
     assert_eq!(
         health(&up.grpc, Some(&token)).await.expect("health"),
         ServingStatus::Serving
@@ -272,7 +188,7 @@ async fn up_serves_health_reflection_and_jwks_then_stops_on_sigterm() {
 async fn up_stops_on_ctrl_c_and_restarts_on_the_same_data_dir() {
     let dir = tempfile::tempdir().expect("data dir");
     let up = start(dir.path());
-    let token = mint(dir.path());
+    let token = mint(dir.path(), "citizen-1", false);
     stop(up, "-INT").await;
     let again = start(dir.path());
     assert_eq!(
@@ -398,7 +314,7 @@ async fn up_carries_events_from_community_and_catalogue_to_coproduction() {
 
     let dir = tempfile::tempdir().expect("data dir");
     let up = start(dir.path());
-    let token = mint(dir.path());
+    let token = mint(dir.path(), "citizen-1", false);
     fn with_bearer<T>(message: T, token: &str) -> tonic::Request<T> {
         let mut request = tonic::Request::new(message);
         request.metadata_mut().insert(

@@ -95,13 +95,24 @@ fn scalar(field: &FieldDescriptor, dotted: &str, text: &str) -> Result<Value, Ba
     }
 }
 
+/// How a value joins what is already there.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Put {
+    /// Another item of a repeated field.
+    Append,
+    /// A singular field given once.
+    Once,
+    /// A path variable: wins over the body.
+    Override,
+}
+
 /// Puts `value` at `fields` inside `root`, creating objects on the way.
 fn insert(
     root: &mut Map<String, Value>,
     fields: &[FieldDescriptor],
     dotted: &str,
     value: Value,
-    append: bool,
+    put: Put,
 ) -> Result<(), BadRequest> {
     let Some((last, parents)) = fields.split_last() else {
         return Ok(());
@@ -125,7 +136,13 @@ fn insert(
     // The body may have used the proto name: keep one spelling.
     let _ = take_slot(object, last);
     let key = last.json_name().to_owned();
-    if append {
+    if put == Put::Once && object.contains_key(&key) {
+        return Err(BadRequest::new(
+            dotted,
+            format!("field `{dotted}` is given twice"),
+        ));
+    }
+    if put == Put::Append {
         match object
             .entry(key)
             .or_insert_with(|| Value::Array(Vec::new()))
@@ -235,7 +252,12 @@ pub fn request(
                 ));
             }
             let json = scalar(last, &key, &value)?;
-            insert(&mut root, &fields, &key, json, last.is_list())?;
+            let put = if last.is_list() {
+                Put::Append
+            } else {
+                Put::Once
+            };
+            insert(&mut root, &fields, &key, json, put)?;
         }
     }
 
@@ -246,7 +268,7 @@ pub fn request(
             .last()
             .ok_or_else(|| BadRequest::new("", "empty path"))?;
         let json = scalar(last, &path, &value)?;
-        insert(&mut root, &fields, &path, json, false)?;
+        insert(&mut root, &fields, &path, json, Put::Override)?;
     }
 
     message_from_json(&input, Value::Object(root))

@@ -600,3 +600,38 @@ impl DevSigner {
         jsonwebtoken::encode(&header, &claims, &self.encoding).map_err(invalid)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn someone() -> Identity {
+        Identity {
+            subject: "ana".into(),
+            name: None,
+            email: None,
+            platform_admin: false,
+        }
+    }
+
+    #[test]
+    fn verified_tokens_are_kept_until_they_expire_and_at_most_max_age() {
+        let cache = VerifiedTokens::default();
+        cache.put("t1", &someone(), 1_100, 1_000);
+        assert_eq!(cache.get("t1", 1_099), Some(someone()));
+        assert_eq!(cache.get("t1", 1_100), None, "kept past its expiry");
+        assert_eq!(cache.get("t2", 1_000), None);
+
+        cache.put("t3", &someone(), 1_000_000, 1_000);
+        assert!(
+            cache
+                .get("t3", 1_000 + VerifiedTokens::MAX_AGE - 1)
+                .is_some()
+        );
+        assert_eq!(cache.get("t3", 1_000 + VerifiedTokens::MAX_AGE), None);
+
+        // An expired token is never stored.
+        cache.put("t4", &someone(), 900, 1_000);
+        assert_eq!(cache.get("t4", 950), None);
+    }
+}

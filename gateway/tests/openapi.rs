@@ -1,0 +1,144 @@
+//! The OpenAPI document covers every REST route of every service, and is
+//! self-consistent: each path parameter declared, each `$ref` resolvable.
+
+use std::sync::Arc;
+
+use interlink_gateway::openapi::path_of;
+use interlink_gateway::{Gateway, GatewayOptions, Upstream, Upstreams};
+use interlink_runtime::auth::DevSigner;
+use interlink_runtime::config::{AuthConfig, GatewayConfig};
+use serde_json::Value;
+
+const ROLES: [&str; 5] = [
+    "community",
+    "catalogue",
+    "coproduction",
+    "monitoring",
+    "echo",
+];
+
+/// A gateway in front of every role (never called: the document only).
+fn gateway_of_every_role(dir: &std::path::Path) -> Gateway {
+    let signer = DevSigner::load_or_create(dir).expect("dev signer");
+    let pool = interlink_gateway::descriptor_pool().expect("descriptors");
+    let mut upstreams = Upstreams::default();
+    for role in ROLES {
+        upstreams.add_role(
+            &pool,
+            Upstream::connect(role, "http://127.0.0.1:9").expect("lazy channel"),
+        );
+    }
+    Gateway::new(GatewayOptions {
+        config: GatewayConfig::default(),
+        authenticator: Arc::new(signer.authenticator(&AuthConfig::default())),
+        upstreams,
+    })
+    .expect("gateway")
+}
+
+fn refs<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
+    match value {
+        Value::Object(object) => {
+            for (key, inner) in object {
+                if key == "$ref"
+                    && let Some(target) = inner.as_str()
+                {
+                    out.push(target);
+                }
+                refs(inner, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn every_rest_route_is_in_the_openapi_document() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let gateway = gateway_of_every_role(dir.path());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("address"));
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    tokio::spawn(interlink_gateway::serve(
+        listener,
+        gateway.router(),
+        shutdown.clone(),
+    ));
+    let response = reqwest::get(format!("{base}/openapi.json"))
+        .await
+        .expect("openapi");
+    assert_eq!(response.status(), 200);
+    let document: Value = response.json().await.expect("JSON");
+    assert_eq!(document["openapi"], "3.0.3");
+
+    // Every service of every role has routes, and every route is documented.
+    let routes = gateway.routes();
+    for role in ROLES {
+        assert!(
+            routes.iter().any(|r| r
+                .method
+                .parent_service()
+                .full_name()
+                .starts_with(&format!("interlink.{role}."))),
+            "no REST route for {role}"
+        );
+    }
+    let mut operations = 0;
+    for route in routes {
+        let (path, params) = path_of(route);
+        let method = route.http_method.as_str().to_ascii_lowercase();
+        let operation = &document["paths"][&path][&method];
+        assert!(
+            operation["operationId"].is_string(),
+            "{method} {path} ({}) is missing",
+            route.template.text
+        );
+        operations += 1;
+        let declared: Vec<&str> = operation["parameters"]
+            .as_array()
+            .expect("parameters")
+            .iter()
+            .filter(|p| p["in"] == "path")
+            .filter_map(|p| p["name"].as_str())
+            .collect();
+        for param in &params {
+            assert!(declared.contains(&param.as_str()), "{path}: {param}");
+            assert!(path.contains(&format!("{{{param}}}")));
+        }
+        assert!(operation["responses"]["200"].is_object());
+        assert!(operation["responses"]["default"].is_object());
+    }
+    let documented: usize = document["paths"]
+        .as_object()
+        .expect("paths")
+        .values()
+        .map(|p| p.as_object().map_or(0, |m| m.len()))
+        .sum();
+    assert_eq!(
+        documented, operations,
+        "documented operations differ from routes"
+    );
+    assert!(operations > 100, "{operations}");
+
+    let mut targets = Vec::new();
+    refs(&document, &mut targets);
+    assert!(!targets.is_empty());
+    for target in targets {
+        let name = target
+            .strip_prefix("#/components/schemas/")
+            .expect("a component reference");
+        assert!(
+            document["components"]["schemas"][name].is_object(),
+            "unresolved {target}"
+        );
+    }
+    // Resource names are spelled out, so clients never encode a `/`.
+    assert!(
+        document["paths"]["/v1/interlinkers/{interlinkerId}"]["get"]["operationId"]
+            == "CatalogueService_GetInterlinker"
+    );
+    shutdown.cancel();
+}
