@@ -15,7 +15,8 @@ use tokio_util::sync::CancellationToken;
 
 /// Answers by script: `code:N` fails with gRPC code N, `sleep:MS` waits
 /// first, `violation` fails naming a field, `whoami` answers the caller's
-/// subject; anything else is echoed.
+/// subject, `traceparent` the trace context it received; anything else is
+/// echoed.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Scripted;
 
@@ -26,6 +27,11 @@ impl EchoService for Scripted {
         request: tonic::Request<EchoRequest>,
     ) -> Result<tonic::Response<EchoResponse>, tonic::Status> {
         let caller = identity(&request).map(|i| i.subject.clone());
+        let traceparent = request
+            .metadata()
+            .get("traceparent")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let message = request.into_inner().message;
         if let Some(code) = message.strip_prefix("code:") {
             let code: i32 = code
@@ -46,6 +52,11 @@ impl EchoService for Scripted {
             return Err(interlink_runtime::error::invalid_argument(&[
                 interlink_runtime::error::FieldViolation::new("message", "must not be `violation`"),
             ]));
+        }
+        if message == "traceparent" {
+            return Ok(tonic::Response::new(EchoResponse {
+                message: traceparent.unwrap_or_default(),
+            }));
         }
         if message == "whoami" {
             return Ok(tonic::Response::new(EchoResponse {
