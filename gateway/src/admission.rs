@@ -157,10 +157,47 @@ pub fn request_span<B>(request: &http::Request<B>) -> Span {
     span
 }
 
-/// The access log line of a request.
+/// The route a response answered (the REST template, or the gRPC path).
+#[derive(Debug, Clone)]
+pub struct MatchedRoute(pub String);
+
+/// The method of the request a response answers.
+#[derive(Debug, Clone)]
+pub struct RequestMethod(pub http::Method);
+
+/// `http.server.request.duration` (seconds; attributes
+/// `http.request.method`, `http.route`, `http.response.status_code`).
+static REQUEST_DURATION: std::sync::LazyLock<opentelemetry::metrics::Histogram<f64>> =
+    std::sync::LazyLock::new(|| {
+        opentelemetry::global::meter("interlink.gateway")
+            .f64_histogram("http.server.request.duration")
+            .with_unit("s")
+            .with_description("Duration of requests through the gateway")
+            .build()
+    });
+
+/// The access log line of a request, and its duration metric.
 pub fn access_log<B>(response: &http::Response<B>, latency: Duration, span: &Span) {
     let status = response.status().as_u16();
     span.record("http.response.status_code", status);
+    let route = response
+        .extensions()
+        .get::<MatchedRoute>()
+        .map(|r| r.0.clone())
+        .unwrap_or_default();
+    let method = response
+        .extensions()
+        .get::<RequestMethod>()
+        .map(|m| m.0.to_string())
+        .unwrap_or_default();
+    REQUEST_DURATION.record(
+        latency.as_secs_f64(),
+        &[
+            opentelemetry::KeyValue::new("http.request.method", method),
+            opentelemetry::KeyValue::new("http.route", route),
+            opentelemetry::KeyValue::new("http.response.status_code", i64::from(status)),
+        ],
+    );
     let grpc_status = response
         .headers()
         .get("grpc-status")

@@ -230,10 +230,22 @@ async fn dispatch(
             };
         }
     };
-    match grpc_content {
-        Some(_) => grpc::passthrough(&shared, request).await,
+    let method = request.method().clone();
+    let mut response = match grpc_content {
+        Some(_) => {
+            let path = request.uri().path().to_owned();
+            let mut response = grpc::passthrough(&shared, request).await;
+            response
+                .extensions_mut()
+                .insert(admission::MatchedRoute(path));
+            response
+        }
         None => rest::handle(&shared, identity, request).await,
-    }
+    };
+    response
+        .extensions_mut()
+        .insert(admission::RequestMethod(method));
+    response
 }
 
 /// Serves `router` on `listener` until `shutdown`, HTTP/1.1 and HTTP/2

@@ -22,13 +22,24 @@ pub(crate) async fn handle(
     _identity: Option<Identity>,
     request: http::Request<Body>,
 ) -> Response {
-    match call(shared, request).await {
+    let mut route = None;
+    let mut response = match call(shared, request, &mut route).await {
         Ok(response) => response,
         Err(e) => e.into_response(),
+    };
+    if let Some(route) = route {
+        response
+            .extensions_mut()
+            .insert(crate::admission::MatchedRoute(route));
     }
+    response
 }
 
-async fn call(shared: &Shared, request: http::Request<Body>) -> Result<Response, GatewayError> {
+async fn call(
+    shared: &Shared,
+    request: http::Request<Body>,
+    matched: &mut Option<String>,
+) -> Result<Response, GatewayError> {
     let (parts, body) = request.into_parts();
     let path = parts.uri.path();
     let (route, variables) = match resolve(&shared.routes, &parts.method, path) {
@@ -56,6 +67,7 @@ async fn call(shared: &Shared, request: http::Request<Body>) -> Result<Response,
             });
         }
     };
+    *matched = Some(route.template.text.clone());
     let span = Span::current();
     span.record("http.route", route.template.text.as_str());
     span.record("rpc.system", "grpc");

@@ -103,6 +103,7 @@ pub async fn serve(
     let server = tonic::transport::Server::builder()
         .timeout(Duration::from_millis(options.config.request_timeout_ms))
         .layer(tower_http::trace::TraceLayer::new_for_grpc().make_span_with(grpc_span))
+        .layer(RpcMetricsLayer::default())
         .layer(AuthLayer::new(options.authenticator))
         .add_routes(routes)
         // No Nagle: a response split over two segments would otherwise wait
@@ -177,10 +178,105 @@ pub async fn in_process(
     routes.add_service(health);
     let service = tower::ServiceBuilder::new()
         .layer(tower_http::trace::TraceLayer::new_for_grpc().make_span_with(grpc_span))
+        .layer(RpcMetricsLayer::default())
         .layer(AuthLayer::new(authenticator))
         .service(routes.routes());
     tower::util::BoxCloneSyncService::new(tower::ServiceExt::map_response(
         service,
         |response: http::Response<_>| response.map(tonic::body::Body::new),
     ))
+}
+
+/// Records `rpc.server.call.duration` (seconds; attributes `rpc.system`,
+/// `rpc.service`, `rpc.method`, `rpc.grpc.status_code`) for each call, as
+/// the OpenTelemetry RPC conventions name it. The status is the one the
+/// response headers carry (every failed unary call; a stream that fails
+/// after its first message counts as OK).
+#[derive(Debug, Clone)]
+pub struct RpcMetricsLayer {
+    duration: opentelemetry::metrics::Histogram<f64>,
+}
+
+impl Default for RpcMetricsLayer {
+    fn default() -> Self {
+        Self::new(&opentelemetry::global::meter("interlink.grpc"))
+    }
+}
+
+impl RpcMetricsLayer {
+    /// A layer recording on `meter`.
+    pub fn new(meter: &opentelemetry::metrics::Meter) -> Self {
+        Self {
+            duration: meter
+                .f64_histogram("rpc.server.call.duration")
+                .with_unit("s")
+                .with_description("Duration of gRPC calls served")
+                .build(),
+        }
+    }
+}
+
+impl<S> tower::Layer<S> for RpcMetricsLayer {
+    type Service = RpcMetrics<S>;
+    fn layer(&self, inner: S) -> Self::Service {
+        RpcMetrics {
+            inner,
+            duration: self.duration.clone(),
+        }
+    }
+}
+
+/// The service of [`RpcMetricsLayer`].
+#[derive(Debug, Clone)]
+pub struct RpcMetrics<S> {
+    inner: S,
+    duration: opentelemetry::metrics::Histogram<f64>,
+}
+
+impl<S, B, RB> tower::Service<http::Request<B>> for RpcMetrics<S>
+where
+    S: tower::Service<http::Request<B>, Response = http::Response<RB>>,
+    S::Future: Send + 'static,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = futures::future::BoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        let path = request.uri().path().trim_start_matches('/');
+        let (service, method) = path.split_once('/').unwrap_or((path, ""));
+        let (service, method) = (service.to_owned(), method.to_owned());
+        let duration = self.duration.clone();
+        let started = std::time::Instant::now();
+        let call = self.inner.call(request);
+        Box::pin(async move {
+            let result = call.await;
+            let code = match &result {
+                Ok(response) => response
+                    .headers()
+                    .get("grpc-status")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.parse::<i64>().ok())
+                    .unwrap_or(0),
+                Err(_) => tonic::Code::Unavailable as i64,
+            };
+            duration.record(
+                started.elapsed().as_secs_f64(),
+                &[
+                    opentelemetry::KeyValue::new("rpc.system", "grpc"),
+                    opentelemetry::KeyValue::new("rpc.service", service),
+                    opentelemetry::KeyValue::new("rpc.method", method),
+                    opentelemetry::KeyValue::new("rpc.grpc.status_code", code),
+                ],
+            );
+            result
+        })
+    }
 }

@@ -119,7 +119,8 @@ impl Host {
                 self.bus.clone(),
                 &outbox,
                 self.config.events.clone(),
-            );
+            )
+            .named(role.name());
             self.tasks.spawn(relay.run(self.tasks_shutdown.clone()));
         }
         let context = RoleContext {

@@ -23,6 +23,7 @@ pub struct TelemetryGuard {
     provider: Option<SdkTracerProvider>,
     meters: Option<opentelemetry_sdk::metrics::SdkMeterProvider>,
     _lag: Option<crate::events::lag::LagGauges>,
+    _backlog: Option<opentelemetry::metrics::ObservableGauge<u64>>,
 }
 
 impl Drop for TelemetryGuard {
@@ -107,6 +108,9 @@ pub fn init(config: &TelemetryConfig) -> Result<TelemetryGuard, TelemetryError> 
     let lag = meters
         .as_ref()
         .map(|m| crate::events::lag::register(&m.meter("interlink.events")));
+    let backlog = meters
+        .as_ref()
+        .map(|m| crate::events::relay::register_backlog(&m.meter("interlink.events")));
     let otel = provider.as_ref().map(|p| {
         opentelemetry::global::set_tracer_provider(p.clone());
         tracing_opentelemetry::layer().with_tracer(p.tracer("interlink"))
@@ -121,6 +125,7 @@ pub fn init(config: &TelemetryConfig) -> Result<TelemetryGuard, TelemetryError> 
         provider,
         meters,
         _lag: lag,
+        _backlog: backlog,
     })
 }
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 use interlink_proto::common::v1::TranslatableText;
 use interlink_proto::events::v1::Event;
 use interlink_runtime::events::{
-    EventHandler, EventTablesMigrator, EventType, NewEvent, outbox_backlog, service_actor,
+    EventHandler, EventTablesMigrator, EventType, NewEvent, outbox_backlog, relay, service_actor,
 };
 use interlink_runtime::testing::{Backend, NatsProcess, TestEnv, wait_until};
 use sea_orm::DatabaseTransaction;
@@ -80,6 +80,11 @@ async fn events_committed_while_nats_is_down_are_delivered_when_it_returns() {
         Ok(n) => panic!("{n} events published while NATS is down"),
     }
     assert_eq!(outbox_backlog(&env.db).await.expect("backlog"), 20);
+    // The relay reports what waits (the interlink.outbox.backlog gauge).
+    wait_until("the backlog reported", Duration::from_secs(30), || async {
+        relay::backlog_of("outbox") == Some(20)
+    })
+    .await;
 
     nats.restart().await;
     wait_until(
@@ -99,5 +104,6 @@ async fn events_committed_while_nats_is_down_are_delivered_when_it_returns() {
     assert_eq!(ids.len(), 30, "each event applied once");
     assert_eq!(ids.into_iter().collect::<HashSet<_>>(), expected);
     assert_eq!(outbox_backlog(&env.db).await.expect("backlog"), 0);
+    assert_eq!(relay::backlog_of("outbox"), Some(0));
     env.cleanup().await;
 }

@@ -2,7 +2,9 @@
 //! deletes them only after the bus acknowledged them. A crash between the two
 //! republishes the same event ids, which the bus drops as duplicates.
 
-use std::sync::Arc;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 use std::time::Duration;
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, TransactionTrait};
@@ -31,6 +33,50 @@ pub struct Relay {
     bus: Bus,
     wake: Arc<Notify>,
     config: EventsConfig,
+    backlog: Arc<AtomicU64>,
+}
+
+/// Events waiting in each outbox of this process, by outbox name.
+static BACKLOGS: LazyLock<Mutex<BTreeMap<String, Arc<AtomicU64>>>> =
+    LazyLock::new(Default::default);
+
+fn backlog_cell(name: &str) -> Arc<AtomicU64> {
+    BACKLOGS
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .entry(name.to_owned())
+        .or_default()
+        .clone()
+}
+
+/// Registers `interlink.outbox.backlog` on `meter`: events waiting in each
+/// outbox of the process (attribute `outbox`, the role), 0 once the relay
+/// has drained it, counted again while the bus refuses them.
+pub fn register_backlog(
+    meter: &opentelemetry::metrics::Meter,
+) -> opentelemetry::metrics::ObservableGauge<u64> {
+    meter
+        .u64_observable_gauge("interlink.outbox.backlog")
+        .with_description("Events committed but not yet acknowledged by the bus")
+        .with_callback(|observer| {
+            let backlogs = BACKLOGS.lock().unwrap_or_else(PoisonError::into_inner);
+            for (name, backlog) in backlogs.iter() {
+                observer.observe(
+                    backlog.load(Ordering::Relaxed),
+                    &[opentelemetry::KeyValue::new("outbox", name.clone())],
+                );
+            }
+        })
+        .build()
+}
+
+/// The backlog last seen of the outbox `name`.
+pub fn backlog_of(name: &str) -> Option<u64> {
+    BACKLOGS
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(name)
+        .map(|b| b.load(Ordering::Relaxed))
 }
 
 /// Whether a round deletes what it published (always, but for the test hook
@@ -49,7 +95,14 @@ impl Relay {
             bus,
             wake: outbox.wake_handle(),
             config,
+            backlog: backlog_cell("outbox"),
         }
+    }
+
+    /// Names the outbox in the backlog metric (the role's name).
+    pub fn named(mut self, name: &str) -> Self {
+        self.backlog = backlog_cell(name);
+        self
     }
 
     /// Runs until `shutdown`, then publishes what is left (one last drain) and
@@ -59,9 +112,15 @@ impl Relay {
         let mut failures: u64 = 0;
         loop {
             match self.drain().await {
-                Ok(_) => failures = 0,
+                Ok(_) => {
+                    failures = 0;
+                    self.backlog.store(0, Ordering::Relaxed);
+                }
                 Err(e) => {
                     failures += 1;
+                    if let Ok(waiting) = outbox_backlog(&self.db).await {
+                        self.backlog.store(waiting, Ordering::Relaxed);
+                    }
                     let delay = self.config.retry_delay(failures);
                     tracing::warn!(error = %e, retry_in_ms = delay.as_millis() as u64, "outbox relay round failed");
                     tokio::select! {
