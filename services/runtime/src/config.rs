@@ -372,12 +372,20 @@ impl Config {
             config::Environment::with_prefix(ENV_PREFIX)
                 .separator("__")
                 .try_parsing(true)
+                // Lists from the environment are comma-separated.
+                .list_separator(",")
+                .with_list_parse_key("gateway.cors_origins")
                 .source(Some(environment)),
         );
-        let config: Config = builder
+        let mut config: Config = builder
             .build()
             .and_then(|c| c.try_deserialize())
             .map_err(|e| ConfigError::Load(e.to_string()))?;
+        // An empty variable is an empty list, not a list of one empty origin.
+        config
+            .gateway
+            .cors_origins
+            .retain(|origin| !origin.trim().is_empty());
         config.validate()?;
         Ok(config)
     }
@@ -587,6 +595,41 @@ mod tests {
         assert_eq!(config.nats.stream, "FROM_ENV");
         assert_eq!(config.events.max_deliveries, 9);
         assert_eq!(config.grpc.listen, "0.0.0.0:6000".parse().unwrap());
+    }
+
+    #[test]
+    fn lists_and_maps_come_from_the_environment() {
+        let config = Config::load_from(
+            None,
+            env(&[
+                (
+                    "INTERLINK__GATEWAY__CORS_ORIGINS",
+                    "https://a.example.org,https://b.example.org",
+                ),
+                (
+                    "INTERLINK__GATEWAY__UPSTREAMS__CATALOGUE",
+                    "http://catalogue:50051",
+                ),
+                ("INTERLINK__NATS__URL", "nats://a:4222,nats://b:4222"),
+            ]),
+        )
+        .expect("config");
+        assert_eq!(
+            config.gateway.cors_origins,
+            ["https://a.example.org", "https://b.example.org"]
+        );
+        assert_eq!(
+            config
+                .gateway
+                .upstreams
+                .get("catalogue")
+                .map(String::as_str),
+            Some("http://catalogue:50051")
+        );
+        assert_eq!(config.nats.url, "nats://a:4222,nats://b:4222");
+        let empty = Config::load_from(None, env(&[("INTERLINK__GATEWAY__CORS_ORIGINS", "")]))
+            .expect("config");
+        assert!(empty.gateway.cors_origins.is_empty());
     }
 
     #[test]

@@ -1,0 +1,347 @@
+#!/usr/bin/env python3
+"""Offline checks of the Helm chart, run by scripts/deploy-check.sh.
+
+For the default values and each PA's values file: render the chart (Helm 4
+SDK as a library, helm-python-sdk), lint it strictly, validate every object
+against the Kubernetes 1.32 schemas (kubernetes-validate, strict), and
+assert the chart's properties (probes, resources, hardened security
+contexts, every role present, NetworkPolicies, secrets by reference, the
+migration hook). Every file under deploy/tests/broken-values must be
+rejected. With --binary, each role of the default rendering starts from the
+environment the chart gives it (the migration Job's commands first), against
+the local PostgreSQL and NATS.
+
+Prints one line per check and a `test result:` line like cargo's; exits 1
+on any failure.
+"""
+
+import argparse
+import glob
+import os
+import re
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import uuid
+
+import helm_python as helm  # PyPI: helm-python-sdk
+import kubernetes_validate as kv  # PyPI: kubernetes-validate
+import yaml
+from kubernetes_validate.utils import VersionNotSupportedError
+
+CHART = "helm/interlink"
+KUBE = "1.32.0"
+ROLES = ["gateway", "community", "catalogue", "coproduction", "monitoring"]
+SERVICES = ROLES[1:]
+# Custom resources have no schema in kubernetes-validate.
+CUSTOM_KINDS = {"ServiceMonitor"}
+
+
+class Loader(yaml.SafeLoader):
+    """Like Kubernetes' YAML: dates stay strings."""
+
+    yaml_implicit_resolvers = {
+        c: [r for r in rs if r[0] != "tag:yaml.org,2002:timestamp"]
+        for c, rs in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+
+def merge(base, over):
+    """Merges values files as repeated `helm -f` does."""
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            merge(base[key], value)
+        else:
+            base[key] = value
+    return base
+
+
+def load_values(path):
+    if path is None:
+        return {}
+    with open(path) as f:
+        return helm.values_from_yaml(f.read())
+
+
+def render(chart, values, namespace="interlink"):
+    """Lints strictly and renders; returns the objects. Raises on any error."""
+    report = helm.lint(chart, values, strict=True, namespace=namespace, kube_version="v" + KUBE)
+    if report["errors"]:
+        raise AssertionError("lint: " + "; ".join(report["errors"]))
+    with helm.Chart.load(chart) as loaded:
+        rendered = loaded.render(values, name="interlink", namespace=namespace)
+    objects = []
+    for template, text in sorted(rendered.items()):
+        if template.endswith("NOTES.txt"):
+            continue
+        for doc in yaml.load_all(text, Loader=Loader):
+            if doc is not None:
+                objects.append(doc)
+    return objects
+
+
+def validate(objects):
+    """Validates every object against the Kubernetes schemas (strict)."""
+    for obj in objects:
+        what = f"{obj.get('kind')}/{obj.get('metadata', {}).get('name')}"
+        if obj.get("kind") in CUSTOM_KINDS:
+            continue
+        try:
+            kv.validate(obj, KUBE, strict=True)
+        except kv.ValidationError as e:
+            path = ".".join(map(str, e.path)) or "<root>"
+            raise AssertionError(f"{what}: {path}: {e.message}") from None
+        except (kv.SchemaNotFoundError, kv.InvalidSchemaError, VersionNotSupportedError) as e:
+            raise AssertionError(f"{what}: {e.message}") from None
+
+
+def by_kind(objects, kind):
+    return [o for o in objects if o["kind"] == kind]
+
+
+def component(obj):
+    return obj["metadata"]["labels"].get("app.kubernetes.io/component")
+
+
+def enabled_roles(values):
+    defaults = yaml.safe_load(open(os.path.join(CHART, "values.yaml")))
+    merged = merge(defaults, values)
+    return [r for r in ROLES if merged[r]["enabled"]], merged
+
+
+def check_properties(objects, values):
+    roles, merged = enabled_roles(values)
+    deployments = {component(d): d for d in by_kind(objects, "Deployment")}
+    services = {component(s): s for s in by_kind(objects, "Service")}
+    assert sorted(deployments) == sorted(roles), f"deployments {sorted(deployments)} != roles {roles}"
+    assert sorted(services) == sorted(roles), f"services {sorted(services)}"
+    assert not by_kind(objects, "Secret"), "the chart must not carry secrets"
+    config = by_kind(objects, "ConfigMap")
+    assert len(config) == 1
+    for role, deployment in deployments.items():
+        pod = deployment["spec"]["template"]
+        spec = pod["spec"]
+        assert pod["metadata"]["annotations"].get("checksum/config"), f"{role}: no config checksum"
+        assert spec["securityContext"]["runAsNonRoot"] is True, role
+        assert spec["automountServiceAccountToken"] is False, role
+        (container,) = spec["containers"]
+        assert container["args"] == ["serve", role], container["args"]
+        for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
+            assert probe in container, f"{role}: no {probe}"
+        if role == "gateway":
+            assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+        else:
+            assert container["readinessProbe"]["grpc"]["port"] == 50051
+        resources = container["resources"]
+        assert resources.get("requests") and resources.get("limits"), f"{role}: resources"
+        security = container["securityContext"]
+        assert security["readOnlyRootFilesystem"] is True, role
+        assert security["allowPrivilegeEscalation"] is False, role
+        assert security["capabilities"]["drop"] == ["ALL"], role
+        env = {e["name"]: e for e in container.get("env", [])}
+        if role == "gateway":
+            upstreams = sorted(k for k in env if k.startswith("INTERLINK__GATEWAY__UPSTREAMS__"))
+            expected = sorted(f"INTERLINK__GATEWAY__UPSTREAMS__{r.upper()}" for r in roles if r != "gateway")
+            assert upstreams == expected, upstreams
+        else:
+            ref = env["INTERLINK__DATABASE__URL"]["valueFrom"]["secretKeyRef"]
+            assert ref == {"name": merged["database"]["existingSecret"], "key": role}, ref
+        hpa = merged[role]["hpa"]["enabled"]
+        assert ("replicas" in deployment["spec"]) != hpa, f"{role}: replicas with an HPA"
+    hpas = {h["spec"]["scaleTargetRef"]["name"] for h in by_kind(objects, "HorizontalPodAutoscaler")}
+    assert hpas == {deployments[r]["metadata"]["name"] for r in roles if merged[r]["hpa"]["enabled"]}
+    pdbs = {component(p) for p in by_kind(objects, "PodDisruptionBudget")}
+    assert pdbs == {r for r in roles if merged[r]["pdb"]["enabled"]}, pdbs
+    if merged["networkPolicy"]["enabled"]:
+        policies = {component(p): p for p in by_kind(objects, "NetworkPolicy")}
+        assert sorted(policies) == sorted(roles), sorted(policies)
+        for role, policy in policies.items():
+            ingress = policy["spec"]["ingress"]
+            assert len(ingress) == 1, role
+            if role != "gateway":
+                (peer,) = ingress[0]["from"]
+                labels = peer["podSelector"]["matchLabels"]
+                assert labels["app.kubernetes.io/component"] == "gateway", labels
+                assert ingress[0]["ports"] == [{"port": "grpc", "protocol": "TCP"}]
+    jobs = by_kind(objects, "Job")
+    if merged["migrations"]["enabled"]:
+        (job,) = jobs
+        hooks = job["metadata"]["annotations"]["helm.sh/hook"].split(",")
+        assert hooks == ["pre-install", "pre-upgrade"], hooks
+        migrated = [c["args"] for c in job["spec"]["template"]["spec"]["initContainers"]]
+        assert migrated == [["migrate", r] for r in roles if r != "gateway"], migrated
+
+
+# ---------------------------------------------------------------------------
+# Role start-up from the chart's environment
+
+
+def psql(sql):
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-qc", sql],
+        check=True,
+        capture_output=True,
+    )
+
+
+def container_env(container, config, databases, overrides):
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    for source in container.get("envFrom", []):
+        assert source["configMapRef"]["name"] == config["metadata"]["name"]
+        env.update(config["data"])
+    for item in container.get("env", []):
+        if "value" in item:
+            env[item["name"]] = str(item["value"])
+        else:
+            key = item["valueFrom"]["secretKeyRef"]["key"]
+            env[item["name"]] = databases[key]
+    env.update(overrides)
+    return env
+
+
+def run_roles(objects, binary, nats_url):
+    unique = uuid.uuid4().hex[:12]
+    databases = {}
+    for role in SERVICES:
+        name = f"chart_{role}_{unique}"
+        psql(f"CREATE DATABASE {name}")
+        databases[role] = f"postgres://postgres@127.0.0.1:5432/{name}"
+    data = tempfile.mkdtemp(prefix="interlink-chart-")
+    overrides = {
+        "INTERLINK__DATA_DIR": data,
+        "INTERLINK__GRPC__LISTEN": "127.0.0.1:0",
+        "INTERLINK__GATEWAY__LISTEN": "127.0.0.1:0",
+        "INTERLINK__NATS__URL": nats_url,
+        "INTERLINK__NATS__STREAM": f"CHART_{unique}",
+        "INTERLINK__NATS__SUBJECT_ROOT": f"chart{unique}",
+    }
+    (config,) = by_kind(objects, "ConfigMap")
+    # The hook's env is inline (it runs before the ConfigMap exists).
+    config_for_job = {"metadata": config["metadata"], "data": {}}
+    try:
+        (job,) = by_kind(objects, "Job")
+        for container in job["spec"]["template"]["spec"]["initContainers"]:
+            env = container_env(container, config_for_job, databases, overrides)
+            done = subprocess.run([binary, *container["args"]], env=env, capture_output=True, timeout=120)
+            assert done.returncode == 0, f"{container['args']}: {done.stderr.decode()[-2000:]}"
+        for deployment in by_kind(objects, "Deployment"):
+            (container,) = deployment["spec"]["template"]["spec"]["containers"]
+            env = container_env(container, config, databases, overrides)
+            start_and_stop(binary, container["args"], env)
+    finally:
+        for name in databases.values():
+            psql(f"DROP DATABASE IF EXISTS {name.rsplit('/', 1)[1]} WITH (FORCE)")
+
+
+def start_and_stop(binary, args, env):
+    process = subprocess.Popen([binary, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.time() + 60
+        line = b""
+        while time.time() < deadline:
+            ready, _, _ = select.select([process.stdout], [], [], 0.5)
+            if ready:
+                line = process.stdout.readline()
+                if line.startswith(b"serving role"):
+                    break
+            if process.poll() is not None:
+                raise AssertionError(f"{args} exited: {process.stderr.read().decode()[-2000:]}")
+        assert line.startswith(b"serving role"), f"{args} did not start"
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0, f"{args} did not stop cleanly"
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+def check_compose(path="deploy/compose.yaml"):
+    """The compose stack runs every role as `serve <role>` after the
+    migrations, with PostgreSQL, NATS, the collector, Prometheus and Grafana."""
+    with open(path) as f:
+        compose = yaml.safe_load(f)
+    services = compose["services"]
+    for infra in ["postgres", "nats", "otel-collector", "prometheus", "grafana", "migrate"]:
+        assert infra in services, f"no {infra}"
+    for role in ROLES:
+        service = services[role]
+        assert service["command"] == ["serve", role], service["command"]
+        assert service["read_only"] is True and service["user"] == "10001:10001", role
+        env = service["environment"]
+        assert env["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://otel-collector:4317", role
+        if role == "gateway":
+            upstreams = sorted(k for k in env if k.startswith("INTERLINK__GATEWAY__UPSTREAMS__"))
+            assert upstreams == sorted(f"INTERLINK__GATEWAY__UPSTREAMS__{r.upper()}" for r in SERVICES)
+        else:
+            assert env["INTERLINK__DATABASE__URL"].endswith(f"/interlink_{role}"), role
+            assert service["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    with open("deploy/otel-collector.yaml") as f:
+        collector = yaml.safe_load(f)
+    assert "prometheus" in collector["service"]["pipelines"]["metrics"]["exporters"]
+    mounts = " ".join(services["grafana"]["volumes"])
+    assert "provisioning" in mounts and "dashboards" in mounts
+
+
+# ---------------------------------------------------------------------------
+
+
+def main():
+    global CHART
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--chart", default="helm/interlink")
+    parser.add_argument("--binary", help="the interlink binary: start each role as the chart does")
+    parser.add_argument("--nats-url", default=os.environ.get("INTERLINK_TEST_NATS_URL", "nats://127.0.0.1:4222"))
+    args = parser.parse_args()
+    CHART = args.chart
+    checks = []
+    pa_files = sorted(glob.glob(os.path.join(CHART, "values-*.yaml")))
+    assert pa_files, "no PA values files"
+    for path in [None, *pa_files]:
+        name = os.path.basename(path) if path else "values.yaml"
+
+        def check(path=path):
+            values = load_values(path)
+            objects = render(CHART, values)
+            validate(objects)
+            check_properties(objects, values)
+
+        checks.append((f"chart renders, lints and validates with {name}", check))
+    for path in sorted(glob.glob("deploy/tests/broken-values/*.yaml")):
+
+        def broken(path=path):
+            try:
+                validate(render(CHART, load_values(path)))
+            except (helm.HelmError, AssertionError) as e:
+                print(f"    rejected as expected: {str(e).splitlines()[0][:160]}")
+                return
+            raise AssertionError(f"{path} was accepted")
+
+        checks.append((f"broken values are rejected: {os.path.basename(path)}", broken))
+    checks.append(("the compose stack runs every role with its infrastructure", check_compose))
+    if args.binary:
+        checks.append(
+            (
+                "every role starts from the chart's environment",
+                lambda: run_roles(render(CHART, {}), args.binary, args.nats_url),
+            )
+        )
+    passed = failed = 0
+    for name, check in checks:
+        try:
+            check()
+            print(f"test {name} ... ok")
+            passed += 1
+        except Exception:  # noqa: BLE001 — report every failure, then go on
+            print(f"test {name} ... FAILED")
+            traceback.print_exc()
+            failed += 1
+    status = "ok" if failed == 0 else "FAILED"
+    print(f"\ntest result: {status}. {passed} passed; {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

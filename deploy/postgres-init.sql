@@ -1,0 +1,5 @@
+-- One database per service (rule 1 of the mesh: each service owns its data).
+CREATE DATABASE interlink_community;
+CREATE DATABASE interlink_catalogue;
+CREATE DATABASE interlink_coproduction;
+CREATE DATABASE interlink_monitoring;

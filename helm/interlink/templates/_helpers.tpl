@@ -1,0 +1,79 @@
+{{/* The release's base name. */}}
+{{- define "interlink.fullname" -}}
+{{- if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 40 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 40 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The roles, in start-up order; services keep a database. */}}
+{{- define "interlink.services" -}}community catalogue coproduction monitoring{{- end -}}
+{{- define "interlink.roles" -}}gateway community catalogue coproduction monitoring{{- end -}}
+
+{{- define "interlink.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+app.kubernetes.io/name: interlink
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end -}}
+
+{{/* Selector labels of one role: pass (dict "root" $ "role" $role). */}}
+{{- define "interlink.selectorLabels" -}}
+app.kubernetes.io/name: interlink
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .role }}
+{{- end -}}
+
+{{- define "interlink.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- end -}}
+
+{{/* Hardened pod and container security contexts. */}}
+{{- define "interlink.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 10001
+runAsGroup: 10001
+fsGroup: 10001
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{- define "interlink.containerSecurityContext" -}}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+privileged: false
+capabilities:
+  drop: [ALL]
+{{- end -}}
+
+{{/* Settings every role reads, as INTERLINK__SECTION__KEY variables. */}}
+{{- define "interlink.env" -}}
+INTERLINK__DATA_DIR: /var/lib/interlink
+INTERLINK__GRPC__LISTEN: "0.0.0.0:50051"
+INTERLINK__GATEWAY__LISTEN: "0.0.0.0:8080"
+INTERLINK__NATS__URL: {{ .Values.nats.url | quote }}
+INTERLINK__NATS__STREAM: {{ .Values.nats.stream | quote }}
+INTERLINK__NATS__SUBJECT_ROOT: {{ .Values.nats.subjectRoot | quote }}
+INTERLINK__DATABASE__MAX_CONNECTIONS: {{ .Values.database.maxConnections | quote }}
+INTERLINK__AUTH__ISSUER: {{ required "auth.issuer is required (the PA's OIDC issuer)" .Values.auth.issuer | quote }}
+INTERLINK__AUTH__JWKS_URL: {{ required "auth.jwksUrl is required" .Values.auth.jwksUrl | quote }}
+INTERLINK__AUTH__AUDIENCE: {{ .Values.auth.audience | quote }}
+INTERLINK__AUTH__ADMIN_CLAIM: {{ .Values.auth.adminClaim | quote }}
+INTERLINK__TELEMETRY__FORMAT: {{ .Values.telemetry.logFormat | quote }}
+INTERLINK__TELEMETRY__FILTER: {{ .Values.telemetry.logFilter | quote }}
+OTEL_RESOURCE_ATTRIBUTES: {{ printf "service.namespace=%s,interlink.pa=%s,interlink.languages=%s" .Release.Namespace .Values.pa.name (join "%2C" .Values.pa.languages) | quote }}
+{{- with .Values.telemetry.otlpEndpoint }}
+OTEL_EXPORTER_OTLP_ENDPOINT: {{ . | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* The database URL of a service role, from the existing Secret. */}}
+{{- define "interlink.databaseEnv" -}}
+- name: INTERLINK__DATABASE__URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ .root.Values.database.existingSecret }}
+      key: {{ .role }}
+{{- end -}}
