@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use interlink_runtime::auth::Identity;
 use interlink_runtime::config::GatewayConfig;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tracing::Span;
@@ -46,14 +45,14 @@ impl Admission {
         }
     }
 
-    /// Admits `request` or says why not. The permit is held while the
-    /// request is handled.
+    /// Admits a request with `headers` from `peer`, or says why not. The
+    /// permit is held while the request is handled.
     pub(crate) async fn admit(
         &self,
         shared: &Shared,
         headers: &http::HeaderMap,
         peer: Option<SocketAddr>,
-    ) -> Result<(Option<Identity>, OwnedSemaphorePermit), GatewayError> {
+    ) -> Result<OwnedSemaphorePermit, GatewayError> {
         let permit = Arc::clone(&self.in_flight)
             .try_acquire_owned()
             .map_err(|_| GatewayError::Overloaded)?;
@@ -87,7 +86,7 @@ impl Admission {
             "enduser.id",
             identity.as_ref().map_or("", |i| i.subject.as_str()),
         );
-        Ok((identity, permit))
+        Ok(permit)
     }
 
     fn client_address(&self, headers: &http::HeaderMap, peer: Option<SocketAddr>) -> String {

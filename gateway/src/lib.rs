@@ -221,7 +221,8 @@ async fn dispatch(
         .admission
         .admit(&shared, request.headers(), peer)
         .await;
-    let (identity, _permit) = match admitted {
+    // The permit is held until the response is ready.
+    let _permit = match admitted {
         Ok(admitted) => admitted,
         Err(e) => {
             return match grpc_content {
@@ -240,7 +241,7 @@ async fn dispatch(
                 .insert(admission::MatchedRoute(path));
             response
         }
-        None => rest::handle(&shared, identity, request).await,
+        None => rest::handle(&shared, request).await,
     };
     response
         .extensions_mut()

@@ -9,7 +9,6 @@ use axum::body::Body;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use futures::StreamExt;
-use interlink_runtime::auth::Identity;
 use tracing::Span;
 
 use crate::routes::{Resolved, Route, resolve};
@@ -17,11 +16,7 @@ use crate::upstream::RawCodec;
 use crate::{GatewayError, Shared, transcode};
 
 /// Answers one REST request.
-pub(crate) async fn handle(
-    shared: &Shared,
-    _identity: Option<Identity>,
-    request: http::Request<Body>,
-) -> Response {
+pub(crate) async fn handle(shared: &Shared, request: http::Request<Body>) -> Response {
     let mut route = None;
     let mut response = match call(shared, request, &mut route).await {
         Ok(response) => response,
