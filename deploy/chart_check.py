@@ -133,7 +133,7 @@ def check_properties(objects, values):
         for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
             assert probe in container, f"{role}: no {probe}"
         if role == "gateway":
-            assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+            assert container["readinessProbe"]["httpGet"]["path"] == "/healthz"
         else:
             assert container["readinessProbe"]["grpc"]["port"] == 50051
         resources = container["resources"]
@@ -143,6 +143,9 @@ def check_properties(objects, values):
         assert security["allowPrivilegeEscalation"] is False, role
         assert security["capabilities"]["drop"] == ["ALL"], role
         env = {e["name"]: e for e in container.get("env", [])}
+        for item in env.values():
+            value = item.get("value", "")
+            assert not re.fullmatch(r"[0-9.]+e\+[0-9]+", value), f"{role}: {item['name']} = {value}"
         if role == "gateway":
             upstreams = sorted(k for k in env if k.startswith("INTERLINK__GATEWAY__UPSTREAMS__"))
             expected = sorted(f"INTERLINK__GATEWAY__UPSTREAMS__{r.upper()}" for r in roles if r != "gateway")
@@ -238,7 +241,10 @@ def run_roles(objects, binary, nats_url):
 
 
 def start_and_stop(binary, args, env):
-    process = subprocess.Popen([binary, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # Unbuffered: select() must see every line readline() has not taken.
+    process = subprocess.Popen(
+        [binary, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0
+    )
     try:
         deadline = time.time() + 60
         line = b""

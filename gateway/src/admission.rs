@@ -56,32 +56,28 @@ impl Admission {
         let permit = Arc::clone(&self.in_flight)
             .try_acquire_owned()
             .map_err(|_| GatewayError::Overloaded)?;
-        let identity = match bearer(headers)? {
-            Some(token) => Some(
-                shared
-                    .authenticator
-                    .authenticate(token)
-                    .await
-                    .map_err(|e| GatewayError::Unauthenticated(e.to_string()))?,
-            ),
-            None => None,
+        let address_key = || format!("ip:{}", self.client_address(headers, peer));
+        let identity = match bearer(headers) {
+            Ok(Some(token)) => match shared.authenticator.authenticate(token).await {
+                Ok(identity) => Some(identity),
+                Err(e) => {
+                    // Refused tokens count against the address, so forging
+                    // them is rate limited like anything else.
+                    self.charge(&address_key())?;
+                    return Err(GatewayError::Unauthenticated(e.to_string()));
+                }
+            },
+            Ok(None) => None,
+            Err(e) => {
+                self.charge(&address_key())?;
+                return Err(e);
+            }
         };
-        if let Some(limiter) = &self.limiter {
-            let key = match &identity {
-                Some(identity) => format!("sub:{}", identity.subject),
-                None => format!("ip:{}", self.client_address(headers, peer)),
-            };
-            if let Err(not_until) = limiter.check_key(&key) {
-                let wait = not_until.wait_time_from(DefaultClock::default().now());
-                return Err(GatewayError::RateLimited {
-                    retry_after: wait.max(Duration::from_millis(1)),
-                });
-            }
-            // Forget idle clients now and then.
-            if limiter.len() > 100_000 {
-                limiter.retain_recent();
-            }
-        }
+        let key = match &identity {
+            Some(identity) => format!("sub:{}", identity.subject),
+            None => address_key(),
+        };
+        self.charge(&key)?;
         Span::current().record(
             "enduser.id",
             identity.as_ref().map_or("", |i| i.subject.as_str()),
@@ -89,17 +85,74 @@ impl Admission {
         Ok(permit)
     }
 
+    /// Takes one request from `key`'s bucket.
+    fn charge(&self, key: &str) -> Result<(), GatewayError> {
+        let Some(limiter) = &self.limiter else {
+            return Ok(());
+        };
+        let checked = limiter.check_key(&key.to_owned());
+        // Forget idle clients now and then.
+        if limiter.len() > 100_000 {
+            limiter.retain_recent();
+        }
+        checked.map_err(|not_until| GatewayError::RateLimited {
+            retry_after: not_until
+                .wait_time_from(DefaultClock::default().now())
+                .max(Duration::from_millis(1)),
+        })
+    }
+
+    /// The client's address: the peer's, or behind a trusted proxy the one
+    /// that proxy saw (the last `x-forwarded-for` entry: earlier ones are
+    /// whatever the client wrote).
     fn client_address(&self, headers: &http::HeaderMap, peer: Option<SocketAddr>) -> String {
         if self.trust_forwarded_for
             && let Some(forwarded) = headers
                 .get("x-forwarded-for")
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
+                .and_then(|v| v.rsplit(',').next())
                 .and_then(|v| v.trim().parse::<IpAddr>().ok())
         {
             return forwarded.to_string();
         }
         peer.map(|p| p.ip().to_string()).unwrap_or_default()
+    }
+}
+
+/// A response body that holds its request's admission permit until the
+/// body is done (or dropped), so a stream counts as in flight while it runs.
+pub struct Admitted {
+    body: axum::body::Body,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Admitted {
+    /// `body`, holding `permit`.
+    pub fn new(body: axum::body::Body, permit: OwnedSemaphorePermit) -> Self {
+        Self {
+            body,
+            _permit: permit,
+        }
+    }
+}
+
+impl http_body::Body for Admitted {
+    type Data = bytes::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        std::pin::Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
     }
 }
 

@@ -44,9 +44,13 @@ pub(crate) async fn passthrough(shared: &Shared, mut request: http::Request<Body
     };
     // The service enforces the gateway's time budget unless the caller's is shorter.
     let headers = request.headers_mut();
-    if !headers.contains_key("grpc-timeout")
-        && let Ok(value) =
-            http::HeaderValue::from_str(&format!("{}m", shared.timeout.as_millis().min(99_999_999)))
+    let budget = headers
+        .get("grpc-timeout")
+        .and_then(|v| v.to_str().ok())
+        .and_then(parse_grpc_timeout)
+        .map_or(shared.timeout, |asked| asked.min(shared.timeout));
+    if let Ok(value) =
+        http::HeaderValue::from_str(&format!("{}m", budget.as_millis().clamp(1, 99_999_999)))
     {
         headers.insert("grpc-timeout", value);
     }
@@ -57,21 +61,60 @@ pub(crate) async fn passthrough(shared: &Shared, mut request: http::Request<Body
     }
     let web = content_type.as_bytes().starts_with(b"application/grpc-web");
     let endpoint = upstream.service.clone();
-    let answer = if web {
-        tonic_web::GrpcWebLayer::new()
-            .layer(endpoint)
-            .oneshot(request)
-            .await
-    } else {
-        endpoint.oneshot(request.map(tonic::body::Body::new)).await
+    let call = async {
+        if web {
+            tonic_web::GrpcWebLayer::new()
+                .layer(endpoint)
+                .oneshot(request)
+                .await
+        } else {
+            endpoint.oneshot(request.map(tonic::body::Body::new)).await
+        }
     };
-    match answer {
-        Ok(response) => response.map(Body::new),
-        Err(e) => GatewayError::Upstream(tonic::Status::unavailable(format!(
+    // Until the response starts (a unary call's whole answer); a service
+    // reached over the network enforces the deadline itself as well.
+    match tokio::time::timeout(budget, call).await {
+        Ok(Ok(response)) => response.map(Body::new),
+        Ok(Err(e)) => GatewayError::Upstream(tonic::Status::unavailable(format!(
             "{} is unreachable: {e}",
             upstream.role
         )))
         .into_grpc_response(&content_type),
+        Err(_) => GatewayError::Timeout(budget).into_grpc_response(&content_type),
+    }
+}
+
+/// A `grpc-timeout` header's value (`100m`, `5S` …), if well formed.
+pub(crate) fn parse_grpc_timeout(value: &str) -> Option<Duration> {
+    let unit = value.chars().last()?;
+    let digits = &value[..value.len() - unit.len_utf8()];
+    if digits.is_empty() || digits.len() > 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: u64 = digits.parse().ok()?;
+    Some(match unit {
+        'H' => Duration::from_secs(n * 3600),
+        'M' => Duration::from_secs(n * 60),
+        'S' => Duration::from_secs(n),
+        'm' => Duration::from_millis(n),
+        'u' => Duration::from_micros(n),
+        'n' => Duration::from_nanos(n),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grpc_timeouts_parse() {
+        assert_eq!(parse_grpc_timeout("100m"), Some(Duration::from_millis(100)));
+        assert_eq!(parse_grpc_timeout("2H"), Some(Duration::from_secs(7200)));
+        assert_eq!(parse_grpc_timeout("5S"), Some(Duration::from_secs(5)));
+        for bad in ["", "m", "10", "10x", "123456789S", "-5S", "1.5S", "5é"] {
+            assert_eq!(parse_grpc_timeout(bad), None, "{bad}");
+        }
     }
 }
 

@@ -221,8 +221,7 @@ async fn dispatch(
         .admission
         .admit(&shared, request.headers(), peer)
         .await;
-    // The permit is held until the response is ready.
-    let _permit = match admitted {
+    let permit = match admitted {
         Ok(admitted) => admitted,
         Err(e) => {
             return match grpc_content {
@@ -246,7 +245,8 @@ async fn dispatch(
     response
         .extensions_mut()
         .insert(admission::RequestMethod(method));
-    response
+    // In flight until its body is sent, streams included.
+    response.map(|body| axum::body::Body::new(admission::Admitted::new(body, permit)))
 }
 
 /// Serves `router` on `listener` until `shutdown`, HTTP/1.1 and HTTP/2

@@ -10,6 +10,7 @@ use prost_reflect::{FieldDescriptor, Kind, MessageDescriptor};
 use serde_json::{Map, Value, json};
 
 use crate::routes::{BodyTarget, Route, Segment};
+use crate::transcode::scalar_json_message;
 
 /// The OpenAPI path of a route and its path parameters (name, the request
 /// field it fills).
@@ -110,10 +111,10 @@ pub fn document(routes: &[Route]) -> Value {
             BodyTarget::Field(body) => {
                 let mut skip = bound.clone();
                 skip.push(body.clone());
-                query_parameters(&input, "", &skip, 0, &mut parameters, &mut schemas);
+                query_parameters(&input, ("", ""), &skip, 0, &mut parameters, &mut schemas);
             }
             BodyTarget::None => {
-                query_parameters(&input, "", &bound, 0, &mut parameters, &mut schemas);
+                query_parameters(&input, ("", ""), &bound, 0, &mut parameters, &mut schemas);
             }
         }
         let mut operation = json!({
@@ -181,25 +182,28 @@ fn response(route: &Route, schemas: &mut BTreeMap<String, Value>) -> Value {
 }
 
 /// Query parameters for the scalar (and repeated scalar) fields of
-/// `message`, nested messages flattened with dots, except `skip`.
+/// `message`, nested messages flattened with dots, except `skip` (proto
+/// paths); `prefix` is the path so far, in proto and in JSON spelling.
 fn query_parameters(
     message: &MessageDescriptor,
-    prefix: &str,
+    prefix: (&str, &str),
     skip: &[String],
     depth: usize,
     out: &mut Vec<Value>,
     schemas: &mut BTreeMap<String, Value>,
 ) {
+    let (proto_prefix, json_prefix) = prefix;
     for field in message.fields() {
-        let proto_path = format!("{prefix}{}", field.name());
+        let proto_path = format!("{proto_prefix}{}", field.name());
         if skip.contains(&proto_path) || field.is_map() {
             continue;
         }
-        let json_path = format!("{}{}", prefix_json(prefix, message), field.json_name());
+        let json_path = format!("{json_prefix}{}", field.json_name());
         match field.kind() {
-            Kind::Message(m) if !scalar_json(m.full_name()) => {
+            Kind::Message(m) if !scalar_json_message(m.full_name()) => {
                 if !field.is_list() && depth < 3 {
-                    query_parameters(&m, &format!("{proto_path}."), skip, depth + 1, out, schemas);
+                    let nested = (format!("{proto_path}."), format!("{json_path}."));
+                    query_parameters(&m, (&nested.0, &nested.1), skip, depth + 1, out, schemas);
                 }
             }
             _ => out.push(json!({
@@ -211,43 +215,6 @@ fn query_parameters(
             })),
         }
     }
-}
-
-/// The JSON spelling of a dotted proto prefix (`problem_profile.` →
-/// `problemProfile.`).
-fn prefix_json(prefix: &str, _message: &MessageDescriptor) -> String {
-    prefix
-        .split('.')
-        .filter(|p| !p.is_empty())
-        .map(|p| format!("{}.", lower_camel(p)))
-        .collect()
-}
-
-fn lower_camel(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut upper = false;
-    for c in name.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-fn scalar_json(name: &str) -> bool {
-    name.starts_with("google.protobuf.")
-        && !matches!(
-            name,
-            "google.protobuf.Struct"
-                | "google.protobuf.Any"
-                | "google.protobuf.Empty"
-                | "google.protobuf.ListValue"
-        )
 }
 
 fn reference(name: &str) -> Value {

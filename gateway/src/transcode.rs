@@ -50,8 +50,9 @@ pub fn field_path(message: &MessageDescriptor, path: &str) -> Option<Vec<FieldDe
     Some(fields)
 }
 
-/// Well-known message types whose JSON form is a scalar.
-fn scalar_json_message(name: &str) -> bool {
+/// Well-known message types whose JSON form is a scalar, so a path or
+/// query string can carry them.
+pub fn scalar_json_message(name: &str) -> bool {
     matches!(
         name,
         "google.protobuf.Timestamp"

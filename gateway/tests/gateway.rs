@@ -234,6 +234,58 @@ async fn deadlines_become_504() {
     assert_eq!(response.status(), 504);
     assert_eq!(json(response).await["status"], "DEADLINE_EXCEEDED");
     assert!(started.elapsed() < Duration::from_secs(2));
+
+    // A gRPC caller's longer deadline does not outlast the gateway's budget.
+    let mut client = EchoServiceClient::connect(f.base.clone())
+        .await
+        .expect("connect");
+    let mut request = tonic::Request::new(EchoRequest {
+        message: "sleep:3000".into(),
+    });
+    request.set_timeout(Duration::from_secs(60));
+    let started = std::time::Instant::now();
+    let status = client.echo(request).await.expect_err("cut off");
+    assert_eq!(status.code(), tonic::Code::DeadlineExceeded, "{status:?}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+/// Behind a trusted proxy the client is the address the proxy saw (the
+/// last `x-forwarded-for` entry), whatever the client wrote before it; and
+/// refused tokens count against the address too.
+#[tokio::test]
+async fn rate_limits_key_on_the_address_the_proxy_saw_and_count_bad_tokens() {
+    let f = Fixture::start(|c| {
+        c.rate_limit_per_second = 1;
+        c.rate_limit_burst = 1;
+        c.trust_forwarded_for = true;
+    })
+    .await;
+    let client = reqwest::Client::new();
+    let from = |forwarded: &'static str| {
+        client
+            .get(format!("{}/v1/echo?message=x", f.base))
+            .header("x-forwarded-for", forwarded)
+            .send()
+    };
+    assert_eq!(
+        from("1.1.1.1, 9.9.9.9").await.expect("request").status(),
+        200
+    );
+    assert_eq!(
+        from("2.2.2.2, 9.9.9.9").await.expect("request").status(),
+        429
+    );
+    assert_eq!(from("9.9.9.8").await.expect("request").status(), 200);
+
+    let forged = |n: u32| {
+        client
+            .get(format!("{}/v1/echo?message=x", f.base))
+            .header("x-forwarded-for", "7.7.7.7")
+            .header("authorization", format!("Bearer forged-{n}"))
+            .send()
+    };
+    assert_eq!(forged(1).await.expect("request").status(), 401);
+    assert_eq!(forged(2).await.expect("request").status(), 429);
 }
 
 #[tokio::test]

@@ -56,7 +56,7 @@ INTERLINK__GATEWAY__LISTEN: "0.0.0.0:8080"
 INTERLINK__NATS__URL: {{ .Values.nats.url | quote }}
 INTERLINK__NATS__STREAM: {{ .Values.nats.stream | quote }}
 INTERLINK__NATS__SUBJECT_ROOT: {{ .Values.nats.subjectRoot | quote }}
-INTERLINK__DATABASE__MAX_CONNECTIONS: {{ .Values.database.maxConnections | quote }}
+INTERLINK__DATABASE__MAX_CONNECTIONS: {{ .Values.database.maxConnections | int64 | quote }}
 INTERLINK__AUTH__ISSUER: {{ required "auth.issuer is required (the PA's OIDC issuer)" .Values.auth.issuer | quote }}
 INTERLINK__AUTH__JWKS_URL: {{ required "auth.jwksUrl is required" .Values.auth.jwksUrl | quote }}
 INTERLINK__AUTH__AUDIENCE: {{ .Values.auth.audience | quote }}

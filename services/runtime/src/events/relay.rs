@@ -33,7 +33,7 @@ pub struct Relay {
     bus: Bus,
     wake: Arc<Notify>,
     config: EventsConfig,
-    backlog: Arc<AtomicU64>,
+    name: String,
 }
 
 /// Events waiting in each outbox of this process, by outbox name.
@@ -95,13 +95,13 @@ impl Relay {
             bus,
             wake: outbox.wake_handle(),
             config,
-            backlog: backlog_cell("outbox"),
+            name: "outbox".to_owned(),
         }
     }
 
     /// Names the outbox in the backlog metric (the role's name).
     pub fn named(mut self, name: &str) -> Self {
-        self.backlog = backlog_cell(name);
+        name.clone_into(&mut self.name);
         self
     }
 
@@ -109,17 +109,18 @@ impl Relay {
     /// returns.
     pub async fn run(self, shutdown: CancellationToken) {
         let poll = Duration::from_millis(self.config.relay_poll_ms);
+        let backlog = backlog_cell(&self.name);
         let mut failures: u64 = 0;
         loop {
             match self.drain().await {
                 Ok(_) => {
                     failures = 0;
-                    self.backlog.store(0, Ordering::Relaxed);
+                    backlog.store(0, Ordering::Relaxed);
                 }
                 Err(e) => {
                     failures += 1;
                     if let Ok(waiting) = outbox_backlog(&self.db).await {
-                        self.backlog.store(waiting, Ordering::Relaxed);
+                        backlog.store(waiting, Ordering::Relaxed);
                     }
                     let delay = self.config.retry_delay(failures);
                     tracing::warn!(error = %e, retry_in_ms = delay.as_millis() as u64, "outbox relay round failed");
