@@ -1,0 +1,336 @@
+//! The whole mesh under load, through the gateway of `interlink up`
+//! (embedded mode): `cargo bench --bench mesh [-- --quick]`.
+//!
+//! Open-loop workloads (a call starts on schedule whether or not the others
+//! have finished): public REST reads of the catalogue, gRPC reads through
+//! the gateway, authenticated REST writes, and an 80/20 mix; a bare tonic
+//! echo server in this process is the baseline. Prints a table with p50,
+//! p99, achieved throughput, errors and the resident memory of each process,
+//! and writes the same as JSON to `target/mesh-bench.json` for comparison
+//! between runs.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use interlink_proto::catalogue::v1::ListInterlinkersRequest;
+use interlink_proto::catalogue::v1::catalogue_service_client::CatalogueServiceClient;
+use interlink_proto::echo::v1::EchoRequest;
+use interlink_proto::echo::v1::echo_service_client::EchoServiceClient;
+use interlink_proto::echo::v1::echo_service_server::EchoServiceServer;
+use interlink_runtime::echo::Echo;
+use tokio::sync::mpsc;
+
+const BIN: &str = env!("CARGO_BIN_EXE_interlink");
+
+/// One kind of call.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Call {
+    Baseline,
+    RestSearch,
+    RestList,
+    GrpcList,
+    RestCreate,
+}
+
+#[derive(Clone)]
+struct Clients {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+    echo: EchoServiceClient<tonic::transport::Channel>,
+    catalogue: CatalogueServiceClient<tonic::transport::Channel>,
+    created: Arc<AtomicU64>,
+}
+
+impl Clients {
+    async fn call(&self, call: Call) -> bool {
+        match call {
+            Call::Baseline => self
+                .echo
+                .clone()
+                .echo(EchoRequest {
+                    message: "hello".into(),
+                })
+                .await
+                .is_ok(),
+            Call::RestSearch => {
+                self.get(&format!(
+                    "{}/v1/interlinkers:search?query=survey&pageSize=10",
+                    self.base
+                ))
+                .await
+            }
+            Call::RestList => {
+                self.get(&format!("{}/v1/interlinkers?pageSize=50", self.base))
+                    .await
+            }
+            Call::GrpcList => self
+                .catalogue
+                .clone()
+                .list_interlinkers(ListInterlinkersRequest {
+                    page_size: 50,
+                    ..Default::default()
+                })
+                .await
+                .is_ok_and(|r| r.get_ref().interlinkers.len() == 50),
+            Call::RestCreate => {
+                let n = self.created.fetch_add(1, Ordering::Relaxed);
+                let body = serde_json::json!({
+                    "displayName": {"values": {"es": format!("Ayuntamiento {n}")}},
+                    "defaultTeamType": "TEAM_TYPE_PUBLIC_ADMINISTRATION",
+                    "public": true,
+                });
+                self.http
+                    .post(format!("{}/v1/organizations", self.base))
+                    .bearer_auth(&self.token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status() == 200)
+            }
+        }
+    }
+
+    async fn get(&self, url: &str) -> bool {
+        match self.http.get(url).send().await {
+            Ok(response) => response.status() == 200 && response.bytes().await.is_ok(),
+            Err(_) => false,
+        }
+    }
+}
+
+struct Row {
+    name: &'static str,
+    rate: u64,
+    p50: Duration,
+    p99: Duration,
+    throughput: f64,
+    errors: u64,
+}
+
+/// `rate` calls per second for `length`, drawn from `mix` in turn.
+async fn open_loop(
+    clients: &Clients,
+    mix: &[Call],
+    rate: u64,
+    length: Duration,
+) -> (Vec<Duration>, u64, f64) {
+    let interval = Duration::from_nanos(1_000_000_000 / rate);
+    let count = (length.as_secs_f64() * rate as f64) as u64;
+    let start = tokio::time::Instant::now();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    for i in 0..count {
+        tokio::time::sleep_until(start + interval * i as u32).await;
+        let clients = clients.clone();
+        let call = mix[i as usize % mix.len()];
+        let tx = tx.clone();
+        let started = tokio::time::Instant::now();
+        tokio::spawn(async move {
+            let ok = clients.call(call).await;
+            let _ = tx.send((ok, started.elapsed()));
+        });
+    }
+    drop(tx);
+    let mut latencies = Vec::with_capacity(count as usize);
+    let mut errors = 0;
+    while let Some((ok, latency)) = rx.recv().await {
+        if ok {
+            latencies.push(latency);
+        } else {
+            errors += 1;
+        }
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    latencies.sort_unstable();
+    (latencies, errors, count as f64 / elapsed)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// Resident memory of `pid` in MiB, from /proc.
+fn rss_mib(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        })
+        .map_or(0.0, |kib| kib / 1024.0)
+}
+
+struct Up {
+    child: Child,
+    http: String,
+    token: String,
+}
+
+fn start_up(data_dir: &std::path::Path) -> Up {
+    let mut child = Command::new(BIN)
+        .args(["up", "--data-dir"])
+        .arg(data_dir)
+        .env("INTERLINK__GRPC__LISTEN", "127.0.0.1:0")
+        .env("INTERLINK__GATEWAY__LISTEN", "127.0.0.1:0")
+        // One client drives the load: no per-client limit in the way.
+        .env("INTERLINK__GATEWAY__RATE_LIMIT_PER_SECOND", "0")
+        .env("INTERLINK__TELEMETRY__FILTER", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("interlink up starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let (mut http, mut token) = (None, None);
+    for line in BufReader::new(stdout).lines() {
+        let line = line.expect("line");
+        if let Some(address) = line.strip_prefix("http: ") {
+            http = Some(address.to_owned());
+        }
+        if line.starts_with("dev token") {
+            token = line.rsplit(' ').next().map(str::to_owned);
+            break;
+        }
+    }
+    Up {
+        child,
+        http: http.expect("http address"),
+        token: token.expect("dev token"),
+    }
+}
+
+async fn bare_echo() -> EchoServiceClient<tonic::transport::Channel> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(
+        tonic::transport::Server::builder()
+            .add_service(EchoServiceServer::new(Echo))
+            .serve_with_incoming(
+                tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true)),
+            ),
+    );
+    EchoServiceClient::new(channel(&format!("http://{address}")).await)
+}
+
+async fn channel(url: &str) -> tonic::transport::Channel {
+    tonic::transport::Endpoint::from_shared(url.to_owned())
+        .expect("url")
+        .tcp_nodelay(true)
+        .connect()
+        .await
+        .expect("connect")
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let length = Duration::from_secs(if quick { 3 } else { 10 });
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let mut up = start_up(dir.path());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let rows = runtime.block_on(async {
+        let gateway = channel(&up.http).await;
+        let clients = Clients {
+            http: reqwest::Client::builder()
+                .pool_max_idle_per_host(64)
+                .build()
+                .expect("http client"),
+            base: up.http.clone(),
+            token: up.token.clone(),
+            echo: bare_echo().await,
+            catalogue: CatalogueServiceClient::new(gateway),
+            created: Arc::new(AtomicU64::new(0)),
+        };
+        // Warm up connections and caches.
+        let _ = open_loop(
+            &clients,
+            &[Call::RestSearch, Call::RestList, Call::GrpcList],
+            200,
+            Duration::from_secs(1),
+        )
+        .await;
+        let mut rows = Vec::new();
+        let workloads: [(&'static str, &[Call], u64); 6] = [
+            ("bare tonic echo (baseline)", &[Call::Baseline], 1_000),
+            ("REST search (public)", &[Call::RestSearch], 500),
+            ("REST list 50 interlinkers", &[Call::RestList], 500),
+            ("gRPC list 50 via gateway", &[Call::GrpcList], 500),
+            ("REST create organisation (JWT)", &[Call::RestCreate], 100),
+            (
+                "mix 80 % reads / 20 % writes",
+                &[
+                    Call::RestSearch,
+                    Call::RestList,
+                    Call::GrpcList,
+                    Call::RestList,
+                    Call::RestCreate,
+                ],
+                300,
+            ),
+        ];
+        for (name, mix, rate) in workloads {
+            let (latencies, errors, throughput) = open_loop(&clients, mix, rate, length).await;
+            rows.push(Row {
+                name,
+                rate,
+                p50: percentile(&latencies, 0.50),
+                p99: percentile(&latencies, 0.99),
+                throughput,
+                errors,
+            });
+        }
+        rows
+    });
+    let up_rss = rss_mib(up.child.id());
+    let bench_rss = rss_mib(std::process::id());
+    println!(
+        "{:<34} {:>8} {:>10} {:>10} {:>10} {:>7}",
+        "workload", "rate/s", "p50 ms", "p99 ms", "done/s", "errors"
+    );
+    for row in &rows {
+        println!(
+            "{:<34} {:>8} {:>10.2} {:>10.2} {:>10.0} {:>7}",
+            row.name,
+            row.rate,
+            row.p50.as_secs_f64() * 1e3,
+            row.p99.as_secs_f64() * 1e3,
+            row.throughput,
+            row.errors
+        );
+    }
+    println!("RSS: interlink up {up_rss:.0} MiB, bench (clients + bare tonic) {bench_rss:.0} MiB");
+    let json = serde_json::json!({
+        "mode": "embedded",
+        "seconds_per_workload": length.as_secs(),
+        "workloads": rows.iter().map(|r| serde_json::json!({
+            "name": r.name,
+            "rate": r.rate,
+            "p50_ms": r.p50.as_secs_f64() * 1e3,
+            "p99_ms": r.p99.as_secs_f64() * 1e3,
+            "throughput": r.throughput,
+            "errors": r.errors,
+        })).collect::<Vec<_>>(),
+        "rss_mib": {"interlink_up": up_rss, "bench": bench_rss},
+    });
+    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
+    let path = std::path::Path::new(&target).join("mesh-bench.json");
+    match std::fs::write(&path, serde_json::to_vec_pretty(&json).unwrap_or_default()) {
+        Ok(()) => println!("written to {}", path.display()),
+        Err(e) => eprintln!("could not write {}: {e}", path.display()),
+    }
+    let _ = Command::new("kill")
+        .args(["-TERM", &up.child.id().to_string()])
+        .status();
+    let _ = up.child.wait();
+}
