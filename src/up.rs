@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use axum::routing::get;
-use interlink_gateway::{Gateway, GatewayOptions, Upstream, Upstreams};
+use interlink_gateway::Gateway;
 use interlink_runtime::Config;
 use interlink_runtime::auth::{DevSigner, DevTokenRequest};
 use interlink_runtime::events::{Bus, EmbeddedBus};
@@ -62,19 +62,14 @@ pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> anyhow::
 
     // The gateway calls the roles in process, through the same
     // authentication and spans as the gRPC server.
-    let in_process =
-        interlink_runtime::grpc::in_process(routes.clone(), Arc::clone(&authenticator), &services)
-            .await;
-    let pool = interlink_gateway::descriptor_pool()?;
-    let mut upstreams = Upstreams::default();
-    for role in upstream_roles {
-        upstreams.add_role(&pool, Upstream::in_process(role, in_process.clone()));
-    }
-    let gateway = Gateway::new(GatewayOptions {
-        config: config.gateway.clone(),
-        authenticator: Arc::clone(&authenticator),
-        upstreams,
-    })?;
+    let gateway = Gateway::in_process(
+        config.gateway.clone(),
+        Arc::clone(&authenticator),
+        routes.clone(),
+        &upstream_roles,
+        &services,
+    )
+    .await?;
     let jwks = signer.jwks();
     let http = gateway.router().route(
         "/.well-known/jwks.json",

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty};
-use interlink_gateway::{Gateway, GatewayOptions, Upstream, Upstreams};
+use interlink_gateway::Gateway;
 use interlink_proto::echo::v1::EchoRequest;
 use interlink_proto::echo::v1::echo_service_client::EchoServiceClient;
 use interlink_proto::echo::v1::echo_service_server::EchoServiceServer;
@@ -269,24 +269,19 @@ async fn gateway(dir: &std::path::Path) -> Rest {
         .expect("token");
     let mut routes = tonic::service::RoutesBuilder::default();
     routes.add_service(EchoServiceServer::new(Echo));
-    let endpoint = interlink_runtime::grpc::in_process(
+    // One client: no per-client rate limit in the way of the measurement.
+    let config = GatewayConfig {
+        rate_limit_per_second: 0,
+        ..GatewayConfig::default()
+    };
+    let gateway = Gateway::in_process(
+        config,
+        authenticator,
         routes,
-        Arc::clone(&authenticator),
+        &["echo"],
         &[interlink_runtime::echo::ECHO_SERVICE.to_owned()],
     )
-    .await;
-    let pool = interlink_gateway::descriptor_pool().expect("descriptors");
-    let mut upstreams = Upstreams::default();
-    upstreams.add_role(&pool, Upstream::in_process("echo", endpoint));
-    let gateway = Gateway::new(GatewayOptions {
-        // One client: no per-client rate limit in the way of the measurement.
-        config: GatewayConfig {
-            rate_limit_per_second: 0,
-            ..GatewayConfig::default()
-        },
-        authenticator,
-        upstreams,
-    })
+    .await
     .expect("gateway");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

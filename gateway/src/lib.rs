@@ -99,6 +99,35 @@ impl Gateway {
         })
     }
 
+    /// A gateway in front of `roles` served by `routes` in this process
+    /// (as `interlink up` runs them), called through the same
+    /// authentication, spans and metrics as the gRPC server, with a health
+    /// service reporting `health_services` SERVING.
+    pub async fn in_process(
+        config: GatewayConfig,
+        authenticator: Arc<Authenticator>,
+        routes: tonic::service::RoutesBuilder,
+        roles: &[&str],
+        health_services: &[String],
+    ) -> anyhow::Result<Self> {
+        let endpoint = interlink_runtime::grpc::in_process(
+            routes,
+            Arc::clone(&authenticator),
+            health_services,
+        )
+        .await;
+        let pool = descriptor_pool()?;
+        let mut upstreams = Upstreams::default();
+        for role in roles {
+            upstreams.add_role(&pool, Upstream::in_process(role, endpoint.clone()));
+        }
+        Self::new(GatewayOptions {
+            config,
+            authenticator,
+            upstreams,
+        })
+    }
+
     /// The REST routes served, most specific first.
     pub fn routes(&self) -> &[routes::Route] {
         &self.shared.routes

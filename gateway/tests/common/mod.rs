@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use interlink_gateway::{Gateway, GatewayOptions, Upstream, Upstreams};
+use interlink_gateway::Gateway;
 use interlink_proto::echo::v1::echo_service_server::{EchoService, EchoServiceServer};
 use interlink_proto::echo::v1::{EchoRequest, EchoResponse};
 use interlink_runtime::auth::{DevSigner, DevTokenRequest, identity};
@@ -101,25 +101,19 @@ impl Fixture {
             .expect("token");
         let mut routes = tonic::service::RoutesBuilder::default();
         routes.add_service(EchoServiceServer::new(Scripted));
-        let endpoint = interlink_runtime::grpc::in_process(
-            routes,
-            Arc::clone(&authenticator),
-            &[interlink_runtime::echo::ECHO_SERVICE.to_owned()],
-        )
-        .await;
-        let pool = interlink_gateway::descriptor_pool().expect("descriptors");
-        let mut upstreams = Upstreams::default();
-        upstreams.add_role(&pool, Upstream::in_process("echo", endpoint));
         let mut config = GatewayConfig {
             rate_limit_per_second: 0,
             ..GatewayConfig::default()
         };
         tune(&mut config);
-        let gateway = Gateway::new(GatewayOptions {
+        let gateway = Gateway::in_process(
             config,
             authenticator,
-            upstreams,
-        })
+            routes,
+            &["echo"],
+            &[interlink_runtime::echo::ECHO_SERVICE.to_owned()],
+        )
+        .await
         .expect("gateway");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
