@@ -26,5 +26,15 @@ up *args:
 bench *args: services
     cargo bench -p interlink-runtime --bench events -- {{args}}
 
+# The co-production scenario through the gateway, embedded and as serve processes.
+scenario: services
+    cargo test -p interlink-integration-tests --test scenario -- --nocapture
+
+# The fault matrix in full: keyed changing calls through the gateway while every
+# fault hits (each service killed, NATS killed and stopped, PostgreSQL sessions
+# cut and the server restarted); prints the account, fails unless lost = dup = 0.
+faults calls="10000": services
+    INTERLINK_FAULT_PLAN=full INTERLINK_FAULT_CALLS={{calls}} cargo test -p interlink-integration-tests --test faults -- --nocapture
+
 # What CI runs.
 verify: lint test

@@ -54,6 +54,7 @@ pub(crate) async fn serve_roles(
             authenticator: Arc::clone(&host.authenticator),
             health_services: services,
             extra_descriptor_sets: Vec::new(),
+            idempotency: host.idempotency.clone(),
         },
         host.shutdown.clone(),
     )

@@ -66,6 +66,7 @@ pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> anyhow::
         config.gateway.clone(),
         Arc::clone(&authenticator),
         routes.clone(),
+        host.idempotency.clone(),
         &upstream_roles,
         &services,
     )

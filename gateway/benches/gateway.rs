@@ -278,6 +278,7 @@ async fn gateway(dir: &std::path::Path) -> Rest {
         config,
         authenticator,
         routes,
+        Default::default(),
         &["echo"],
         &[interlink_runtime::echo::ECHO_SERVICE.to_owned()],
     )

@@ -101,18 +101,21 @@ impl Gateway {
 
     /// A gateway in front of `roles` served by `routes` in this process
     /// (as `interlink up` runs them), called through the same
-    /// authentication, spans and metrics as the gRPC server, with a health
+    /// authentication, spans, metrics and idempotency keys (kept where
+    /// `idempotency` says) as the gRPC server, with a health
     /// service reporting `health_services` SERVING.
     pub async fn in_process(
         config: GatewayConfig,
         authenticator: Arc<Authenticator>,
         routes: tonic::service::RoutesBuilder,
+        idempotency: interlink_runtime::idempotency::Idempotency,
         roles: &[&str],
         health_services: &[String],
     ) -> anyhow::Result<Self> {
         let endpoint = interlink_runtime::grpc::in_process(
             routes,
             Arc::clone(&authenticator),
+            idempotency,
             health_services,
         )
         .await;
@@ -204,6 +207,7 @@ fn cors(config: &GatewayConfig) -> Option<tower_http::cors::CorsLayer> {
                 header("grpc-timeout"),
                 header("x-request-id"),
                 header("traceparent"),
+                header("idempotency-key"),
             ])
             .expose_headers([
                 header("grpc-status"),

@@ -171,12 +171,13 @@ fn error_line(status: &tonic::Status) -> Vec<u8> {
 }
 
 /// Copies what the service needs from the HTTP request: the token, the
-/// request id, and the trace context (the gateway's span as parent).
+/// request id, the idempotency key, and the trace context (the gateway's
+/// span as parent).
 pub(crate) fn forward_metadata(
     headers: &http::HeaderMap,
     metadata: &mut tonic::metadata::MetadataMap,
 ) {
-    for name in ["authorization", "x-request-id"] {
+    for name in ["authorization", "x-request-id", "idempotency-key"] {
         if let Some(value) = headers.get(name)
             && let Ok(value) = tonic::metadata::MetadataValue::try_from(value.as_bytes())
         {

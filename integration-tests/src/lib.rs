@@ -19,6 +19,8 @@ use anyhow::{Context, bail};
 use interlink_runtime::config::TestServices;
 
 pub mod client;
+pub mod faults;
+pub mod infra;
 
 pub use client::{Client, Reply};
 
@@ -51,6 +53,7 @@ impl std::fmt::Display for Mode {
 #[derive(Debug)]
 pub struct Process {
     role: String,
+    program: PathBuf,
     args: Vec<String>,
     env: Vec<(String, String)>,
     child: Option<Child>,
@@ -116,14 +119,28 @@ impl Process {
         }
     }
 
-    /// Starts it (again) and waits until it prints a line starting with
-    /// `ready`; returns that line.
-    pub async fn start(&mut self, bin: &Path, dir: &Path, ready: &str) -> anyhow::Result<String> {
+    /// A process named `role` that runs `program` with `args` and `env`
+    /// (started by [`Process::start`]).
+    pub fn new(role: &str, program: &Path, args: Vec<String>, env: Vec<(String, String)>) -> Self {
+        Self {
+            role: role.to_owned(),
+            program: program.to_owned(),
+            args,
+            env,
+            child: None,
+            starts: 0,
+            log: PathBuf::new(),
+        }
+    }
+
+    /// Starts it (again), its output in a new file under `dir`, and waits
+    /// until that output has a line containing `ready`; returns the line.
+    pub async fn start(&mut self, dir: &Path, ready: &str) -> anyhow::Result<String> {
         self.starts += 1;
         self.log = dir.join(format!("{}.{}.log", self.role, self.starts));
         let out = std::fs::File::create(&self.log)?;
         let err = out.try_clone()?;
-        let child = Command::new(bin)
+        let child = Command::new(&self.program)
             .args(&self.args)
             .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdin(Stdio::null())
@@ -135,7 +152,7 @@ impl Process {
         let deadline = Instant::now() + START_TIMEOUT;
         loop {
             let text = std::fs::read_to_string(&self.log).unwrap_or_default();
-            if let Some(line) = text.lines().find(|l| l.starts_with(ready)) {
+            if let Some(line) = text.lines().find(|l| l.contains(ready)) {
                 return Ok(line.to_owned());
             }
             if let Some(child) = self.child.as_mut()
@@ -194,6 +211,28 @@ pub fn free_port() -> anyhow::Result<u16> {
         .port())
 }
 
+/// Where the cluster mesh finds PostgreSQL and NATS.
+#[derive(Debug, Clone)]
+pub struct Infrastructure {
+    /// A PostgreSQL URL with the right to create databases (the mesh makes
+    /// one per role and drops them at shutdown).
+    pub postgres_url: String,
+    /// A NATS URL with JetStream.
+    pub nats_url: String,
+}
+
+impl Infrastructure {
+    /// The machine's PostgreSQL and NATS (`INTERLINK_TEST_DATABASE_URL`,
+    /// `INTERLINK_TEST_NATS_URL`, loopback defaults).
+    pub fn from_env() -> Self {
+        let services = TestServices::from_env();
+        Self {
+            postgres_url: services.postgres_url,
+            nats_url: services.nats_url,
+        }
+    }
+}
+
 /// A running mesh.
 #[derive(Debug)]
 pub struct Mesh {
@@ -202,63 +241,78 @@ pub struct Mesh {
     /// The gateway's base URL (`http://127.0.0.1:port`): REST/JSON, gRPC and
     /// gRPC-Web.
     pub gateway: String,
-    bin: PathBuf,
     processes: BTreeMap<String, Process>,
     /// Role → (database URL, database name), cluster mode.
     databases: BTreeMap<String, (String, String)>,
     stream: Option<String>,
-    nats_url: String,
+    subject_root: Option<String>,
+    infrastructure: Infrastructure,
+    bin: PathBuf,
     dir: tempfile::TempDir,
 }
 
 impl Mesh {
-    /// Starts a mesh of `mode` from the `interlink` binary `bin`, seeded
-    /// catalogue included, and waits until the gateway reports every role
-    /// ready.
+    /// Starts a mesh of `mode` from the `interlink` binary `bin` on the
+    /// machine's PostgreSQL and NATS; see [`Mesh::start_on`].
     pub async fn start(bin: &Path, mode: Mode) -> anyhow::Result<Self> {
-        let dir = tempfile::tempdir()?;
-        let services = TestServices::from_env();
+        Self::start_on(bin, mode, Infrastructure::from_env()).await
+    }
+
+    /// Starts a mesh of `mode` from the `interlink` binary `bin` (cluster
+    /// mode on `infrastructure`), seeded catalogue included, and waits until
+    /// the gateway reports every role ready.
+    pub async fn start_on(
+        bin: &Path,
+        mode: Mode,
+        infrastructure: Infrastructure,
+    ) -> anyhow::Result<Self> {
+        Self::start_with(bin, mode, infrastructure, &[]).await
+    }
+
+    /// [`Mesh::start_on`] with configuration variables (`INTERLINK__...`)
+    /// for every process besides the mesh's own.
+    pub async fn start_with(
+        bin: &Path,
+        mode: Mode,
+        infrastructure: Infrastructure,
+        env: &[(&str, &str)],
+    ) -> anyhow::Result<Self> {
         let mut mesh = Self {
             mode,
             gateway: String::new(),
-            bin: bin.to_owned(),
             processes: BTreeMap::new(),
             databases: BTreeMap::new(),
             stream: None,
-            nats_url: services.nats_url.clone(),
-            dir,
+            subject_root: None,
+            infrastructure,
+            bin: bin.to_owned(),
+            dir: tempfile::tempdir()?,
         };
-        let common = [
-            ("INTERLINK__TELEMETRY__FORMAT", "json".to_owned()),
+        let data_dir = mesh.dir.path().display().to_string();
+        let common: Vec<(String, String)> = [
+            ("INTERLINK__TELEMETRY__FORMAT", "json"),
             // The tests and benches are the only clients: one address.
-            (
-                "INTERLINK__GATEWAY__RATE_LIMIT_PER_SECOND",
-                "1000000".into(),
-            ),
-            ("INTERLINK__GATEWAY__RATE_LIMIT_BURST", "1000000".into()),
-        ];
+            ("INTERLINK__GATEWAY__RATE_LIMIT_PER_SECOND", "1000000"),
+            ("INTERLINK__GATEWAY__RATE_LIMIT_BURST", "1000000"),
+        ]
+        .iter()
+        .chain(env)
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
         match mode {
             Mode::Embedded => {
-                let mut up = Process {
-                    role: "up".into(),
-                    args: vec![
-                        "up".into(),
-                        "--data-dir".into(),
-                        mesh.dir.path().display().to_string(),
-                    ],
-                    env: common
-                        .iter()
-                        .map(|(k, v)| ((*k).to_owned(), v.clone()))
-                        .chain([
-                            ("INTERLINK__GRPC__LISTEN".into(), "127.0.0.1:0".into()),
-                            ("INTERLINK__GATEWAY__LISTEN".into(), "127.0.0.1:0".into()),
-                        ])
-                        .collect(),
-                    child: None,
-                    starts: 0,
-                    log: PathBuf::new(),
-                };
-                up.start(bin, mesh.dir.path(), "dev token").await?;
+                let mut env = common;
+                env.extend([
+                    ("INTERLINK__GRPC__LISTEN".into(), "127.0.0.1:0".into()),
+                    ("INTERLINK__GATEWAY__LISTEN".into(), "127.0.0.1:0".into()),
+                ]);
+                let mut up = Process::new(
+                    "up",
+                    bin,
+                    vec!["up".into(), "--data-dir".into(), data_dir],
+                    env,
+                );
+                up.start(mesh.dir.path(), "dev token").await?;
                 let text = std::fs::read_to_string(up.log())?;
                 mesh.gateway = text
                     .lines()
@@ -270,27 +324,30 @@ impl Mesh {
             Mode::Cluster => {
                 let unique = uuid::Uuid::new_v4().simple().to_string();
                 let stream = format!("IT_{unique}");
+                let root = format!("it{unique}");
                 mesh.stream = Some(stream.clone());
-                let mut shared: Vec<(String, String)> = common
-                    .iter()
-                    .map(|(k, v)| ((*k).to_owned(), v.clone()))
-                    .collect();
+                mesh.subject_root = Some(root.clone());
+                let mut shared = common;
                 shared.extend([
                     ("INTERLINK__AUTH__DEV_SIGNER".into(), "true".into()),
-                    ("INTERLINK__NATS__URL".into(), services.nats_url.clone()),
-                    ("INTERLINK__NATS__STREAM".into(), stream),
                     (
-                        "INTERLINK__NATS__SUBJECT_ROOT".into(),
-                        format!("it{unique}"),
+                        "INTERLINK__NATS__URL".into(),
+                        mesh.infrastructure.nats_url.clone(),
                     ),
+                    ("INTERLINK__NATS__STREAM".into(), stream),
+                    ("INTERLINK__NATS__SUBJECT_ROOT".into(), root),
                 ]);
                 // The dev key first, so the roles do not race to create it.
                 mesh.run(&["token", "--sub", "bootstrap"], &[])?;
                 for role in SERVICE_ROLES {
-                    let (url, name) = interlink_runtime::testing::create_postgres_database().await;
+                    let name = format!("it_{}_{role}", &unique[..12]);
+                    let url = create_database(&mesh.infrastructure.postgres_url, &name).await?;
                     mesh.databases.insert(role.into(), (url.clone(), name));
-                    let env = [("INTERLINK__DATABASE__URL", url.as_str())];
-                    mesh.run_with(&["migrate", role], &shared, &env)?;
+                    mesh.run_with(
+                        &["migrate", role],
+                        &shared,
+                        &[("INTERLINK__DATABASE__URL", url.as_str())],
+                    )?;
                 }
                 let catalogue = mesh.databases["catalogue"].0.clone();
                 mesh.run_with(
@@ -312,20 +369,18 @@ impl Mesh {
                             mesh.databases[role].0.clone(),
                         ),
                     ]);
-                    let mut process = Process {
-                        role: role.into(),
-                        args: vec![
+                    let mut process = Process::new(
+                        role,
+                        bin,
+                        vec![
                             "serve".into(),
                             role.into(),
                             "--data-dir".into(),
-                            mesh.dir.path().display().to_string(),
+                            data_dir.clone(),
                         ],
                         env,
-                        child: None,
-                        starts: 0,
-                        log: PathBuf::new(),
-                    };
-                    process.start(bin, mesh.dir.path(), "serving role").await?;
+                    );
+                    process.start(mesh.dir.path(), "serving role").await?;
                     mesh.processes.insert(role.into(), process);
                     upstreams.push((
                         format!("INTERLINK__GATEWAY__UPSTREAMS__{}", role.to_uppercase()),
@@ -333,26 +388,24 @@ impl Mesh {
                     ));
                 }
                 let port = free_port()?;
-                let mut env = shared.clone();
+                let mut env = shared;
                 env.push((
                     "INTERLINK__GATEWAY__LISTEN".into(),
                     format!("127.0.0.1:{port}"),
                 ));
                 env.extend(upstreams);
-                let mut gateway = Process {
-                    role: "gateway".into(),
-                    args: vec![
+                let mut gateway = Process::new(
+                    "gateway",
+                    bin,
+                    vec![
                         "serve".into(),
                         "gateway".into(),
                         "--data-dir".into(),
-                        mesh.dir.path().display().to_string(),
+                        data_dir,
                     ],
                     env,
-                    child: None,
-                    starts: 0,
-                    log: PathBuf::new(),
-                };
-                gateway.start(bin, mesh.dir.path(), "serving role").await?;
+                );
+                gateway.start(mesh.dir.path(), "serving role").await?;
                 mesh.processes.insert("gateway".into(), gateway);
                 mesh.gateway = format!("http://127.0.0.1:{port}");
             }
@@ -384,6 +437,14 @@ impl Mesh {
         self.dir.path()
     }
 
+    /// The roles of the running processes with their process ids.
+    pub fn pids(&self) -> Vec<(String, u32)> {
+        self.processes
+            .iter()
+            .filter_map(|(role, p)| p.pid().map(|pid| (role.clone(), pid)))
+            .collect()
+    }
+
     /// The process of `role` (`up` in embedded mode, `gateway`, or a service
     /// role).
     pub fn process(&mut self, role: &str) -> anyhow::Result<&mut Process> {
@@ -392,9 +453,9 @@ impl Mesh {
             .with_context(|| format!("the mesh has no process {role}"))
     }
 
-    /// Restarts the process of `role` with its command, on its address.
+    /// Kills the process of `role` if it runs, then starts it again with its
+    /// command, on its address, and waits until it serves.
     pub async fn restart(&mut self, role: &str) -> anyhow::Result<()> {
-        let bin = self.bin.clone();
         let dir = self.dir.path().to_owned();
         let ready = if role == "up" {
             "dev token"
@@ -403,7 +464,7 @@ impl Mesh {
         };
         let process = self.process(role)?;
         process.kill()?;
-        process.start(&bin, &dir, ready).await?;
+        process.start(&dir, ready).await?;
         Ok(())
     }
 
@@ -417,9 +478,14 @@ impl Mesh {
         self.stream.as_deref()
     }
 
+    /// The subject root of the mesh's events (cluster mode).
+    pub fn subject_root(&self) -> Option<&str> {
+        self.subject_root.as_deref()
+    }
+
     /// The NATS URL the mesh uses (cluster mode).
     pub fn nats_url(&self) -> &str {
-        &self.nats_url
+        &self.infrastructure.nats_url
     }
 
     /// A development token for `subject` signed by the mesh's key.
@@ -480,12 +546,17 @@ impl Mesh {
             }
         }
         for (_, name) in self.databases.values() {
-            interlink_runtime::testing::drop_postgres_database(name).await;
+            if let Err(e) = drop_database(&self.infrastructure.postgres_url, name).await {
+                failures.push(format!("dropping {name}: {e}"));
+            }
         }
         if let Some(stream) = &self.stream
-            && let Ok(nats) = async_nats_connect(&self.nats_url).await
+            && let Ok(nats) = async_nats::connect(&self.infrastructure.nats_url).await
         {
-            nats.delete_stream(stream).await.ok();
+            async_nats::jetstream::new(nats)
+                .delete_stream(stream)
+                .await
+                .ok();
         }
         if !failures.is_empty() {
             bail!("{}", failures.join("\n"));
@@ -494,6 +565,33 @@ impl Mesh {
     }
 }
 
-async fn async_nats_connect(url: &str) -> anyhow::Result<async_nats::jetstream::Context> {
-    Ok(async_nats::jetstream::new(async_nats::connect(url).await?))
+/// `postgres_url` with its database replaced by `database`.
+pub fn database_url(postgres_url: &str, database: &str) -> String {
+    match postgres_url.rsplit_once('/') {
+        Some((server, _)) => format!("{server}/{database}"),
+        None => format!("{postgres_url}/{database}"),
+    }
+}
+
+/// Creates the database `name` on the server of `postgres_url`; its URL.
+pub async fn create_database(postgres_url: &str, name: &str) -> anyhow::Result<String> {
+    use sea_orm::ConnectionTrait;
+    let admin = sea_orm::Database::connect(postgres_url).await?;
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await?;
+    admin.close().await?;
+    Ok(database_url(postgres_url, name))
+}
+
+/// Drops the database `name` (closing its connections) on the server of
+/// `postgres_url`.
+pub async fn drop_database(postgres_url: &str, name: &str) -> anyhow::Result<()> {
+    use sea_orm::ConnectionTrait;
+    let admin = sea_orm::Database::connect(postgres_url).await?;
+    admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await?;
+    admin.close().await?;
+    Ok(())
 }

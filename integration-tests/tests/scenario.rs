@@ -80,19 +80,28 @@ async fn run(mesh: &Mesh) {
         .await
         .ok("ana registers");
     assert_eq!(me["subject"], "ana-pa");
-    let org = client
-        .post(
-            "/v1/organizations",
-            Some(&ana),
-            json!({
-                "displayName": {"values": {"es": "Ayuntamiento de Zaragoza"}},
-                "public": true,
-                "defaultTeamType": "TEAM_TYPE_PUBLIC_ADMINISTRATION",
-            }),
-        )
-        .await
-        .ok("create the organisation");
+    // Her browser repeats the creation (a lost answer): one key, one
+    // organisation (the platform's KPIs below count exactly one).
+    let create_org = async || {
+        client
+            .call(
+                reqwest::Method::POST,
+                "/v1/organizations",
+                Some(&ana),
+                Some(&json!({
+                    "displayName": {"values": {"es": "Ayuntamiento de Zaragoza"}},
+                    "public": true,
+                    "defaultTeamType": "TEAM_TYPE_PUBLIC_ADMINISTRATION",
+                })),
+                &[("idempotency-key", "0191f3c2-create-zaragoza")],
+            )
+            .await
+            .expect("create the organisation")
+            .ok("create the organisation")
+    };
+    let org = create_org().await;
     let org_name = s(&org["name"]);
+    assert_eq!(create_org().await, org, "the repeat gets the first answer");
     steps.push(("community.organization.created", Some(id(&org_name))));
 
     // The PA team (gRPC).

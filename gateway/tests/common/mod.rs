@@ -110,6 +110,7 @@ impl Fixture {
             config,
             authenticator,
             routes,
+            Default::default(),
             &["echo"],
             &[interlink_runtime::echo::ECHO_SERVICE.to_owned()],
         )

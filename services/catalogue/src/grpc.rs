@@ -73,16 +73,14 @@ impl CatalogueApi {
         })?)
     }
 
-    /// Appends `events`, commits, and brings the search index up to date
+    /// Appends `events`, commits (with the call's idempotency key), and brings the search index up to date
     /// (a failure there is logged: the write stands and the next refresh
     /// catches up).
     pub(crate) async fn commit(&self, txn: DatabaseTransaction, events: &[Event]) -> Result<()> {
-        if events.is_empty() {
-            txn.commit().await?;
-        } else {
-            self.outbox.append(&txn, events).await?;
-            self.outbox.commit(txn).await?;
-        }
+        // Through the outbox even without events: it records the call's
+        // idempotency key with the change.
+        self.outbox.append(&txn, events).await?;
+        self.outbox.commit(txn).await?;
         if let Err(e) = self.index.refresh(&self.db).await {
             tracing::warn!(error = %e, "search index refresh failed");
         }

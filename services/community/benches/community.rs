@@ -165,6 +165,7 @@ fn main() {
             authenticator: Arc::new(signer.authenticator(&env.config.auth)),
             health_services: Vec::new(),
             extra_descriptor_sets: Vec::new(),
+            idempotency: Default::default(),
         };
         let server = tokio::spawn(serve(listener, routes, options, shutdown.clone()));
         let channel = tonic::transport::Channel::from_shared(url)

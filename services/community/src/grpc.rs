@@ -282,7 +282,8 @@ impl CommunityApi {
                 &payload,
             )?;
             self.outbox.append(&txn, &[event]).await?;
-            self.outbox.commit(txn).await?;
+            // Repeats harmlessly: not the call's own change.
+            self.outbox.commit_side_effect(txn).await?;
             return Ok(changed);
         }
         let now = now_ms();
@@ -319,7 +320,7 @@ impl CommunityApi {
             };
             let event = self.event(USER_REGISTERED, &user.subject, "", &user.id, 1, &payload)?;
             self.outbox.append(&txn, &[event]).await?;
-            self.outbox.commit(txn).await?;
+            self.outbox.commit_side_effect(txn).await?;
             tracing::info!(user = %user.id, "user registered");
             Ok(user)
         } else {

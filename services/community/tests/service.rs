@@ -106,7 +106,175 @@ on_both_backends!(
     every_rpc_refuses_anonymous_changes_and_malformed_names,
     administrators_of_one_organisation_have_no_power_in_another,
     the_published_events_are_exactly_these,
+    idempotency_keys_make_repeats_take_effect_once,
 );
+
+fn keyed<T>(message: T, token: &str, key: &str) -> Request<T> {
+    let mut request = with_token(message, token);
+    request
+        .metadata_mut()
+        .insert("idempotency-key", key.parse().expect("key"));
+    request
+}
+
+fn error_reason(status: &tonic::Status) -> String {
+    use tonic_types::StatusExt;
+    status
+        .get_details_error_info()
+        .map(|info| info.reason)
+        .unwrap_or_default()
+}
+
+/// A repeated call with the same key takes effect once and gets the first
+/// answer; keys are per caller and per method; a refused call keeps no key;
+/// a key whose call took effect without its answer being kept (a crash
+/// between the two) says so; concurrent repeats make one change.
+async fn idempotency_keys_make_repeats_take_effect_once(backend: Backend) {
+    let service = Service::start(backend).await;
+    let ana = service.token("ana", false);
+    let bea = service.token("bea", false);
+    let mut client = service.client();
+    let create = |token: &str, key: &str| {
+        keyed(
+            pb::CreateOrganizationRequest {
+                organization: Some(organization(true)),
+            },
+            token,
+            key,
+        )
+    };
+    let first = client
+        .create_organization(create(&ana, "k-1"))
+        .await
+        .expect("first")
+        .into_inner();
+    let repeat = client
+        .create_organization(create(&ana, "k-1"))
+        .await
+        .expect("repeat")
+        .into_inner();
+    assert_eq!(repeat, first, "the repeat gets the first answer");
+    let created = |events: &[Event]| {
+        events
+            .iter()
+            .filter(|e| e.r#type == "community.organization.created")
+            .count()
+    };
+    assert_eq!(created(&service.events().await), 1);
+
+    // Another caller's key of the same spelling is theirs.
+    let other = client
+        .create_organization(create(&bea, "k-1"))
+        .await
+        .expect("bea's call")
+        .into_inner();
+    assert_ne!(other.name, first.name);
+    assert_eq!(created(&service.events().await), 2);
+
+    // A key belongs to one method.
+    let reused = client
+        .create_team(keyed(
+            pb::CreateTeamRequest {
+                parent: first.name.clone(),
+                team: Some(team("Movilidad")),
+            },
+            &ana,
+            "k-1",
+        ))
+        .await
+        .expect_err("key reused for another method");
+    assert_eq!(reused.code(), Code::InvalidArgument);
+    assert!(
+        reused.message().starts_with("idempotency-key:"),
+        "{reused:?}"
+    );
+    assert_eq!(error_reason(&reused), "IDEMPOTENCY_KEY_REUSED");
+
+    // A refused call keeps no key: corrected, it runs under the same key.
+    let mut bad = organization(true);
+    bad.display_name = None;
+    let refused = client
+        .create_organization(keyed(
+            pb::CreateOrganizationRequest {
+                organization: Some(bad),
+            },
+            &ana,
+            "k-2",
+        ))
+        .await
+        .expect_err("no display name");
+    assert_eq!(refused.code(), Code::InvalidArgument);
+    client
+        .create_organization(create(&ana, "k-2"))
+        .await
+        .expect("the corrected call runs");
+    assert_eq!(created(&service.events().await), 3);
+
+    // Malformed keys are refused by name and change nothing.
+    for key in ["two words", &"k".repeat(129)] {
+        let status = client
+            .create_organization(create(&ana, key))
+            .await
+            .expect_err("malformed key");
+        assert_eq!(status.code(), Code::InvalidArgument);
+        assert_eq!(violated_fields(&status), ["idempotency-key"]);
+    }
+    assert_eq!(created(&service.events().await), 3);
+
+    // Killed between the commit and keeping the answer: the key is there
+    // without an answer, and the repeat is not run again.
+    let db = &service.server.env.db;
+    db.execute_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        "INSERT INTO interlink_idempotency (subject, idempotency_key, method, created_at) \
+         VALUES ($1, $2, $3, $4)",
+        [
+            "ana".into(),
+            "k-3".into(),
+            "/interlink.community.v1.CommunityService/CreateOrganization".into(),
+            0i64.into(),
+        ],
+    ))
+    .await
+    .expect("a key without an answer");
+    let applied = client
+        .create_organization(create(&ana, "k-3"))
+        .await
+        .expect_err("applied without an answer");
+    assert_eq!(applied.code(), Code::AlreadyExists);
+    assert_eq!(error_reason(&applied), "IDEMPOTENT_CALL_APPLIED");
+    assert_eq!(created(&service.events().await), 3);
+
+    // Concurrent attempts with one key make one organisation; each gets the
+    // answer or learns that the call took effect.
+    let attempts = futures::future::join_all((0..8).map(|_| {
+        let mut client = service.client();
+        let request = create(&ana, "k-4");
+        async move { client.create_organization(request).await }
+    }))
+    .await;
+    let mut names = std::collections::BTreeSet::new();
+    for attempt in attempts {
+        match attempt {
+            Ok(answer) => {
+                names.insert(answer.into_inner().name);
+            }
+            Err(status) => {
+                assert_eq!(status.code(), Code::AlreadyExists, "{status:?}");
+                assert_eq!(error_reason(&status), "IDEMPOTENT_CALL_APPLIED");
+            }
+        }
+    }
+    assert!(names.len() <= 1, "{names:?}");
+    assert_eq!(created(&service.events().await), 4);
+
+    // Expired keys are pruned; a key younger than the retention stays.
+    let pruned = interlink_runtime::idempotency::prune(db)
+        .await
+        .expect("prune");
+    assert_eq!(pruned, 1, "only k-3, written at time 0, was old enough");
+    service.stop().await;
+}
 
 async fn users_register_on_first_call_and_edit_their_profile(backend: Backend) {
     let svc = Service::start(backend).await;

@@ -221,84 +221,192 @@ fn team_type(value: i32) -> String {
         .unwrap_or_default()
 }
 
-async fn team(
-    txn: &impl ConnectionTrait,
-    team_id: &str,
-) -> Result<Option<(String, String)>, DbErr> {
+/// What monitoring remembers of a team. Events of one team may arrive in
+/// any order (a redelivery after a crash comes after newer events), so
+/// whichever comes first makes the row and the flags say which facts were
+/// seen: a team counts once created and until deleted, and a deletion is
+/// kept (a tombstone) so a late creation or membership does not revive it.
+#[derive(Debug, Clone)]
+struct TeamRow {
+    organization_id: String,
+    team_type: String,
+    created: bool,
+    deleted: bool,
+}
+
+async fn team(txn: &impl ConnectionTrait, team_id: &str) -> Result<Option<TeamRow>, DbErr> {
     txn.query_one_raw(statement(
         txn,
-        "SELECT organization_id, team_type FROM m_teams WHERE team_id = $1",
+        "SELECT organization_id, team_type, created, deleted FROM m_teams WHERE team_id = $1",
         [team_id.into()],
     ))
     .await?
     .map(|r| {
-        Ok((
-            r.try_get("", "organization_id")?,
-            r.try_get("", "team_type")?,
-        ))
+        Ok(TeamRow {
+            organization_id: r.try_get("", "organization_id")?,
+            team_type: r.try_get("", "team_type")?,
+            created: r.try_get("", "created")?,
+            deleted: r.try_get("", "deleted")?,
+        })
     })
     .transpose()
 }
 
-async fn process(
-    txn: &impl ConnectionTrait,
-    id: &str,
-) -> Result<Option<(String, String, bool)>, DbErr> {
-    txn.query_one_raw(statement(
-        txn,
-        "SELECT organization_id, schema_id, co_delivered FROM m_processes WHERE process_id = $1",
-        [id.into()],
-    ))
-    .await?
-    .map(|r| {
-        Ok((
-            r.try_get("", "organization_id")?,
-            r.try_get("", "schema_id")?,
-            r.try_get("", "co_delivered")?,
-        ))
-    })
-    .transpose()
-}
-
-async fn set_schema(
-    txn: &impl ConnectionTrait,
-    process_id: &str,
-    schema: &str,
-) -> Result<(), DbErr> {
+async fn save_team(txn: &impl ConnectionTrait, team_id: &str, row: &TeamRow) -> Result<(), DbErr> {
     run(
         txn,
-        "UPDATE m_processes SET schema_id = $2 WHERE process_id = $1",
-        [process_id.into(), schema.into()],
+        "INSERT INTO m_teams (team_id, organization_id, team_type, created, deleted) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (team_id) DO UPDATE SET \
+         organization_id = excluded.organization_id, team_type = excluded.team_type, \
+         created = excluded.created, deleted = excluded.deleted",
+        [
+            team_id.into(),
+            row.organization_id.clone().into(),
+            row.team_type.clone().into(),
+            row.created.into(),
+            row.deleted.into(),
+        ],
     )
     .await?;
     Ok(())
 }
 
-/// A new process (created, cloned or imported) of `organization_id`.
-async fn new_process(
+/// What monitoring remembers of a process, in any order of its events (see
+/// [`TeamRow`]): created and deleted are facts, the schema is the one of
+/// the newest version seen, co-delivery once seen stays.
+#[derive(Debug, Clone, Default)]
+struct ProcessRow {
+    organization_id: String,
+    schema_id: String,
+    schema_version: i64,
+    co_delivered: bool,
+    created: bool,
+    deleted: bool,
+}
+
+impl ProcessRow {
+    /// The KPI entries (kpi, dimension) the process counts in.
+    fn counts(&self) -> Vec<(&'static str, String)> {
+        if !self.created || self.deleted {
+            return Vec::new();
+        }
+        let mut counts = vec![("processes", String::new())];
+        if !self.schema_id.is_empty() {
+            counts.push(("processes_per_schema", self.schema_id.clone()));
+        }
+        if self.co_delivered {
+            counts.push(("co_delivered_processes", String::new()));
+        }
+        counts
+    }
+
+    /// Takes `schema` unless the schema it has is of a newer version.
+    fn schema_at(&mut self, schema: &str, version: u64) {
+        let version = version as i64;
+        if version >= self.schema_version {
+            self.schema_id = schema.to_owned();
+            self.schema_version = version;
+        }
+    }
+}
+
+async fn process_row(txn: &impl ConnectionTrait, id: &str) -> Result<Option<ProcessRow>, DbErr> {
+    txn.query_one_raw(statement(
+        txn,
+        "SELECT organization_id, schema_id, schema_version, co_delivered, created, deleted \
+         FROM m_processes WHERE process_id = $1",
+        [id.into()],
+    ))
+    .await?
+    .map(|r| {
+        Ok(ProcessRow {
+            organization_id: r.try_get("", "organization_id")?,
+            schema_id: r.try_get("", "schema_id")?,
+            schema_version: r.try_get("", "schema_version")?,
+            co_delivered: r.try_get("", "co_delivered")?,
+            created: r.try_get("", "created")?,
+            deleted: r.try_get("", "deleted")?,
+        })
+    })
+    .transpose()
+}
+
+/// Applies `change` to what monitoring remembers of process `id` and bumps
+/// the KPIs by the difference it makes (so the totals do not depend on the
+/// order the process's events arrive in).
+async fn change_process(
     txn: &impl ConnectionTrait,
     changes: &mut Changes,
-    tree: Option<coproduction::ProcessTree>,
+    id: &str,
     organization_id: &str,
+    day: &str,
+    change: impl FnOnce(&mut ProcessRow),
+) -> Result<(), DbErr> {
+    let existing = process_row(txn, id).await?;
+    let before = existing
+        .as_ref()
+        .map(ProcessRow::counts)
+        .unwrap_or_default();
+    let mut row = existing.unwrap_or_else(|| ProcessRow {
+        organization_id: organization_id.to_owned(),
+        ..ProcessRow::default()
+    });
+    if row.organization_id.is_empty() {
+        row.organization_id = organization_id.to_owned();
+    }
+    change(&mut row);
+    let after = row.counts();
+    for (kpi, dimension) in &before {
+        if !after.contains(&(kpi, dimension.clone())) {
+            changes.bump(&row.organization_id, kpi, dimension, -1, day);
+        }
+    }
+    for (kpi, dimension) in &after {
+        if !before.contains(&(kpi, dimension.clone())) {
+            changes.bump(&row.organization_id, kpi, dimension, 1, day);
+        }
+    }
+    run(
+        txn,
+        "INSERT INTO m_processes (process_id, organization_id, schema_id, schema_version, \
+         co_delivered, created, deleted) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (process_id) DO UPDATE SET organization_id = excluded.organization_id, \
+         schema_id = excluded.schema_id, schema_version = excluded.schema_version, \
+         co_delivered = excluded.co_delivered, created = excluded.created, \
+         deleted = excluded.deleted",
+        [
+            id.into(),
+            row.organization_id.clone().into(),
+            row.schema_id.clone().into(),
+            row.schema_version.into(),
+            row.co_delivered.into(),
+            row.created.into(),
+            row.deleted.into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// A process created, cloned or imported, as its event's `tree` says.
+async fn process_created(
+    txn: &impl ConnectionTrait,
+    changes: &mut Changes,
+    event: &Event,
+    tree: Option<coproduction::ProcessTree>,
     day: &str,
 ) -> Result<(), DbErr> {
     let Some(p) = tree.and_then(|t| t.process) else {
         return Ok(());
     };
-    let id = id_of(&p.name, "processes");
-    let schema = id_of(&p.schema, "schemas");
-    run(
-        txn,
-        "INSERT INTO m_processes (process_id, organization_id, schema_id, co_delivered) \
-         VALUES ($1, $2, $3, FALSE) ON CONFLICT (process_id) DO NOTHING",
-        [id.into(), organization_id.into(), schema.into()],
-    )
-    .await?;
-    changes.bump(organization_id, "processes", "", 1, day);
-    if !schema.is_empty() {
-        changes.bump(organization_id, "processes_per_schema", schema, 1, day);
-    }
-    Ok(())
+    let id = id_of(&p.name, "processes").to_owned();
+    let schema = id_of(&p.schema, "schemas").to_owned();
+    let version = event.aggregate_version;
+    change_process(txn, changes, &id, &event.organization_id, day, |row| {
+        row.created = true;
+        row.schema_at(&schema, version);
+    })
+    .await
 }
 
 /// Applies the KPI effects of `event`; `actor` is the actor's pseudonym.
@@ -363,27 +471,35 @@ pub async fn apply(
         }
         "community.team.created" => {
             if let Some(t) = payload::<community::TeamCreated>(event).and_then(|e| e.team) {
-                let (id, team_org, kind) = (
-                    id_of(&t.name, "teams").to_owned(),
-                    id_of(&t.organization, "organizations").to_owned(),
-                    team_type(t.r#type),
-                );
-                let inserted = run(
-                    txn,
-                    "INSERT INTO m_teams (team_id, organization_id, team_type) VALUES ($1, $2, $3) \
-                     ON CONFLICT (team_id) DO NOTHING",
-                    [id.into(), team_org.clone().into(), kind.clone().into()],
-                )
-                .await?;
-                if inserted == 1 {
-                    changes.bump(&team_org, "teams", &kind, 1, day);
+                let id = id_of(&t.name, "teams").to_owned();
+                let existing = team(txn, &id).await?;
+                let was_counted = existing.as_ref().is_some_and(|r| r.created && !r.deleted);
+                let deleted = existing.as_ref().is_some_and(|r| r.deleted);
+                let row = TeamRow {
+                    organization_id: id_of(&t.organization, "organizations").to_owned(),
+                    team_type: team_type(t.r#type),
+                    created: true,
+                    deleted,
+                };
+                save_team(txn, &id, &row).await?;
+                if !was_counted && !deleted {
+                    changes.bump(&row.organization_id, "teams", &row.team_type, 1, day);
                 }
             }
         }
         "community.team.deleted" => {
             if let Some(e) = payload::<community::TeamDeleted>(event) {
                 let id = id_of(&e.team, "teams");
-                if let Some((team_org, kind)) = team(txn, id).await? {
+                let mut row = team(txn, id).await?.unwrap_or_else(|| TeamRow {
+                    organization_id: org.to_owned(),
+                    team_type: String::new(),
+                    created: false,
+                    deleted: false,
+                });
+                if !row.deleted {
+                    if row.created {
+                        changes.bump(&row.organization_id, "teams", &row.team_type, -1, day);
+                    }
                     let members = txn
                         .query_all_raw(statement(
                             txn,
@@ -392,12 +508,18 @@ pub async fn apply(
                         ))
                         .await?
                         .len() as i64;
-                    changes.bump(&team_org, "teams", &kind, -1, day);
                     if members > 0 {
-                        changes.bump(&team_org, "participants", &kind, -members, day);
+                        changes.bump(
+                            &row.organization_id,
+                            "participants",
+                            &row.team_type,
+                            -members,
+                            day,
+                        );
                     }
                     run(txn, "DELETE FROM m_members WHERE team_id = $1", [id.into()]).await?;
-                    run(txn, "DELETE FROM m_teams WHERE team_id = $1", [id.into()]).await?;
+                    row.deleted = true;
+                    save_team(txn, id, &row).await?;
                 }
             }
         }
@@ -406,15 +528,17 @@ pub async fn apply(
                 && let Some(m) = e.member
             {
                 let id = id_of(&m.team, "teams");
-                let team_org = id_of(&e.organization, "organizations").to_owned();
-                let kind = team_type(e.team_type);
-                run(
-                    txn,
-                    "INSERT INTO m_teams (team_id, organization_id, team_type) VALUES ($1, $2, $3) \
-                     ON CONFLICT (team_id) DO NOTHING",
-                    [id.into(), team_org.clone().into(), kind.clone().into()],
-                )
-                .await?;
+                let known = team(txn, id).await?;
+                if known.as_ref().is_some_and(|r| r.deleted) {
+                    return Ok(());
+                }
+                let row = known.unwrap_or_else(|| TeamRow {
+                    organization_id: id_of(&e.organization, "organizations").to_owned(),
+                    team_type: team_type(e.team_type),
+                    created: false,
+                    deleted: false,
+                });
+                save_team(txn, id, &row).await?;
                 // Also sent when a member's role changes: count newcomers.
                 let joined = run(
                     txn,
@@ -423,23 +547,31 @@ pub async fn apply(
                 )
                 .await?;
                 if joined == 1 {
-                    changes.bump(&team_org, "participants", &kind, 1, day);
+                    changes.bump(&row.organization_id, "participants", &row.team_type, 1, day);
                 }
             }
         }
         "community.team.member_removed" => {
             if let Some(e) = payload::<community::TeamMemberRemoved>(event) {
                 let id = id_of(&e.team, "teams");
-                let left = run(
-                    txn,
-                    "DELETE FROM m_members WHERE team_id = $1 AND subject = $2",
-                    [id.into(), e.subject.into()],
-                )
-                .await?;
-                if left == 1
-                    && let Some((team_org, kind)) = team(txn, id).await?
+                if let Some(row) = team(txn, id).await?
+                    && !row.deleted
                 {
-                    changes.bump(&team_org, "participants", &kind, -1, day);
+                    let left = run(
+                        txn,
+                        "DELETE FROM m_members WHERE team_id = $1 AND subject = $2",
+                        [id.into(), e.subject.into()],
+                    )
+                    .await?;
+                    if left == 1 {
+                        changes.bump(
+                            &row.organization_id,
+                            "participants",
+                            &row.team_type,
+                            -1,
+                            day,
+                        );
+                    }
                 }
             }
         }
@@ -449,34 +581,20 @@ pub async fn apply(
                 process: Some(p),
                 items: Vec::new(),
             });
-            new_process(txn, changes, tree, org, day).await?;
+            process_created(txn, changes, event, tree, day).await?;
         }
         "coproduction.process.cloned" => {
             let tree = payload::<coproduction::ProcessCloned>(event).and_then(|e| e.tree);
-            new_process(txn, changes, tree, org, day).await?;
+            process_created(txn, changes, event, tree, day).await?;
             changes.bump(org, "cloned_processes", "", 1, day);
         }
         "coproduction.process.imported" => {
             let tree = payload::<coproduction::ProcessImported>(event).and_then(|e| e.tree);
-            new_process(txn, changes, tree, org, day).await?;
+            process_created(txn, changes, event, tree, day).await?;
         }
         "coproduction.process.deleted" => {
-            if let Some(id) = process_id
-                && let Some((process_org, schema, co_delivered)) = process(txn, id).await?
-            {
-                changes.bump(&process_org, "processes", "", -1, day);
-                if !schema.is_empty() {
-                    changes.bump(&process_org, "processes_per_schema", &schema, -1, day);
-                }
-                if co_delivered {
-                    changes.bump(&process_org, "co_delivered_processes", "", -1, day);
-                }
-                run(
-                    txn,
-                    "DELETE FROM m_processes WHERE process_id = $1",
-                    [id.into()],
-                )
-                .await?;
+            if let Some(id) = process_id {
+                change_process(txn, changes, id, org, day, |row| row.deleted = true).await?;
             }
         }
         "coproduction.process.schema_set" => {
@@ -485,24 +603,19 @@ pub async fn apply(
                 .and_then(|t| t.process)
                 .map(|p| id_of(&p.schema, "schemas").to_owned())
                 .unwrap_or_default();
-            if let Some(id) = process_id
-                && let Some((process_org, old, _)) = process(txn, id).await?
-                && old != schema
-            {
-                if !old.is_empty() {
-                    changes.bump(&process_org, "processes_per_schema", &old, -1, day);
-                }
-                changes.bump(&process_org, "processes_per_schema", &schema, 1, day);
-                set_schema(txn, id, &schema).await?;
+            if let Some(id) = process_id {
+                let version = event.aggregate_version;
+                change_process(txn, changes, id, org, day, |row| {
+                    row.schema_at(&schema, version);
+                })
+                .await?;
             }
         }
         "coproduction.process.schema_cleared" => {
-            if let Some(id) = process_id
-                && let Some((process_org, old, _)) = process(txn, id).await?
-                && !old.is_empty()
-            {
-                changes.bump(&process_org, "processes_per_schema", &old, -1, day);
-                set_schema(txn, id, "").await?;
+            if let Some(id) = process_id {
+                let version = event.aggregate_version;
+                change_process(txn, changes, id, org, day, |row| row.schema_at("", version))
+                    .await?;
             }
         }
         "coproduction.task.status_changed" => {
@@ -511,16 +624,9 @@ pub async fn apply(
                 && phase.co_delivery
                 && phase.status != coproduction::Status::Awaiting as i32
                 && let Some(id) = process_id
-                && let Some((process_org, _, false)) = process(txn, id).await?
             {
                 // Co-delivered once a co-delivery phase has started.
-                changes.bump(&process_org, "co_delivered_processes", "", 1, day);
-                run(
-                    txn,
-                    "UPDATE m_processes SET co_delivered = TRUE WHERE process_id = $1",
-                    [id.into()],
-                )
-                .await?;
+                change_process(txn, changes, id, org, day, |row| row.co_delivered = true).await?;
             }
         }
         "coproduction.asset.added" | "coproduction.asset.removed" => {

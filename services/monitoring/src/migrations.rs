@@ -14,6 +14,8 @@ impl MigratorTrait for Migrator {
             Box::new(TrailAndKpis),
             Box::new(Parked),
             Box::new(Redaction),
+            Box::new(OrderFreeProjections),
+            Box::new(interlink_runtime::events::IdempotencyMigration),
         ]
     }
 }
@@ -190,5 +192,33 @@ impl MigrationTrait for Redaction {
             )
             .await?;
         Ok(())
+    }
+}
+
+/// The teams and processes monitoring remembers record which of their facts
+/// were seen (created, deleted, the schema's version), so the KPIs do not
+/// depend on the order a redelivery brings events in.
+struct OrderFreeProjections;
+
+impl MigrationName for OrderFreeProjections {
+    fn name(&self) -> &str {
+        "m0004_order_free_projections"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for OrderFreeProjections {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        interlink_runtime::db::execute_script(
+            manager.get_connection(),
+            r#"
+ALTER TABLE m_teams ADD COLUMN created BOOLEAN NOT NULL DEFAULT TRUE;
+ALTER TABLE m_teams ADD COLUMN deleted BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE m_processes ADD COLUMN created BOOLEAN NOT NULL DEFAULT TRUE;
+ALTER TABLE m_processes ADD COLUMN deleted BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE m_processes ADD COLUMN schema_version BIGINT NOT NULL DEFAULT 0;
+"#,
+        )
+        .await
     }
 }

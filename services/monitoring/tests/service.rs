@@ -1222,4 +1222,66 @@ on_both_backends!(
     an_erased_user_leaves_the_trail_and_the_chains_still_verify,
     a_batch_records_what_single_events_record,
     kpis_are_exported_as_opentelemetry_gauges,
+    kpis_do_not_depend_on_creations_arriving_late,
 );
+
+/// A redelivery after a crash brings an event after newer ones: here every
+/// team's and process's creation arrives last, after its members, its
+/// schema and its deletion. The KPIs come out as in order.
+async fn kpis_do_not_depend_on_creations_arriving_late(backend: Backend) {
+    let in_order = Monitoring::start(backend).await;
+    let events = history(&in_order);
+    in_order.record(&events).await;
+    let late = Monitoring::start(backend).await;
+    let (creations, mut others): (Vec<Event>, Vec<Event>) =
+        history(&late).into_iter().partition(|e| {
+            e.r#type == "community.team.created" || e.r#type == "coproduction.process.created"
+        });
+    // As in life, setting a schema is a later version of the process than
+    // its creation (the scripted history numbers every event 1).
+    for e in others.iter_mut() {
+        if e.r#type == "coproduction.process.schema_set" {
+            e.aggregate_version = 2;
+        }
+    }
+    assert!(
+        creations.len() >= 4,
+        "the history creates teams and processes"
+    );
+    late.record(&others).await;
+    late.record(&creations).await;
+    for scope in [format!("organizations/{ORG}"), "organizations/-".to_owned()] {
+        assert_eq!(
+            values(&late.kpis(&scope, false).await),
+            values(&in_order.kpis(&scope, false).await),
+            "{scope}"
+        );
+    }
+    // A process deleted before its creation arrives never counts.
+    let ghost = late.event(
+        ("coproduction", "process", "deleted"),
+        "ana",
+        ORG,
+        "ghost",
+        &coproduction::ProcessDeleted {
+            process: "processes/ghost".into(),
+            organization: format!("organizations/{ORG}"),
+        },
+    );
+    let ghost_created = late.event(
+        ("coproduction", "process", "created"),
+        "ana",
+        ORG,
+        "ghost",
+        &coproduction::ProcessCreated {
+            process: Some(process("ghost", "")),
+        },
+    );
+    late.record(&[ghost, ghost_created]).await;
+    assert_eq!(
+        values(&late.kpis(&format!("organizations/{ORG}"), false).await),
+        values(&in_order.kpis(&format!("organizations/{ORG}"), false).await)
+    );
+    in_order.server.stop().await;
+    late.server.stop().await;
+}

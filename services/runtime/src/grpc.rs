@@ -15,6 +15,7 @@ use tracing::Span;
 
 use crate::auth::{AuthLayer, Authenticator};
 use crate::config::GrpcConfig;
+use crate::idempotency::{Idempotency, IdempotencyLayer};
 
 /// What a server offers besides its own routes.
 #[derive(Debug, Clone)]
@@ -29,6 +30,9 @@ pub struct ServeOptions {
     /// Encoded descriptor sets offered by reflection, besides Interlink's
     /// own and the health service's.
     pub extra_descriptor_sets: Vec<&'static [u8]>,
+    /// Where the services' idempotency keys live (see
+    /// [`crate::idempotency`]); services not registered there ignore keys.
+    pub idempotency: Idempotency,
 }
 
 /// A failure to serve.
@@ -105,6 +109,7 @@ pub async fn serve(
         .layer(tower_http::trace::TraceLayer::new_for_grpc().make_span_with(grpc_span))
         .layer(RpcMetricsLayer::default())
         .layer(AuthLayer::new(options.authenticator))
+        .layer(IdempotencyLayer::new(options.idempotency))
         .add_routes(routes)
         // No Nagle: a response split over two segments would otherwise wait
         // for the client's delayed ACK (~40 ms).
@@ -161,11 +166,12 @@ pub type InProcess = tower::util::BoxCloneSyncService<
 
 /// The services of `routes` as an endpoint called in process (by the
 /// gateway of `interlink up`), behind the same span and authentication as
-/// [`serve`] puts them, with a health service reporting `health_services`
+/// [`serve`] puts them (idempotency keys included), with a health service reporting `health_services`
 /// SERVING (in process, they live as long as the caller).
 pub async fn in_process(
     routes: RoutesBuilder,
     authenticator: Arc<Authenticator>,
+    idempotency: Idempotency,
     health_services: &[String],
 ) -> InProcess {
     let (reporter, health) = tonic_health::server::health_reporter();
@@ -180,6 +186,7 @@ pub async fn in_process(
         .layer(tower_http::trace::TraceLayer::new_for_grpc().make_span_with(grpc_span))
         .layer(RpcMetricsLayer::default())
         .layer(AuthLayer::new(authenticator))
+        .layer(IdempotencyLayer::new(idempotency))
         .service(routes.routes());
     tower::util::BoxCloneSyncService::new(tower::ServiceExt::map_response(
         service,

@@ -16,6 +16,7 @@ use tonic::service::RoutesBuilder;
 use crate::auth::Authenticator;
 use crate::config::Config;
 use crate::events::{Bus, Outbox, Relay, Subjects};
+use crate::idempotency::Idempotency;
 
 /// One service of the mesh, as the binary hosts it.
 pub trait Role: Send + Sync + 'static {
@@ -80,6 +81,9 @@ pub struct Host {
     pub authenticator: Arc<Authenticator>,
     /// Fires when the process is asked to stop (the servers drain on it).
     pub shutdown: CancellationToken,
+    /// Where each started role's services keep their idempotency keys: give
+    /// it to the gRPC server ([`crate::grpc::ServeOptions`]).
+    pub idempotency: Idempotency,
     /// Stops the roles' background tasks; fired by [`Host::drain`].
     tasks_shutdown: CancellationToken,
     tasks: TaskTracker,
@@ -98,13 +102,15 @@ impl Host {
             config,
             authenticator,
             shutdown,
+            idempotency: Idempotency::default(),
             tasks_shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
         }
     }
 
     /// Starts `role` on `db`: spawns its relay (when it has a database), then
-    /// lets it mount its services on `routes` and spawn its consumers.
+    /// lets it mount its services on `routes` and spawn its consumers, and
+    /// registers their idempotency keys in `db` (pruned hourly).
     /// Returns the names of its gRPC services.
     pub async fn start(
         &self,
@@ -123,6 +129,7 @@ impl Host {
             .named(role.name());
             self.tasks.spawn(relay.run(self.tasks_shutdown.clone()));
         }
+        let keys = db.clone();
         let context = RoleContext {
             db,
             bus: self.bus.clone(),
@@ -132,7 +139,13 @@ impl Host {
             shutdown: self.tasks_shutdown.clone(),
             tasks: self.tasks.clone(),
         };
-        role.start(context, routes).await
+        let services = role.start(context, routes).await?;
+        if let Some(db) = keys {
+            self.idempotency.register(&services, &db);
+            self.tasks
+                .spawn(prune_keys(db, role.name(), self.tasks_shutdown.clone()));
+        }
+        Ok(services)
     }
 
     /// Stops the roles' background tasks and waits for them (relays flush,
@@ -141,5 +154,20 @@ impl Host {
         self.tasks_shutdown.cancel();
         self.tasks.close();
         self.tasks.wait().await;
+    }
+}
+
+/// Deletes expired idempotency keys of `role` at start and every hour.
+async fn prune_keys(db: DatabaseConnection, role: &'static str, shutdown: CancellationToken) {
+    loop {
+        match crate::idempotency::prune(&db).await {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!(role, keys = n, "expired idempotency keys deleted"),
+            Err(e) => tracing::warn!(role, error = %e, "pruning idempotency keys failed"),
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(std::time::Duration::from_secs(3600)) => {}
+        }
     }
 }

@@ -11,6 +11,7 @@ pub mod error;
 pub mod events;
 pub mod grpc;
 pub mod host;
+pub mod idempotency;
 pub mod telemetry;
 pub mod testing;
 pub mod text;

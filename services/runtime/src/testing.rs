@@ -430,6 +430,11 @@ impl TestServer {
             authenticator: Arc::new(signer.authenticator(&env.config.auth)),
             health_services: vec![service.to_owned()],
             extra_descriptor_sets: Vec::new(),
+            idempotency: {
+                let keys = crate::idempotency::Idempotency::default();
+                keys.register(&[service.to_owned()], &env.db);
+                keys
+            },
         };
         tokio::spawn({
             let shutdown = shutdown.clone();

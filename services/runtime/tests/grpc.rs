@@ -83,6 +83,7 @@ async fn start() -> Server {
         authenticator: Arc::new(signer.authenticator(&auth)),
         health_services: vec![ECHO.into()],
         extra_descriptor_sets: Vec::new(),
+        idempotency: Default::default(),
     };
     let task = tokio::spawn({
         let shutdown = shutdown.clone();

@@ -12,6 +12,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(interlink_runtime::events::EventTablesMigration),
             Box::new(Catalogue),
+            Box::new(interlink_runtime::events::IdempotencyMigration),
         ]
     }
 }

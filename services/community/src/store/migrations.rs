@@ -15,6 +15,7 @@ impl MigratorTrait for Migrator {
             Box::new(Teams),
             Box::new(ApplicationsAndInvitations),
             Box::new(Erasure),
+            Box::new(interlink_runtime::events::IdempotencyMigration),
         ]
     }
 }

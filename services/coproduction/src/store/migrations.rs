@@ -14,6 +14,7 @@ impl MigratorTrait for Migrator {
             Box::new(Processes),
             Box::new(GrantsAndAssets),
             Box::new(ClaimsAndStories),
+            Box::new(interlink_runtime::events::IdempotencyMigration),
         ]
     }
 }

@@ -100,7 +100,21 @@ impl Outbox {
     }
 
     /// Commits `txn` and wakes the relay, so the events go out at once.
+    /// Inside a call with an idempotency key, the key is recorded in `txn`
+    /// first, so the change and the key commit together (see
+    /// [`crate::idempotency`]).
     pub async fn commit(&self, txn: DatabaseTransaction) -> Result<(), DbErr> {
+        crate::idempotency::record(&txn).await?;
+        txn.commit().await?;
+        crate::idempotency::committed();
+        self.committed();
+        Ok(())
+    }
+
+    /// Commits `txn` without taking the call's idempotency key: for side
+    /// effects that repeat harmlessly (registering a caller on their first
+    /// call) and precede the call's own change.
+    pub async fn commit_side_effect(&self, txn: DatabaseTransaction) -> Result<(), DbErr> {
         txn.commit().await?;
         self.committed();
         Ok(())

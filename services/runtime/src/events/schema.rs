@@ -96,6 +96,63 @@ impl MigrationTrait for EventTablesMigration {
     }
 }
 
+/// Creates `interlink_idempotency`, the keys of changing calls and their
+/// answers (see [`crate::idempotency`]); every service lists it in its
+/// migrator after its own migrations.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IdempotencyMigration;
+
+impl MigrationName for IdempotencyMigration {
+    fn name(&self) -> &str {
+        "m0001_interlink_idempotency"
+    }
+}
+
+const POSTGRES_IDEMPOTENCY: &str = r#"
+CREATE TABLE interlink_idempotency (
+    subject         TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    method          TEXT NOT NULL,
+    answer          BYTEA,
+    created_at      BIGINT NOT NULL,
+    PRIMARY KEY (subject, idempotency_key)
+);
+CREATE INDEX interlink_idempotency_created ON interlink_idempotency (created_at);
+"#;
+
+const SQLITE_IDEMPOTENCY: &str = r#"
+CREATE TABLE interlink_idempotency (
+    subject         TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    method          TEXT NOT NULL,
+    answer          BLOB,
+    created_at      INTEGER NOT NULL,
+    PRIMARY KEY (subject, idempotency_key)
+);
+CREATE INDEX interlink_idempotency_created ON interlink_idempotency (created_at);
+"#;
+
+#[async_trait::async_trait]
+impl MigrationTrait for IdempotencyMigration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let db = manager.get_connection();
+        let sql = match db.get_database_backend() {
+            DbBackend::Postgres => POSTGRES_IDEMPOTENCY,
+            DbBackend::Sqlite => SQLITE_IDEMPOTENCY,
+            other => return Err(DbErr::Custom(format!("unsupported database {other:?}"))),
+        };
+        execute_script(db, sql).await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        execute_script(
+            manager.get_connection(),
+            "DROP TABLE interlink_idempotency;",
+        )
+        .await
+    }
+}
+
 /// The migrator of a database that holds only the event tables (used by the
 /// runtime's own tests and benchmarks; services list [`EventTablesMigration`]
 /// in theirs).
@@ -104,7 +161,10 @@ pub struct EventTablesMigrator;
 
 impl MigratorTrait for EventTablesMigrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(EventTablesMigration)]
+        vec![
+            Box::new(EventTablesMigration),
+            Box::new(IdempotencyMigration),
+        ]
     }
 }
 

@@ -1,5 +1,8 @@
-//! The whole mesh under load, through the gateway of `interlink up`
-//! (embedded mode): `cargo bench --bench mesh [-- --quick]`.
+//! The whole mesh under load through its gateway, in both shapes —
+//! `interlink up` (embedded) and one `interlink serve` process per role on
+//! PostgreSQL and NATS (cluster):
+//! `cargo bench -p interlink-integration-tests --bench mesh [-- --quick]
+//! [--embedded | --cluster]`.
 //!
 //! Open-loop workloads (a call starts on schedule whether or not the others
 //! have finished): public REST reads of the catalogue, gRPC reads through
@@ -9,12 +12,11 @@
 //! and writes the same as JSON to `target/mesh-bench.json` for comparison
 //! between runs.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use interlink_integration_tests::{Infrastructure, Mesh, Mode};
 use interlink_proto::catalogue::v1::ListInterlinkersRequest;
 use interlink_proto::catalogue::v1::catalogue_service_client::CatalogueServiceClient;
 use interlink_proto::echo::v1::EchoRequest;
@@ -23,7 +25,7 @@ use interlink_proto::echo::v1::echo_service_server::EchoServiceServer;
 use interlink_runtime::echo::Echo;
 use tokio::sync::mpsc;
 
-const BIN: &str = env!("CARGO_BIN_EXE_interlink");
+const BIN: &str = env!("CARGO_BIN_EXE_interlink-it");
 
 /// One kind of call.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -168,44 +170,6 @@ fn rss_mib(pid: u32) -> f64 {
         .map_or(0.0, |kib| kib / 1024.0)
 }
 
-struct Up {
-    child: Child,
-    http: String,
-    token: String,
-}
-
-fn start_up(data_dir: &std::path::Path) -> Up {
-    let mut child = Command::new(BIN)
-        .args(["up", "--data-dir"])
-        .arg(data_dir)
-        .env("INTERLINK__GRPC__LISTEN", "127.0.0.1:0")
-        .env("INTERLINK__GATEWAY__LISTEN", "127.0.0.1:0")
-        // One client drives the load: no per-client limit in the way.
-        .env("INTERLINK__GATEWAY__RATE_LIMIT_PER_SECOND", "0")
-        .env("INTERLINK__TELEMETRY__FILTER", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("interlink up starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let (mut http, mut token) = (None, None);
-    for line in BufReader::new(stdout).lines() {
-        let line = line.expect("line");
-        if let Some(address) = line.strip_prefix("http: ") {
-            http = Some(address.to_owned());
-        }
-        if line.starts_with("dev token") {
-            token = line.rsplit(' ').next().map(str::to_owned);
-            break;
-        }
-    }
-    Up {
-        child,
-        http: http.expect("http address"),
-        token: token.expect("dev token"),
-    }
-}
-
 async fn bare_echo() -> EchoServiceClient<tonic::transport::Channel> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -230,107 +194,156 @@ async fn channel(url: &str) -> tonic::transport::Channel {
         .expect("connect")
 }
 
+/// One mode's results.
+struct Run {
+    mode: Mode,
+    rows: Vec<Row>,
+    /// Resident memory of each of the mesh's processes after the load.
+    rss: Vec<(String, f64)>,
+}
+
+async fn run_mode(mode: Mode, length: Duration) -> Run {
+    // The access log at info is a write per request: keep it off the
+    // measurement, as an operator would at this rate.
+    let mesh = Mesh::start_with(
+        BIN.as_ref(),
+        mode,
+        Infrastructure::from_env(),
+        &[("INTERLINK__TELEMETRY__FILTER", "warn")],
+    )
+    .await
+    .expect("the mesh starts");
+    let token = mesh
+        .token("bench", "Bench", "bench@example.org", true)
+        .expect("token");
+    let gateway = channel(&mesh.gateway).await;
+    let clients = Clients {
+        http: reqwest::Client::builder()
+            .pool_max_idle_per_host(64)
+            .build()
+            .expect("http client"),
+        base: mesh.gateway.clone(),
+        token,
+        echo: bare_echo().await,
+        catalogue: CatalogueServiceClient::new(gateway),
+        created: Arc::new(AtomicU64::new(0)),
+    };
+    // Warm up connections and caches.
+    let _ = open_loop(
+        &clients,
+        &[Call::RestSearch, Call::RestList, Call::GrpcList],
+        200,
+        Duration::from_secs(1),
+    )
+    .await;
+    let mut rows = Vec::new();
+    let workloads: [(&'static str, &[Call], u64); 6] = [
+        ("bare tonic echo (baseline)", &[Call::Baseline], 1_000),
+        ("REST search (public)", &[Call::RestSearch], 500),
+        ("REST list 50 interlinkers", &[Call::RestList], 500),
+        ("gRPC list 50 via gateway", &[Call::GrpcList], 500),
+        ("REST create organisation (JWT)", &[Call::RestCreate], 100),
+        (
+            "mix 80 % reads / 20 % writes",
+            &[
+                Call::RestSearch,
+                Call::RestList,
+                Call::GrpcList,
+                Call::RestList,
+                Call::RestCreate,
+            ],
+            300,
+        ),
+    ];
+    for (name, mix, rate) in workloads {
+        let (latencies, errors, throughput) = open_loop(&clients, mix, rate, length).await;
+        rows.push(Row {
+            name,
+            rate,
+            p50: percentile(&latencies, 0.50),
+            p99: percentile(&latencies, 0.99),
+            throughput,
+            errors,
+        });
+    }
+    let rss = mesh
+        .pids()
+        .into_iter()
+        .map(|(role, pid)| (role, rss_mib(pid)))
+        .collect();
+    mesh.shutdown().await.expect("the mesh stops cleanly");
+    Run { mode, rows, rss }
+}
+
 fn main() {
-    let quick = std::env::args().any(|a| a == "--quick");
+    let args: Vec<String> = std::env::args().collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    let modes: Vec<Mode> = match (
+        args.iter().any(|a| a == "--embedded"),
+        args.iter().any(|a| a == "--cluster"),
+    ) {
+        (true, false) => vec![Mode::Embedded],
+        (false, true) => vec![Mode::Cluster],
+        _ => vec![Mode::Embedded, Mode::Cluster],
+    };
     let length = Duration::from_secs(if quick { 3 } else { 10 });
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let mut up = start_up(dir.path());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .expect("runtime");
-    let rows = runtime.block_on(async {
-        let gateway = channel(&up.http).await;
-        let clients = Clients {
-            http: reqwest::Client::builder()
-                .pool_max_idle_per_host(64)
-                .build()
-                .expect("http client"),
-            base: up.http.clone(),
-            token: up.token.clone(),
-            echo: bare_echo().await,
-            catalogue: CatalogueServiceClient::new(gateway),
-            created: Arc::new(AtomicU64::new(0)),
-        };
-        // Warm up connections and caches.
-        let _ = open_loop(
-            &clients,
-            &[Call::RestSearch, Call::RestList, Call::GrpcList],
-            200,
-            Duration::from_secs(1),
-        )
-        .await;
-        let mut rows = Vec::new();
-        let workloads: [(&'static str, &[Call], u64); 6] = [
-            ("bare tonic echo (baseline)", &[Call::Baseline], 1_000),
-            ("REST search (public)", &[Call::RestSearch], 500),
-            ("REST list 50 interlinkers", &[Call::RestList], 500),
-            ("gRPC list 50 via gateway", &[Call::GrpcList], 500),
-            ("REST create organisation (JWT)", &[Call::RestCreate], 100),
-            (
-                "mix 80 % reads / 20 % writes",
-                &[
-                    Call::RestSearch,
-                    Call::RestList,
-                    Call::GrpcList,
-                    Call::RestList,
-                    Call::RestCreate,
-                ],
-                300,
-            ),
-        ];
-        for (name, mix, rate) in workloads {
-            let (latencies, errors, throughput) = open_loop(&clients, mix, rate, length).await;
-            rows.push(Row {
-                name,
-                rate,
-                p50: percentile(&latencies, 0.50),
-                p99: percentile(&latencies, 0.99),
-                throughput,
-                errors,
-            });
-        }
-        rows
-    });
-    let up_rss = rss_mib(up.child.id());
-    let bench_rss = rss_mib(std::process::id());
-    println!(
-        "{:<34} {:>8} {:>10} {:>10} {:>10} {:>7}",
-        "workload", "rate/s", "p50 ms", "p99 ms", "done/s", "errors"
-    );
-    for row in &rows {
-        println!(
-            "{:<34} {:>8} {:>10.2} {:>10.2} {:>10.0} {:>7}",
-            row.name,
-            row.rate,
-            row.p50.as_secs_f64() * 1e3,
-            row.p99.as_secs_f64() * 1e3,
-            row.throughput,
-            row.errors
-        );
+    let mut runs = Vec::new();
+    for mode in modes {
+        runs.push(runtime.block_on(run_mode(mode, length)));
     }
-    println!("RSS: interlink up {up_rss:.0} MiB, bench (clients + bare tonic) {bench_rss:.0} MiB");
+    let bench_rss = rss_mib(std::process::id());
+    for run in &runs {
+        println!("\n{} mesh", run.mode);
+        println!(
+            "{:<34} {:>8} {:>10} {:>10} {:>10} {:>7}",
+            "workload", "rate/s", "p50 ms", "p99 ms", "done/s", "errors"
+        );
+        for row in &run.rows {
+            println!(
+                "{:<34} {:>8} {:>10.2} {:>10.2} {:>10.0} {:>7}",
+                row.name,
+                row.rate,
+                row.p50.as_secs_f64() * 1e3,
+                row.p99.as_secs_f64() * 1e3,
+                row.throughput,
+                row.errors
+            );
+        }
+        let rss: Vec<String> = run
+            .rss
+            .iter()
+            .map(|(role, mib)| format!("{role} {mib:.0} MiB"))
+            .collect();
+        println!("RSS after the load: {}", rss.join(", "));
+    }
+    println!("RSS of the bench (clients + bare tonic): {bench_rss:.0} MiB");
     let json = serde_json::json!({
-        "mode": "embedded",
         "seconds_per_workload": length.as_secs(),
-        "workloads": rows.iter().map(|r| serde_json::json!({
-            "name": r.name,
-            "rate": r.rate,
-            "p50_ms": r.p50.as_secs_f64() * 1e3,
-            "p99_ms": r.p99.as_secs_f64() * 1e3,
-            "throughput": r.throughput,
-            "errors": r.errors,
+        "runs": runs.iter().map(|run| serde_json::json!({
+            "mode": run.mode.to_string(),
+            "workloads": run.rows.iter().map(|r| serde_json::json!({
+                "name": r.name,
+                "rate": r.rate,
+                "p50_ms": r.p50.as_secs_f64() * 1e3,
+                "p99_ms": r.p99.as_secs_f64() * 1e3,
+                "throughput": r.throughput,
+                "errors": r.errors,
+            })).collect::<Vec<_>>(),
+            "rss_mib": run.rss.iter()
+                .map(|(role, mib)| (role.clone(), serde_json::json!(mib)))
+                .collect::<serde_json::Map<_, _>>(),
         })).collect::<Vec<_>>(),
-        "rss_mib": {"interlink_up": up_rss, "bench": bench_rss},
+        "bench_rss_mib": bench_rss,
     });
-    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../target").to_owned());
     let path = std::path::Path::new(&target).join("mesh-bench.json");
     match std::fs::write(&path, serde_json::to_vec_pretty(&json).unwrap_or_default()) {
         Ok(()) => println!("written to {}", path.display()),
         Err(e) => eprintln!("could not write {}: {e}", path.display()),
     }
-    let _ = Command::new("kill")
-        .args(["-TERM", &up.child.id().to_string()])
-        .status();
-    let _ = up.child.wait();
 }

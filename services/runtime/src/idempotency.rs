@@ -1,0 +1,430 @@
+//! Idempotency keys. A client that may have to repeat a changing call (a
+//! timeout, a dropped connection, a service restarted mid-call) sends the
+//! same `idempotency-key` metadata (the `Idempotency-Key` header through the
+//! gateway) with every attempt: the call takes effect once, and the repeats
+//! get the first attempt's answer.
+//!
+//! - [`IdempotencyLayer`] looks the key up in the database of the service the
+//!   call is for. A known key is answered from the database; an unknown one
+//!   runs the call inside a task-local scope.
+//! - In that scope, [`crate::events::Outbox::commit`] inserts the key in the
+//!   transaction that makes the call's change, so the key and the effect
+//!   commit together or not at all: a call killed before its commit left
+//!   nothing, and its repeat runs it; one killed after left its key, and its
+//!   repeat is not run again.
+//! - Once the call answered OK, the layer stores the answer with the key.
+//!   If the process died between the commit and that write, a repeat gets
+//!   `ALREADY_EXISTS` with the reason [`APPLIED_WITHOUT_ANSWER`]: the call
+//!   did take effect, once, but its answer is gone.
+//! - Keys belong to the caller (the token's subject) and to one method; a
+//!   key reused for another method is refused. They are kept for
+//!   [`RETENTION`].
+//!
+//! A call that commits nothing (a read, a refusal, a change to what already
+//! is) records no key, so repeating it simply runs it again.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::future::BoxFuture;
+use http_body_util::BodyExt;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
+use tonic::Code;
+use tonic_types::{ErrorDetails, StatusExt};
+
+use crate::api::now_ms;
+use crate::auth::Identity;
+use crate::db::{run, statement};
+
+/// The metadata key (and, through the gateway, the HTTP header).
+pub const HEADER: &str = "idempotency-key";
+
+/// The longest key accepted.
+pub const MAX_KEY_CHARS: usize = 128;
+
+/// How long keys and answers are kept.
+pub const RETENTION: Duration = Duration::from_secs(24 * 3600);
+
+/// The `ErrorInfo` reason of a repeat whose first attempt took effect but
+/// whose answer was not kept.
+pub const APPLIED_WITHOUT_ANSWER: &str = "IDEMPOTENT_CALL_APPLIED";
+
+/// The `ErrorInfo` reason of a key reused for another method.
+pub const KEY_REUSED: &str = "IDEMPOTENCY_KEY_REUSED";
+
+/// Which database keeps the keys of which gRPC service: each role registers
+/// its services with its database when it starts. Services without one
+/// (echo, health) ignore keys.
+#[derive(Debug, Clone, Default)]
+pub struct Idempotency {
+    databases: Arc<RwLock<HashMap<String, DatabaseConnection>>>,
+}
+
+impl Idempotency {
+    /// Keys of calls to `services` (fully-qualified names) live in `db`.
+    pub fn register(&self, services: &[String], db: &DatabaseConnection) {
+        if let Ok(mut databases) = self.databases.write() {
+            for service in services {
+                databases.insert(service.clone(), db.clone());
+            }
+        }
+    }
+
+    fn database(&self, service: &str) -> Option<DatabaseConnection> {
+        self.databases.read().ok()?.get(service).cloned()
+    }
+}
+
+/// The key of the call being served, while its handler runs.
+#[derive(Debug)]
+struct Pending {
+    subject: String,
+    key: String,
+    method: String,
+    committed: AtomicBool,
+}
+
+tokio::task_local! {
+    static PENDING: Arc<Pending>;
+}
+
+/// Inserts the current call's key inside `txn`, the transaction that makes
+/// the call's change (a no-op outside a keyed call, and after the call's
+/// first committed transaction). [`crate::events::Outbox::commit`] calls it.
+pub async fn record(txn: &impl ConnectionTrait) -> Result<(), DbErr> {
+    let Ok(pending) = PENDING.try_with(Arc::clone) else {
+        return Ok(());
+    };
+    if pending.committed.load(Ordering::Acquire) {
+        return Ok(());
+    }
+    run(
+        txn,
+        "INSERT INTO interlink_idempotency (subject, idempotency_key, method, created_at) \
+         VALUES ($1, $2, $3, $4)",
+        [
+            pending.subject.clone().into(),
+            pending.key.clone().into(),
+            pending.method.clone().into(),
+            now_ms().into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Marks the current call's key as committed (after the transaction that
+/// [`record`]ed it committed).
+pub fn committed() {
+    let _ = PENDING.try_with(|p| p.committed.store(true, Ordering::Release));
+}
+
+/// Runs `work` outside the current call's key: for side effects that repeat
+/// harmlessly (registering the caller on their first call), so they do not
+/// take the key before the call's own change.
+pub async fn unkeyed<F: Future>(work: F) -> F::Output {
+    match PENDING.try_with(Arc::clone) {
+        Ok(_) => {
+            // A scope without a key: shadow it with an already-committed one.
+            let none = Arc::new(Pending {
+                subject: String::new(),
+                key: String::new(),
+                method: String::new(),
+                committed: AtomicBool::new(true),
+            });
+            PENDING.scope(none, work).await
+        }
+        Err(_) => work.await,
+    }
+}
+
+/// Deletes keys older than [`RETENTION`]; returns how many.
+pub async fn prune(db: &DatabaseConnection) -> Result<u64, DbErr> {
+    let cutoff = now_ms() - RETENTION.as_millis() as i64;
+    run(
+        db,
+        "DELETE FROM interlink_idempotency WHERE created_at < $1",
+        [cutoff.into()],
+    )
+    .await
+}
+
+/// A stored key: the method it was used for and the answer, if kept.
+struct Stored {
+    method: String,
+    answer: Option<Vec<u8>>,
+}
+
+async fn lookup(
+    db: &DatabaseConnection,
+    subject: &str,
+    key: &str,
+) -> Result<Option<Stored>, DbErr> {
+    db.query_one_raw(statement(
+        db,
+        "SELECT method, answer FROM interlink_idempotency \
+         WHERE subject = $1 AND idempotency_key = $2",
+        [subject.into(), key.into()],
+    ))
+    .await?
+    .map(|row| {
+        Ok(Stored {
+            method: row.try_get("", "method")?,
+            answer: row.try_get("", "answer")?,
+        })
+    })
+    .transpose()
+}
+
+/// The answer to a repeat of a call whose key is `stored`.
+fn repeat_answer(stored: Stored, method: &str) -> http::Response<tonic::body::Body> {
+    if stored.method != method {
+        return refusal(
+            Code::InvalidArgument,
+            &format!(
+                "{HEADER}: this key was used for {} already; use a new key for each call",
+                stored.method
+            ),
+            KEY_REUSED,
+        );
+    }
+    match stored.answer {
+        Some(answer) => ok_response(Bytes::from(answer)),
+        None => refusal(
+            Code::AlreadyExists,
+            &format!(
+                "{HEADER}: this call took effect already, but its answer was not kept (the \
+                 service stopped before recording it); read the resource to see it"
+            ),
+            APPLIED_WITHOUT_ANSWER,
+        ),
+    }
+}
+
+fn refusal(code: Code, message: &str, reason: &str) -> http::Response<tonic::body::Body> {
+    let mut details = ErrorDetails::new();
+    details.set_error_info(reason, "interlink", HashMap::new());
+    tonic::Status::with_error_details(code, message, details).into_http()
+}
+
+/// A unary gRPC answer from its encoded frames.
+fn ok_response(frames: Bytes) -> http::Response<tonic::body::Body> {
+    let mut trailers = http::HeaderMap::new();
+    trailers.insert("grpc-status", http::HeaderValue::from_static("0"));
+    let body = http_body_util::StreamBody::new(futures::stream::iter([
+        Ok::<_, std::convert::Infallible>(http_body::Frame::data(frames)),
+        Ok(http_body::Frame::trailers(trailers)),
+    ]));
+    let mut response = http::Response::new(tonic::body::Body::new(body));
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/grpc"),
+    );
+    response
+}
+
+/// The gRPC status code of an answer: in the headers (trailers-only
+/// answers) or the trailers.
+fn grpc_status(headers: &http::HeaderMap, trailers: Option<&http::HeaderMap>) -> Option<i32> {
+    headers
+        .get("grpc-status")
+        .or_else(|| trailers.and_then(|t| t.get("grpc-status")))
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+}
+
+/// A checked key, or why it is refused.
+fn checked_key(value: &http::HeaderValue) -> Result<String, String> {
+    let key = value
+        .to_str()
+        .map_err(|_| format!("{HEADER}: must be printable ASCII"))?;
+    if key.is_empty() || key.len() > MAX_KEY_CHARS {
+        return Err(format!(
+            "{HEADER}: must be 1 to {MAX_KEY_CHARS} characters (a UUID is a good key)"
+        ));
+    }
+    if !key.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(format!("{HEADER}: must be printable ASCII without spaces"));
+    }
+    Ok(key.to_owned())
+}
+
+/// Applies idempotency keys to the calls of the services registered in
+/// `Idempotency` (see the module's documentation). Put it inside the
+/// authentication layer: keys belong to the token's subject.
+#[derive(Debug, Clone)]
+pub struct IdempotencyLayer {
+    registry: Idempotency,
+}
+
+impl IdempotencyLayer {
+    /// A layer keeping keys where `registry` says.
+    pub fn new(registry: Idempotency) -> Self {
+        Self { registry }
+    }
+}
+
+impl<S> tower::Layer<S> for IdempotencyLayer {
+    type Service = IdempotencyService<S>;
+    fn layer(&self, inner: S) -> Self::Service {
+        IdempotencyService {
+            inner,
+            registry: self.registry.clone(),
+        }
+    }
+}
+
+/// The service of [`IdempotencyLayer`].
+#[derive(Debug, Clone)]
+pub struct IdempotencyService<S> {
+    inner: S,
+    registry: Idempotency,
+}
+
+impl<S, RB> tower::Service<http::Request<tonic::body::Body>> for IdempotencyService<S>
+where
+    S: tower::Service<http::Request<tonic::body::Body>, Response = http::Response<RB>>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+    S::Error: Send + 'static,
+    RB: http_body::Body<Data = Bytes> + Send + 'static,
+    RB::Error: Into<tonic::codegen::StdError>,
+{
+    type Response = http::Response<tonic::body::Body>;
+    type Error = S::Error;
+    type Future = BoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: http::Request<tonic::body::Body>) -> Self::Future {
+        // The ready service is the one that must be called; keep a fresh clone.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let method = request.uri().path().to_owned();
+        let service = method
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        let key = request.headers().get(HEADER).cloned();
+        let db = key.as_ref().and_then(|_| self.registry.database(&service));
+        let (Some(key), Some(db)) = (key, db) else {
+            return Box::pin(
+                async move { Ok(inner.call(request).await?.map(tonic::body::Body::new)) },
+            );
+        };
+        Box::pin(async move {
+            let key = match checked_key(&key) {
+                Ok(key) => key,
+                Err(message) => {
+                    return Ok(crate::error::invalid_argument(&[
+                        crate::error::FieldViolation::new(HEADER, message),
+                    ])
+                    .into_http());
+                }
+            };
+            let subject = request
+                .extensions()
+                .get::<Identity>()
+                .map(|i| i.subject.clone())
+                .unwrap_or_default();
+            match lookup(&db, &subject, &key).await {
+                Ok(Some(stored)) => return Ok(repeat_answer(stored, &method)),
+                Ok(None) => {}
+                Err(e) => return Ok(crate::error::internal(&e).into_http()),
+            }
+            let pending = Arc::new(Pending {
+                subject,
+                key,
+                method: method.clone(),
+                committed: AtomicBool::new(false),
+            });
+            let response = PENDING
+                .scope(Arc::clone(&pending), inner.call(request))
+                .await?;
+            if !pending.committed.load(Ordering::Acquire) {
+                if grpc_status(response.headers(), None).is_some_and(|code| code != 0) {
+                    // Refused; if a concurrent attempt with the same key took
+                    // effect meanwhile (our insert then conflicted), answer
+                    // as a repeat of it.
+                    if let Ok(Some(stored)) = lookup(&db, &pending.subject, &pending.key).await {
+                        return Ok(repeat_answer(stored, &method));
+                    }
+                }
+                return Ok(response.map(tonic::body::Body::new));
+            }
+            // The call took effect: keep its answer for repeats.
+            let (parts, body) = response.into_parts();
+            let collected = match body.collect().await {
+                Ok(collected) => collected,
+                Err(e) => {
+                    let e: tonic::codegen::StdError = e.into();
+                    return Ok(crate::error::internal(e.as_ref()).into_http());
+                }
+            };
+            let trailers = collected.trailers().cloned();
+            let frames = collected.to_bytes();
+            if grpc_status(&parts.headers, trailers.as_ref()) == Some(0)
+                && let Err(e) = run(
+                    &db,
+                    "UPDATE interlink_idempotency SET answer = $3 \
+                     WHERE subject = $1 AND idempotency_key = $2",
+                    [
+                        pending.subject.clone().into(),
+                        pending.key.clone().into(),
+                        frames.to_vec().into(),
+                    ],
+                )
+                .await
+            {
+                tracing::warn!(error = %e, "the answer of a keyed call was not kept");
+            }
+            let body = http_body_util::StreamBody::new(futures::stream::iter(
+                std::iter::once(Ok::<_, std::convert::Infallible>(http_body::Frame::data(
+                    frames,
+                )))
+                .chain(trailers.map(|t| Ok(http_body::Frame::trailers(t)))),
+            ));
+            Ok(http::Response::from_parts(
+                parts,
+                tonic::body::Body::new(body),
+            ))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_short_printable_ascii() {
+        let check = |s: &str| checked_key(&http::HeaderValue::from_str(s).expect("header"));
+        assert!(check("0191f3c2-7d1e-7a40-9d8c-2b6f1e0c9a11").is_ok());
+        assert!(check("").is_err());
+        assert!(check(&"k".repeat(MAX_KEY_CHARS + 1)).is_err());
+        assert!(check("two words").is_err());
+        let latin1 = http::HeaderValue::from_bytes(b"cl\xe9").expect("header");
+        assert!(checked_key(&latin1).is_err());
+    }
+
+    #[test]
+    fn status_comes_from_headers_or_trailers() {
+        let mut headers = http::HeaderMap::new();
+        assert_eq!(grpc_status(&headers, None), None);
+        let mut trailers = http::HeaderMap::new();
+        trailers.insert("grpc-status", http::HeaderValue::from_static("0"));
+        assert_eq!(grpc_status(&headers, Some(&trailers)), Some(0));
+        headers.insert("grpc-status", http::HeaderValue::from_static("6"));
+        assert_eq!(grpc_status(&headers, Some(&trailers)), Some(6));
+    }
+}
