@@ -33,6 +33,7 @@ pub mod rest;
 pub mod routes;
 pub mod transcode;
 pub mod upstream;
+mod wirejson;
 
 pub use error::GatewayError;
 pub use upstream::{Upstream, Upstreams};

@@ -309,8 +309,22 @@ fn serialize_options() -> SerializeOptions {
     SerializeOptions::new()
 }
 
-/// The JSON of an encoded `descriptor` message.
+/// The JSON of an encoded `descriptor` message: written straight from the
+/// wire when it can be ([`crate::wirejson`]), else through a
+/// `DynamicMessage`.
 pub fn response_json(descriptor: &MessageDescriptor, bytes: &[u8]) -> anyhow::Result<Vec<u8>> {
+    if let Some(json) = crate::wirejson::message_json(descriptor, bytes) {
+        return Ok(json);
+    }
+    dynamic_response_json(descriptor, bytes)
+}
+
+/// The JSON of an encoded `descriptor` message through prost-reflect's
+/// `DynamicMessage` (the general path).
+pub fn dynamic_response_json(
+    descriptor: &MessageDescriptor,
+    bytes: &[u8],
+) -> anyhow::Result<Vec<u8>> {
     let message = DynamicMessage::decode(descriptor.clone(), bytes)?;
     let mut out = Vec::with_capacity(bytes.len() * 2 + 16);
     let mut serializer = serde_json::Serializer::new(&mut out);

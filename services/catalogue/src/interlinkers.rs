@@ -199,6 +199,17 @@ impl CatalogueApi {
                 state.as_str()
             )));
         }
+        // Published pages come from the search index's snapshot of the
+        // table (the hot path: anyone may list them, and it follows every
+        // local write), the rest from the table.
+        if state == State::Published {
+            let mut entries = self.index.published_page(after, limit as usize + 1);
+            let next_page_token = take_page(&mut entries, limit, |e| e.row.id.clone());
+            return Ok(pb::ListInterlinkersResponse {
+                interlinkers: entries.iter().map(|e| interlinker_to(&e.row)).collect(),
+                next_page_token,
+            });
+        }
         let mut rows = store::list_interlinkers(&self.db, state, after, limit + 1).await?;
         let next_page_token = take_page(&mut rows, limit, |r| r.id.clone());
         Ok(pb::ListInterlinkersResponse {

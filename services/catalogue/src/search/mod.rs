@@ -268,6 +268,8 @@ struct Snapshot {
     slots: HashMap<String, u64>,
     facet_names: [Vec<String>; FACETS.len()],
     published: usize,
+    /// The published entries' slots in id order, for listing pages.
+    by_id: Vec<u64>,
 }
 
 impl Snapshot {
@@ -357,6 +359,7 @@ impl SearchIndex {
             slots: HashMap::new(),
             facet_names: Default::default(),
             published: 0,
+            by_id: Vec::new(),
         };
         Ok(Self {
             slot,
@@ -417,12 +420,28 @@ impl SearchIndex {
         if changed {
             w.writer.commit()?;
             self.reader.reload()?;
+            let mut by_id: Vec<u64> = w
+                .entries
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.is_some())
+                .map(|(slot, _)| slot as u64)
+                .collect();
+            by_id.sort_by(|a, b| {
+                let id = |slot: &u64| {
+                    w.entries[*slot as usize]
+                        .as_ref()
+                        .map(|e| e.row.id.as_str())
+                };
+                id(a).cmp(&id(b))
+            });
             let snapshot = Snapshot {
                 searcher: self.reader.searcher(),
                 entries: w.entries.clone(),
                 slots: w.slots.clone(),
                 facet_names: w.interner.names.clone(),
-                published: w.entries.iter().flatten().count(),
+                published: by_id.len(),
+                by_id,
             };
             *self
                 .snapshot
@@ -604,6 +623,29 @@ impl SearchIndex {
             total,
             facets,
         })
+    }
+
+    /// A page of the published interlinkers in id order: at most `limit`
+    /// after the id `after`. The same rows as the table holds, as of the
+    /// index's revision (a local write is there once it returns; another
+    /// replica's after the next refresh).
+    pub fn published_page(&self, after: Option<&str>, limit: usize) -> Vec<Arc<Entry>> {
+        let snapshot = self.current();
+        let id = |slot: u64| {
+            snapshot
+                .entry(slot)
+                .map(|e| e.row.id.as_str())
+                .unwrap_or_default()
+        };
+        let start = match after {
+            Some(after) => snapshot.by_id.partition_point(|slot| id(*slot) <= after),
+            None => 0,
+        };
+        snapshot.by_id[start..]
+            .iter()
+            .take(limit)
+            .filter_map(|slot| snapshot.entry(*slot).cloned())
+            .collect()
     }
 
     /// The published interlinker `id`, if indexed.
