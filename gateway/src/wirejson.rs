@@ -51,6 +51,10 @@ fn varint(bytes: &[u8], at: &mut usize) -> Result<u64> {
     for shift in (0..64).step_by(7) {
         let byte = *bytes.get(*at).ok_or(Unsupported)?;
         *at += 1;
+        // The tenth byte holds the 64th bit only.
+        if shift == 63 && byte > 1 {
+            return Err(Unsupported);
+        }
         value |= u64::from(byte & 0x7f) << shift;
         if byte < 0x80 {
             return Ok(value);
@@ -306,19 +310,40 @@ fn write_message(
     if name.starts_with("google.protobuf.") && name != "google.protobuf.Empty" {
         return Err(Unsupported);
     }
-    let mut fields = scan(bytes)?;
-    // Of a oneof's members, only the one set last counts.
-    let mut last_seen: Vec<(u32, usize)> = Vec::new();
-    if descriptor.oneofs().len() > 0 {
-        for (index, (number, _)) in fields.iter().enumerate() {
-            match last_seen.iter_mut().find(|(n, _)| n == number) {
-                Some(slot) => slot.1 = index,
-                None => last_seen.push((*number, index)),
+    // (number, position on the wire, value), grouped by number with wire
+    // order kept within a field.
+    let mut fields: Vec<(u32, usize, Raw<'_>)> = scan(bytes)?
+        .into_iter()
+        .enumerate()
+        .map(|(index, (number, raw))| (number, index, raw))
+        .collect();
+    let has_oneofs = descriptor.oneofs().len() > 0;
+    let last_position = |fields: &[(u32, usize, Raw<'_>)], n: u32| {
+        fields
+            .iter()
+            .filter(|(m, _, _)| *m == n)
+            .map(|(_, i, _)| *i)
+            .max()
+    };
+    // Setting a oneof member clears the others: what counts of a member is
+    // what came after the last occurrence of another member.
+    let oneof_cuts: Vec<(u32, Option<usize>)> = if has_oneofs {
+        let mut cuts = Vec::new();
+        for oneof in descriptor.oneofs().filter(|o| !o.is_synthetic()) {
+            for member in oneof.fields() {
+                let cut = oneof
+                    .fields()
+                    .filter(|other| other.number() != member.number())
+                    .filter_map(|other| last_position(&fields, other.number()))
+                    .max();
+                cuts.push((member.number(), cut));
             }
         }
-    }
-    // Grouped by number, wire order kept within a field.
-    fields.sort_by_key(|(number, _)| *number);
+        cuts
+    } else {
+        Vec::new()
+    };
+    fields.sort_by_key(|(number, _, _)| *number);
     out.push(b'{');
     let mut first = true;
     let mut at = 0;
@@ -327,25 +352,34 @@ fn write_message(
         let end = at
             + fields[at..]
                 .iter()
-                .take_while(|(n, _)| *n == number)
+                .take_while(|(n, _, _)| *n == number)
                 .count();
-        let raws: Vec<Raw<'_>> = fields[at..end].iter().map(|(_, raw)| *raw).collect();
+        let group = &fields[at..end];
         at = end;
         // Unknown fields are not part of the JSON.
         let Some(field) = descriptor.get_field(number) else {
             continue;
         };
-        if let Some(oneof) = field.containing_oneof()
-            && !oneof.is_synthetic()
-        {
-            let last = |n: u32| last_seen.iter().find(|(m, _)| *m == n).map(|(_, i)| *i);
-            let mine = last(number);
-            if oneof
-                .fields()
-                .any(|other| other.number() != number && last(other.number()) > mine)
-            {
-                continue;
-            }
+        let cut = oneof_cuts
+            .iter()
+            .find(|(n, _)| *n == number)
+            .and_then(|(_, cut)| *cut);
+        let raws: Vec<Raw<'_>> = group
+            .iter()
+            .filter(|(_, index, _)| cut.is_none_or(|cut| *index > cut))
+            .map(|(_, _, raw)| *raw)
+            .collect();
+        if raws.len() < group.len() {
+            // Cleared occurrences must still decode, as they must for prost.
+            let cleared: Vec<Raw<'_>> = group
+                .iter()
+                .filter(|(_, index, _)| cut.is_some_and(|cut| *index < cut))
+                .map(|(_, _, raw)| *raw)
+                .collect();
+            write_field(&field, &cleared, &mut Vec::new(), &mut true, depth)?;
+        }
+        if raws.is_empty() {
+            continue;
         }
         write_field(&field, &raws, out, &mut first, depth)?;
     }
@@ -430,6 +464,10 @@ fn write_field(
     let Some(raw) = raws.last() else {
         return Ok(());
     };
+    // Every occurrence must decode, though the last one wins.
+    for earlier in &raws[..raws.len() - 1] {
+        scalar(&kind, *earlier)?;
+    }
     let value = scalar(&kind, *raw)?;
     if value.is_default() && !field.supports_presence() {
         return Ok(());
@@ -460,8 +498,17 @@ fn write_map(
         let (mut key, mut value): (Option<Raw<'_>>, Vec<Raw<'_>>) = (None, Vec::new());
         for (number, raw) in scan(bytes)? {
             match number {
-                1 => key = Some(raw),
-                2 => value.push(raw),
+                1 => {
+                    // Earlier keys must decode too.
+                    scalar(&key_kind, raw)?;
+                    key = Some(raw);
+                }
+                2 => {
+                    if !matches!(value_kind, Kind::Message(_)) {
+                        scalar(&value_kind, raw)?;
+                    }
+                    value.push(raw);
+                }
                 _ => {}
             }
         }
@@ -719,6 +766,42 @@ mod tests {
         let (quick, general) = both(&process, &[0x58, 0x00, 0x12, 0x00, 0x68, 0x00]);
         assert_eq!(quick.clone().expect("fast"), general.expect("general"));
         assert_eq!(quick, Some(serde_json::json!({})));
+        // A oneof: software, then knowledge, then software again leaves
+        // only the last software (setting a member clears the others, and
+        // what came before).
+        let interlinker = pool
+            .get_message_by_name("interlink.catalogue.v1.Interlinker")
+            .expect("Interlinker");
+        let member = |name: &str, depth: usize| {
+            let field = interlinker.get_field_by_name(name).expect("member");
+            let Kind::Message(details) = field.kind() else {
+                panic!("{name} is a message");
+            };
+            let mut message = DynamicMessage::new(interlinker.clone());
+            message.set_field(&field, Value::Message(populated(&details, depth)));
+            message.encode_to_vec()
+        };
+        let mut switching = member("software", 0);
+        switching.extend(member("knowledge", 0));
+        switching.extend(member("software", 1));
+        let (quick, general) = both(&interlinker, &switching);
+        assert_eq!(quick.expect("fast"), general.expect("general"));
+        // An early occurrence that does not decode fails prost, so the fast
+        // way gives up too: a string that is not UTF-8, then a good one.
+        assert_eq!(
+            message_json(&process, &[0x12, 0x01, 0xff, 0x12, 0x01, b'a']),
+            None
+        );
+        // An 11-bit tenth varint byte is not a varint.
+        assert_eq!(
+            message_json(
+                &process,
+                &[
+                    0x68, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02
+                ]
+            ),
+            None
+        );
         // Broken input is left to the general path.
         assert_eq!(message_json(&tree, &one[..one.len() - 1]), None);
         assert_eq!(message_json(&tree, &[0x0b]), None, "groups");

@@ -558,6 +558,7 @@ async fn rest(
             Outcome::Done(None)
         }
         429 | 500 | 502 | 503 | 504 => Outcome::Retry(format!("{} {text}", reply.status)),
+        409 if reply.body["status"] == "ABORTED" => Outcome::Retry(format!("409 {text}")),
         400 | 403 | 404 if not_yet_is_retry && reply.body["status"] != "INVALID_ARGUMENT" => {
             Outcome::Retry(format!("{} {text}", reply.status))
         }

@@ -91,12 +91,14 @@ impl CatalogueApi {
             created_at: now,
             updated_at: now,
         };
-        if !store::insert_profile(&self.db, &row).await? {
+        let txn = interlink_runtime::db::begin_write(&self.db).await?;
+        if !store::insert_profile(&txn, &row).await? {
             return Err(Error::AlreadyExists(format!(
                 "problemProfiles/{} exists already",
                 row.profile.code
             )));
         }
+        interlink_runtime::idempotency::commit(txn).await?;
         Ok(convert::profile_to(&row))
     }
 
@@ -155,7 +157,7 @@ impl CatalogueApi {
         Error::check(profile::check("problem_profile", &row.profile))?;
         row.updated_at = now_ms();
         store::update_profile(&txn, &row).await?;
-        txn.commit().await?;
+        interlink_runtime::idempotency::commit(txn).await?;
         Ok(convert::profile_to(&row))
     }
 
@@ -218,12 +220,14 @@ impl CatalogueApi {
             created_at: now,
             updated_at: now,
         };
-        if !store::insert_schema(&self.db, &row).await? {
+        let txn = interlink_runtime::db::begin_write(&self.db).await?;
+        if !store::insert_schema(&txn, &row).await? {
             return Err(Error::AlreadyExists(format!(
                 "schemas/{} exists already",
                 row.id
             )));
         }
+        interlink_runtime::idempotency::commit(txn).await?;
         Ok(convert::schema_to(&row, true))
     }
 
@@ -334,7 +338,7 @@ impl CatalogueApi {
         };
         row.updated_at = now_ms();
         store::update_schema(&txn, &row).await?;
-        txn.commit().await?;
+        interlink_runtime::idempotency::commit(txn).await?;
         Ok(convert::schema_to(&row, true))
     }
 
@@ -468,8 +472,9 @@ impl CatalogueApi {
                 "must be an OIDC subject: 1 to 255 visible characters without `/`",
             ));
         }
+        let txn = interlink_runtime::db::begin_write(&self.db).await?;
         store::add_editor(
-            &self.db,
+            &txn,
             &EditorRow {
                 subject: subject.to_owned(),
                 added_by: admin,
@@ -477,6 +482,7 @@ impl CatalogueApi {
             },
         )
         .await?;
+        interlink_runtime::idempotency::commit(txn).await?;
         let row = store::editor(&self.db, subject)
             .await?
             .ok_or_else(|| Error::NotFound(format!("catalogueEditors/{subject}")))?;
@@ -490,7 +496,9 @@ impl CatalogueApi {
         Self::require_platform_admin(&request)?;
         let name = &request.get_ref().name;
         let subject = parse_editor_name(name)?;
-        if store::remove_editor(&self.db, subject).await? {
+        let txn = interlink_runtime::db::begin_write(&self.db).await?;
+        if store::remove_editor(&txn, subject).await? {
+            interlink_runtime::idempotency::commit(txn).await?;
             Ok(())
         } else {
             Err(Error::NotFound(name.clone()))

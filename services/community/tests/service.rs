@@ -244,6 +244,41 @@ async fn idempotency_keys_make_repeats_take_effect_once(backend: Backend) {
     assert_eq!(applied.code(), Code::AlreadyExists);
     assert_eq!(error_reason(&applied), "IDEMPOTENT_CALL_APPLIED");
     assert_eq!(created(&service.events().await), 3);
+    // The same, committed a moment ago: the first attempt may still be
+    // storing its answer, so the repeat is told to come back.
+    db.execute_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        "INSERT INTO interlink_idempotency (subject, idempotency_key, method, created_at) \
+         VALUES ($1, $2, $3, $4)",
+        [
+            "ana".into(),
+            "k-5".into(),
+            "/interlink.community.v1.CommunityService/CreateOrganization".into(),
+            interlink_runtime::api::now_ms().into(),
+        ],
+    ))
+    .await
+    .expect("a fresh key without an answer");
+    let in_flight = client
+        .create_organization(create(&ana, "k-5"))
+        .await
+        .expect_err("still finishing");
+    assert_eq!(in_flight.code(), Code::Aborted);
+    assert_eq!(error_reason(&in_flight), "IDEMPOTENT_CALL_IN_FLIGHT");
+    assert_eq!(created(&service.events().await), 3);
+    // Without a token there is no caller to keep a key for: the key is
+    // ignored and the call refused as any anonymous change is.
+    let mut anonymous = Request::new(pb::CreateOrganizationRequest {
+        organization: Some(organization(true)),
+    });
+    anonymous
+        .metadata_mut()
+        .insert("idempotency-key", "two words".parse().expect("key"));
+    let status = client
+        .create_organization(anonymous)
+        .await
+        .expect_err("anonymous");
+    assert_eq!(status.code(), Code::Unauthenticated);
 
     // Concurrent attempts with one key make one organisation; each gets the
     // answer or learns that the call took effect.
@@ -259,9 +294,10 @@ async fn idempotency_keys_make_repeats_take_effect_once(backend: Backend) {
             Ok(answer) => {
                 names.insert(answer.into_inner().name);
             }
+            // Committed, its answer being stored right now: retry shortly.
             Err(status) => {
-                assert_eq!(status.code(), Code::AlreadyExists, "{status:?}");
-                assert_eq!(error_reason(&status), "IDEMPOTENT_CALL_APPLIED");
+                assert_eq!(status.code(), Code::Aborted, "{status:?}");
+                assert_eq!(error_reason(&status), "IDEMPOTENT_CALL_IN_FLIGHT");
             }
         }
     }

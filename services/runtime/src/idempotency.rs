@@ -13,12 +13,15 @@
 //!   nothing, and its repeat runs it; one killed after left its key, and its
 //!   repeat is not run again.
 //! - Once the call answered OK, the layer stores the answer with the key.
-//!   If the process died between the commit and that write, a repeat gets
-//!   `ALREADY_EXISTS` with the reason [`APPLIED_WITHOUT_ANSWER`]: the call
-//!   did take effect, once, but its answer is gone.
+//!   A repeat that comes while the first attempt is between its commit and
+//!   that write gets `ABORTED` with the reason [`IN_FLIGHT`]: repeat
+//!   shortly. If the process died there instead, once [`ANSWER_GRACE`] has
+//!   passed a repeat gets `ALREADY_EXISTS` with the reason
+//!   [`APPLIED_WITHOUT_ANSWER`]: the call did take effect, once, but its
+//!   answer is gone.
 //! - Keys belong to the caller (the token's subject) and to one method; a
-//!   key reused for another method is refused. They are kept for
-//!   [`RETENTION`].
+//!   key reused for another method is refused; calls without a token ignore
+//!   keys. They are kept for [`RETENTION`].
 //!
 //! A call that commits nothing (a read, a refusal, a change to what already
 //! is) records no key, so repeating it simply runs it again.
@@ -55,6 +58,15 @@ pub const APPLIED_WITHOUT_ANSWER: &str = "IDEMPOTENT_CALL_APPLIED";
 
 /// The `ErrorInfo` reason of a key reused for another method.
 pub const KEY_REUSED: &str = "IDEMPOTENCY_KEY_REUSED";
+
+/// The `ErrorInfo` reason of a repeat that came while the first attempt,
+/// already committed, was still storing its answer (retry shortly).
+pub const IN_FLIGHT: &str = "IDEMPOTENT_CALL_IN_FLIGHT";
+
+/// How long after its commit a key without an answer is taken for a call
+/// still finishing (repeats get ABORTED, retryable) rather than one whose
+/// process died (repeats get ALREADY_EXISTS).
+pub const ANSWER_GRACE: Duration = Duration::from_secs(10);
 
 /// Which database keeps the keys of which gRPC service: each role registers
 /// its services with its database when it starts. Services without one
@@ -123,6 +135,16 @@ pub fn committed() {
     let _ = PENDING.try_with(|p| p.committed.store(true, Ordering::Release));
 }
 
+/// Commits `txn`, the transaction of the current call's change, with the
+/// call's key ([`record`], then [`committed`]); for writes that do not go
+/// through [`crate::events::Outbox::commit`].
+pub async fn commit(txn: sea_orm::DatabaseTransaction) -> Result<(), DbErr> {
+    record(&txn).await?;
+    txn.commit().await?;
+    committed();
+    Ok(())
+}
+
 /// Runs `work` outside the current call's key: for side effects that repeat
 /// harmlessly (registering the caller on their first call), so they do not
 /// take the key before the call's own change.
@@ -153,10 +175,12 @@ pub async fn prune(db: &DatabaseConnection) -> Result<u64, DbErr> {
     .await
 }
 
-/// A stored key: the method it was used for and the answer, if kept.
+/// A stored key: the method it was used for, the answer if kept, and when
+/// its call committed.
 struct Stored {
     method: String,
     answer: Option<Vec<u8>>,
+    created_at: i64,
 }
 
 async fn lookup(
@@ -166,7 +190,7 @@ async fn lookup(
 ) -> Result<Option<Stored>, DbErr> {
     db.query_one_raw(statement(
         db,
-        "SELECT method, answer FROM interlink_idempotency \
+        "SELECT method, answer, created_at FROM interlink_idempotency \
          WHERE subject = $1 AND idempotency_key = $2",
         [subject.into(), key.into()],
     ))
@@ -175,6 +199,7 @@ async fn lookup(
         Ok(Stored {
             method: row.try_get("", "method")?,
             answer: row.try_get("", "answer")?,
+            created_at: row.try_get("", "created_at")?,
         })
     })
     .transpose()
@@ -194,6 +219,14 @@ fn repeat_answer(stored: Stored, method: &str) -> http::Response<tonic::body::Bo
     }
     match stored.answer {
         Some(answer) => ok_response(Bytes::from(answer)),
+        None if now_ms() - stored.created_at < ANSWER_GRACE.as_millis() as i64 => refusal(
+            Code::Aborted,
+            &format!(
+                "{HEADER}: the first attempt with this key took effect and is still finishing; \
+                 repeat the call shortly to get its answer"
+            ),
+            IN_FLIGHT,
+        ),
         None => refusal(
             Code::AlreadyExists,
             &format!(
@@ -316,7 +349,13 @@ where
             .unwrap_or_default()
             .to_owned();
         let key = request.headers().get(HEADER).cloned();
-        let db = key.as_ref().and_then(|_| self.registry.database(&service));
+        // Keys belong to a caller: without a token there is none to keep
+        // them for (and no anonymous call changes anything).
+        let known = request.extensions().get::<Identity>().is_some();
+        let db = key
+            .as_ref()
+            .filter(|_| known)
+            .and_then(|_| self.registry.database(&service));
         let (Some(key), Some(db)) = (key, db) else {
             return Box::pin(
                 async move { Ok(inner.call(request).await?.map(tonic::body::Body::new)) },

@@ -104,9 +104,7 @@ impl Outbox {
     /// first, so the change and the key commit together (see
     /// [`crate::idempotency`]).
     pub async fn commit(&self, txn: DatabaseTransaction) -> Result<(), DbErr> {
-        crate::idempotency::record(&txn).await?;
-        txn.commit().await?;
-        crate::idempotency::committed();
+        crate::idempotency::commit(txn).await?;
         self.committed();
         Ok(())
     }
