@@ -517,10 +517,12 @@ fn write_map(
             Some(raw) => scalar(&key_kind, raw)?,
             None => default_scalar(&key_kind)?,
         };
+        // JSON object keys are strings: an integer or boolean key is its
+        // text, quoted.
         match key_value {
             Scalar::Str(s) => write_json_str(&mut key_json, s)?,
-            Scalar::Bool(b) => {
-                key_json.extend_from_slice(if b { b"\"true\"" } else { b"\"false\"" })
+            Scalar::Bool(v) => {
+                let _ = write!(key_json, "\"{v}\"");
             }
             Scalar::I32(v) => {
                 let _ = write!(key_json, "\"{v}\"");
