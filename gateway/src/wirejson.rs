@@ -204,19 +204,9 @@ fn write_json_str(out: &mut Vec<u8>, s: &str) -> Result<()> {
 
 fn write_scalar(out: &mut Vec<u8>, kind: &Kind, value: &Scalar<'_>) -> Result<()> {
     match value {
-        Scalar::Bool(v) => out.extend_from_slice(if *v { b"true" } else { b"false" }),
-        Scalar::I32(v) => {
-            let _ = write!(out, "{v}");
-        }
-        Scalar::U32(v) => {
-            let _ = write!(out, "{v}");
-        }
-        Scalar::I64(v) => {
-            let _ = write!(out, "\"{v}\"");
-        }
-        Scalar::U64(v) => {
-            let _ = write!(out, "\"{v}\"");
-        }
+        // 64-bit integers are strings in JSON (beyond a double's precision).
+        Scalar::Bool(_) | Scalar::I32(_) | Scalar::U32(_) => write_plain(out, value, false)?,
+        Scalar::I64(_) | Scalar::U64(_) => write_plain(out, value, true)?,
         Scalar::F32(v) => {
             if v.is_finite() {
                 serde_json::to_writer(&mut *out, v).map_err(|_| Unsupported)?;
@@ -257,6 +247,20 @@ fn write_scalar(out: &mut Vec<u8>, kind: &Kind, value: &Scalar<'_>) -> Result<()
             }
         }
     }
+    Ok(())
+}
+
+/// Writes a boolean's or an integer's text, in quotes when `quoted`.
+fn write_plain(out: &mut Vec<u8>, value: &Scalar<'_>, quoted: bool) -> Result<()> {
+    let q = if quoted { "\"" } else { "" };
+    let _ = match value {
+        Scalar::Bool(v) => write!(out, "{q}{v}{q}"),
+        Scalar::I32(v) => write!(out, "{q}{v}{q}"),
+        Scalar::U32(v) => write!(out, "{q}{v}{q}"),
+        Scalar::I64(v) => write!(out, "{q}{v}{q}"),
+        Scalar::U64(v) => write!(out, "{q}{v}{q}"),
+        _ => return Err(Unsupported),
+    };
     Ok(())
 }
 
@@ -521,22 +525,7 @@ fn write_map(
         // text, quoted.
         match key_value {
             Scalar::Str(s) => write_json_str(&mut key_json, s)?,
-            Scalar::Bool(v) => {
-                let _ = write!(key_json, "\"{v}\"");
-            }
-            Scalar::I32(v) => {
-                let _ = write!(key_json, "\"{v}\"");
-            }
-            Scalar::U32(v) => {
-                let _ = write!(key_json, "\"{v}\"");
-            }
-            Scalar::I64(v) => {
-                let _ = write!(key_json, "\"{v}\"");
-            }
-            Scalar::U64(v) => {
-                let _ = write!(key_json, "\"{v}\"");
-            }
-            _ => return Err(Unsupported),
+            other => write_plain(&mut key_json, &other, true)?,
         }
         let mut value_json = Vec::new();
         match &value_kind {

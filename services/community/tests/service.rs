@@ -117,6 +117,24 @@ fn keyed<T>(message: T, token: &str, key: &str) -> Request<T> {
     request
 }
 
+/// A key of ana's CreateOrganization committed at `created_at` whose
+/// answer was never stored (its process died, or is still storing it).
+async fn key_without_answer(db: &sea_orm::DatabaseConnection, key: &str, created_at: i64) {
+    db.execute_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        "INSERT INTO interlink_idempotency (subject, idempotency_key, method, created_at) \
+         VALUES ($1, $2, $3, $4)",
+        [
+            "ana".into(),
+            key.into(),
+            "/interlink.community.v1.CommunityService/CreateOrganization".into(),
+            created_at.into(),
+        ],
+    ))
+    .await
+    .expect("a key without an answer");
+}
+
 fn error_reason(status: &tonic::Status) -> String {
     use tonic_types::StatusExt;
     status
@@ -224,19 +242,7 @@ async fn idempotency_keys_make_repeats_take_effect_once(backend: Backend) {
     // Killed between the commit and keeping the answer: the key is there
     // without an answer, and the repeat is not run again.
     let db = &service.server.env.db;
-    db.execute_raw(Statement::from_sql_and_values(
-        db.get_database_backend(),
-        "INSERT INTO interlink_idempotency (subject, idempotency_key, method, created_at) \
-         VALUES ($1, $2, $3, $4)",
-        [
-            "ana".into(),
-            "k-3".into(),
-            "/interlink.community.v1.CommunityService/CreateOrganization".into(),
-            0i64.into(),
-        ],
-    ))
-    .await
-    .expect("a key without an answer");
+    key_without_answer(db, "k-3", 0).await;
     let applied = client
         .create_organization(create(&ana, "k-3"))
         .await
@@ -246,19 +252,7 @@ async fn idempotency_keys_make_repeats_take_effect_once(backend: Backend) {
     assert_eq!(created(&service.events().await), 3);
     // The same, committed a moment ago: the first attempt may still be
     // storing its answer, so the repeat is told to come back.
-    db.execute_raw(Statement::from_sql_and_values(
-        db.get_database_backend(),
-        "INSERT INTO interlink_idempotency (subject, idempotency_key, method, created_at) \
-         VALUES ($1, $2, $3, $4)",
-        [
-            "ana".into(),
-            "k-5".into(),
-            "/interlink.community.v1.CommunityService/CreateOrganization".into(),
-            interlink_runtime::api::now_ms().into(),
-        ],
-    ))
-    .await
-    .expect("a fresh key without an answer");
+    key_without_answer(db, "k-5", interlink_runtime::api::now_ms()).await;
     let in_flight = client
         .create_organization(create(&ana, "k-5"))
         .await

@@ -8,6 +8,21 @@ use sea_orm::{ConnectionTrait, DbBackend, DbErr};
 use crate::db::execute_script;
 use sea_orm_migration::{MigrationName, MigrationTrait, MigratorTrait, SchemaManager, async_trait};
 
+/// Runs `postgres` or `sqlite`, whichever the migrated database is.
+async fn per_backend(
+    manager: &SchemaManager<'_>,
+    postgres: &str,
+    sqlite: &str,
+) -> Result<(), DbErr> {
+    let db = manager.get_connection();
+    let sql = match db.get_database_backend() {
+        DbBackend::Postgres => postgres,
+        DbBackend::Sqlite => sqlite,
+        other => return Err(DbErr::Custom(format!("unsupported database {other:?}"))),
+    };
+    execute_script(db, sql).await
+}
+
 /// Creates the outbox, inbox and parked-event tables.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct EventTablesMigration;
@@ -78,13 +93,7 @@ CREATE TABLE interlink_parked (
 #[async_trait::async_trait]
 impl MigrationTrait for EventTablesMigration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
-        let sql = match db.get_database_backend() {
-            DbBackend::Postgres => POSTGRES_EVENT_TABLES,
-            DbBackend::Sqlite => SQLITE_EVENT_TABLES,
-            other => return Err(DbErr::Custom(format!("unsupported database {other:?}"))),
-        };
-        execute_script(db, sql).await
+        per_backend(manager, POSTGRES_EVENT_TABLES, SQLITE_EVENT_TABLES).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -135,13 +144,7 @@ CREATE INDEX interlink_idempotency_created ON interlink_idempotency (created_at)
 #[async_trait::async_trait]
 impl MigrationTrait for IdempotencyMigration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
-        let sql = match db.get_database_backend() {
-            DbBackend::Postgres => POSTGRES_IDEMPOTENCY,
-            DbBackend::Sqlite => SQLITE_IDEMPOTENCY,
-            other => return Err(DbErr::Custom(format!("unsupported database {other:?}"))),
-        };
-        execute_script(db, sql).await
+        per_backend(manager, POSTGRES_IDEMPOTENCY, SQLITE_IDEMPOTENCY).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
