@@ -192,9 +192,14 @@ impl CoproductionApi {
                 ),
             ));
         }
-        if !store::team_known(&txn, &team_id).await? {
+        // A team the caller may not see gets the answer an unknown team
+        // gets, so a grant tells nothing of other organisations.
+        let caller = identity(&request).ok_or(Error::Unauthenticated)?;
+        if !Self::may_grant_to(&txn, caller, &process.organization_id, &team_id).await? {
             return Err(Error::Precondition(format!(
-                "teams/{team_id} has not reached co-production (from the community service) yet"
+                "teams/{team_id} is not a team you can grant to: grant teams of this \
+                 process's organisation, of public organisations or of organisations you \
+                 belong to (a new team takes a moment to reach co-production)"
             )));
         }
         let grant = GrantRow {
@@ -231,6 +236,25 @@ impl CoproductionApi {
         )?;
         self.commit(txn, &[event]).await?;
         Ok(proto)
+    }
+
+    /// Whether the caller may grant `team_id` in `process`: a team this
+    /// service knows, of the process's organisation, of a public
+    /// organisation, or of one the caller belongs to (platform
+    /// administrators: any team it knows).
+    pub(crate) async fn may_grant_to(
+        txn: &impl sea_orm::ConnectionTrait,
+        caller: &Identity,
+        process_organization: &str,
+        team_id: &str,
+    ) -> Result<bool> {
+        let Some(organization) = store::team_organization(txn, team_id).await? else {
+            return Ok(false);
+        };
+        Ok(caller.platform_admin
+            || organization == process_organization
+            || store::organization_public(txn, &organization).await?
+            || store::belongs_to_organization(txn, &organization, &caller.subject).await?)
     }
 
     pub(crate) async fn list_grants_(

@@ -86,6 +86,9 @@ impl EventHandler for Projections {
         // The event type without the subject root: `community.team.created`.
         match event.r#type.as_str() {
             "community.organization.created" => {
+                let e: community::OrganizationCreated = payload(event)?;
+                let public = e.organization.is_some_and(|o| o.public);
+                store::set_organization_public(txn, &event.aggregate_id, public).await?;
                 // The creator is its first administrator.
                 if let Some(actor) = &event.actor {
                     store::set_organization_administrator(
@@ -96,6 +99,11 @@ impl EventHandler for Projections {
                     )
                     .await?;
                 }
+            }
+            "community.organization.updated" => {
+                let e: community::OrganizationUpdated = payload(event)?;
+                let public = e.organization.is_some_and(|o| o.public);
+                store::set_organization_public(txn, &event.aggregate_id, public).await?;
             }
             "community.organization.administrator_added" => {
                 let e: community::OrganizationAdministratorAdded = payload(event)?;

@@ -1,13 +1,16 @@
 //! Export, import and clone of a whole process. The document is JSON in a
 //! versioned format (`interlink.process/1`) keyed by position (items `i0`,
-//! `i1` … in tree order, assets `a0` …), so exporting an imported process
-//! gives the same document back.
+//! `i1` … in tree order, assets `a0` …), so a process its administrator
+//! exports and imports again exports the same document. What an import
+//! creates is the importer's: every creator, claimant, decider and author
+//! becomes the caller, story ratings are left behind, and grants to teams
+//! the caller could not grant by hand are dropped.
 
 use std::collections::{BTreeMap, HashMap};
 
 use interlink_proto::coproduction::v1 as pb;
 use interlink_runtime::api::{now_ms, parse_name};
-use interlink_runtime::auth::identity;
+use interlink_runtime::auth::{Identity, identity};
 use interlink_runtime::db::begin_write;
 use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
@@ -127,6 +130,9 @@ struct DocStory {
     end_at: Option<i64>,
     author: String,
     published_at: i64,
+    /// Written empty (who rated what is the raters' own) and ignored on
+    /// import; kept so documents of earlier versions still read.
+    #[serde(default)]
     ratings: Vec<(String, i32)>,
 }
 
@@ -250,11 +256,11 @@ impl CoproductionApi {
                 })
                 .collect();
             let mut rows =
-                store::list_stories(db, Some(&process.id), None, u32::MAX as u64).await?;
+                store::list_stories(db, Some(&process.id), None, None, u32::MAX as u64).await?;
             rows.reverse();
             for s in rows {
                 stories.push(DocStory {
-                    ratings: store::story_ratings(db, &s.id).await?,
+                    ratings: Vec::new(),
                     title: s.title,
                     description: s.description,
                     results: s.results,
@@ -295,15 +301,18 @@ impl CoproductionApi {
     }
 
     /// Checks `doc` and writes it as a new process of `organization_id`
-    /// administered by `subject`, in `txn`.
+    /// administered and authored by `caller`, in `txn`.
     async fn materialize(
         &self,
         txn: &impl ConnectionTrait,
         doc: &Document,
         organization_id: &str,
-        subject: &str,
+        caller: &Identity,
         cloned_from: &str,
     ) -> Result<(ProcessRow, Vec<ItemRow>)> {
+        // Whatever the document says, what it creates is the caller's: it
+        // credits no one else (see `ImportProcess`).
+        let subject = caller.subject.as_str();
         let mut out = Vec::new();
         let at = |f: &str| format!("document.{f}");
         if doc.format != FORMAT {
@@ -452,9 +461,9 @@ impl CoproductionApi {
                 end_at: item.end_at,
                 effort: item.effort,
                 schema_key: item.schema_key.clone(),
-                creator: item.creator.clone(),
+                creator: subject.to_owned(),
                 disabled_at: item.disabled_at,
-                disabled_by: item.disabled_by.clone(),
+                disabled_by: item.disabled_at.map(|_| subject.to_owned()),
                 created_at: now,
                 updated_at: now,
             });
@@ -509,15 +518,20 @@ impl CoproductionApi {
                 Some(item_id)
                     if interlink_runtime::api::is_canonical_uuid(&g.team) && !perms.is_empty() =>
                 {
-                    grants.push(GrantRow {
-                        id: uuid::Uuid::now_v7().to_string(),
-                        process_id: process.id.clone(),
-                        team_id: g.team.clone(),
-                        item_id,
-                        perms,
-                        granted_by: g.granted_by.clone(),
-                        created_at: now,
-                    })
+                    // A grant to a team the caller could not grant by hand
+                    // (another deployment's, a private organisation's) is
+                    // dropped: the rest of the plan still comes across.
+                    if Self::may_grant_to(txn, caller, organization_id, &g.team).await? {
+                        grants.push(GrantRow {
+                            id: uuid::Uuid::now_v7().to_string(),
+                            process_id: process.id.clone(),
+                            team_id: g.team.clone(),
+                            item_id,
+                            perms,
+                            granted_by: subject.to_owned(),
+                            created_at: now,
+                        })
+                    }
                 }
                 _ => out.push(Violation::new(
                     at(&format!("grants[{n}]")),
@@ -553,7 +567,7 @@ impl CoproductionApi {
                 genesis_asset_uri: a.genesis_asset_uri.clone(),
                 display_name: a.display_name.clone(),
                 uri: a.uri.clone(),
-                creator: a.creator.clone(),
+                creator: subject.to_owned(),
                 created_at: now,
             });
         }
@@ -581,9 +595,13 @@ impl CoproductionApi {
                 asset_id: asset,
                 claim_type: c.claim_type.clone(),
                 description: c.description.clone(),
-                claimant: c.claimant.clone(),
+                claimant: subject.to_owned(),
                 state: c.state.clone(),
-                decided_by: c.decided_by.clone(),
+                decided_by: if c.decided_by.is_empty() {
+                    String::new()
+                } else {
+                    subject.to_owned()
+                },
                 created_at: now,
                 decided_at: c.decided_at,
             });
@@ -609,31 +627,23 @@ impl CoproductionApi {
                     v.reason,
                 )
             }));
-            if s.ratings.iter().any(|(_, value)| !(1..=5).contains(value)) {
-                out.push(Violation::new(
-                    at(&format!("stories[{n}].ratings")),
-                    "values are 1 to 5",
-                ));
-            }
-            stories.push((
-                StoryRow {
-                    id: uuid::Uuid::now_v7().to_string(),
-                    process_id: process.id.clone(),
-                    title: s.title.clone(),
-                    description: s.description.clone(),
-                    results: s.results.clone(),
-                    lessons_learned: s.lessons_learned.clone(),
-                    licences: s.licences.clone(),
-                    keywords: s.keywords.clone(),
-                    start_at: s.start_at,
-                    end_at: s.end_at,
-                    author: s.author.clone(),
-                    rating_sum: s.ratings.iter().map(|(_, v)| i64::from(*v)).sum(),
-                    rating_count: s.ratings.len() as i64,
-                    published_at: s.published_at,
-                },
-                s.ratings.clone(),
-            ));
+            // Ratings are other people's: a story starts unrated here.
+            stories.push(StoryRow {
+                id: uuid::Uuid::now_v7().to_string(),
+                process_id: process.id.clone(),
+                title: s.title.clone(),
+                description: s.description.clone(),
+                results: s.results.clone(),
+                lessons_learned: s.lessons_learned.clone(),
+                licences: s.licences.clone(),
+                keywords: s.keywords.clone(),
+                start_at: s.start_at,
+                end_at: s.end_at,
+                author: subject.to_owned(),
+                rating_sum: 0,
+                rating_count: 0,
+                published_at: s.published_at,
+            });
         }
         Error::check(out)?;
 
@@ -650,11 +660,8 @@ impl CoproductionApi {
         for c in &claims {
             store::save_claim(txn, c).await?;
         }
-        for (story, ratings) in &stories {
+        for story in &stories {
             store::save_story(txn, story).await?;
-            for (rater, value) in ratings {
-                store::set_story_rating(txn, &story.id, rater, *value, now).await?;
-            }
         }
         Ok((process, items))
     }
@@ -744,7 +751,7 @@ impl CoproductionApi {
         self.may_open(&caller, &organization).await?;
         let txn = begin_write(&self.db).await?;
         let (process, items) = self
-            .materialize(&txn, &doc, &organization, &caller.subject, "")
+            .materialize(&txn, &doc, &organization, &caller, "")
             .await?;
         let tree = Self::tree(&process, &items);
         let event = self.event(
@@ -789,7 +796,7 @@ impl CoproductionApi {
         };
         let txn = begin_write(&self.db).await?;
         let (process, items) = self
-            .materialize(&txn, &doc, &source.organization_id, &caller.subject, &id)
+            .materialize(&txn, &doc, &source.organization_id, &caller, &id)
             .await
             .map_err(|e| match e {
                 // Only the new title can be wrong here.

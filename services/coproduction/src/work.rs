@@ -384,10 +384,15 @@ impl CoproductionApi {
     ) -> Result<pb::Story> {
         let name = &request.get_ref().name;
         let id = parse_name("name", "stories", name)?;
-        store::story(&self.db, id)
+        let story = store::story(&self.db, id)
             .await?
-            .map(|s| story_to(&s))
-            .ok_or_else(|| Error::NotFound(name.clone()))
+            .ok_or_else(|| Error::NotFound(name.clone()))?;
+        // A story is as visible as its process, and hidden the same way.
+        match self.visible(&request, &story.process_id).await {
+            Err(Error::NotFound(_)) => return Err(Error::NotFound(name.clone())),
+            other => other?,
+        };
+        Ok(story_to(&story))
     }
 
     pub(crate) async fn list_stories_(
@@ -397,7 +402,18 @@ impl CoproductionApi {
         let r = request.get_ref();
         let limit = page_size(r.page_size, 50, 500)?;
         let before = uuid_page_token(&r.page_token)?;
-        let mut rows = store::list_stories(&self.db, None, before, limit + 1).await?;
+        let viewer = identity(&request).map(|caller| store::Viewer {
+            subject: caller.subject.clone(),
+            platform_admin: caller.platform_admin,
+        });
+        let mut rows = store::list_stories(
+            &self.db,
+            None,
+            Some(&viewer.unwrap_or_default()),
+            before,
+            limit + 1,
+        )
+        .await?;
         let next_page_token = take_page(&mut rows, limit, |s| s.id.clone());
         Ok(pb::ListStoriesResponse {
             stories: rows.iter().map(story_to).collect(),
@@ -428,6 +444,11 @@ impl CoproductionApi {
         let mut story = store::story(&txn, &id)
             .await?
             .ok_or_else(|| Error::NotFound(r.story.clone()))?;
+        // Only those who may see the story's process may rate it.
+        match self.visible(&request, &story.process_id).await {
+            Err(Error::NotFound(_)) => return Err(Error::NotFound(r.story.clone())),
+            other => other?,
+        };
         match store::story_rating(&txn, &id, &rater).await? {
             Some(previous) => story.rating_sum += i64::from(r.value - previous),
             None => {

@@ -1792,6 +1792,38 @@ async fn grants_resolve_at_the_most_specific_level_and_guard_assets(backend: Bac
     grant(TEAM_B, &engage, false, true, false)
         .await
         .expect("phase grant");
+    // TEAM_C's organisation is private and ana is not in it: granting it is
+    // refused exactly as granting a team no one has heard of.
+    let hidden = grant(TEAM_C, &engage_task, true, false, true)
+        .await
+        .expect_err("a team of a private organisation");
+    let nowhere = "0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2aff";
+    let unknown = grant(nowhere, &engage_task, true, false, true)
+        .await
+        .expect_err("an unknown team");
+    assert_eq!(hidden.code(), Code::FailedPrecondition);
+    assert_eq!(unknown.code(), hidden.code());
+    assert_eq!(
+        unknown.message().replace(nowhere, TEAM_C),
+        hidden.message(),
+        "the two refusals must not tell a hidden team from an unknown one"
+    );
+    assert!(!hidden.message().contains(OTHER_ORG), "{hidden:?}");
+    // Once the organisation is public, its teams may be granted.
+    c.feed(&[c.community_event(
+        "organization",
+        "created",
+        "olga",
+        OTHER_ORG,
+        &community::OrganizationCreated {
+            organization: Some(community::Organization {
+                name: format!("organizations/{OTHER_ORG}"),
+                public: true,
+                ..Default::default()
+            }),
+        },
+    )])
+    .await;
     let task_grant = grant(TEAM_C, &engage_task, true, false, true)
         .await
         .expect("task grant");
@@ -2530,6 +2562,122 @@ async fn export_import_round_trips_and_clones_copy_the_plan(backend: Backend) {
     let again = export(copy.name.clone()).await;
     assert_eq!(again, document, "export → import → export loses nothing");
 
+    // A document crediting others: what it creates is the importer's.
+    c.feed(&[c.member_added("carla", TEAM_C, OTHER_ORG)]).await;
+    let mut forged: serde_json::Value = serde_json::from_str(&document.json).expect("json");
+    for item in forged["items"].as_array_mut().expect("items") {
+        item["creator"] = serde_json::json!("mallory");
+    }
+    forged["assets"][0]["creator"] = serde_json::json!("mallory");
+    forged["claims"][0]["claimant"] = serde_json::json!("mallory");
+    forged["claims"][0]["decided_by"] = serde_json::json!("mallory");
+    forged["stories"][0]["author"] = serde_json::json!("mallory");
+    forged["stories"][0]["ratings"] = (0..20)
+        .map(|n| serde_json::json!([format!("fan-{n}"), 5]))
+        .collect();
+    forged["grants"][0]["granted_by"] = serde_json::json!("mallory");
+    // A grant to a team of a private organisation bea is not in.
+    let mut hidden_grant = forged["grants"][0].clone();
+    hidden_grant["team"] = serde_json::json!(TEAM_C);
+    forged["grants"]
+        .as_array_mut()
+        .expect("grants")
+        .push(hidden_grant);
+    let by_bea = client
+        .import_process(with_token(
+            pb::ImportProcessRequest {
+                organization: format!("organizations/{ORG}"),
+                document: Some(pb::ProcessDocument {
+                    format: "interlink.process/1".into(),
+                    json: forged.to_string(),
+                }),
+            },
+            &c.bea,
+        ))
+        .await
+        .expect("bea imports")
+        .into_inner();
+    let bea_process = by_bea.process.clone().expect("process");
+    assert_eq!(bea_process.creator, "bea");
+    assert_eq!(bea_process.administrators, ["bea"]);
+    assert!(by_bea.items.iter().all(|i| i.creator == "bea"));
+    assert!(
+        by_bea
+            .items
+            .iter()
+            .filter(|i| i.disabled)
+            .all(|i| i.disabled_by == "bea")
+    );
+    let mut bea_client = c.client();
+    let grants = bea_client
+        .list_grants(with_token(
+            pb::ListGrantsRequest {
+                parent: bea_process.name.clone(),
+            },
+            &c.bea,
+        ))
+        .await
+        .expect("grants")
+        .into_inner()
+        .grants;
+    assert_eq!(
+        grants
+            .iter()
+            .map(|g| (g.team.as_str(), g.granted_by.as_str()))
+            .collect::<Vec<_>>(),
+        [(format!("teams/{TEAM}").as_str(), "bea")],
+        "the grant is bea's, the hidden team's grant is dropped"
+    );
+    let assets = bea_client
+        .list_assets(with_token(
+            pb::ListAssetsRequest {
+                parent: bea_process.name.clone(),
+            },
+            &c.bea,
+        ))
+        .await
+        .expect("assets")
+        .into_inner()
+        .assets;
+    assert!(!assets.is_empty() && assets.iter().all(|a| a.creator == "bea"));
+    let claims = bea_client
+        .list_claims(with_token(
+            pb::ListClaimsRequest {
+                parent: bea_process.name.clone(),
+            },
+            &c.bea,
+        ))
+        .await
+        .expect("claims")
+        .into_inner()
+        .claims;
+    assert_eq!(
+        claims
+            .iter()
+            .map(|c| (c.claimant.as_str(), c.decided_by.as_str()))
+            .collect::<Vec<_>>(),
+        [("bea", "bea")]
+    );
+    let stories = bea_client
+        .list_stories(with_token(pb::ListStoriesRequest::default(), &c.bea))
+        .await
+        .expect("stories")
+        .into_inner()
+        .stories;
+    let imported_story = stories
+        .iter()
+        .find(|s| s.process == bea_process.name)
+        .expect("the imported story");
+    assert_eq!(
+        (
+            imported_story.author.as_str(),
+            imported_story.rating_count,
+            imported_story.rating_average
+        ),
+        ("bea", 0, 0.0),
+        "no one rated it here"
+    );
+
     // Bad documents are refused with the field named.
     let refused = |json: String| {
         let mut client = c.client();
@@ -2882,6 +3030,131 @@ async fn tree_progress(c: &Coproduction, process: &str) -> f64 {
         .progress
 }
 
+async fn stories_are_as_visible_as_their_process(backend: Backend) {
+    let c = Coproduction::start(backend).await;
+    let mut client = c.client();
+    let p = c.create(&c.ana, "Quiet work", false).await;
+    let tree = c.build(&p).await;
+    let task = tree
+        .items
+        .iter()
+        .find(|i| i.kind == pb::ItemKind::Task as i32 && i.prerequisites.is_empty())
+        .expect("task")
+        .name
+        .clone();
+    c.set(&task, pb::Status::InProgress).await.expect("start");
+    let told = client
+        .create_story(with_token(
+            pb::CreateStoryRequest {
+                parent: p.name.clone(),
+                story: Some(pb::Story {
+                    title: "Not yet for everyone".into(),
+                    ..Default::default()
+                }),
+            },
+            &c.ana,
+        ))
+        .await
+        .expect("story")
+        .into_inner();
+    let listed = |token: Option<&str>| {
+        let mut client = c.client();
+        let request = match token {
+            Some(token) => with_token(pb::ListStoriesRequest::default(), token),
+            None => tonic::Request::new(pb::ListStoriesRequest::default()),
+        };
+        async move {
+            client
+                .list_stories(request)
+                .await
+                .expect("list stories")
+                .into_inner()
+                .stories
+                .into_iter()
+                .map(|s| s.name)
+                .collect::<Vec<_>>()
+        }
+    };
+    let read = |token: Option<&str>, name: &str| {
+        let mut client = c.client();
+        let body = pb::GetStoryRequest { name: name.into() };
+        let request = match token {
+            Some(token) => with_token(body, token),
+            None => tonic::Request::new(body),
+        };
+        async move { client.get_story(request).await.map(|_| ()).map_err(|s| s.code()) }
+    };
+    let rate = |token: &str| {
+        let mut client = c.client();
+        let request = with_token(
+            pb::RateStoryRequest {
+                story: told.name.clone(),
+                value: 5,
+            },
+            token,
+        );
+        async move { client.rate_story(request).await.map(|r| r.into_inner()) }
+    };
+    // A private process's story: no one outside sees or rates it, and the
+    // answer is the one an unknown story gets.
+    assert!(listed(None).await.is_empty());
+    assert!(listed(Some(&c.carla)).await.is_empty());
+    assert_eq!(read(None, &told.name).await, Err(Code::NotFound));
+    assert_eq!(read(Some(&c.carla), &told.name).await, Err(Code::NotFound));
+    let unknown = format!("stories/{}", uuid::Uuid::now_v7());
+    assert_eq!(read(Some(&c.carla), &unknown).await, Err(Code::NotFound));
+    let refused = rate(&c.carla).await.expect_err("carla may not rate");
+    assert_eq!(refused.code(), Code::NotFound);
+    assert!(!refused.message().contains("processes/"), "{refused:?}");
+    let before = outbox_events(&c.server.env.db).await.len();
+    // Its administrator and a platform administrator see it.
+    assert_eq!(listed(Some(&c.ana)).await, [told.name.clone()]);
+    let root = c.server.token("root", true);
+    assert_eq!(listed(Some(&root)).await, [told.name.clone()]);
+    assert_eq!(read(Some(&c.ana), &told.name).await, Ok(()));
+    // bea sees it once her team holds a grant in the process, and rates it.
+    assert!(listed(Some(&c.bea)).await.is_empty());
+    client
+        .create_grant(with_token(
+            pb::CreateGrantRequest {
+                parent: p.name.clone(),
+                grant: Some(pb::Grant {
+                    team: format!("teams/{TEAM}"),
+                    access_assets: true,
+                    ..Default::default()
+                }),
+            },
+            &c.ana,
+        ))
+        .await
+        .expect("grant");
+    assert_eq!(listed(Some(&c.bea)).await, [told.name.clone()]);
+    assert_eq!(rate(&c.bea).await.expect("bea rates").rating_count, 1);
+    // carla's refusal left nothing behind: one grant, one rating.
+    assert_eq!(outbox_events(&c.server.env.db).await.len(), before + 2);
+    // Made public, the story is everyone's.
+    client
+        .update_process(with_token(
+            pb::UpdateProcessRequest {
+                process: Some(pb::Process {
+                    name: p.name.clone(),
+                    public: true,
+                    ..Default::default()
+                }),
+                update_mask: Some(prost_types::FieldMask {
+                    paths: vec!["public".into()],
+                }),
+            },
+            &c.ana,
+        ))
+        .await
+        .expect("publish the process");
+    assert_eq!(listed(None).await, [told.name.clone()]);
+    assert_eq!(read(None, &told.name).await, Ok(()));
+    assert_eq!(rate(&c.carla).await.expect("carla rates").rating_count, 2);
+    c.server.stop().await;
+}
+
 on_both_backends!(
     a_process_is_built_from_the_seeded_default_schema,
     statuses_roll_up_and_prerequisites_hold_tasks_back,
@@ -2892,6 +3165,7 @@ on_both_backends!(
     grants_resolve_at_the_most_specific_level_and_guard_assets,
     internal_assets_instantiate_published_interlinkers,
     claims_are_decided_and_stories_told_and_rated,
+    stories_are_as_visible_as_their_process,
     export_import_round_trips_and_clones_copy_the_plan,
     items_are_copied_with_their_subtree,
     projections_are_rebuilt_exactly_from_a_replay,

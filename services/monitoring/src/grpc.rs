@@ -376,26 +376,35 @@ impl MonitoringApi {
         }
         let own = !r.actor.is_empty() && r.actor == caller.subject;
         if !own && !caller.platform_admin {
-            let organization = match (&filter.organization_id, &filter.process_id) {
-                (Some(o), _) => Some(o.clone()),
-                (None, Some(p)) => self
-                    .db
-                    .query_one_raw(statement(
-                        &self.db,
-                        "SELECT organization_id FROM m_processes WHERE process_id = $1",
-                        [p.clone().into()],
-                    ))
-                    .await?
-                    .map(|row| row.try_get::<String>("", "organization_id"))
-                    .transpose()?,
-                _ => None,
-            };
-            match organization {
-                Some(o) => {
-                    self.require_reader(&caller, &o).await?;
-                    filter.organization_id = Some(o);
+            match (filter.organization_id.clone(), filter.process_id.clone()) {
+                (Some(o), _) => self.require_reader(&caller, &o).await?,
+                (None, Some(p)) => {
+                    let organization = self
+                        .db
+                        .query_one_raw(statement(
+                            &self.db,
+                            "SELECT organization_id FROM m_processes WHERE process_id = $1",
+                            [p.clone().into()],
+                        ))
+                        .await?
+                        .map(|row| row.try_get::<String>("", "organization_id"))
+                        .transpose()?;
+                    // An unknown process and one of an organisation the
+                    // caller does not administer get the same answer, which
+                    // names nothing the caller did not send.
+                    match organization {
+                        Some(o) if self.may_read(&caller, &o).await? => {
+                            filter.organization_id = Some(o);
+                        }
+                        _ => {
+                            return Err(Error::Denied(format!(
+                                "only administrators of the organisation of processes/{p} \
+                                 read its activity"
+                            )));
+                        }
+                    }
                 }
-                None => {
+                (None, None) => {
                     return Err(Error::Denied(
                         "name an organisation you administer, or ask for your own actions".into(),
                     ));

@@ -736,6 +736,24 @@ async fn the_trail_is_read_by_those_entitled_with_filters(backend: Backend) {
             Err(Code::PermissionDenied)
         );
     }
+    // Someone else's process and a process no one made get the same
+    // answer, naming nothing carla did not send.
+    let process_trail = |id: &str| {
+        list(
+            carla.clone(),
+            pb::ListActivityRequest {
+                process: format!("processes/{id}"),
+                ..Default::default()
+            },
+        )
+    };
+    let theirs = process_trail(P1).await.expect_err("ana's process");
+    let nowhere = "0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2aff";
+    let unknown = process_trail(nowhere).await.expect_err("no process");
+    assert_eq!(theirs.code(), Code::PermissionDenied);
+    assert_eq!(unknown.code(), theirs.code());
+    assert_eq!(unknown.message().replace(nowhere, P1), theirs.message());
+    assert!(!theirs.message().contains(ORG), "{theirs:?}");
     // KPIs and chains: organisation administrators and platform ones.
     let mut client = m.client();
     assert_eq!(

@@ -15,6 +15,7 @@ impl MigratorTrait for Migrator {
             Box::new(GrantsAndAssets),
             Box::new(ClaimsAndStories),
             Box::new(interlink_runtime::events::IdempotencyMigration),
+            Box::new(OrganizationVisibility),
         ]
     }
 }
@@ -232,5 +233,29 @@ CREATE TABLE story_ratings (
 impl MigrationTrait for ClaimsAndStories {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         interlink_runtime::db::execute_script(manager.get_connection(), CLAIM_TABLES).await
+    }
+}
+
+struct OrganizationVisibility;
+
+impl MigrationName for OrganizationVisibility {
+    fn name(&self) -> &str {
+        "m0004_organization_visibility"
+    }
+}
+
+// Whether an organisation is public, from community's events: a process
+// administrator may grant teams of public organisations beside their own.
+const ORGANIZATION_TABLES: &str = r#"
+CREATE TABLE p_organizations (
+    organization_id TEXT PRIMARY KEY,
+    public          BOOLEAN NOT NULL
+)
+"#;
+
+#[async_trait::async_trait]
+impl MigrationTrait for OrganizationVisibility {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        interlink_runtime::db::execute_script(manager.get_connection(), ORGANIZATION_TABLES).await
     }
 }

@@ -279,6 +279,34 @@ pub struct ProcessFilter {
     pub status: Option<Status>,
 }
 
+/// SQL: process `p` is administered by the subject in parameter `s`.
+fn administers_condition(s: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM process_administrators a WHERE a.process_id = p.id AND a.subject = {s})"
+    )
+}
+
+/// SQL: a team of the subject in parameter `s` holds a grant in process `p`.
+fn granted_condition(s: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM grants g JOIN p_team_members m ON m.team_id = g.team_id \
+         WHERE g.process_id = p.id AND m.subject = {s})"
+    )
+}
+
+/// SQL: process `p` is visible to the subject in parameter `s` (not a
+/// platform administrator): public, administered by them, granted to one of
+/// their teams, or of an organisation they administer. The same rule as the
+/// service's `may_see`.
+fn visible_condition(s: &str) -> String {
+    format!(
+        "(p.public OR {} OR {} OR EXISTS (SELECT 1 FROM p_organization_administrators o \
+         WHERE o.organization_id = p.organization_id AND o.subject = {s}))",
+        administers_condition(s),
+        granted_condition(s)
+    )
+}
+
 /// Up to `limit` processes the filter keeps with ids below `before`,
 /// newest first.
 pub async fn list_processes(
@@ -294,28 +322,16 @@ pub async fn list_processes(
         format!("${}", values.len())
     };
     let subject = filter.subject.clone().unwrap_or_default();
-    let administers = |p: &str| {
-        format!(
-            "EXISTS (SELECT 1 FROM process_administrators a WHERE a.process_id = p.id AND a.subject = {p})"
-        )
-    };
-    let granted = |p: &str| {
-        format!(
-            "EXISTS (SELECT 1 FROM grants g JOIN p_team_members m ON m.team_id = g.team_id \
-             WHERE g.process_id = p.id AND m.subject = {p})"
-        )
-    };
     if filter.mine {
         let s = param(subject.clone().into(), &mut values);
-        conditions.push(format!("({} OR {})", administers(&s), granted(&s)));
+        conditions.push(format!(
+            "({} OR {})",
+            administers_condition(&s),
+            granted_condition(&s)
+        ));
     } else if !filter.platform_admin {
         let s = param(subject.clone().into(), &mut values);
-        conditions.push(format!(
-            "(p.public OR {} OR {} OR EXISTS (SELECT 1 FROM p_organization_administrators o \
-             WHERE o.organization_id = p.organization_id AND o.subject = {s}))",
-            administers(&s),
-            granted(&s)
-        ));
+        conditions.push(visible_condition(&s));
     }
     if let Some(org) = &filter.organization_id {
         let o = param(org.clone().into(), &mut values);
@@ -706,7 +722,7 @@ pub async fn set_organization_administrator(
     Ok(())
 }
 
-/// Forgets an organisation's administrators.
+/// Forgets an organisation: its administrators and its visibility.
 pub async fn forget_organization(
     db: &impl ConnectionTrait,
     organization_id: &str,
@@ -714,6 +730,12 @@ pub async fn forget_organization(
     run(
         db,
         "DELETE FROM p_organization_administrators WHERE organization_id = $1",
+        [organization_id.into()],
+    )
+    .await?;
+    run(
+        db,
+        "DELETE FROM p_organizations WHERE organization_id = $1",
         [organization_id.into()],
     )
     .await?;
@@ -1000,13 +1022,47 @@ pub async fn grants(db: &impl ConnectionTrait, process_id: &str) -> Result<Vec<G
         .collect()
 }
 
-/// Whether the team is known (from the community's events).
-pub async fn team_known(db: &impl ConnectionTrait, team_id: &str) -> Result<bool, DbErr> {
+/// The organisation of a team this service knows.
+pub async fn team_organization(
+    db: &impl ConnectionTrait,
+    team_id: &str,
+) -> Result<Option<String>, DbErr> {
+    db.query_one_raw(statement(
+        db,
+        "SELECT organization_id FROM p_teams WHERE team_id = $1",
+        [team_id.into()],
+    ))
+    .await?
+    .map(|r| r.try_get("", "organization_id"))
+    .transpose()
+}
+
+/// Records whether an organisation is public.
+pub async fn set_organization_public(
+    db: &impl ConnectionTrait,
+    organization_id: &str,
+    public: bool,
+) -> Result<(), DbErr> {
+    run(
+        db,
+        "INSERT INTO p_organizations (organization_id, public) VALUES ($1, $2) \
+         ON CONFLICT (organization_id) DO UPDATE SET public = $2",
+        [organization_id.into(), public.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Whether an organisation is public (unknown ones are not).
+pub async fn organization_public(
+    db: &impl ConnectionTrait,
+    organization_id: &str,
+) -> Result<bool, DbErr> {
     Ok(db
         .query_one_raw(statement(
             db,
-            "SELECT 1 AS one FROM p_teams WHERE team_id = $1",
-            [team_id.into()],
+            "SELECT 1 AS one FROM p_organizations WHERE organization_id = $1 AND public",
+            [organization_id.into()],
         ))
         .await?
         .is_some())
@@ -1341,26 +1397,52 @@ pub async fn story(db: &impl ConnectionTrait, id: &str) -> Result<Option<StoryRo
 pub async fn list_stories(
     db: &impl ConnectionTrait,
     process_id: Option<&str>,
+    viewer: Option<&Viewer>,
     before: Option<&str>,
     limit: u64,
 ) -> Result<Vec<StoryRow>, DbErr> {
+    let columns: Vec<String> = STORY_COLUMNS
+        .split(", ")
+        .map(|c| format!("s.{c}"))
+        .collect();
+    let visible = match viewer {
+        None => "TRUE".to_owned(),
+        Some(v) if v.platform_admin => "TRUE".to_owned(),
+        Some(v) if v.subject.is_empty() => "p.public".to_owned(),
+        Some(_) => visible_condition("$4"),
+    };
     let sql = format!(
-        "SELECT {STORY_COLUMNS} FROM stories WHERE id < $1 AND ($2 = '' OR process_id = $2) \
-         ORDER BY id DESC LIMIT $3"
+        "SELECT {} FROM stories s JOIN processes p ON p.id = s.process_id \
+         WHERE s.id < $1 AND ($2 = '' OR s.process_id = $2) AND {visible} \
+         ORDER BY s.id DESC LIMIT $3",
+        columns.join(", ")
     );
-    db.query_all_raw(statement(
-        db,
-        &sql,
-        [
-            before.unwrap_or("g").into(),
-            process_id.unwrap_or("").into(),
-            (limit as i64).into(),
-        ],
+    let mut values: Vec<Value> = vec![
+        before.unwrap_or("g").into(),
+        process_id.unwrap_or("").into(),
+        (limit as i64).into(),
+    ];
+    if visible.contains("$4") {
+        values.push(viewer.map(|v| v.subject.clone()).unwrap_or_default().into());
+    }
+    db.query_all_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        sql,
+        values,
     ))
     .await?
     .iter()
     .map(story_row)
     .collect()
+}
+
+/// Who reads a list, for the visibility of what it lists.
+#[derive(Debug, Clone, Default)]
+pub struct Viewer {
+    /// The caller's subject; empty for anonymous callers (public only).
+    pub subject: String,
+    /// Platform administrators see everything.
+    pub platform_admin: bool,
 }
 
 /// `rater`'s rating of a story, if any.
@@ -1377,22 +1459,6 @@ pub async fn story_rating(
     .await?
     .map(|r| r.try_get("", "value"))
     .transpose()
-}
-
-/// Every rating of a story, by rater.
-pub async fn story_ratings(
-    db: &impl ConnectionTrait,
-    story_id: &str,
-) -> Result<Vec<(String, i32)>, DbErr> {
-    db.query_all_raw(statement(
-        db,
-        "SELECT rater, value FROM story_ratings WHERE story_id = $1 ORDER BY rater",
-        [story_id.into()],
-    ))
-    .await?
-    .iter()
-    .map(|r| Ok((r.try_get("", "rater")?, r.try_get("", "value")?)))
-    .collect()
 }
 
 /// Records `rater`'s rating of a story (replacing theirs).
