@@ -35,6 +35,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Ordered maps: deterministic encoding, debug output and snapshots.
     config.btree_map(["."]);
     tonic_prost_build::configure()
+        // Undecodable requests are INVALID_ARGUMENT (see src/codec.rs).
+        .codec_path("crate::codec::Codec")
         .build_server(true)
         .build_client(true)
         .compile_fds_with_config(descriptors, config)?;

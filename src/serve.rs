@@ -164,7 +164,13 @@ pub(crate) async fn run_gateway(config: Config, shutdown: CancellationToken) -> 
     let address = listener.local_addr()?;
     println!("serving role gateway on http: http://{address}");
     tracing::info!(%address, routes = gateway.routes().len(), "gateway serving");
-    interlink_gateway::serve(listener, gateway.router(), shutdown).await?;
+    interlink_gateway::serve(
+        listener,
+        gateway.router(),
+        interlink_gateway::ConnectionLimits::of(&config.gateway),
+        shutdown,
+    )
+    .await?;
     tracing::info!("gateway stopped");
     Ok(())
 }

@@ -82,6 +82,7 @@ pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> anyhow::
     let http_task = tokio::spawn(interlink_gateway::serve(
         http_listener,
         http,
+        interlink_gateway::ConnectionLimits::of(&config.gateway),
         shutdown.clone(),
     ));
     let token = signer.mint(

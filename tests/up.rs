@@ -80,6 +80,14 @@ async fn up_serves_health_reflection_and_jwks_then_stops_on_sigterm() {
     );
     let v1alpha = list_services!(v1alpha, up.grpc);
     let v1 = list_services!(v1, up.grpc);
+    // The gateway's port answers reflection too, so grpcurl works there.
+    let through_gateway = list_services!(v1alpha, up.http);
+    assert!(
+        through_gateway
+            .iter()
+            .any(|s| s == "interlink.coproduction.v1.CoproductionService"),
+        "{through_gateway:?}"
+    );
     for services in [v1alpha, v1] {
         assert!(
             services.iter().any(|s| s == "grpc.health.v1.Health"),

@@ -291,6 +291,7 @@ async fn gateway(dir: &std::path::Path) -> Rest {
     tokio::spawn(interlink_gateway::serve(
         listener,
         gateway.router(),
+        interlink_gateway::ConnectionLimits::of(&Default::default()),
         tokio_util::sync::CancellationToken::new(),
     ));
     Rest::connect(address, &token, CONCURRENCY).await

@@ -1,11 +1,13 @@
 //! Who may come in, and how many: the bearer token (checked with the
 //! runtime's authenticator), a token bucket per client (the token's subject,
-//! else the address), and a cap on requests in flight beyond which new ones
-//! are shed. Also the request span and the access log line.
+//! else the address), a cap on requests in flight beyond which new ones are
+//! shed, and apart from it a cap on open server streams, in all and per
+//! client. Also the request span and the access log line.
 
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};
@@ -20,6 +22,9 @@ use crate::{GatewayError, Shared};
 pub struct Admission {
     limiter: Option<DefaultKeyedRateLimiter<String>>,
     in_flight: Arc<Semaphore>,
+    streams: Arc<Semaphore>,
+    streams_per_client: usize,
+    open_streams: Arc<Mutex<HashMap<String, usize>>>,
     trust_forwarded_for: bool,
 }
 
@@ -28,6 +33,55 @@ impl std::fmt::Debug for Admission {
         f.debug_struct("Admission")
             .field("rate_limited", &self.limiter.is_some())
             .finish_non_exhaustive()
+    }
+}
+
+/// A request that passed the token check and its client's rate: who it is
+/// from, for the stream cap.
+#[derive(Debug)]
+pub(crate) struct Caller {
+    key: String,
+}
+
+/// A request's place among those in flight, held while it is served: a
+/// request slot for a call, a stream slot (apart from the request slots,
+/// and counted per client) for a server stream.
+#[derive(Debug)]
+pub(crate) enum Permit {
+    /// One of `gateway.max_concurrent_requests`.
+    Request {
+        /// Released when dropped.
+        _slot: OwnedSemaphorePermit,
+    },
+    /// One of `gateway.max_streams`, and of the client's
+    /// `gateway.max_streams_per_client`.
+    Stream {
+        /// Released when dropped.
+        _slot: OwnedSemaphorePermit,
+        /// Forgotten when dropped.
+        _client: ClientStream,
+    },
+}
+
+/// One of a client's open streams; forgotten when dropped.
+#[derive(Debug)]
+pub(crate) struct ClientStream {
+    key: String,
+    open: Arc<Mutex<HashMap<String, usize>>>,
+}
+
+impl Drop for ClientStream {
+    fn drop(&mut self) {
+        let mut open = self
+            .open
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(count) = open.get_mut(&self.key) {
+            *count -= 1;
+            if *count == 0 {
+                open.remove(&self.key);
+            }
+        }
     }
 }
 
@@ -41,21 +95,22 @@ impl Admission {
         Self {
             limiter,
             in_flight: Arc::new(Semaphore::new(config.max_concurrent_requests)),
+            streams: Arc::new(Semaphore::new(config.max_streams)),
+            streams_per_client: config.max_streams_per_client,
+            open_streams: Arc::default(),
             trust_forwarded_for: config.trust_forwarded_for,
         }
     }
 
-    /// Admits a request with `headers` from `peer`, or says why not. The
-    /// permit is held while the request is handled.
-    pub(crate) async fn admit(
+    /// Checks the bearer token of a request with `headers` from `peer` and
+    /// charges its client's rate, or says why not. Takes no slot: a request
+    /// takes one with [`Admission::enter`] once its body has arrived.
+    pub(crate) async fn check(
         &self,
         shared: &Shared,
         headers: &http::HeaderMap,
         peer: Option<SocketAddr>,
-    ) -> Result<OwnedSemaphorePermit, GatewayError> {
-        let permit = Arc::clone(&self.in_flight)
-            .try_acquire_owned()
-            .map_err(|_| GatewayError::Overloaded)?;
+    ) -> Result<Caller, GatewayError> {
         let address_key = || format!("ip:{}", self.client_address(headers, peer));
         let identity = match bearer(headers) {
             Ok(Some(token)) => match shared.authenticator.authenticate(token).await {
@@ -82,7 +137,40 @@ impl Admission {
             "enduser.id",
             identity.as_ref().map_or("", |i| i.subject.as_str()),
         );
-        Ok(permit)
+        Ok(Caller { key })
+    }
+
+    /// A slot for `caller`'s request: a stream slot when it opens a server
+    /// stream, else a request slot; refused when they are all taken (503)
+    /// or the client holds its share of streams already (429).
+    pub(crate) fn enter(&self, caller: &Caller, streaming: bool) -> Result<Permit, GatewayError> {
+        if !streaming {
+            return Arc::clone(&self.in_flight)
+                .try_acquire_owned()
+                .map(|slot| Permit::Request { _slot: slot })
+                .map_err(|_| GatewayError::Overloaded);
+        }
+        let slot = Arc::clone(&self.streams)
+            .try_acquire_owned()
+            .map_err(|_| GatewayError::Overloaded)?;
+        let mut open = self
+            .open_streams
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let count = open.entry(caller.key.clone()).or_insert(0);
+        if *count >= self.streams_per_client {
+            return Err(GatewayError::TooManyStreams {
+                limit: self.streams_per_client,
+            });
+        }
+        *count += 1;
+        Ok(Permit::Stream {
+            _slot: slot,
+            _client: ClientStream {
+                key: caller.key.clone(),
+                open: Arc::clone(&self.open_streams),
+            },
+        })
     }
 
     /// Takes one request from `key`'s bucket.
@@ -119,16 +207,16 @@ impl Admission {
     }
 }
 
-/// A response body that holds its request's admission permit until the
-/// body is done (or dropped), so a stream counts as in flight while it runs.
+/// A response body that holds its stream's permit until the body is done
+/// (or dropped), so a stream counts as open while it runs.
 pub struct Admitted {
     body: axum::body::Body,
-    _permit: OwnedSemaphorePermit,
+    _permit: Permit,
 }
 
 impl Admitted {
     /// `body`, holding `permit`.
-    pub fn new(body: axum::body::Body, permit: OwnedSemaphorePermit) -> Self {
+    pub(crate) fn new(body: axum::body::Body, permit: Permit) -> Self {
         Self {
             body,
             _permit: permit,

@@ -46,6 +46,18 @@ pub enum GatewayError {
         /// When a request would pass again.
         retry_after: Duration,
     },
+    /// The client did not send its whole body in time.
+    #[error("the request body did not arrive within {} ms", .0.as_millis())]
+    BodyTimeout(Duration),
+    /// The request body broke off (the client went away).
+    #[error("the request body could not be read: {0}")]
+    BodyBroken(String),
+    /// The client holds as many open streams as it may.
+    #[error("{limit} streams are open for this client already; close one first")]
+    TooManyStreams {
+        /// The per-client limit.
+        limit: usize,
+    },
     /// Too many requests in flight: shed.
     #[error("the gateway is overloaded; retry shortly")]
     Overloaded,
@@ -75,6 +87,9 @@ impl GatewayError {
             GatewayError::MethodNotAllowed { .. } => Code::Unimplemented,
             GatewayError::PayloadTooLarge { .. } => Code::ResourceExhausted,
             GatewayError::RateLimited { .. } => Code::ResourceExhausted,
+            GatewayError::BodyTimeout(_) => Code::DeadlineExceeded,
+            GatewayError::BodyBroken(_) => Code::InvalidArgument,
+            GatewayError::TooManyStreams { .. } => Code::ResourceExhausted,
             GatewayError::Overloaded => Code::Unavailable,
             GatewayError::Timeout(_) => Code::DeadlineExceeded,
             GatewayError::Unauthenticated(_) => Code::Unauthenticated,
@@ -85,11 +100,12 @@ impl GatewayError {
     }
 
     /// The HTTP status of the failure: the code's, except where HTTP has a
-    /// sharper one (413, 405).
+    /// sharper one (413, 405, 408).
     pub fn http_status(&self) -> http::StatusCode {
         match self {
             GatewayError::PayloadTooLarge { .. } => http::StatusCode::PAYLOAD_TOO_LARGE,
             GatewayError::MethodNotAllowed { .. } => http::StatusCode::METHOD_NOT_ALLOWED,
+            GatewayError::BodyTimeout(_) => http::StatusCode::REQUEST_TIMEOUT,
             other => http_status(other.code()),
         }
     }

@@ -123,6 +123,27 @@ pub(crate) fn with_grpc_web<S>(service: S) -> tonic_web::GrpcWebService<S> {
     tonic_web::GrpcWebLayer::new().layer(service)
 }
 
+/// The reflection services (v1, v1alpha) of Interlink's descriptors and the
+/// health service's.
+pub(crate) fn reflection_services() -> Result<
+    (
+        tonic_reflection::server::v1::ServerReflectionServer<
+            impl tonic_reflection::server::v1::ServerReflection,
+        >,
+        tonic_reflection::server::v1alpha::ServerReflectionServer<
+            impl tonic_reflection::server::v1alpha::ServerReflection,
+        >,
+    ),
+    tonic_reflection::server::Error,
+> {
+    let builder = || {
+        tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(interlink_proto::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+    };
+    Ok((builder().build_v1()?, builder().build_v1alpha()?))
+}
+
 /// Each upstream role's health: `SERVING`, `NOT_SERVING`, or why it could
 /// not be asked.
 pub(crate) async fn upstream_health(shared: &Shared) -> BTreeMap<String, String> {

@@ -26,6 +26,7 @@ use tokio_util::sync::CancellationToken;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 
 pub mod admission;
+mod body;
 pub mod error;
 pub mod grpc;
 pub mod openapi;
@@ -63,6 +64,8 @@ pub(crate) struct Shared {
     pub(crate) admission: admission::Admission,
     pub(crate) openapi: bytes::Bytes,
     pub(crate) timeout: Duration,
+    /// The gRPC paths (`/package.Service/Method`) of server-streaming methods.
+    pub(crate) streaming_grpc_paths: std::collections::HashSet<String>,
 }
 
 /// The gateway: build it once, then serve its [`Gateway::router`].
@@ -70,6 +73,13 @@ pub(crate) struct Shared {
 pub struct Gateway {
     shared: Arc<Shared>,
     pool: DescriptorPool,
+}
+
+impl Shared {
+    /// The time a client has to send a request's body.
+    fn body_timeout(&self) -> Duration {
+        Duration::from_millis(self.config.body_timeout_ms)
+    }
 }
 
 impl std::fmt::Debug for Gateway {
@@ -86,8 +96,15 @@ impl Gateway {
         let pool = descriptor_pool()?;
         let routes = routes::routes(&pool, |service| options.upstreams.serves(service))?;
         let openapi = serde_json::to_vec(&openapi::document(&routes))?.into();
+        let streaming_grpc_paths = pool
+            .services()
+            .flat_map(|service| service.methods().collect::<Vec<_>>())
+            .filter(|method| method.is_server_streaming())
+            .map(|method| format!("/{}/{}", method.parent_service().full_name(), method.name()))
+            .collect();
         Ok(Self {
             shared: Arc::new(Shared {
+                streaming_grpc_paths,
                 timeout: Duration::from_millis(options.config.request_timeout_ms),
                 admission: admission::Admission::new(&options.config),
                 config: options.config,
@@ -146,16 +163,28 @@ impl Gateway {
     pub fn router(&self) -> Router {
         let shared = Arc::clone(&self.shared);
         let health = grpc::health_service(Arc::clone(&shared));
-        let router = Router::new()
+        let mut router = Router::new()
             .route("/healthz", get(|| async { "ok" }))
             .route("/readyz", get(readyz))
             .route("/openapi.json", get(openapi_json))
             .route_service(
                 "/grpc.health.v1.Health/{method}",
                 grpc::with_grpc_web(health),
-            )
-            .fallback(dispatch)
-            .with_state(shared);
+            );
+        // Reflection of every Interlink service (v1 and v1alpha, which
+        // grpcurl speaks), so gRPC tools work against the gateway's port.
+        match grpc::reflection_services() {
+            Ok((v1, v1alpha)) => {
+                router = router
+                    .route_service("/grpc.reflection.v1.ServerReflection/{method}", v1)
+                    .route_service(
+                        "/grpc.reflection.v1alpha.ServerReflection/{method}",
+                        v1alpha,
+                    );
+            }
+            Err(e) => tracing::error!(error = %e, "gRPC reflection is off at the gateway"),
+        }
+        let router = router.fallback(dispatch).with_state(shared);
         let router = match cors(&self.shared.config) {
             Some(cors) => router.layer(cors),
             None => router,
@@ -241,66 +270,206 @@ async fn readyz(State(shared): State<Arc<Shared>>) -> Response {
     (status, axum::Json(states)).into_response()
 }
 
-/// Everything but health and OpenAPI: admitted, then gRPC(-Web) or REST.
+/// Everything but health and OpenAPI: the token and the client's rate
+/// checked, the body read in full (in time, within its size), a slot taken,
+/// then gRPC(-Web) or REST. A slow client holds its connection, never a
+/// slot; a server stream takes a stream slot, not a request slot.
 async fn dispatch(
     State(shared): State<Arc<Shared>>,
     request: http::Request<axum::body::Body>,
 ) -> Response {
     let grpc_content = grpc::grpc_content_type(request.headers());
+    let refuse = |e: GatewayError| match &grpc_content {
+        Some(content_type) => e.into_grpc_response(content_type),
+        None => e.into_response(),
+    };
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(address)| *address);
-    let admitted = shared
+    let caller = match shared
         .admission
-        .admit(&shared, request.headers(), peer)
-        .await;
-    let permit = match admitted {
-        Ok(admitted) => admitted,
+        .check(&shared, request.headers(), peer)
+        .await
+    {
+        Ok(caller) => caller,
+        Err(e) => return refuse(e),
+    };
+    let (parts, body) = request.into_parts();
+    let limit = match &grpc_content {
+        Some(content_type) => body::grpc_limit(content_type, shared.config.max_grpc_message_bytes),
+        None => shared.config.max_body_bytes,
+    };
+    let body = match body::read(&parts.headers, body, limit, shared.body_timeout()).await {
+        Ok(body) => body,
         Err(e) => {
-            return match grpc_content {
-                Some(content_type) => e.into_grpc_response(&content_type),
-                None => e.into_response(),
-            };
+            let mut response = refuse(e);
+            // The rest of the body stays unread: an HTTP/1 connection
+            // cannot carry another request, so say it closes.
+            if parts.version < http::Version::HTTP_2 {
+                response.headers_mut().insert(
+                    http::header::CONNECTION,
+                    http::HeaderValue::from_static("close"),
+                );
+            }
+            return response;
         }
     };
-    let method = request.method().clone();
-    let mut response = match grpc_content {
-        Some(_) => {
-            let path = request.uri().path().to_owned();
+    let method = parts.method.clone();
+    let (mut response, permit) = match grpc_content.clone() {
+        Some(content_type) => {
+            if let Err(e) = body::check_grpc_frames(
+                &content_type,
+                &parts.headers,
+                &body,
+                shared.config.max_grpc_message_bytes,
+            ) {
+                return refuse(e);
+            }
+            let path = parts.uri.path().to_owned();
+            let streaming = shared.streaming_grpc_paths.contains(&path);
+            let permit = match shared.admission.enter(&caller, streaming) {
+                Ok(permit) => permit,
+                Err(e) => return refuse(e),
+            };
+            let request = http::Request::from_parts(parts, axum::body::Body::from(body));
             let mut response = grpc::passthrough(&shared, request).await;
             response
                 .extensions_mut()
                 .insert(admission::MatchedRoute(path));
-            response
+            (response, permit)
         }
-        None => rest::handle(&shared, request).await,
+        None => {
+            let resolved = routes::resolve(&shared.routes, &parts.method, parts.uri.path());
+            let permit = match shared.admission.enter(&caller, rest::streams(&resolved)) {
+                Ok(permit) => permit,
+                Err(e) => return refuse(e),
+            };
+            (rest::handle(&shared, parts, body, resolved).await, permit)
+        }
     };
     response
         .extensions_mut()
         .insert(admission::RequestMethod(method));
-    // In flight until its body is sent, streams included.
-    response.map(|body| axum::body::Body::new(admission::Admitted::new(body, permit)))
+    match permit {
+        // A call's answer is whole by now: its slot is free again, and a
+        // client slow to read it holds only its connection.
+        admission::Permit::Request { .. } => response,
+        // A stream is open until its body ends.
+        stream => {
+            response.map(|body| axum::body::Body::new(admission::Admitted::new(body, stream)))
+        }
+    }
+}
+
+/// How long connections may take, from the gateway's configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionLimits {
+    /// To send a request's headers (a new connection's first bytes
+    /// included); an idle keep-alive connection is closed after it too.
+    pub header_timeout: Duration,
+    /// Given to open requests and streams on shutdown.
+    pub drain_timeout: Duration,
+}
+
+impl ConnectionLimits {
+    /// The limits `config` sets.
+    pub fn of(config: &GatewayConfig) -> Self {
+        Self {
+            header_timeout: Duration::from_millis(config.header_timeout_ms),
+            drain_timeout: Duration::from_millis(config.request_timeout_ms),
+        }
+    }
 }
 
 /// Serves `router` on `listener` until `shutdown`, HTTP/1.1 and HTTP/2
-/// (cleartext, for gRPC) on the same port.
+/// (cleartext, for gRPC) on the same port, then drains open requests for
+/// at most `limits.drain_timeout`. A connection that does not send a
+/// request's headers within `limits.header_timeout` is closed.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
+    limits: ConnectionLimits,
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
-    use axum::serve::ListenerExt;
-    // No Nagle: a response split in two would wait for a delayed ACK.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto::Builder;
+    use tower::ServiceExt;
+
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        // Dead peers of long streams are found and their streams closed.
+        .keep_alive_interval(Some(Duration::from_secs(30)))
+        .keep_alive_timeout(Duration::from_secs(20));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    loop {
+        let (stream, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of descriptors, say: wait a little, keep serving.
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = shutdown.cancelled() => break,
+        };
+        // No Nagle: a response split in two would wait for a delayed ACK.
+        if let Err(e) = stream.set_nodelay(true) {
             tracing::debug!(error = %e, "TCP_NODELAY not set");
         }
-    });
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move { shutdown.cancelled().await })
-    .await
+        let started = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let seen = Arc::clone(&started);
+        let service =
+            router
+                .clone()
+                .map_request(move |mut request: http::Request<hyper::body::Incoming>| {
+                    seen.store(true, std::sync::atomic::Ordering::Relaxed);
+                    request.extensions_mut().insert(ConnectInfo(remote));
+                    request.map(axum::body::Body::new)
+                });
+        let connection = builder
+            .serve_connection_with_upgrades(
+                TokioIo::new(stream),
+                hyper_util::service::TowerToHyperService::new(service),
+            )
+            .into_owned();
+        let connection = graceful.watch(connection);
+        let header_timeout = limits.header_timeout;
+        tokio::spawn(async move {
+            // hyper times HTTP/1 headers once it knows the protocol; this
+            // also closes a connection that never says which it speaks.
+            let first_request = async {
+                tokio::time::sleep(header_timeout).await;
+                if started.load(std::sync::atomic::Ordering::Relaxed) {
+                    std::future::pending::<()>().await;
+                }
+            };
+            tokio::select! {
+                served = connection => {
+                    if let Err(e) = served {
+                        tracing::debug!(error = %e, "connection ended with an error");
+                    }
+                }
+                () = first_request => {
+                    tracing::debug!(%remote, "connection closed: no request in time");
+                }
+            }
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(limits.drain_timeout, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("connections still open after the drain time; closing them");
+    }
+    Ok(())
 }

@@ -11,14 +11,20 @@ use bytes::Bytes;
 use futures::StreamExt;
 use tracing::Span;
 
-use crate::routes::{Resolved, Route, resolve};
+use crate::routes::{Resolved, Route};
 use crate::upstream::RawCodec;
 use crate::{GatewayError, Shared, transcode};
 
-/// Answers one REST request.
-pub(crate) async fn handle(shared: &Shared, request: http::Request<Body>) -> Response {
+/// Answers one REST request, resolved to `resolved`, whose body has been
+/// read.
+pub(crate) async fn handle(
+    shared: &Shared,
+    parts: http::request::Parts,
+    body: Bytes,
+    resolved: Resolved<'_>,
+) -> Response {
     let mut route = None;
-    let mut response = match call(shared, request, &mut route).await {
+    let mut response = match call(shared, parts, body, resolved, &mut route).await {
         Ok(response) => response,
         Err(e) => e.into_response(),
     };
@@ -30,14 +36,20 @@ pub(crate) async fn handle(shared: &Shared, request: http::Request<Body>) -> Res
     response
 }
 
+/// Whether `resolved` is a route whose answer is a server stream.
+pub(crate) fn streams(resolved: &Resolved<'_>) -> bool {
+    matches!(resolved, Resolved::Route(route, _) if route.method.is_server_streaming())
+}
+
 async fn call(
     shared: &Shared,
-    request: http::Request<Body>,
+    parts: http::request::Parts,
+    body: Bytes,
+    resolved: Resolved<'_>,
     matched: &mut Option<String>,
 ) -> Result<Response, GatewayError> {
-    let (parts, body) = request.into_parts();
     let path = parts.uri.path();
-    let (route, variables) = match resolve(&shared.routes, &parts.method, path) {
+    let (route, variables) = match resolved {
         Resolved::Route(route, variables) => (route, variables),
         Resolved::BadPath(message) => {
             return Err(GatewayError::BadRequest(transcode::BadRequest {
@@ -69,19 +81,6 @@ async fn call(
     span.record("rpc.service", route.method.parent_service().full_name());
     span.record("rpc.method", route.method.name());
 
-    let limit = shared.config.max_body_bytes;
-    if parts
-        .headers
-        .get(http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok())
-        .is_some_and(|length| length > limit)
-    {
-        return Err(GatewayError::PayloadTooLarge { limit });
-    }
-    let body = axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|_| GatewayError::PayloadTooLarge { limit })?;
     let message = transcode::request(route, variables, parts.uri.query(), &body)?;
 
     let upstream = shared

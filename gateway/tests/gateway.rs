@@ -395,3 +395,84 @@ async fn health_is_served_and_aggregated() {
         assert_eq!(status, ServingStatus::Serving, "{service:?}");
     }
 }
+
+/// The gRPC status of a gRPC-Web answer: in its headers when it is
+/// trailers-only, else in its trailer frame.
+async fn grpc_web_status(response: reqwest::Response) -> (String, String) {
+    let header = |headers: &reqwest::header::HeaderMap, name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    if let Some(status) = header(response.headers(), "grpc-status") {
+        let message = header(response.headers(), "grpc-message").unwrap_or_default();
+        return (status, message);
+    }
+    let body = response.bytes().await.expect("body");
+    let text = String::from_utf8_lossy(&body).into_owned();
+    let field = |name: &str| {
+        let pattern = format!("{name}:");
+        text.find(&pattern)
+            .map(|at| &text[at + pattern.len()..])
+            .and_then(|rest| rest.split("\r\n").next())
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    (field("grpc-status"), field("grpc-message"))
+}
+
+#[tokio::test]
+async fn malformed_grpc_messages_are_the_callers_errors() {
+    let f = Fixture::start(|c| c.max_grpc_message_bytes = 1024).await;
+    let call = |flag: u8, message: Vec<u8>| {
+        let mut frame = vec![flag];
+        frame.extend_from_slice(&(message.len() as u32).to_be_bytes());
+        frame.extend_from_slice(&message);
+        reqwest::Client::new()
+            .post(format!("{}/interlink.echo.v1.EchoService/Echo", f.base))
+            .header("content-type", "application/grpc-web+proto")
+            .header("x-grpc-web", "1")
+            .body(frame)
+            .send()
+    };
+    let status = |flag: u8, message: Vec<u8>| {
+        let sent = call(flag, message);
+        async move { grpc_web_status(sent.await.expect("grpc-web request")).await }
+    };
+    // A sound message passes.
+    assert_eq!(
+        status(
+            0,
+            EchoRequest {
+                message: "ok".into()
+            }
+            .encode_to_vec()
+        )
+        .await
+        .0,
+        "0"
+    );
+    // A frame flag that is neither 0 nor 1.
+    let (code, message) = status(2, b"\x0a\x02ok".to_vec()).await;
+    assert_eq!(code, "3", "{message}");
+    assert!(message.contains("flag"), "{message}");
+    // A string field that is not UTF-8.
+    let (code, message) = status(0, b"\x0a\x02\xff\xfe".to_vec()).await;
+    assert_eq!(code, "3", "{message}");
+    // Groups nested beyond the decoder's recursion limit.
+    let mut nested = vec![0x0b_u8; 150];
+    nested.extend(std::iter::repeat_n(0x0c_u8, 150));
+    let (code, message) = status(0, nested).await;
+    assert_eq!(code, "3", "{message}");
+    // A message larger than the gateway passes on.
+    let (code, message) = status(
+        0,
+        EchoRequest {
+            message: "x".repeat(5000),
+        }
+        .encode_to_vec(),
+    )
+    .await;
+    assert_eq!(code, "8", "{message}");
+}

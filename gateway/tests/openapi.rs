@@ -65,6 +65,7 @@ async fn every_rest_route_is_in_the_openapi_document() {
     tokio::spawn(interlink_gateway::serve(
         listener,
         gateway.router(),
+        interlink_gateway::ConnectionLimits::of(&Default::default()),
         shutdown.clone(),
     ));
     let response = reqwest::get(format!("{base}/openapi.json"))

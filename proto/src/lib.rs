@@ -2,6 +2,8 @@
 //! module here; the encoded file descriptor set of all of them is
 //! [`FILE_DESCRIPTOR_SET`], for gRPC reflection and the gateway.
 
+pub mod codec;
+
 /// The encoded `google.protobuf.FileDescriptorSet` of every Interlink proto
 /// (and the Google types they import).
 pub const FILE_DESCRIPTOR_SET: &[u8] =

@@ -22,6 +22,15 @@ pub struct Scripted;
 
 #[tonic::async_trait]
 impl EchoService for Scripted {
+    type EchoStreamStream = interlink_runtime::echo::EchoStream;
+
+    async fn echo_stream(
+        &self,
+        request: tonic::Request<interlink_proto::echo::v1::EchoStreamRequest>,
+    ) -> Result<tonic::Response<Self::EchoStreamStream>, tonic::Status> {
+        interlink_runtime::echo::echo_stream(request.into_inner()).map(tonic::Response::new)
+    }
+
     async fn echo(
         &self,
         request: tonic::Request<EchoRequest>,
@@ -106,6 +115,7 @@ impl Fixture {
             ..GatewayConfig::default()
         };
         tune(&mut config);
+        let limits = interlink_gateway::ConnectionLimits::of(&config);
         let gateway = Gateway::in_process(
             config,
             authenticator,
@@ -124,6 +134,7 @@ impl Fixture {
         tokio::spawn(interlink_gateway::serve(
             listener,
             gateway.router(),
+            limits,
             shutdown.clone(),
         ));
         Self {

@@ -3082,7 +3082,13 @@ async fn stories_are_as_visible_as_their_process(backend: Backend) {
             Some(token) => with_token(body, token),
             None => tonic::Request::new(body),
         };
-        async move { client.get_story(request).await.map(|_| ()).map_err(|s| s.code()) }
+        async move {
+            client
+                .get_story(request)
+                .await
+                .map(|_| ())
+                .map_err(|s| s.code())
+        }
     };
     let rate = |token: &str| {
         let mut client = c.client();
@@ -3108,9 +3114,9 @@ async fn stories_are_as_visible_as_their_process(backend: Backend) {
     assert!(!refused.message().contains("processes/"), "{refused:?}");
     let before = outbox_events(&c.server.env.db).await.len();
     // Its administrator and a platform administrator see it.
-    assert_eq!(listed(Some(&c.ana)).await, [told.name.clone()]);
+    assert_eq!(listed(Some(&c.ana)).await, std::slice::from_ref(&told.name));
     let root = c.server.token("root", true);
-    assert_eq!(listed(Some(&root)).await, [told.name.clone()]);
+    assert_eq!(listed(Some(&root)).await, std::slice::from_ref(&told.name));
     assert_eq!(read(Some(&c.ana), &told.name).await, Ok(()));
     // bea sees it once her team holds a grant in the process, and rates it.
     assert!(listed(Some(&c.bea)).await.is_empty());
@@ -3128,7 +3134,7 @@ async fn stories_are_as_visible_as_their_process(backend: Backend) {
         ))
         .await
         .expect("grant");
-    assert_eq!(listed(Some(&c.bea)).await, [told.name.clone()]);
+    assert_eq!(listed(Some(&c.bea)).await, std::slice::from_ref(&told.name));
     assert_eq!(rate(&c.bea).await.expect("bea rates").rating_count, 1);
     // carla's refusal left nothing behind: one grant, one rating.
     assert_eq!(outbox_events(&c.server.env.db).await.len(), before + 2);
@@ -3149,7 +3155,7 @@ async fn stories_are_as_visible_as_their_process(backend: Backend) {
         ))
         .await
         .expect("publish the process");
-    assert_eq!(listed(None).await, [told.name.clone()]);
+    assert_eq!(listed(None).await, std::slice::from_ref(&told.name));
     assert_eq!(read(None, &told.name).await, Ok(()));
     assert_eq!(rate(&c.carla).await.expect("carla rates").rating_count, 2);
     c.server.stop().await;

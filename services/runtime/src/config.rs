@@ -251,6 +251,21 @@ pub struct GatewayConfig {
     /// Take the client address from `x-forwarded-for` (behind a trusted
     /// proxy such as an ingress controller).
     pub trust_forwarded_for: bool,
+    /// Time a client has to send a request's headers (a new connection's
+    /// first request included); an idle keep-alive connection is closed
+    /// after it too.
+    pub header_timeout_ms: u64,
+    /// Time a client has to send a request's whole body; the body is read
+    /// before the request takes one of `max_concurrent_requests`.
+    pub body_timeout_ms: u64,
+    /// Largest gRPC or gRPC-Web request message passed through.
+    pub max_grpc_message_bytes: usize,
+    /// Server streams (the change feed) open at once, counted apart from
+    /// `max_concurrent_requests`; more are shed with 503.
+    pub max_streams: usize,
+    /// Server streams one client (token subject, else address) may hold
+    /// open; more are refused with 429.
+    pub max_streams_per_client: usize,
 }
 
 impl Default for GatewayConfig {
@@ -265,6 +280,11 @@ impl Default for GatewayConfig {
             rate_limit_per_second: 100,
             rate_limit_burst: 200,
             trust_forwarded_for: false,
+            header_timeout_ms: 10_000,
+            body_timeout_ms: 10_000,
+            max_grpc_message_bytes: 4 * 1024 * 1024,
+            max_streams: 256,
+            max_streams_per_client: 4,
         }
     }
 }
@@ -472,6 +492,27 @@ impl Config {
         if self.gateway.max_concurrent_requests == 0 {
             return Err(invalid(
                 "gateway.max_concurrent_requests",
+                "must be at least 1",
+            ));
+        }
+        if self.gateway.header_timeout_ms == 0 {
+            return Err(invalid("gateway.header_timeout_ms", "must be at least 1"));
+        }
+        if self.gateway.body_timeout_ms == 0 {
+            return Err(invalid("gateway.body_timeout_ms", "must be at least 1"));
+        }
+        if self.gateway.max_grpc_message_bytes < 1024 {
+            return Err(invalid(
+                "gateway.max_grpc_message_bytes",
+                "must be at least 1024",
+            ));
+        }
+        if self.gateway.max_streams == 0 {
+            return Err(invalid("gateway.max_streams", "must be at least 1"));
+        }
+        if self.gateway.max_streams_per_client == 0 {
+            return Err(invalid(
+                "gateway.max_streams_per_client",
                 "must be at least 1",
             ));
         }

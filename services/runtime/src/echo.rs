@@ -4,7 +4,7 @@
 
 use futures::future::BoxFuture;
 use interlink_proto::echo::v1::echo_service_server::{EchoService, EchoServiceServer};
-use interlink_proto::echo::v1::{EchoRequest, EchoResponse};
+use interlink_proto::echo::v1::{EchoRequest, EchoResponse, EchoStreamRequest};
 use sea_orm::{DatabaseConnection, DbErr};
 use tonic::service::RoutesBuilder;
 
@@ -17,8 +17,50 @@ pub const ECHO_SERVICE: &str = "interlink.echo.v1.EchoService";
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Echo;
 
+/// The answers of `EchoStream`.
+pub type EchoStream = std::pin::Pin<
+    Box<dyn futures::Stream<Item = Result<EchoResponse, tonic::Status>> + Send + 'static>,
+>;
+
+/// `EchoStream`'s answers to `request`: its message `count` times,
+/// `interval_ms` apart (INVALID_ARGUMENT outside 1–1000 and 0–60000).
+pub fn echo_stream(request: EchoStreamRequest) -> Result<EchoStream, tonic::Status> {
+    let mut violations = Vec::new();
+    if !(1..=1000).contains(&request.count) {
+        violations.push(crate::error::FieldViolation::new(
+            "count",
+            "must be between 1 and 1000",
+        ));
+    }
+    if !(0..=60_000).contains(&request.interval_ms) {
+        violations.push(crate::error::FieldViolation::new(
+            "interval_ms",
+            "must be between 0 and 60000",
+        ));
+    }
+    if !violations.is_empty() {
+        return Err(crate::error::invalid_argument(&violations));
+    }
+    let interval = std::time::Duration::from_millis(request.interval_ms as u64);
+    let message = request.message;
+    Ok(Box::pin(futures::stream::unfold(0, move |sent| {
+        let message = message.clone();
+        async move {
+            if sent == request.count {
+                return None;
+            }
+            if sent > 0 {
+                tokio::time::sleep(interval).await;
+            }
+            Some((Ok(EchoResponse { message }), sent + 1))
+        }
+    })))
+}
+
 #[tonic::async_trait]
 impl EchoService for Echo {
+    type EchoStreamStream = EchoStream;
+
     async fn echo(
         &self,
         request: tonic::Request<EchoRequest>,
@@ -26,6 +68,13 @@ impl EchoService for Echo {
         Ok(tonic::Response::new(EchoResponse {
             message: request.into_inner().message,
         }))
+    }
+
+    async fn echo_stream(
+        &self,
+        request: tonic::Request<EchoStreamRequest>,
+    ) -> Result<tonic::Response<EchoStream>, tonic::Status> {
+        echo_stream(request.into_inner()).map(tonic::Response::new)
     }
 }
 

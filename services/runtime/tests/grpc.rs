@@ -25,6 +25,15 @@ struct Echo;
 
 #[tonic::async_trait]
 impl EchoService for Echo {
+    type EchoStreamStream = interlink_runtime::echo::EchoStream;
+
+    async fn echo_stream(
+        &self,
+        request: tonic::Request<interlink_proto::echo::v1::EchoStreamRequest>,
+    ) -> Result<tonic::Response<Self::EchoStreamStream>, tonic::Status> {
+        interlink_runtime::echo::echo_stream(request.into_inner()).map(tonic::Response::new)
+    }
+
     async fn echo(
         &self,
         request: tonic::Request<EchoRequest>,

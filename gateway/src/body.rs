@@ -1,0 +1,127 @@
+//! Request bodies, read in full before a request takes a slot: within a
+//! size and a time limit, so a client uploading slowly holds only its own
+//! connection.
+
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use http_body_util::BodyExt;
+
+use crate::GatewayError;
+
+/// The largest gRPC or gRPC-Web body carrying one message of at most
+/// `max_message` bytes (its 5-byte frame header; base64 for `-text`).
+pub(crate) fn grpc_limit(content_type: &http::HeaderValue, max_message: usize) -> usize {
+    let framed = max_message.saturating_add(5);
+    if content_type
+        .as_bytes()
+        .starts_with(b"application/grpc-web-text")
+    {
+        framed.saturating_add(2) / 3 * 4 + 4
+    } else {
+        framed
+    }
+}
+
+/// `body`, whole, if it is at most `limit` bytes (a larger declared
+/// `content-length` is refused at once) and arrives within `timeout`.
+pub(crate) async fn read(
+    headers: &http::HeaderMap,
+    body: axum::body::Body,
+    limit: usize,
+    timeout: Duration,
+) -> Result<Bytes, GatewayError> {
+    if headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .is_some_and(|length| length > limit as u64)
+    {
+        return Err(GatewayError::PayloadTooLarge { limit });
+    }
+    let collect = async {
+        let mut body = body;
+        let mut out = BytesMut::new();
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|e| GatewayError::BodyBroken(e.to_string()))?;
+            if let Ok(data) = frame.into_data() {
+                if out.len() + data.len() > limit {
+                    return Err(GatewayError::PayloadTooLarge { limit });
+                }
+                out.extend_from_slice(&data);
+            }
+        }
+        Ok(out.freeze())
+    };
+    match tokio::time::timeout(timeout, collect).await {
+        Ok(result) => result,
+        Err(_) => Err(GatewayError::BodyTimeout(timeout)),
+    }
+}
+
+/// Checks the framing of a gRPC or gRPC-Web request `body` before it is
+/// passed on: whole frames, a compression flag of 0 (or 1 with a
+/// `grpc-encoding`), no trailers frame, no message over `max_message`
+/// bytes. A bad frame is INVALID_ARGUMENT, a message too large
+/// RESOURCE_EXHAUSTED, whatever the service would have said.
+pub(crate) fn check_grpc_frames(
+    content_type: &http::HeaderValue,
+    headers: &http::HeaderMap,
+    body: &Bytes,
+    max_message: usize,
+) -> Result<(), GatewayError> {
+    let bad = |message: &str| {
+        GatewayError::BadRequest(crate::transcode::BadRequest {
+            field: String::new(),
+            message: message.to_owned(),
+        })
+    };
+    let decoded;
+    let mut frames: &[u8] = if content_type
+        .as_bytes()
+        .starts_with(b"application/grpc-web-text")
+    {
+        use base64::Engine;
+        // Chunks may each end in padding: decode quantum by quantum.
+        if !body.len().is_multiple_of(4) {
+            return Err(bad("the gRPC-Web text body is not base64"));
+        }
+        let mut out = Vec::with_capacity(body.len() / 4 * 3);
+        for quantum in body.chunks(4) {
+            base64::engine::general_purpose::STANDARD
+                .decode_vec(quantum, &mut out)
+                .map_err(|_| bad("the gRPC-Web text body is not base64"))?;
+        }
+        decoded = out;
+        &decoded
+    } else {
+        body
+    };
+    let compressed = headers
+        .get("grpc-encoding")
+        .is_some_and(|v| v.as_bytes() != b"identity");
+    while !frames.is_empty() {
+        let Some((header, rest)) = frames.split_first_chunk::<5>() else {
+            return Err(bad("the body ends inside a gRPC frame header"));
+        };
+        match header[0] {
+            0 => {}
+            1 if compressed => {}
+            1 => return Err(bad("a compressed gRPC message without grpc-encoding")),
+            flag => {
+                return Err(bad(&format!(
+                    "invalid gRPC frame flag {flag} (valid flags are 0 and 1)"
+                )));
+            }
+        }
+        let length = u32::from_be_bytes([header[1], header[2], header[3], header[4]]) as usize;
+        if length > max_message {
+            return Err(GatewayError::PayloadTooLarge { limit: max_message });
+        }
+        if rest.len() < length {
+            return Err(bad("the body ends inside a gRPC message"));
+        }
+        frames = &rest[length..];
+    }
+    Ok(())
+}
