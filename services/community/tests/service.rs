@@ -703,6 +703,13 @@ async fn bad_input_is_refused_by_field_and_changes_nothing(backend: Backend) {
         ),
         (
             pb::Organization {
+                display_name: text(&[("en", "\u{7}\u{8}")]),
+                ..organization(true)
+            },
+            "organization.display_name.values[en]",
+        ),
+        (
+            pb::Organization {
                 display_name: text(&[("english", "Zaragoza")]),
                 ..organization(true)
             },
@@ -794,6 +801,22 @@ async fn bad_input_is_refused_by_field_and_changes_nothing(backend: Backend) {
         (
             pb::User {
                 display_name: " ".into(),
+                ..Default::default()
+            },
+            vec!["display_name"],
+            "user.display_name",
+        ),
+        (
+            pb::User {
+                display_name: "\u{200B}\u{FEFF}".into(),
+                ..Default::default()
+            },
+            vec!["display_name"],
+            "user.display_name",
+        ),
+        (
+            pb::User {
+                display_name: "Ana\u{202E}nimda".into(),
                 ..Default::default()
             },
             vec!["display_name"],

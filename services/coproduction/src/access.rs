@@ -389,13 +389,13 @@ impl CoproductionApi {
         if r.asset.is_none() {
             violations.push(Violation::new("asset", "is required"));
         }
-        let display_name = input.display_name.trim().to_owned();
-        if display_name.chars().count() > MAX_ASSET_NAME_CHARS {
-            violations.push(Violation::new(
-                "asset.display_name",
-                format!("must be at most {MAX_ASSET_NAME_CHARS} characters"),
-            ));
-        }
+        let display_name = interlink_runtime::validation::check_line(
+            "asset.display_name",
+            &input.display_name,
+            false,
+            MAX_ASSET_NAME_CHARS,
+            &mut violations,
+        );
         let uri = input.uri.trim().to_owned();
         let kind = pb::AssetKind::try_from(input.kind);
         let mut interlinker_id = String::new();

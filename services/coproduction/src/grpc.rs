@@ -287,16 +287,13 @@ impl CoproductionApi {
             let field = format!("process.{path}");
             match path.as_str() {
                 "title" => {
-                    let title = input.title.trim();
-                    if title.is_empty() {
-                        out.push(Violation::new(field, "is required"));
-                    } else if title.chars().count() > MAX_TITLE_CHARS {
-                        out.push(Violation::new(
-                            field,
-                            format!("must be at most {MAX_TITLE_CHARS} characters"),
-                        ));
-                    }
-                    row.title = title.to_owned();
+                    row.title = interlink_runtime::validation::check_line(
+                        &field,
+                        &input.title,
+                        true,
+                        MAX_TITLE_CHARS,
+                        out,
+                    );
                 }
                 "language" => {
                     if !is_language_tag(&input.language) {

@@ -84,15 +84,13 @@ pub(crate) fn story_fields(
     input: &pb::Story,
     out: &mut Vec<Violation>,
 ) -> (String, String, String, String, Vec<String>, Vec<String>) {
-    let title = input.title.trim().to_owned();
-    if title.is_empty() {
-        out.push(Violation::new("story.title", "is required"));
-    } else if title.chars().count() > MAX_STORY_TITLE_CHARS {
-        out.push(Violation::new(
-            "story.title",
-            format!("must be at most {MAX_STORY_TITLE_CHARS} characters"),
-        ));
-    }
+    let title = interlink_runtime::validation::check_line(
+        "story.title",
+        &input.title,
+        true,
+        MAX_STORY_TITLE_CHARS,
+        out,
+    );
     let text = |field: &str, value: &str, out: &mut Vec<Violation>| {
         if value.chars().count() > MAX_STORY_TEXT_CHARS {
             out.push(Violation::new(

@@ -998,6 +998,27 @@ async fn bad_input_is_refused_by_field_and_changes_nothing(backend: Backend) {
             "process.tags[0]"
         ]
     );
+    // Titles people could not read, or that read differently from what
+    // they are.
+    for title in [
+        "\u{200B}\u{200C}\u{2060}",
+        "\u{1}\u{2}\u{3}",
+        "invoice\u{202E}fdp.exe",
+        "unassigned \u{0378}",
+    ] {
+        assert_eq!(
+            violated_fields(
+                &client
+                    .create_process(a!(pb::CreateProcessRequest {
+                        process: Some(process(title, false))
+                    }))
+                    .await
+                    .expect_err("unreadable title")
+            ),
+            ["process.title"],
+            "{title:?}"
+        );
+    }
     assert_eq!(
         violated_fields(
             &client

@@ -42,8 +42,10 @@ pub struct Identity {
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
     /// Malformed, badly signed, expired, for another audience or issuer, or
-    /// signed by an unknown key.
-    #[error("invalid token: {0}")]
+    /// signed by an unknown key; the reason is a plain one ("malformed
+    /// token", "unsupported algorithm", "token expired" …), never the JWT
+    /// library's parse error.
+    #[error("{0}")]
     InvalidToken(String),
     /// The issuer's keys could not be fetched.
     #[error("token keys unavailable: {0}")]
@@ -64,6 +66,46 @@ impl From<AuthError> for tonic::Status {
 
 fn invalid(reason: impl std::fmt::Display) -> AuthError {
     AuthError::InvalidToken(reason.to_string())
+}
+
+/// Why the JWT library refused a token, said plainly.
+fn refused(error: &jsonwebtoken::errors::Error) -> AuthError {
+    use jsonwebtoken::errors::ErrorKind as K;
+    invalid(match error.kind() {
+        K::ExpiredSignature => "token expired".to_owned(),
+        K::ImmatureSignature => "token not valid yet".to_owned(),
+        K::InvalidIssuer => "token from another issuer".to_owned(),
+        K::InvalidAudience => "token for another audience".to_owned(),
+        K::InvalidSignature => "bad signature".to_owned(),
+        K::MissingRequiredClaim(claim) => format!("token has no `{claim}` claim"),
+        K::InvalidClaimFormat(claim) => format!("token claim `{claim}` is malformed"),
+        K::InvalidAlgorithm
+        | K::InvalidAlgorithmName
+        | K::MissingAlgorithm
+        | K::UnsupportedAlgorithm => "unsupported algorithm".to_owned(),
+        _ => "malformed token".to_owned(),
+    })
+}
+
+/// Why a token's header does not decode: an algorithm this platform does
+/// not take (`none`, `HS256` …), or no JWT at all.
+fn header_refused(token: &str) -> AuthError {
+    use base64::Engine;
+    let algorithm = token
+        .split('.')
+        .next()
+        .and_then(|h| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(h)
+                .ok()
+        })
+        .and_then(|h| serde_json::from_slice::<serde_json::Value>(&h).ok())
+        .is_some_and(|h| h.get("alg").is_some());
+    invalid(if algorithm {
+        "unsupported algorithm"
+    } else {
+        "malformed token"
+    })
 }
 
 /// A verification key and the one algorithm it may be used with.
@@ -129,7 +171,7 @@ impl JwksCache {
             // `kid`, nor while the issuer is failing; stale keys still serve.
             return match self.cached(kid, false).await {
                 Some(key) => Ok(key),
-                None => Err(self.missing(kid).await),
+                None => Err(self.missing().await),
             };
         }
         *last = Some(Instant::now());
@@ -137,16 +179,14 @@ impl JwksCache {
             Ok(table) => {
                 let key = table.get(kid).cloned();
                 *self.keys.write().await = (table, Some(Instant::now()));
-                key.ok_or_else(|| invalid(format!("unknown key id `{kid}`")))
+                key.ok_or_else(|| invalid("unknown signing key"))
             }
             Err(e) => match self.cached(kid, false).await {
                 Some(key) => {
                     tracing::warn!(error = %e, "jwks refresh failed; using cached keys");
                     Ok(key)
                 }
-                None if self.keys.read().await.1.is_some() => {
-                    Err(invalid(format!("unknown key id `{kid}`")))
-                }
+                None if self.keys.read().await.1.is_some() => Err(invalid("unknown signing key")),
                 None => Err(e),
             },
         }
@@ -164,9 +204,9 @@ impl JwksCache {
     }
 
     /// Unknown `kid` if we ever had the issuer's keys; unavailable if not.
-    async fn missing(&self, kid: &str) -> AuthError {
+    async fn missing(&self) -> AuthError {
         if self.keys.read().await.1.is_some() {
-            invalid(format!("unknown key id `{kid}`"))
+            invalid("unknown signing key")
         } else {
             AuthError::KeysUnavailable(format!("{}: not fetched yet", self.url))
         }
@@ -311,24 +351,21 @@ impl Authenticator {
         if let Some(identity) = self.verified.get(token, now) {
             return Ok(identity);
         }
-        let header = jsonwebtoken::decode_header(token).map_err(invalid)?;
+        let header = jsonwebtoken::decode_header(token).map_err(|_| header_refused(token))?;
         if !matches!(header.alg, Algorithm::RS256 | Algorithm::ES256) {
-            return Err(invalid(format!(
-                "algorithm {:?} is not accepted",
-                header.alg
-            )));
+            return Err(invalid("unsupported algorithm"));
         }
         let kid = header.kid.ok_or_else(|| invalid("token has no key id"))?;
         let key = match &self.keys {
             KeySource::Fixed(table) => table
                 .get(&kid)
                 .cloned()
-                .ok_or_else(|| invalid(format!("unknown key id `{kid}`")))?,
+                .ok_or_else(|| invalid("unknown signing key"))?,
             KeySource::Remote(cache) => cache.key(&kid).await?,
         };
         // The key decides the algorithm, never the token alone.
         if key.algorithm != header.alg {
-            return Err(invalid("token algorithm does not match its key"));
+            return Err(invalid("unsupported algorithm"));
         }
         let mut validation = Validation::new(key.algorithm);
         validation.set_issuer(&[&self.issuer]);
@@ -336,7 +373,8 @@ impl Authenticator {
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.validate_nbf = true;
         validation.leeway = self.leeway;
-        let data = jsonwebtoken::decode::<Claims>(token, &key.key, &validation).map_err(invalid)?;
+        let data = jsonwebtoken::decode::<Claims>(token, &key.key, &validation)
+            .map_err(|e| refused(&e))?;
         let claims = data.claims;
         if claims.sub.is_empty() {
             return Err(invalid("token has an empty subject"));

@@ -106,7 +106,7 @@ pub async fn serve(
     };
     let server = tonic::transport::Server::builder()
         .timeout(Duration::from_millis(options.config.request_timeout_ms))
-        .layer(tower_http::trace::TraceLayer::new_for_grpc().make_span_with(grpc_span))
+        .layer(call_trace())
         .layer(RpcMetricsLayer::default())
         .layer(AuthLayer::new(options.authenticator))
         .layer(IdempotencyLayer::new(options.idempotency))
@@ -122,6 +122,35 @@ pub async fn serve(
         }
     }
     Ok(())
+}
+
+/// The span of every call, whose failures are logged at ERROR only when
+/// they are the server's: a caller's mistake (a bad argument, an unknown
+/// id, a refused permission, a missing token …) is an answer, logged with
+/// the response at DEBUG.
+fn call_trace() -> tower_http::trace::TraceLayer<
+    tower_http::classify::SharedClassifier<tower_http::classify::GrpcErrorsAsFailures>,
+    fn(&http::Request<tonic::body::Body>) -> Span,
+> {
+    use tower_http::classify::{GrpcCode as C, GrpcErrorsAsFailures, SharedClassifier};
+    let classifier = [
+        C::InvalidArgument,
+        C::NotFound,
+        C::AlreadyExists,
+        C::PermissionDenied,
+        C::ResourceExhausted,
+        C::FailedPrecondition,
+        C::Aborted,
+        C::OutOfRange,
+        C::Unauthenticated,
+    ]
+    .into_iter()
+    .fold(
+        GrpcErrorsAsFailures::new(),
+        GrpcErrorsAsFailures::with_success,
+    );
+    tower_http::trace::TraceLayer::new(SharedClassifier::new(classifier))
+        .make_span_with(grpc_span::<tonic::body::Body> as fn(&_) -> Span)
 }
 
 /// A span per call with the OpenTelemetry RPC attributes, child of the
@@ -183,7 +212,7 @@ pub async fn in_process(
     let mut routes = routes;
     routes.add_service(health);
     let service = tower::ServiceBuilder::new()
-        .layer(tower_http::trace::TraceLayer::new_for_grpc().make_span_with(grpc_span))
+        .layer(call_trace())
         .layer(RpcMetricsLayer::default())
         .layer(AuthLayer::new(authenticator))
         .layer(IdempotencyLayer::new(idempotency))

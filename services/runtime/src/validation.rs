@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::text::is_language_tag;
+use crate::text::{is_language_tag, text_problem};
 
 /// One refused field: its path in the request and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,8 +67,39 @@ pub fn check_translatable(
                 format!("{field}.values[{language}]"),
                 format!("must be at most {max_chars} characters"),
             ));
+        } else if let Some(problem) = text_problem(text, true) {
+            out.push(Violation::new(
+                format!("{field}.values[{language}]"),
+                problem,
+            ));
         }
     }
+}
+
+/// Checks a one-line text people read — a name, a title: at most
+/// `max_chars` once trimmed, required when `required`, and made of
+/// characters [`text_problem`] accepts. Returns it trimmed.
+pub fn check_line(
+    field: &str,
+    value: &str,
+    required: bool,
+    max_chars: usize,
+    out: &mut Vec<Violation>,
+) -> String {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        if required {
+            out.push(Violation::new(field, "is required"));
+        }
+    } else if trimmed.chars().count() > max_chars {
+        out.push(Violation::new(
+            field,
+            format!("must be at most {max_chars} characters"),
+        ));
+    } else if let Some(problem) = text_problem(trimmed, false) {
+        out.push(Violation::new(field, problem));
+    }
+    trimmed.to_owned()
 }
 
 /// Checks an optional URL: empty, or http(s) without spaces and not too long.
@@ -111,6 +142,24 @@ mod tests {
         let mut out = Vec::new();
         check_translatable("d", &BTreeMap::new(), true, 50, &mut out);
         assert_eq!(out[0].reason, "needs a value in at least one language");
+    }
+
+    #[test]
+    fn names_and_titles_are_visible_text() {
+        let mut out = Vec::new();
+        assert_eq!(check_line("a", "  Ana ", true, 10, &mut out), "Ana");
+        check_line("b", "", false, 10, &mut out);
+        check_line("c", " ", true, 10, &mut out);
+        check_line("d", "\u{200B}\u{200B}", true, 10, &mut out);
+        check_line("e", "evil\u{202E}txt", true, 20, &mut out);
+        check_line("f", "two\nlines", true, 20, &mut out);
+        check_line("g", "much too long", true, 5, &mut out);
+        let fields: Vec<_> = out.iter().map(|v| v.field.as_str()).collect();
+        assert_eq!(fields, ["c", "d", "e", "f", "g"]);
+        let mut out = Vec::new();
+        let values = BTreeMap::from([("en".to_owned(), "\u{1}\u{2}".to_owned())]);
+        check_translatable("title", &values, true, 50, &mut out);
+        assert_eq!(out[0].field, "title.values[en]");
     }
 
     #[test]

@@ -104,13 +104,41 @@ fn rsa_jwk() -> Jwk {
     serde_json::from_str(RSA_JWK).unwrap()
 }
 
+/// The plain reasons a refused token is given (never the JWT library's
+/// parse errors).
+const PLAIN_REASONS: &[&str] = &[
+    "malformed token",
+    "unsupported algorithm",
+    "token has no key id",
+    "unknown signing key",
+    "bad signature",
+    "token expired",
+    "token not valid yet",
+    "token from another issuer",
+    "token for another audience",
+    "token has no `exp` claim",
+    "token has an empty subject",
+];
+
 fn assert_invalid(result: Result<interlink_runtime::auth::Identity, AuthError>, what: &str) {
     match result {
         Err(AuthError::InvalidToken(reason)) => {
-            let status = tonic::Status::from(AuthError::InvalidToken(reason));
+            assert!(
+                PLAIN_REASONS.contains(&reason.as_str()),
+                "{what}: {reason:?} is not a plain reason"
+            );
+            let status = tonic::Status::from(AuthError::InvalidToken(reason.clone()));
             assert_eq!(status.code(), tonic::Code::Unauthenticated, "{what}");
+            assert_eq!(status.message(), reason, "{what}");
         }
         other => panic!("{what}: expected an invalid token, got {other:?}"),
+    }
+}
+
+fn assert_reason(result: Result<interlink_runtime::auth::Identity, AuthError>, expected: &str) {
+    match result {
+        Err(AuthError::InvalidToken(reason)) => assert_eq!(reason, expected),
+        other => panic!("expected {expected:?}, got {other:?}"),
     }
 }
 
@@ -162,6 +190,7 @@ async fn refused_tokens_are_unauthenticated() {
         b64(claims())
     );
     assert_invalid(auth.authenticate(&none).await, "alg none");
+    assert_reason(auth.authenticate(&none).await, "unsupported algorithm");
 
     // HS256 "signed" with the RSA public key as the HMAC secret.
     let mut header = Header::new(Algorithm::HS256);
@@ -173,6 +202,7 @@ async fn refused_tokens_are_unauthenticated() {
     )
     .unwrap();
     assert_invalid(auth.authenticate(&hs).await, "HS256 with the public key");
+    assert_reason(auth.authenticate(&hs).await, "unsupported algorithm");
 
     let mut c = claims();
     c["aud"] = json!("another-platform");
@@ -193,6 +223,10 @@ async fn refused_tokens_are_unauthenticated() {
     assert_invalid(
         auth.authenticate(&rsa_token(&c, "test-rsa")).await,
         "expired",
+    );
+    assert_reason(
+        auth.authenticate(&rsa_token(&c, "test-rsa")).await,
+        "token expired",
     );
 
     let mut c = claims();
@@ -254,6 +288,9 @@ async fn refused_tokens_are_unauthenticated() {
             auth.authenticate(garbage).await,
             &format!("garbage {garbage:?}"),
         );
+        if !garbage.starts_with("eyJ") {
+            assert_reason(auth.authenticate(garbage).await, "malformed token");
+        }
     }
 }
 

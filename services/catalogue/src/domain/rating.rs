@@ -16,12 +16,13 @@ pub fn check(path: &str, value: i32, title: &str, text: &str) -> Vec<Violation> 
             "must be between 1 and 5",
         ));
     }
-    if title.chars().count() > MAX_TITLE_CHARS {
-        out.push(Violation::new(
-            format!("{path}.title"),
-            format!("must be at most {MAX_TITLE_CHARS} characters"),
-        ));
-    }
+    interlink_runtime::validation::check_line(
+        &format!("{path}.title"),
+        title,
+        false,
+        MAX_TITLE_CHARS,
+        &mut out,
+    );
     if text.chars().count() > MAX_TEXT_CHARS {
         out.push(Violation::new(
             format!("{path}.text"),

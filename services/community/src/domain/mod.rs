@@ -80,15 +80,7 @@ pub const MAX_ADDITIONAL_EMAILS: usize = 10;
 
 /// Checks a display name: present, not blank, not too long.
 pub fn check_name(field: &str, value: &str, out: &mut Vec<Violation>) {
-    let trimmed = value.trim();
-    if trimmed.is_empty() {
-        out.push(Violation::new(field, "is required"));
-    } else if trimmed.chars().count() > MAX_NAME_CHARS {
-        out.push(Violation::new(
-            field,
-            format!("must be at most {MAX_NAME_CHARS} characters"),
-        ));
-    }
+    interlink_runtime::validation::check_line(field, value, true, MAX_NAME_CHARS, out);
 }
 
 pub use interlink_runtime::text::is_language_tag;
