@@ -124,14 +124,17 @@ pub async fn serve(
     Ok(())
 }
 
+/// The trace layer of [`call_trace`].
+type CallTrace = tower_http::trace::TraceLayer<
+    tower_http::classify::SharedClassifier<tower_http::classify::GrpcErrorsAsFailures>,
+    fn(&http::Request<tonic::body::Body>) -> Span,
+>;
+
 /// The span of every call, whose failures are logged at ERROR only when
 /// they are the server's: a caller's mistake (a bad argument, an unknown
 /// id, a refused permission, a missing token …) is an answer, logged with
 /// the response at DEBUG.
-fn call_trace() -> tower_http::trace::TraceLayer<
-    tower_http::classify::SharedClassifier<tower_http::classify::GrpcErrorsAsFailures>,
-    fn(&http::Request<tonic::body::Body>) -> Span,
-> {
+fn call_trace() -> CallTrace {
     use tower_http::classify::{GrpcCode as C, GrpcErrorsAsFailures, SharedClassifier};
     let classifier = [
         C::InvalidArgument,
