@@ -246,9 +246,17 @@ impl http_body::Body for Admitted {
 
 /// The bearer token of `authorization`, if any; a malformed header is refused.
 fn bearer(headers: &http::HeaderMap) -> Result<Option<&str>, GatewayError> {
-    let Some(value) = headers.get(http::header::AUTHORIZATION) else {
+    let mut values = headers.get_all(http::header::AUTHORIZATION).iter();
+    let Some(value) = values.next() else {
         return Ok(None);
     };
+    if values.next().is_some() {
+        // Which one a proxy or a service would read is anyone's guess.
+        return Err(GatewayError::BadRequest(crate::transcode::BadRequest {
+            field: String::new(),
+            message: "send one authorization header, not several".into(),
+        }));
+    }
     let value = value
         .to_str()
         .map_err(|_| GatewayError::Unauthenticated("authorization header is not text".into()))?;

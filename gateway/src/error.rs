@@ -40,6 +40,21 @@ pub enum GatewayError {
         /// The limit.
         limit: usize,
     },
+    /// A REST body that is not declared JSON.
+    #[error("the request body must be JSON (content-type application/json), not {0}")]
+    UnsupportedMediaType(String),
+    /// The request line's target is longer than the gateway reads.
+    #[error("the request URI exceeds {limit} bytes")]
+    UriTooLong {
+        /// The limit.
+        limit: usize,
+    },
+    /// The request's headers are larger than the gateway reads.
+    #[error("the request headers exceed {limit} bytes")]
+    HeadersTooLarge {
+        /// The limit.
+        limit: usize,
+    },
     /// The caller exceeded its rate.
     #[error("rate limit exceeded; retry in {} s", retry_after.as_secs().max(1))]
     RateLimited {
@@ -86,6 +101,9 @@ impl GatewayError {
             GatewayError::NoRoute { .. } => Code::NotFound,
             GatewayError::MethodNotAllowed { .. } => Code::Unimplemented,
             GatewayError::PayloadTooLarge { .. } => Code::ResourceExhausted,
+            GatewayError::UnsupportedMediaType(_) => Code::InvalidArgument,
+            GatewayError::UriTooLong { .. } => Code::InvalidArgument,
+            GatewayError::HeadersTooLarge { .. } => Code::InvalidArgument,
             GatewayError::RateLimited { .. } => Code::ResourceExhausted,
             GatewayError::BodyTimeout(_) => Code::DeadlineExceeded,
             GatewayError::BodyBroken(_) => Code::InvalidArgument,
@@ -100,12 +118,17 @@ impl GatewayError {
     }
 
     /// The HTTP status of the failure: the code's, except where HTTP has a
-    /// sharper one (413, 405, 408).
+    /// sharper one (405, 408, 413, 414, 415, 431).
     pub fn http_status(&self) -> http::StatusCode {
         match self {
             GatewayError::PayloadTooLarge { .. } => http::StatusCode::PAYLOAD_TOO_LARGE,
             GatewayError::MethodNotAllowed { .. } => http::StatusCode::METHOD_NOT_ALLOWED,
             GatewayError::BodyTimeout(_) => http::StatusCode::REQUEST_TIMEOUT,
+            GatewayError::UnsupportedMediaType(_) => http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            GatewayError::UriTooLong { .. } => http::StatusCode::URI_TOO_LONG,
+            GatewayError::HeadersTooLarge { .. } => {
+                http::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE
+            }
             other => http_status(other.code()),
         }
     }

@@ -199,6 +199,9 @@ impl Gateway {
             )
             .layer(PropagateRequestIdLayer::x_request_id())
             .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+            .layer(axum::middleware::map_request(
+                |request: http::Request<axum::body::Body>| async move { safe_request_id(request) },
+            ))
     }
 }
 
@@ -270,6 +273,77 @@ async fn readyz(State(shared): State<Arc<Shared>>) -> Response {
     (status, axum::Json(states)).into_response()
 }
 
+/// Longest request target read.
+const MAX_URI_BYTES: usize = 8 * 1024;
+/// Most request header bytes (names and values) read.
+const MAX_HEADER_BYTES: usize = 64 * 1024;
+/// Most request headers read (hyper's own limit is set above it).
+const MAX_HEADERS: usize = 100;
+
+/// Refuses what the HTTP layer should not carry further — a target or
+/// headers beyond the gateway's limits, a body that is not JSON on a REST
+/// route — with the same JSON error body as every other error.
+fn check_http(parts: &http::request::Parts, grpc: bool) -> Result<(), GatewayError> {
+    if parts.uri.to_string().len() > MAX_URI_BYTES {
+        return Err(GatewayError::UriTooLong {
+            limit: MAX_URI_BYTES,
+        });
+    }
+    let header_bytes: usize = parts
+        .headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len())
+        .sum();
+    if header_bytes > MAX_HEADER_BYTES || parts.headers.len() > MAX_HEADERS {
+        return Err(GatewayError::HeadersTooLarge {
+            limit: MAX_HEADER_BYTES,
+        });
+    }
+    let has_body = parts.headers.contains_key(http::header::TRANSFER_ENCODING)
+        || parts
+            .headers
+            .get(http::header::CONTENT_LENGTH)
+            .is_some_and(|v| v.as_bytes() != b"0");
+    if !grpc
+        && has_body
+        && let Some(content_type) = parts.headers.get(http::header::CONTENT_TYPE)
+    {
+        let essence = content_type
+            .to_str()
+            .unwrap_or_default()
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        if essence != "application/json" && !essence.ends_with("+json") {
+            return Err(GatewayError::UnsupportedMediaType(
+                String::from_utf8_lossy(content_type.as_bytes()).into_owned(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Drops an `x-request-id` that is not a safe token (1–128 of letters,
+/// digits, `-`, `_`, `.`, `:`), so a fresh one is made: ids end up in logs
+/// and in other systems' headers.
+fn safe_request_id<B>(mut request: http::Request<B>) -> http::Request<B> {
+    let safe = |value: &http::HeaderValue| {
+        let bytes = value.as_bytes();
+        (1..=128).contains(&bytes.len())
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+    };
+    let headers = request.headers_mut();
+    let ids: Vec<_> = headers.get_all("x-request-id").iter().collect();
+    if ids.len() > 1 || ids.first().is_some_and(|id| !safe(id)) {
+        headers.remove("x-request-id");
+    }
+    request
+}
+
 /// Everything but health and OpenAPI: the token and the client's rate
 /// checked, the body read in full (in time, within its size), a slot taken,
 /// then gRPC(-Web) or REST. A slow client holds its connection, never a
@@ -283,6 +357,11 @@ async fn dispatch(
         Some(content_type) => e.into_grpc_response(content_type),
         None => e.into_response(),
     };
+    let (parts, body) = request.into_parts();
+    if let Err(e) = check_http(&parts, grpc_content.is_some()) {
+        return refuse(e);
+    }
+    let request = http::Request::from_parts(parts, body);
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -400,7 +479,9 @@ pub async fn serve(
     builder
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_timeout);
+        .header_read_timeout(limits.header_timeout)
+        // Above the gateway's own limit, which answers in JSON.
+        .max_headers(4 * MAX_HEADERS);
     builder
         .http2()
         .timer(TokioTimer::new())

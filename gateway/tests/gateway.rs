@@ -476,3 +476,86 @@ async fn malformed_grpc_messages_are_the_callers_errors() {
     .await;
     assert_eq!(code, "8", "{message}");
 }
+
+#[tokio::test]
+async fn http_refusals_are_json_like_every_other_error() {
+    let f = Fixture::start(|_| {}).await;
+    let client = reqwest::Client::new();
+    let refused = |response: reqwest::Response, status: u16| async move {
+        assert_eq!(response.status().as_u16(), status);
+        let body: Value = response.json().await.expect("a JSON error body");
+        assert!(
+            body["status"].is_string() && body["message"].is_string(),
+            "{body}"
+        );
+        body
+    };
+    // A JSON route sent something else.
+    let response = client
+        .post(format!("{}/v1/echo:stream", f.base))
+        .header("content-type", "text/plain")
+        .body(r#"{"message": "x", "count": 1}"#)
+        .send()
+        .await
+        .expect("request");
+    refused(response, 415).await;
+    // With the right type, and with a charset, it passes.
+    for content_type in ["application/json", "application/json; charset=utf-8"] {
+        let response = client
+            .post(format!("{}/v1/echo:stream", f.base))
+            .header("content-type", content_type)
+            .body(r#"{"message": "x", "count": 1}"#)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 200, "{content_type}");
+    }
+    // Two Authorization headers.
+    let response = client
+        .get(format!("{}/v1/echo?message=x", f.base))
+        .header("authorization", format!("Bearer {}", f.token))
+        .header("authorization", "Bearer something-else")
+        .send()
+        .await
+        .expect("request");
+    let body = refused(response, 400).await;
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("authorization"))
+    );
+    // A target and headers beyond the limits.
+    let response = client
+        .get(format!("{}/v1/echo?message={}", f.base, "x".repeat(9000)))
+        .send()
+        .await
+        .expect("request");
+    refused(response, 414).await;
+    let response = client
+        .get(format!("{}/v1/echo?message=x", f.base))
+        .header("x-padding", "p".repeat(70_000))
+        .send()
+        .await
+        .expect("request");
+    refused(response, 431).await;
+    let mut many = client.get(format!("{}/v1/echo?message=x", f.base));
+    for n in 0..120 {
+        many = many.header(format!("x-extra-{n}"), "1");
+    }
+    refused(many.send().await.expect("request"), 431).await;
+    // Request ids: safe ones kept, others replaced.
+    for (sent, kept) in [("req-42.a:b_c", true), ("two words", false), ("", false)] {
+        let response = client
+            .get(format!("{}/v1/echo?message=x", f.base))
+            .header("x-request-id", sent)
+            .send()
+            .await
+            .expect("request");
+        let answered = response.headers()["x-request-id"]
+            .to_str()
+            .expect("text")
+            .to_owned();
+        assert_eq!(answered == sent, kept, "{sent:?} → {answered:?}");
+        assert!(!answered.is_empty());
+    }
+}

@@ -203,14 +203,17 @@ impl CatalogueApi {
         // table (the hot path: anyone may list them, and it follows every
         // local write), the rest from the table.
         if state == State::Published {
-            let mut entries = self.index.published_page(after, limit as usize + 1);
+            let mut entries = self
+                .index
+                .published_page(after.as_deref(), limit as usize + 1);
             let next_page_token = take_page(&mut entries, limit, |e| e.row.id.clone());
             return Ok(pb::ListInterlinkersResponse {
                 interlinkers: entries.iter().map(|e| interlinker_to(&e.row)).collect(),
                 next_page_token,
             });
         }
-        let mut rows = store::list_interlinkers(&self.db, state, after, limit + 1).await?;
+        let mut rows =
+            store::list_interlinkers(&self.db, state, after.as_deref(), limit + 1).await?;
         let next_page_token = take_page(&mut rows, limit, |r| r.id.clone());
         Ok(pb::ListInterlinkersResponse {
             interlinkers: rows.iter().map(interlinker_to).collect(),
@@ -430,20 +433,16 @@ impl CatalogueApi {
                 0
             }
         };
-        let offset = if r.page_token.is_empty() {
-            0
-        } else {
-            match r.page_token.parse::<usize>() {
-                Ok(offset) if offset <= MAX_SEARCH_OFFSET => offset,
-                _ => {
-                    violations.push(Violation::new(
-                        "page_token",
-                        "is not a token from a previous response",
-                    ));
-                    0
-                }
-            }
-        };
+        let offset = interlink_runtime::api::page_cursor(&r.page_token, |cursor| {
+            cursor
+                .parse::<usize>()
+                .ok()
+                .filter(|offset| *offset <= MAX_SEARCH_OFFSET)
+        })
+        .map_err(|v| violations.push(v))
+        .ok()
+        .flatten()
+        .unwrap_or(0);
         Error::check(violations)?;
         let page = self.index.search(&r.query, &filters, offset, limit)?;
         let next = offset + limit;
@@ -457,7 +456,7 @@ impl CatalogueApi {
                 })
                 .collect(),
             next_page_token: if next < page.total && next <= MAX_SEARCH_OFFSET {
-                next.to_string()
+                interlink_runtime::api::page_token(&next.to_string())
             } else {
                 String::new()
             },
@@ -634,7 +633,7 @@ impl CatalogueApi {
         let limit = page_size(r.page_size, 50, 500)?;
         let before = uuid_page_token(&r.page_token)?;
         self.visible_interlinker(&request, &id).await?;
-        let mut rows = store::list_ratings(&self.db, &id, before, limit + 1).await?;
+        let mut rows = store::list_ratings(&self.db, &id, before.as_deref(), limit + 1).await?;
         let next_page_token = take_page(&mut rows, limit, |r| r.id.clone());
         Ok(pb::ListRatingsResponse {
             ratings: rows.iter().map(convert::rating_to).collect(),

@@ -45,18 +45,11 @@ fn parse_profile_name<'a>(field: &str, name: &'a str) -> Result<&'a str> {
     )?)
 }
 
-/// The number in a `version` page token.
+/// The version in a page token of schema versions.
 fn version_token(token: &str) -> Result<Option<i32>> {
-    if token.is_empty() {
-        return Ok(None);
-    }
-    match token.parse::<i32>() {
-        Ok(v) if v > 0 => Ok(Some(v)),
-        _ => Err(Error::invalid(
-            "page_token",
-            "is not a token from a previous response",
-        )),
-    }
+    Ok(interlink_runtime::api::page_cursor(token, |cursor| {
+        cursor.parse::<i32>().ok().filter(|v| *v > 0)
+    })?)
 }
 
 impl CatalogueApi {
@@ -256,18 +249,11 @@ impl CatalogueApi {
     ) -> Result<pb::ListSchemasResponse> {
         let r = request.get_ref();
         let limit = page_size(r.page_size, 50, 500)?;
-        let after = if r.page_token.is_empty() {
-            None
-        } else if is_schema_id(&r.page_token) {
-            Some(r.page_token.as_str())
-        } else {
-            return Err(Error::invalid(
-                "page_token",
-                "is not a token from a previous response",
-            ));
-        };
+        let after = interlink_runtime::api::page_cursor(&r.page_token, |cursor| {
+            is_schema_id(cursor).then(|| cursor.to_owned())
+        })?;
         let editor = self.is_editor(identity(&request)).await?;
-        let mut rows = store::list_schemas(&self.db, after, !editor, limit + 1).await?;
+        let mut rows = store::list_schemas(&self.db, after.as_deref(), !editor, limit + 1).await?;
         let next_page_token = take_page(&mut rows, limit, |r| r.id.clone());
         Ok(pb::ListSchemasResponse {
             schemas: rows.iter().map(|r| convert::schema_to(r, editor)).collect(),

@@ -697,7 +697,11 @@ async fn schemas_are_validated_and_versions_never_change(backend: Backend) {
         .expect("versions")
         .into_inner();
     assert_eq!(versions.versions[0].version, 2);
-    assert_eq!(versions.next_page_token, "2");
+    assert_eq!(
+        interlink_runtime::api::page_cursor(&versions.next_page_token, |c| Some(c.to_owned())),
+        Ok(Some("2".to_owned())),
+        "an opaque token of the last version served"
+    );
     let older = client
         .list_schema_versions(pb::ListSchemaVersionsRequest {
             parent: "schemas/default".into(),
@@ -1742,6 +1746,34 @@ async fn bad_input_is_refused_by_field_and_changes_nothing(backend: Backend) {
         ),
         Code::InvalidArgument
     );
+    // A token shaped like a key is not a token: every list refuses what it
+    // did not hand out.
+    for garbage in ["default", "garbage", "0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a10"] {
+        assert_eq!(
+            code(
+                client
+                    .list_schemas(pb::ListSchemasRequest {
+                        page_token: garbage.into(),
+                        ..Default::default()
+                    })
+                    .await
+            ),
+            Code::InvalidArgument,
+            "{garbage}"
+        );
+        assert_eq!(
+            code(
+                client
+                    .list_interlinkers(pb::ListInterlinkersRequest {
+                        page_token: garbage.into(),
+                        ..Default::default()
+                    })
+                    .await
+            ),
+            Code::InvalidArgument,
+            "{garbage}"
+        );
+    }
 
     // Editors.
     assert_eq!(

@@ -58,7 +58,7 @@ pub(crate) fn take_page<T>(rows: &mut Vec<T>, limit: u64, key: impl Fn(&T) -> &s
     interlink_runtime::api::take_page(rows, limit, |row| key(row).to_owned())
 }
 
-pub(crate) fn page_token(token: &str) -> Result<Option<&str>> {
+pub(crate) fn page_token(token: &str) -> Result<Option<String>> {
     Ok(interlink_runtime::api::uuid_page_token(token)?)
 }
 
@@ -834,7 +834,7 @@ impl CommunityService for CommunityApi {
         let request = request.into_inner();
         let limit = page_size(request.page_size)?;
         let after = page_token(&request.page_token)?;
-        let mut users = store::list_users(&self.db, after, limit + 1)
+        let mut users = store::list_users(&self.db, after.as_deref(), limit + 1)
             .await
             .map_err(Error::from)?;
         let next_page_token = take_page(&mut users, limit, |row| &row.id);
@@ -877,7 +877,7 @@ impl CommunityService for CommunityApi {
             &self.db,
             caller.as_ref().map(|c| c.id.as_str()),
             caller.as_ref().is_some_and(|c| c.platform_admin),
-            before,
+            before.as_deref(),
             limit + 1,
         )
         .await

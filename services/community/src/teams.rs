@@ -266,7 +266,7 @@ impl CommunityApi {
         let (org, _) = self
             .visible_organization(&self.db, "parent", &request.parent, caller.as_ref(), false)
             .await?;
-        let mut teams = store::list_teams(&self.db, &org.id, after, limit + 1).await?;
+        let mut teams = store::list_teams(&self.db, &org.id, after.as_deref(), limit + 1).await?;
         let next_page_token = take_page(&mut teams, limit, |row| &row.id);
         Ok(pb::ListTeamsResponse {
             teams: teams.iter().map(team_to_proto).collect(),

@@ -641,7 +641,8 @@ impl CoproductionApi {
             public_only: r.public_only,
             status,
         };
-        let mut rows = store::list_processes(&self.db, &filter, before, limit + 1).await?;
+        let mut rows =
+            store::list_processes(&self.db, &filter, before.as_deref(), limit + 1).await?;
         let next_page_token = take_page(&mut rows, limit, |p| p.id.clone());
         Ok(pb::ListProcessesResponse {
             processes: rows.iter().map(process_to).collect(),

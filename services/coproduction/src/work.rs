@@ -408,7 +408,7 @@ impl CoproductionApi {
             &self.db,
             None,
             Some(&viewer.unwrap_or_default()),
-            before,
+            before.as_deref(),
             limit + 1,
         )
         .await?;

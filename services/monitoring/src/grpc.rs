@@ -353,20 +353,12 @@ impl MonitoringApi {
             .map_err(|v| violations.push(v))
             .ok()
             .unwrap_or(50);
-        let before = if r.page_token.is_empty() {
-            None
-        } else {
-            match r.page_token.parse::<i64>() {
-                Ok(seq) if seq > 0 => Some(seq),
-                _ => {
-                    violations.push(Violation::new(
-                        "page_token",
-                        "is not a token from a previous response",
-                    ));
-                    None
-                }
-            }
-        };
+        let before = interlink_runtime::api::page_cursor(&r.page_token, |cursor| {
+            cursor.parse::<i64>().ok().filter(|seq| *seq > 0)
+        })
+        .map_err(|v| violations.push(v))
+        .ok()
+        .flatten();
         Error::check(violations)?;
         // Who may read: their own actions; an organisation's administrators
         // its trail (a process's through its organisation); platform
@@ -412,12 +404,8 @@ impl MonitoringApi {
             }
         }
         let mut rows = trail::list(&self.db, &filter, before, limit + 1).await?;
-        let next_page_token = if rows.len() as u64 > limit {
-            rows.truncate(limit as usize);
-            rows.last().map(|e| e.seq.to_string()).unwrap_or_default()
-        } else {
-            String::new()
-        };
+        let next_page_token =
+            interlink_runtime::api::take_page(&mut rows, limit, |e| e.seq.to_string());
         Ok(pb::ListActivityResponse {
             entries: rows.iter().map(entry_to).collect(),
             next_page_token,

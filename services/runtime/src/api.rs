@@ -57,18 +57,41 @@ pub fn page_size(size: i32, default: u64, max: u64) -> Result<u64, Violation> {
     }
 }
 
-/// A page token that is a UUID from a previous response, or none.
-pub fn uuid_page_token(token: &str) -> Result<Option<&str>, Violation> {
+/// What every page token starts with once decoded: the format's version.
+const PAGE_TOKEN_PREFIX: &str = "interlink.page/1:";
+
+/// A list's page token for `cursor` (the key of the last row served): opaque
+/// (base64url), so a client passes it back as it came and never builds one.
+pub fn page_token(cursor: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{PAGE_TOKEN_PREFIX}{cursor}"))
+}
+
+/// The cursor of a page token from a previous response, checked by `parse`
+/// (the shape of the list's keys); none for the first page. Every list
+/// refuses anything else the same way.
+pub fn page_cursor<T>(
+    token: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> Result<Option<T>, Violation> {
+    use base64::Engine;
     if token.is_empty() {
-        Ok(None)
-    } else if is_canonical_uuid(token) {
-        Ok(Some(token))
-    } else {
-        Err(Violation::new(
-            "page_token",
-            "is not a token from a previous response",
-        ))
+        return Ok(None);
     }
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|text| text.strip_prefix(PAGE_TOKEN_PREFIX).and_then(parse))
+        .map(Some)
+        .ok_or_else(|| Violation::new("page_token", "is not a token from a previous response"))
+}
+
+/// The cursor of a page token whose keys are UUIDs (row ids), or none.
+pub fn uuid_page_token(token: &str) -> Result<Option<String>, Violation> {
+    page_cursor(token, |cursor| {
+        is_canonical_uuid(cursor).then(|| cursor.to_owned())
+    })
 }
 
 /// Keeps the first `limit` of `rows` (fetched with one extra) and returns
@@ -76,7 +99,9 @@ pub fn uuid_page_token(token: &str) -> Result<Option<&str>, Violation> {
 pub fn take_page<T>(rows: &mut Vec<T>, limit: u64, key: impl Fn(&T) -> String) -> String {
     if rows.len() as u64 > limit {
         rows.truncate(limit as usize);
-        rows.last().map(key).unwrap_or_default()
+        rows.last()
+            .map(|row| page_token(&key(row)))
+            .unwrap_or_default()
     } else {
         String::new()
     }
@@ -85,6 +110,26 @@ pub fn take_page<T>(rows: &mut Vec<T>, limit: u64, key: impl Fn(&T) -> String) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn page_tokens_are_opaque_and_checked_alike() {
+        let id = "0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a10";
+        let token = page_token(id);
+        assert!(!token.contains(id));
+        assert_eq!(uuid_page_token(&token), Ok(Some(id.to_owned())));
+        assert_eq!(uuid_page_token(""), Ok(None));
+        for garbage in [id, "garbage", "!!", &page_token("not-a-uuid")] {
+            assert_eq!(
+                uuid_page_token(garbage).map_err(|v| v.field),
+                Err("page_token".to_owned()),
+                "{garbage}"
+            );
+        }
+        let mut rows = vec![1, 2, 3];
+        let next = take_page(&mut rows, 2, |n| n.to_string());
+        assert_eq!(rows, [1, 2]);
+        assert_eq!(page_cursor(&next, |c| c.parse::<i32>().ok()), Ok(Some(2)));
+    }
 
     #[test]
     fn names_and_pages() {
