@@ -31,6 +31,9 @@ const MAX_PAGE: i32 = 500;
 
 pub(crate) use interlink_runtime::api::{now_ms, timestamp};
 
+/// Most users one `BatchGetUsers` names.
+const MAX_BATCH_USERS: usize = 500;
+
 pub(crate) fn user_name(id: &str) -> String {
     format!("users/{id}")
 }
@@ -233,6 +236,62 @@ impl CommunityApi {
         })?)
     }
 
+    /// The public face of the people named, in the order asked: name and
+    /// display name (everything for the caller's own entry); a name no user
+    /// has comes back with an empty display name.
+    pub(crate) async fn batch_get_users_(
+        &self,
+        request: Request<pb::BatchGetUsersRequest>,
+    ) -> Result<pb::BatchGetUsersResponse> {
+        let caller = self.maybe_caller(&request).await?;
+        let names = &request.get_ref().names;
+        let mut violations = Vec::new();
+        if names.len() > MAX_BATCH_USERS {
+            violations.push(domain::Violation::new(
+                "names",
+                format!("must name at most {MAX_BATCH_USERS} users"),
+            ));
+        }
+        let mut ids = Vec::with_capacity(names.len());
+        for (n, name) in names.iter().enumerate() {
+            match parse_name(&format!("names[{n}]"), "users", name) {
+                Ok(id) => ids.push(id),
+                Err(Error::Invalid(v)) => violations.extend(v),
+                Err(e) => return Err(e),
+            }
+        }
+        if !violations.is_empty() {
+            return Err(Error::Invalid(violations));
+        }
+        let mut unique = ids.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        let found: std::collections::HashMap<String, UserRow> =
+            store::users_by_ids(&self.db, &unique)
+                .await?
+                .into_iter()
+                .map(|u| (u.id.clone(), u))
+                .collect();
+        let users = ids
+            .iter()
+            .map(|id| match found.get(*id) {
+                Some(user) if caller.as_ref().is_some_and(|c| c.id == user.id) => {
+                    user_to_proto(user)
+                }
+                Some(user) => pb::User {
+                    name: user_name(&user.id),
+                    display_name: user.display_name.clone(),
+                    ..Default::default()
+                },
+                None => pb::User {
+                    name: user_name(id),
+                    ..Default::default()
+                },
+            })
+            .collect();
+        Ok(pb::BatchGetUsersResponse { users })
+    }
+
     /// The calling user, registered on their first authenticated call.
     pub(crate) async fn caller<T>(&self, request: &Request<T>) -> Result<UserRow> {
         let identity = identity(request).ok_or(Error::Unauthenticated)?;
@@ -296,7 +355,9 @@ impl CommunityApi {
             .take(domain::MAX_NAME_CHARS)
             .collect();
         let user = UserRow {
-            id: uuid::Uuid::now_v7().to_string(),
+            // Derived from the subject, so the other services name this
+            // person as community does without asking it.
+            id: interlink_runtime::api::user_id(&identity.subject),
             subject: identity.subject.clone(),
             display_name: name,
             email: identity
@@ -842,6 +903,13 @@ impl CommunityService for CommunityApi {
             users: users.iter().map(user_to_proto).collect(),
             next_page_token,
         }))
+    }
+
+    async fn batch_get_users(
+        &self,
+        request: Request<pb::BatchGetUsersRequest>,
+    ) -> std::result::Result<Response<pb::BatchGetUsersResponse>, Status> {
+        Ok(Response::new(self.batch_get_users_(request).await?))
     }
 
     async fn create_organization(

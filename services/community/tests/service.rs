@@ -107,6 +107,7 @@ on_both_backends!(
     administrators_of_one_organisation_have_no_power_in_another,
     the_published_events_are_exactly_these,
     idempotency_keys_make_repeats_take_effect_once,
+    people_are_named_in_a_batch_honouring_erasure,
 );
 
 fn keyed<T>(message: T, token: &str, key: &str) -> Request<T> {
@@ -2046,6 +2047,84 @@ fn code<T: std::fmt::Debug>(result: Result<tonic::Response<T>, tonic::Status>) -
 /// Every RPC: no token where one is needed → UNAUTHENTICATED; a malformed or
 /// foreign resource name → INVALID_ARGUMENT; a well-formed unknown one →
 /// NOT_FOUND. Nothing is written by any of them.
+async fn people_are_named_in_a_batch_honouring_erasure(backend: Backend) {
+    let svc = Service::start(backend).await;
+    let mut client = svc.client();
+    let (ana, ben, carl) = (
+        svc.token("ana", false),
+        svc.token("ben", false),
+        svc.token("carl", false),
+    );
+    let me = |token: &str| {
+        let mut client = svc.client();
+        let request = as_user(pb::GetMeRequest {}, token);
+        async move { client.get_me(request).await.expect("me").into_inner() }
+    };
+    let (ana_user, ben_user, carl_user) = (me(&ana).await, me(&ben).await, me(&carl).await);
+    // Every service names a person from their subject alone.
+    assert_eq!(ana_user.name, interlink_runtime::api::user_name("ana"));
+    client
+        .erase_user(as_user(
+            pb::EraseUserRequest {
+                name: "users/me".into(),
+            },
+            &carl,
+        ))
+        .await
+        .expect("carl erased");
+    let nobody = interlink_runtime::api::user_name("never-signed-in");
+    let names = vec![
+        ben_user.name.clone(),
+        ana_user.name.clone(),
+        nobody.clone(),
+        carl_user.name.clone(),
+        ben_user.name.clone(),
+    ];
+    let batch = |token: Option<&str>, names: Vec<String>| {
+        let mut client = svc.client();
+        let body = pb::BatchGetUsersRequest { names };
+        let request = match token {
+            Some(token) => as_user(body, token),
+            None => Request::new(body),
+        };
+        async move { client.batch_get_users(request).await }
+    };
+    let people = batch(Some(&ana), names.clone())
+        .await
+        .expect("batch")
+        .into_inner()
+        .users;
+    assert_eq!(
+        people
+            .iter()
+            .map(|u| (u.name.as_str(), u.display_name.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            (ben_user.name.as_str(), ben_user.display_name.as_str()),
+            (ana_user.name.as_str(), ana_user.display_name.as_str()),
+            (nobody.as_str(), ""),
+            (carl_user.name.as_str(), "Erased user"),
+            (ben_user.name.as_str(), ben_user.display_name.as_str()),
+        ]
+    );
+    // Others' private fields stay private; the caller's own entry is whole.
+    assert!(people[0].subject.is_empty() && people[0].email.is_empty());
+    assert_eq!(people[1].subject, "ana");
+    // Anyone may ask.
+    let anonymous = batch(None, names).await.expect("anonymous").into_inner();
+    assert!(anonymous.users.iter().all(|u| u.subject.is_empty()));
+    // Names are checked, and at most 500.
+    let refused = batch(None, vec![ana_user.name.clone(), "teams/x".into()])
+        .await
+        .expect_err("a team is no user");
+    assert_eq!(violated_fields(&refused), ["names[1]"]);
+    let refused = batch(None, vec![ana_user.name.clone(); 501])
+        .await
+        .expect_err("too many");
+    assert_eq!(violated_fields(&refused), ["names"]);
+    svc.stop().await;
+}
+
 async fn every_rpc_refuses_anonymous_changes_and_malformed_names(backend: Backend) {
     let svc = Service::start(backend).await;
     let mut c = svc.client();

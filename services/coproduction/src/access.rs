@@ -31,7 +31,7 @@ fn grant_to(g: &GrantRow, items: &[ItemRow]) -> pb::Grant {
         access_assets: g.perms.access,
         create_assets: g.perms.create,
         delete_assets: g.perms.delete,
-        granted_by: g.granted_by.clone(),
+        granted_by: interlink_runtime::api::user_name(&g.granted_by),
         create_time: Some(timestamp(g.created_at)),
     }
 }
@@ -55,7 +55,7 @@ pub(crate) fn asset_to(a: &AssetRow) -> pb::Asset {
         genesis_asset_uri: a.genesis_asset_uri.clone(),
         display_name: a.display_name.clone(),
         uri: a.uri.clone(),
-        creator: a.creator.clone(),
+        creator: interlink_runtime::api::user_name(&a.creator),
         create_time: Some(timestamp(a.created_at)),
     }
 }

@@ -131,8 +131,13 @@ pub(crate) fn process_to(p: &ProcessRow) -> pb::Process {
         public: p.public,
         intergovernmental_model: model_to(p.model),
         organization: format!("organizations/{}", p.organization_id),
-        creator: p.creator.clone(),
-        administrators: p.administrators.clone(),
+        // People are stored by OIDC subject and shown as `users/{id}`.
+        creator: interlink_runtime::api::user_name(&p.creator),
+        administrators: p
+            .administrators
+            .iter()
+            .map(|a| interlink_runtime::api::user_name(a))
+            .collect(),
         tags: p.tags.clone(),
         cloned_from: if p.cloned_from.is_empty() {
             String::new()
@@ -185,9 +190,13 @@ pub(crate) fn item_to(item: &ItemRow, kind_of: impl Fn(&str) -> Option<Kind>) ->
             exploitation: item.effort[2],
         }),
         schema_key: item.schema_key.clone(),
-        creator: item.creator.clone(),
+        creator: interlink_runtime::api::user_name(&item.creator),
         disabled: item.disabled_at.is_some(),
-        disabled_by: item.disabled_by.clone().unwrap_or_default(),
+        disabled_by: item
+            .disabled_by
+            .as_deref()
+            .map(interlink_runtime::api::user_name)
+            .unwrap_or_default(),
         disable_time: item.disabled_at.map(timestamp),
         create_time: Some(timestamp(item.created_at)),
         update_time: Some(timestamp(item.updated_at)),

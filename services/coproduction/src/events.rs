@@ -162,6 +162,12 @@ impl EventHandler for Projections {
                 let e: community::TeamMemberRemoved = payload(event)?;
                 store::remove_member(txn, id_of(&e.team, "teams"), &e.subject).await?;
             }
+            "community.user.registered" => {
+                let e: community::UserRegistered = payload(event)?;
+                if let Some(user) = e.user {
+                    store::remember_user(txn, id_of(&user.name, "users"), &user.subject).await?;
+                }
+            }
             "community.user.erased" => {
                 let e: community::UserErased = payload(event)?;
                 store::forget_subject(txn, &e.subject).await?;

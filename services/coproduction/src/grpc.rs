@@ -405,15 +405,23 @@ impl CoproductionService for CoproductionApi {
         &self,
         r: Request<pb::AddProcessAdministratorRequest>,
     ) -> Reply<pb::Process> {
-        let (process, subject) = (r.get_ref().process.clone(), r.get_ref().subject.clone());
-        reply(self.set_administrator(r, &process, &subject, true).await)
+        let r_ = r.get_ref();
+        let (process, user, subject) = (r_.process.clone(), r_.user.clone(), r_.subject.clone());
+        reply(
+            self.set_administrator(r, &process, &user, &subject, true)
+                .await,
+        )
     }
     async fn remove_process_administrator(
         &self,
         r: Request<pb::RemoveProcessAdministratorRequest>,
     ) -> Reply<pb::Process> {
-        let (process, subject) = (r.get_ref().process.clone(), r.get_ref().subject.clone());
-        reply(self.set_administrator(r, &process, &subject, false).await)
+        let r_ = r.get_ref();
+        let (process, user, subject) = (r_.process.clone(), r_.user.clone(), r_.subject.clone());
+        reply(
+            self.set_administrator(r, &process, &user, &subject, false)
+                .await,
+        )
     }
     async fn build_from_schema(
         &self,
@@ -719,23 +727,59 @@ impl CoproductionApi {
         self.commit(txn, &events).await
     }
 
+    /// Adds or removes the administrator named by `user` (`users/{id}`),
+    /// or by `subject` (the older way, still accepted).
     async fn set_administrator<T>(
         &self,
         request: Request<T>,
         process: &str,
+        user: &str,
         subject: &str,
         add: bool,
     ) -> Result<pb::Process> {
         let id = parse_name("process", "processes", process)?.to_owned();
-        let target = subject.trim();
-        if !is_subject(target) {
-            return Err(Error::invalid(
-                "subject",
-                "must be an OIDC subject: 1 to 255 visible characters without `/`",
-            ));
-        }
+        let user_id = match (user.is_empty(), subject.trim().is_empty()) {
+            (false, true) => Some(parse_name("user", "users", user)?.to_owned()),
+            (true, false) if is_subject(subject.trim()) => None,
+            (true, false) => {
+                return Err(Error::invalid(
+                    "subject",
+                    "must be an OIDC subject: 1 to 255 visible characters without `/`",
+                ));
+            }
+            _ => {
+                return Err(Error::invalid(
+                    "user",
+                    "name the user as `users/{id}` (or, the older way, by `subject`), not both",
+                ));
+            }
+        };
         let txn = begin_write(&self.db).await?;
         let (mut row, actor) = self.administered(&txn, &request, &id).await?;
+        // The subject behind a user's name: among the administrators for a
+        // removal, else as community announced the user.
+        let target = match user_id {
+            None => subject.trim().to_owned(),
+            Some(user_id) => {
+                let name = format!("users/{user_id}");
+                let known = row
+                    .administrators
+                    .iter()
+                    .find(|a| interlink_runtime::api::user_name(a) == name)
+                    .cloned();
+                match known {
+                    Some(subject) => subject,
+                    None if add => store::user_subject(&txn, &user_id).await?.ok_or_else(|| {
+                        Error::NotFound(format!(
+                            "{name} (a user who has signed in here; a new one takes a moment to \
+                             reach co-production)"
+                        ))
+                    })?,
+                    None => return Ok(process_to(&row)),
+                }
+            }
+        };
+        let target = target.as_str();
         let present = row.administrators.iter().any(|a| a == target);
         if add == present {
             return Ok(process_to(&row));
@@ -745,7 +789,8 @@ impl CoproductionApi {
         } else {
             if row.administrators.len() == 1 {
                 return Err(Error::Precondition(format!(
-                    "{target} is the last administrator of {}: add another first",
+                    "{} is the last administrator of {}: add another first",
+                    interlink_runtime::api::user_name(target),
                     process_name(&id)
                 )));
             }

@@ -190,9 +190,12 @@ impl CoproductionApi {
                 end_at: i.end_at,
                 effort: i.effort,
                 schema_key: i.schema_key.clone(),
-                creator: i.creator.clone(),
+                creator: interlink_runtime::api::user_name(&i.creator),
                 disabled_at: i.disabled_at,
-                disabled_by: i.disabled_by.clone(),
+                disabled_by: i
+                    .disabled_by
+                    .as_deref()
+                    .map(interlink_runtime::api::user_name),
             })
             .collect();
         let grants = if contents.grants {
@@ -210,7 +213,7 @@ impl CoproductionApi {
                     access_assets: g.perms.access,
                     create_assets: g.perms.create,
                     delete_assets: g.perms.delete,
-                    granted_by: g.granted_by.clone(),
+                    granted_by: interlink_runtime::api::user_name(&g.granted_by),
                 })
                 .collect()
         } else {
@@ -235,7 +238,7 @@ impl CoproductionApi {
                     genesis_asset_uri: a.genesis_asset_uri.clone(),
                     display_name: a.display_name.clone(),
                     uri: a.uri.clone(),
-                    creator: a.creator.clone(),
+                    creator: interlink_runtime::api::user_name(&a.creator),
                 })
                 .collect();
             claims = store::claims(db, &process.id)
@@ -249,9 +252,9 @@ impl CoproductionApi {
                         .unwrap_or_default(),
                     claim_type: c.claim_type.clone(),
                     description: c.description.clone(),
-                    claimant: c.claimant.clone(),
+                    claimant: interlink_runtime::api::user_name(&c.claimant),
                     state: c.state.clone(),
-                    decided_by: c.decided_by.clone(),
+                    decided_by: interlink_runtime::api::user_name(&c.decided_by),
                     decided_at: c.decided_at,
                 })
                 .collect();
@@ -269,7 +272,7 @@ impl CoproductionApi {
                     keywords: s.keywords,
                     start_at: s.start_at,
                     end_at: s.end_at,
-                    author: s.author,
+                    author: interlink_runtime::api::user_name(&s.author),
                     published_at: s.published_at,
                 });
             }

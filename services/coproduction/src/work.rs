@@ -44,13 +44,13 @@ fn claim_to(c: &ClaimRow) -> pb::Claim {
             .map(|(t, _)| *t as i32)
             .unwrap_or_default(),
         description: c.description.clone(),
-        claimant: c.claimant.clone(),
+        claimant: interlink_runtime::api::user_name(&c.claimant),
         state: match c.state.as_str() {
             "accepted" => pb::ClaimState::Accepted as i32,
             "rejected" => pb::ClaimState::Rejected as i32,
             _ => pb::ClaimState::Pending as i32,
         },
-        decided_by: c.decided_by.clone(),
+        decided_by: interlink_runtime::api::user_name(&c.decided_by),
         create_time: Some(timestamp(c.created_at)),
         decide_time: c.decided_at.map(timestamp),
     }
@@ -68,7 +68,7 @@ pub(crate) fn story_to(s: &StoryRow) -> pb::Story {
         keywords: s.keywords.clone(),
         start_time: s.start_at.map(timestamp),
         end_time: s.end_at.map(timestamp),
-        author: s.author.clone(),
+        author: interlink_runtime::api::user_name(&s.author),
         rating_average: if s.rating_count > 0 {
             s.rating_sum as f64 / s.rating_count as f64
         } else {
@@ -468,7 +468,7 @@ impl CoproductionApi {
             story.rating_count,
             &pb::StoryRated {
                 story: Some(proto.clone()),
-                rater: rater.clone(),
+                rater: interlink_runtime::api::user_name(&rater),
                 value: r.value,
             },
         )?;

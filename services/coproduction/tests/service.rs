@@ -69,7 +69,9 @@ impl Coproduction {
             &community::OrganizationCreated::default(),
         );
         let member = c.member_added("bea", TEAM, ORG);
+        let users = ["ana", "bea", "carla"].map(|s| c.user_registered(s));
         c.feed(&[created, member]).await;
+        c.feed(&users).await;
         c.feed(&seeded_schema_events().await).await;
         c
     }
@@ -96,6 +98,23 @@ impl Coproduction {
                 payload,
             })
             .expect("envelope")
+    }
+
+    /// Community's announcement of a user.
+    fn user_registered(&self, subject: &str) -> Event {
+        self.community_event(
+            "user",
+            "registered",
+            subject,
+            &interlink_runtime::api::user_id(subject),
+            &community::UserRegistered {
+                user: Some(community::User {
+                    name: user(subject),
+                    subject: subject.into(),
+                    ..Default::default()
+                }),
+            },
+        )
     }
 
     fn member_added(&self, subject: &str, team: &str, org: &str) -> Event {
@@ -165,6 +184,11 @@ impl Coproduction {
             .await
             .map(|r| r.into_inner())
     }
+}
+
+/// How the API names the person with this OIDC subject.
+fn user(subject: &str) -> String {
+    interlink_runtime::api::user_name(subject)
 }
 
 /// The events the catalogue publishes when it seeds itself.
@@ -478,7 +502,7 @@ async fn statuses_roll_up_and_prerequisites_hold_tasks_back(backend: Backend) {
     assert_eq!(process.progress, 100.0 / 3.0);
     let disabled: Vec<&pb::TreeItem> = tree.items.iter().filter(|i| i.disabled).collect();
     assert!(disabled.iter().any(|i| i.name == design));
-    assert!(disabled.iter().all(|i| i.disabled_by == "ana"));
+    assert!(disabled.iter().all(|i| i.disabled_by == user("ana")));
     assert_eq!(
         disabled.len(),
         1 + children(&tree, &design).len()
@@ -546,8 +570,8 @@ async fn processes_are_seen_by_those_concerned_and_kept_by_their_administrators(
         Code::Unauthenticated
     );
     let private = c.create(&c.bea, "Private", false).await;
-    assert_eq!(private.administrators, ["bea"]);
-    assert_eq!(private.creator, "bea");
+    assert_eq!(private.administrators, [user("bea")]);
+    assert_eq!(private.creator, user("bea"));
     let public = c.create(&c.ana, "Public", true).await;
 
     // Private: its administrators and the organisation's administrators.
@@ -705,28 +729,40 @@ async fn processes_are_seen_by_those_concerned_and_kept_by_their_administrators(
     assert_eq!(renamed.description, private.description);
 
     // Administrators: never zero.
+    // Named as community names them: `users/{id}`.
     let admins = |subject: &str, add: bool, token: &str| {
         let mut client = c.client();
-        let (process, subject, token) =
-            (private.name.clone(), subject.to_owned(), token.to_owned());
+        let (process, user, token) = (private.name.clone(), user(subject), token.to_owned());
         async move {
             if add {
                 client
                     .add_process_administrator(with_token(
-                        pb::AddProcessAdministratorRequest { process, subject },
+                        pb::AddProcessAdministratorRequest {
+                            process,
+                            user,
+                            ..Default::default()
+                        },
                         &token,
                     ))
                     .await
             } else {
                 client
                     .remove_process_administrator(with_token(
-                        pb::RemoveProcessAdministratorRequest { process, subject },
+                        pb::RemoveProcessAdministratorRequest {
+                            process,
+                            user,
+                            ..Default::default()
+                        },
                         &token,
                     ))
                     .await
             }
         }
     };
+    // Only a user community announced can be made an administrator.
+    let unannounced = admins("zoe", true, &c.bea).await.expect_err("zoe");
+    assert_eq!(unannounced.code(), Code::NotFound);
+    c.feed(&[c.user_registered("zoe")]).await;
     assert_eq!(
         code(admins("bea", false, &c.bea).await),
         Code::FailedPrecondition
@@ -735,12 +771,41 @@ async fn processes_are_seen_by_those_concerned_and_kept_by_their_administrators(
         .await
         .expect("add")
         .into_inner();
-    assert_eq!(two.administrators, ["bea", "carla"]);
+    assert_eq!(two.administrators, [user("bea"), user("carla")]);
     let one = admins("bea", false, &c.carla)
         .await
         .expect("remove")
         .into_inner();
-    assert_eq!(one.administrators, ["carla"]);
+    assert_eq!(one.administrators, [user("carla")]);
+    // The older way, by subject, still works.
+    let by_subject = c
+        .client()
+        .add_process_administrator(with_token(
+            pb::AddProcessAdministratorRequest {
+                process: private.name.clone(),
+                subject: "zoe".into(),
+                ..Default::default()
+            },
+            &c.carla,
+        ))
+        .await
+        .expect("by subject")
+        .into_inner();
+    assert_eq!(by_subject.administrators, [user("carla"), user("zoe")]);
+    // Both ways at once is ambiguous.
+    let both = c
+        .client()
+        .add_process_administrator(with_token(
+            pb::AddProcessAdministratorRequest {
+                process: private.name.clone(),
+                subject: "zoe".into(),
+                user: user("zoe"),
+            },
+            &c.carla,
+        ))
+        .await
+        .expect_err("both");
+    assert_eq!(violated_fields(&both), ["user"]);
     assert_eq!(code(admins("dan", true, &c.bea).await), Code::NotFound);
 
     // Deleted with its tree.
@@ -1076,7 +1141,8 @@ async fn bad_input_is_refused_by_field_and_changes_nothing(backend: Backend) {
                 client
                     .add_process_administrator(a!(pb::AddProcessAdministratorRequest {
                         process: name.into(),
-                        subject: "x".into()
+                        subject: "x".into(),
+                        ..Default::default()
                     }))
                     .await
             ),
@@ -1088,7 +1154,8 @@ async fn bad_input_is_refused_by_field_and_changes_nothing(backend: Backend) {
             &client
                 .add_process_administrator(a!(pb::AddProcessAdministratorRequest {
                     process: p.name.clone(),
-                    subject: "a b".into()
+                    subject: "a b".into(),
+                    ..Default::default()
                 }))
                 .await
                 .expect_err("subject")
@@ -1848,7 +1915,7 @@ async fn grants_resolve_at_the_most_specific_level_and_guard_assets(backend: Bac
     let task_grant = grant(TEAM_C, &engage_task, true, false, true)
         .await
         .expect("task grant");
-    assert_eq!(task_grant.granted_by, "ana");
+    assert_eq!(task_grant.granted_by, user("ana"));
     assert_eq!(
         code(grant(TEAM_C, &engage_task, true, true, true).await),
         Code::AlreadyExists
@@ -1937,7 +2004,7 @@ async fn grants_resolve_at_the_most_specific_level_and_guard_assets(backend: Bac
         .await
         .expect("bea creates")
         .into_inner();
-    assert_eq!(asset.creator, "bea");
+    assert_eq!(asset.creator, user("bea"));
     assert_eq!(
         code(
             client
@@ -2295,7 +2362,7 @@ async fn claims_are_decided_and_stories_told_and_rated(backend: Backend) {
         .await
         .expect("claim asset");
     assert_eq!(on_asset.state, pb::ClaimState::Pending as i32);
-    assert_eq!(on_asset.claimant, "bea");
+    assert_eq!(on_asset.claimant, user("bea"));
     let on_task = claim(&c.bea, &task, pb::ClaimType::Management)
         .await
         .expect("claim task");
@@ -2327,8 +2394,8 @@ async fn claims_are_decided_and_stories_told_and_rated(backend: Backend) {
     );
     let accepted = decide(&c.ana, &on_asset.name, true).await.expect("accept");
     assert_eq!(
-        (accepted.state, accepted.decided_by.as_str()),
-        (pb::ClaimState::Accepted as i32, "ana")
+        (accepted.state, accepted.decided_by.clone()),
+        (pb::ClaimState::Accepted as i32, user("ana"))
     );
     decide(&c.ana, &on_task.name, false).await.expect("reject");
     assert_eq!(
@@ -2619,15 +2686,15 @@ async fn export_import_round_trips_and_clones_copy_the_plan(backend: Backend) {
         .expect("bea imports")
         .into_inner();
     let bea_process = by_bea.process.clone().expect("process");
-    assert_eq!(bea_process.creator, "bea");
-    assert_eq!(bea_process.administrators, ["bea"]);
-    assert!(by_bea.items.iter().all(|i| i.creator == "bea"));
+    assert_eq!(bea_process.creator, user("bea"));
+    assert_eq!(bea_process.administrators, [user("bea")]);
+    assert!(by_bea.items.iter().all(|i| i.creator == user("bea")));
     assert!(
         by_bea
             .items
             .iter()
             .filter(|i| i.disabled)
-            .all(|i| i.disabled_by == "bea")
+            .all(|i| i.disabled_by == user("bea"))
     );
     let mut bea_client = c.client();
     let grants = bea_client
@@ -2646,7 +2713,7 @@ async fn export_import_round_trips_and_clones_copy_the_plan(backend: Backend) {
             .iter()
             .map(|g| (g.team.as_str(), g.granted_by.as_str()))
             .collect::<Vec<_>>(),
-        [(format!("teams/{TEAM}").as_str(), "bea")],
+        [(format!("teams/{TEAM}").as_str(), user("bea").as_str())],
         "the grant is bea's, the hidden team's grant is dropped"
     );
     let assets = bea_client
@@ -2660,7 +2727,7 @@ async fn export_import_round_trips_and_clones_copy_the_plan(backend: Backend) {
         .expect("assets")
         .into_inner()
         .assets;
-    assert!(!assets.is_empty() && assets.iter().all(|a| a.creator == "bea"));
+    assert!(!assets.is_empty() && assets.iter().all(|a| a.creator == user("bea")));
     let claims = bea_client
         .list_claims(with_token(
             pb::ListClaimsRequest {
@@ -2677,7 +2744,7 @@ async fn export_import_round_trips_and_clones_copy_the_plan(backend: Backend) {
             .iter()
             .map(|c| (c.claimant.as_str(), c.decided_by.as_str()))
             .collect::<Vec<_>>(),
-        [("bea", "bea")]
+        [(user("bea").as_str(), user("bea").as_str())]
     );
     let stories = bea_client
         .list_stories(with_token(pb::ListStoriesRequest::default(), &c.bea))
@@ -2695,7 +2762,7 @@ async fn export_import_round_trips_and_clones_copy_the_plan(backend: Backend) {
             imported_story.rating_count,
             imported_story.rating_average
         ),
-        ("bea", 0, 0.0),
+        (user("bea").as_str(), 0, 0.0),
         "no one rated it here"
     );
 

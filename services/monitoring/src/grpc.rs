@@ -49,6 +49,27 @@ fn millis(t: &prost_types::Timestamp) -> i64 {
     t.seconds.saturating_mul(1000) + i64::from(t.nanos / 1_000_000)
 }
 
+/// Who acted, as the API names them: `users/{id}`, or `services/{name}`
+/// for a service acting on its own; empty once erased.
+fn actor_name(e: &trail::Entry) -> String {
+    let Some(subject) = &e.actor else {
+        return String::new();
+    };
+    let by_service = e
+        .event
+        .as_deref()
+        .and_then(|bytes| {
+            <interlink_proto::events::v1::Event as prost::Message>::decode(bytes).ok()
+        })
+        .and_then(|event| event.actor)
+        .is_some_and(|actor| actor.kind == interlink_proto::events::v1::ActorKind::Service as i32);
+    if by_service {
+        format!("services/{subject}")
+    } else {
+        interlink_runtime::api::user_name(subject)
+    }
+}
+
 fn entry_to(e: &trail::Entry) -> pb::AuditEntry {
     let mut parts = e.event_type.splitn(3, '.');
     let (service, model, action) = (
@@ -64,7 +85,7 @@ fn entry_to(e: &trail::Entry) -> pb::AuditEntry {
         model: model.to_owned(),
         action: action.to_owned(),
         occur_time: Some(timestamp(e.occurred_at)),
-        actor: e.actor.clone().unwrap_or_default(),
+        actor: actor_name(e),
         organization: if e.organization_id.is_empty() {
             String::new()
         } else {
@@ -347,6 +368,21 @@ impl MonitoringApi {
                 }
             }
         }
+        let actor_id = if r.actor.is_empty() {
+            None
+        } else {
+            match r
+                .actor
+                .strip_prefix("users/")
+                .filter(|id| is_canonical_uuid(id))
+            {
+                Some(id) => Some(id.to_owned()),
+                None => {
+                    violations.push(Violation::new("actor", "must be `users/{id}`"));
+                    None
+                }
+            }
+        };
         filter.start = r.start_time.as_ref().map(millis);
         filter.end = r.end_time.as_ref().map(millis);
         let limit = page_size(r.page_size, 50, 500)
@@ -363,10 +399,19 @@ impl MonitoringApi {
         // Who may read: their own actions; an organisation's administrators
         // its trail (a process's through its organisation); platform
         // administrators everything.
-        if !r.actor.is_empty() {
-            filter.actor_pseudonym = Some(trail::pseudonym(&self.db, &r.actor).await?);
+        let own = actor_id
+            .as_deref()
+            .is_some_and(|id| id == interlink_runtime::api::user_id(&caller.subject));
+        if own {
+            filter.actor_pseudonym = Some(trail::pseudonym(&self.db, &caller.subject).await?);
+        } else if let Some(id) = &actor_id {
+            // Someone else: known from community's announcement of them.
+            filter.actor_pseudonym = Some(
+                trail::registered_pseudonym(&self.db, id)
+                    .await?
+                    .unwrap_or_default(),
+            );
         }
-        let own = !r.actor.is_empty() && r.actor == caller.subject;
         if !own && !caller.platform_admin {
             match (filter.organization_id.clone(), filter.process_id.clone()) {
                 (Some(o), _) => self.require_reader(&caller, &o).await?,

@@ -113,6 +113,23 @@ pub async fn pseudonym(db: &impl ConnectionTrait, subject: &str) -> Result<Strin
     Ok(pseudonym_with(&salt(db).await?, subject))
 }
 
+/// The actor pseudonym of the user whose id is `user_id`, from community's
+/// event announcing them (its actor is the user; kept after erasure).
+pub async fn registered_pseudonym(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+) -> Result<Option<String>, DbErr> {
+    db.query_one_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        "SELECT actor_pseudonym FROM audit \
+         WHERE type = 'community.user.registered' AND aggregate_id = $1",
+        [user_id.into()],
+    ))
+    .await?
+    .map(|r| r.try_get("", "actor_pseudonym"))
+    .transpose()
+}
+
 /// Unix ms of an event's time.
 pub fn occurred_ms(event: &Event) -> i64 {
     event

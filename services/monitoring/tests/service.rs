@@ -11,6 +11,7 @@ use interlink_proto::events::v1::Event;
 use interlink_proto::monitoring::v1 as pb;
 use interlink_proto::monitoring::v1::monitoring_service_client::MonitoringServiceClient;
 use interlink_proto::monitoring::v1::monitoring_service_server::MonitoringServiceServer;
+use interlink_runtime::api::{user_id, user_name as user};
 use interlink_runtime::events::{EventHandler, EventType, NewEvent, Outbox, user_actor};
 use interlink_runtime::on_both_backends;
 use interlink_runtime::testing::{Backend, TestEnv, TestServer, violated_fields, with_token};
@@ -147,21 +148,21 @@ fn history(m: &Monitoring) -> Vec<Event> {
             ("community", "user", "registered"),
             "ana",
             "",
-            "u1",
+            &user_id("ana"),
             &community::UserRegistered::default(),
         ),
         m.event(
             ("community", "user", "registered"),
             "bea",
             "",
-            "u2",
+            &user_id("bea"),
             &community::UserRegistered::default(),
         ),
         m.event(
             ("community", "user", "registered"),
             "carla",
             "",
-            "u3",
+            &user_id("carla"),
             &community::UserRegistered::default(),
         ),
         m.event(
@@ -709,21 +710,21 @@ async fn the_trail_is_read_by_those_entitled_with_filters(backend: Backend) {
     let own = list(
         carla.clone(),
         pb::ListActivityRequest {
-            actor: "carla".into(),
+            actor: user("carla"),
             ..Default::default()
         },
     )
     .await
     .expect("own");
     assert_eq!(own.entries.len(), 4);
-    assert!(own.entries.iter().all(|e| e.actor == "carla"));
+    assert!(own.entries.iter().all(|e| e.actor == user("carla")));
     for request in [
         pb::ListActivityRequest {
             organization: format!("organizations/{ORG}"),
             ..Default::default()
         },
         pb::ListActivityRequest {
-            actor: "ana".into(),
+            actor: user("ana"),
             ..Default::default()
         },
         pb::ListActivityRequest::default(),
@@ -1060,21 +1061,22 @@ async fn an_erased_user_leaves_the_trail_and_the_chains_still_verify(backend: Ba
                 .entries
         }
     };
-    assert!(trail_of("carla").await.iter().all(|e| e.actor == "carla"));
+    let carlas = trail_of(&user("carla")).await;
+    assert!(!carlas.is_empty() && carlas.iter().all(|e| e.actor == user("carla")));
     let before = m.kpis(&format!("organizations/{ORG}"), false).await;
     m.record(&[m.event(
         ("community", "user", "erased"),
         "carla",
         "",
-        "u3",
+        &user_id("carla"),
         &community::UserErased {
-            user: "users/u3".into(),
+            user: user("carla"),
             subject: "carla".into(),
         },
     )])
     .await;
     // Still found by pseudonym, but nothing personal is left.
-    let after = trail_of("carla").await;
+    let after = trail_of(&user("carla")).await;
     assert_eq!(after.len(), 5);
     assert!(after.iter().all(|e| e.actor.is_empty()), "{after:?}");
     let db = &m.server.env.db;

@@ -17,6 +17,27 @@ pub fn timestamp(ms: i64) -> prost_types::Timestamp {
     prost_types::Timestamp::from(UNIX_EPOCH + Duration::from_millis(ms.max(0) as u64))
 }
 
+/// The namespace of user ids: a user's id is the UUIDv5 of their OIDC
+/// subject in it, so every service names a person the same way
+/// (`users/{id}`) from the subject a token or an event carries.
+const USER_ID_NAMESPACE: uuid::Uuid =
+    uuid::Uuid::from_u128(0x6f1c_2a3e_8b4d_5e6f_9a0b_1c2d_3e4f_5a6b);
+
+/// The id of the user whose OIDC subject is `subject`.
+pub fn user_id(subject: &str) -> String {
+    uuid::Uuid::new_v5(&USER_ID_NAMESPACE, subject.as_bytes()).to_string()
+}
+
+/// The resource name (`users/{id}`) of the user whose OIDC subject is
+/// `subject`; empty for an empty subject (an erased or unknown person).
+pub fn user_name(subject: &str) -> String {
+    if subject.is_empty() {
+        String::new()
+    } else {
+        format!("users/{}", user_id(subject))
+    }
+}
+
 /// Whether `s` is a UUID in its canonical (lower-case, hyphenated) form:
 /// ids are compared as text, so no other spelling is accepted.
 pub fn is_canonical_uuid(s: &str) -> bool {
@@ -110,6 +131,15 @@ pub fn take_page<T>(rows: &mut Vec<T>, limit: u64, key: impl Fn(&T) -> String) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn users_are_named_from_their_subject() {
+        let ana = user_name("ana");
+        assert_eq!(ana, user_name("ana"));
+        assert_ne!(ana, user_name("bea"));
+        assert!(ana.strip_prefix("users/").is_some_and(is_canonical_uuid));
+        assert_eq!(user_name(""), "");
+    }
 
     #[test]
     fn page_tokens_are_opaque_and_checked_alike() {

@@ -119,6 +119,27 @@ pub async fn user_by_id(db: &impl ConnectionTrait, id: &str) -> Result<Option<Us
         .transpose()
 }
 
+/// The users of `ids` that exist, in no particular order.
+pub async fn users_by_ids(db: &impl ConnectionTrait, ids: &[&str]) -> Result<Vec<UserRow>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE id IN ({})",
+        placeholders.join(", ")
+    );
+    db.query_all_raw(sea_orm::Statement::from_sql_and_values(
+        db.get_database_backend(),
+        sql,
+        ids.iter().map(|id| sea_orm::Value::from(*id)),
+    ))
+    .await?
+    .iter()
+    .map(user_row)
+    .collect()
+}
+
 /// Inserts `user` unless its subject exists; `false` if it did.
 pub async fn insert_user(db: &impl ConnectionTrait, user: &UserRow) -> Result<bool, DbErr> {
     let sql = format!(

@@ -16,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(ClaimsAndStories),
             Box::new(interlink_runtime::events::IdempotencyMigration),
             Box::new(OrganizationVisibility),
+            Box::new(Users),
         ]
     }
 }
@@ -257,5 +258,29 @@ CREATE TABLE p_organizations (
 impl MigrationTrait for OrganizationVisibility {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         interlink_runtime::db::execute_script(manager.get_connection(), ORGANIZATION_TABLES).await
+    }
+}
+
+struct Users;
+
+impl MigrationName for Users {
+    fn name(&self) -> &str {
+        "m0005_users"
+    }
+}
+
+// The users community announced, so a `users/{id}` in a request finds the
+// OIDC subject tokens carry.
+const USER_TABLES: &str = r#"
+CREATE TABLE p_users (
+    user_id TEXT PRIMARY KEY,
+    subject TEXT NOT NULL
+)
+"#;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Users {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        interlink_runtime::db::execute_script(manager.get_connection(), USER_TABLES).await
     }
 }

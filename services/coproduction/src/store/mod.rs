@@ -679,6 +679,37 @@ pub async fn remove_member(
     Ok(())
 }
 
+/// Records a user community announced: their id and OIDC subject.
+pub async fn remember_user(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    subject: &str,
+) -> Result<(), DbErr> {
+    run(
+        db,
+        "INSERT INTO p_users (user_id, subject) VALUES ($1, $2) \
+         ON CONFLICT (user_id) DO UPDATE SET subject = $2",
+        [user_id.into(), subject.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The OIDC subject of a user community announced.
+pub async fn user_subject(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+) -> Result<Option<String>, DbErr> {
+    db.query_one_raw(statement(
+        db,
+        "SELECT subject FROM p_users WHERE user_id = $1",
+        [user_id.into()],
+    ))
+    .await?
+    .map(|r| r.try_get("", "subject"))
+    .transpose()
+}
+
 /// Forgets every membership and organisation role of `subject` (erased).
 pub async fn forget_subject(db: &impl ConnectionTrait, subject: &str) -> Result<(), DbErr> {
     run(
@@ -690,6 +721,12 @@ pub async fn forget_subject(db: &impl ConnectionTrait, subject: &str) -> Result<
     run(
         db,
         "DELETE FROM p_organization_administrators WHERE subject = $1",
+        [subject.into()],
+    )
+    .await?;
+    run(
+        db,
+        "DELETE FROM p_users WHERE subject = $1",
         [subject.into()],
     )
     .await?;
