@@ -442,3 +442,77 @@ async fn up_carries_events_from_community_and_catalogue_to_coproduction() {
     assert!(chain.valid && chain.entries == 3, "{chain:?}");
     stop(up, "-TERM").await;
 }
+
+/// `interlink up` with its default (pretty) logs written to a file, as a
+/// service manager or `> up.log` does: no terminal colours there, one line
+/// per request, and pages compressed for the clients that ask.
+#[tokio::test]
+async fn up_logs_plain_lines_to_a_file_and_compresses_pages() {
+    let dir = tempfile::tempdir().expect("data dir");
+    let log_path = dir.path().join("up.log");
+    let log = std::fs::File::create(&log_path).expect("log file");
+    let mut child = std::process::Command::new(common::BIN)
+        .args(["up", "--data-dir"])
+        .arg(dir.path().join("data"))
+        .env("INTERLINK__GRPC__LISTEN", "127.0.0.1:0")
+        .env("INTERLINK__GATEWAY__LISTEN", "127.0.0.1:0")
+        .stdout(log)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("interlink up starts");
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let http = loop {
+        let text = std::fs::read_to_string(&log_path).unwrap_or_default();
+        if let Some(address) = text
+            .lines()
+            .find_map(|l| l.strip_prefix("http: "))
+            .filter(|_| text.contains("dev token"))
+        {
+            break address.to_owned();
+        }
+        assert!(std::time::Instant::now() < deadline, "up did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let client = reqwest::Client::new();
+    let page = |encoding: &'static str| {
+        client
+            .get(format!("{http}/v1/interlinkers?pageSize=50"))
+            .header("accept-encoding", encoding)
+            .send()
+    };
+    let plain = page("identity").await.expect("page");
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain = plain.bytes().await.expect("body");
+    for encoding in ["gzip", "br"] {
+        let compressed = page(encoding).await.expect("page");
+        assert_eq!(compressed.status(), 200);
+        assert_eq!(compressed.headers()["content-encoding"], encoding);
+        let body = compressed.bytes().await.expect("body");
+        assert!(
+            body.len() * 3 < plain.len(),
+            "{encoding}: {} of {} bytes",
+            body.len(),
+            plain.len()
+        );
+    }
+    common::stop(
+        common::Up {
+            child: std::mem::replace(
+                &mut child,
+                std::process::Command::new("true").spawn().expect("true"),
+            ),
+            grpc: String::new(),
+            http,
+        },
+        "-TERM",
+    )
+    .await;
+    let _ = child.wait();
+    let text = std::fs::read_to_string(&log_path).expect("log");
+    assert!(!text.contains('\u{1b}'), "colour codes in a file");
+    let access: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("interlink_gateway::access"))
+        .collect();
+    assert_eq!(access.len(), 3, "one line per request:\n{text}");
+}

@@ -189,6 +189,19 @@ impl Gateway {
             Some(cors) => router.layer(cors),
             None => router,
         };
+        // gzip or brotli when the client asks (a page of 50 interlinkers is
+        // ~137 KB of JSON); never gRPC (it compresses its own messages) nor
+        // streams, whose lines must leave as they come.
+        let router = router.layer(
+            tower_http::compression::CompressionLayer::new()
+                .quality(tower_http::CompressionLevel::Precise(4))
+                .compress_when(tower_http::compression::Predicate::and(
+                    tower_http::compression::DefaultPredicate::new(),
+                    tower_http::compression::predicate::NotForContentType::const_new(
+                        "application/x-ndjson",
+                    ),
+                )),
+        );
         router
             .layer(
                 tower_http::trace::TraceLayer::new_for_http()

@@ -277,8 +277,10 @@ impl Default for GatewayConfig {
             request_timeout_ms: 30_000,
             max_body_bytes: 1024 * 1024,
             max_concurrent_requests: 1024,
-            rate_limit_per_second: 100,
-            rate_limit_burst: 200,
+            // Sized for a PA's whole traffic arriving from one ingress
+            // address (see `trust_forwarded_for`).
+            rate_limit_per_second: 1000,
+            rate_limit_burst: 2000,
             trust_forwarded_for: false,
             header_timeout_ms: 10_000,
             body_timeout_ms: 10_000,
