@@ -173,7 +173,7 @@ mod tests {
         assert_eq!(uuid_page_token(""), Ok(None));
         assert!(uuid_page_token("x").is_err());
         let mut rows = vec![1, 2, 3];
-        assert_eq!(take_page(&mut rows, 2, |r| r.to_string()), "2");
+        assert_eq!(take_page(&mut rows, 2, |r| r.to_string()), page_token("2"));
         assert_eq!(rows, [1, 2]);
     }
 }
