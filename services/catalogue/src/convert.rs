@@ -292,7 +292,7 @@ pub(crate) fn interlinker_to(row: &InterlinkerRow) -> pb::Interlinker {
         format: format_to(f.format),
         logo_uri: f.logo_uri.clone(),
         snapshot_uris: f.snapshot_uris.clone(),
-        owner: row.owner.clone(),
+        owner: person(&row.owner),
         rating_average: average(row.rating_sum, row.rating_count),
         rating_count: row.rating_count,
         adoption_count: row.adoption_count,
@@ -307,7 +307,7 @@ pub(crate) fn interlinker_to(row: &InterlinkerRow) -> pb::Interlinker {
 pub(crate) fn rating_to(row: &RatingRow) -> pb::Rating {
     pb::Rating {
         name: format!("interlinkers/{}/ratings/{}", row.interlinker_id, row.id),
-        author: row.author.clone(),
+        author: person(&row.author),
         value: row.value,
         title: row.title.clone(),
         text: row.text.clone(),
@@ -396,7 +396,7 @@ pub(crate) fn version_to(row: &VersionRow) -> pb::SchemaVersion {
         title: to_text(&row.title),
         description: to_text(&row.description),
         items: items_to(&row.items),
-        publisher: row.publisher.clone(),
+        publisher: person(&row.publisher),
         publish_time: Some(timestamp(row.published_at)),
     }
 }
@@ -408,5 +408,15 @@ pub(crate) fn editor_to(row: &EditorRow) -> pb::CatalogueEditor {
         subject: row.subject.clone(),
         added_by: row.added_by.clone(),
         add_time: Some(timestamp(row.added_at)),
+    }
+}
+
+/// How the API names who made something: `users/{id}` for a person (stored
+/// by OIDC subject), `services/catalogue` for what the catalogue seeded.
+fn person(subject: &str) -> String {
+    if subject == crate::events::SERVICE {
+        format!("services/{subject}")
+    } else {
+        interlink_runtime::api::user_name(subject)
     }
 }

@@ -231,7 +231,7 @@ async fn interlinkers_go_from_draft_to_published_to_deprecated(backend: Backend)
         })
         .await;
     assert_eq!(draft.state, pb::InterlinkerState::Draft as i32);
-    assert_eq!(draft.owner, "admin");
+    assert_eq!(draft.owner, interlink_runtime::api::user_name("admin"));
 
     // Drafts are the editors' alone.
     let get = |token: Option<&str>| {
@@ -609,7 +609,7 @@ async fn schemas_are_validated_and_versions_never_change(backend: Backend) {
         .into_inner();
     assert_eq!(v1.name, "schemas/default/versions/1");
     assert_eq!(v1.items.len(), 6);
-    assert_eq!(v1.publisher, "admin");
+    assert_eq!(v1.publisher, interlink_runtime::api::user_name("admin"));
     let seen = client
         .get_schema(get.clone())
         .await
@@ -830,7 +830,11 @@ async fn ratings_keep_an_exact_average(backend: Backend) {
         .await
         .expect("ratings")
         .into_inner();
-    assert_eq!(ratings.ratings[0].author, "bea", "newest first");
+    assert_eq!(
+        ratings.ratings[0].author,
+        interlink_runtime::api::user_name("bea"),
+        "newest first"
+    );
     let rest = client
         .list_ratings(pb::ListRatingsRequest {
             parent: guide.name.clone(),
@@ -840,7 +844,10 @@ async fn ratings_keep_an_exact_average(backend: Backend) {
         .await
         .expect("more")
         .into_inner();
-    assert_eq!(rest.ratings[0].author, "ana");
+    assert_eq!(
+        rest.ratings[0].author,
+        interlink_runtime::api::user_name("ana")
+    );
 
     // The rating floor filters search.
     c.create_published(entry(
