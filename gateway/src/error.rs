@@ -118,12 +118,21 @@ impl GatewayError {
     }
 
     /// The HTTP status of the failure: the code's, except where HTTP has a
-    /// sharper one (405, 408, 413, 414, 415, 431).
+    /// sharper one (405, 408, 413, 414, 415, 422, 431).
     pub fn http_status(&self) -> http::StatusCode {
         match self {
             GatewayError::PayloadTooLarge { .. } => http::StatusCode::PAYLOAD_TOO_LARGE,
             GatewayError::MethodNotAllowed { .. } => http::StatusCode::METHOD_NOT_ALLOWED,
             GatewayError::BodyTimeout(_) => http::StatusCode::REQUEST_TIMEOUT,
+            // The IETF idempotency-key draft's answer to a key reused with
+            // another request.
+            GatewayError::Upstream(status)
+                if status.get_error_details().error_info().is_some_and(|info| {
+                    info.reason == interlink_runtime::idempotency::KEY_REUSED
+                }) =>
+            {
+                http::StatusCode::UNPROCESSABLE_ENTITY
+            }
             GatewayError::UnsupportedMediaType(_) => http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
             GatewayError::UriTooLong { .. } => http::StatusCode::URI_TOO_LONG,
             GatewayError::HeadersTooLarge { .. } => {

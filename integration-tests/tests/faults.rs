@@ -41,4 +41,6 @@ async fn nothing_acknowledged_is_lost_or_applied_twice_under_faults() {
         "every fault hit the load mid-flow: {table}"
     );
     assert_eq!((report.lost(), report.duplicated()), (0, 0), "{table}");
+    // A call's answer commits with its change: a kill cannot separate them.
+    assert_eq!(report.applied_without_answer, 0, "{table}");
 }

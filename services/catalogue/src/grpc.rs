@@ -75,7 +75,8 @@ impl CatalogueApi {
 
     /// Appends `events`, commits (with the call's idempotency key), and brings the search index up to date
     /// (a failure there is logged: the write stands and the next refresh
-    /// catches up).
+    /// catches up). A keyed call's change commits with its answer after the
+    /// handler returns, so the index takes it at its next periodic refresh.
     pub(crate) async fn commit(&self, txn: DatabaseTransaction, events: &[Event]) -> Result<()> {
         // Through the outbox even without events: it records the call's
         // idempotency key with the change.

@@ -173,6 +173,42 @@ async fn idempotency_keys_make_repeats_take_effect_once(backend: Backend) {
         .expect("repeat")
         .into_inner();
     assert_eq!(repeat, first, "the repeat gets the first answer");
+    // The answer was kept with the change, in its transaction.
+    let kept = service
+        .server
+        .env
+        .db
+        .query_one_raw(Statement::from_sql_and_values(
+            service.server.env.db.get_database_backend(),
+            "SELECT answer IS NOT NULL AS kept, request_digest FROM interlink_idempotency \
+             WHERE idempotency_key = $1",
+            ["k-1".into()],
+        ))
+        .await
+        .expect("query")
+        .expect("the key");
+    assert!(kept.try_get::<bool>("", "kept").expect("kept"));
+    assert_eq!(
+        kept.try_get::<String>("", "request_digest")
+            .expect("digest")
+            .len(),
+        64
+    );
+    // The same key with another request is refused, and changes nothing.
+    let mut changed = organization(true);
+    changed.public = !changed.public;
+    let other_body = client
+        .create_organization(keyed(
+            pb::CreateOrganizationRequest {
+                organization: Some(changed),
+            },
+            &ana,
+            "k-1",
+        ))
+        .await
+        .expect_err("another request under the key");
+    assert_eq!(other_body.code(), Code::InvalidArgument);
+    assert_eq!(error_reason(&other_body), "IDEMPOTENCY_KEY_REUSED");
     let created = |events: &[Event]| {
         events
             .iter()

@@ -7,21 +7,24 @@
 //! - [`IdempotencyLayer`] looks the key up in the database of the service the
 //!   call is for. A known key is answered from the database; an unknown one
 //!   runs the call inside a task-local scope.
-//! - In that scope, [`crate::events::Outbox::commit`] inserts the key in the
-//!   transaction that makes the call's change, so the key and the effect
-//!   commit together or not at all: a call killed before its commit left
-//!   nothing, and its repeat runs it; one killed after left its key, and its
-//!   repeat is not run again.
-//! - Once the call answered OK, the layer stores the answer with the key.
-//!   A repeat that comes while the first attempt is between its commit and
-//!   that write gets `ABORTED` with the reason [`IN_FLIGHT`]: repeat
-//!   shortly. If the process died there instead, once [`ANSWER_GRACE`] has
-//!   passed a repeat gets `ALREADY_EXISTS` with the reason
-//!   [`APPLIED_WITHOUT_ANSWER`]: the call did take effect, once, but its
-//!   answer is gone.
-//! - Keys belong to the caller (the token's subject) and to one method; a
-//!   key reused for another method is refused; calls without a token ignore
-//!   keys. They are kept for [`RETENTION`].
+//! - In that scope, [`crate::events::Outbox::commit`] inserts the key, with
+//!   the digest of a canonical form of the request, in the transaction that
+//!   makes the call's change, and leaves that transaction to the layer
+//!   instead of committing it. The layer writes the call's answer in it and
+//!   then commits: the change, the key and the answer commit together or
+//!   not at all. A call killed before that commit left nothing, and its
+//!   repeat runs it; one killed after left its key and answer, and its
+//!   repeat gets that answer.
+//! - Two attempts running at once both run; the key's primary key lets one
+//!   of them commit, and the other answers as a repeat of it. Keys kept
+//!   without an answer (by an older version) answer `ABORTED` with the
+//!   reason [`IN_FLIGHT`] for [`ANSWER_GRACE`] after their commit, then
+//!   `ALREADY_EXISTS` with the reason [`APPLIED_WITHOUT_ANSWER`].
+//! - Keys belong to the caller (the token's subject), to one method and to
+//!   one request: a key reused for another method, or with another request
+//!   (compared in a canonical form, so re-encoded maps do not differ), is
+//!   refused with the reason [`KEY_REUSED`] (HTTP 422 through the gateway);
+//!   calls without a token ignore keys. They are kept for [`RETENTION`].
 //!
 //! A call that commits nothing (a read, a refusal, a change to what already
 //! is) records no key, so repeating it simply runs it again.
@@ -92,12 +95,23 @@ impl Idempotency {
 }
 
 /// The key of the call being served, while its handler runs.
-#[derive(Debug)]
 struct Pending {
     subject: String,
     key: String,
     method: String,
+    /// Of the canonical request (see [`request_digest`]).
+    digest: String,
     committed: AtomicBool,
+    /// The call's change, recorded with its key and left for the layer to
+    /// commit with the answer.
+    parked: std::sync::Mutex<Option<Parked>>,
+}
+
+/// A transaction waiting for its call's answer, and what to do once it
+/// committed.
+struct Parked {
+    txn: sea_orm::DatabaseTransaction,
+    after: Box<dyn FnOnce() + Send>,
 }
 
 tokio::task_local! {
@@ -116,33 +130,87 @@ pub async fn record(txn: &impl ConnectionTrait) -> Result<(), DbErr> {
     }
     run(
         txn,
-        "INSERT INTO interlink_idempotency (subject, idempotency_key, method, created_at) \
-         VALUES ($1, $2, $3, $4)",
+        "INSERT INTO interlink_idempotency \
+         (subject, idempotency_key, method, created_at, request_digest) \
+         VALUES ($1, $2, $3, $4, $5)",
         [
             pending.subject.clone().into(),
             pending.key.clone().into(),
             pending.method.clone().into(),
             now_ms().into(),
+            pending.digest.clone().into(),
         ],
     )
     .await?;
     Ok(())
 }
 
-/// Marks the current call's key as committed (after the transaction that
-/// [`record`]ed it committed).
-pub fn committed() {
-    let _ = PENDING.try_with(|p| p.committed.store(true, Ordering::Release));
+/// Commits `txn`, the transaction of the current call's change, with the
+/// call's key; for writes that do not go through
+/// [`crate::events::Outbox::commit`].
+pub async fn commit(txn: sea_orm::DatabaseTransaction) -> Result<(), DbErr> {
+    commit_then(txn, || {}).await
 }
 
-/// Commits `txn`, the transaction of the current call's change, with the
-/// call's key ([`record`], then [`committed`]); for writes that do not go
-/// through [`crate::events::Outbox::commit`].
-pub async fn commit(txn: sea_orm::DatabaseTransaction) -> Result<(), DbErr> {
-    record(&txn).await?;
+/// Commits `txn` and then runs `after`; inside a keyed call, the first such
+/// transaction gets the call's key and is left to [`IdempotencyLayer`],
+/// which commits it with the call's answer (and then runs `after`).
+pub async fn commit_then(
+    txn: sea_orm::DatabaseTransaction,
+    after: impl FnOnce() + Send + 'static,
+) -> Result<(), DbErr> {
+    if let Ok(pending) = PENDING.try_with(Arc::clone)
+        && !pending.committed.load(Ordering::Acquire)
+    {
+        record(&txn).await?;
+        pending.committed.store(true, Ordering::Release);
+        let mut parked = pending
+            .parked
+            .lock()
+            .map_err(|_| DbErr::Custom("idempotency state poisoned".into()))?;
+        *parked = Some(Parked {
+            txn,
+            after: Box::new(after),
+        });
+        return Ok(());
+    }
     txn.commit().await?;
-    committed();
+    after();
     Ok(())
+}
+
+/// The descriptors of every Interlink request, for canonical digests.
+static DESCRIPTORS: std::sync::LazyLock<Option<prost_reflect::DescriptorPool>> =
+    std::sync::LazyLock::new(|| {
+        prost_reflect::DescriptorPool::decode(interlink_proto::FILE_DESCRIPTOR_SET).ok()
+    });
+
+/// The digest of a request to `method` (`/package.Service/Method`) whose
+/// body is `frames`: of its message decoded and written as JSON with sorted
+/// keys (so two encodings of one request, maps in any order, agree), else
+/// of its bytes.
+fn request_digest(method: &str, frames: &[u8]) -> String {
+    use sha2::Digest;
+    let canonical = canonical_request(method, frames);
+    let digest = sha2::Sha256::digest(canonical.as_deref().unwrap_or(frames));
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn canonical_request(method: &str, frames: &[u8]) -> Option<Vec<u8>> {
+    let (header, message) = frames.split_first_chunk::<5>()?;
+    let length = u32::from_be_bytes([header[1], header[2], header[3], header[4]]) as usize;
+    if header[0] != 0 || message.len() != length {
+        return None;
+    }
+    let (service, name) = method.trim_start_matches('/').split_once('/')?;
+    let descriptor = DESCRIPTORS
+        .as_ref()?
+        .get_service_by_name(service)?
+        .methods()
+        .find(|m| m.name() == name)?;
+    let message = prost_reflect::DynamicMessage::decode(descriptor.input(), message).ok()?;
+    // A `Value`'s objects are ordered maps: keys come out sorted.
+    serde_json::to_vec(&serde_json::to_value(&message).ok()?).ok()
 }
 
 /// Runs `work` outside the current call's key: for side effects that repeat
@@ -156,7 +224,9 @@ pub async fn unkeyed<F: Future>(work: F) -> F::Output {
                 subject: String::new(),
                 key: String::new(),
                 method: String::new(),
+                digest: String::new(),
                 committed: AtomicBool::new(true),
+                parked: std::sync::Mutex::new(None),
             });
             PENDING.scope(none, work).await
         }
@@ -175,10 +245,11 @@ pub async fn prune(db: &DatabaseConnection) -> Result<u64, DbErr> {
     .await
 }
 
-/// A stored key: the method it was used for, the answer if kept, and when
-/// its call committed.
+/// A stored key: the method and request it was used for, the answer if
+/// kept, and when its call committed.
 struct Stored {
     method: String,
+    digest: String,
     answer: Option<Vec<u8>>,
     created_at: i64,
 }
@@ -190,7 +261,7 @@ async fn lookup(
 ) -> Result<Option<Stored>, DbErr> {
     db.query_one_raw(statement(
         db,
-        "SELECT method, answer, created_at FROM interlink_idempotency \
+        "SELECT method, request_digest, answer, created_at FROM interlink_idempotency \
          WHERE subject = $1 AND idempotency_key = $2",
         [subject.into(), key.into()],
     ))
@@ -198,6 +269,7 @@ async fn lookup(
     .map(|row| {
         Ok(Stored {
             method: row.try_get("", "method")?,
+            digest: row.try_get("", "request_digest")?,
             answer: row.try_get("", "answer")?,
             created_at: row.try_get("", "created_at")?,
         })
@@ -206,7 +278,18 @@ async fn lookup(
 }
 
 /// The answer to a repeat of a call whose key is `stored`.
-fn repeat_answer(stored: Stored, method: &str) -> http::Response<tonic::body::Body> {
+fn repeat_answer(stored: Stored, method: &str, digest: &str) -> http::Response<tonic::body::Body> {
+    // Keys kept before digests were (empty) match any request.
+    if stored.method == method && !stored.digest.is_empty() && stored.digest != digest {
+        return refusal(
+            Code::InvalidArgument,
+            &format!(
+                "{HEADER}: this key was used with another request already; use a new key for \
+                 each call"
+            ),
+            KEY_REUSED,
+        );
+    }
     if stored.method != method {
         return refusal(
             Code::InvalidArgument,
@@ -376,8 +459,19 @@ where
                 .get::<Identity>()
                 .map(|i| i.subject.clone())
                 .unwrap_or_default();
+            // The request, whole (a unary call's one message), for its digest.
+            let (parts, body) = request.into_parts();
+            let frames = match body.collect().await {
+                Ok(collected) => collected.to_bytes(),
+                Err(status) => return Ok(status.into_http()),
+            };
+            let digest = request_digest(&method, &frames);
+            let request = http::Request::from_parts(
+                parts,
+                tonic::body::Body::new(http_body_util::Full::new(frames)),
+            );
             match lookup(&db, &subject, &key).await {
-                Ok(Some(stored)) => return Ok(repeat_answer(stored, &method)),
+                Ok(Some(stored)) => return Ok(repeat_answer(stored, &method, &digest)),
                 Ok(None) => {}
                 Err(e) => return Ok(crate::error::internal(&e).into_http()),
             }
@@ -385,23 +479,27 @@ where
                 subject,
                 key,
                 method: method.clone(),
+                digest,
                 committed: AtomicBool::new(false),
+                parked: std::sync::Mutex::new(None),
             });
             let response = PENDING
                 .scope(Arc::clone(&pending), inner.call(request))
                 .await?;
-            if !pending.committed.load(Ordering::Acquire) {
+            let parked = pending.parked.lock().ok().and_then(|mut p| p.take());
+            let Some(parked) = parked else {
                 if grpc_status(response.headers(), None).is_some_and(|code| code != 0) {
                     // Refused; if a concurrent attempt with the same key took
-                    // effect meanwhile (our insert then conflicted), answer
-                    // as a repeat of it.
+                    // effect meanwhile (our key then conflicted), answer as a
+                    // repeat of it.
                     if let Ok(Some(stored)) = lookup(&db, &pending.subject, &pending.key).await {
-                        return Ok(repeat_answer(stored, &method));
+                        return Ok(repeat_answer(stored, &method, &pending.digest));
                     }
                 }
                 return Ok(response.map(tonic::body::Body::new));
-            }
-            // The call took effect: keep its answer for repeats.
+            };
+            // The call's change waits in `parked`: its answer joins it, then
+            // both commit.
             let (parts, body) = response.into_parts();
             let collected = match body.collect().await {
                 Ok(collected) => collected,
@@ -412,21 +510,32 @@ where
             };
             let trailers = collected.trailers().cloned();
             let frames = collected.to_bytes();
-            if grpc_status(&parts.headers, trailers.as_ref()) == Some(0)
-                && let Err(e) = run(
-                    &db,
-                    "UPDATE interlink_idempotency SET answer = $3 \
-                     WHERE subject = $1 AND idempotency_key = $2",
-                    [
-                        pending.subject.clone().into(),
-                        pending.key.clone().into(),
-                        frames.to_vec().into(),
-                    ],
-                )
-                .await
-            {
-                tracing::warn!(error = %e, "the answer of a keyed call was not kept");
+            let ok = grpc_status(&parts.headers, trailers.as_ref()) == Some(0);
+            let stored = async {
+                if ok {
+                    run(
+                        &parked.txn,
+                        "UPDATE interlink_idempotency SET answer = $3 \
+                         WHERE subject = $1 AND idempotency_key = $2",
+                        [
+                            pending.subject.clone().into(),
+                            pending.key.clone().into(),
+                            frames.to_vec().into(),
+                        ],
+                    )
+                    .await?;
+                }
+                parked.txn.commit().await
+            };
+            if let Err(e) = stored.await {
+                // Nothing took effect: a concurrent attempt with the same key
+                // may have (our key then conflicted); else the call failed.
+                if let Ok(Some(stored)) = lookup(&db, &pending.subject, &pending.key).await {
+                    return Ok(repeat_answer(stored, &method, &pending.digest));
+                }
+                return Ok(crate::error::internal(&e).into_http());
             }
+            (parked.after)();
             let body = http_body_util::StreamBody::new(futures::stream::iter(
                 std::iter::once(Ok::<_, std::convert::Infallible>(http_body::Frame::data(
                     frames,

@@ -13,6 +13,7 @@ impl MigratorTrait for Migrator {
             Box::new(interlink_runtime::events::EventTablesMigration),
             Box::new(Catalogue),
             Box::new(interlink_runtime::events::IdempotencyMigration),
+            Box::new(interlink_runtime::events::IdempotencyDigestMigration),
         ]
     }
 }

@@ -16,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(ApplicationsAndInvitations),
             Box::new(Erasure),
             Box::new(interlink_runtime::events::IdempotencyMigration),
+            Box::new(interlink_runtime::events::IdempotencyDigestMigration),
         ]
     }
 }

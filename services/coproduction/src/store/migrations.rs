@@ -17,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(interlink_runtime::events::IdempotencyMigration),
             Box::new(OrganizationVisibility),
             Box::new(Users),
+            Box::new(interlink_runtime::events::IdempotencyDigestMigration),
         ]
     }
 }

@@ -13,5 +13,8 @@ pub use bus::{Bus, EmbeddedBus, JetStreamBus};
 pub use consumer::{Consumer, EventHandler, ParkedEvent, list_parked};
 pub use outbox::{NewEvent, Outbox, payload, service_actor, user_actor};
 pub use relay::{Relay, outbox_backlog};
-pub use schema::{BusMigrator, EventTablesMigration, EventTablesMigrator, IdempotencyMigration};
+pub use schema::{
+    BusMigrator, EventTablesMigration, EventTablesMigrator, IdempotencyDigestMigration,
+    IdempotencyMigration,
+};
 pub use subjects::{EventType, Subjects};

@@ -101,12 +101,11 @@ impl Outbox {
 
     /// Commits `txn` and wakes the relay, so the events go out at once.
     /// Inside a call with an idempotency key, the key is recorded in `txn`
-    /// first, so the change and the key commit together (see
-    /// [`crate::idempotency`]).
+    /// and the commit left to the idempotency layer, so the change, the key
+    /// and the call's answer commit together (see [`crate::idempotency`]).
     pub async fn commit(&self, txn: DatabaseTransaction) -> Result<(), DbErr> {
-        crate::idempotency::commit(txn).await?;
-        self.committed();
-        Ok(())
+        let wake = Arc::clone(&self.wake);
+        crate::idempotency::commit_then(txn, move || wake.notify_one()).await
     }
 
     /// Commits `txn` without taking the call's idempotency key: for side

@@ -156,6 +156,28 @@ impl MigrationTrait for IdempotencyMigration {
     }
 }
 
+/// Adds the digest of the request to each idempotency key, so a key reused
+/// with another request is refused (listed after [`IdempotencyMigration`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IdempotencyDigestMigration;
+
+impl MigrationName for IdempotencyDigestMigration {
+    fn name(&self) -> &str {
+        "m0002_interlink_idempotency_digest"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for IdempotencyDigestMigration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        execute_script(
+            manager.get_connection(),
+            "ALTER TABLE interlink_idempotency ADD COLUMN request_digest TEXT NOT NULL DEFAULT ''",
+        )
+        .await
+    }
+}
+
 /// The migrator of a database that holds only the event tables (used by the
 /// runtime's own tests and benchmarks; services list [`EventTablesMigration`]
 /// in theirs).
@@ -167,6 +189,7 @@ impl MigratorTrait for EventTablesMigrator {
         vec![
             Box::new(EventTablesMigration),
             Box::new(IdempotencyMigration),
+            Box::new(IdempotencyDigestMigration),
         ]
     }
 }
