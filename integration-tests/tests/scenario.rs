@@ -102,6 +102,27 @@ async fn run(mesh: &Mesh) {
     let org = create_org().await;
     let org_name = s(&org["name"]);
     assert_eq!(create_org().await, org, "the repeat gets the first answer");
+    // The key with another request: 422, as the Idempotency-Key draft says.
+    let reused = client
+        .call(
+            reqwest::Method::POST,
+            "/v1/organizations",
+            Some(&ana),
+            Some(&json!({
+                "displayName": {"values": {"es": "Otro ayuntamiento"}},
+                "public": true,
+                "defaultTeamType": "TEAM_TYPE_PUBLIC_ADMINISTRATION",
+            })),
+            &[("idempotency-key", "0191f3c2-create-zaragoza")],
+        )
+        .await
+        .expect("the key reused");
+    assert_eq!(reused.status, 422, "{}", reused.body);
+    assert!(
+        reused.body.to_string().contains("IDEMPOTENCY_KEY_REUSED"),
+        "{}",
+        reused.body
+    );
     steps.push(("community.organization.created", Some(id(&org_name))));
 
     // The PA team (gRPC).

@@ -70,8 +70,8 @@ async fn replicas_starting_together_apply_migrations_once() {
         .expect("connect");
     assert_eq!(
         count(&db, "SELECT COUNT(*) AS n FROM seaql_migrations").await,
-        // The event tables and the idempotency keys, each once.
-        2
+        // The event tables, the idempotency keys and their digests, each once.
+        3
     );
     assert_eq!(
         count(&db, "SELECT COUNT(*) AS n FROM interlink_inbox").await,
