@@ -94,6 +94,29 @@ async fn rest_reaches_every_service_of_up() {
         )
         .await;
     assert_eq!(status, 401, "creating needs a token: {body}");
+    // 401 comes first, before the body is looked at (a field that does not
+    // exist, a body that is not JSON); methods open to anyone check bodies.
+    let (status, body) = api
+        .post("/v1/organizations", None, json!({"displayNme": 42}))
+        .await;
+    assert_eq!(status, 401, "{body}");
+    let response = api
+        .http
+        .post(format!("{}/v1/processes", api.base))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 401);
+    let (status, body) = api
+        .post(
+            "/v1/interlinkers:recommend",
+            None,
+            json!({"problemProfilez": []}),
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
     let (status, org) = api
         .post(
             "/v1/organizations",

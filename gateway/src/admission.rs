@@ -43,6 +43,13 @@ pub(crate) struct Caller {
     key: String,
 }
 
+impl Caller {
+    /// Whether the request carried a (valid) bearer token.
+    pub(crate) fn signed_in(&self) -> bool {
+        self.key.starts_with("sub:")
+    }
+}
+
 /// A request's place among those in flight, held while it is served: a
 /// request slot for a call, a stream slot (apart from the request slots,
 /// and counted per client) for a server stream.

@@ -388,6 +388,24 @@ async fn dispatch(
         Err(e) => return refuse(e),
     };
     let (parts, body) = request.into_parts();
+    let resolved = match grpc_content {
+        Some(_) => None,
+        None => Some(routes::resolve(
+            &shared.routes,
+            &parts.method,
+            parts.uri.path(),
+        )),
+    };
+    // A route that needs a token answers 401 without one, before its body
+    // is read or checked.
+    if let Some(routes::Resolved::Route(route, _)) = &resolved
+        && route.needs_token
+        && !caller.signed_in()
+    {
+        return refuse(GatewayError::Unauthenticated(
+            "this call needs a bearer token".into(),
+        ));
+    }
     let limit = match &grpc_content {
         Some(content_type) => body::grpc_limit(content_type, shared.config.max_grpc_message_bytes),
         None => shared.config.max_body_bytes,
@@ -408,8 +426,8 @@ async fn dispatch(
         }
     };
     let method = parts.method.clone();
-    let (mut response, permit) = match grpc_content.clone() {
-        Some(content_type) => {
+    let (mut response, permit) = match (grpc_content.clone(), resolved) {
+        (Some(content_type), _) => {
             if let Err(e) = body::check_grpc_frames(
                 &content_type,
                 &parts.headers,
@@ -431,8 +449,8 @@ async fn dispatch(
                 .insert(admission::MatchedRoute(path));
             (response, permit)
         }
-        None => {
-            let resolved = routes::resolve(&shared.routes, &parts.method, parts.uri.path());
+        (None, resolved) => {
+            let resolved = resolved.unwrap_or(routes::Resolved::NotFound);
             let permit = match shared.admission.enter(&caller, rest::streams(&resolved)) {
                 Ok(permit) => permit,
                 Err(e) => return refuse(e),

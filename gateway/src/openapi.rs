@@ -129,6 +129,22 @@ pub fn document(routes: &[Route]) -> Value {
                 },
             },
         });
+        // A method that needs a token says so, and that it answers 401
+        // without one; the others take a token when there is one.
+        if route.needs_token
+            && let Some(object) = operation.as_object_mut()
+        {
+            object.insert("security".into(), json!([{"bearer": []}]));
+            if let Some(responses) = object.get_mut("responses").and_then(Value::as_object_mut) {
+                responses.insert(
+                    "401".into(),
+                    json!({
+                        "description": "No bearer token, or one that is not valid",
+                        "content": {"application/json": {"schema": reference("google.rpc.Status")}},
+                    }),
+                );
+            }
+        }
         let body_schema = match &route.body {
             BodyTarget::None => None,
             BodyTarget::Whole => Some(message_schema(&input, &mut schemas)),

@@ -229,6 +229,9 @@ pub struct Route {
     pub body: BodyTarget,
     /// The gRPC method.
     pub method: MethodDescriptor,
+    /// Whether a call needs a bearer token (the method is not marked
+    /// `interlink.common.v1.anonymous`).
+    pub needs_token: bool,
 }
 
 impl Route {
@@ -342,6 +345,11 @@ fn add_rule(
         template,
         body,
         method: method.clone(),
+        needs_token: interlink_runtime::descriptors::needs_token(&format!(
+            "/{}/{}",
+            method.parent_service().full_name(),
+            method.name()
+        )),
     });
     if top
         && let Some(Value::List(more)) = rule

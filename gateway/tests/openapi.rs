@@ -111,7 +111,29 @@ async fn every_rest_route_is_in_the_openapi_document() {
         }
         assert!(operation["responses"]["200"].is_object());
         assert!(operation["responses"]["default"].is_object());
+        // Who may call it, as the protos declare.
+        assert_eq!(
+            operation["responses"]["401"].is_object(),
+            route.needs_token,
+            "{method} {path}"
+        );
+        if route.needs_token {
+            assert_eq!(operation["security"], serde_json::json!([{"bearer": []}]));
+        } else {
+            assert!(operation.get("security").is_none(), "{method} {path}");
+        }
     }
+    // Reads anyone may make, and changes that need a token.
+    let needs = |method: &str, path: &str| {
+        routes
+            .iter()
+            .find(|r| r.http_method.as_str() == method && r.template.text == path)
+            .map(|r| r.needs_token)
+    };
+    assert_eq!(needs("GET", "/v1/interlinkers"), Some(false));
+    assert_eq!(needs("POST", "/v1/interlinkers:recommend"), Some(false));
+    assert_eq!(needs("POST", "/v1/organizations"), Some(true));
+    assert_eq!(needs("GET", "/v1/users/me"), Some(true));
     let documented: usize = document["paths"]
         .as_object()
         .expect("paths")

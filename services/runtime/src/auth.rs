@@ -455,8 +455,8 @@ where
                 Ok(token) => token,
                 Err(status) => return Ok(status.into_http()),
             };
-            if let Some(token) = token {
-                match authenticator.authenticate(&token).await {
+            match token {
+                Some(token) => match authenticator.authenticate(&token).await {
                     Ok(identity) => {
                         request.extensions_mut().insert(identity);
                     }
@@ -464,7 +464,15 @@ where
                         tracing::debug!(error = %e, "request refused");
                         return Ok(tonic::Status::from(e).into_http());
                     }
+                },
+                // Before anything else about the call is looked at.
+                None if crate::descriptors::needs_token(request.uri().path()) => {
+                    return Ok(
+                        tonic::Status::unauthenticated("this call needs a bearer token")
+                            .into_http(),
+                    );
                 }
+                None => {}
             }
             inner.call(request).await
         })

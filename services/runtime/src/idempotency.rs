@@ -179,12 +179,6 @@ pub async fn commit_then(
     Ok(())
 }
 
-/// The descriptors of every Interlink request, for canonical digests.
-static DESCRIPTORS: std::sync::LazyLock<Option<prost_reflect::DescriptorPool>> =
-    std::sync::LazyLock::new(|| {
-        prost_reflect::DescriptorPool::decode(interlink_proto::FILE_DESCRIPTOR_SET).ok()
-    });
-
 /// The digest of a request to `method` (`/package.Service/Method`) whose
 /// body is `frames`: of its message decoded and written as JSON with sorted
 /// keys (so two encodings of one request, maps in any order, agree), else
@@ -203,8 +197,7 @@ fn canonical_request(method: &str, frames: &[u8]) -> Option<Vec<u8>> {
         return None;
     }
     let (service, name) = method.trim_start_matches('/').split_once('/')?;
-    let descriptor = DESCRIPTORS
-        .as_ref()?
+    let descriptor = crate::descriptors::pool()?
         .get_service_by_name(service)?
         .methods()
         .find(|m| m.name() == name)?;

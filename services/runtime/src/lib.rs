@@ -6,6 +6,7 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod db;
+pub mod descriptors;
 pub mod echo;
 pub mod error;
 pub mod events;
