@@ -384,6 +384,7 @@ pub(crate) fn schema_to(row: &SchemaRow, with_draft: bool) -> pb::Schema {
         draft_changed: row.draft_changed,
         create_time: Some(timestamp(row.created_at)),
         update_time: Some(timestamp(row.updated_at)),
+        latest: None,
     }
 }
 

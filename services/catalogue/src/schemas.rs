@@ -252,11 +252,26 @@ impl CatalogueApi {
         let after = interlink_runtime::api::page_cursor(&r.page_token, |cursor| {
             is_schema_id(cursor).then(|| cursor.to_owned())
         })?;
+        let full = match pb::SchemaView::try_from(r.view) {
+            Ok(pb::SchemaView::Full) => true,
+            Ok(_) => false,
+            Err(_) => return Err(Error::invalid("view", "is not a schema view")),
+        };
         let editor = self.is_editor(identity(&request)).await?;
         let mut rows = store::list_schemas(&self.db, after.as_deref(), !editor, limit + 1).await?;
         let next_page_token = take_page(&mut rows, limit, |r| r.id.clone());
+        let mut schemas = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let mut schema = convert::schema_to(row, editor);
+            if full && row.latest_version > 0 {
+                schema.latest = store::version(&self.db, &row.id, row.latest_version)
+                    .await?
+                    .map(|v| convert::version_to(&v));
+            }
+            schemas.push(schema);
+        }
         Ok(pb::ListSchemasResponse {
-            schemas: rows.iter().map(|r| convert::schema_to(r, editor)).collect(),
+            schemas,
             next_page_token,
         })
     }

@@ -680,6 +680,34 @@ async fn schemas_are_validated_and_versions_never_change(backend: Backend) {
         .expect("latest");
     assert_eq!(latest.version, 2);
     assert_eq!(latest.items.len(), 7);
+    // Anyone reads the published trees in one call, in the full view.
+    let listed = |view: pb::SchemaView| {
+        let mut client = c.client();
+        async move {
+            client
+                .list_schemas(pb::ListSchemasRequest {
+                    view: view as i32,
+                    ..Default::default()
+                })
+                .await
+                .expect("list schemas")
+                .into_inner()
+                .schemas
+        }
+    };
+    let full = listed(pb::SchemaView::Full).await;
+    let default = full
+        .iter()
+        .find(|s| s.name == "schemas/default")
+        .expect("the default schema");
+    assert_eq!(default.latest.as_ref(), Some(&latest));
+    assert!(default.items.is_empty(), "no draft for readers");
+    assert!(
+        listed(pb::SchemaView::Basic)
+            .await
+            .iter()
+            .all(|s| s.latest.is_none())
+    );
     assert_eq!(
         version("schemas/default/versions/3")
             .await
