@@ -117,6 +117,48 @@ async fn rest_reaches_every_service_of_up() {
         )
         .await;
     assert_eq!(status, 400, "{body}");
+    // `$languages`: each translatable text in the first asked language it
+    // has, so a page carries one translation, not four.
+    let (status, all) = api.get("/v1/interlinkers?pageSize=20", None).await;
+    assert_eq!(status, 200, "{all}");
+    let (status, spanish) = api
+        .get("/v1/interlinkers?pageSize=20&%24languages=es,en", None)
+        .await;
+    assert_eq!(status, 200, "{spanish}");
+    let titles = |page: &Value| -> Vec<Vec<String>> {
+        page["interlinkers"]
+            .as_array()
+            .expect("interlinkers")
+            .iter()
+            .map(|i| {
+                i["title"]["values"]
+                    .as_object()
+                    .expect("title")
+                    .keys()
+                    .cloned()
+                    .collect()
+            })
+            .collect()
+    };
+    let (whole, cut) = (titles(&all), titles(&spanish));
+    assert_eq!(whole.len(), cut.len());
+    assert!(
+        whole.iter().any(|languages| languages.len() > 1),
+        "{whole:?}"
+    );
+    for (languages, kept) in whole.iter().zip(&cut) {
+        let expected: Vec<String> = if languages.iter().any(|l| l == "es") {
+            vec!["es".into()]
+        } else if languages.iter().any(|l| l == "en") {
+            vec!["en".into()]
+        } else {
+            languages.clone()
+        };
+        assert_eq!(kept, &expected);
+    }
+    let (status, body) = api.get("/v1/interlinkers?%24languages=Spanish", None).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.to_string().contains("$languages"), "{body}");
     let (status, org) = api
         .post(
             "/v1/organizations",

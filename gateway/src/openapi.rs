@@ -117,6 +117,18 @@ pub fn document(routes: &[Route]) -> Value {
                 query_parameters(&input, ("", ""), &bound, 0, &mut parameters, &mut schemas);
             }
         }
+        if route.http_method == http::Method::GET {
+            parameters.push(json!({
+                "name": "$languages",
+                "in": "query",
+                "required": false,
+                "description": "Language tags, most wanted first: each translatable text of the answer keeps only the first of them it has (all of its languages when it has none).",
+                "schema": {
+                    "type": "string",
+                    "pattern": "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*(,[a-z]{2,3}(-[A-Za-z0-9]{2,8})*){0,9}$",
+                },
+            }));
+        }
         let mut operation = json!({
             "operationId": operation_id(route, &mut seen),
             "tags": [route.method.parent_service().name()],

@@ -81,7 +81,10 @@ async fn call(
     span.record("rpc.service", route.method.parent_service().full_name());
     span.record("rpc.method", route.method.name());
 
-    let message = transcode::request(route, variables, parts.uri.query(), &body)?;
+    // `$languages=es,en`: each translatable text of the answer in the first
+    // of these it has; a gateway parameter, not the request's.
+    let (query, languages) = languages_parameter(parts.uri.query())?;
+    let message = transcode::request(route, variables, query.as_deref(), &body)?;
 
     let upstream = shared
         .upstreams
@@ -112,10 +115,11 @@ async fn call(
                 .unary(outgoing, grpc_path, RawCodec)
                 .await
                 .map_err(GatewayError::Upstream)?;
-            let json = transcode::response_json(&route.method.output(), response.get_ref())
-                .map_err(|e| {
-                    GatewayError::Internal(format!("response of {}: {e}", route.grpc_path()))
-                })?;
+            let json =
+                transcode::response_json_in(&route.method.output(), response.get_ref(), &languages)
+                    .map_err(|e| {
+                        GatewayError::Internal(format!("response of {}: {e}", route.grpc_path()))
+                    })?;
             Ok(json_response(json))
         }
     };
@@ -123,6 +127,45 @@ async fn call(
         Ok(result) => result,
         Err(_) => Err(GatewayError::Timeout(deadline)),
     }
+}
+
+/// The query without the gateway's `$languages` parameter, and the language
+/// tags it lists (at most 10; each a BCP 47 tag).
+fn languages_parameter(query: Option<&str>) -> Result<(Option<String>, Vec<String>), GatewayError> {
+    const NAME: &str = "$languages";
+    let Some(query) = query else {
+        return Ok((None, Vec::new()));
+    };
+    if !query.contains("%24languages") && !query.contains(NAME) {
+        return Ok((Some(query.to_owned()), Vec::new()));
+    }
+    let bad = |message: String| {
+        GatewayError::BadRequest(transcode::BadRequest {
+            field: NAME.to_owned(),
+            message,
+        })
+    };
+    let mut rest = form_urlencoded::Serializer::new(String::new());
+    let mut languages = Vec::new();
+    for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+        if name == NAME {
+            for tag in value.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+                if !interlink_runtime::text::is_language_tag(tag) {
+                    return Err(bad(format!(
+                        "`{tag}` is not a language tag such as en, es, it or lv"
+                    )));
+                }
+                languages.push(tag.to_owned());
+            }
+        } else {
+            rest.append_pair(&name, &value);
+        }
+    }
+    if languages.len() > 10 {
+        return Err(bad("lists at most 10 languages".into()));
+    }
+    let rest = rest.finish();
+    Ok(((!rest.is_empty()).then_some(rest), languages))
 }
 
 fn json_response(json: Vec<u8>) -> Response {

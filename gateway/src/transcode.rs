@@ -313,10 +313,74 @@ fn serialize_options() -> SerializeOptions {
 /// wire when it can be ([`crate::wirejson`]), else through a
 /// `DynamicMessage`.
 pub fn response_json(descriptor: &MessageDescriptor, bytes: &[u8]) -> anyhow::Result<Vec<u8>> {
-    if let Some(json) = crate::wirejson::message_json(descriptor, bytes) {
+    response_json_in(descriptor, bytes, &[])
+}
+
+/// As [`response_json`], each translatable text kept in the first of
+/// `languages` it has (whole when it has none of them; no cut when
+/// `languages` is empty): the `$languages` parameter of REST reads.
+pub fn response_json_in(
+    descriptor: &MessageDescriptor,
+    bytes: &[u8],
+    languages: &[String],
+) -> anyhow::Result<Vec<u8>> {
+    if let Some(json) = crate::wirejson::message_json_in(descriptor, bytes, languages) {
         return Ok(json);
     }
-    dynamic_response_json(descriptor, bytes)
+    dynamic_response_json_in(descriptor, bytes, languages)
+}
+
+/// [`response_json_in`] through prost-reflect's `DynamicMessage`.
+pub fn dynamic_response_json_in(
+    descriptor: &MessageDescriptor,
+    bytes: &[u8],
+    languages: &[String],
+) -> anyhow::Result<Vec<u8>> {
+    let mut message = DynamicMessage::decode(descriptor.clone(), bytes)?;
+    if !languages.is_empty() {
+        keep_languages(&mut message, languages);
+    }
+    let mut out = Vec::with_capacity(bytes.len() * 2 + 16);
+    let mut serializer = serde_json::Serializer::new(&mut out);
+    message.serialize_with_options(&mut serializer, &serialize_options())?;
+    Ok(out)
+}
+
+/// Cuts every translatable text in `message` down to the first of
+/// `languages` it has.
+fn keep_languages(message: &mut DynamicMessage, languages: &[String]) {
+    for (field, value) in message.fields_mut() {
+        if field.full_name() == crate::wirejson::TRANSLATABLE_VALUES
+            && let prost_reflect::Value::Map(map) = value
+        {
+            if let Some(kept) = languages.iter().find_map(|l| {
+                let key = prost_reflect::MapKey::String(l.clone());
+                map.get(&key).cloned().map(|v| (key, v))
+            }) {
+                map.clear();
+                map.insert(kept.0, kept.1);
+            }
+            continue;
+        }
+        match value {
+            prost_reflect::Value::Message(inner) => keep_languages(inner, languages),
+            prost_reflect::Value::List(items) => {
+                for item in items {
+                    if let prost_reflect::Value::Message(inner) = item {
+                        keep_languages(inner, languages);
+                    }
+                }
+            }
+            prost_reflect::Value::Map(map) => {
+                for item in map.values_mut() {
+                    if let prost_reflect::Value::Message(inner) = item {
+                        keep_languages(inner, languages);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// The JSON of an encoded `descriptor` message through prost-reflect's

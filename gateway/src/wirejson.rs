@@ -24,11 +24,43 @@ type Result<T> = std::result::Result<T, Unsupported>;
 
 /// The JSON of the encoded `descriptor` message, or `None` when it needs
 /// the general path.
+#[cfg(test)]
 pub(crate) fn message_json(descriptor: &MessageDescriptor, bytes: &[u8]) -> Option<Vec<u8>> {
+    message_json_in(descriptor, bytes, &[])
+}
+
+/// As [`message_json`], each translatable text kept in the first of
+/// `languages` it has (all of its languages when it has none of them, or
+/// when `languages` is empty).
+pub(crate) fn message_json_in(
+    descriptor: &MessageDescriptor,
+    bytes: &[u8],
+    languages: &[String],
+) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(bytes.len() * 2 + 16);
-    write_message(descriptor, bytes, &mut out, 0).ok()?;
+    let keys: Vec<Vec<u8>> = languages
+        .iter()
+        .map(|l| {
+            let mut key = Vec::new();
+            let _ = write_json_str(&mut key, l);
+            key
+        })
+        .collect();
+    LANGUAGE_KEYS.with(|cell| *cell.borrow_mut() = keys);
+    let written = write_message(descriptor, bytes, &mut out, 0);
+    LANGUAGE_KEYS.with(|cell| cell.borrow_mut().clear());
+    written.ok()?;
     Some(out)
 }
+
+thread_local! {
+    /// The JSON keys (quoted language tags) a translatable text is cut down
+    /// to while one answer is written (writing is synchronous).
+    static LANGUAGE_KEYS: std::cell::RefCell<Vec<Vec<u8>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The full name of the map of a translatable text's values.
+pub(crate) const TRANSLATABLE_VALUES: &str = "interlink.common.v1.TranslatableText.values";
 
 /// Nesting deeper than prost's decoder allows is left to the general path
 /// (which refuses it).
@@ -552,6 +584,17 @@ fn write_map(
             None => entries.push((key_json, value_json)),
         }
     }
+    if field.full_name() == TRANSLATABLE_VALUES {
+        LANGUAGE_KEYS.with(|cell| {
+            let wanted = cell.borrow();
+            if let Some(kept) = wanted
+                .iter()
+                .find_map(|key| entries.iter().position(|(k, _)| k == key))
+            {
+                entries = vec![entries.swap_remove(kept)];
+            }
+        });
+    }
     if entries.is_empty() {
         return Ok(());
     }
@@ -731,6 +774,56 @@ mod tests {
             fast * 10 >= total * 9,
             "only {fast} of {total} went the fast way"
         );
+    }
+
+    #[test]
+    fn translatable_texts_are_cut_to_the_first_asked_language_on_both_paths() {
+        use interlink_proto::common::v1::TranslatableText;
+        use prost::Message as _;
+        let text = |pairs: &[(&str, &str)]| {
+            Some(TranslatableText {
+                values: pairs
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                    .collect(),
+            })
+        };
+        let item = interlink_proto::coproduction::v1::TreeItem {
+            name: "tasks/t".into(),
+            title: text(&[("en", "Listen"), ("es", "Escuchar"), ("it", "Ascoltare")]),
+            description: text(&[("lv", "Klausīties")]),
+            ..Default::default()
+        };
+        let bytes = item.encode_to_vec();
+        let descriptor = pool()
+            .get_message_by_name("interlink.coproduction.v1.TreeItem")
+            .expect("TreeItem");
+        let json = |languages: &[&str]| {
+            let languages: Vec<String> = languages.iter().map(|l| (*l).to_owned()).collect();
+            let fast = message_json_in(&descriptor, &bytes, &languages).expect("fast");
+            let general =
+                crate::transcode::dynamic_response_json_in(&descriptor, &bytes, &languages)
+                    .expect("general");
+            let fast: serde_json::Value = serde_json::from_slice(&fast).expect("JSON");
+            let general: serde_json::Value = serde_json::from_slice(&general).expect("JSON");
+            assert_eq!(fast, general, "{languages:?}");
+            fast
+        };
+        let cut = json(&["es", "lv"]);
+        assert_eq!(
+            cut["title"]["values"],
+            serde_json::json!({"es": "Escuchar"})
+        );
+        assert_eq!(
+            cut["description"]["values"],
+            serde_json::json!({"lv": "Klausīties"})
+        );
+        let none = json(&["fr"]);
+        assert_eq!(
+            none["title"]["values"].as_object().map(|m| m.len()),
+            Some(3)
+        );
+        assert_eq!(json(&[]), none);
     }
 
     #[test]
