@@ -117,6 +117,17 @@ async fn rest_reaches_every_service_of_up() {
         )
         .await;
     assert_eq!(status, 400, "{body}");
+    // People are named `users/{id}` in paths too: these routes exist (and
+    // need a token).
+    let someone = "0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a10";
+    for path in [
+        format!("/v1/teams/{someone}/members/users/{someone}"),
+        format!("/v1/organizations/{someone}/administrators/users/{someone}"),
+        format!("/v1/processes/{someone}/administrators/users/{someone}"),
+    ] {
+        let (status, body) = api.delete(&path, None).await;
+        assert_eq!(status, 401, "{path}: {body}");
+    }
     // `$languages`: each translatable text in the first asked language it
     // has, so a page carries one translation, not four.
     let (status, all) = api.get("/v1/interlinkers?pageSize=20", None).await;

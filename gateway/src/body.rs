@@ -23,39 +23,79 @@ pub(crate) fn grpc_limit(content_type: &http::HeaderValue, max_message: usize) -
     }
 }
 
-/// `body`, whole, if it is at most `limit` bytes (a larger declared
-/// `content-length` is refused at once) and arrives within `timeout`.
+/// How much of a body over its limit is read and dropped, so the client,
+/// still sending, gets the 413 rather than a broken connection.
+const MAX_DRAIN_BYTES: u64 = 8 * 1024 * 1024;
+
+/// Why a body was refused, and whether it was read to its end (else its
+/// connection cannot carry another request).
+#[derive(Debug)]
+pub(crate) struct Refused {
+    pub(crate) error: GatewayError,
+    pub(crate) drained: bool,
+}
+
+/// `body`, whole, if it is at most `limit` bytes and arrives within
+/// `timeout`. A larger one is refused; up to [`MAX_DRAIN_BYTES`] beyond the
+/// limit are read and dropped first (a declared `content-length` beyond
+/// that is refused at once).
 pub(crate) async fn read(
     headers: &http::HeaderMap,
     body: axum::body::Body,
     limit: usize,
     timeout: Duration,
-) -> Result<Bytes, GatewayError> {
-    if headers
+) -> Result<Bytes, Refused> {
+    let too_large = || GatewayError::PayloadTooLarge { limit };
+    let declared = headers
         .get(http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok())
-        .is_some_and(|length| length > limit as u64)
-    {
-        return Err(GatewayError::PayloadTooLarge { limit });
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64 + MAX_DRAIN_BYTES) {
+        return Err(Refused {
+            error: too_large(),
+            drained: false,
+        });
     }
     let collect = async {
         let mut body = body;
         let mut out = BytesMut::new();
+        let mut over = declared.is_some_and(|length| length > limit as u64);
+        let mut seen: u64 = 0;
         while let Some(frame) = body.frame().await {
-            let frame = frame.map_err(|e| GatewayError::BodyBroken(e.to_string()))?;
+            let frame = frame.map_err(|e| Refused {
+                error: GatewayError::BodyBroken(e.to_string()),
+                drained: false,
+            })?;
             if let Ok(data) = frame.into_data() {
-                if out.len() + data.len() > limit {
-                    return Err(GatewayError::PayloadTooLarge { limit });
+                seen += data.len() as u64;
+                if over || out.len() + data.len() > limit {
+                    over = true;
+                    out.clear();
+                    if seen > limit as u64 + MAX_DRAIN_BYTES {
+                        return Err(Refused {
+                            error: too_large(),
+                            drained: false,
+                        });
+                    }
+                    continue;
                 }
                 out.extend_from_slice(&data);
             }
+        }
+        if over {
+            return Err(Refused {
+                error: too_large(),
+                drained: true,
+            });
         }
         Ok(out.freeze())
     };
     match tokio::time::timeout(timeout, collect).await {
         Ok(result) => result,
-        Err(_) => Err(GatewayError::BodyTimeout(timeout)),
+        Err(_) => Err(Refused {
+            error: GatewayError::BodyTimeout(timeout),
+            drained: false,
+        }),
     }
 }
 

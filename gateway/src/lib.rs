@@ -412,11 +412,11 @@ async fn dispatch(
     };
     let body = match body::read(&parts.headers, body, limit, shared.body_timeout()).await {
         Ok(body) => body,
-        Err(e) => {
-            let mut response = refuse(e);
+        Err(body::Refused { error, drained }) => {
+            let mut response = refuse(error);
             // The rest of the body stays unread: an HTTP/1 connection
             // cannot carry another request, so say it closes.
-            if parts.version < http::Version::HTTP_2 {
+            if !drained && parts.version < http::Version::HTTP_2 {
                 response.headers_mut().insert(
                     http::header::CONNECTION,
                     http::HeaderValue::from_static("close"),

@@ -15,9 +15,37 @@ use crate::transcode::scalar_json_message;
 /// The OpenAPI path of a route and its path parameters (name, the request
 /// field it fills).
 pub fn path_of(route: &Route) -> (String, Vec<String>) {
+    let (path, params) = path_with_collections(route);
+    (path, params.into_iter().map(|(name, _)| name).collect())
+}
+
+/// The pattern of the ids of a collection, as the services check them:
+/// slugs for schemas, codes for problem profiles, a number (or `latest`)
+/// for schema versions, OIDC subjects for catalogue editors, `me` beside
+/// user ids, `-` (the platform) beside organisation ids in a KPI scope, and
+/// canonical UUIDs for everything else.
+fn id_pattern(collection: &str, route: &Route) -> &'static str {
+    const UUID: &str = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
+    match collection {
+        "schemas" => "^[a-z][a-z0-9-]{0,63}$",
+        "problemProfiles" => "^[a-z][a-z0-9-]{0,31}$",
+        "versions" => "^([1-9][0-9]{0,8}|latest)$",
+        "catalogueEditors" | "subject" => "^[^/\\s\\x00-\\x1f]{1,255}$",
+        "users" => "^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|me)$",
+        "organizations"
+            if route.method.name() == "GetKpis" || route.method.name() == "VerifyChain" =>
+        {
+            "^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|-)$"
+        }
+        _ => UUID,
+    }
+}
+
+/// [`path_of`], each parameter with the collection its id belongs to.
+fn path_with_collections(route: &Route) -> (String, Vec<(String, String)>) {
     let template = &route.template;
     let mut path = String::new();
-    let mut params: Vec<String> = Vec::new();
+    let mut params: Vec<(String, String)> = Vec::new();
     let mut previous = String::new();
     for (i, segment) in template.segments.iter().enumerate() {
         path.push('/');
@@ -37,14 +65,19 @@ pub fn path_of(route: &Route) -> (String, Vec<String>) {
                 };
                 let mut name = base.clone();
                 let mut n = 2;
-                while params.contains(&name) {
+                while params.iter().any(|(p, _)| *p == name) {
                     name = format!("{base}{n}");
                     n += 1;
                 }
                 path.push('{');
                 path.push_str(&name);
                 path.push('}');
-                params.push(name);
+                // A whole field in one segment is named by the field.
+                let collection = match in_variable {
+                    Some(v) if v.end - v.start == 1 => v.field.clone(),
+                    _ => previous.clone(),
+                };
+                params.push((name, collection));
             }
         }
     }
@@ -89,14 +122,14 @@ pub fn document(routes: &[Route]) -> Value {
     let mut seen = BTreeMap::new();
     schemas.insert("google.rpc.Status".to_owned(), status_schema());
     for route in routes {
-        let (path, params) = path_of(route);
+        let (path, params) = path_with_collections(route);
         let input = route.method.input();
         let mut parameters: Vec<Value> = params
             .iter()
-            .map(|name| {
+            .map(|(name, collection)| {
                 json!({
                     "name": name, "in": "path", "required": true,
-                    "schema": {"type": "string"},
+                    "schema": {"type": "string", "pattern": id_pattern(collection, route)},
                 })
             })
             .collect();
@@ -125,7 +158,7 @@ pub fn document(routes: &[Route]) -> Value {
                 "description": "Language tags, most wanted first: each translatable text of the answer keeps only the first of them it has (all of its languages when it has none).",
                 "schema": {
                     "type": "string",
-                    "pattern": "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*(,[a-z]{2,3}(-[A-Za-z0-9]{2,8})*){0,9}$",
+                    "pattern": crate::rest::LANGUAGES_PATTERN,
                 },
             }));
         }
@@ -165,9 +198,13 @@ pub fn document(routes: &[Route]) -> Value {
                 .map(|f| field_schema(&f, &mut schemas)),
         };
         if let (Some(schema), Some(object)) = (body_schema, operation.as_object_mut()) {
+            // A body that is the whole request may be left out (it is then
+            // `{}`); one that fills a field is that field, which the
+            // services require.
+            let required = matches!(route.body, BodyTarget::Field(_));
             object.insert(
                 "requestBody".into(),
-                json!({"required": true, "content": {"application/json": {"schema": schema}}}),
+                json!({"required": required, "content": {"application/json": {"schema": schema}}}),
             );
         }
         paths
@@ -234,13 +271,22 @@ fn query_parameters(
                     query_parameters(&m, (&nested.0, &nested.1), skip, depth + 1, out, schemas);
                 }
             }
-            _ => out.push(json!({
-                "name": json_path,
-                "in": "query",
-                "required": false,
-                "schema": field_schema(&field, schemas),
-                "explode": true,
-            })),
+            _ => {
+                let mut schema = field_schema(&field, schemas);
+                // Every list refuses a negative page size (AIP-158).
+                if field.name() == "page_size"
+                    && let Some(object) = schema.as_object_mut()
+                {
+                    object.insert("minimum".into(), json!(0));
+                }
+                out.push(json!({
+                    "name": json_path,
+                    "in": "query",
+                    "required": false,
+                    "schema": schema,
+                    "explode": true,
+                }))
+            }
         }
     }
 }

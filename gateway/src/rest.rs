@@ -129,8 +129,27 @@ async fn call(
     }
 }
 
+/// What `$languages` may be: empty (no cut), or up to 10 comma-separated
+/// language tags of a 2–3 letter language and up to 3 subtags. The check
+/// below is this pattern, spelled out.
+pub(crate) const LANGUAGES_PATTERN: &str =
+    "^([a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}(,[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}){0,9})?$";
+
+/// Whether `tag` is one tag of [`LANGUAGES_PATTERN`].
+fn is_listed_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let language = parts.next().unwrap_or_default();
+    let subtags: Vec<&str> = parts.collect();
+    (2..=3).contains(&language.len())
+        && language.bytes().all(|b| b.is_ascii_lowercase())
+        && subtags.len() <= 3
+        && subtags
+            .iter()
+            .all(|s| (2..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
 /// The query without the gateway's `$languages` parameter, and the language
-/// tags it lists (at most 10; each a BCP 47 tag).
+/// tags it lists (see [`LANGUAGES_PATTERN`]).
 fn languages_parameter(query: Option<&str>) -> Result<(Option<String>, Vec<String>), GatewayError> {
     const NAME: &str = "$languages";
     let Some(query) = query else {
@@ -149,8 +168,11 @@ fn languages_parameter(query: Option<&str>) -> Result<(Option<String>, Vec<Strin
     let mut languages = Vec::new();
     for (name, value) in form_urlencoded::parse(query.as_bytes()) {
         if name == NAME {
-            for tag in value.split(',').map(str::trim).filter(|t| !t.is_empty()) {
-                if !interlink_runtime::text::is_language_tag(tag) {
+            if value.is_empty() {
+                continue;
+            }
+            for tag in value.split(',') {
+                if !is_listed_tag(tag) {
                     return Err(bad(format!(
                         "`{tag}` is not a language tag such as en, es, it or lv"
                     )));
@@ -236,5 +258,36 @@ pub(crate) fn forward_metadata(
         && let Ok(value) = traceparent.parse()
     {
         metadata.insert("traceparent", value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn languages_are_a_gateway_parameter_checked_as_documented() {
+        let (query, languages) =
+            languages_parameter(Some("pageSize=5&%24languages=es,pt-BR&x=a%20b")).expect("ok");
+        assert_eq!(languages, ["es", "pt-BR"]);
+        assert_eq!(query.as_deref(), Some("pageSize=5&x=a+b"));
+        // Empty: no cut, as the pattern allows.
+        let (query, languages) = languages_parameter(Some("%24languages=")).expect("ok");
+        assert!(languages.is_empty() && query.is_none());
+        // Absent: the query as it came.
+        let (query, _) = languages_parameter(Some("pageSize=5")).expect("ok");
+        assert_eq!(query.as_deref(), Some("pageSize=5"));
+        for bad in [
+            "Spanish",
+            "es,",
+            "e",
+            "es-a",
+            "sr-Latn-RS-x1-x2",
+            "es,en,it,lv,de,fr,pt,nl,pl,sv,fi",
+        ] {
+            let query = format!("%24languages={bad}");
+            assert!(languages_parameter(Some(&query)).is_err(), "{bad}");
+        }
+        assert!(languages_parameter(Some("%24languages=sr-Latn-RS")).is_ok());
     }
 }

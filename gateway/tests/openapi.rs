@@ -134,6 +134,35 @@ async fn every_rest_route_is_in_the_openapi_document() {
     assert_eq!(needs("POST", "/v1/interlinkers:recommend"), Some(false));
     assert_eq!(needs("POST", "/v1/organizations"), Some(true));
     assert_eq!(needs("GET", "/v1/users/me"), Some(true));
+    // Ids with the shape the services check; page sizes never negative; a
+    // body that is the whole request may be left out.
+    let parameter = |path: &str, method: &str, name: &str| {
+        document["paths"][path][method]["parameters"]
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["name"] == name).cloned())
+            .unwrap_or_else(|| panic!("{method} {path} {name}"))
+    };
+    let uuid = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
+    assert_eq!(
+        parameter("/v1/teams/{teamId}", "get", "teamId")["schema"]["pattern"],
+        uuid
+    );
+    assert_eq!(
+        parameter("/v1/schemas/{schemaId}", "get", "schemaId")["schema"]["pattern"],
+        "^[a-z][a-z0-9-]{0,63}$"
+    );
+    assert_eq!(
+        parameter("/v1/interlinkers", "get", "pageSize")["schema"]["minimum"],
+        0
+    );
+    assert_eq!(
+        document["paths"]["/v1/users/me:acceptTerms"]["post"]["requestBody"]["required"],
+        false
+    );
+    assert_eq!(
+        document["paths"]["/v1/organizations"]["post"]["requestBody"]["required"],
+        true
+    );
     let documented: usize = document["paths"]
         .as_object()
         .expect("paths")

@@ -163,18 +163,30 @@ async fn slow_uploads_slow_headers_and_streams_leave_the_slots_to_others() {
 }
 
 #[tokio::test]
-async fn bodies_beyond_their_limit_are_refused_before_they_are_read() {
+async fn bodies_beyond_their_limit_are_refused_with_413() {
     let f = Fixture::start(|c| c.max_body_bytes = 1024).await;
-    let mut stream = TcpStream::connect(f.base.trim_start_matches("http://"))
-        .await
-        .expect("connect");
+    let address = f.base.trim_start_matches("http://").to_owned();
+    // Far beyond the limit: refused at once, before any of it is read.
+    let mut stream = TcpStream::connect(&address).await.expect("connect");
     stream
         .write_all(
             b"POST /v1/echo:stream HTTP/1.1\r\nhost: gateway\r\n\
-              content-type: application/json\r\ncontent-length: 5000\r\n\r\n",
+              content-type: application/json\r\ncontent-length: 100000000\r\n\r\n",
         )
         .await
         .expect("headers");
     let answer = answer_head(&mut stream).await;
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("connection: close"), "{answer}");
+    // A little beyond: read and dropped, so the client gets its 413 and
+    // the connection carries the next request.
+    let mut stream = TcpStream::connect(&address).await.expect("connect");
+    let mut request = b"POST /v1/echo:stream HTTP/1.1\r\nhost: gateway\r\n\
+        content-type: application/json\r\ncontent-length: 5000\r\n\r\n"
+        .to_vec();
+    request.extend(std::iter::repeat_n(b' ', 5000));
+    stream.write_all(&request).await.expect("request");
+    let answer = answer_head(&mut stream).await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(!answer.contains("connection: close"), "{answer}");
 }
