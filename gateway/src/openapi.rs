@@ -307,7 +307,11 @@ fn message_schema(message: &MessageDescriptor, schemas: &mut BTreeMap<String, Va
         schemas.insert(name.clone(), json!({}));
         let mut properties = Map::new();
         for field in message.fields() {
-            properties.insert(field.json_name().to_owned(), field_schema(&field, schemas));
+            let mut schema = field_schema(&field, schemas);
+            if output_only(&field) {
+                schema = read_only(schema);
+            }
+            properties.insert(field.json_name().to_owned(), schema);
         }
         schemas.insert(
             name.clone(),
@@ -315,6 +319,34 @@ fn message_schema(message: &MessageDescriptor, schemas: &mut BTreeMap<String, Va
         );
     }
     reference(&name)
+}
+
+/// Whether the proto documents `field` as output only (its comment says
+/// so): the services ignore it in requests.
+fn output_only(field: &FieldDescriptor) -> bool {
+    let file = field.parent_file();
+    file.file_descriptor_proto()
+        .source_code_info
+        .as_ref()
+        .and_then(|info| {
+            info.location
+                .iter()
+                .find(|l| l.path.as_slice() == field.path())
+        })
+        .and_then(|location| location.leading_comments.as_deref())
+        .is_some_and(|comment| comment.to_ascii_lowercase().contains("output only"))
+}
+
+/// `schema` marked `readOnly` (a reference is wrapped: OpenAPI 3.0 ignores
+/// what sits beside `$ref`).
+fn read_only(schema: Value) -> Value {
+    match schema {
+        Value::Object(mut object) if !object.contains_key("$ref") => {
+            object.insert("readOnly".into(), json!(true));
+            Value::Object(object)
+        }
+        other => json!({"allOf": [other], "readOnly": true}),
+    }
 }
 
 fn well_known(name: &str) -> Option<Value> {
@@ -375,8 +407,13 @@ fn single_schema(field: &FieldDescriptor, schemas: &mut BTreeMap<String, Value>)
             json!({"type": "integer", "format": "int32"})
         }
         Kind::Uint32 | Kind::Fixed32 => json!({"type": "integer", "format": "int64", "minimum": 0}),
-        Kind::Int64 | Kind::Sint64 | Kind::Sfixed64 => json!({"type": "string", "format": "int64"}),
-        Kind::Uint64 | Kind::Fixed64 => json!({"type": "string", "format": "uint64"}),
+        // 64-bit integers are JSON strings of digits (the proto3 mapping).
+        Kind::Int64 | Kind::Sint64 | Kind::Sfixed64 => {
+            json!({"type": "string", "format": "int64", "pattern": "^-?[0-9]{1,19}$"})
+        }
+        Kind::Uint64 | Kind::Fixed64 => {
+            json!({"type": "string", "format": "uint64", "pattern": "^[0-9]{1,20}$"})
+        }
         Kind::Bool => json!({"type": "boolean"}),
         Kind::String => json!({"type": "string"}),
         Kind::Bytes => json!({"type": "string", "format": "byte"}),

@@ -163,6 +163,14 @@ async fn every_rest_route_is_in_the_openapi_document() {
         document["paths"]["/v1/organizations"]["post"]["requestBody"]["required"],
         true
     );
+    // What the protos call output only is read-only; 64-bit integers are
+    // strings of digits.
+    let process = &document["components"]["schemas"]["interlink.coproduction.v1.Process"];
+    assert_eq!(process["properties"]["name"]["readOnly"], true);
+    assert_eq!(process["properties"]["createTime"]["readOnly"], true);
+    assert!(process["properties"]["title"].get("readOnly").is_none());
+    let story = &document["components"]["schemas"]["interlink.coproduction.v1.Story"];
+    assert_eq!(story["properties"]["ratingCount"]["pattern"], "^-?[0-9]{1,19}$");
     let documented: usize = document["paths"]
         .as_object()
         .expect("paths")
