@@ -392,8 +392,16 @@ fn field_schema(field: &FieldDescriptor, schemas: &mut BTreeMap<String, Value>) 
     {
         return json!({"type": "object", "additionalProperties": single_schema(&value, schemas)});
     }
-    let item = single_schema(field, schemas);
+    let mut item = single_schema(field, schemas);
     if field.is_list() {
+        // A list of enum values names real values: `*_UNSPECIFIED` is
+        // refused there (a filter of "nothing in particular" is no filter).
+        if let Some(values) = item.get_mut("enum").and_then(Value::as_array_mut) {
+            values.retain(|v| {
+                v.as_str()
+                    .is_none_or(|name| !name.ends_with("_UNSPECIFIED"))
+            });
+        }
         json!({"type": "array", "items": item})
     } else {
         item

@@ -169,8 +169,16 @@ async fn every_rest_route_is_in_the_openapi_document() {
     assert_eq!(process["properties"]["name"]["readOnly"], true);
     assert_eq!(process["properties"]["createTime"]["readOnly"], true);
     assert!(process["properties"]["title"].get("readOnly").is_none());
+    // Lists of enum values offer no `*_UNSPECIFIED` (the services refuse it).
+    let natures = parameter("/v1/interlinkers:search", "get", "natures");
+    let offered = natures["schema"]["items"]["enum"].as_array().expect("enum");
+    assert!(!offered.is_empty());
+    assert!(offered.iter().all(|v| v != "NATURE_UNSPECIFIED"), "{offered:?}");
     let story = &document["components"]["schemas"]["interlink.coproduction.v1.Story"];
-    assert_eq!(story["properties"]["ratingCount"]["pattern"], "^-?[0-9]{1,19}$");
+    assert_eq!(
+        story["properties"]["ratingCount"]["pattern"],
+        "^-?[0-9]{1,19}$"
+    );
     let documented: usize = document["paths"]
         .as_object()
         .expect("paths")
