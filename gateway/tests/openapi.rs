@@ -173,7 +173,10 @@ async fn every_rest_route_is_in_the_openapi_document() {
     let natures = parameter("/v1/interlinkers:search", "get", "natures");
     let offered = natures["schema"]["items"]["enum"].as_array().expect("enum");
     assert!(!offered.is_empty());
-    assert!(offered.iter().all(|v| v != "NATURE_UNSPECIFIED"), "{offered:?}");
+    assert!(
+        offered.iter().all(|v| v != "NATURE_UNSPECIFIED"),
+        "{offered:?}"
+    );
     let story = &document["components"]["schemas"]["interlink.coproduction.v1.Story"];
     assert_eq!(
         story["properties"]["ratingCount"]["pattern"],

@@ -114,14 +114,7 @@ pub async fn start() -> Server {
     }
 }
 
-pub fn with_token<T>(message: T, token: &str) -> tonic::Request<T> {
-    let mut request = tonic::Request::new(message);
-    request.metadata_mut().insert(
-        "authorization",
-        format!("Bearer {token}").parse().expect("header"),
-    );
-    request
-}
+pub use interlink_runtime::testing::with_token;
 
 pub fn echo(message: &str) -> EchoRequest {
     EchoRequest {
