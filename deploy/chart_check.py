@@ -162,14 +162,35 @@ def check_properties(objects, values):
     if merged["networkPolicy"]["enabled"]:
         policies = {component(p): p for p in by_kind(objects, "NetworkPolicy")}
         assert sorted(policies) == sorted(roles), sorted(policies)
+        scraped = merged["telemetry"]["prometheus"]["enabled"]
         for role, policy in policies.items():
             ingress = policy["spec"]["ingress"]
-            assert len(ingress) == 1, role
+            assert len(ingress) == (2 if scraped else 1), role
+            if scraped:
+                assert ingress[1]["ports"] == [{"port": "metrics", "protocol": "TCP"}], role
             if role != "gateway":
                 (peer,) = ingress[0]["from"]
                 labels = peer["podSelector"]["matchLabels"]
                 assert labels["app.kubernetes.io/component"] == "gateway", labels
                 assert ingress[0]["ports"] == [{"port": "grpc", "protocol": "TCP"}]
+    # Metrics served for scraping: a port on every pod and Service, the
+    # address in the configuration, and the ServiceMonitor on that port.
+    if merged["telemetry"]["prometheus"]["enabled"]:
+        port = merged["telemetry"]["prometheus"]["port"]
+        (configmap,) = config
+        assert configmap["data"]["INTERLINK__TELEMETRY__PROMETHEUS_LISTEN"] == f"0.0.0.0:{port}"
+        for role, deployment in deployments.items():
+            (container,) = deployment["spec"]["template"]["spec"]["containers"]
+            ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+            assert ports.get("metrics") == port, f"{role}: {ports}"
+        for role, service in services.items():
+            names = [p["name"] for p in service["spec"]["ports"]]
+            assert "metrics" in names, f"{role}: {names}"
+        if merged["serviceMonitor"]["enabled"]:
+            (monitor,) = by_kind(objects, "ServiceMonitor")
+            assert [e["port"] for e in monitor["spec"]["endpoints"]] == ["metrics"]
+    else:
+        assert "INTERLINK__TELEMETRY__PROMETHEUS_LISTEN" not in config[0]["data"]
     jobs = by_kind(objects, "Job")
     if merged["migrations"]["enabled"]:
         (job,) = jobs

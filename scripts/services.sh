@@ -52,3 +52,10 @@ if ! listening 4222; then
   wait_for 4222 NATS
 fi
 echo "services.sh: PostgreSQL and NATS are up"
+
+# Prometheus (Debian's 2.42), for the test that evaluates every dashboard
+# query against a loaded mesh; only installed, the test starts its own.
+if [ ! -x /usr/bin/prometheus ]; then
+  echo "services.sh: installing prometheus"
+  apt_install --no-install-recommends prometheus
+fi

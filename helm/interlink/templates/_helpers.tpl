@@ -67,6 +67,9 @@ OTEL_RESOURCE_ATTRIBUTES: {{ printf "service.namespace=%s,interlink.pa=%s,interl
 {{- with .Values.telemetry.otlpEndpoint }}
 OTEL_EXPORTER_OTLP_ENDPOINT: {{ . | quote }}
 {{- end }}
+{{- if .Values.telemetry.prometheus.enabled }}
+INTERLINK__TELEMETRY__PROMETHEUS_LISTEN: {{ printf "0.0.0.0:%d" (int64 .Values.telemetry.prometheus.port) | quote }}
+{{- end }}
 {{- end -}}
 
 {{/* The database URL of a service role, from the existing Secret. */}}

@@ -351,6 +351,9 @@ pub struct TelemetryConfig {
     pub filter: String,
     /// Name reported to OpenTelemetry when `OTEL_SERVICE_NAME` is not set.
     pub service_name: String,
+    /// Where to serve the metrics for Prometheus to scrape (`GET /metrics`,
+    /// e.g. `0.0.0.0:9464`); empty: not served.
+    pub prometheus_listen: String,
 }
 
 impl Default for TelemetryConfig {
@@ -359,6 +362,7 @@ impl Default for TelemetryConfig {
             format: LogFormat::Pretty,
             filter: "info,sea_orm_migration=warn,tantivy=warn".into(),
             service_name: "interlink".into(),
+            prometheus_listen: String::new(),
         }
     }
 }
@@ -495,6 +499,18 @@ impl Config {
             return Err(invalid(
                 "gateway.max_concurrent_requests",
                 "must be at least 1",
+            ));
+        }
+        if !self.telemetry.prometheus_listen.is_empty()
+            && self
+                .telemetry
+                .prometheus_listen
+                .parse::<std::net::SocketAddr>()
+                .is_err()
+        {
+            return Err(invalid(
+                "telemetry.prometheus_listen",
+                "must be an address such as 0.0.0.0:9464, or empty",
             ));
         }
         if self.gateway.header_timeout_ms == 0 {

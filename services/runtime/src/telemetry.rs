@@ -88,21 +88,32 @@ pub fn init(config: &TelemetryConfig) -> Result<TelemetryGuard, TelemetryError> 
     } else {
         None
     };
-    // Metrics (consumer lag, monitoring's KPIs) over OTLP too, read every minute
-    // by default (`OTEL_METRIC_EXPORT_INTERVAL`).
-    let meters = if Config::otlp_metrics_configured() {
-        let exporter = opentelemetry_otlp::MetricExporter::builder()
-            .with_tonic()
-            .build()
-            .map_err(|e| TelemetryError::Exporter(e.to_string()))?;
-        let meters = opentelemetry_sdk::metrics::SdkMeterProvider::builder()
-            .with_reader(opentelemetry_sdk::metrics::PeriodicReader::builder(exporter).build())
-            .with_resource(
-                opentelemetry_sdk::Resource::builder()
-                    .with_service_name(config.service_name.clone())
-                    .build(),
-            )
-            .build();
+    // Metrics (consumer lag, monitoring's KPIs, RPC durations) over OTLP,
+    // read every minute by default (`OTEL_METRIC_EXPORT_INTERVAL`), and for
+    // Prometheus to scrape when `telemetry.prometheus_listen` is set.
+    let scrape = if config.prometheus_listen.is_empty() {
+        None
+    } else {
+        Some(prometheus_exposition(&config.prometheus_listen)?)
+    };
+    let meters = if Config::otlp_metrics_configured() || scrape.is_some() {
+        let mut builder = opentelemetry_sdk::metrics::SdkMeterProvider::builder().with_resource(
+            opentelemetry_sdk::Resource::builder()
+                .with_service_name(config.service_name.clone())
+                .build(),
+        );
+        if Config::otlp_metrics_configured() {
+            let exporter = opentelemetry_otlp::MetricExporter::builder()
+                .with_tonic()
+                .build()
+                .map_err(|e| TelemetryError::Exporter(e.to_string()))?;
+            builder = builder
+                .with_reader(opentelemetry_sdk::metrics::PeriodicReader::builder(exporter).build());
+        }
+        if let Some(reader) = scrape {
+            builder = builder.with_reader(reader);
+        }
+        let meters = builder.build();
         opentelemetry::global::set_meter_provider(meters.clone());
         Some(meters)
     } else {
@@ -131,6 +142,81 @@ pub fn init(config: &TelemetryConfig) -> Result<TelemetryGuard, TelemetryError> 
         _lag: lag,
         _backlog: backlog,
     })
+}
+
+/// The resource attribute that names the PA of a deployment
+/// (`OTEL_RESOURCE_ATTRIBUTES=interlink.pa=zaragoza`), a label of every
+/// scraped series as the collector's conversion makes it.
+const PA_ATTRIBUTE: &str = "interlink.pa";
+
+/// A metric reader whose readings `GET /metrics` on `listen` serves in
+/// Prometheus's text format (spawned on the current runtime).
+fn prometheus_exposition(
+    listen: &str,
+) -> Result<opentelemetry_prometheus::PrometheusExporter, TelemetryError> {
+    let registry = prometheus::Registry::new();
+    let exporter = opentelemetry_prometheus::exporter()
+        .with_registry(registry.clone())
+        .with_resource_selector(std::collections::HashSet::from([opentelemetry::Key::new(
+            PA_ATTRIBUTE,
+        )]))
+        .build()
+        .map_err(|e| TelemetryError::Exporter(e.to_string()))?;
+    let listener = std::net::TcpListener::bind(listen)
+        .and_then(|l| l.set_nonblocking(true).map(|()| l))
+        .and_then(tokio::net::TcpListener::from_std)
+        .map_err(|e| {
+            TelemetryError::Exporter(format!("telemetry.prometheus_listen {listen}: {e}"))
+        })?;
+    tokio::spawn(serve_metrics(listener, registry));
+    Ok(exporter)
+}
+
+/// Answers `GET /metrics` with `registry`'s families, until the process ends.
+async fn serve_metrics(listener: tokio::net::TcpListener, registry: prometheus::Registry) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let registry = registry.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |request: http::Request<_>| {
+                let registry = registry.clone();
+                async move {
+                    if request.uri().path() == "/metrics" {
+                        let mut body = Vec::new();
+                        let encoded = prometheus::Encoder::encode(
+                            &prometheus::TextEncoder::new(),
+                            &registry.gather(),
+                            &mut body,
+                        );
+                        match encoded {
+                            Ok(()) => http::Response::builder()
+                                .header(
+                                    http::header::CONTENT_TYPE,
+                                    "text/plain; version=0.0.4; charset=utf-8",
+                                )
+                                .body(http_body_util::Full::new(bytes::Bytes::from(body))),
+                            Err(e) => http::Response::builder()
+                                .status(http::StatusCode::INTERNAL_SERVER_ERROR)
+                                .body(http_body_util::Full::new(bytes::Bytes::from(e.to_string()))),
+                        }
+                    } else {
+                        http::Response::builder()
+                            .status(http::StatusCode::NOT_FOUND)
+                            .body(http_body_util::Full::new(bytes::Bytes::new()))
+                    }
+                }
+            });
+            let io = hyper_util::rt::TokioIo::new(stream);
+            if let Err(e) = hyper::server::conn::http1::Builder::new()
+                .serve_connection(io, service)
+                .await
+            {
+                tracing::debug!(error = %e, "metrics connection ended with an error");
+            }
+        });
+    }
 }
 
 /// The W3C `traceparent` of the current span, when tracing exports spans.

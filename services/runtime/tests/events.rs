@@ -891,7 +891,7 @@ fn exported_lag(
                         }
                     }
                     (
-                        "interlink.consumer.lag.seconds",
+                        "interlink.consumer.lag",
                         AggregatedMetrics::F64(MetricData::Gauge(gauge)),
                     ) => {
                         if let Some(point) = gauge

@@ -5,7 +5,7 @@
 //!   consumer took (JetStream: the consumer's pending count; the embedded
 //!   log: entries not yet looked at, whatever their subject, so an upper
 //!   bound);
-//! - `interlink.consumer.lag.seconds`: while events are pending, seconds
+//! - `interlink.consumer.lag` (seconds): while events are pending, seconds
 //!   since the newest applied event was committed at its source (it grows
 //!   while a consumer is stuck); once caught up, the delay with which that
 //!   event was applied.
@@ -118,7 +118,7 @@ pub fn register(meter: &Meter) -> LagGauges {
             })
             .build(),
         _seconds: meter
-            .f64_observable_gauge("interlink.consumer.lag.seconds")
+            .f64_observable_gauge("interlink.consumer.lag")
             .with_unit("s")
             .with_description("How far behind its sources a consumer is, in seconds")
             .with_callback(|observer| {
