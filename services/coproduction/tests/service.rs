@@ -186,6 +186,16 @@ impl Coproduction {
     }
 }
 
+/// The first task of `tree` without prerequisites (one that can start).
+fn free_task(tree: &pb::ProcessTree) -> String {
+    tree.items
+        .iter()
+        .find(|i| i.kind == pb::ItemKind::Task as i32 && i.prerequisites.is_empty())
+        .expect("task")
+        .name
+        .clone()
+}
+
 /// How the API names the person with this OIDC subject.
 fn user(subject: &str) -> String {
     interlink_runtime::api::user_name(subject)
@@ -2303,13 +2313,7 @@ async fn claims_are_decided_and_stories_told_and_rated(backend: Backend) {
     c.feed(&[c.member_added("carla", TEAM_C, OTHER_ORG)]).await;
     let p = c.create(&c.ana, "Claims", true).await;
     let tree = c.build(&p).await;
-    let task = tree
-        .items
-        .iter()
-        .find(|i| i.kind == pb::ItemKind::Task as i32 && i.prerequisites.is_empty())
-        .expect("task")
-        .name
-        .clone();
+    let task = free_task(&tree);
     client
         .create_grant(with_token(
             pb::CreateGrantRequest {
@@ -2490,13 +2494,7 @@ async fn export_import_round_trips_and_clones_copy_the_plan(backend: Backend) {
     let mut client = c.client();
     let p = c.create(&c.ana, "Round trip", false).await;
     let tree = c.build(&p).await;
-    let task = tree
-        .items
-        .iter()
-        .find(|i| i.kind == pb::ItemKind::Task as i32 && i.prerequisites.is_empty())
-        .expect("task")
-        .name
-        .clone();
+    let task = free_task(&tree);
     // Some of everything: a status, a disabled item, a grant, an asset, a
     // decided claim, a rated story.
     c.set(&task, pb::Status::InProgress).await.expect("start");
@@ -3123,13 +3121,7 @@ async fn stories_are_as_visible_as_their_process(backend: Backend) {
     let mut client = c.client();
     let p = c.create(&c.ana, "Quiet work", false).await;
     let tree = c.build(&p).await;
-    let task = tree
-        .items
-        .iter()
-        .find(|i| i.kind == pb::ItemKind::Task as i32 && i.prerequisites.is_empty())
-        .expect("task")
-        .name
-        .clone();
+    let task = free_task(&tree);
     c.set(&task, pb::Status::InProgress).await.expect("start");
     let told = client
         .create_story(with_token(
