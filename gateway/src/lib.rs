@@ -286,8 +286,8 @@ async fn readyz(State(shared): State<Arc<Shared>>) -> Response {
     (status, axum::Json(states)).into_response()
 }
 
-/// Longest request target read.
-const MAX_URI_BYTES: usize = 8 * 1024;
+/// Longest request target read (a `BatchGetUsers` of 500 names fits).
+const MAX_URI_BYTES: usize = 32 * 1024;
 /// Most request header bytes (names and values) read.
 const MAX_HEADER_BYTES: usize = 64 * 1024;
 /// Most request headers read (hyper's own limit is set above it).
@@ -366,13 +366,37 @@ async fn dispatch(
     request: http::Request<axum::body::Body>,
 ) -> Response {
     let grpc_content = grpc::grpc_content_type(request.headers());
+    // Refused before its body was read: an HTTP/1 connection cannot carry
+    // another request after an unread body, so say it closes (the client,
+    // told, reads the answer instead of meeting a reset).
+    let unread_body = request.version() < http::Version::HTTP_2
+        && (request
+            .headers()
+            .contains_key(http::header::TRANSFER_ENCODING)
+            || request
+                .headers()
+                .get(http::header::CONTENT_LENGTH)
+                .is_some_and(|v| v.as_bytes() != b"0"));
+    let refuse_early = |e: GatewayError| {
+        let mut response = match &grpc_content {
+            Some(content_type) => e.into_grpc_response(content_type),
+            None => e.into_response(),
+        };
+        if unread_body {
+            response.headers_mut().insert(
+                http::header::CONNECTION,
+                http::HeaderValue::from_static("close"),
+            );
+        }
+        response
+    };
     let refuse = |e: GatewayError| match &grpc_content {
         Some(content_type) => e.into_grpc_response(content_type),
         None => e.into_response(),
     };
     let (parts, body) = request.into_parts();
     if let Err(e) = check_http(&parts, grpc_content.is_some()) {
-        return refuse(e);
+        return refuse_early(e);
     }
     let request = http::Request::from_parts(parts, body);
     let peer = request
@@ -385,7 +409,7 @@ async fn dispatch(
         .await
     {
         Ok(caller) => caller,
-        Err(e) => return refuse(e),
+        Err(e) => return refuse_early(e),
     };
     let (parts, body) = request.into_parts();
     let resolved = match grpc_content {
@@ -402,7 +426,7 @@ async fn dispatch(
         && route.needs_token
         && !caller.signed_in()
     {
-        return refuse(GatewayError::Unauthenticated(
+        return refuse_early(GatewayError::Unauthenticated(
             "this call needs a bearer token".into(),
         ));
     }
@@ -520,6 +544,7 @@ pub async fn serve(
         .keep_alive_interval(Some(Duration::from_secs(30)))
         .keep_alive_timeout(Duration::from_secs(20));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut connections = tokio::task::JoinSet::new();
     loop {
         let (stream, remote) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -555,7 +580,9 @@ pub async fn serve(
             .into_owned();
         let connection = graceful.watch(connection);
         let header_timeout = limits.header_timeout;
-        tokio::spawn(async move {
+        // Forget finished connections as new ones come.
+        while connections.try_join_next().is_some() {}
+        connections.spawn(async move {
             // hyper times HTTP/1 headers once it knows the protocol; this
             // also closes a connection that never says which it speaks.
             let first_request = async {
@@ -583,5 +610,6 @@ pub async fn serve(
     {
         tracing::warn!("connections still open after the drain time; closing them");
     }
+    connections.abort_all();
     Ok(())
 }

@@ -526,7 +526,7 @@ async fn http_refusals_are_json_like_every_other_error() {
     );
     // A target and headers beyond the limits.
     let response = client
-        .get(format!("{}/v1/echo?message={}", f.base, "x".repeat(9000)))
+        .get(format!("{}/v1/echo?message={}", f.base, "x".repeat(40_000)))
         .send()
         .await
         .expect("request");

@@ -76,13 +76,24 @@ impl CatalogueApi {
     /// Appends `events`, commits (with the call's idempotency key), and brings the search index up to date
     /// (a failure there is logged: the write stands and the next refresh
     /// catches up). A keyed call's change commits with its answer after the
-    /// handler returns, so the index takes it at its next periodic refresh.
+    /// handler returns: the index refreshes then.
     pub(crate) async fn commit(&self, txn: DatabaseTransaction, events: &[Event]) -> Result<()> {
         // Through the outbox even without events: it records the call's
         // idempotency key with the change.
         self.outbox.append(&txn, events).await?;
         self.outbox.commit(txn).await?;
-        if let Err(e) = self.index.refresh(&self.db).await {
+        if interlink_runtime::idempotency::deferred() {
+            // The change commits with the call's answer, after this
+            // returns: refresh then.
+            let (index, db) = (Arc::clone(&self.index), self.db.clone());
+            interlink_runtime::idempotency::after_commit(move || {
+                tokio::spawn(async move {
+                    if let Err(e) = index.refresh(&db).await {
+                        tracing::warn!(error = %e, "search index refresh failed");
+                    }
+                });
+            });
+        } else if let Err(e) = self.index.refresh(&self.db).await {
             tracing::warn!(error = %e, "search index refresh failed");
         }
         Ok(())

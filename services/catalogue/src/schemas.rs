@@ -483,10 +483,12 @@ impl CatalogueApi {
             },
         )
         .await?;
-        interlink_runtime::idempotency::commit(txn).await?;
-        let row = store::editor(&self.db, subject)
+        // Read in the transaction: a keyed call's commit comes after this
+        // handler returns.
+        let row = store::editor(&txn, subject)
             .await?
             .ok_or_else(|| Error::NotFound(format!("catalogueEditors/{subject}")))?;
+        interlink_runtime::idempotency::commit(txn).await?;
         Ok(convert::editor_to(&row))
     }
 

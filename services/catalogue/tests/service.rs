@@ -471,13 +471,19 @@ async fn only_editors_write_and_platform_admins_name_them(backend: Backend) {
         ),
         Code::PermissionDenied
     );
+    // With an idempotency key the change commits with the answer, after
+    // the handler: the answer is still the editor added.
+    let mut keyed = with_token(
+        pb::AddCatalogueEditorRequest {
+            subject: "ana".into(),
+        },
+        &c.admin,
+    );
+    keyed
+        .metadata_mut()
+        .insert("idempotency-key", "add-ana".parse().expect("key"));
     let editor = client
-        .add_catalogue_editor(with_token(
-            pb::AddCatalogueEditorRequest {
-                subject: "ana".into(),
-            },
-            &c.admin,
-        ))
+        .add_catalogue_editor(keyed)
         .await
         .expect("add editor")
         .into_inner();

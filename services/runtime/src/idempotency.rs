@@ -111,7 +111,7 @@ struct Pending {
 /// committed.
 struct Parked {
     txn: sea_orm::DatabaseTransaction,
-    after: Box<dyn FnOnce() + Send>,
+    after: Vec<Box<dyn FnOnce() + Send>>,
 }
 
 tokio::task_local! {
@@ -159,24 +159,55 @@ pub async fn commit_then(
     txn: sea_orm::DatabaseTransaction,
     after: impl FnOnce() + Send + 'static,
 ) -> Result<(), DbErr> {
-    if let Ok(pending) = PENDING.try_with(Arc::clone)
-        && !pending.committed.load(Ordering::Acquire)
-    {
-        record(&txn).await?;
-        pending.committed.store(true, Ordering::Release);
-        let mut parked = pending
-            .parked
-            .lock()
-            .map_err(|_| DbErr::Custom("idempotency state poisoned".into()))?;
-        *parked = Some(Parked {
-            txn,
-            after: Box::new(after),
-        });
-        return Ok(());
+    if let Ok(pending) = PENDING.try_with(Arc::clone) {
+        if !pending.committed.load(Ordering::Acquire) {
+            record(&txn).await?;
+            pending.committed.store(true, Ordering::Release);
+            let mut parked = pending
+                .parked
+                .lock()
+                .map_err(|_| DbErr::Custom("idempotency state poisoned".into()))?;
+            *parked = Some(Parked {
+                txn,
+                after: vec![Box::new(after)],
+            });
+            return Ok(());
+        }
+        // A second change in a keyed call would wait on the first's locks
+        // until its answer (SQLite: busy, then "database is locked"): a
+        // keyed call makes one change.
+        if pending.parked.lock().is_ok_and(|p| p.is_some()) {
+            return Err(DbErr::Custom(
+                "a call with an idempotency key makes one change; this one tried a second".into(),
+            ));
+        }
     }
     txn.commit().await?;
     after();
     Ok(())
+}
+
+/// Whether the current call's change waits to commit with its answer (a
+/// keyed call, after its commit): what it changed is not visible to other
+/// connections until the call returns.
+pub fn deferred() -> bool {
+    PENDING
+        .try_with(|p| p.parked.lock().is_ok_and(|parked| parked.is_some()))
+        .unwrap_or(false)
+}
+
+/// Runs `work` once the current call's change has committed: at once,
+/// unless it waits to commit with the call's answer ([`deferred`]).
+pub fn after_commit(work: impl FnOnce() + Send + 'static) {
+    let parked = PENDING.try_with(Arc::clone).ok();
+    if let Some(pending) = parked
+        && let Ok(mut parked) = pending.parked.lock()
+        && let Some(parked) = parked.as_mut()
+    {
+        parked.after.push(Box::new(work));
+        return;
+    }
+    work();
 }
 
 /// The digest of a request to `method` (`/package.Service/Method`) whose
@@ -503,11 +534,27 @@ where
             };
             let trailers = collected.trailers().cloned();
             let frames = collected.to_bytes();
-            let ok = grpc_status(&parts.headers, trailers.as_ref()) == Some(0);
+            if grpc_status(&parts.headers, trailers.as_ref()) != Some(0) {
+                // The call answered an error after its commit: its change
+                // is not kept either (dropping the transaction rolls it
+                // back), so what the client hears is what happened.
+                drop(parked);
+                let body = http_body_util::StreamBody::new(futures::stream::iter(
+                    std::iter::once(Ok::<_, std::convert::Infallible>(http_body::Frame::data(
+                        frames,
+                    )))
+                    .chain(trailers.map(|t| Ok(http_body::Frame::trailers(t)))),
+                ));
+                return Ok(http::Response::from_parts(
+                    parts,
+                    tonic::body::Body::new(body),
+                ));
+            }
+            let Parked { txn, after } = parked;
             let stored = async {
-                if ok {
+                {
                     run(
-                        &parked.txn,
+                        &txn,
                         "UPDATE interlink_idempotency SET answer = $3 \
                          WHERE subject = $1 AND idempotency_key = $2",
                         [
@@ -518,7 +565,7 @@ where
                     )
                     .await?;
                 }
-                parked.txn.commit().await
+                txn.commit().await
             };
             if let Err(e) = stored.await {
                 // Nothing took effect: a concurrent attempt with the same key
@@ -528,7 +575,9 @@ where
                 }
                 return Ok(crate::error::internal(&e).into_http());
             }
-            (parked.after)();
+            for after in after {
+                after();
+            }
             let body = http_body_util::StreamBody::new(futures::stream::iter(
                 std::iter::once(Ok::<_, std::convert::Infallible>(http_body::Frame::data(
                     frames,

@@ -176,6 +176,8 @@ fn prometheus_exposition(
 async fn serve_metrics(listener: tokio::net::TcpListener, registry: prometheus::Registry) {
     loop {
         let Ok((stream, _)) = listener.accept().await else {
+            // Out of descriptors, say: wait a little rather than spin.
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
             continue;
         };
         let registry = registry.clone();
