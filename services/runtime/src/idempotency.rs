@@ -596,6 +596,67 @@ where
 mod tests {
     use super::*;
 
+    async fn keys_kept(db: &DatabaseConnection) -> i64 {
+        db.query_one_raw(statement(
+            db,
+            "SELECT COUNT(*) AS n FROM interlink_idempotency",
+            [],
+        ))
+        .await
+        .expect("count")
+        .and_then(|r| r.try_get::<i64>("", "n").ok())
+        .unwrap_or_default()
+    }
+
+    /// A keyed call's change waits for its answer, unseen by other
+    /// connections, and a second change in the same call is refused at once.
+    #[tokio::test]
+    async fn a_keyed_call_parks_its_one_change() {
+        let env = crate::testing::TestEnv::new::<crate::events::EventTablesMigrator>(
+            crate::testing::Backend::Postgres,
+            |_| {},
+        )
+        .await;
+        let db = env.db.clone();
+        let pending = Arc::new(Pending {
+            subject: "ana".into(),
+            key: "k-1".into(),
+            method: "/interlink.community.v1.CommunityService/CreateOrganization".into(),
+            digest: "d".into(),
+            committed: AtomicBool::new(false),
+            parked: std::sync::Mutex::new(None),
+        });
+        let hooked = Arc::new(AtomicBool::new(false));
+        let second = PENDING
+            .scope(Arc::clone(&pending), {
+                let (db, hooked) = (db.clone(), Arc::clone(&hooked));
+                async move {
+                    let first = crate::db::begin_write(&db).await.expect("begin");
+                    commit(first).await.expect("the first change parks");
+                    assert!(deferred());
+                    after_commit(move || hooked.store(true, Ordering::SeqCst));
+                    assert_eq!(keys_kept(&db).await, 0, "not seen before its commit");
+                    let second = crate::db::begin_write(&db).await.expect("begin");
+                    commit(second).await
+                }
+            })
+            .await;
+        assert!(second.is_err(), "a second change is refused");
+        assert!(!hooked.load(Ordering::SeqCst), "hooks wait for the commit");
+        let parked = pending
+            .parked
+            .lock()
+            .expect("state")
+            .take()
+            .expect("the first change waits");
+        parked.txn.commit().await.expect("commit");
+        for after in parked.after {
+            after();
+        }
+        assert!(hooked.load(Ordering::SeqCst));
+        assert_eq!(keys_kept(&db).await, 1);
+    }
+
     #[test]
     fn keys_are_short_printable_ascii() {
         let check = |s: &str| checked_key(&http::HeaderValue::from_str(s).expect("header"));
