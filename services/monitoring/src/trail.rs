@@ -404,6 +404,7 @@ pub async fn erase(txn: &impl ConnectionTrait, subject: &str) -> Result<u64, DbE
             && actor.subject == subject
         {
             actor.subject = pseudonym.clone();
+            actor.user.clear();
             touched = true;
         }
         let scrub_user = |u: &mut community::User| {

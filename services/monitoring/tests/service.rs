@@ -1087,13 +1087,37 @@ async fn an_erased_user_leaves_the_trail_and_the_chains_still_verify(backend: Ba
         ))
         .await
         .expect("rows");
+    let carla_user = user("carla");
+    let mut carlas_events = 0;
+    let mut anas_events = 0;
     for row in rows {
         let bytes: Vec<u8> = row.try_get("", "event").expect("bytes");
         assert!(
             !bytes.windows(5).any(|w| w == b"carla"),
             "a stored event still names carla"
         );
+        // Her events' actor no longer carries her `users/{id}` either.
+        let event =
+            <interlink_proto::events::v1::Event as prost::Message>::decode(bytes.as_slice())
+                .expect("event");
+        let actor = event.actor.unwrap_or_default();
+        assert_ne!(actor.user, carla_user);
+        // Everyone else's name the person as the APIs do.
+        if actor.subject == "ana" {
+            assert_eq!(actor.user, user("ana"));
+            anas_events += 1;
+        }
+        if actor.kind == interlink_proto::events::v1::ActorKind::User as i32
+            && actor.user.is_empty()
+        {
+            carlas_events += 1;
+        }
     }
+    assert!(
+        carlas_events >= 5,
+        "{carlas_events} events of carla's scrubbed"
+    );
+    assert!(anas_events > 0);
     for scope in [format!("organizations/{ORG}"), "organizations/-".to_owned()] {
         let v = m
             .client()

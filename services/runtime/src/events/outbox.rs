@@ -143,14 +143,18 @@ pub fn service_actor(service: &str) -> Actor {
     Actor {
         subject: service.to_owned(),
         kind: ActorKind::Service as i32,
+        user: String::new(),
     }
 }
 
-/// A user actor, by OIDC subject.
+/// A user actor, by OIDC subject, with the `users/{id}` the APIs name them
+/// by (so partners reading the change feed see people as the APIs show
+/// them).
 pub fn user_actor(subject: &str) -> Actor {
     Actor {
         subject: subject.to_owned(),
         kind: ActorKind::User as i32,
+        user: crate::api::user_name(subject),
     }
 }
 
