@@ -9,6 +9,26 @@ use http_body_util::BodyExt;
 
 use crate::GatewayError;
 
+/// Whether a request with `headers` carries a body (chunked, or a
+/// `content-length` above 0).
+pub(crate) fn declared(headers: &http::HeaderMap) -> bool {
+    headers.contains_key(http::header::TRANSFER_ENCODING)
+        || headers
+            .get(http::header::CONTENT_LENGTH)
+            .is_some_and(|v| v.as_bytes() != b"0")
+}
+
+/// `response`, saying that its HTTP/1 connection closes: a request body left
+/// unread leaves it unable to carry another request, and a client told so
+/// reads the answer instead of meeting a reset.
+pub(crate) fn closing(mut response: axum::response::Response) -> axum::response::Response {
+    response.headers_mut().insert(
+        http::header::CONNECTION,
+        http::HeaderValue::from_static("close"),
+    );
+    response
+}
+
 /// The largest gRPC or gRPC-Web body carrying one message of at most
 /// `max_message` bytes (its 5-byte frame header; base64 for `-text`).
 pub(crate) fn grpc_limit(content_type: &http::HeaderValue, max_message: usize) -> usize {

@@ -100,7 +100,7 @@ impl Gateway {
             .services()
             .flat_map(|service| service.methods().collect::<Vec<_>>())
             .filter(|method| method.is_server_streaming())
-            .map(|method| format!("/{}/{}", method.parent_service().full_name(), method.name()))
+            .map(|method| interlink_runtime::descriptors::method_path(&method))
             .collect();
         Ok(Self {
             shared: Arc::new(Shared {
@@ -297,7 +297,9 @@ const MAX_HEADERS: usize = 100;
 /// headers beyond the gateway's limits, a body that is not JSON on a REST
 /// route — with the same JSON error body as every other error.
 fn check_http(parts: &http::request::Parts, grpc: bool) -> Result<(), GatewayError> {
-    if parts.uri.to_string().len() > MAX_URI_BYTES {
+    let target = parts.uri.path_and_query().map_or(0, |pq| pq.as_str().len())
+        + parts.uri.authority().map_or(0, |a| a.as_str().len());
+    if target > MAX_URI_BYTES {
         return Err(GatewayError::UriTooLong {
             limit: MAX_URI_BYTES,
         });
@@ -312,13 +314,8 @@ fn check_http(parts: &http::request::Parts, grpc: bool) -> Result<(), GatewayErr
             limit: MAX_HEADER_BYTES,
         });
     }
-    let has_body = parts.headers.contains_key(http::header::TRANSFER_ENCODING)
-        || parts
-            .headers
-            .get(http::header::CONTENT_LENGTH)
-            .is_some_and(|v| v.as_bytes() != b"0");
     if !grpc
-        && has_body
+        && body::declared(&parts.headers)
         && let Some(content_type) = parts.headers.get(http::header::CONTENT_TYPE)
     {
         let essence = content_type
@@ -366,52 +363,31 @@ async fn dispatch(
     request: http::Request<axum::body::Body>,
 ) -> Response {
     let grpc_content = grpc::grpc_content_type(request.headers());
-    // Refused before its body was read: an HTTP/1 connection cannot carry
-    // another request after an unread body, so say it closes (the client,
-    // told, reads the answer instead of meeting a reset).
-    let unread_body = request.version() < http::Version::HTTP_2
-        && (request
-            .headers()
-            .contains_key(http::header::TRANSFER_ENCODING)
-            || request
-                .headers()
-                .get(http::header::CONTENT_LENGTH)
-                .is_some_and(|v| v.as_bytes() != b"0"));
-    let refuse_early = |e: GatewayError| {
-        let mut response = match &grpc_content {
-            Some(content_type) => e.into_grpc_response(content_type),
-            None => e.into_response(),
-        };
-        if unread_body {
-            response.headers_mut().insert(
-                http::header::CONNECTION,
-                http::HeaderValue::from_static("close"),
-            );
-        }
-        response
-    };
     let refuse = |e: GatewayError| match &grpc_content {
         Some(content_type) => e.into_grpc_response(content_type),
         None => e.into_response(),
     };
     let (parts, body) = request.into_parts();
+    // Refused before its body is read: an HTTP/1 connection says it closes.
+    let unread = parts.version < http::Version::HTTP_2 && body::declared(&parts.headers);
+    let refuse_unread = |e: GatewayError| {
+        if unread {
+            body::closing(refuse(e))
+        } else {
+            refuse(e)
+        }
+    };
     if let Err(e) = check_http(&parts, grpc_content.is_some()) {
-        return refuse_early(e);
+        return refuse_unread(e);
     }
-    let request = http::Request::from_parts(parts, body);
-    let peer = request
-        .extensions()
+    let peer = parts
+        .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(address)| *address);
-    let caller = match shared
-        .admission
-        .check(&shared, request.headers(), peer)
-        .await
-    {
+    let caller = match shared.admission.check(&shared, &parts.headers, peer).await {
         Ok(caller) => caller,
-        Err(e) => return refuse_early(e),
+        Err(e) => return refuse_unread(e),
     };
-    let (parts, body) = request.into_parts();
     let resolved = match grpc_content {
         Some(_) => None,
         None => Some(routes::resolve(
@@ -426,7 +402,7 @@ async fn dispatch(
         && route.needs_token
         && !caller.signed_in()
     {
-        return refuse_early(GatewayError::Unauthenticated(
+        return refuse_unread(GatewayError::Unauthenticated(
             "this call needs a bearer token".into(),
         ));
     }
@@ -437,16 +413,11 @@ async fn dispatch(
     let body = match body::read(&parts.headers, body, limit, shared.body_timeout()).await {
         Ok(body) => body,
         Err(body::Refused { error, drained }) => {
-            let mut response = refuse(error);
-            // The rest of the body stays unread: an HTTP/1 connection
-            // cannot carry another request, so say it closes.
-            if !drained && parts.version < http::Version::HTTP_2 {
-                response.headers_mut().insert(
-                    http::header::CONNECTION,
-                    http::HeaderValue::from_static("close"),
-                );
-            }
-            return response;
+            return if drained {
+                refuse(error)
+            } else {
+                refuse_unread(error)
+            };
         }
     };
     let method = parts.method.clone();

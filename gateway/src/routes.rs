@@ -237,11 +237,7 @@ pub struct Route {
 impl Route {
     /// `/package.Service/Method`.
     pub fn grpc_path(&self) -> String {
-        format!(
-            "/{}/{}",
-            self.method.parent_service().full_name(),
-            self.method.name()
-        )
+        interlink_runtime::descriptors::method_path(&self.method)
     }
 }
 
@@ -345,11 +341,9 @@ fn add_rule(
         template,
         body,
         method: method.clone(),
-        needs_token: interlink_runtime::descriptors::needs_token(&format!(
-            "/{}/{}",
-            method.parent_service().full_name(),
-            method.name()
-        )),
+        needs_token: interlink_runtime::descriptors::needs_token(
+            &interlink_runtime::descriptors::method_path(method),
+        ),
     });
     if top
         && let Some(Value::List(more)) = rule

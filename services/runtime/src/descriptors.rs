@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-use prost_reflect::DescriptorPool;
+use prost_reflect::{DescriptorPool, MethodDescriptor};
 
 static POOL: LazyLock<Option<DescriptorPool>> =
     LazyLock::new(|| DescriptorPool::decode(interlink_proto::FILE_DESCRIPTOR_SET).ok());
@@ -13,6 +13,11 @@ static POOL: LazyLock<Option<DescriptorPool>> =
 /// which a test of this crate rules out).
 pub fn pool() -> Option<&'static DescriptorPool> {
     POOL.as_ref()
+}
+
+/// The path of a gRPC method: `/package.Service/Method`.
+pub fn method_path(method: &MethodDescriptor) -> String {
+    format!("/{}/{}", method.parent_service().full_name(), method.name())
 }
 
 /// The paths (`/package.Service/Method`) of the Interlink methods that need
@@ -32,7 +37,7 @@ static TOKEN_METHODS: LazyLock<HashSet<String>> = LazyLock::new(|| {
                     && options.get_extension(option).as_bool() == Some(true)
             })
         })
-        .map(|method| format!("/{}/{}", method.parent_service().full_name(), method.name()))
+        .map(|method| method_path(&method))
         .collect()
 });
 
