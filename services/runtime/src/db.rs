@@ -27,7 +27,7 @@ pub async fn connect(url: &str, config: &DatabaseConfig) -> Result<DatabaseConne
             opts.create_if_missing(true)
                 .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
-                .busy_timeout(Duration::from_secs(10))
+                .busy_timeout(WRITE_WAIT)
                 .foreign_keys(true)
         });
     }
@@ -57,18 +57,76 @@ pub async fn migrate<M: MigratorTrait>(
     }
 }
 
-/// Begins a transaction that will write. On SQLite it is `BEGIN IMMEDIATE`:
-/// the write lock is taken at once, so a transaction that reads before it
-/// writes waits for other writers (`busy_timeout`) instead of failing with
-/// "database is locked" when another writer commits in between. PostgreSQL
-/// begins as usual.
+/// Begins a transaction that will write. On SQLite it is `BEGIN IMMEDIATE`
+/// on the file's one writer connection: writers of one file queue in this
+/// process, first come first served, for that connection (the transaction
+/// holds it until it ends), instead of sleeping in SQLite's busy handler,
+/// whose growing naps made the write tail. PostgreSQL begins as usual.
+///
+/// Inside a call with an idempotency key whose change already waits for its
+/// answer, a second write transaction is refused at once on SQLite: it
+/// would wait for the connection the first one holds until that call
+/// returns.
 pub async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, DbErr> {
-    db.begin_with_options(sea_orm::TransactionOptions {
+    let options = sea_orm::TransactionOptions {
         sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
         ..Default::default()
-    })
-    .await
+    };
+    match sqlite_writer(db) {
+        Some(writer) => {
+            if crate::idempotency::deferred() {
+                return Err(DbErr::Custom(
+                    "a call with an idempotency key makes one change; this one tried a second"
+                        .into(),
+                ));
+            }
+            writer.begin_with_options(options).await
+        }
+        None => db.begin_with_options(options).await,
+    }
 }
+
+/// The one-connection pool through which every [`begin_write`] on `db`'s
+/// SQLite file goes (`None` for PostgreSQL and in-memory databases). One per
+/// file, however many pools a process opens on it; its connection closes
+/// when idle, so a file no longer used is not held open.
+fn sqlite_writer(db: &DatabaseConnection) -> Option<DatabaseConnection> {
+    use sea_orm::sqlx::sqlite::SqlitePoolOptions;
+    use std::collections::HashMap;
+    use std::sync::{LazyLock, Mutex};
+
+    static WRITERS: LazyLock<Mutex<HashMap<std::path::PathBuf, DatabaseConnection>>> =
+        LazyLock::new(Default::default);
+
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return None;
+    }
+    let pool = db.get_sqlite_connection_pool();
+    let options = pool.connect_options();
+    let file = options.get_filename();
+    let name = file.to_string_lossy();
+    if name.is_empty() || name == ":memory:" || name.starts_with("file:sqlx-in-memory") {
+        return None;
+    }
+    let mut writers = WRITERS.lock().unwrap_or_else(|e| e.into_inner());
+    let writer = writers.entry(file.to_path_buf()).or_insert_with(|| {
+        // Waiting for the writer replaces waiting in the busy handler: as
+        // long as that did at most.
+        let acquire = pool.options().get_acquire_timeout().max(WRITE_WAIT);
+        sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(
+            SqlitePoolOptions::new()
+                .max_connections(1)
+                .min_connections(0)
+                .acquire_timeout(acquire)
+                .idle_timeout(Some(Duration::from_secs(30)))
+                .connect_lazy_with((*options).clone()),
+        )
+    });
+    Some(writer.clone())
+}
+
+/// How long a writer waits for another's lock on a SQLite file.
+const WRITE_WAIT: Duration = Duration::from_secs(10);
 
 /// Runs `;`-separated SQL statements one by one (a prepared statement takes
 /// one each): for migrations written as plain SQL.
@@ -87,6 +145,20 @@ pub fn statement<const N: usize>(
     values: [sea_orm::Value; N],
 ) -> sea_orm::Statement {
     sea_orm::Statement::from_sql_and_values(db.get_database_backend(), sql, values)
+}
+
+/// Executes one statement that writes, in a transaction of its own begun
+/// with [`begin_write`] (so on SQLite it queues with the other writers);
+/// returns how many rows it changed.
+pub async fn run_write<const N: usize>(
+    db: &DatabaseConnection,
+    sql: &str,
+    values: [sea_orm::Value; N],
+) -> Result<u64, DbErr> {
+    let txn = begin_write(db).await?;
+    let changed = run(&txn, sql, values).await?;
+    txn.commit().await?;
+    Ok(changed)
 }
 
 /// Executes one statement; returns how many rows it changed.

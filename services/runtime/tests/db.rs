@@ -149,3 +149,73 @@ async fn sqlite_write_transactions_that_read_first_do_not_fail_on_concurrent_com
         "a deferred transaction cannot write after another commit"
     );
 }
+
+/// Writers of one SQLite file queue in the process and get the lock in the
+/// order they asked, whichever pool they came through: none sleeps in
+/// SQLite's busy handler (whose naps grow to 100 ms, and whose wake-ups
+/// come in no particular order).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_writers_of_one_file_take_turns_in_the_order_they_came() {
+    use sea_orm::TransactionTrait;
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}/t.db", dir.path().display());
+    let db = connect(&url, &DatabaseConfig::default())
+        .await
+        .expect("connect");
+    db.execute_unprepared("CREATE TABLE turns (n INTEGER)")
+        .await
+        .expect("table");
+    // Another pool on the same file, as a second service of one process
+    // might open: its writers join the same queue.
+    let other = connect(&url, &DatabaseConfig::default())
+        .await
+        .expect("connect");
+
+    let holder = interlink_runtime::db::begin_write(&db)
+        .await
+        .expect("begin");
+    let mut writers = Vec::new();
+    for n in 0..12_i64 {
+        let db = if n % 2 == 0 {
+            db.clone()
+        } else {
+            other.clone()
+        };
+        writers.push(tokio::spawn(async move {
+            let txn = interlink_runtime::db::begin_write(&db).await?;
+            txn.execute_raw(Statement::from_sql_and_values(
+                DbBackend::Sqlite,
+                "INSERT INTO turns (n) VALUES ($1)",
+                [n.into()],
+            ))
+            .await?;
+            txn.commit().await
+        }));
+        // Each has asked before the next does.
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    }
+    holder.commit().await.expect("commit");
+    for writer in writers {
+        writer
+            .await
+            .expect("task")
+            .expect("the writer had its turn");
+    }
+    let order: Vec<i64> = db
+        .query_all_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "SELECT n FROM turns ORDER BY rowid",
+        ))
+        .await
+        .expect("rows")
+        .iter()
+        .map(|row| row.try_get_by_index::<i64>(0).expect("n"))
+        .collect();
+    assert_eq!(order, (0..12).collect::<Vec<_>>());
+    // A deferred transaction is not a writer of the queue; it still works.
+    let txn = other.begin().await.expect("begin");
+    txn.execute_unprepared("INSERT INTO turns (n) VALUES (12)")
+        .await
+        .expect("insert");
+    txn.commit().await.expect("commit");
+}

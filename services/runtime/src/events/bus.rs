@@ -442,14 +442,13 @@ impl EmbeddedBus {
         filter: &str,
         _config: &EventsConfig,
     ) -> Result<EmbeddedSubscription, BusError> {
-        self.db
-            .execute_raw(Statement::from_sql_and_values(
-                DbBackend::Sqlite,
-                "INSERT INTO bus_consumer (name, filter, cursor) VALUES ($1, $2, 0) \
-                 ON CONFLICT (name) DO UPDATE SET filter = excluded.filter",
-                [name.into(), filter.into()],
-            ))
-            .await?;
+        crate::db::run_write(
+            &self.db,
+            "INSERT INTO bus_consumer (name, filter, cursor) VALUES ($1, $2, 0) \
+             ON CONFLICT (name) DO UPDATE SET filter = excluded.filter",
+            [name.into(), filter.into()],
+        )
+        .await?;
         let row = self
             .db
             .query_one_raw(Statement::from_sql_and_values(
@@ -565,7 +564,9 @@ impl EmbeddedSubscription {
             if scanned_to > self.cursor {
                 // Only other consumers' subjects: step over them.
                 super::lag::cell(&self.name).settled(behind, None);
-                self.save_cursor(&self.db, scanned_to).await?;
+                let txn = crate::db::begin_write(&self.db).await?;
+                self.save_cursor(&txn, scanned_to).await?;
+                txn.commit().await?;
                 self.cursor = scanned_to;
                 continue;
             }

@@ -229,10 +229,15 @@ impl Relay {
                 .map(i64::to_string)
                 .collect::<Vec<_>>()
                 .join(",");
-            db.execute_unprepared(&format!(
-                "DELETE FROM interlink_outbox WHERE seq IN ({list})"
-            ))
-            .await?;
+            let delete = format!("DELETE FROM interlink_outbox WHERE seq IN ({list})");
+            if db.get_database_backend() == DbBackend::Postgres {
+                db.execute_unprepared(&delete).await?;
+            } else {
+                // SQLite: in the queue of the file's writers.
+                let txn = crate::db::begin_write(&self.db).await?;
+                txn.execute_unprepared(&delete).await?;
+                txn.commit().await?;
+            }
         }
         Ok((acked, error))
     }
