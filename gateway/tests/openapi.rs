@@ -7,7 +7,7 @@ use interlink_gateway::openapi::path_of;
 use interlink_gateway::{Gateway, GatewayOptions, Upstream, Upstreams};
 use interlink_runtime::auth::DevSigner;
 use interlink_runtime::config::{AuthConfig, GatewayConfig};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 const ROLES: [&str; 5] = [
     "community",
@@ -73,7 +73,7 @@ async fn every_rest_route_is_in_the_openapi_document() {
         .expect("openapi");
     assert_eq!(response.status(), 200);
     let document: Value = response.json().await.expect("JSON");
-    assert_eq!(document["openapi"], "3.0.3");
+    assert_eq!(document["openapi"], "3.1.0");
 
     // Every service of every role has routes, and every route is documented.
     let routes = gateway.routes();
@@ -177,6 +177,80 @@ async fn every_rest_route_is_in_the_openapi_document() {
         offered.iter().all(|v| v != "NATURE_UNSPECIFIED"),
         "{offered:?}"
     );
+    // The fields' rules, as the protos' `interlink.common.v1.field` options
+    // state them: required fields, translatable texts, lengths, formats.
+    let schemas = &document["components"]["schemas"];
+    let organization = &schemas["interlink.community.v1.Organization.Request"];
+    // Answers carry no request rules.
+    assert!(
+        schemas["interlink.community.v1.Organization"]
+            .get("required")
+            .is_none()
+    );
+    assert!(
+        organization["required"]
+            .as_array()
+            .is_some_and(|r| r.contains(&"displayName".into())),
+        "{organization}"
+    );
+    let display_name = &organization["properties"]["displayName"];
+    assert_eq!(display_name["required"], serde_json::json!(["values"]));
+    assert_eq!(display_name["properties"]["values"]["minProperties"], 1);
+    assert_eq!(
+        display_name["properties"]["values"]["additionalProperties"]["maxLength"],
+        200
+    );
+    // An update's body requires nothing: its mask names what changes, and
+    // names only what may change.
+    let update = &document["paths"]["/v1/organizations/{organizationId}"]["patch"];
+    assert_eq!(
+        update["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/interlink.community.v1.Organization.Update"
+    );
+    assert!(
+        schemas["interlink.community.v1.Organization.Update"]
+            .get("required")
+            .is_none()
+    );
+    let mask = parameter("/v1/organizations/{organizationId}", "patch", "updateMask");
+    let mask = regex::Regex::new(mask["schema"]["pattern"].as_str().expect("pattern"))
+        .expect("a regular expression");
+    assert!(mask.is_match("displayName,logoUrl"));
+    assert!(!mask.is_match("name"));
+    assert!(!mask.is_match(""), "community requires a mask");
+    // `users/me` only where the services take it.
+    assert!(
+        parameter(
+            "/v1/teams/{teamId}/members/users/{userId}",
+            "delete",
+            "userId"
+        )["schema"]["pattern"]
+            .as_str()
+            .is_some_and(|p| !p.contains("me"))
+    );
+    assert_eq!(
+        parameter("/v1/organizations", "get", "pageToken")["schema"]["format"],
+        "page-token"
+    );
+    // Enums by name or by number, as proto3 JSON reads them; a required one
+    // offers no `*_UNSPECIFIED`.
+    let default_team_type = &organization["properties"]["defaultTeamType"]["enum"];
+    for offered in [json!("TEAM_TYPE_CITIZEN"), json!(1)] {
+        assert!(
+            default_team_type
+                .as_array()
+                .is_some_and(|v| v.contains(&offered)),
+            "{default_team_type}"
+        );
+    }
+    for refused in [json!("TEAM_TYPE_UNSPECIFIED"), json!(0)] {
+        assert!(
+            default_team_type
+                .as_array()
+                .is_some_and(|v| !v.contains(&refused)),
+            "{default_team_type}"
+        );
+    }
     let story = &document["components"]["schemas"]["interlink.coproduction.v1.Story"];
     assert_eq!(
         story["properties"]["ratingCount"]["pattern"],

@@ -166,7 +166,25 @@ pub(crate) fn interlinker_name(id: &str) -> String {
 /// wrong (fields prefixed with `path`).
 pub(crate) fn fields_from(path: &str, input: &pb::Interlinker, out: &mut Vec<Violation>) -> Fields {
     let p = |f: &str| format!("{path}.{f}");
-    let list = |values: &[String]| values.iter().map(|v| v.trim().to_owned()).collect();
+    // `*_UNSPECIFIED` is dropped from these lists, but listed twice it is
+    // refused as any value twice is (the domain checks the others).
+    let unspecified_twice = |values: &[i32]| values.iter().filter(|v| **v == 0).count() > 1;
+    if unspecified_twice(&input.administrative_scopes) {
+        out.push(Violation::new(
+            p("administrative_scopes"),
+            "lists a value twice",
+        ));
+    }
+    if let Some(pb::interlinker::Details::Software(software)) = &input.details
+        && unspecified_twice(&software.capabilities)
+    {
+        out.push(Violation::new(
+            p("software.capabilities"),
+            "lists a value twice",
+        ));
+    }
+    // As sent: the services check values, they do not mend them.
+    let list = |values: &[String]| values.to_vec();
     Fields {
         title: text(&input.title),
         description: text(&input.description),
@@ -188,7 +206,7 @@ pub(crate) fn fields_from(path: &str, input: &pb::Interlinker, out: &mut Vec<Vio
             .collect(),
         form: form_from(&p("form"), input.form, out),
         format: format_from(&p("format"), input.format, out),
-        logo_uri: input.logo_uri.trim().to_owned(),
+        logo_uri: input.logo_uri.clone(),
         snapshot_uris: list(&input.snapshot_uris),
         details: input.details.as_ref().map(|d| details_from(path, d, out)),
     }
@@ -203,7 +221,7 @@ fn details_from(
     match details {
         D::Software(s) => Details::Software {
             support: support_from(&format!("{path}.software.support"), s.support, out),
-            endpoint_uri: s.endpoint_uri.trim().to_owned(),
+            endpoint_uri: s.endpoint_uri.clone(),
             capabilities: s
                 .capabilities
                 .iter()
@@ -215,20 +233,24 @@ fn details_from(
             status: status_from(&format!("{path}.software.status"), s.status, out),
         },
         D::Knowledge(k) => Details::Knowledge {
-            software_interlinker: k
-                .software_interlinker
-                .strip_prefix("interlinkers/")
-                .unwrap_or(&k.software_interlinker)
-                .to_owned(),
+            software_interlinker: match k.software_interlinker.strip_prefix("interlinkers/") {
+                _ if k.software_interlinker.is_empty() => String::new(),
+                Some(id) if interlink_runtime::api::is_canonical_uuid(id) => id.to_owned(),
+                _ => {
+                    out.push(Violation::new(
+                        format!("{path}.knowledge.software_interlinker"),
+                        "must be a resource name `interlinkers/{id}`",
+                    ));
+                    String::new()
+                }
+            },
             genesis_assets: k
                 .genesis_assets
                 .iter()
-                .map(|(l, u)| (l.clone(), u.trim().to_owned()))
+                .map(|(l, u)| (l.clone(), u.clone()))
                 .collect(),
         },
-        D::External(e) => Details::External {
-            uri: e.uri.trim().to_owned(),
-        },
+        D::External(e) => Details::External { uri: e.uri.clone() },
     }
 }
 
@@ -340,9 +362,9 @@ pub(crate) fn items_from(items: &[pb::SchemaItem], out: &mut Vec<Violation>) -> 
                 out.push(Violation::new(field, "is required"));
             }
             Some(Item {
-                key: item.key.trim().to_owned(),
+                key: item.key.clone(),
                 kind: kind?,
-                parent: item.parent.trim().to_owned(),
+                parent: item.parent.clone(),
                 title: text(&item.title),
                 description: text(&item.description),
                 prerequisites: item.prerequisites.clone(),

@@ -420,12 +420,13 @@ impl CatalogueApi {
     ) -> Result<pb::SearchInterlinkersResponse> {
         let r = request.get_ref();
         let (filters, mut violations) = filters_from(r);
-        if r.query.chars().count() > MAX_QUERY_CHARS {
-            violations.push(Violation::new(
-                "query",
-                format!("must be at most {MAX_QUERY_CHARS} characters"),
-            ));
-        }
+        interlink_runtime::validation::check_line(
+            "query",
+            &r.query,
+            false,
+            MAX_QUERY_CHARS,
+            &mut violations,
+        );
         let limit = match page_size(r.page_size, 20, 100) {
             Ok(limit) => limit as usize,
             Err(v) => {
@@ -502,6 +503,11 @@ impl CatalogueApi {
             violations.push(Violation::new(
                 "problem_profiles",
                 "needs at least one code",
+            ));
+        } else if r.problem_profiles.len() > MAX_FILTER_VALUES {
+            violations.push(Violation::new(
+                "problem_profiles",
+                format!("has more than {MAX_FILTER_VALUES} codes"),
             ));
         }
         let codes = store::profile_codes(&self.db).await?;
@@ -688,9 +694,27 @@ fn parse_rating_name(name: &str) -> Result<(String, String)> {
 }
 
 /// The filters of a search request, and what is wrong with them.
+/// Most values a search filter lists.
+const MAX_FILTER_VALUES: usize = 50;
+
 fn filters_from(r: &pb::SearchInterlinkersRequest) -> (Filters, Vec<Violation>) {
     let mut out = Vec::new();
     let mut filters = Filters::default();
+    for (field, len) in [
+        ("natures", r.natures.len()),
+        ("problem_profiles", r.problem_profiles.len()),
+        ("languages", r.languages.len()),
+        ("difficulties", r.difficulties.len()),
+        ("licences", r.licences.len()),
+        ("targets", r.targets.len()),
+    ] {
+        if len > MAX_FILTER_VALUES {
+            out.push(Violation::new(
+                field,
+                format!("has more than {MAX_FILTER_VALUES} values"),
+            ));
+        }
+    }
     for (i, n) in r.natures.iter().enumerate() {
         let field = format!("natures[{i}]");
         match convert::nature_from(&field, *n, &mut out) {
@@ -778,11 +802,4 @@ pub(crate) fn parse_editor_name(name: &str) -> Result<&str> {
     )?)
 }
 
-/// Whether `s` can be an OIDC subject here: 1–255 visible characters
-/// without `/`.
-pub(crate) fn is_subject(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 255
-        && !s.contains('/')
-        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
-}
+pub(crate) use interlink_runtime::text::is_subject;

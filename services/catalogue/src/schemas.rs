@@ -72,7 +72,7 @@ impl CatalogueApi {
             .ok_or_else(|| Error::invalid("problem_profile", "is required"))?;
         let profile = Profile {
             code: r.problem_profile_id.clone(),
-            family: input.family.trim().to_owned(),
+            family: input.family.clone(),
             title: text(&input.title),
             description: text(&input.description),
         };
@@ -111,7 +111,7 @@ impl CatalogueApi {
         &self,
         request: Request<pb::ListProblemProfilesRequest>,
     ) -> Result<pb::ListProblemProfilesResponse> {
-        let family = request.get_ref().family.trim();
+        let family = request.get_ref().family.as_str();
         if !family.is_empty() && !profile::is_family(family) {
             return Err(Error::invalid(
                 "family",
@@ -142,7 +142,7 @@ impl CatalogueApi {
             .ok_or_else(|| Error::NotFound(input.name.clone()))?;
         for path in &paths {
             match path.as_str() {
-                "family" => row.profile.family = input.family.trim().to_owned(),
+                "family" => row.profile.family = input.family.clone(),
                 "title" => row.profile.title = text(&input.title),
                 _ => row.profile.description = text(&input.description),
             }
@@ -466,7 +466,7 @@ impl CatalogueApi {
         request: Request<pb::AddCatalogueEditorRequest>,
     ) -> Result<pb::CatalogueEditor> {
         let admin = Self::require_platform_admin(&request)?;
-        let subject = request.get_ref().subject.trim();
+        let subject = request.get_ref().subject.as_str();
         if !is_subject(subject) {
             return Err(Error::invalid(
                 "subject",

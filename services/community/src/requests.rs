@@ -94,6 +94,11 @@ impl CommunityApi {
                 format!("must be at most {MAX_REASON_CHARS} characters"),
             ));
         }
+        if !reason.is_empty()
+            && let Some(problem) = interlink_runtime::text::text_problem(&reason, true)
+        {
+            return Err(Error::invalid("reason", problem));
+        }
         let txn = interlink_runtime::db::begin_write(&self.db).await?;
         self.live_caller(&txn, &caller).await?;
         let access = self
@@ -264,7 +269,7 @@ impl CommunityApi {
         let caller = self.caller(&request).await?;
         let request = request.into_inner();
         let mut violations = Vec::new();
-        let email = request.email.trim().to_owned();
+        let email = request.email.clone();
         if !is_email(&email) {
             violations.push(crate::domain::Violation::new(
                 "email",
@@ -355,8 +360,19 @@ impl CommunityApi {
     ) -> Result<pb::TeamMember> {
         let caller = self.caller(&request).await?;
         let token = request.into_inner().token;
-        if token.trim().is_empty() {
+        if token.is_empty() {
             return Err(Error::invalid("token", "is required"));
+        }
+        // What `create_invitation` hands out: 32 random bytes, base64url.
+        if token.len() != 43
+            || !token
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(Error::invalid(
+                "token",
+                "is not an invitation token (43 letters, digits, `-` and `_`)",
+            ));
         }
         let txn = interlink_runtime::db::begin_write(&self.db).await?;
         self.live_caller(&txn, &caller).await?;

@@ -1717,7 +1717,19 @@ async fn invitations_are_single_use_expire_and_can_be_revoked(backend: Backend) 
         reused.message()
     );
 
+    // A token of the right shape that no invitation has is unknown; one of
+    // another shape is not a token at all.
     let unknown = client
+        .accept_invitation(as_user(
+            pb::AcceptInvitationRequest {
+                token: "A".repeat(43),
+            },
+            &carl,
+        ))
+        .await
+        .expect_err("unknown");
+    assert_eq!(unknown.code(), Code::NotFound);
+    let malformed = client
         .accept_invitation(as_user(
             pb::AcceptInvitationRequest {
                 token: "made-up".into(),
@@ -1725,8 +1737,13 @@ async fn invitations_are_single_use_expire_and_can_be_revoked(backend: Backend) 
             &carl,
         ))
         .await
-        .expect_err("unknown");
-    assert_eq!(unknown.code(), Code::NotFound);
+        .expect_err("malformed");
+    assert_eq!(malformed.code(), Code::InvalidArgument);
+    assert!(
+        malformed.message().contains("token"),
+        "{}",
+        malformed.message()
+    );
     let empty = client
         .accept_invitation(as_user(
             pb::AcceptInvitationRequest {

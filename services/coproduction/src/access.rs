@@ -396,7 +396,7 @@ impl CoproductionApi {
             MAX_ASSET_NAME_CHARS,
             &mut violations,
         );
-        let uri = input.uri.trim().to_owned();
+        let uri = input.uri.clone();
         let kind = pb::AssetKind::try_from(input.kind);
         let mut interlinker_id = String::new();
         match kind {

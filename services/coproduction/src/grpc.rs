@@ -24,7 +24,13 @@ use crate::domain::{Kind, Status, Violation, check_text, check_url};
 use crate::error::{Error, Result};
 use crate::events::*;
 use crate::store::{self, ItemRow, ProcessFilter, ProcessRow};
+use interlink_runtime::text::text_problem;
 
+/// Most prerequisites an item names (the request is refused beyond).
+const MAX_PREREQUISITES: usize = 100;
+/// Most problem profiles a task addresses, as an interlinker in the
+/// catalogue.
+const MAX_PROBLEM_PROFILES: usize = 50;
 /// Longest title.
 const MAX_TITLE_CHARS: usize = 200;
 /// Longest free text field.
@@ -61,12 +67,7 @@ const TEXT_FIELDS: &[TextField] = &[
     ("requirements", |p| &p.requirements, |r| &mut r.requirements),
 ];
 
-fn is_subject(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 255
-        && !s.contains('/')
-        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
-}
+use interlink_runtime::text::is_subject;
 
 fn is_schema_id(id: &str) -> bool {
     id.len() <= 64
@@ -305,8 +306,8 @@ impl CoproductionApi {
                     row.language = input.language.clone();
                 }
                 "logo_uri" => {
-                    check_url(&field, input.logo_uri.trim(), out);
-                    row.logo_uri = input.logo_uri.trim().to_owned();
+                    check_url(&field, &input.logo_uri, out);
+                    row.logo_uri = input.logo_uri.clone();
                 }
                 "public" => row.public = input.public,
                 "intergovernmental_model" => {
@@ -326,6 +327,8 @@ impl CoproductionApi {
                                 format!("{field}[{i}]"),
                                 format!("must be 1 to {MAX_TAG_CHARS} characters"),
                             ));
+                        } else if let Some(problem) = text_problem(tag, false) {
+                            out.push(Violation::new(format!("{field}[{i}]"), problem));
                         }
                     }
                     row.tags = input.tags.iter().map(|t| t.trim().to_owned()).collect();
@@ -339,6 +342,10 @@ impl CoproductionApi {
                                 field,
                                 format!("must be at most {MAX_TEXT_CHARS} characters"),
                             ));
+                        } else if !value.is_empty()
+                            && let Some(problem) = text_problem(value, true)
+                        {
+                            out.push(Violation::new(field, problem));
                         }
                         *write(row) = value.to_owned();
                     }
@@ -738,16 +745,22 @@ impl CoproductionApi {
         add: bool,
     ) -> Result<pb::Process> {
         let id = parse_name("process", "processes", process)?.to_owned();
-        let user_id = match (user.is_empty(), subject.trim().is_empty()) {
+        let user_id = match (user.is_empty(), subject.is_empty()) {
             (false, true) => Some(parse_name("user", "users", user)?.to_owned()),
-            (true, false) if is_subject(subject.trim()) => None,
+            (true, false) if is_subject(subject) => None,
             (true, false) => {
                 return Err(Error::invalid(
                     "subject",
                     "must be an OIDC subject: 1 to 255 visible characters without `/`",
                 ));
             }
-            _ => {
+            (true, true) => {
+                return Err(Error::invalid(
+                    "user",
+                    "is required: name the user as `users/{id}` (or, the older way, by `subject`)",
+                ));
+            }
+            (false, false) => {
                 return Err(Error::invalid(
                     "user",
                     "name the user as `users/{id}` (or, the older way, by `subject`), not both",
@@ -759,7 +772,7 @@ impl CoproductionApi {
         // The subject behind a user's name: among the administrators for a
         // removal, else as community announced the user.
         let target = match user_id {
-            None => subject.trim().to_owned(),
+            None => subject.to_owned(),
             Some(user_id) => {
                 let name = format!("users/{user_id}");
                 let known = row
@@ -979,6 +992,12 @@ impl CoproductionApi {
                     check_text(&field, &item.description, false, MAX_TEXT_CHARS, out);
                 }
                 "prerequisites" => {
+                    if input.prerequisites.len() > MAX_PREREQUISITES {
+                        out.push(Violation::new(
+                            field.clone(),
+                            format!("has more than {MAX_PREREQUISITES} entries"),
+                        ));
+                    }
                     let mut ids = Vec::new();
                     for (i, name) in input.prerequisites.iter().enumerate() {
                         match parse_item_name(&format!("{field}[{i}]"), name, &[item.kind]) {
@@ -1005,12 +1024,20 @@ impl CoproductionApi {
                             "only tasks address problem profiles",
                         ));
                     }
+                    if input.problem_profiles.len() > MAX_PROBLEM_PROFILES {
+                        out.push(Violation::new(
+                            field.clone(),
+                            format!("has more than {MAX_PROBLEM_PROFILES} entries"),
+                        ));
+                    }
                     for (i, code) in input.problem_profiles.iter().enumerate() {
                         if !is_profile_code(code) {
                             out.push(Violation::new(
                                 format!("{field}[{i}]"),
                                 "is not a problem profile code",
                             ));
+                        } else if input.problem_profiles[..i].contains(code) {
+                            out.push(Violation::new(format!("{field}[{i}]"), "is listed twice"));
                         }
                     }
                     item.problem_profiles = input.problem_profiles.clone();

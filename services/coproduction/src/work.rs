@@ -92,13 +92,18 @@ pub(crate) fn story_fields(
         out,
     );
     let text = |field: &str, value: &str, out: &mut Vec<Violation>| {
+        let value = value.trim();
         if value.chars().count() > MAX_STORY_TEXT_CHARS {
             out.push(Violation::new(
                 format!("story.{field}"),
                 format!("must be at most {MAX_STORY_TEXT_CHARS} characters"),
             ));
+        } else if !value.is_empty()
+            && let Some(problem) = interlink_runtime::text::text_problem(value, true)
+        {
+            out.push(Violation::new(format!("story.{field}"), problem));
         }
-        value.trim().to_owned()
+        value.to_owned()
     };
     let description = text("description", &input.description, out);
     let results = text("results", &input.results, out);
@@ -117,6 +122,8 @@ pub(crate) fn story_fields(
                     format!("story.{field}[{i}]"),
                     format!("must be 1 to {MAX_WORD_CHARS} characters"),
                 ));
+            } else if let Some(problem) = interlink_runtime::text::text_problem(v, false) {
+                out.push(Violation::new(format!("story.{field}[{i}]"), problem));
             }
         }
         values
@@ -181,11 +188,16 @@ impl CoproductionApi {
                 "must be management, development or exploitation",
             ));
         }
-        if input.description.chars().count() > MAX_DESCRIPTION_CHARS {
+        let description = input.description.trim();
+        if description.chars().count() > MAX_DESCRIPTION_CHARS {
             violations.push(Violation::new(
                 "claim.description",
                 format!("must be at most {MAX_DESCRIPTION_CHARS} characters"),
             ));
+        } else if !description.is_empty()
+            && let Some(problem) = interlink_runtime::text::text_problem(description, true)
+        {
+            violations.push(Violation::new("claim.description", problem));
         }
         Error::check(violations)?;
         let process_id = process_id.unwrap_or_default();

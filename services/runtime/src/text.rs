@@ -14,6 +14,16 @@ pub fn is_language_tag(tag: &str) -> bool {
         && parts.all(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
+/// Whether `s` can be an OpenID Connect subject named in a request: 1 to
+/// 255 characters, no `/` (names are `…/{subject}`), white space or
+/// control characters.
+pub fn is_subject(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars().count() <= 255
+        && !s.contains('/')
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
 /// What is wrong with the characters of a text people read, if anything:
 /// control characters (line breaks and tabs are fine where `multi_line`),
 /// bidirectional embeddings, overrides and isolates (which make a text

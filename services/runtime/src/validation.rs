@@ -102,14 +102,24 @@ pub fn check_line(
     trimmed.to_owned()
 }
 
-/// Checks an optional URL: empty, or http(s) without spaces and not too long.
+/// Checks an optional URL: empty, or an absolute `https://` or `http://`
+/// URL of printable ASCII (anything else percent-encoded) with a host, at
+/// most [`MAX_URL_CHARS`] long.
 pub fn check_url(field: &str, value: &str, out: &mut Vec<Violation>) {
     if value.is_empty() {
         return;
     }
-    let scheme_ok = value.starts_with("https://") || value.starts_with("http://");
-    if !scheme_ok || value.chars().any(char::is_whitespace) || value.len() <= "https://".len() {
-        out.push(Violation::new(field, "must be an http:// or https:// URL"));
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"));
+    let authority = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or(""));
+    let well_formed =
+        value.bytes().all(|b| b.is_ascii_graphic()) && authority.is_some_and(|a| !a.is_empty());
+    if !well_formed {
+        out.push(Violation::new(
+            field,
+            "must be an http:// or https:// URL with a host, in printable ASCII",
+        ));
     } else if value.len() > MAX_URL_CHARS {
         out.push(Violation::new(
             field,
@@ -169,7 +179,11 @@ mod tests {
         check_url("b", "https://zaragoza.es/logo.png", &mut out);
         check_url("c", "ftp://zaragoza.es", &mut out);
         check_url("d", "https://a b", &mut out);
+        check_url("e", "https:///no-host", &mut out);
+        check_url("f", "https://zaragoza.es/caf\u{e9}", &mut out);
+        check_url("g", "https://zaragoza.es/\u{7f}", &mut out);
+        check_url("h", "http://x?q=1#top", &mut out);
         let fields: Vec<_> = out.iter().map(|v| v.field.as_str()).collect();
-        assert_eq!(fields, ["c", "d"]);
+        assert_eq!(fields, ["c", "d", "e", "f", "g"]);
     }
 }

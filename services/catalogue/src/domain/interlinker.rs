@@ -430,7 +430,14 @@ pub fn check(
         ));
     }
     for (i, uri) in fields.snapshot_uris.iter().enumerate() {
-        check_uri(&p(&format!("snapshot_uris[{i}]")), uri, &mut out);
+        if uri.is_empty() {
+            out.push(Violation::new(
+                p(&format!("snapshot_uris[{i}]")),
+                "is required",
+            ));
+        } else {
+            check_uri(&p(&format!("snapshot_uris[{i}]")), uri, &mut out);
+        }
     }
     check_details(path, nature, fields, publishing, &mut out);
     out
@@ -488,23 +495,27 @@ fn check_details(
             software_interlinker,
             genesis_assets,
         }) => {
-            if software_interlinker.is_empty() {
-                if publishing {
-                    out.push(Violation::new(
-                        p("software_interlinker"),
-                        "is required to publish",
-                    ));
-                }
-            } else if uuid::Uuid::parse_str(software_interlinker).is_err() {
+            if software_interlinker.is_empty() && publishing {
                 out.push(Violation::new(
                     p("software_interlinker"),
-                    "must be a resource name `interlinkers/{id}`",
+                    "is required to publish",
+                ));
+            }
+            if genesis_assets.len() > interlink_runtime::validation::MAX_LANGUAGES {
+                out.push(Violation::new(
+                    p("genesis_assets"),
+                    format!(
+                        "has more than {} languages",
+                        interlink_runtime::validation::MAX_LANGUAGES
+                    ),
                 ));
             }
             for (language, uri) in genesis_assets {
                 let field = p(&format!("genesis_assets[{language}]"));
                 if !interlink_runtime::text::is_language_tag(language) {
                     out.push(Violation::new(field, "is not a language tag"));
+                } else if uri.is_empty() {
+                    out.push(Violation::new(field, "is required"));
                 } else {
                     check_uri(&field, uri, out);
                 }

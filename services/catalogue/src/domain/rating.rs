@@ -28,6 +28,10 @@ pub fn check(path: &str, value: i32, title: &str, text: &str) -> Vec<Violation> 
             format!("{path}.text"),
             format!("must be at most {MAX_TEXT_CHARS} characters"),
         ));
+    } else if !text.trim().is_empty()
+        && let Some(problem) = interlink_runtime::text::text_problem(text, true)
+    {
+        out.push(Violation::new(format!("{path}.text"), problem));
     }
     out
 }

@@ -9,6 +9,11 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+/// Most problem profiles a schema's task addresses (as a process's task).
+const MAX_ITEM_PROFILES: usize = 50;
+/// Most prerequisites a schema's item names (as a process's item).
+const MAX_ITEM_PREREQUISITES: usize = 100;
+
 use serde::{Deserialize, Serialize};
 
 use super::{Text, Violation, check_text};
@@ -212,6 +217,18 @@ pub fn validate(
                     item.key,
                     item.kind.name()
                 ),
+            ));
+        }
+        if item.problem_profiles.len() > MAX_ITEM_PROFILES {
+            out.push(Violation::new(
+                format!("{}.problem_profiles", path(i)),
+                format!("has more than {MAX_ITEM_PROFILES} entries"),
+            ));
+        }
+        if item.prerequisites.len() > MAX_ITEM_PREREQUISITES {
+            out.push(Violation::new(
+                format!("{}.prerequisites", path(i)),
+                format!("has more than {MAX_ITEM_PREREQUISITES} entries"),
             ));
         }
         for (j, code) in item.problem_profiles.iter().enumerate() {

@@ -88,8 +88,9 @@ pub use interlink_runtime::validation::{
     MAX_LANGUAGES, MAX_URL_CHARS, Violation, check_translatable, check_url,
 };
 
-/// Whether `value` is a plausible e-mail address (one `@`, a dotted domain,
-/// no spaces, RFC 5321 lengths).
+/// Whether `value` is a plausible e-mail address: printable ASCII, one
+/// `@`, a dotted domain, RFC 5321 lengths (the OpenAPI document states the
+/// same as a pattern).
 pub fn is_email(value: &str) -> bool {
     let Some((local, domain)) = value.split_once('@') else {
         return false;
@@ -101,7 +102,7 @@ pub fn is_email(value: &str) -> bool {
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && !value.chars().any(|c| c.is_whitespace() || c.is_control())
+        && value.bytes().all(|b| b.is_ascii_graphic())
 }
 
 /// Checks a list of additional e-mail addresses.
