@@ -13,7 +13,8 @@ use crate::config::DatabaseConfig;
 
 /// Opens a pool for `url` (`postgres://…` or `sqlite://…`) with the pool
 /// settings of `config`. SQLite files are created when missing and run in WAL
-/// mode with full fsync, so a committed transaction survives a crash.
+/// mode with full fsync, so a committed transaction survives a crash; their
+/// WAL is checkpointed by a task of their own (see [`spawn_checkpointer`]).
 pub async fn connect(url: &str, config: &DatabaseConfig) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
     options
@@ -29,9 +30,54 @@ pub async fn connect(url: &str, config: &DatabaseConfig) -> Result<DatabaseConne
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
                 .busy_timeout(WRITE_WAIT)
                 .foreign_keys(true)
+                // Checkpoints run beside the writers, not in their commits.
+                .pragma("wal_autocheckpoint", "0")
         });
     }
-    Database::connect(options).await
+    let db = Database::connect(options).await?;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        spawn_checkpointer(&db);
+    }
+    Ok(db)
+}
+
+/// How often a SQLite file's WAL is copied back into the database.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+
+/// Checkpoints `db`'s WAL every [`CHECKPOINT_EVERY`] on a reading
+/// connection (`PASSIVE`: it waits for no one), until the pool closes.
+/// SQLite's automatic checkpoint runs inside the commit that crosses its
+/// threshold, and with full fsync that commit waited tens of milliseconds:
+/// the embedded write tail.
+fn spawn_checkpointer(db: &DatabaseConnection) {
+    let pool = db.get_sqlite_connection_pool().clone();
+    let file = pool
+        .connect_options()
+        .get_filename()
+        .to_string_lossy()
+        .into_owned();
+    if file.is_empty() || file == ":memory:" || file.starts_with("file:sqlx-in-memory") {
+        return;
+    }
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    runtime.spawn(async move {
+        let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            tick.tick().await;
+            if pool.is_closed() {
+                break;
+            }
+            if let Err(error) = sea_orm::sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&pool)
+                .await
+            {
+                tracing::debug!(%error, "WAL checkpoint");
+            }
+        }
+    });
 }
 
 /// Applies the pending migrations of `M`. On PostgreSQL they run in one

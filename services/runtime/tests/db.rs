@@ -219,3 +219,58 @@ async fn sqlite_writers_of_one_file_take_turns_in_the_order_they_came() {
         .expect("insert");
     txn.commit().await.expect("commit");
 }
+
+/// A SQLite file's WAL is checkpointed beside the writers (a task every
+/// second), not in the commit that crosses SQLite's threshold: commits
+/// leave their pages in the WAL, and a second later nothing is left to copy
+/// back, though far fewer pages than SQLite's own threshold were written.
+#[tokio::test]
+async fn sqlite_wal_is_checkpointed_beside_the_writers() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}/c.db", dir.path().display());
+    let db = connect(&url, &DatabaseConfig::default())
+        .await
+        .expect("connect");
+    let auto = db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "PRAGMA wal_autocheckpoint",
+        ))
+        .await
+        .expect("pragma")
+        .expect("row");
+    assert_eq!(auto.try_get_by_index::<i64>(0).expect("value"), 0);
+    db.execute_unprepared("CREATE TABLE pages (body TEXT)")
+        .await
+        .expect("table");
+    for _ in 0..20 {
+        interlink_runtime::db::run_write(
+            &db,
+            "INSERT INTO pages (body) VALUES ($1)",
+            ["x".repeat(8_000).into()],
+        )
+        .await
+        .expect("insert");
+    }
+    // What a checkpoint now would find: (busy, frames in the WAL, frames
+    // copied back).
+    let left = |db: sea_orm::DatabaseConnection| async move {
+        let row = db
+            .query_one_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "PRAGMA wal_checkpoint(NOOP)",
+            ))
+            .await
+            .expect("checkpoint")
+            .expect("row");
+        let log: i64 = row.try_get_by_index(1).expect("log");
+        let copied: i64 = row.try_get_by_index(2).expect("copied");
+        log - copied
+    };
+    assert!(
+        left(db.clone()).await > 0,
+        "the commits left pages in the WAL"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(2_500)).await;
+    assert_eq!(left(db.clone()).await, 0, "checkpointed a second later");
+}
