@@ -13,9 +13,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
-use common::{BIN, mint};
+use common::{Api, mint, serve_up};
 use serde_json::{Value, json};
 
 /// Examples per operation and phase: enough to reach every rule of every
@@ -24,39 +23,6 @@ const MAX_EXAMPLES: &str = "25";
 
 fn schemathesis() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("target/tools/schemathesis/bin/schemathesis")
-}
-
-struct Killed(std::process::Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-struct Api {
-    http: reqwest::Client,
-    base: String,
-    token: String,
-}
-
-impl Api {
-    /// A call that must answer 200.
-    async fn ok(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        let mut request = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(&self.token);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.expect("request");
-        let status = response.status();
-        let value: Value = response.json().await.unwrap_or(Value::Null);
-        assert_eq!(status, 200, "{path}: {value}");
-        value
-    }
 }
 
 /// The id (last segment) of a resource name in `value[key]`.
@@ -272,32 +238,10 @@ async fn schemathesis_finds_nothing_against_interlink_up() {
     );
     let dir = tempfile::tempdir().expect("temporary directory");
     let data = dir.path().join("data");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let _up = Killed(
-        Command::new(BIN)
-            .args(["up", "--data-dir"])
-            .arg(&data)
-            .env("INTERLINK__GRPC__LISTEN", "127.0.0.1:0")
-            .env("INTERLINK__GATEWAY__LISTEN", format!("127.0.0.1:{port}"))
-            .env("INTERLINK__TELEMETRY__FORMAT", "json")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("interlink up"),
-    );
-    let base = format!("http://127.0.0.1:{port}");
-    let http = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while http.get(format!("{base}/healthz")).send().await.is_err() {
-        assert!(Instant::now() < deadline, "interlink up did not start");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let (_up, base) = serve_up(&data, &[]).await;
     let admin = mint(&data, "fuzz-admin", true);
     let api = Api {
-        http,
+        http: reqwest::Client::new(),
         base: base.clone(),
         token: admin.clone(),
     };

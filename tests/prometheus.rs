@@ -6,65 +6,13 @@
 
 mod common;
 
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{BIN, mint};
+use common::{Api, Killed, free_port, mint, serve_up};
 use serde_json::{Value, json};
 
 const PROMETHEUS: &str = "/usr/bin/prometheus";
-
-/// A free loopback port (bound, then released for the process to take).
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
-}
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-struct Api {
-    http: reqwest::Client,
-    base: String,
-    token: String,
-}
-
-impl Api {
-    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut request = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(&self.token);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.expect("request");
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    /// Repeats a call until it answers 200 (projections catch up).
-    async fn ok(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let (status, value) = self.call(method.clone(), path, body.clone()).await;
-            if status == 200 {
-                return value;
-            }
-            assert!(Instant::now() < deadline, "{path}: {status} {value}");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-}
 
 /// Every query of every dashboard, its variables given their widest value.
 fn dashboard_queries() -> Vec<String> {
@@ -91,31 +39,18 @@ async fn every_dashboard_query_returns_data_from_a_real_prometheus() {
     );
     let dir = tempfile::tempdir().expect("temporary directory");
     let metrics_port = free_port();
-    let http_port = free_port();
-    let mut up = Command::new(BIN);
-    up.args(["up", "--data-dir"])
-        .arg(dir.path().join("data"))
-        .env("INTERLINK__GRPC__LISTEN", "127.0.0.1:0")
-        .env(
-            "INTERLINK__GATEWAY__LISTEN",
-            format!("127.0.0.1:{http_port}"),
-        )
-        .env(
-            "INTERLINK__TELEMETRY__PROMETHEUS_LISTEN",
-            format!("127.0.0.1:{metrics_port}"),
-        )
-        .env("OTEL_RESOURCE_ATTRIBUTES", "interlink.pa=test")
-        .env("INTERLINK__TELEMETRY__FORMAT", "json")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    let _up = Killed(up.spawn().expect("interlink up"));
-    let base = format!("http://127.0.0.1:{http_port}");
+    let (_up, base) = serve_up(
+        &dir.path().join("data"),
+        &[
+            (
+                "INTERLINK__TELEMETRY__PROMETHEUS_LISTEN",
+                format!("127.0.0.1:{metrics_port}"),
+            ),
+            ("OTEL_RESOURCE_ATTRIBUTES", "interlink.pa=test".into()),
+        ],
+    )
+    .await;
     let http = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while http.get(format!("{base}/healthz")).send().await.is_err() {
-        assert!(Instant::now() < deadline, "interlink up did not start");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 
     // Prometheus, scraping every second.
     let prometheus_port = free_port();

@@ -89,3 +89,94 @@ pub fn mint(data_dir: &std::path::Path, sub: &str, admin: bool) -> String {
         .trim()
         .to_owned()
 }
+
+/// A free loopback port (bound, then released for the process to take).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// A child process killed (and reaped) when dropped.
+pub struct Killed(pub Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `interlink up` on `data_dir` with its gateway on a free port and `envs`
+/// beside; returns it with the gateway's base URL once it answers health
+/// checks.
+pub async fn serve_up(data_dir: &std::path::Path, envs: &[(&str, String)]) -> (Killed, String) {
+    let port = free_port();
+    let mut up = Command::new(BIN);
+    up.args(["up", "--data-dir"])
+        .arg(data_dir)
+        .env("INTERLINK__GRPC__LISTEN", "127.0.0.1:0")
+        .env("INTERLINK__GATEWAY__LISTEN", format!("127.0.0.1:{port}"))
+        .env("INTERLINK__TELEMETRY__FORMAT", "json")
+        .envs(envs.iter().map(|(k, v)| (*k, v.as_str())))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let up = Killed(up.spawn().expect("interlink up"));
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while http.get(format!("{base}/healthz")).send().await.is_err() {
+        assert!(Instant::now() < deadline, "interlink up did not start");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    (up, base)
+}
+
+/// REST calls through the gateway with one bearer token.
+pub struct Api {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub token: String,
+}
+
+impl Api {
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        (
+            status,
+            response.json().await.unwrap_or(serde_json::Value::Null),
+        )
+    }
+
+    /// Repeats a call until it answers 200 (projections catch up).
+    pub async fn ok(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> serde_json::Value {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let (status, value) = self.call(method.clone(), path, body.clone()).await;
+            if status == 200 {
+                return value;
+            }
+            assert!(Instant::now() < deadline, "{path}: {status} {value}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}

@@ -96,20 +96,20 @@ impl Rules {
                 })
                 .unwrap_or_default()
         };
-        rules.required = message
-            .get_field_by_name("required")
-            .and_then(|v| v.as_bool())
-            .unwrap_or(false);
+        let flag = |name: &str| {
+            message
+                .get_field_by_name(name)
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false)
+        };
+        rules.required = flag("required");
         rules.min_len = number("min_len");
         rules.max_len = number("max_len");
         rules.minimum = float("minimum");
         rules.maximum = float("maximum");
         rules.min_items = number("min_items");
         rules.max_items = number("max_items");
-        rules.unique = message
-            .get_field_by_name("unique")
-            .and_then(|v| v.as_bool())
-            .unwrap_or(false);
+        rules.unique = flag("unique");
         rules.pattern = text("pattern");
         rules.format = message
             .descriptor()

@@ -87,17 +87,15 @@ impl CommunityApi {
     ) -> Result<pb::TeamApplication> {
         let caller = self.caller(&request).await?;
         let request = request.into_inner();
-        let reason = request.reason.trim().to_owned();
-        if reason.chars().count() > MAX_REASON_CHARS {
-            return Err(Error::invalid(
-                "reason",
-                format!("must be at most {MAX_REASON_CHARS} characters"),
-            ));
-        }
-        if !reason.is_empty()
-            && let Some(problem) = interlink_runtime::text::text_problem(&reason, true)
-        {
-            return Err(Error::invalid("reason", problem));
+        let mut violations = Vec::new();
+        let reason = interlink_runtime::validation::check_paragraphs(
+            "reason",
+            &request.reason,
+            MAX_REASON_CHARS,
+            &mut violations,
+        );
+        if !violations.is_empty() {
+            return Err(Error::Invalid(violations));
         }
         let txn = interlink_runtime::db::begin_write(&self.db).await?;
         self.live_caller(&txn, &caller).await?;

@@ -25,6 +25,7 @@ use crate::error::{Error, Result};
 use crate::events::*;
 use crate::store::{self, ItemRow, ProcessFilter, ProcessRow};
 use interlink_runtime::text::text_problem;
+use interlink_runtime::validation::check_paragraphs;
 
 /// Most prerequisites an item names (the request is refused beyond).
 const MAX_PREREQUISITES: usize = 100;
@@ -336,18 +337,7 @@ impl CoproductionApi {
                 other => {
                     if let Some((_, read, write)) = TEXT_FIELDS.iter().find(|(n, _, _)| *n == other)
                     {
-                        let value = read(input).trim();
-                        if value.chars().count() > MAX_TEXT_CHARS {
-                            out.push(Violation::new(
-                                field,
-                                format!("must be at most {MAX_TEXT_CHARS} characters"),
-                            ));
-                        } else if !value.is_empty()
-                            && let Some(problem) = text_problem(value, true)
-                        {
-                            out.push(Violation::new(field, problem));
-                        }
-                        *write(row) = value.to_owned();
+                        *write(row) = check_paragraphs(&field, read(input), MAX_TEXT_CHARS, out);
                     }
                 }
             }

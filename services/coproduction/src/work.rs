@@ -92,18 +92,12 @@ pub(crate) fn story_fields(
         out,
     );
     let text = |field: &str, value: &str, out: &mut Vec<Violation>| {
-        let value = value.trim();
-        if value.chars().count() > MAX_STORY_TEXT_CHARS {
-            out.push(Violation::new(
-                format!("story.{field}"),
-                format!("must be at most {MAX_STORY_TEXT_CHARS} characters"),
-            ));
-        } else if !value.is_empty()
-            && let Some(problem) = interlink_runtime::text::text_problem(value, true)
-        {
-            out.push(Violation::new(format!("story.{field}"), problem));
-        }
-        value.to_owned()
+        interlink_runtime::validation::check_paragraphs(
+            &format!("story.{field}"),
+            value,
+            MAX_STORY_TEXT_CHARS,
+            out,
+        )
     };
     let description = text("description", &input.description, out);
     let results = text("results", &input.results, out);
@@ -188,17 +182,12 @@ impl CoproductionApi {
                 "must be management, development or exploitation",
             ));
         }
-        let description = input.description.trim();
-        if description.chars().count() > MAX_DESCRIPTION_CHARS {
-            violations.push(Violation::new(
-                "claim.description",
-                format!("must be at most {MAX_DESCRIPTION_CHARS} characters"),
-            ));
-        } else if !description.is_empty()
-            && let Some(problem) = interlink_runtime::text::text_problem(description, true)
-        {
-            violations.push(Violation::new("claim.description", problem));
-        }
+        let description = interlink_runtime::validation::check_paragraphs(
+            "claim.description",
+            &input.description,
+            MAX_DESCRIPTION_CHARS,
+            &mut violations,
+        );
         Error::check(violations)?;
         let process_id = process_id.unwrap_or_default();
         let (task_id, asset_id) = target.unwrap_or_default();
@@ -244,7 +233,7 @@ impl CoproductionApi {
             task_id,
             asset_id,
             claim_type: claim_type.unwrap_or_default().to_owned(),
-            description: input.description.trim().to_owned(),
+            description,
             claimant: caller.subject.clone(),
             state: "pending".into(),
             decided_by: String::new(),

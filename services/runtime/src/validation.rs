@@ -86,6 +86,29 @@ pub fn check_line(
     max_chars: usize,
     out: &mut Vec<Violation>,
 ) -> String {
+    check_text_of(field, value, required, max_chars, false, out)
+}
+
+/// Checks an optional text of several lines people read — a description,
+/// a reason, a comment: [`check_line`]'s rules with line breaks and tabs
+/// allowed. Returns it trimmed.
+pub fn check_paragraphs(
+    field: &str,
+    value: &str,
+    max_chars: usize,
+    out: &mut Vec<Violation>,
+) -> String {
+    check_text_of(field, value, false, max_chars, true, out)
+}
+
+fn check_text_of(
+    field: &str,
+    value: &str,
+    required: bool,
+    max_chars: usize,
+    multi_line: bool,
+    out: &mut Vec<Violation>,
+) -> String {
     let trimmed = value.trim();
     if trimmed.is_empty() {
         if required {
@@ -96,7 +119,7 @@ pub fn check_line(
             field,
             format!("must be at most {max_chars} characters"),
         ));
-    } else if let Some(problem) = text_problem(trimmed, false) {
+    } else if let Some(problem) = text_problem(trimmed, multi_line) {
         out.push(Violation::new(field, problem));
     }
     trimmed.to_owned()
@@ -170,6 +193,21 @@ mod tests {
         let values = BTreeMap::from([("en".to_owned(), "\u{1}\u{2}".to_owned())]);
         check_translatable("title", &values, true, 50, &mut out);
         assert_eq!(out[0].field, "title.values[en]");
+    }
+
+    #[test]
+    fn paragraphs_allow_line_breaks_and_nothing_else_a_line_refuses() {
+        let mut out = Vec::new();
+        assert_eq!(
+            check_paragraphs("a", " two\nlines\twith a tab ", 50, &mut out),
+            "two\nlines\twith a tab"
+        );
+        assert_eq!(check_paragraphs("b", "   ", 50, &mut out), "");
+        check_paragraphs("c", "evil\u{202E}txt", 50, &mut out);
+        check_paragraphs("d", "bell\u{7}", 50, &mut out);
+        check_paragraphs("e", "much too long", 5, &mut out);
+        let fields: Vec<_> = out.iter().map(|v| v.field.as_str()).collect();
+        assert_eq!(fields, ["c", "d", "e"]);
     }
 
     #[test]

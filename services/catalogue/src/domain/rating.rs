@@ -23,16 +23,12 @@ pub fn check(path: &str, value: i32, title: &str, text: &str) -> Vec<Violation> 
         MAX_TITLE_CHARS,
         &mut out,
     );
-    if text.chars().count() > MAX_TEXT_CHARS {
-        out.push(Violation::new(
-            format!("{path}.text"),
-            format!("must be at most {MAX_TEXT_CHARS} characters"),
-        ));
-    } else if !text.trim().is_empty()
-        && let Some(problem) = interlink_runtime::text::text_problem(text, true)
-    {
-        out.push(Violation::new(format!("{path}.text"), problem));
-    }
+    interlink_runtime::validation::check_paragraphs(
+        &format!("{path}.text"),
+        text,
+        MAX_TEXT_CHARS,
+        &mut out,
+    );
     out
 }
 
