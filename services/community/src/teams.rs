@@ -53,6 +53,11 @@ pub(crate) struct TeamAccess {
     pub(crate) manage: bool,
 }
 
+/// The type a team gets when its request leaves it unset.
+fn default_team_type(organization: &OrganizationRow) -> TeamType {
+    TeamType::parse(&organization.default_team_type).unwrap_or(TeamType::Citizen)
+}
+
 impl CommunityApi {
     /// The team named `name` if the caller may see its organisation
     /// (NOT_FOUND otherwise), and whether they may manage it.
@@ -179,9 +184,7 @@ impl CommunityApi {
                 }
             )));
         }
-        let team_type = explicit_type
-            .or_else(|| TeamType::parse(&org.default_team_type))
-            .unwrap_or(TeamType::Citizen);
+        let team_type = explicit_type.unwrap_or_else(|| default_team_type(&org));
         let now = now_ms();
         let mut team = TeamRow {
             id: uuid::Uuid::now_v7().to_string(),
@@ -322,9 +325,13 @@ impl CommunityApi {
                     after.logo_url = input.logo_url.clone();
                 }
                 _ => {
-                    if let Some(t) =
+                    // Unset: the organisation's default, as when created.
+                    let team_type = if input.r#type == pb::TeamType::Unspecified as i32 {
+                        Some(default_team_type(&access.organization))
+                    } else {
                         team_type_from_proto("team.type", input.r#type, &mut violations)
-                    {
+                    };
+                    if let Some(t) = team_type {
                         after.team_type = t.as_str().into();
                     }
                 }

@@ -1239,6 +1239,22 @@ async fn teams_follow_the_creation_policy_and_membership_rules(backend: Backend)
         .expect("update")
         .into_inner();
     assert_eq!(renamed.r#type, pb::TeamType::Citizen as i32);
+    // Unset in an update, as in a creation: the organisation's default.
+    let reset = client
+        .update_team(as_user(
+            pb::UpdateTeamRequest {
+                team: Some(pb::Team {
+                    name: t1.name.clone(),
+                    ..Default::default()
+                }),
+                update_mask: mask(&["type"]),
+            },
+            &ana,
+        ))
+        .await
+        .expect("type unset")
+        .into_inner();
+    assert_eq!(reset.r#type, pb::TeamType::PublicAdministration as i32);
 
     let teams = client
         .list_teams(as_user(

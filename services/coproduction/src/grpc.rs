@@ -33,7 +33,7 @@ const MAX_PREREQUISITES: usize = 100;
 /// catalogue.
 const MAX_PROBLEM_PROFILES: usize = 50;
 /// Longest title.
-const MAX_TITLE_CHARS: usize = 200;
+pub(crate) const MAX_TITLE_CHARS: usize = 200;
 /// Longest free text field.
 const MAX_TEXT_CHARS: usize = 10_000;
 /// Most tags, and longest tag.

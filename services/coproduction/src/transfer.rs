@@ -21,7 +21,7 @@ use crate::domain::permissions::Perms;
 use crate::domain::{Kind, Model, Status, Text, Violation, tree};
 use crate::error::{Error, Result};
 use crate::events::{PROCESS_CLONED, PROCESS_IMPORTED};
-use crate::grpc::CoproductionApi;
+use crate::grpc::{CoproductionApi, MAX_TITLE_CHARS};
 use crate::store::{self, AssetRow, ClaimRow, GrantRow, ItemRow, ProcessRow, StoryRow};
 
 /// The format of documents this version writes and reads.
@@ -778,6 +778,18 @@ impl CoproductionApi {
         let caller = identity(&request).ok_or(Error::Unauthenticated)?.clone();
         let r = request.get_ref();
         let id = parse_name("name", "processes", &r.name)?.to_owned();
+        // The request is checked before anything is looked up.
+        let mut violations = Vec::new();
+        let title = interlink_runtime::validation::check_line(
+            "title",
+            &r.title,
+            false,
+            MAX_TITLE_CHARS,
+            &mut violations,
+        );
+        if !violations.is_empty() {
+            return Err(Error::Invalid(violations));
+        }
         let source = self.visible(&request, &id).await?;
         self.may_open(&caller, &source.organization_id).await?;
         let mut doc = self
@@ -792,22 +804,15 @@ impl CoproductionApi {
                 },
             )
             .await?;
-        doc.process.title = if r.title.trim().is_empty() {
-            format!("{} (copy)", source.title)
+        doc.process.title = if title.is_empty() {
+            copy_title(&source.title)
         } else {
-            r.title.trim().to_owned()
+            title
         };
         let txn = begin_write(&self.db).await?;
         let (process, items) = self
             .materialize(&txn, &doc, &source.organization_id, &caller, &id)
-            .await
-            .map_err(|e| match e {
-                // Only the new title can be wrong here.
-                Error::Invalid(v) if v.iter().any(|v| v.field == "document.process.title") => {
-                    Error::invalid("title", "must be at most 200 characters")
-                }
-                other => other,
-            })?;
+            .await?;
         let tree = Self::tree(&process, &items);
         let event = self.event(
             PROCESS_CLONED,
@@ -823,4 +828,13 @@ impl CoproductionApi {
         self.commit(txn, &[event]).await?;
         Ok(tree)
     }
+}
+
+/// The default title of a clone: the source's with " (copy)", the source's
+/// shortened where both would pass [`MAX_TITLE_CHARS`].
+fn copy_title(source: &str) -> String {
+    const SUFFIX: &str = " (copy)";
+    let room = MAX_TITLE_CHARS - SUFFIX.chars().count();
+    let kept: String = source.chars().take(room).collect();
+    format!("{}{SUFFIX}", kept.trim_end())
 }

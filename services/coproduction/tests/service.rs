@@ -2881,6 +2881,41 @@ async fn export_import_round_trips_and_clones_copy_the_plan(backend: Backend) {
         ),
         Code::InvalidArgument
     );
+    // A bad title is refused before the process is looked up.
+    let unknown = client
+        .clone_process(with_token(
+            pb::CloneProcessRequest {
+                name: "processes/0192f3a0-0000-7000-8000-000000000000".into(),
+                title: "x".repeat(201),
+                include_grants: false,
+            },
+            &c.carla,
+        ))
+        .await
+        .expect_err("title");
+    assert_eq!(unknown.code(), Code::InvalidArgument);
+    assert_eq!(violated_fields(&unknown), ["title"]);
+    // The default title stays within the limit: a long source's is shortened.
+    let long = c.create(&c.ana, &"é".repeat(200), false).await;
+    let long_clone = client
+        .clone_process(with_token(
+            pb::CloneProcessRequest {
+                name: long.name.clone(),
+                title: String::new(),
+                include_grants: false,
+            },
+            &c.ana,
+        ))
+        .await
+        .expect("clone of a long title")
+        .into_inner()
+        .process
+        .expect("process");
+    assert_eq!(
+        long_clone.title,
+        format!("{} (copy)", "é".repeat(193)),
+        "200 characters"
+    );
     let types: Vec<String> = c
         .server
         .outbox_events()
