@@ -487,6 +487,41 @@ impl ConnectionLimits {
     }
 }
 
+/// Tells HTTP/1.1 clients, in a `keep-alive: timeout=N` answer header, how
+/// many whole seconds an idle connection stays open: hyper closes it when
+/// `idle_close` (the header time) passes without a request, and a client
+/// that reuses it at that moment sees its request reset. Clients that read
+/// the hint (Firefox, Node's undici, …) retire the connection first; for
+/// the others the README gives the time. Nothing is said under a second.
+fn announce_idle_close(router: Router, idle_close: Duration) -> Router {
+    let seconds = idle_close.as_secs();
+    let hint = match http::HeaderValue::from_str(&format!("timeout={seconds}")) {
+        Ok(hint) if seconds > 0 => hint,
+        _ => return router,
+    };
+    router.layer(axum::middleware::from_fn(
+        move |request: axum::extract::Request, next: axum::middleware::Next| {
+            let hint = hint.clone();
+            async move {
+                // HTTP/2 has no such header (hyper would drop it), and an
+                // HTTP/1.0 connection is closed after its answer anyway.
+                let http1_1 = request.version() == http::Version::HTTP_11;
+                let mut response = next.run(request).await;
+                let closing = response
+                    .headers()
+                    .get(http::header::CONNECTION)
+                    .is_some_and(|c| c.as_bytes().eq_ignore_ascii_case(b"close"));
+                if http1_1 && !closing {
+                    response
+                        .headers_mut()
+                        .insert(http::HeaderName::from_static("keep-alive"), hint);
+                }
+                response
+            }
+        },
+    ))
+}
+
 /// Serves `router` on `listener` until `shutdown`, HTTP/1.1 and HTTP/2
 /// (cleartext, for gRPC) on the same port, then drains open requests for
 /// at most `limits.drain_timeout`. A connection that does not send a
@@ -514,6 +549,7 @@ pub async fn serve(
         // Dead peers of long streams are found and their streams closed.
         .keep_alive_interval(Some(Duration::from_secs(30)))
         .keep_alive_timeout(Duration::from_secs(20));
+    let router = announce_idle_close(router, limits.header_timeout);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut connections = tokio::task::JoinSet::new();
     loop {

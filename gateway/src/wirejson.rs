@@ -284,15 +284,25 @@ fn write_scalar(out: &mut Vec<u8>, kind: &Kind, value: &Scalar<'_>) -> Result<()
 
 /// Writes a boolean's or an integer's text, in quotes when `quoted`.
 fn write_plain(out: &mut Vec<u8>, value: &Scalar<'_>, quoted: bool) -> Result<()> {
-    let q = if quoted { "\"" } else { "" };
-    let _ = match value {
-        Scalar::Bool(v) => write!(out, "{q}{v}{q}"),
-        Scalar::I32(v) => write!(out, "{q}{v}{q}"),
-        Scalar::U32(v) => write!(out, "{q}{v}{q}"),
-        Scalar::I64(v) => write!(out, "{q}{v}{q}"),
-        Scalar::U64(v) => write!(out, "{q}{v}{q}"),
+    if quoted {
+        out.push(b'"');
+    }
+    // serde_json writes integers without going through `fmt`.
+    let written = match value {
+        Scalar::Bool(v) => {
+            out.extend_from_slice(if *v { b"true" } else { b"false" });
+            Ok(())
+        }
+        Scalar::I32(v) => serde_json::to_writer(&mut *out, v),
+        Scalar::U32(v) => serde_json::to_writer(&mut *out, v),
+        Scalar::I64(v) => serde_json::to_writer(&mut *out, v),
+        Scalar::U64(v) => serde_json::to_writer(&mut *out, v),
         _ => return Err(Unsupported),
     };
+    written.map_err(|_| Unsupported)?;
+    if quoted {
+        out.push(b'"');
+    }
     Ok(())
 }
 
@@ -346,40 +356,12 @@ fn write_message(
     if name.starts_with("google.protobuf.") && name != "google.protobuf.Empty" {
         return Err(Unsupported);
     }
-    // (number, position on the wire, value), grouped by number with wire
-    // order kept within a field.
-    let mut fields: Vec<(u32, usize, Raw<'_>)> = scan(bytes)?
-        .into_iter()
-        .enumerate()
-        .map(|(index, (number, raw))| (number, index, raw))
-        .collect();
-    let has_oneofs = descriptor.oneofs().len() > 0;
-    let last_position = |fields: &[(u32, usize, Raw<'_>)], n: u32| {
-        fields
-            .iter()
-            .filter(|(m, _, _)| *m == n)
-            .map(|(_, i, _)| *i)
-            .max()
-    };
-    // Setting a oneof member clears the others: what counts of a member is
-    // what came after the last occurrence of another member.
-    let oneof_cuts: Vec<(u32, Option<usize>)> = if has_oneofs {
-        let mut cuts = Vec::new();
-        for oneof in descriptor.oneofs().filter(|o| !o.is_synthetic()) {
-            for member in oneof.fields() {
-                let cut = oneof
-                    .fields()
-                    .filter(|other| other.number() != member.number())
-                    .filter_map(|other| last_position(&fields, other.number()))
-                    .max();
-                cuts.push((member.number(), cut));
-            }
-        }
-        cuts
-    } else {
-        Vec::new()
-    };
-    fields.sort_by_key(|(number, _, _)| *number);
+    let mut fields = scan(bytes)?;
+    if descriptor.oneofs().len() > 0 {
+        drop_cleared_oneof_members(descriptor, &mut fields, depth)?;
+    }
+    // Grouped by number, wire order kept within a field (a stable sort).
+    fields.sort_by_key(|(number, _)| *number);
     out.push(b'{');
     let mut first = true;
     let mut at = 0;
@@ -388,7 +370,7 @@ fn write_message(
         let end = at
             + fields[at..]
                 .iter()
-                .take_while(|(n, _, _)| *n == number)
+                .take_while(|(n, _)| *n == number)
                 .count();
         let group = &fields[at..end];
         at = end;
@@ -396,30 +378,63 @@ fn write_message(
         let Some(field) = descriptor.get_field(number) else {
             continue;
         };
-        let cut = oneof_cuts
-            .iter()
-            .find(|(n, _)| *n == number)
-            .and_then(|(_, cut)| *cut);
-        let raws: Vec<Raw<'_>> = group
-            .iter()
-            .filter(|(_, index, _)| cut.is_none_or(|cut| *index > cut))
-            .map(|(_, _, raw)| *raw)
-            .collect();
-        if raws.len() < group.len() {
-            // Cleared occurrences must still decode, as they must for prost.
-            let cleared: Vec<Raw<'_>> = group
-                .iter()
-                .filter(|(_, index, _)| cut.is_some_and(|cut| *index < cut))
-                .map(|(_, _, raw)| *raw)
-                .collect();
-            write_field(&field, &cleared, &mut Vec::new(), &mut true, depth)?;
-        }
-        if raws.is_empty() {
-            continue;
-        }
-        write_field(&field, &raws, out, &mut first, depth)?;
+        // Most fields occur once: no list for them.
+        let one;
+        let many: Vec<Raw<'_>>;
+        let raws: &[Raw<'_>] = if let [(_, raw)] = group {
+            one = [*raw];
+            &one
+        } else {
+            many = group.iter().map(|(_, raw)| *raw).collect();
+            &many
+        };
+        write_field(&field, raws, out, &mut first, depth)?;
     }
     out.push(b'}');
+    Ok(())
+}
+
+/// Setting a oneof member clears the others: of a oneof's occurrences on
+/// the wire, only the last member's after the last occurrence of another
+/// member count. The cleared ones are checked (they must decode, as they
+/// must for prost) and taken out of `fields`. Usually one member occurs,
+/// and nothing is allocated.
+fn drop_cleared_oneof_members(
+    descriptor: &MessageDescriptor,
+    fields: &mut Vec<(u32, Raw<'_>)>,
+    depth: usize,
+) -> Result<()> {
+    for oneof in descriptor.oneofs().filter(|o| !o.is_synthetic()) {
+        let is_member = |n: u32| oneof.fields().any(|f| f.number() == n);
+        // The last occurrence of a member, and the last of another member.
+        let Some(last) = fields.iter().rposition(|(n, _)| is_member(*n)) else {
+            continue;
+        };
+        let winner = fields[last].0;
+        let Some(cut) = fields[..last]
+            .iter()
+            .rposition(|(n, _)| *n != winner && is_member(*n))
+        else {
+            continue;
+        };
+        let mut cleared: Vec<(u32, Raw<'_>)> = Vec::new();
+        let mut index = 0;
+        fields.retain(|(n, raw)| {
+            let keep = index > cut || !is_member(*n);
+            if !keep {
+                cleared.push((*n, *raw));
+            }
+            index += 1;
+            keep
+        });
+        cleared.sort_by_key(|(n, _)| *n);
+        for group in cleared.chunk_by(|a, b| a.0 == b.0) {
+            if let Some(field) = descriptor.get_field(group[0].0) {
+                let raws: Vec<Raw<'_>> = group.iter().map(|(_, raw)| *raw).collect();
+                write_field(&field, &raws, &mut Vec::new(), &mut true, depth)?;
+            }
+        }
+    }
     Ok(())
 }
 
@@ -531,26 +546,20 @@ fn write_map(
         let Raw::Bytes(bytes) = raw else {
             return Err(Unsupported);
         };
-        let (mut key, mut value): (Option<Raw<'_>>, Vec<Raw<'_>>) = (None, Vec::new());
+        // Every occurrence must decode; the last one counts (a message
+        // value's occurrences merge).
+        let (mut key, mut value, mut value_parts) = (None, None, Vec::new());
         for (number, raw) in scan(bytes)? {
             match number {
-                1 => {
-                    // Earlier keys must decode too.
-                    scalar(&key_kind, raw)?;
-                    key = Some(raw);
-                }
-                2 => {
-                    if !matches!(value_kind, Kind::Message(_)) {
-                        scalar(&value_kind, raw)?;
-                    }
-                    value.push(raw);
-                }
+                1 => key = Some(scalar(&key_kind, raw)?),
+                2 if matches!(value_kind, Kind::Message(_)) => value_parts.push(raw),
+                2 => value = Some(scalar(&value_kind, raw)?),
                 _ => {}
             }
         }
         let mut key_json = Vec::new();
         let key_value = match key {
-            Some(raw) => scalar(&key_kind, raw)?,
+            Some(key) => key,
             None => default_scalar(&key_kind)?,
         };
         // JSON object keys are strings: an integer or boolean key is its
@@ -563,7 +572,7 @@ fn write_map(
         match &value_kind {
             Kind::Message(message) => {
                 let mut merged = Vec::new();
-                for raw in &value {
+                for raw in &value_parts {
                     let Raw::Bytes(bytes) = raw else {
                         return Err(Unsupported);
                     };
@@ -572,8 +581,8 @@ fn write_map(
                 write_message(message, &merged, &mut value_json, depth + 1)?;
             }
             kind => {
-                let scalar = match value.last() {
-                    Some(raw) => scalar(kind, *raw)?,
+                let scalar = match value {
+                    Some(value) => value,
                     None => default_scalar(kind)?,
                 };
                 write_scalar(&mut value_json, kind, &scalar)?;

@@ -190,3 +190,55 @@ async fn bodies_beyond_their_limit_are_refused_with_413() {
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
     assert!(!answer.contains("connection: close"), "{answer}");
 }
+
+#[tokio::test]
+async fn an_idle_connection_is_closed_when_its_announced_time_is_up() {
+    let f = Fixture::start(|c| c.header_timeout_ms = 2_500).await;
+    let address = f.base.trim_start_matches("http://").to_owned();
+    let mut stream = TcpStream::connect(&address).await.expect("connect");
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nhost: gateway\r\n\r\n")
+        .await
+        .expect("request");
+    let answer = answer_head(&mut stream).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    // Whole seconds, never more than the gateway keeps it.
+    assert!(
+        answer
+            .to_ascii_lowercase()
+            .contains("keep-alive: timeout=2\r\n"),
+        "{answer}"
+    );
+    // Still open within the announced time: the next request is served.
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nhost: gateway\r\n\r\n")
+        .await
+        .expect("second request");
+    let again = answer_head(&mut stream).await;
+    assert!(again.starts_with("HTTP/1.1 200"), "{again}");
+    // Idle past the header time, it is closed.
+    let started = std::time::Instant::now();
+    let rest = closed_within(&mut stream, Duration::from_secs(10))
+        .await
+        .expect("the idle connection is closed");
+    assert!(
+        started.elapsed() >= Duration::from_secs(2),
+        "closed after {:?}: {rest}",
+        started.elapsed()
+    );
+    // An HTTP/1.0 request gets no hint.
+    let mut old = TcpStream::connect(&address).await.expect("connect");
+    old.write_all(b"GET /healthz HTTP/1.0\r\n\r\n")
+        .await
+        .expect("request");
+    let answer = answer_head(&mut old).await;
+    assert!(
+        answer.starts_with("HTTP/1.") && answer.contains(" 200 "),
+        "{answer}"
+    );
+    assert!(
+        !answer.to_ascii_lowercase().contains("keep-alive"),
+        "{answer}"
+    );
+}

@@ -8,7 +8,8 @@
 //! have finished): public REST reads of the catalogue, gRPC reads through
 //! the gateway, authenticated REST writes, and an 80/20 mix; a bare tonic
 //! echo server in this process is the baseline. Prints a table with p50,
-//! p99, achieved throughput, errors and the resident memory of each process,
+//! p99, achieved throughput, errors, the CPU time the mesh's processes spent
+//! per call (from /proc) and the resident memory of each process,
 //! and writes the same as JSON to `target/mesh-bench.json` for comparison
 //! between runs.
 
@@ -85,24 +86,57 @@ impl Clients {
                     "defaultTeamType": "TEAM_TYPE_PUBLIC_ADMINISTRATION",
                     "public": true,
                 });
-                self.http
+                let sent = self
+                    .http
                     .post(format!("{}/v1/organizations", self.base))
                     .bearer_auth(&self.token)
                     .json(&body)
                     .send()
-                    .await
-                    .is_ok_and(|r| r.status() == 200)
+                    .await;
+                answered_ok("POST /v1/organizations", sent).await
             }
         }
     }
 
     async fn get(&self, url: &str) -> bool {
-        match self.http.get(url).send().await {
-            Ok(response) => response.status() == 200 && response.bytes().await.is_ok(),
-            Err(_) => false,
-        }
+        answered_ok(url, self.http.get(url).send().await).await
     }
 }
+
+/// Whether a REST call was answered 200 with its whole body; the first
+/// failure of a run is shown, so an error count has a cause beside it.
+async fn answered_ok(what: &str, sent: reqwest::Result<reqwest::Response>) -> bool {
+    let failure = match sent {
+        Ok(response) if response.status() == 200 => match response.bytes().await {
+            Ok(_) => return true,
+            Err(e) => format!("body: {}", error_chain(&e)),
+        },
+        Ok(response) => {
+            let status = response.status();
+            let body = response.text().await.unwrap_or_default();
+            format!("{status}: {}", body.chars().take(300).collect::<String>())
+        }
+        Err(e) => error_chain(&e),
+    };
+    if !REPORTED.swap(true, Ordering::Relaxed) {
+        eprintln!("first failed call, {what}: {failure}");
+    }
+    false
+}
+
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// Whether a failed call was shown already.
+static REPORTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 struct Row {
     name: &'static str,
@@ -111,6 +145,8 @@ struct Row {
     p99: Duration,
     throughput: f64,
     errors: u64,
+    /// CPU time the mesh's processes spent per offered call, in µs.
+    cpu_per_call_us: f64,
 }
 
 /// `rate` calls per second for `length`, drawn from `mix` in turn.
@@ -155,6 +191,23 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
         return Duration::ZERO;
     }
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// User and system CPU time of `pids` so far, in seconds, from /proc.
+fn cpu_seconds(pids: &[u32]) -> f64 {
+    // USER_HZ: Linux counts these in hundredths of a second.
+    let ticks = 100.0;
+    pids.iter()
+        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/stat")).ok())
+        .filter_map(|stat| {
+            // Fields after the command name, which may hold spaces.
+            let rest = stat.rsplit_once(')')?.1;
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            let user: f64 = fields.get(11)?.parse().ok()?;
+            let system: f64 = fields.get(12)?.parse().ok()?;
+            Some((user + system) / ticks)
+        })
+        .sum()
 }
 
 /// Resident memory of `pid` in MiB, from /proc.
@@ -220,6 +273,10 @@ async fn run_mode(mode: Mode, length: Duration) -> Run {
     let clients = Clients {
         http: reqwest::Client::builder()
             .pool_max_idle_per_host(64)
+            // Under the gateway's idle close (10 s, announced in its
+            // keep-alive header), as a pooling client should be: the
+            // baseline keeps these connections idle for 10 s.
+            .pool_idle_timeout(Duration::from_secs(5))
             .build()
             .expect("http client"),
         base: mesh.gateway.clone(),
@@ -257,8 +314,12 @@ async fn run_mode(mode: Mode, length: Duration) -> Run {
             300,
         ),
     ];
+    let pids: Vec<u32> = mesh.pids().into_iter().map(|(_, pid)| pid).collect();
     for (name, mix, rate) in workloads {
+        let cpu_before = cpu_seconds(&pids);
         let (latencies, errors, throughput) = open_loop(&clients, mix, rate, length).await;
+        let calls = (length.as_secs_f64() * rate as f64).max(1.0);
+        let cpu_per_call_us = (cpu_seconds(&pids) - cpu_before) / calls * 1e6;
         rows.push(Row {
             name,
             rate,
@@ -266,6 +327,7 @@ async fn run_mode(mode: Mode, length: Duration) -> Run {
             p99: percentile(&latencies, 0.99),
             throughput,
             errors,
+            cpu_per_call_us,
         });
     }
     let rss = mesh
@@ -301,18 +363,19 @@ fn main() {
     for run in &runs {
         println!("\n{} mesh", run.mode);
         println!(
-            "{:<34} {:>8} {:>10} {:>10} {:>10} {:>7}",
-            "workload", "rate/s", "p50 ms", "p99 ms", "done/s", "errors"
+            "{:<34} {:>8} {:>10} {:>10} {:>10} {:>7} {:>12}",
+            "workload", "rate/s", "p50 ms", "p99 ms", "done/s", "errors", "CPU µs/call"
         );
         for row in &run.rows {
             println!(
-                "{:<34} {:>8} {:>10.2} {:>10.2} {:>10.0} {:>7}",
+                "{:<34} {:>8} {:>10.2} {:>10.2} {:>10.0} {:>7} {:>12.0}",
                 row.name,
                 row.rate,
                 row.p50.as_secs_f64() * 1e3,
                 row.p99.as_secs_f64() * 1e3,
                 row.throughput,
-                row.errors
+                row.errors,
+                row.cpu_per_call_us
             );
         }
         let rss: Vec<String> = run
@@ -334,6 +397,7 @@ fn main() {
                 "p99_ms": r.p99.as_secs_f64() * 1e3,
                 "throughput": r.throughput,
                 "errors": r.errors,
+                "mesh_cpu_us_per_call": r.cpu_per_call_us,
             })).collect::<Vec<_>>(),
             "rss_mib": run.rss.iter()
                 .map(|(role, mib)| (role.clone(), serde_json::json!(mib)))
