@@ -185,6 +185,10 @@ impl Gateway {
             Err(e) => tracing::error!(error = %e, "gRPC reflection is off at the gateway"),
         }
         let router = router.fallback(dispatch).with_state(shared);
+        let router = match self.web() {
+            Some(web) => router.merge(web),
+            None => router,
+        };
         let router = match cors(&self.shared.config) {
             Some(cors) => router.layer(cors),
             None => router,
@@ -215,6 +219,27 @@ impl Gateway {
             .layer(axum::middleware::map_request(
                 |request: http::Request<axum::body::Body>| async move { safe_request_id(request) },
             ))
+    }
+}
+
+impl Gateway {
+    /// The web pages, when the gateway fronts the catalogue they show.
+    fn web(&self) -> Option<Router> {
+        let roles = self.shared.upstreams.roles();
+        let catalogue = roles.get("catalogue")?.service.clone();
+        let web = &self.shared.config.web;
+        let settings = interlink_web::WebSettings {
+            site_name: web.site_name.trim().to_owned(),
+            default_language: interlink_web::Lang::from_tag(&web.default_language)
+                .unwrap_or(interlink_web::Lang::En),
+        };
+        let catalogue = interlink_web::Channel::new(tower::ServiceExt::map_err(catalogue, |e| {
+            interlink_web::Unreachable(e.0)
+        }));
+        Some(interlink_web::router(
+            settings,
+            interlink_web::Services { catalogue },
+        ))
     }
 }
 

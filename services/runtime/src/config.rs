@@ -266,6 +266,28 @@ pub struct GatewayConfig {
     /// Server streams one client (token subject, else address) may hold
     /// open; more are refused with 429.
     pub max_streams_per_client: usize,
+    /// The web pages served at `/`.
+    pub web: WebConfig,
+}
+
+/// The web pages: how the PA presents them.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebConfig {
+    /// The platform's name as the PA shows it (the pages' title and
+    /// masthead).
+    pub site_name: String,
+    /// The pages' language for visitors who ask for none of en, es, it, lv.
+    pub default_language: String,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            site_name: "Interlink".into(),
+            default_language: "en".into(),
+        }
+    }
 }
 
 impl Default for GatewayConfig {
@@ -287,6 +309,7 @@ impl Default for GatewayConfig {
             max_grpc_message_bytes: 4 * 1024 * 1024,
             max_streams: 256,
             max_streams_per_client: 4,
+            web: WebConfig::default(),
         }
     }
 }
@@ -511,6 +534,19 @@ impl Config {
             return Err(invalid(
                 "telemetry.prometheus_listen",
                 "must be an address such as 0.0.0.0:9464, or empty",
+            ));
+        }
+        if !["en", "es", "it", "lv"].contains(&self.gateway.web.default_language.as_str()) {
+            return Err(invalid(
+                "gateway.web.default_language",
+                "must be one of en, es, it, lv",
+            ));
+        }
+        let site_name = self.gateway.web.site_name.trim();
+        if site_name.is_empty() || site_name.chars().count() > 100 {
+            return Err(invalid(
+                "gateway.web.site_name",
+                "must be 1 to 100 characters",
             ));
         }
         if self.gateway.header_timeout_ms == 0 {

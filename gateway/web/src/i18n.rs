@@ -1,0 +1,274 @@
+//! The four languages of the pages (the pilots': English, Spanish, Italian,
+//! Latvian), their Fluent messages, and which one a request gets: the
+//! visitor's choice (a cookie), then `Accept-Language`, then the
+//! deployment's default.
+
+use std::sync::LazyLock;
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+
+/// A language the pages are written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// English, the fallback of every message.
+    En,
+    /// Spanish.
+    Es,
+    /// Italian.
+    It,
+    /// Latvian.
+    Lv,
+}
+
+/// The name of the cookie that keeps the visitor's choice.
+pub const LANG_COOKIE: &str = "interlink_lang";
+
+impl Lang {
+    /// Every language, in the order the switcher shows them.
+    pub const ALL: [Lang; 4] = [Lang::En, Lang::Es, Lang::It, Lang::Lv];
+
+    /// Its BCP 47 tag.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Es => "es",
+            Lang::It => "it",
+            Lang::Lv => "lv",
+        }
+    }
+
+    /// Its name in itself, as a language switcher shows it.
+    pub fn endonym(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::Es => "Español",
+            Lang::It => "Italiano",
+            Lang::Lv => "Latviešu",
+        }
+    }
+
+    /// The language of a tag (`es`, `es-ES`, `ES` …), by its primary subtag.
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let primary = tag.split(['-', '_']).next().unwrap_or("").trim();
+        Lang::ALL
+            .into_iter()
+            .find(|l| l.tag().eq_ignore_ascii_case(primary))
+    }
+
+    /// The most wanted language of an `Accept-Language` header that the
+    /// pages have (the first of equal weights), if any.
+    pub fn from_accept_language(header: &str) -> Option<Lang> {
+        let mut best: Option<(f32, Lang)> = None;
+        for item in header.split(',') {
+            let mut parts = item.split(';');
+            let Some(lang) = Lang::from_tag(parts.next().unwrap_or("")) else {
+                continue;
+            };
+            let weight = parts
+                .find_map(|p| p.trim().strip_prefix("q=")?.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            if weight > 0.0 && best.is_none_or(|(w, _)| weight > w) {
+                best = Some((weight, lang));
+            }
+        }
+        best.map(|(_, lang)| lang)
+    }
+
+    /// The language for a request: the cookie's, then the header's, then
+    /// `default`.
+    pub fn negotiate(cookie: Option<&str>, accept_language: Option<&str>, default: Lang) -> Lang {
+        cookie
+            .and_then(Lang::from_tag)
+            .or_else(|| accept_language.and_then(Lang::from_accept_language))
+            .unwrap_or(default)
+    }
+
+    fn source(self) -> &'static str {
+        match self {
+            Lang::En => include_str!("../locales/en.ftl"),
+            Lang::Es => include_str!("../locales/es.ftl"),
+            Lang::It => include_str!("../locales/it.ftl"),
+            Lang::Lv => include_str!("../locales/lv.ftl"),
+        }
+    }
+
+    fn index(self) -> usize {
+        match self {
+            Lang::En => 0,
+            Lang::Es => 1,
+            Lang::It => 2,
+            Lang::Lv => 3,
+        }
+    }
+
+    /// The message `id` in this language (English when this language
+    /// lacks it, the id itself when English does too), with `args`.
+    pub fn message(self, id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
+        let args = (!args.is_empty()).then(|| {
+            let mut fluent = FluentArgs::new();
+            for (name, value) in args {
+                fluent.set(*name, value.clone());
+            }
+            fluent
+        });
+        [self, Lang::En]
+            .into_iter()
+            .find_map(|lang| format(&BUNDLES[lang.index()], id, args.as_ref()))
+            .unwrap_or_else(|| {
+                tracing::error!(id, "no such message");
+                id.to_owned()
+            })
+    }
+
+    /// `n` written as this language writes numbers (digit groups and the
+    /// decimal comma where it has them).
+    pub fn number(self, n: i64) -> String {
+        let digits = n.unsigned_abs().to_string();
+        let (separator, min_digits) = match self {
+            Lang::En => (",", 4),
+            // Spanish groups only from five digits (CLDR's minimum grouping).
+            Lang::Es => (".", 5),
+            Lang::It => (".", 4),
+            Lang::Lv => ("\u{a0}", 4),
+        };
+        let mut out = String::new();
+        if n < 0 {
+            out.push('-');
+        }
+        if digits.len() < min_digits {
+            out.push_str(&digits);
+            return out;
+        }
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push_str(separator);
+            }
+            out.push(c);
+        }
+        out
+    }
+}
+
+fn format(
+    bundle: &FluentBundle<FluentResource>,
+    id: &str,
+    args: Option<&FluentArgs>,
+) -> Option<String> {
+    let pattern = bundle.get_message(id)?.value()?;
+    let mut errors = Vec::new();
+    let text = bundle
+        .format_pattern(pattern, args, &mut errors)
+        .into_owned();
+    if !errors.is_empty() {
+        tracing::error!(id, ?errors, "a message did not format");
+    }
+    Some(text)
+}
+
+static BUNDLES: LazyLock<[FluentBundle<FluentResource>; 4]> =
+    LazyLock::new(|| Lang::ALL.map(bundle));
+
+fn bundle(lang: Lang) -> FluentBundle<FluentResource> {
+    let tag: unic_langid::LanguageIdentifier = lang.tag().parse().unwrap_or_default();
+    let mut bundle = FluentBundle::new_concurrent(vec![tag]);
+    // All four are written left to right: no isolation marks in the HTML.
+    bundle.set_use_isolating(false);
+    // The files are checked by the tests below; a broken one shows ids.
+    match FluentResource::try_new(lang.source().to_owned()) {
+        Ok(resource) => {
+            if let Err(errors) = bundle.add_resource(resource) {
+                tracing::error!(lang = lang.tag(), ?errors, "duplicate messages");
+            }
+        }
+        Err((_, errors)) => {
+            tracing::error!(lang = lang.tag(), ?errors, "a .ftl file does not parse")
+        }
+    }
+    bundle
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(lang: Lang) -> Vec<String> {
+        if let Err((_, errors)) = FluentResource::try_new(lang.source().to_owned()) {
+            panic!("{}.ftl does not parse: {errors:?}", lang.tag());
+        }
+        // A message starts a line with its id and " =".
+        let mut ids: Vec<String> = lang
+            .source()
+            .lines()
+            .filter_map(|line| line.split_once(" ="))
+            .map(|(id, _)| id)
+            .filter(|id| !id.is_empty() && !id.starts_with([' ', '#', '*', '[']))
+            .map(str::to_owned)
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    #[test]
+    fn every_language_has_every_message() {
+        let english = ids(Lang::En);
+        assert!(english.len() > 20);
+        for lang in Lang::ALL {
+            assert_eq!(ids(lang), english, "{}.ftl", lang.tag());
+        }
+    }
+
+    #[test]
+    fn the_cookie_wins_then_the_header_then_the_default() {
+        assert_eq!(Lang::negotiate(Some("lv"), Some("es"), Lang::En), Lang::Lv);
+        assert_eq!(
+            Lang::negotiate(Some("xx"), Some("es-ES,en;q=0.5"), Lang::En),
+            Lang::Es
+        );
+        assert_eq!(
+            Lang::negotiate(None, Some("de, it;q=0.4, es;q=0.8"), Lang::En),
+            Lang::Es
+        );
+        assert_eq!(
+            Lang::negotiate(None, Some("de, fr;q=0.9"), Lang::It),
+            Lang::It
+        );
+        assert_eq!(
+            Lang::negotiate(None, Some("es;q=0, lv;q=0.1"), Lang::En),
+            Lang::Lv
+        );
+        assert_eq!(Lang::negotiate(None, None, Lang::Lv), Lang::Lv);
+    }
+
+    #[test]
+    fn counts_take_each_language_plural_forms() {
+        let count = |lang: Lang, n: i64| {
+            lang.message(
+                "results-count",
+                &[
+                    ("count", FluentValue::from(n)),
+                    ("shown", FluentValue::from(lang.number(n))),
+                ],
+            )
+        };
+        assert_eq!(count(Lang::En, 0), "No interlinkers found");
+        assert_eq!(count(Lang::En, 1), "1 interlinker found");
+        assert_eq!(count(Lang::En, 1234), "1,234 interlinkers found");
+        assert_eq!(count(Lang::Es, 1234), "Se han encontrado 1234 interlinkers");
+        assert_eq!(
+            count(Lang::Es, 12345),
+            "Se han encontrado 12.345 interlinkers"
+        );
+        assert_eq!(count(Lang::It, 1), "1 interlinker trovato");
+        assert_eq!(count(Lang::Lv, 0), "Neviens interlinkers nav atrasts");
+        assert_eq!(count(Lang::Lv, 10), "Atrasti 10 interlinkeru");
+        assert_eq!(count(Lang::Lv, 21), "Atrasts 21 interlinkers");
+        assert_eq!(count(Lang::Lv, 1234), "Atrasti 1\u{a0}234 interlinkeri");
+    }
+
+    #[test]
+    fn a_missing_message_falls_back_to_english_then_to_its_id() {
+        assert_eq!(Lang::Lv.message("no-such-message", &[]), "no-such-message");
+        assert_eq!(Lang::It.message("nav-catalogue", &[]), "Catalogo");
+    }
+}

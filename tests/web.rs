@@ -1,0 +1,207 @@
+//! The web pages as a browser gets them from `interlink up`: in the four
+//! languages (cookie, then Accept-Language, then the deployment's
+//! default), with the catalogue's answers, their security headers and
+//! their content-named files.
+
+mod common;
+
+use common::serve_up;
+
+struct Page {
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    body: String,
+}
+
+async fn get(http: &reqwest::Client, url: &str, headers: &[(&str, &str)]) -> Page {
+    let mut request = http.get(url);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.expect("the page answers");
+    Page {
+        status: response.status().as_u16(),
+        headers: response.headers().clone(),
+        body: response.text().await.expect("a body"),
+    }
+}
+
+#[tokio::test]
+async fn pages_speak_the_visitors_language_and_show_the_catalogue() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let (_up, base) = serve_up(
+        &dir.path().join("data"),
+        &[
+            (
+                "INTERLINK__GATEWAY__WEB__SITE_NAME",
+                "Zaragoza Participa".into(),
+            ),
+            ("INTERLINK__GATEWAY__WEB__DEFAULT_LANGUAGE", "it".into()),
+        ],
+    )
+    .await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+
+    // The home page in each language the header asks for.
+    for (accept, lang, title) in [
+        (
+            "en-GB,en;q=0.9",
+            "en",
+            "Co-produce public services together",
+        ),
+        ("es-ES", "es", "Coproduzcamos juntos los servicios públicos"),
+        ("it", "it", "Co-produciamo insieme i servizi pubblici"),
+        (
+            "lv, en;q=0.5",
+            "lv",
+            "Kopīgi veidosim publiskos pakalpojumus",
+        ),
+        // None of the four: the deployment's default.
+        ("de-DE", "it", "Co-produciamo insieme i servizi pubblici"),
+    ] {
+        let page = get(&http, &format!("{base}/"), &[("accept-language", accept)]).await;
+        assert_eq!(page.status, 200, "{accept}");
+        assert!(
+            page.body.contains(&format!("<html lang=\"{lang}\">")),
+            "{accept}"
+        );
+        assert!(page.body.contains(title), "{accept}: {}", page.body);
+        assert!(page.body.contains("Zaragoza Participa"));
+        assert_eq!(page.headers["content-language"], lang);
+        assert!(
+            page.headers["content-type"]
+                .to_str()
+                .unwrap_or("")
+                .starts_with("text/html")
+        );
+        let csp = page.headers["content-security-policy"]
+            .to_str()
+            .unwrap_or("");
+        assert!(
+            csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"),
+            "{csp}"
+        );
+        assert!(!csp.contains("unsafe-inline"), "{csp}");
+        assert!(!page.body.contains("<script") && !page.body.contains("style="));
+    }
+
+    // The stylesheet is served under its content's name for a year.
+    let home = get(&http, &format!("{base}/"), &[]).await;
+    let css = home
+        .body
+        .split("href=\"")
+        .find_map(|rest| rest.split('"').next().filter(|h| h.ends_with(".css")))
+        .expect("a stylesheet link")
+        .to_owned();
+    assert!(
+        css.starts_with("/static/app.") && css.len() > "/static/app.css".len(),
+        "{css}"
+    );
+    let file = get(&http, &format!("{base}{css}"), &[]).await;
+    assert_eq!(file.status, 200);
+    assert!(file.body.contains(":focus-visible"));
+    assert_eq!(
+        file.headers["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(
+        get(&http, &format!("{base}/static/app.css"), &[])
+            .await
+            .status,
+        404
+    );
+
+    // The catalogue lists the seeded interlinkers, counted in the language.
+    let all = get(
+        &http,
+        &format!("{base}/catalogue"),
+        &[("accept-language", "es")],
+    )
+    .await;
+    assert_eq!(all.status, 200);
+    assert!(all.body.contains("Se han encontrado"), "{}", all.body);
+    assert!(all.body.contains("<ul class=\"results\""), "{}", all.body);
+    assert!(all.body.contains("aria-current=\"page\""));
+    let none = get(
+        &http,
+        &format!("{base}/catalogue?q=zzqqxxnothingmatches"),
+        &[("accept-language", "lv")],
+    )
+    .await;
+    assert_eq!(none.status, 200);
+    assert!(
+        none.body.contains("Neviens interlinkers nav atrasts"),
+        "{}",
+        none.body
+    );
+    // What the visitor typed comes back escaped.
+    let typed = get(&http, &format!("{base}/catalogue?q=%3Cb%3Ex"), &[]).await;
+    assert!(
+        typed.body.contains("value=\"&#60;b&#62;x\"")
+            || typed.body.contains("value=\"&lt;b&gt;x\""),
+        "{}",
+        typed.body
+    );
+    assert!(!typed.body.contains("<b>x"));
+    // A query the catalogue refuses is a 400 page in the language.
+    let long = "a".repeat(501);
+    let refused = get(
+        &http,
+        &format!("{base}/catalogue?q={long}"),
+        &[("accept-language", "es")],
+    )
+    .await;
+    assert_eq!(refused.status, 400);
+    assert!(
+        refused.body.contains("No se ha podido leer la petición"),
+        "{}",
+        refused.body
+    );
+
+    // Choosing a language keeps it in a cookie that beats the header, and
+    // goes back only to a path of this site.
+    let chosen = get(
+        &http,
+        &format!("{base}/language/lv?next=%2Fcatalogue%3Fq%3Dx"),
+        &[],
+    )
+    .await;
+    assert_eq!(chosen.status, 303);
+    assert_eq!(chosen.headers["location"], "/catalogue?q=x");
+    let cookie = chosen.headers["set-cookie"]
+        .to_str()
+        .unwrap_or("")
+        .to_owned();
+    assert!(
+        cookie.starts_with("interlink_lang=lv;") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let page = get(
+        &http,
+        &format!("{base}/catalogue"),
+        &[("cookie", "interlink_lang=lv"), ("accept-language", "es")],
+    )
+    .await;
+    assert!(page.body.contains("<html lang=\"lv\">"));
+    let away = get(
+        &http,
+        &format!("{base}/language/es?next=%2F%2Fevil.example%2F"),
+        &[],
+    )
+    .await;
+    assert_eq!(away.headers["location"], "/");
+    assert_eq!(
+        get(&http, &format!("{base}/language/de"), &[]).await.status,
+        404
+    );
+
+    // The API keeps its paths and its JSON answers.
+    let api = get(&http, &format!("{base}/v1/interlinkers?pageSize=1"), &[]).await;
+    assert_eq!(api.status, 200);
+    assert!(api.body.starts_with('{'));
+    let unknown = get(&http, &format!("{base}/no-such-page"), &[]).await;
+    assert_eq!(unknown.status, 404);
+}
