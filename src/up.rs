@@ -103,6 +103,7 @@ pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> anyhow::
     println!("grpc: http://{grpc_addr}");
     println!("http: http://{http_addr}");
     println!("      REST/JSON, gRPC and gRPC-Web; OpenAPI at http://{http_addr}/openapi.json");
+    println!("web:  http://{http_addr}/ (the pages, for a browser)");
     println!("jwks: http://{http_addr}/.well-known/jwks.json");
     println!("dev token (platform admin, 12 h): {token}");
 

@@ -28,6 +28,7 @@ pub fn start(data_dir: &std::path::Path) -> Up {
     let stdout = child.stdout.take().expect("stdout");
     let mut grpc = None;
     let mut http = None;
+    let mut web = None;
     for line in BufReader::new(stdout).lines() {
         let line = line.expect("stdout line");
         if let Some(addr) = line.strip_prefix("grpc: ") {
@@ -36,14 +37,23 @@ pub fn start(data_dir: &std::path::Path) -> Up {
         if let Some(addr) = line.strip_prefix("http: ") {
             http = Some(addr.to_owned());
         }
+        if let Some(addr) = line.strip_prefix("web:  ") {
+            web = addr.split(' ').next().map(str::to_owned);
+        }
         if line.starts_with("dev token") {
             break;
         }
     }
+    let http = http.expect("http address printed");
+    assert_eq!(
+        web.expect("the web address printed"),
+        format!("{http}/"),
+        "the pages are at the gateway's root"
+    );
     Up {
         child,
         grpc: grpc.expect("grpc address printed"),
-        http: http.expect("http address printed"),
+        http,
     }
 }
 

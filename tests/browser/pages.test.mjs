@@ -1,0 +1,143 @@
+// Interlink's pages in a real browser (Debian's chromium, driven by
+// playwright-core) against a running `interlink up` whose address is in
+// INTERLINK_BASE_URL. Run by tests/browser.rs; screenshots go to
+// INTERLINK_ARTEFACTS. Every page, in each of the four languages, must have
+// no WCAG 2.1 AA violation that axe-core finds, reflow at 320 px, and work
+// with the keyboard and with JavaScript off.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+
+const base = process.env.INTERLINK_BASE_URL;
+const artefacts = process.env.INTERLINK_ARTEFACTS;
+assert.ok(base, 'INTERLINK_BASE_URL names the running platform');
+assert.ok(artefacts, 'INTERLINK_ARTEFACTS names where screenshots go');
+mkdirSync(artefacts, { recursive: true });
+
+const LANGUAGES = ['en', 'es', 'it', 'lv'];
+/** Every page a visitor can reach so far, with a name for its screenshot. */
+const PAGES = [
+  { name: 'home', path: '/' },
+  { name: 'catalogue', path: '/catalogue' },
+  { name: 'catalogue-search', path: '/catalogue?q=survey' },
+  { name: 'catalogue-no-results', path: '/catalogue?q=zzqqxxnothingmatches' },
+  { name: 'catalogue-refused', path: `/catalogue?q=${'a'.repeat(501)}` },
+];
+
+let browser;
+
+before(async () => {
+  // The flags keep chromium off the network it cannot reach here (its
+  // background services would otherwise try Google's hosts).
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/** A fresh browser context whose Accept-Language asks for `lang`. */
+async function visitor(lang, options = {}) {
+  return browser.newContext({ locale: lang, ...options });
+}
+
+/** axe's WCAG 2.1 A and AA findings on the open page, one line each. */
+async function violations(page) {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
+  return results.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+  );
+}
+
+for (const lang of LANGUAGES) {
+  test(`every page in ${lang}: written in it, no axe violation, a screenshot`, async () => {
+    const context = await visitor(lang);
+    const page = await context.newPage();
+    for (const { name, path } of PAGES) {
+      const response = await page.goto(base + path);
+      assert.ok(response, `${path} answers`);
+      assert.equal(await page.getAttribute('html', 'lang'), lang, `${path} in ${lang}`);
+      assert.ok((await page.title()).length > 0, `${path} has a title`);
+      assert.deepEqual(await violations(page), [], `${path} in ${lang}`);
+      await page.screenshot({ path: join(artefacts, `${name}.${lang}.png`), fullPage: true });
+    }
+    await context.close();
+  });
+}
+
+test('every page reflows at 320 px without scrolling sideways', async () => {
+  const context = await visitor('lv', { viewport: { width: 320, height: 640 } });
+  const page = await context.newPage();
+  for (const { name, path } of PAGES) {
+    await page.goto(base + path);
+    const [scroll, client] = await page.evaluate(() => [
+      document.documentElement.scrollWidth,
+      document.documentElement.clientWidth,
+    ]);
+    assert.ok(scroll <= client, `${path}: ${scroll} px wide in a ${client} px window`);
+    await page.screenshot({ path: join(artefacts, `${name}.320px.png`), fullPage: true });
+  }
+  await context.close();
+});
+
+test('with JavaScript off, a visitor searches the catalogue and changes language', async () => {
+  const context = await visitor('es', { javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(base + '/');
+  await page.getByLabel('Buscar en el catálogo').fill('encuesta');
+  await page.getByRole('button', { name: 'Buscar', exact: true }).click();
+  await page.waitForURL(/\/catalogue\?q=encuesta/);
+  const results = page.locator('ul.results > li');
+  assert.ok((await results.count()) > 0, 'a search finds interlinkers');
+  assert.match((await results.first().locator('h3').textContent()) ?? '', /ncuesta/i);
+
+  // The language links keep the page and the choice.
+  await page.getByRole('link', { name: 'Latviešu' }).click();
+  await page.waitForURL(/\/catalogue\?q=encuesta/);
+  assert.equal(await page.getAttribute('html', 'lang'), 'lv');
+  await page.goto(base + '/');
+  assert.equal(await page.getAttribute('html', 'lang'), 'lv', 'the choice is kept');
+  await context.close();
+});
+
+test('with the keyboard only, a visitor skips to the content and searches', async () => {
+  const context = await visitor('it');
+  const page = await context.newPage();
+  await page.goto(base + '/');
+  await page.keyboard.press('Tab');
+  const skip = page.locator(':focus');
+  assert.equal(await skip.getAttribute('href'), '#content', 'the first stop skips the menus');
+  assert.ok(await skip.isVisible(), 'the skip link shows when focused');
+  await page.keyboard.press('Enter');
+  assert.match(page.url(), /#content$/);
+
+  // Tab through the page to the search field, type and submit.
+  let reached = false;
+  for (let i = 0; i < 20 && !reached; i++) {
+    await page.keyboard.press('Tab');
+    reached = await page.evaluate(() => document.activeElement?.id === 'home-q');
+  }
+  assert.ok(reached, 'the search field is reachable with Tab');
+  await page.keyboard.type('questionario');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/catalogue\?q=questionario/);
+  assert.ok((await page.locator('ul.results > li').count()) > 0);
+  await context.close();
+});
