@@ -19,6 +19,7 @@ import argparse
 import glob
 import os
 import re
+import secrets
 import select
 import signal
 import subprocess
@@ -150,6 +151,8 @@ def check_properties(objects, values):
             upstreams = sorted(k for k in env if k.startswith("INTERLINK__GATEWAY__UPSTREAMS__"))
             expected = sorted(f"INTERLINK__GATEWAY__UPSTREAMS__{r.upper()}" for r in roles if r != "gateway")
             assert upstreams == expected, upstreams
+            ref = env["INTERLINK__GATEWAY__WEB__SESSION_KEY"]["valueFrom"]["secretKeyRef"]
+            assert ref == merged["gateway"]["web"]["sessionKeySecret"], ref
         else:
             ref = env["INTERLINK__DATABASE__URL"]["valueFrom"]["secretKeyRef"]
             assert ref == {"name": merged["database"]["existingSecret"], "key": role}, ref
@@ -220,6 +223,8 @@ def container_env(container, config, databases, overrides):
     for item in container.get("env", []):
         if "value" in item:
             env[item["name"]] = str(item["value"])
+        elif item["name"] == "INTERLINK__GATEWAY__WEB__SESSION_KEY":
+            env[item["name"]] = secrets.token_hex(32)
         else:
             key = item["valueFrom"]["secretKeyRef"]["key"]
             env[item["name"]] = databases[key]

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use interlink_runtime::Config;
-use interlink_runtime::auth::{Authenticator, DevSigner};
+use interlink_runtime::auth::{Authenticator, DevSigner, DevTokenRequest};
 use interlink_runtime::events::{Bus, JetStreamBus};
 use interlink_runtime::grpc::{ServeOptions, serve};
 use interlink_runtime::host::{Host, Role};
@@ -20,6 +20,47 @@ pub(crate) fn authenticator(config: &Config) -> anyhow::Result<Arc<Authenticator
         Ok(Arc::new(signer.authenticator(&config.auth)))
     } else {
         Ok(Arc::new(Authenticator::remote(&config.auth)?))
+    }
+}
+
+/// How the web pages sign people in: the dev sign-in page when `signer`
+/// (the dev signer) is trusted, and the session key from
+/// `gateway.web.session_key`, else `fallback_key`.
+pub(crate) fn web_sign_in(
+    config: &Config,
+    signer: Option<Arc<DevSigner>>,
+    fallback_key: Vec<u8>,
+) -> interlink_gateway::SignIn {
+    let session_key = if config.gateway.web.session_key.is_empty() {
+        fallback_key
+    } else {
+        config.gateway.web.session_key.as_bytes().to_vec()
+    };
+    let dev = signer.map(|signer| {
+        let audience = config.auth.audience.clone();
+        let admin_claim = config.auth.admin_claim.clone();
+        let mint: interlink_gateway::DevSignIn =
+            Arc::new(move |token: &interlink_gateway::DevToken| {
+                signer
+                    .mint(
+                        &DevTokenRequest {
+                            subject: token.subject.clone(),
+                            name: token.name.clone(),
+                            email: None,
+                            admin: token.admin,
+                            ttl: token.ttl,
+                        },
+                        &audience,
+                        &admin_claim,
+                    )
+                    .map_err(|e| e.to_string())
+            });
+        mint
+    });
+    interlink_gateway::SignIn {
+        session_key,
+        dev,
+        dev_session: std::time::Duration::from_secs(config.gateway.web.dev_session_minutes * 60),
     }
 }
 
@@ -153,11 +194,30 @@ pub(crate) async fn run_gateway(config: Config, shutdown: CancellationToken) -> 
             .with_context(|| format!("gateway.upstreams.{role} = {url}"))?;
         upstreams.add_role(&pool, upstream);
     }
+    let dev_signer = if config.auth.jwks_url.is_empty() {
+        Some(Arc::new(
+            DevSigner::load_or_create(&config.data_dir).context("dev signing key")?,
+        ))
+    } else {
+        None
+    };
+    if config.gateway.web.session_key.is_empty() {
+        tracing::warn!(
+            "gateway.web.session_key is empty: a random key seals this replica's sessions, \
+             which end when it stops and are not served by other replicas"
+        );
+    }
+    let sign_in = web_sign_in(
+        &config,
+        dev_signer,
+        interlink_gateway::SignIn::random_key().session_key,
+    );
     let gateway = interlink_gateway::Gateway::new(interlink_gateway::GatewayOptions {
         config: config.gateway.clone(),
         authenticator: authenticator(&config)?,
         upstreams,
-    })?;
+    })?
+    .with_sign_in(sign_in);
     let listener = TcpListener::bind(config.gateway.listen)
         .await
         .with_context(|| format!("binding gateway.listen {}", config.gateway.listen))?;

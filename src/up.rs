@@ -23,6 +23,31 @@ pub(crate) fn bus_url(config: &Config) -> String {
     format!("sqlite://{}", config.data_dir.join("bus.db").display())
 }
 
+/// The data directory's session key for the web pages (made on first
+/// start, readable by its owner only), so sessions outlive a restart.
+fn session_key(data_dir: &std::path::Path) -> anyhow::Result<Vec<u8>> {
+    let path = data_dir.join("web-session-key");
+    match std::fs::read(&path) {
+        Ok(key) if key.len() >= 32 => return Ok(key),
+        Ok(_) => {
+            tracing::warn!(path = %path.display(), "the session key is too short; making a new one")
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    }
+    let key = interlink_gateway::SignIn::random_key().session_key;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(&path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    std::io::Write::write_all(&mut file, &key)
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(key)
+}
+
 pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
@@ -70,7 +95,12 @@ pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> anyhow::
         &upstream_roles,
         &services,
     )
-    .await?;
+    .await?
+    .with_sign_in(serve::web_sign_in(
+        &config,
+        Some(Arc::clone(&signer)),
+        session_key(&config.data_dir)?,
+    ));
     let jwks = signer.jwks();
     let http = gateway.router().route(
         "/.well-known/jwks.json",

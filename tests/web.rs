@@ -205,3 +205,210 @@ async fn pages_speak_the_visitors_language_and_show_the_catalogue() {
     let unknown = get(&http, &format!("{base}/no-such-page"), &[]).await;
     assert_eq!(unknown.status, 404);
 }
+
+/// The value of the `name`d hidden input of a page's form.
+fn hidden(body: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    body.split(&marker)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no {name} input in {body}"))
+        .to_owned()
+}
+
+/// The `name=value` pair of a response's `Set-Cookie`.
+fn cookie_pair(headers: &reqwest::header::HeaderMap) -> String {
+    headers["set-cookie"]
+        .to_str()
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .to_owned()
+}
+
+async fn post(
+    http: &reqwest::Client,
+    url: &str,
+    headers: &[(&str, &str)],
+    form: &[(&str, &str)],
+) -> Page {
+    let mut request = http.post(url).form(form);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.expect("the page answers");
+    Page {
+        status: response.status().as_u16(),
+        headers: response.headers().clone(),
+        body: response.text().await.expect("a body"),
+    }
+}
+
+#[tokio::test]
+async fn the_dev_sign_in_page_signs_in_with_the_forms_token_and_signs_out() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let (_up, base) = serve_up(&dir.path().join("data"), &[]).await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+
+    // Anonymous: a sign-in link back to this page, no session cookie yet.
+    let home = get(&http, &format!("{base}/catalogue?q=x"), &[]).await;
+    assert!(
+        home.body
+            .contains("href=\"/sign-in?next=/catalogue%3Fq%3Dx\""),
+        "{}",
+        home.body
+    );
+    assert!(!home.headers.contains_key("set-cookie"));
+
+    // The form begins an anonymous session holding its token.
+    let form = get(&http, &format!("{base}/sign-in?next=%2Fcatalogue"), &[]).await;
+    assert_eq!(form.status, 200);
+    let set = form.headers["set-cookie"].to_str().unwrap_or("").to_owned();
+    assert!(
+        set.starts_with("interlink_session=")
+            && set.contains("HttpOnly")
+            && set.contains("SameSite=Lax")
+            && !set.contains("Secure"),
+        "{set}"
+    );
+    let anonymous = cookie_pair(&form.headers);
+    let csrf = hidden(&form.body, "csrf");
+    assert_eq!(hidden(&form.body, "next"), "/catalogue");
+    let url = format!("{base}/sign-in");
+    let person = [
+        ("subject", "ana.garcia"),
+        ("name", "Ana García"),
+        ("next", "/catalogue"),
+    ];
+
+    // Without the session, with another token, or from another site: refused.
+    let mut with_token = person.to_vec();
+    with_token.push(("csrf", &csrf));
+    let refused = post(&http, &url, &[], &with_token).await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert!(refused.body.contains("This form could not be accepted"));
+    let mut wrong_token = person.to_vec();
+    wrong_token.push(("csrf", "0123456789abcdef0123456789abcdef"));
+    let refused = post(&http, &url, &[("cookie", &anonymous)], &wrong_token).await;
+    assert_eq!(refused.status, 403);
+    let refused = post(
+        &http,
+        &url,
+        &[("cookie", &anonymous), ("origin", "http://evil.example")],
+        &with_token,
+    )
+    .await;
+    assert_eq!(refused.status, 403);
+
+    // A mistake comes back beside its input, with what was typed kept.
+    let mistaken = post(
+        &http,
+        &url,
+        &[("cookie", &anonymous), ("accept-language", "es")],
+        &[("csrf", &csrf), ("subject", "ana garcia"), ("name", "Ana")],
+    )
+    .await;
+    assert_eq!(mistaken.status, 400);
+    assert!(
+        mistaken.body.contains("Hay un problema"),
+        "{}",
+        mistaken.body
+    );
+    assert!(mistaken.body.contains("href=\"#subject\""));
+    assert!(mistaken.body.contains("value=\"ana garcia\""));
+    assert!(mistaken.body.contains("aria-invalid=\"true\""));
+    assert!(mistaken.body.contains("<title>Error: "));
+
+    // Signed in: a new session (new id and token), back where we were.
+    let origin = base.clone();
+    let signed = post(
+        &http,
+        &url,
+        &[("cookie", &anonymous), ("origin", &origin)],
+        &with_token,
+    )
+    .await;
+    assert_eq!(signed.status, 303, "{}", signed.body);
+    assert_eq!(signed.headers["location"], "/catalogue");
+    let session = cookie_pair(&signed.headers);
+    assert_ne!(session, anonymous);
+    assert!(!session.contains("ana"), "the cookie is sealed: {session}");
+    let page = get(&http, &format!("{base}/catalogue"), &[("cookie", &session)]).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("Signed in as Ana García"),
+        "{}",
+        page.body
+    );
+    assert_eq!(page.headers["cache-control"], "no-store");
+    let session_csrf = hidden(&page.body, "csrf");
+    assert_ne!(session_csrf, csrf, "a sign-in gives a new form token");
+
+    // The anonymous session's token does not sign the new session out.
+    let refused = post(
+        &http,
+        &format!("{base}/sign-out"),
+        &[("cookie", &session)],
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(refused.status, 403);
+
+    // A tampered cookie is no session at all.
+    let (name, value) = session.split_once('=').expect("a pair");
+    let tampered = format!("{name}=A{value}");
+    let page = get(&http, &format!("{base}/"), &[("cookie", &tampered)]).await;
+    assert_eq!(page.status, 200);
+    assert!(!page.body.contains("Ana García"));
+    assert!(page.body.contains("href=\"/sign-in?next=/\""));
+
+    // Signing out removes the cookie and goes home.
+    let out = post(
+        &http,
+        &format!("{base}/sign-out"),
+        &[("cookie", &session)],
+        &[("csrf", &session_csrf)],
+    )
+    .await;
+    assert_eq!(out.status, 303);
+    assert_eq!(out.headers["location"], "/");
+    let cleared = out.headers["set-cookie"].to_str().unwrap_or("");
+    assert!(
+        cleared.starts_with("interlink_session=;") && cleared.contains("Max-Age=0"),
+        "{cleared}"
+    );
+
+    // A return address elsewhere is replaced by the home page.
+    let form = get(&http, &format!("{base}/sign-in"), &[]).await;
+    let anonymous = cookie_pair(&form.headers);
+    let csrf = hidden(&form.body, "csrf");
+    let away = post(
+        &http,
+        &url,
+        &[("cookie", &anonymous)],
+        &[
+            ("csrf", &csrf),
+            ("subject", "dev-admin"),
+            ("admin", "yes"),
+            ("next", "//evil.example/"),
+        ],
+    )
+    .await;
+    assert_eq!(away.status, 303);
+    assert_eq!(away.headers["location"], "/");
+    let page = get(
+        &http,
+        &format!("{base}/"),
+        &[("cookie", &cookie_pair(&away.headers))],
+    )
+    .await;
+    assert!(
+        page.body.contains("Signed in as dev-admin"),
+        "{}",
+        page.body
+    );
+}

@@ -37,6 +37,7 @@ pub mod upstream;
 mod wirejson;
 
 pub use error::GatewayError;
+pub use interlink_web::{DevSignIn, DevToken, SignIn};
 pub use upstream::{Upstream, Upstreams};
 
 /// The descriptors of every Interlink service, as the gateway reads them.
@@ -73,6 +74,8 @@ pub(crate) struct Shared {
 pub struct Gateway {
     shared: Arc<Shared>,
     pool: DescriptorPool,
+    /// How the web pages sign people in, and their session key.
+    sign_in: interlink_web::SignIn,
 }
 
 impl Shared {
@@ -114,7 +117,15 @@ impl Gateway {
                 openapi,
             }),
             pool,
+            sign_in: interlink_web::SignIn::random_key(),
         })
+    }
+
+    /// The web pages' sign-in: the session key every replica shares and,
+    /// with the dev signer, the dev sign-in page.
+    pub fn with_sign_in(mut self, sign_in: interlink_web::SignIn) -> Self {
+        self.sign_in = sign_in;
+        self
     }
 
     /// A gateway in front of `roles` served by `routes` in this process
@@ -232,12 +243,14 @@ impl Gateway {
             site_name: web.site_name.trim().to_owned(),
             default_language: interlink_web::Lang::from_tag(&web.default_language)
                 .unwrap_or(interlink_web::Lang::En),
+            public_url: (!web.public_url.is_empty()).then(|| web.public_url.clone()),
         };
         let catalogue = interlink_web::Channel::new(tower::ServiceExt::map_err(catalogue, |e| {
             interlink_web::Unreachable(e.0)
         }));
         Some(interlink_web::router(
             settings,
+            self.sign_in.clone(),
             interlink_web::Services { catalogue },
         ))
     }

@@ -26,7 +26,16 @@ const PAGES = [
   { name: 'catalogue-search', path: '/catalogue?q=survey' },
   { name: 'catalogue-no-results', path: '/catalogue?q=zzqqxxnothingmatches' },
   { name: 'catalogue-refused', path: `/catalogue?q=${'a'.repeat(501)}` },
+  { name: 'sign-in', path: '/sign-in' },
 ];
+
+/** The sign-in page's words in each language (as its .ftl files say). */
+const SIGN_IN = {
+  en: { userId: 'User id', name: 'Your name (optional)', button: 'Sign in', signedIn: 'Signed in as', signOut: 'Sign out', problem: 'There is a problem' },
+  es: { userId: 'Identificador de usuario', name: 'Su nombre (opcional)', button: 'Iniciar sesión', signedIn: 'Sesión iniciada como', signOut: 'Cerrar sesión', problem: 'Hay un problema' },
+  it: { userId: 'Identificativo utente', name: 'Il tuo nome (facoltativo)', button: 'Accedi', signedIn: 'Accesso eseguito come', signOut: 'Esci', problem: "C'è un problema" },
+  lv: { userId: 'Lietotāja identifikators', name: 'Jūsu vārds (nav obligāts)', button: 'Pieteikties', signedIn: 'Pieteicies kā', signOut: 'Izrakstīties', problem: 'Radusies problēma' },
+};
 
 let browser;
 
@@ -53,7 +62,10 @@ after(async () => {
 
 /** A fresh browser context whose Accept-Language asks for `lang`. */
 async function visitor(lang, options = {}) {
-  return browser.newContext({ locale: lang, ...options });
+  const context = await browser.newContext({ locale: lang, ...options });
+  // A step that cannot happen fails with its locator named, not a hang.
+  context.setDefaultTimeout(15000);
+  return context;
 }
 
 /** axe's WCAG 2.1 A and AA findings on the open page, one line each. */
@@ -139,5 +151,82 @@ test('with the keyboard only, a visitor skips to the content and searches', asyn
   await page.keyboard.press('Enter');
   await page.waitForURL(/\/catalogue\?q=questionario/);
   assert.ok((await page.locator('ul.results > li').count()) > 0);
+  await context.close();
+});
+
+/**
+ * Signs in through the sign-in link of a catalogue page and out again in
+ * `lang`; with `checkAxe`, axe checks each state the visitor sees (axe runs
+ * in the page, so only where JavaScript is on).
+ */
+async function signInAndOut(lang, { javaScriptEnabled, checkAxe }) {
+  const words = SIGN_IN[lang];
+  const context = await visitor(lang, { javaScriptEnabled });
+  const page = await context.newPage();
+  await page.goto(base + '/catalogue?q=survey');
+  await page.locator('.account a').click();
+  await page.waitForURL(/\/sign-in\?next=/);
+
+  // Nothing typed: the mistake is summarised, linked and shown at its input.
+  await page.getByRole('button', { name: words.button, exact: true }).click();
+  await page.getByRole('heading', { name: words.problem }).waitFor();
+  assert.equal(await page.getAttribute('#subject', 'aria-invalid'), 'true');
+  if (checkAxe) {
+    assert.deepEqual(await violations(page), [], `the sign-in mistake in ${lang}`);
+    await page.screenshot({ path: join(artefacts, `sign-in-mistake.${lang}.png`), fullPage: true });
+  }
+
+  const who = `Vecino ${lang.toUpperCase()}`;
+  await page.getByLabel(words.userId).fill(`citizen-${lang}`);
+  await page.getByLabel(words.name).fill(who);
+  await page.getByRole('button', { name: words.button, exact: true }).click();
+  await page.waitForURL(/\/catalogue\?q=survey$/);
+  assert.match((await page.locator('.account').textContent()) ?? '', new RegExp(`${words.signedIn} ${who}`));
+  if (checkAxe) {
+    assert.deepEqual(await violations(page), [], `signed in, in ${lang}`);
+    await page.screenshot({ path: join(artefacts, `signed-in.${lang}.png`), fullPage: true });
+  }
+
+  // The session cookie is out of scripts' reach.
+  const session = (await context.cookies()).find((c) => c.name === 'interlink_session');
+  assert.ok(session?.httpOnly, 'the session cookie is HttpOnly');
+  assert.equal(session?.sameSite, 'Lax');
+
+  await page.getByRole('button', { name: words.signOut, exact: true }).click();
+  await page.waitForURL(base + '/');
+  assert.equal(await page.locator('.account a').textContent(), words.button);
+  await context.close();
+}
+
+for (const lang of LANGUAGES) {
+  test(`a visitor signs in and out in ${lang}, each step without axe violations`, async () => {
+    await signInAndOut(lang, { javaScriptEnabled: true, checkAxe: true });
+  });
+}
+
+test('with JavaScript off, a visitor signs in and out', async () => {
+  await signInAndOut('es', { javaScriptEnabled: false, checkAxe: false });
+});
+
+test('with the keyboard only, a visitor signs in as a platform administrator', async () => {
+  const context = await visitor('en');
+  const page = await context.newPage();
+  await page.goto(base + '/sign-in');
+  let reached = false;
+  for (let i = 0; i < 20 && !reached; i++) {
+    await page.keyboard.press('Tab');
+    reached = await page.evaluate(() => document.activeElement?.id === 'subject');
+  }
+  assert.ok(reached, 'the user id field is reachable with Tab');
+  await page.keyboard.type('pa-admin');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('PA Admin');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Space');
+  assert.ok(await page.isChecked('#admin'), 'the box ticks with Space');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(base + '/');
+  assert.match((await page.locator('.account').textContent()) ?? '', /Signed in as PA Admin/);
   await context.close();
 });

@@ -5,11 +5,15 @@
 //! works without JavaScript, and none carries inline script or style, so
 //! the Content Security Policy allows only this origin's files.
 //!
-//! Pages so far: the home page and the catalogue search. The services
-//! decide what a visitor sees; the pages only show their answers.
+//! Pages so far: the home page, the catalogue search, and signing in and
+//! out (the dev sign-in page when the deployment trusts its dev signer).
+//! The services decide what a visitor sees; the pages only show their
+//! answers, calling with the signed-in person's bearer token.
 
 mod i18n;
 mod pages;
+mod session;
+mod sign_in;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -18,7 +22,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 
 pub use i18n::{LANG_COOKIE, Lang};
 
@@ -55,6 +59,61 @@ pub struct WebSettings {
     pub site_name: String,
     /// The language of visitors who ask for none of the four.
     pub default_language: Lang,
+    /// The origin people open (`https://participa.example.org`), when
+    /// configured: forms are taken only from it, and under https the
+    /// session cookie is `Secure`.
+    pub public_url: Option<String>,
+}
+
+/// Makes a bearer token for the dev sign-in page (the deployment's dev
+/// signer), or says why it could not.
+pub type DevSignIn = Arc<dyn Fn(&DevToken) -> Result<String, String> + Send + Sync>;
+
+/// Who the dev sign-in page signs in: the same person as
+/// `interlink token --sub <subject>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DevToken {
+    /// The user id.
+    pub subject: String,
+    /// The display name, if one was typed.
+    pub name: Option<String>,
+    /// A platform administrator.
+    pub admin: bool,
+    /// The token's lifetime.
+    pub ttl: std::time::Duration,
+}
+
+/// How visitors sign in, and the key their sessions are sealed with.
+#[derive(Clone)]
+pub struct SignIn {
+    /// The secret (32 bytes or more) sealing session cookies; the same on
+    /// every replica. Shorter (or empty): a random key for this process.
+    pub session_key: Vec<u8>,
+    /// The dev sign-in page's signer; `None` (no dev signer): no such page.
+    pub dev: Option<DevSignIn>,
+    /// How long a dev sign-in lasts.
+    pub dev_session: std::time::Duration,
+}
+
+impl SignIn {
+    /// No dev sign-in, and a random session key for this process (its
+    /// sessions end when it stops): what a gateway has until told more.
+    pub fn random_key() -> Self {
+        Self {
+            session_key: rand::random::<[u8; 32]>().to_vec(),
+            dev: None,
+            dev_session: std::time::Duration::from_secs(8 * 3600),
+        }
+    }
+}
+
+impl std::fmt::Debug for SignIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignIn")
+            .field("dev", &self.dev.is_some())
+            .field("dev_session", &self.dev_session)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The services the pages call.
@@ -67,16 +126,32 @@ pub struct Services {
 pub(crate) struct WebState {
     pub(crate) settings: WebSettings,
     pub(crate) services: Services,
+    pub(crate) sessions: session::Sessions,
+    pub(crate) sign_in: SignIn,
 }
 
-/// The pages and their files: `/`, `/catalogue`, `/language/{tag}` and
-/// `/static/{file}`. It sets no fallback, so the gateway's stays in charge
-/// of every other path.
-pub fn router(settings: WebSettings, services: Services) -> Router {
-    let state = Arc::new(WebState { settings, services });
+/// The pages and their files: `/`, `/catalogue`, `/sign-in`, `/sign-out`,
+/// `/language/{tag}` and `/static/{file}`. It sets no fallback, so the
+/// gateway's stays in charge of every other path.
+pub fn router(settings: WebSettings, sign_in: SignIn, services: Services) -> Router {
+    let secure = settings
+        .public_url
+        .as_deref()
+        .is_some_and(|url| url.starts_with("https://"));
+    let state = Arc::new(WebState {
+        sessions: session::Sessions::new(&sign_in.session_key, secure),
+        settings,
+        services,
+        sign_in,
+    });
     Router::new()
         .route("/", get(pages::home))
         .route("/catalogue", get(pages::catalogue))
+        .route(
+            "/sign-in",
+            get(sign_in::sign_in_page).post(sign_in::sign_in_submit),
+        )
+        .route("/sign-out", post(sign_in::sign_out))
         .route("/language/{tag}", get(choose_language))
         .with_state(state)
         .route("/static/{file}", get(static_file))
@@ -192,6 +267,77 @@ mod tests {
         assert!(!is_local_path("https://evil.example/"));
         assert!(!is_local_path("/a b"));
         assert!(!is_local_path(""));
+    }
+
+    /// The pages with `sign_in`, over a catalogue that never answers.
+    fn pages_without_a_catalogue(sign_in: SignIn) -> Router {
+        let catalogue = Channel::new(tower::service_fn(
+            |_: http::Request<tonic::body::Body>| async {
+                Err::<http::Response<tonic::body::Body>, _>(Unreachable("no catalogue here".into()))
+            },
+        ));
+        router(
+            WebSettings {
+                site_name: "Test".into(),
+                default_language: Lang::En,
+                public_url: None,
+            },
+            sign_in,
+            Services { catalogue },
+        )
+    }
+
+    async fn body_of(response: Response) -> String {
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    #[tokio::test]
+    async fn without_the_dev_signer_there_is_no_dev_sign_in_page() {
+        use tower::ServiceExt;
+        let pages = pages_without_a_catalogue(SignIn::random_key());
+        let form = pages
+            .clone()
+            .oneshot(
+                http::Request::get("/sign-in")
+                    .body(axum::body::Body::empty())
+                    .unwrap_or_default(),
+            )
+            .await
+            .unwrap_or_else(|never| match never {});
+        assert_eq!(form.status(), StatusCode::NOT_FOUND);
+        let home = pages
+            .oneshot(
+                http::Request::get("/")
+                    .body(axum::body::Body::empty())
+                    .unwrap_or_default(),
+            )
+            .await
+            .unwrap_or_else(|never| match never {});
+        assert_eq!(home.status(), StatusCode::OK);
+        let html = body_of(home).await;
+        assert!(
+            html.contains("<h1>") && !html.contains("/sign-in"),
+            "{html}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_silent_catalogue_is_a_page_saying_so() {
+        use tower::ServiceExt;
+        let response = pages_without_a_catalogue(SignIn::random_key())
+            .oneshot(
+                http::Request::get("/catalogue?q=x")
+                    .header(header::ACCEPT_LANGUAGE, "it")
+                    .body(axum::body::Body::empty())
+                    .unwrap_or_default(),
+            )
+            .await
+            .unwrap_or_else(|never| match never {});
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(body_of(response).await.contains("<html lang=\"it\">"));
     }
 
     #[test]

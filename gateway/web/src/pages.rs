@@ -10,9 +10,11 @@ use interlink_proto::catalogue::v1 as catalogue;
 use interlink_proto::common::v1::TranslatableText;
 use serde::Deserialize;
 
-use crate::{Lang, Shared, assets, request_language};
+use crate::session::{Found, Session, SignedIn};
+use crate::{Lang, Shared, WebState, assets, request_language};
 
-/// What every page's frame needs: language, site name, where we are.
+/// What every page's frame needs: language, site name, where we are, and
+/// who is signed in.
 pub(crate) struct PageCtx {
     pub(crate) lang: Lang,
     pub(crate) site: String,
@@ -20,7 +22,31 @@ pub(crate) struct PageCtx {
     pub(crate) section: &'static str,
     /// The path and query of this page, for the language links.
     path: String,
+    session: Option<Session>,
+    /// The session cookie to send, when the session began or changed.
+    set_cookie: Option<HeaderValue>,
+    /// A message about the visit itself (the session ended …).
+    pub(crate) notice: Option<String>,
+    /// Whether a way to sign in exists here.
+    pub(crate) can_sign_in: bool,
 }
+
+/// A page template: it has the frame's context.
+pub(crate) trait WebPage: Template {
+    fn ctx(&self) -> &PageCtx;
+}
+
+/// Each page struct has a `ctx` field.
+macro_rules! web_pages {
+    ($($page:ty),* $(,)?) => {
+        $(impl $crate::pages::WebPage for $page {
+            fn ctx(&self) -> &$crate::pages::PageCtx {
+                &self.ctx
+            }
+        })*
+    };
+}
+pub(crate) use web_pages;
 
 /// One entry of the language switcher.
 pub(crate) struct LanguageChoice {
@@ -31,15 +57,95 @@ pub(crate) struct LanguageChoice {
 }
 
 impl PageCtx {
-    fn new(state: &Shared, headers: &HeaderMap, uri: &Uri, section: &'static str) -> Self {
+    pub(crate) fn new(
+        state: &WebState,
+        headers: &HeaderMap,
+        uri: &Uri,
+        section: &'static str,
+    ) -> Self {
+        let lang = request_language(headers, state.settings.default_language);
+        let (session, set_cookie, notice) = match state.sessions.read(headers) {
+            Found::None => (None, None, None),
+            Found::Valid(session) => (Some(session), None, None),
+            Found::Ended(session) => {
+                let cookie = state.sessions.write(&session);
+                (
+                    Some(session),
+                    cookie,
+                    Some(lang.message("session-ended", &[])),
+                )
+            }
+        };
         Self {
-            lang: request_language(headers, state.settings.default_language),
+            lang,
             site: state.settings.site_name.clone(),
             section,
             path: uri
                 .path_and_query()
                 .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned()),
+            session,
+            set_cookie,
+            notice,
+            can_sign_in: state.sign_in.dev.is_some(),
         }
+    }
+
+    /// The signed-in person, if any.
+    pub(crate) fn user(&self) -> Option<&SignedIn> {
+        self.session.as_ref()?.user.as_ref()
+    }
+
+    /// The session, if the visitor has one.
+    pub(crate) fn session(&self) -> Option<&Session> {
+        self.session.as_ref()
+    }
+
+    /// "Signed in as …" for the header.
+    pub(crate) fn signed_in_as(&self) -> Option<String> {
+        self.user()
+            .map(|user| self.t_with("signed-in-as", "name", &user.name))
+    }
+
+    /// The CSRF token for a form on this page, beginning an anonymous
+    /// session when the visitor has none (so forms before sign-in, the
+    /// sign-in form itself included, are protected too).
+    pub(crate) fn csrf(&mut self, state: &WebState) -> String {
+        if let Some(session) = &self.session {
+            return session.csrf.clone();
+        }
+        let session = Session::new(None);
+        self.set_cookie = state.sessions.write(&session);
+        let csrf = session.csrf.clone();
+        self.session = Some(session);
+        csrf
+    }
+
+    /// The current session's CSRF token ("" without one), for the header's
+    /// sign-out form, shown only to signed-in visitors.
+    pub(crate) fn session_csrf(&self) -> &str {
+        self.session.as_ref().map_or("", |s| s.csrf.as_str())
+    }
+
+    /// The sign-in link, coming back here afterwards.
+    pub(crate) fn sign_in_href(&self) -> String {
+        if self.path.starts_with("/sign-in") {
+            return "/sign-in".to_owned();
+        }
+        format!("/sign-in?next={}", form_urlencoded_component(&self.path))
+    }
+
+    /// `message` as a call to a service, with the signed-in person's token.
+    pub(crate) fn call<T>(&self, message: T) -> tonic::Request<T> {
+        let mut request = tonic::Request::new(message);
+        if let Some(user) = self.user() {
+            match format!("Bearer {}", user.token).parse() {
+                Ok(value) => {
+                    request.metadata_mut().insert("authorization", value);
+                }
+                Err(_) => tracing::warn!("a session's token is not a header value"),
+            }
+        }
+        request
     }
 
     /// The message `id` in the page's language.
@@ -76,7 +182,7 @@ impl PageCtx {
 }
 
 /// `value` percent-encoded for a query parameter.
-fn form_urlencoded_component(value: &str) -> String {
+pub(crate) fn form_urlencoded_component(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for b in value.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
@@ -125,20 +231,28 @@ pub(crate) fn shown(text: Option<&TranslatableText>, lang: Lang) -> Shown {
     }
 }
 
-/// A rendered page with its language headers and `status`.
-fn page(template: &impl Template, lang: Lang, status: StatusCode) -> Response {
+/// A rendered page with its language headers, its session cookie when it
+/// changed, and `status`. A visitor's own pages are never stored by caches.
+pub(crate) fn page(template: &impl WebPage, status: StatusCode) -> Response {
+    let ctx = template.ctx();
     match template.render() {
         Ok(html) => {
             let mut response = (status, axum::response::Html(html)).into_response();
             let headers = response.headers_mut();
             headers.insert(
                 header::CONTENT_LANGUAGE,
-                HeaderValue::from_static(lang.tag()),
+                HeaderValue::from_static(ctx.lang.tag()),
             );
             headers.insert(
                 header::VARY,
                 HeaderValue::from_static("Cookie, Accept-Language"),
             );
+            if ctx.session.is_some() {
+                headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            }
+            if let Some(cookie) = &ctx.set_cookie {
+                headers.insert(header::SET_COOKIE, cookie.clone());
+            }
             response
         }
         Err(e) => {
@@ -150,14 +264,22 @@ fn page(template: &impl Template, lang: Lang, status: StatusCode) -> Response {
 
 #[derive(Template)]
 #[template(path = "problem.html")]
-struct ProblemPage {
-    ctx: PageCtx,
-    title: String,
-    text: String,
+pub(crate) struct ProblemPage {
+    pub(crate) ctx: PageCtx,
+    pub(crate) title: String,
+    pub(crate) text: String,
+}
+
+web_pages!(ProblemPage, HomePage, CataloguePage);
+
+/// A page saying what went wrong, with `status`.
+pub(crate) fn problem_page(ctx: PageCtx, status: StatusCode, title: &str, text: &str) -> Response {
+    let (title, text) = (ctx.t(title), ctx.t(text));
+    page(&ProblemPage { ctx, title, text }, status)
 }
 
 /// The page for a service's refusal or silence.
-fn problem(ctx: PageCtx, status: &tonic::Status) -> Response {
+pub(crate) fn problem(ctx: PageCtx, status: &tonic::Status) -> Response {
     let (http_status, title, text) = match status.code() {
         tonic::Code::InvalidArgument => (
             StatusCode::BAD_REQUEST,
@@ -178,8 +300,7 @@ fn problem(ctx: PageCtx, status: &tonic::Status) -> Response {
             )
         }
     };
-    let lang = ctx.lang;
-    page(&ProblemPage { ctx, title, text }, lang, http_status)
+    page(&ProblemPage { ctx, title, text }, http_status)
 }
 
 #[derive(Template)]
@@ -191,8 +312,7 @@ struct HomePage {
 /// `GET /`: what the platform is for, and the way into the catalogue.
 pub(crate) async fn home(state: Shared, headers: HeaderMap, uri: Uri) -> Response {
     let ctx = PageCtx::new(&state, &headers, &uri, "home");
-    let lang = ctx.lang;
-    page(&HomePage { ctx }, lang, StatusCode::OK)
+    page(&HomePage { ctx }, StatusCode::OK)
 }
 
 /// The catalogue page's query.
@@ -241,7 +361,7 @@ pub(crate) async fn catalogue(
         page_token: query.page.clone(),
         ..Default::default()
     };
-    let answer = match client.search_interlinkers(request).await {
+    let answer = match client.search_interlinkers(ctx.call(request)).await {
         Ok(answer) => answer.into_inner(),
         Err(status) => return problem(ctx, &status),
     };
@@ -283,7 +403,6 @@ pub(crate) async fn catalogue(
             results,
             next_page,
         },
-        lang,
         StatusCode::OK,
     )
 }

@@ -279,6 +279,20 @@ pub struct WebConfig {
     pub site_name: String,
     /// The pages' language for visitors who ask for none of en, es, it, lv.
     pub default_language: String,
+    /// The address people open, e.g. `https://participa.zaragoza.es`
+    /// (no trailing slash). Under https the session cookie is `Secure`;
+    /// forms are accepted only from this origin. Empty: the address each
+    /// request came to (plain http, as `interlink up` serves).
+    pub public_url: String,
+    /// The secret (at least 32 bytes) that encrypts and signs the session
+    /// cookie, the same on every gateway replica so any of them serves a
+    /// session. Empty: `interlink up` keeps one in its data directory;
+    /// `serve` draws one at start (sessions then end at a restart and hold
+    /// on one replica only).
+    pub session_key: String,
+    /// How long a session signed in with the dev sign-in page lasts, in
+    /// minutes (its token's lifetime).
+    pub dev_session_minutes: u64,
 }
 
 impl Default for WebConfig {
@@ -286,6 +300,9 @@ impl Default for WebConfig {
         Self {
             site_name: "Interlink".into(),
             default_language: "en".into(),
+            public_url: String::new(),
+            session_key: String::new(),
+            dev_session_minutes: 8 * 60,
         }
     }
 }
@@ -549,6 +566,30 @@ impl Config {
                 "must be 1 to 100 characters",
             ));
         }
+        let public_url = &self.gateway.web.public_url;
+        if !public_url.is_empty()
+            && (!(public_url.starts_with("https://") || public_url.starts_with("http://"))
+                || public_url.ends_with('/')
+                || public_url[public_url.find("://").map_or(0, |at| at + 3)..].contains('/')
+                || public_url.bytes().any(|b| !b.is_ascii_graphic()))
+        {
+            return Err(invalid(
+                "gateway.web.public_url",
+                "must be an origin such as https://participa.example.org (scheme and host, no path), or empty",
+            ));
+        }
+        if !self.gateway.web.session_key.is_empty() && self.gateway.web.session_key.len() < 32 {
+            return Err(invalid(
+                "gateway.web.session_key",
+                "must be at least 32 bytes, or empty",
+            ));
+        }
+        if !(5..=7 * 24 * 60).contains(&self.gateway.web.dev_session_minutes) {
+            return Err(invalid(
+                "gateway.web.dev_session_minutes",
+                "must be 5 to 10080 (a week)",
+            ));
+        }
         if self.gateway.header_timeout_ms == 0 {
             return Err(invalid("gateway.header_timeout_ms", "must be at least 1"));
         }
@@ -768,6 +809,60 @@ mod tests {
         let err =
             Config::load_from(None, env(&[("INTERLINK__DATABASE__URL", "mysql://x")])).unwrap_err();
         assert!(err.to_string().contains("database.url"), "{err}");
+    }
+
+    #[test]
+    fn web_settings_out_of_shape_are_refused_by_name() {
+        for (key, value, name) in [
+            (
+                "INTERLINK__GATEWAY__WEB__DEFAULT_LANGUAGE",
+                "de",
+                "default_language",
+            ),
+            ("INTERLINK__GATEWAY__WEB__SITE_NAME", " ", "site_name"),
+            (
+                "INTERLINK__GATEWAY__WEB__PUBLIC_URL",
+                "participa.example.org",
+                "public_url",
+            ),
+            (
+                "INTERLINK__GATEWAY__WEB__PUBLIC_URL",
+                "https://example.org/",
+                "public_url",
+            ),
+            (
+                "INTERLINK__GATEWAY__WEB__PUBLIC_URL",
+                "https://example.org/x",
+                "public_url",
+            ),
+            (
+                "INTERLINK__GATEWAY__WEB__SESSION_KEY",
+                "too short",
+                "session_key",
+            ),
+            (
+                "INTERLINK__GATEWAY__WEB__DEV_SESSION_MINUTES",
+                "1",
+                "dev_session_minutes",
+            ),
+        ] {
+            let err = Config::load_from(None, env(&[(key, value)])).unwrap_err();
+            assert!(
+                err.to_string().contains(&format!("gateway.web.{name}")),
+                "{value}: {err}"
+            );
+        }
+        let fine = Config::load_from(
+            None,
+            env(&[
+                (
+                    "INTERLINK__GATEWAY__WEB__PUBLIC_URL",
+                    "https://participa.example.org:8443",
+                ),
+                ("INTERLINK__GATEWAY__WEB__SESSION_KEY", &"k".repeat(32)),
+            ]),
+        );
+        assert!(fine.is_ok(), "{fine:?}");
     }
 
     #[test]

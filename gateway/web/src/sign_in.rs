@@ -1,0 +1,297 @@
+//! Signing in and out. With the deployment's dev signer on (`interlink
+//! up`), the dev sign-in page lets one be anyone: the same person as
+//! `interlink token --sub <subject>`. Without it the page does not exist.
+//! Every form here carries the session's CSRF token and must come from
+//! this site; a sign-in begins a new session (new id, new token).
+
+use askama::Template;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, Query};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::pages::{PageCtx, page, problem_page, web_pages};
+use crate::session::{Session, SignedIn, now_secs, same_origin};
+use crate::{DevToken, Shared, WebState, is_local_path};
+
+/// The longest subject the dev page takes.
+const SUBJECT_MAX: usize = 64;
+/// The longest display name the dev page takes.
+const NAME_MAX: usize = 100;
+
+/// An input's message, shown beside it and in the summary above the form.
+pub(crate) struct FieldError {
+    /// The input's id.
+    pub(crate) field: &'static str,
+    pub(crate) text: String,
+}
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+struct SignInPage {
+    ctx: PageCtx,
+    csrf: String,
+    next: String,
+    subject: String,
+    name: String,
+    admin: bool,
+    errors: Vec<FieldError>,
+}
+
+web_pages!(SignInPage);
+
+impl SignInPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.text.as_str())
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct SignInQuery {
+    #[serde(default)]
+    next: String,
+}
+
+/// Where to go after signing in: `next` when it is a path of this site.
+fn local_next(next: &str) -> String {
+    if is_local_path(next) && !next.starts_with("/sign-in") {
+        next.to_owned()
+    } else {
+        "/".to_owned()
+    }
+}
+
+/// The page for a path that does not exist here.
+fn not_found(ctx: PageCtx) -> Response {
+    problem_page(
+        ctx,
+        StatusCode::NOT_FOUND,
+        "not-found-title",
+        "not-found-text",
+    )
+}
+
+/// `GET /sign-in?next=/path`: the dev sign-in form.
+pub(crate) async fn sign_in_page(
+    state: Shared,
+    headers: HeaderMap,
+    uri: Uri,
+    Query(query): Query<SignInQuery>,
+) -> Response {
+    let mut ctx = PageCtx::new(&state, &headers, &uri, "sign-in");
+    if state.sign_in.dev.is_none() {
+        return not_found(ctx);
+    }
+    let csrf = ctx.csrf(&state);
+    page(
+        &SignInPage {
+            ctx,
+            csrf,
+            next: local_next(&query.next),
+            subject: String::new(),
+            name: String::new(),
+            admin: false,
+            errors: Vec::new(),
+        },
+        StatusCode::OK,
+    )
+}
+
+/// The dev sign-in form as posted.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct SignInForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    next: String,
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    name: String,
+    /// Present (any value) when the box is ticked.
+    #[serde(default)]
+    admin: Option<String>,
+}
+
+/// Why a posted form is refused before it is read: it did not come from
+/// this site's page, or the page's session is gone.
+fn form_refused(ctx: PageCtx) -> Response {
+    problem_page(
+        ctx,
+        StatusCode::FORBIDDEN,
+        "form-refused-title",
+        "form-refused-text",
+    )
+}
+
+/// Whether a posted form may be acted on: from this site, with the token
+/// of the visitor's session.
+pub(crate) fn form_allowed(
+    state: &WebState,
+    headers: &HeaderMap,
+    ctx: &PageCtx,
+    csrf: &str,
+) -> bool {
+    same_origin(headers, state.settings.public_url.as_deref())
+        && ctx
+            .session()
+            .is_some_and(|session| session.csrf_matches(csrf))
+}
+
+/// The page for a body that is not a form.
+fn unreadable_form(ctx: PageCtx, rejection: &FormRejection) -> Response {
+    tracing::debug!(%rejection, "a form could not be read");
+    problem_page(
+        ctx,
+        StatusCode::BAD_REQUEST,
+        "bad-request-title",
+        "bad-request-text",
+    )
+}
+
+/// `POST /sign-in`: checks the form, then begins a new signed-in session
+/// and goes on to `next`. Mistakes come back beside their inputs, with
+/// what was typed kept.
+pub(crate) async fn sign_in_submit(
+    state: Shared,
+    headers: HeaderMap,
+    uri: Uri,
+    form: Result<Form<SignInForm>, FormRejection>,
+) -> Response {
+    let ctx = PageCtx::new(&state, &headers, &uri, "sign-in");
+    let Some(dev) = state.sign_in.dev.clone() else {
+        return not_found(ctx);
+    };
+    let form = match form {
+        Ok(Form(form)) => form,
+        Err(rejection) => return unreadable_form(ctx, &rejection),
+    };
+    if !form_allowed(&state, &headers, &ctx, &form.csrf) {
+        return form_refused(ctx);
+    }
+    let subject = form.subject.trim().to_owned();
+    let name = form.name.trim().to_owned();
+    let mut errors = Vec::new();
+    if subject.is_empty() {
+        errors.push(FieldError {
+            field: "subject",
+            text: ctx.t("sign-in-subject-missing"),
+        });
+    } else if subject.chars().count() > SUBJECT_MAX
+        || !subject
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'@' | b'-'))
+    {
+        errors.push(FieldError {
+            field: "subject",
+            text: ctx.t("sign-in-subject-invalid"),
+        });
+    }
+    if name.chars().count() > NAME_MAX || name.chars().any(char::is_control) {
+        errors.push(FieldError {
+            field: "name",
+            text: ctx.t("sign-in-name-invalid"),
+        });
+    }
+    let admin = form.admin.is_some();
+    if !errors.is_empty() {
+        let csrf = ctx.session_csrf().to_owned();
+        return page(
+            &SignInPage {
+                ctx,
+                csrf,
+                next: local_next(&form.next),
+                subject: form.subject,
+                name: form.name,
+                admin,
+                errors,
+            },
+            StatusCode::BAD_REQUEST,
+        );
+    }
+    let ttl = state.sign_in.dev_session;
+    let token = match dev(&DevToken {
+        subject: subject.clone(),
+        name: (!name.is_empty()).then(|| name.clone()),
+        admin,
+        ttl,
+    }) {
+        Ok(token) => token,
+        Err(e) => {
+            tracing::error!(error = %e, "the dev signer made no token");
+            return problem_page(
+                ctx,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "unavailable-title",
+                "unavailable-text",
+            );
+        }
+    };
+    let session = Session::new(Some(SignedIn {
+        name: if name.is_empty() {
+            subject.clone()
+        } else {
+            name
+        },
+        subject,
+        admin,
+        token,
+        expires_at: now_secs() + ttl.as_secs(),
+    }));
+    tracing::info!(session = %session.id, "signed in with the dev sign-in page");
+    see_other(&local_next(&form.next), state.sessions.write(&session))
+}
+
+/// The sign-out form as posted.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct SignOutForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// `POST /sign-out`: ends the session and goes home.
+pub(crate) async fn sign_out(
+    state: Shared,
+    headers: HeaderMap,
+    uri: Uri,
+    form: Result<Form<SignOutForm>, FormRejection>,
+) -> Response {
+    let ctx = PageCtx::new(&state, &headers, &uri, "sign-out");
+    let form = match form {
+        Ok(Form(form)) => form,
+        Err(rejection) => return unreadable_form(ctx, &rejection),
+    };
+    if !form_allowed(&state, &headers, &ctx, &form.csrf) {
+        return form_refused(ctx);
+    }
+    see_other("/", Some(state.sessions.clear()))
+}
+
+/// A 303 to `location`, setting `cookie`.
+fn see_other(location: &str, cookie: Option<HeaderValue>) -> Response {
+    let mut response = Redirect::to(location).into_response();
+    let headers = response.headers_mut();
+    if let Some(cookie) = cookie {
+        headers.insert(header::SET_COOKIE, cookie);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn after_sign_in_the_visitor_goes_back_only_within_the_site() {
+        assert_eq!(local_next("/catalogue?q=x"), "/catalogue?q=x");
+        assert_eq!(local_next("//evil.example/"), "/");
+        assert_eq!(local_next("https://evil.example/"), "/");
+        assert_eq!(local_next("/sign-in?next=/"), "/");
+        assert_eq!(local_next(""), "/");
+    }
+}
