@@ -412,3 +412,175 @@ async fn the_dev_sign_in_page_signs_in_with_the_forms_token_and_signs_out() {
         page.body
     );
 }
+
+/// Signs `subject` in through the dev sign-in page; the session cookie.
+async fn sign_in(http: &reqwest::Client, base: &str, subject: &str, name: &str) -> String {
+    let form = get(http, &format!("{base}/sign-in"), &[]).await;
+    let anonymous = cookie_pair(&form.headers);
+    let csrf = hidden(&form.body, "csrf");
+    let signed = post(
+        http,
+        &format!("{base}/sign-in"),
+        &[("cookie", &anonymous)],
+        &[("csrf", &csrf), ("subject", subject), ("name", name)],
+    )
+    .await;
+    assert_eq!(signed.status, 303, "{}", signed.body);
+    cookie_pair(&signed.headers)
+}
+
+#[tokio::test]
+async fn a_signed_in_person_rates_an_interlinker_on_its_page() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let (_up, base) = serve_up(&dir.path().join("data"), &[]).await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+
+    // The search links each result to its page.
+    let search = get(&http, &format!("{base}/catalogue?q=survey"), &[]).await;
+    let href = search
+        .body
+        .split("href=\"/catalogue/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|id| format!("/catalogue/{id}"))
+        .expect("a result links to its page");
+    let id = href.trim_start_matches("/catalogue/").to_owned();
+    let anonymous = get(&http, &format!("{base}{href}"), &[]).await;
+    assert_eq!(anonymous.status, 200);
+    assert!(
+        anonymous.body.contains("<h1>Online survey builder</h1>"),
+        "{}",
+        anonymous.body
+    );
+    assert!(anonymous.body.contains("How to use it"));
+    assert!(anonymous.body.contains("Not rated yet"));
+    assert!(anonymous.body.contains("Related interlinkers"));
+    // Problem profiles by their titles, not their codes.
+    assert!(
+        anonymous
+            .body
+            .contains("<span>Collect user feedback</span>"),
+        "{}",
+        anonymous.body
+    );
+    assert!(anonymous.body.contains("Sign in to rate this interlinker"));
+    assert!(!anonymous.body.contains("name=\"value\""));
+    for missing in [
+        "/catalogue/00000000-0000-7000-8000-000000000000",
+        "/catalogue/not-an-id",
+    ] {
+        let page = get(
+            &http,
+            &format!("{base}{missing}"),
+            &[("accept-language", "it")],
+        )
+        .await;
+        assert_eq!(page.status, 404, "{missing}");
+        assert!(page.body.contains("<html lang=\"it\">"));
+    }
+
+    // Signed in: the form, with the session's token.
+    let ana = sign_in(&http, &base, "ana.garcia", "Ana García").await;
+    let page = get(&http, &format!("{base}{href}"), &[("cookie", &ana)]).await;
+    assert!(page.body.contains("Rate this interlinker"), "{}", page.body);
+    let csrf = hidden(&page.body, "csrf");
+    let action = format!("{base}{href}/rating");
+
+    // No choice: refused by the catalogue, shown beside the scale, the
+    // typed words kept, nothing saved.
+    let mistaken = post(
+        &http,
+        &action,
+        &[("cookie", &ana)],
+        &[("csrf", &csrf), ("title", "Quick <b>"), ("text", "")],
+    )
+    .await;
+    assert_eq!(mistaken.status, 400, "{}", mistaken.body);
+    assert!(mistaken.body.contains("Choose from 1 to 5 stars"));
+    assert!(mistaken.body.contains("href=\"#value-1\""));
+    assert!(
+        mistaken.body.contains("value=\"Quick &#60;b&#62;\"")
+            || mistaken.body.contains("value=\"Quick &lt;b&gt;\"")
+    );
+    assert!(mistaken.body.contains("Not rated yet"));
+    let refused = post(
+        &http,
+        &action,
+        &[("cookie", &ana)],
+        &[("csrf", "nope"), ("value", "5")],
+    )
+    .await;
+    assert_eq!(refused.status, 403);
+    let anonymous_post = post(&http, &action, &[], &[("csrf", &csrf), ("value", "5")]).await;
+    assert_eq!(anonymous_post.status, 403);
+
+    // Rated: back to the ratings, with thanks; the rating shows with
+    // community's name for its author and the day in the page's language.
+    let rated = post(
+        &http,
+        &action,
+        &[("cookie", &ana)],
+        &[
+            ("csrf", &csrf),
+            ("value", "4"),
+            ("title", "Useful"),
+            ("text", "Easy to share.\nGood for short surveys."),
+        ],
+    )
+    .await;
+    assert_eq!(rated.status, 303, "{}", rated.body);
+    assert_eq!(
+        rated.headers["location"].to_str().unwrap_or(""),
+        format!("{href}?rated=1#ratings")
+    );
+    let page = get(&http, &format!("{base}{href}?rated=1"), &[("cookie", &ana)]).await;
+    assert!(page.body.contains("Thank you: your rating is saved."));
+    assert!(
+        page.body.contains("Rated 4.0 out of 5 by one person"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("4 stars out of 5 · <strong>Useful</strong>")
+    );
+    assert!(page.body.contains("<p>Good for short surveys.</p>"));
+    assert!(page.body.contains("Ana García ·"), "{}", page.body);
+    assert!(page.body.contains("<time datetime=\"20"));
+    assert!(page.body.contains("You rated it before"));
+    assert!(
+        page.body
+            .contains("id=\"value-4\" name=\"value\" value=\"4\" checked")
+    );
+    // The API holds the same rating.
+    let api = get(&http, &format!("{base}/v1/interlinkers/{id}/ratings"), &[]).await;
+    assert!(api.body.contains("\"title\":\"Useful\""), "{}", api.body);
+
+    // A second person: the average moves, in Spanish with its comma.
+    let luis = sign_in(&http, &base, "luis", "Luis").await;
+    let page = get(&http, &format!("{base}{href}"), &[("cookie", &luis)]).await;
+    let csrf = hidden(&page.body, "csrf");
+    let rated = post(
+        &http,
+        &action,
+        &[("cookie", &luis)],
+        &[("csrf", &csrf), ("value", "2")],
+    )
+    .await;
+    assert_eq!(rated.status, 303);
+    let page = get(
+        &http,
+        &format!("{base}{href}"),
+        &[("accept-language", "es")],
+    )
+    .await;
+    assert!(
+        page.body.contains("Valorado con 3,0 de 5 por 2 personas"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("2 estrellas de 5"));
+}

@@ -245,13 +245,20 @@ impl Gateway {
                 .unwrap_or(interlink_web::Lang::En),
             public_url: (!web.public_url.is_empty()).then(|| web.public_url.clone()),
         };
-        let catalogue = interlink_web::Channel::new(tower::ServiceExt::map_err(catalogue, |e| {
-            interlink_web::Unreachable(e.0)
-        }));
+        let channel = |service: upstream::GrpcService| {
+            interlink_web::Channel::new(tower::ServiceExt::map_err(service, |e| {
+                interlink_web::Unreachable(e.0)
+            }))
+        };
+        let catalogue = channel(catalogue);
+        let community = roles.get("community").map(|u| channel(u.service.clone()));
         Some(interlink_web::router(
             settings,
             self.sign_in.clone(),
-            interlink_web::Services { catalogue },
+            interlink_web::Services {
+                catalogue,
+                community,
+            },
         ))
     }
 }

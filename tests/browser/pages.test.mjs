@@ -30,6 +30,14 @@ const PAGES = [
 ];
 
 /** The sign-in page's words in each language (as its .ftl files say). */
+/** The rate form's words in each language. */
+const RATE = {
+  en: { stars: '5 stars out of 5', save: 'Save my rating', choose: 'Choose from 1 to 5 stars', saved: 'Thank you: your rating is saved.' },
+  es: { stars: '5 estrellas de 5', save: 'Guardar mi valoración', choose: 'Elija de 1 a 5 estrellas', saved: 'Gracias: su valoración se ha guardado.' },
+  it: { stars: '5 stelle su 5', save: 'Salva la mia valutazione', choose: 'Scegli da 1 a 5 stelle', saved: 'Grazie: la tua valutazione è salvata.' },
+  lv: { stars: '5 zvaigznes no 5', save: 'Saglabāt manu vērtējumu', choose: 'Izvēlieties no 1 līdz 5 zvaigznēm', saved: 'Paldies: jūsu vērtējums ir saglabāts.' },
+};
+
 const SIGN_IN = {
   en: { userId: 'User id', name: 'Your name (optional)', button: 'Sign in', signedIn: 'Signed in as', signOut: 'Sign out', problem: 'There is a problem' },
   es: { userId: 'Identificador de usuario', name: 'Su nombre (opcional)', button: 'Iniciar sesión', signedIn: 'Sesión iniciada como', signOut: 'Cerrar sesión', problem: 'Hay un problema' },
@@ -40,6 +48,12 @@ const SIGN_IN = {
 let browser;
 
 before(async () => {
+  // An interlinker's page: the first result of a search, as a visitor finds it.
+  const search = await (await fetch(`${base}/catalogue?q=survey`)).text();
+  const href = search.match(/href="(\/catalogue\/[0-9a-f-]+)"/)?.[1];
+  assert.ok(href, 'a search result links to its page');
+  PAGES.push({ name: 'interlinker', path: href });
+
   // The flags keep chromium off the network it cannot reach here (its
   // background services would otherwise try Google's hosts).
   browser = await chromium.launch({
@@ -228,5 +242,60 @@ test('with the keyboard only, a visitor signs in as a platform administrator', a
   await page.keyboard.press('Enter');
   await page.waitForURL(base + '/');
   assert.match((await page.locator('.account').textContent()) ?? '', /Signed in as PA Admin/);
+  await context.close();
+});
+
+/** Signs `subject` in through the sign-in page of `page`'s context. */
+async function signIn(page, lang, subject) {
+  const words = SIGN_IN[lang];
+  await page.goto(base + '/sign-in');
+  await page.getByLabel(words.userId).fill(subject);
+  await page.getByRole('button', { name: words.button, exact: true }).click();
+  await page.waitForURL(base + '/');
+}
+
+for (const lang of LANGUAGES) {
+  test(`a signed-in person rates an interlinker in ${lang}, each step without axe violations`, async () => {
+    const words = RATE[lang];
+    const context = await visitor(lang);
+    const page = await context.newPage();
+    await signIn(page, lang, `rater-${lang}`);
+    const detail = PAGES.find((p) => p.name === 'interlinker').path;
+    await page.goto(base + detail);
+    assert.deepEqual(await violations(page), [], `the rate form in ${lang}`);
+
+    // Sent with no choice: the mistake is named at the scale.
+    await page.getByRole('button', { name: words.save, exact: true }).click();
+    await page.getByRole('link', { name: words.choose }).waitFor();
+    assert.deepEqual(await violations(page), [], `the rate mistake in ${lang}`);
+    await page.screenshot({ path: join(artefacts, `rate-mistake.${lang}.png`), fullPage: true });
+
+    await page.getByLabel(words.stars, { exact: true }).check();
+    await page.getByRole('button', { name: words.save, exact: true }).click();
+    await page.getByText(words.saved).waitFor();
+    assert.ok(await page.isChecked('#value-5'), 'the saved rating is the form\'s');
+    assert.deepEqual(await violations(page), [], `the rated page in ${lang}`);
+    await page.screenshot({ path: join(artefacts, `rated.${lang}.png`), fullPage: true });
+    await context.close();
+  });
+}
+
+test('with JavaScript off and the keyboard only, a person rates an interlinker', async () => {
+  const context = await visitor('it', { javaScriptEnabled: false });
+  const page = await context.newPage();
+  await signIn(page, 'it', 'keyboard-rater');
+  await page.goto(base + PAGES.find((p) => p.name === 'interlinker').path);
+  await page.focus('#value-1');
+  // Arrow keys move through a radio group; three steps right is 4 stars.
+  for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
+  assert.ok(await page.isChecked('#value-4'), 'the arrows choose 4 stars');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('Utile');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('Facile da condividere.');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await page.getByText(RATE.it.saved).waitFor();
+  assert.ok(await page.getByText('4 stelle su 5 · Utile').isVisible());
   await context.close();
 });

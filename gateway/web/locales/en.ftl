@@ -51,3 +51,45 @@ error-summary-title = There is a problem
 error-prefix = Error
 form-refused-title = This form could not be accepted
 form-refused-text = It came from another site, or its page was open so long that the session ended. Go back, reload the page and try again.
+breadcrumb-label = You are here
+section-description = What it is
+section-instructions = How to use it
+section-constraints = Constraints and limitations
+section-regulations = Regulations and standards
+facts-languages = Languages
+facts-problem-profiles = Problem profiles
+open-external = Open it on its own site
+genesis-title = Templates
+genesis-text = The starting document, in each language it is written in:
+state-draft = This interlinker is a draft: only the catalogue's editors see it.
+state-deprecated = This interlinker is deprecated: it stays for the processes that use it, but should not be chosen for new ones.
+rating-summary = { $count ->
+    [0] Not rated yet
+    [one] Rated { $average } out of 5 by one person
+   *[other] Rated { $average } out of 5 by { $shown } people
+}
+rating-stars = { $value ->
+    [one] 1 star out of 5
+   *[other] { $value } stars out of 5
+}
+ratings-title = Ratings
+no-ratings = Nobody has rated this interlinker yet.
+someone = Someone
+rate-heading = Rate this interlinker
+rate-replaces = You rated it before: saving replaces your rating.
+rate-value = Your rating
+rate-title-label = Title (optional)
+rate-title-hint = Up to 200 characters, on one line.
+rate-text-label = Your review (optional)
+rate-text-hint = Up to 5,000 characters: what worked, and for what.
+rate-button = Save my rating
+rate-sign-in = Sign in to rate this interlinker
+rate-saved = Thank you: your rating is saved.
+rate-value-invalid = Choose from 1 to 5 stars
+rate-title-invalid = Use up to 200 characters on one line for the title
+rate-text-invalid = Use up to 5,000 characters for the review
+rate-unpublished-title = Only published interlinkers can be rated
+rate-unpublished-text = This interlinker is a draft or deprecated, so it takes no ratings now.
+sign-in-needed-title = Please sign in again
+sign-in-needed-text = Your session ended before the form was sent. Sign in, then send it again.
+related-title = Related interlinkers

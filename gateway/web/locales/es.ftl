@@ -51,3 +51,45 @@ error-summary-title = Hay un problema
 error-prefix = Error
 form-refused-title = No se ha podido aceptar este formulario
 form-refused-text = Llegó desde otro sitio, o su página estuvo abierta tanto tiempo que la sesión terminó. Vuelva atrás, recargue la página e inténtelo de nuevo.
+breadcrumb-label = Está aquí
+section-description = Qué es
+section-instructions = Cómo usarlo
+section-constraints = Restricciones y limitaciones
+section-regulations = Normativa y estándares
+facts-languages = Idiomas
+facts-problem-profiles = Perfiles de problema
+open-external = Abrirlo en su propio sitio
+genesis-title = Plantillas
+genesis-text = El documento de partida, en cada idioma en que está escrito:
+state-draft = Este interlinker es un borrador: solo lo ven los editores del catálogo.
+state-deprecated = Este interlinker está obsoleto: se mantiene para los procesos que lo usan, pero no debería elegirse para otros nuevos.
+rating-summary = { $count ->
+    [0] Aún sin valoraciones
+    [one] Valorado con { $average } de 5 por una persona
+   *[other] Valorado con { $average } de 5 por { $shown } personas
+}
+rating-stars = { $value ->
+    [one] 1 estrella de 5
+   *[other] { $value } estrellas de 5
+}
+ratings-title = Valoraciones
+no-ratings = Nadie ha valorado aún este interlinker.
+someone = Alguien
+rate-heading = Valore este interlinker
+rate-replaces = Ya lo valoró: al guardar se sustituye su valoración.
+rate-value = Su valoración
+rate-title-label = Título (opcional)
+rate-title-hint = Hasta 200 caracteres, en una sola línea.
+rate-text-label = Su opinión (opcional)
+rate-text-hint = Hasta 5000 caracteres: qué funcionó y para qué.
+rate-button = Guardar mi valoración
+rate-sign-in = Inicie sesión para valorar este interlinker
+rate-saved = Gracias: su valoración se ha guardado.
+rate-value-invalid = Elija de 1 a 5 estrellas
+rate-title-invalid = Use hasta 200 caracteres en una sola línea para el título
+rate-text-invalid = Use hasta 5000 caracteres para la opinión
+rate-unpublished-title = Solo se pueden valorar interlinkers publicados
+rate-unpublished-text = Este interlinker es un borrador o está obsoleto, así que ahora no admite valoraciones.
+sign-in-needed-title = Inicie sesión de nuevo
+sign-in-needed-text = Su sesión terminó antes de enviar el formulario. Inicie sesión y vuelva a enviarlo.
+related-title = Interlinkers relacionados

@@ -51,3 +51,45 @@ error-summary-title = C'è un problema
 error-prefix = Errore
 form-refused-title = Non è stato possibile accettare questo modulo
 form-refused-text = È arrivato da un altro sito, oppure la sua pagina è rimasta aperta così a lungo che la sessione è terminata. Torna indietro, ricarica la pagina e riprova.
+breadcrumb-label = Ti trovi qui
+section-description = Che cos'è
+section-instructions = Come usarlo
+section-constraints = Vincoli e limiti
+section-regulations = Norme e standard
+facts-languages = Lingue
+facts-problem-profiles = Profili di problema
+open-external = Aprilo sul suo sito
+genesis-title = Modelli
+genesis-text = Il documento di partenza, in ogni lingua in cui è scritto:
+state-draft = Questo interlinker è una bozza: lo vedono solo i redattori del catalogo.
+state-deprecated = Questo interlinker è deprecato: resta per i processi che lo usano, ma non va scelto per quelli nuovi.
+rating-summary = { $count ->
+    [0] Ancora nessuna valutazione
+    [one] Valutato { $average } su 5 da una persona
+   *[other] Valutato { $average } su 5 da { $shown } persone
+}
+rating-stars = { $value ->
+    [one] 1 stella su 5
+   *[other] { $value } stelle su 5
+}
+ratings-title = Valutazioni
+no-ratings = Nessuno ha ancora valutato questo interlinker.
+someone = Qualcuno
+rate-heading = Valuta questo interlinker
+rate-replaces = Lo hai già valutato: salvando sostituisci la tua valutazione.
+rate-value = La tua valutazione
+rate-title-label = Titolo (facoltativo)
+rate-title-hint = Fino a 200 caratteri, su una sola riga.
+rate-text-label = La tua recensione (facoltativa)
+rate-text-hint = Fino a 5.000 caratteri: che cosa ha funzionato, e per che cosa.
+rate-button = Salva la mia valutazione
+rate-sign-in = Accedi per valutare questo interlinker
+rate-saved = Grazie: la tua valutazione è salvata.
+rate-value-invalid = Scegli da 1 a 5 stelle
+rate-title-invalid = Usa fino a 200 caratteri su una sola riga per il titolo
+rate-text-invalid = Usa fino a 5.000 caratteri per la recensione
+rate-unpublished-title = Si possono valutare solo interlinker pubblicati
+rate-unpublished-text = Questo interlinker è una bozza o è deprecato, quindi ora non accetta valutazioni.
+sign-in-needed-title = Accedi di nuovo
+sign-in-needed-text = La sessione è terminata prima dell'invio del modulo. Accedi, poi invialo di nuovo.
+related-title = Interlinker correlati

@@ -52,3 +52,46 @@ error-summary-title = Radusies problēma
 error-prefix = Kļūda
 form-refused-title = Šo veidlapu nevarēja pieņemt
 form-refused-text = Tā tika nosūtīta no citas vietnes, vai arī tās lapa bija atvērta tik ilgi, ka sesija beidzās. Atgriezieties, pārlādējiet lapu un mēģiniet vēlreiz.
+breadcrumb-label = Jūs atrodaties šeit
+section-description = Kas tas ir
+section-instructions = Kā to izmantot
+section-constraints = Ierobežojumi
+section-regulations = Normatīvi un standarti
+facts-languages = Valodas
+facts-problem-profiles = Problēmu profili
+open-external = Atvērt to tā vietnē
+genesis-title = Veidnes
+genesis-text = Sākuma dokuments katrā valodā, kurā tas ir uzrakstīts:
+state-draft = Šis interlinkers ir melnraksts: to redz tikai kataloga redaktori.
+state-deprecated = Šis interlinkers ir novecojis: tas paliek procesiem, kas to izmanto, bet jauniem to nevajadzētu izvēlēties.
+rating-summary = { $count ->
+    [0] Vēl nav novērtēts
+    [zero] Novērtējums { $average } no 5, vērtējuši { $shown } cilvēki
+    [one] Novērtējums { $average } no 5, vērtējis { $shown } cilvēks
+   *[other] Novērtējums { $average } no 5, vērtējuši { $shown } cilvēki
+}
+rating-stars = { $value ->
+    [one] { $value } zvaigzne no 5
+   *[other] { $value } zvaigznes no 5
+}
+ratings-title = Vērtējumi
+no-ratings = Neviens vēl nav novērtējis šo interlinkeru.
+someone = Kāds
+rate-heading = Novērtējiet šo interlinkeru
+rate-replaces = Jūs to jau novērtējāt: saglabājot jūsu vērtējums tiks aizstāts.
+rate-value = Jūsu vērtējums
+rate-title-label = Virsraksts (nav obligāts)
+rate-title-hint = Līdz 200 rakstzīmēm vienā rindā.
+rate-text-label = Jūsu atsauksme (nav obligāta)
+rate-text-hint = Līdz 5000 rakstzīmēm: kas noderēja un kam.
+rate-button = Saglabāt manu vērtējumu
+rate-sign-in = Piesakieties, lai novērtētu šo interlinkeru
+rate-saved = Paldies: jūsu vērtējums ir saglabāts.
+rate-value-invalid = Izvēlieties no 1 līdz 5 zvaigznēm
+rate-title-invalid = Virsrakstam izmantojiet līdz 200 rakstzīmēm vienā rindā
+rate-text-invalid = Atsauksmei izmantojiet līdz 5000 rakstzīmēm
+rate-unpublished-title = Var novērtēt tikai publicētus interlinkerus
+rate-unpublished-text = Šis interlinkers ir melnraksts vai novecojis, tāpēc tagad to nevar novērtēt.
+sign-in-needed-title = Lūdzu, piesakieties vēlreiz
+sign-in-needed-text = Jūsu sesija beidzās, pirms veidlapa tika nosūtīta. Piesakieties un nosūtiet to vēlreiz.
+related-title = Saistītie interlinkeri

@@ -150,6 +150,122 @@ impl Lang {
     }
 }
 
+impl Lang {
+    /// `value` with one decimal, as this language writes it (`4.5`, `4,5`).
+    pub fn decimal(self, value: f64) -> String {
+        let text = format!("{:.1}", (value * 10.0).round() / 10.0);
+        match self {
+            Lang::En => text,
+            Lang::Es | Lang::It | Lang::Lv => text.replace('.', ","),
+        }
+    }
+
+    /// The calendar day of `seconds` since the Unix epoch (UTC), as this
+    /// language writes a date in running text (CLDR's long date).
+    pub fn date(self, seconds: i64) -> String {
+        let (year, month, day) = civil_date(seconds.div_euclid(86_400));
+        let index = usize::try_from(month.saturating_sub(1))
+            .unwrap_or(0)
+            .min(11);
+        match self {
+            Lang::En => format!("{day} {} {year}", MONTHS_EN[index]),
+            Lang::Es => format!("{day} de {} de {year}", MONTHS_ES[index]),
+            Lang::It => format!("{day} {} {year}", MONTHS_IT[index]),
+            Lang::Lv => format!("{year}. gada {day}. {}", MONTHS_LV[index]),
+        }
+    }
+}
+
+/// The calendar day of `seconds` since the Unix epoch (UTC) as
+/// `YYYY-MM-DD`, for `<time datetime>`.
+pub(crate) fn iso_date(seconds: i64) -> String {
+    let (year, month, day) = civil_date(seconds.div_euclid(86_400));
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+const MONTHS_ES: [&str; 12] = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+];
+const MONTHS_IT: [&str; 12] = [
+    "gennaio",
+    "febbraio",
+    "marzo",
+    "aprile",
+    "maggio",
+    "giugno",
+    "luglio",
+    "agosto",
+    "settembre",
+    "ottobre",
+    "novembre",
+    "dicembre",
+];
+/// Latvian names the month in the nominative after the day's ordinal
+/// (`2026. gada 5. decembris`).
+const MONTHS_LV: [&str; 12] = [
+    "janvāris",
+    "februāris",
+    "marts",
+    "aprīlis",
+    "maijs",
+    "jūnijs",
+    "jūlijs",
+    "augusts",
+    "septembris",
+    "oktobris",
+    "novembris",
+    "decembris",
+];
+
+/// The (year, month, day) of a count of days since 1970-01-01, in the
+/// proleptic Gregorian calendar (Howard Hinnant's `civil_from_days`).
+fn civil_date(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (
+        year,
+        u32::try_from(month).unwrap_or(1),
+        u32::try_from(day).unwrap_or(1),
+    )
+}
+
 fn format(
     bundle: &FluentBundle<FluentResource>,
     id: &str,
@@ -264,6 +380,23 @@ mod tests {
         assert_eq!(count(Lang::Lv, 10), "Atrasti 10 interlinkeru");
         assert_eq!(count(Lang::Lv, 21), "Atrasts 21 interlinkers");
         assert_eq!(count(Lang::Lv, 1234), "Atrasti 1\u{a0}234 interlinkeri");
+    }
+
+    #[test]
+    fn dates_and_decimals_are_written_as_each_language_writes_them() {
+        // 2026-12-05 and 2024-02-29 (a leap day), at noon UTC.
+        let december = 1_796_428_800 + 12 * 3600;
+        assert_eq!(Lang::En.date(december), "5 December 2026");
+        assert_eq!(Lang::Es.date(december), "5 de diciembre de 2026");
+        assert_eq!(Lang::It.date(december), "5 dicembre 2026");
+        assert_eq!(Lang::Lv.date(december), "2026. gada 5. decembris");
+        assert_eq!(Lang::En.date(1_709_208_000), "29 February 2024");
+        assert_eq!(Lang::En.date(0), "1 January 1970");
+        assert_eq!(Lang::En.date(-1), "31 December 1969");
+        assert_eq!(iso_date(december), "2026-12-05");
+        assert_eq!(Lang::En.decimal(4.25), "4.3");
+        assert_eq!(Lang::It.decimal(4.0), "4,0");
+        assert_eq!(Lang::Lv.decimal(3.06), "3,1");
     }
 
     #[test]

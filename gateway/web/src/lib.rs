@@ -11,6 +11,7 @@
 //! answers, calling with the signed-in person's bearer token.
 
 mod i18n;
+mod interlinker;
 mod pages;
 mod session;
 mod sign_in;
@@ -121,6 +122,9 @@ impl std::fmt::Debug for SignIn {
 pub struct Services {
     /// The catalogue.
     pub catalogue: Channel,
+    /// Community management, for people's display names; without it pages
+    /// say "someone".
+    pub community: Option<Channel>,
 }
 
 pub(crate) struct WebState {
@@ -147,6 +151,8 @@ pub fn router(settings: WebSettings, sign_in: SignIn, services: Services) -> Rou
     Router::new()
         .route("/", get(pages::home))
         .route("/catalogue", get(pages::catalogue))
+        .route("/catalogue/{id}", get(interlinker::interlinker_page))
+        .route("/catalogue/{id}/rating", post(interlinker::rate))
         .route(
             "/sign-in",
             get(sign_in::sign_in_page).post(sign_in::sign_in_submit),
@@ -283,7 +289,10 @@ mod tests {
                 public_url: None,
             },
             sign_in,
-            Services { catalogue },
+            Services {
+                catalogue,
+                community: None,
+            },
         )
     }
 

@@ -325,6 +325,7 @@ pub(crate) struct CatalogueQuery {
 }
 
 pub(crate) struct ResultRow {
+    pub(crate) href: String,
     pub(crate) title: Shown,
     pub(crate) summary: Shown,
     pub(crate) nature: String,
@@ -375,6 +376,7 @@ pub(crate) async fn catalogue(
                 summary.text = summary.text.chars().take(SUMMARY_CHARS).collect::<String>() + "…";
             }
             ResultRow {
+                href: crate::interlinker::interlinker_href(&i.name),
                 title: shown(i.title.as_ref(), lang),
                 summary,
                 nature: ctx.t(nature_message(i.nature)),
@@ -407,7 +409,7 @@ pub(crate) async fn catalogue(
     )
 }
 
-fn nature_message(nature: i32) -> &'static str {
+pub(crate) fn nature_message(nature: i32) -> &'static str {
     match catalogue::Nature::try_from(nature) {
         Ok(catalogue::Nature::Knowledge) => "nature-knowledge",
         Ok(catalogue::Nature::ExternalSoftware) => "nature-external-software",

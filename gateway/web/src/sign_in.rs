@@ -9,6 +9,8 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Query};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use interlink_proto::community::v1 as community;
+use interlink_proto::community::v1::community_service_client::CommunityServiceClient;
 use serde::Deserialize;
 
 use crate::pages::{PageCtx, page, problem_page, web_pages};
@@ -119,7 +121,7 @@ pub(crate) struct SignInForm {
 
 /// Why a posted form is refused before it is read: it did not come from
 /// this site's page, or the page's session is gone.
-fn form_refused(ctx: PageCtx) -> Response {
+pub(crate) fn form_refused(ctx: PageCtx) -> Response {
     problem_page(
         ctx,
         StatusCode::FORBIDDEN,
@@ -143,7 +145,7 @@ pub(crate) fn form_allowed(
 }
 
 /// The page for a body that is not a form.
-fn unreadable_form(ctx: PageCtx, rejection: &FormRejection) -> Response {
+pub(crate) fn unreadable_form(ctx: PageCtx, rejection: &FormRejection) -> Response {
     tracing::debug!(%rejection, "a form could not be read");
     problem_page(
         ctx,
@@ -231,12 +233,15 @@ pub(crate) async fn sign_in_submit(
             );
         }
     };
+    // Community registers the person from the token at their first call,
+    // and knows the name they chose for themselves since.
+    let name = match registered_name(&state, &token).await {
+        Some(registered) => registered,
+        None if name.is_empty() => subject.clone(),
+        None => name,
+    };
     let session = Session::new(Some(SignedIn {
-        name: if name.is_empty() {
-            subject.clone()
-        } else {
-            name
-        },
+        name,
         subject,
         admin,
         token,
@@ -244,6 +249,24 @@ pub(crate) async fn sign_in_submit(
     }));
     tracing::info!(session = %session.id, "signed in with the dev sign-in page");
     see_other(&local_next(&form.next), state.sessions.write(&session))
+}
+
+/// The display name community keeps for the bearer of `token` (registering
+/// them on this first call), if the community service answers.
+async fn registered_name(state: &WebState, token: &str) -> Option<String> {
+    let channel = state.services.community.clone()?;
+    let mut client = CommunityServiceClient::new(channel);
+    let mut request = tonic::Request::new(community::GetMeRequest::default());
+    request
+        .metadata_mut()
+        .insert("authorization", format!("Bearer {token}").parse().ok()?);
+    match client.get_me(request).await {
+        Ok(me) => Some(me.into_inner().display_name).filter(|name| !name.is_empty()),
+        Err(status) => {
+            tracing::warn!(code = ?status.code(), "community did not register a signed-in person");
+            None
+        }
+    }
 }
 
 /// The sign-out form as posted.
@@ -272,7 +295,7 @@ pub(crate) async fn sign_out(
 }
 
 /// A 303 to `location`, setting `cookie`.
-fn see_other(location: &str, cookie: Option<HeaderValue>) -> Response {
+pub(crate) fn see_other(location: &str, cookie: Option<HeaderValue>) -> Response {
     let mut response = Redirect::to(location).into_response();
     let headers = response.headers_mut();
     if let Some(cookie) = cookie {
