@@ -584,3 +584,335 @@ async fn a_signed_in_person_rates_an_interlinker_on_its_page() {
     );
     assert!(page.body.contains("2 estrellas de 5"));
 }
+
+/// The path a 303 goes to.
+fn location(page: &Page) -> String {
+    page.headers["location"]
+        .to_str()
+        .expect("a location")
+        .to_owned()
+}
+
+/// The first `action="…"` of a page's forms that starts with `prefix`.
+fn form_action(body: &str, prefix: &str) -> String {
+    let marker = format!("action=\"{prefix}");
+    body.split(&marker)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|rest| format!("{prefix}{rest}"))
+        .unwrap_or_else(|| panic!("no form to {prefix} in {body}"))
+}
+
+#[tokio::test]
+async fn people_run_organisations_and_teams_through_their_pages() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let (_up, base) = serve_up(&dir.path().join("data"), &[]).await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let origin = base.clone();
+
+    // Ana creates an organisation; a blank name is refused beside its input
+    // and creates nothing.
+    let ana = sign_in(&http, &base, "ana", "Ana Admin").await;
+    let form = get(
+        &http,
+        &format!("{base}/organizations/new"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    let csrf = hidden(&form.body, "csrf");
+    let blank = post(
+        &http,
+        &format!("{base}/organizations"),
+        &[("cookie", &ana), ("origin", &origin)],
+        &[
+            ("csrf", &csrf),
+            ("name", " "),
+            ("team_type", "citizen"),
+            ("policy", "anyone"),
+        ],
+    )
+    .await;
+    assert_eq!(blank.status, 400, "{}", blank.body);
+    assert!(
+        blank
+            .body
+            .contains("<a href=\"#name\">Enter a name of up to 200 characters</a>")
+    );
+    assert!(blank.body.contains("id=\"name-error\""));
+    let listed = get(&http, &format!("{base}/organizations"), &[("cookie", &ana)]).await;
+    assert!(
+        listed
+            .body
+            .contains("There are no organisations you can see yet.")
+    );
+    let created = post(
+        &http,
+        &format!("{base}/organizations"),
+        &[("cookie", &ana), ("origin", &origin)],
+        &[
+            ("csrf", &csrf),
+            ("name", "Zaragoza City"),
+            ("description", "The city council."),
+            ("public", "yes"),
+            ("team_type", "public-administration"),
+            ("policy", "anyone"),
+        ],
+    )
+    .await;
+    assert_eq!(created.status, 303, "{}", created.body);
+    let org = location(&created)
+        .split('?')
+        .next()
+        .expect("a path")
+        .to_owned();
+    assert!(org.starts_with("/organizations/"), "{org}");
+    let page = get(&http, &format!("{base}{org}"), &[("cookie", &ana)]).await;
+    assert!(page.body.contains("<h1>Zaragoza City</h1>"));
+    assert!(page.body.contains("<dd>Ana Admin</dd>"), "{}", page.body);
+    assert!(page.body.contains("Edit the organisation"));
+    let listed = get(&http, &format!("{base}/organizations"), &[]).await;
+    assert!(
+        listed
+            .body
+            .contains(&format!("<a href=\"{org}\">Zaragoza City</a>"))
+    );
+
+    // Editing in Spanish changes the Spanish name only.
+    let edit = get(
+        &http,
+        &format!("{base}{org}/edit"),
+        &[("cookie", &ana), ("accept-language", "es")],
+    )
+    .await;
+    assert_eq!(edit.status, 200, "{}", edit.body);
+    let saved = post(
+        &http,
+        &format!("{base}{org}/edit"),
+        &[
+            ("cookie", &ana),
+            ("origin", &origin),
+            ("accept-language", "es"),
+        ],
+        &[
+            ("csrf", &csrf),
+            ("name", "Ayuntamiento de Zaragoza"),
+            ("public", "yes"),
+            ("team_type", "public-administration"),
+            ("policy", "anyone"),
+        ],
+    )
+    .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let es = get(&http, &format!("{base}{org}"), &[("accept-language", "es")]).await;
+    assert!(
+        es.body.contains("<h1>Ayuntamiento de Zaragoza</h1>"),
+        "{}",
+        es.body
+    );
+    // The English description shows, marked as English, on the Spanish page.
+    assert!(es.body.contains("<div class=\"prose\" lang=\"en\">"));
+    let en = get(&http, &format!("{base}{org}"), &[]).await;
+    assert!(en.body.contains("<h1>Zaragoza City</h1>"));
+
+    // Ana creates a team in it.
+    let team_form = get(
+        &http,
+        &format!("{base}{org}/teams/new"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    assert_eq!(team_form.status, 200, "{}", team_form.body);
+    let made = post(
+        &http,
+        &format!("{base}{org}/teams"),
+        &[("cookie", &ana), ("origin", &origin)],
+        &[
+            ("csrf", &csrf),
+            ("name", "Mobility"),
+            ("team_type", "citizen"),
+        ],
+    )
+    .await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    let team = location(&made)
+        .split('?')
+        .next()
+        .expect("a path")
+        .to_owned();
+    assert!(team.starts_with("/teams/"), "{team}");
+
+    // Ben may not edit the organisation, and asks to join the team.
+    let ben = sign_in(&http, &base, "ben", "Ben Citizen").await;
+    let ben_page = get(&http, &format!("{base}{team}"), &[("cookie", &ben)]).await;
+    assert!(ben_page.body.contains("Ask to join"), "{}", ben_page.body);
+    assert!(!ben_page.body.contains("Requests to join"));
+    let ben_csrf = hidden(&ben_page.body, "csrf");
+    let refused = post(
+        &http,
+        &format!("{base}{org}/edit"),
+        &[("cookie", &ben), ("origin", &origin)],
+        &[
+            ("csrf", &ben_csrf),
+            ("name", "Mine now"),
+            ("team_type", "citizen"),
+            ("policy", "anyone"),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    let forged = post(
+        &http,
+        &format!("{base}{team}/applications"),
+        &[("cookie", &ben), ("origin", &origin)],
+        &[("csrf", "forged"), ("reason", "x")],
+    )
+    .await;
+    assert_eq!(forged.status, 403);
+    let applied = post(
+        &http,
+        &format!("{base}{team}/applications"),
+        &[("cookie", &ben), ("origin", &origin)],
+        &[
+            ("csrf", &ben_csrf),
+            ("reason", "I cycle to work every day."),
+        ],
+    )
+    .await;
+    assert_eq!(applied.status, 303, "{}", applied.body);
+    let waiting = get(
+        &http,
+        &format!("{base}{team}?done=applied"),
+        &[("cookie", &ben)],
+    )
+    .await;
+    assert!(waiting.body.contains("Your request is sent"));
+    assert!(waiting.body.contains("Withdraw my request"));
+
+    // Ana accepts Ben's application.
+    let ana_page = get(&http, &format!("{base}{team}"), &[("cookie", &ana)]).await;
+    assert!(
+        ana_page.body.contains("I cycle to work every day."),
+        "{}",
+        ana_page.body
+    );
+    assert!(ana_page.body.contains("Accept Ben Citizen"));
+    let decide = form_action(&ana_page.body, &format!("{team}/applications/"));
+    let accepted = post(
+        &http,
+        &format!("{base}{decide}"),
+        &[("cookie", &ana), ("origin", &origin)],
+        &[("csrf", &csrf), ("decision", "accept")],
+    )
+    .await;
+    assert_eq!(accepted.status, 303, "{}", accepted.body);
+    let members = get(&http, &format!("{base}{team}"), &[("cookie", &ben)]).await;
+    assert!(members.body.contains("2 members"), "{}", members.body);
+    assert!(members.body.contains("Leave this team"));
+
+    // Ana invites Cara; a malformed address is refused beside its input.
+    let bad = post(
+        &http,
+        &format!("{base}{team}/invitations"),
+        &[("cookie", &ana), ("origin", &origin)],
+        &[("csrf", &csrf), ("email", "not an address")],
+    )
+    .await;
+    assert_eq!(bad.status, 400, "{}", bad.body);
+    assert!(
+        bad.body
+            .contains("Enter an e-mail address such as name@example.org")
+    );
+    assert!(bad.body.contains("value=\"not an address\""));
+    let invited = post(
+        &http,
+        &format!("{base}{team}/invitations"),
+        &[("cookie", &ana), ("origin", &origin)],
+        &[("csrf", &csrf), ("email", "cara@example.org")],
+    )
+    .await;
+    assert_eq!(invited.status, 200, "{}", invited.body);
+    let link = invited
+        .body
+        .split("id=\"invitation-link\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the link to send")
+        .to_owned();
+    assert!(link.starts_with(&format!("{base}/invitation#")), "{link}");
+    let code = link.rsplit('#').next().expect("a code").to_owned();
+    assert_eq!(code.len(), 43);
+
+    // Cara accepts it: a wrong code first, then hers, then hers again.
+    let cara = sign_in(&http, &base, "cara", "Cara").await;
+    let accept_form = get(&http, &format!("{base}/invitation"), &[("cookie", &cara)]).await;
+    let cara_csrf = hidden(&accept_form.body, "csrf");
+    assert!(
+        accept_form
+            .body
+            .contains("<script src=\"/static/invitation.")
+    );
+    let wrong = post(
+        &http,
+        &format!("{base}/invitation"),
+        &[("cookie", &cara), ("origin", &origin)],
+        &[("csrf", &cara_csrf), ("code", &"A".repeat(43))],
+    )
+    .await;
+    assert_eq!(wrong.status, 404, "{}", wrong.body);
+    assert!(wrong.body.contains("No invitation has this code"));
+    let joined = post(
+        &http,
+        &format!("{base}/invitation"),
+        &[("cookie", &cara), ("origin", &origin)],
+        &[("csrf", &cara_csrf), ("code", &code)],
+    )
+    .await;
+    assert_eq!(joined.status, 303, "{}", joined.body);
+    assert_eq!(location(&joined), format!("{team}?done=joined"));
+    let again = post(
+        &http,
+        &format!("{base}/invitation"),
+        &[("cookie", &cara), ("origin", &origin)],
+        &[("csrf", &cara_csrf), ("code", &code)],
+    )
+    .await;
+    assert_eq!(again.status, 409, "{}", again.body);
+    let three = get(&http, &format!("{base}{team}"), &[("cookie", &ana)]).await;
+    assert!(three.body.contains("3 members"), "{}", three.body);
+    assert!(three.body.contains("cara@example.org"));
+
+    // Ben leaves; Ana deletes the team, then the organisation.
+    let left = post(
+        &http,
+        &format!("{base}{team}/members/remove"),
+        &[("cookie", &ben), ("origin", &origin)],
+        &[("csrf", &ben_csrf)],
+    )
+    .await;
+    assert_eq!(left.status, 303, "{}", left.body);
+    let confirm = get(&http, &format!("{base}{org}/delete"), &[("cookie", &ana)]).await;
+    assert!(
+        confirm
+            .body
+            .contains("Zaragoza City and its team will be deleted"),
+        "{}",
+        confirm.body
+    );
+    let deleted = post(
+        &http,
+        &format!("{base}{org}/delete"),
+        &[("cookie", &ana), ("origin", &origin)],
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(deleted.status, 303, "{}", deleted.body);
+    assert_eq!(location(&deleted), "/organizations?deleted=1");
+    let gone = get(&http, &format!("{base}{org}"), &[]).await;
+    assert_eq!(gone.status, 404);
+    let gone_team = get(&http, &format!("{base}{team}"), &[]).await;
+    assert_eq!(gone_team.status, 404);
+}

@@ -27,6 +27,8 @@ const PAGES = [
   { name: 'catalogue-no-results', path: '/catalogue?q=zzqqxxnothingmatches' },
   { name: 'catalogue-refused', path: `/catalogue?q=${'a'.repeat(501)}` },
   { name: 'sign-in', path: '/sign-in' },
+  { name: 'organizations', path: '/organizations' },
+  { name: 'invitation', path: '/invitation' },
 ];
 
 /** The sign-in page's words in each language (as its .ftl files say). */
@@ -298,4 +300,145 @@ test('with JavaScript off and the keyboard only, a person rates an interlinker',
   await page.getByText(RATE.it.saved).waitFor();
   assert.ok(await page.getByText('4 stelle su 5 · Utile').isVisible());
   await context.close();
+});
+
+/** Submits the page's main form (its words differ per language). */
+async function submit(page, form = 'form.stack') {
+  await page.locator(`${form} button[type="submit"]`).click();
+}
+
+/** Checks the open page with axe and keeps its screenshot. */
+async function checked(page, name, lang) {
+  assert.equal(await page.getAttribute('html', 'lang'), lang, `${name} in ${lang}`);
+  assert.deepEqual(await violations(page), [], `${name} in ${lang}`);
+  await page.screenshot({ path: join(artefacts, `${name}.${lang}.png`), fullPage: true });
+}
+
+for (const lang of LANGUAGES) {
+  test(`a PA employee runs an organisation and a team, and citizens join it, in ${lang}`, async () => {
+    const admin = await (await visitor(lang)).newPage();
+    await signIn(admin, lang, `pa-${lang}`);
+    await admin.goto(base + '/organizations');
+    await admin.locator('a[href="/organizations/new"]').click();
+    await checked(admin, 'organization-new', lang);
+
+    // Sent without a name: the mistake is summarised and at its input.
+    await submit(admin);
+    await admin.locator('.error-summary a[href="#name"]').waitFor();
+    assert.equal(await admin.getAttribute('#name', 'aria-invalid'), 'true');
+    await checked(admin, 'organization-mistake', lang);
+    await admin.fill('#name', `Comune ${lang}`);
+    await admin.fill('#description', 'Co-producing the city.');
+    await admin.check('#policy-anyone');
+    await submit(admin);
+    await admin.waitForURL(/\/organizations\/[0-9a-f-]+\?created=1$/);
+    assert.equal(await admin.locator('h1').textContent(), `Comune ${lang}`);
+    await checked(admin, 'organization', lang);
+
+    // Its edit form keeps the values; a new name in this language is saved.
+    await admin.locator('a[href$="/edit"]').click();
+    assert.equal(await admin.inputValue('#name'), `Comune ${lang}`);
+    await checked(admin, 'organization-edit', lang);
+    await admin.fill('#name', `Città ${lang}`);
+    await submit(admin);
+    await admin.waitForURL(/\?saved=1$/);
+    assert.equal(await admin.locator('h1').textContent(), `Città ${lang}`);
+
+    await admin.locator('a[href$="/teams/new"]').click();
+    await checked(admin, 'team-new', lang);
+    await admin.fill('#name', `Mobility ${lang}`);
+    await submit(admin);
+    await admin.waitForURL(/\/teams\/[0-9a-f-]+\?done=created$/);
+    const team = new URL(admin.url()).pathname;
+    await checked(admin, 'team-administered', lang);
+
+    // An invitation: its link carries the code after '#'.
+    await admin.fill('#email', `invitee-${lang}@example.org`);
+    await admin.locator(`form[action="${team}/invitations"] button`).click();
+    await admin.locator('#invitation-link').waitFor();
+    await checked(admin, 'invitation-made', lang);
+    const link = await admin.inputValue('#invitation-link');
+    assert.match(link, /\/invitation#[A-Za-z0-9_-]{43}$/);
+
+    // The invitee opens the link, signs in, and comes back to accept it:
+    // the page's script kept the code for this tab.
+    const invitee = await (await visitor(lang)).newPage();
+    await invitee.goto(link);
+    assert.equal(new URL(invitee.url()).hash, '', 'the code leaves the address bar');
+    await checked(invitee, 'invitation-signed-out', lang);
+    await invitee.locator('main a[href^="/sign-in"]').click();
+    await invitee.fill('#subject', `invitee-${lang}`);
+    await submit(invitee);
+    await invitee.waitForURL(base + '/invitation');
+    assert.equal((await invitee.inputValue('#code')).length, 43, 'the code is filled in');
+    await checked(invitee, 'invitation-accept', lang);
+    await submit(invitee);
+    await invitee.waitForURL(new RegExp(`${team}\\?done=joined$`));
+    await checked(invitee, 'team-joined', lang);
+
+    // A citizen reads the team page and asks to join.
+    const citizen = await (await visitor(lang)).newPage();
+    await citizen.goto(base + team);
+    await checked(citizen, 'team', lang);
+    await signIn(citizen, lang, `applicant-${lang}`);
+    await citizen.goto(base + team);
+    await citizen.fill('#reason', 'I ride to work.');
+    await submit(citizen);
+    await citizen.waitForURL(/\?done=applied$/);
+    await checked(citizen, 'team-applied', lang);
+
+    // The administrator accepts: the team has three members.
+    await admin.goto(base + team);
+    await admin.locator('input[name="decision"][value="accept"] + button').click();
+    await admin.waitForURL(/\?done=decided#applications$/);
+    await checked(admin, 'team-decided', lang);
+    assert.equal(await admin.locator('ul.people > li').count(), 3);
+    for (const page of [admin, invitee, citizen]) await page.context().close();
+  });
+}
+
+test('with JavaScript off and the keyboard only, a citizen accepts an invitation by its code and another asks to join', async () => {
+  const admin = await (await visitor('es')).newPage();
+  await signIn(admin, 'es', 'pa-nojs');
+  await admin.goto(base + '/organizations/new');
+  await admin.fill('#name', 'Diputación');
+  await submit(admin);
+  await admin.locator('a[href$="/teams/new"]').click();
+  await admin.fill('#name', 'Participación');
+  await submit(admin);
+  await admin.waitForURL(/\/teams\//);
+  const team = new URL(admin.url()).pathname;
+  await admin.fill('#email', 'nojs@example.org');
+  await admin.locator(`form[action="${team}/invitations"] button`).click();
+  const code = await admin.inputValue('#invitation-code');
+
+  const invitee = await (await visitor('es', { javaScriptEnabled: false })).newPage();
+  await signIn(invitee, 'es', 'nojs-invitee');
+  await invitee.goto(base + '/invitation');
+  // A wrong code is named at its input, then the right one is typed.
+  await invitee.focus('#code');
+  await invitee.keyboard.type('not-a-code');
+  await invitee.keyboard.press('Enter');
+  await invitee.locator('#code-error').waitFor();
+  assert.equal(await invitee.inputValue('#code'), 'not-a-code', 'what was typed is kept');
+  await invitee.fill('#code', '');
+  await invitee.focus('#code');
+  await invitee.keyboard.type(code);
+  await invitee.keyboard.press('Tab');
+  await invitee.keyboard.press('Enter');
+  await invitee.waitForURL(new RegExp(`${team}\\?done=joined$`));
+
+  const applicant = await (await visitor('es', { javaScriptEnabled: false })).newPage();
+  await signIn(applicant, 'es', 'nojs-applicant');
+  await applicant.goto(base + team);
+  await applicant.focus('#reason');
+  await applicant.keyboard.type('Vivo en el barrio.');
+  await applicant.keyboard.press('Tab');
+  await applicant.keyboard.press('Enter');
+  await applicant.waitForURL(/\?done=applied$/);
+  // The request waits, and can be withdrawn.
+  await applicant.locator('input[name="decision"][value="withdraw"] + button').click();
+  await applicant.waitForURL(/\?done=withdrawn#applications$/);
+  assert.equal(await applicant.locator('#reason').count(), 1, 'the form to ask again is back');
+  for (const page of [admin, invitee, applicant]) await page.context().close();
 });

@@ -12,9 +12,10 @@ use interlink_proto::catalogue::v1 as catalogue;
 use interlink_proto::catalogue::v1::catalogue_service_client::CatalogueServiceClient;
 use interlink_proto::community::v1 as community;
 use serde::Deserialize;
-use tonic_types::StatusExt;
 
-use crate::pages::{PageCtx, Shown, nature_message, page, problem, problem_page, shown, web_pages};
+use crate::pages::{
+    PageCtx, Shown, nature_message, page, paragraphs, problem, problem_page, shown, web_pages,
+};
 use crate::sign_in::{FieldError, form_allowed, form_refused, see_other, unreadable_form};
 use crate::{Lang, Shared, WebState};
 
@@ -114,16 +115,6 @@ fn web_link(uri: &str) -> Option<String> {
     (uri.starts_with("https://") || uri.starts_with("http://")).then(|| uri.to_owned())
 }
 
-/// `text`'s paragraphs (separated by blank lines; single line breaks kept
-/// as spaces would lose lists, so each non-empty line is a paragraph).
-fn paragraphs(text: &str) -> Vec<String> {
-    text.lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
 /// The language names the pages know, else the tag itself.
 fn language_name(tag: &str) -> String {
     match Lang::from_tag(tag) {
@@ -136,15 +127,7 @@ fn language_name(tag: &str) -> String {
 /// whole so it stays one path segment.
 pub(crate) fn interlinker_href(name: &str) -> String {
     let id = name.trim_start_matches("interlinkers/");
-    let mut href = String::from("/catalogue/");
-    for b in id.bytes() {
-        if b.is_ascii_alphanumeric() || b == b'-' {
-            href.push(char::from(b));
-        } else {
-            href.push_str(&format!("%{b:02X}"));
-        }
-    }
-    href
+    crate::pages::resource_href("/catalogue", &format!("interlinkers/{id}"))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -426,33 +409,14 @@ fn rate_form(
     }
 }
 
-/// The display names of the ratings' authors, in one call. Without the
-/// community service (or if it fails) the page says "someone" instead.
+/// The ratings' authors, in one call. Without the community service (or
+/// if it fails) the page says "someone" instead.
 async fn display_names(
     state: &WebState,
     ctx: &PageCtx,
     ratings: &[catalogue::Rating],
 ) -> Vec<community::User> {
-    let Some(channel) = state.services.community.clone() else {
-        return Vec::new();
-    };
-    let mut names: Vec<String> = ratings.iter().map(|r| r.author.clone()).collect();
-    names.sort();
-    names.dedup();
-    if names.is_empty() {
-        return Vec::new();
-    }
-    let mut client = community::community_service_client::CommunityServiceClient::new(channel);
-    match client
-        .batch_get_users(ctx.call(community::BatchGetUsersRequest { names }))
-        .await
-    {
-        Ok(answer) => answer.into_inner().users,
-        Err(status) => {
-            tracing::warn!(code = ?status.code(), "display names did not come");
-            Vec::new()
-        }
-    }
+    crate::pages::people(state, ctx, ratings.iter().map(|r| r.author.clone())).await
 }
 
 /// The rate form as posted.
@@ -537,25 +501,16 @@ pub(crate) async fn rate(
 /// The catalogue's field violations of a rating, as the form's messages
 /// in the page's language (what the form's hints say the rules are).
 fn rating_errors(ctx: &PageCtx, status: &tonic::Status) -> Vec<FieldError> {
-    let Some(bad) = status.get_details_bad_request() else {
-        return Vec::new();
-    };
-    let mut errors: Vec<FieldError> = Vec::new();
-    for violation in &bad.field_violations {
-        let (field, message) = match violation.field.as_str() {
-            "rating.value" => ("value-1", "rate-value-invalid"),
-            "rating.title" => ("rating-title", "rate-title-invalid"),
-            "rating.text" => ("rating-text", "rate-text-invalid"),
-            _ => continue,
-        };
-        if errors.iter().all(|e| e.field != field) {
-            errors.push(FieldError {
-                field,
-                text: ctx.t(message),
-            });
-        }
-    }
-    errors
+    crate::pages::field_errors(
+        ctx,
+        status,
+        &[
+            ("rating.value", "value-1", "rate-value-invalid"),
+            ("rating.title", "rating-title", "rate-title-invalid"),
+            ("rating.text", "rating-text", "rate-text-invalid"),
+        ],
+    )
+    .0
 }
 
 #[cfg(test)]

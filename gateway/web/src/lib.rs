@@ -5,16 +5,20 @@
 //! works without JavaScript, and none carries inline script or style, so
 //! the Content Security Policy allows only this origin's files.
 //!
-//! Pages so far: the home page, the catalogue search, and signing in and
+//! Pages so far: the home page, the catalogue search and interlinkers'
+//! pages (with rating), organisations and teams (create, edit, delete,
+//! apply, decide, invite, accept an invitation, leave), and signing in and
 //! out (the dev sign-in page when the deployment trusts its dev signer).
 //! The services decide what a visitor sees; the pages only show their
 //! answers, calling with the signed-in person's bearer token.
 
 mod i18n;
 mod interlinker;
+mod organizations;
 mod pages;
 mod session;
 mod sign_in;
+mod teams;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -134,8 +138,9 @@ pub(crate) struct WebState {
     pub(crate) sign_in: SignIn,
 }
 
-/// The pages and their files: `/`, `/catalogue`, `/sign-in`, `/sign-out`,
-/// `/language/{tag}` and `/static/{file}`. It sets no fallback, so the
+/// The pages and their files: `/`, `/catalogue…`, `/organizations…`,
+/// `/teams…`, `/invitation`, `/sign-in`, `/sign-out`, `/language/{tag}`
+/// and `/static/{file}`. It sets no fallback, so the
 /// gateway's stays in charge of every other path.
 pub fn router(settings: WebSettings, sign_in: SignIn, services: Services) -> Router {
     let secure = settings
@@ -153,6 +158,46 @@ pub fn router(settings: WebSettings, sign_in: SignIn, services: Services) -> Rou
         .route("/catalogue", get(pages::catalogue))
         .route("/catalogue/{id}", get(interlinker::interlinker_page))
         .route("/catalogue/{id}/rating", post(interlinker::rate))
+        .route(
+            "/organizations",
+            get(organizations::list).post(organizations::create_organization),
+        )
+        .route("/organizations/new", get(organizations::new_organization))
+        .route("/organizations/{id}", get(organizations::organization_page))
+        .route(
+            "/organizations/{id}/edit",
+            get(organizations::edit_organization).post(organizations::update_organization),
+        )
+        .route(
+            "/organizations/{id}/delete",
+            get(organizations::confirm_delete).post(organizations::delete_organization),
+        )
+        .route("/organizations/{id}/teams", post(teams::create_team))
+        .route("/organizations/{id}/teams/new", get(teams::new_team))
+        .route("/teams/{id}", get(teams::team_page))
+        .route(
+            "/teams/{id}/edit",
+            get(teams::edit_team).post(teams::update_team),
+        )
+        .route(
+            "/teams/{id}/delete",
+            get(teams::confirm_delete).post(teams::delete_team),
+        )
+        .route("/teams/{id}/applications", post(teams::apply))
+        .route(
+            "/teams/{id}/applications/{application}",
+            post(teams::decide),
+        )
+        .route("/teams/{id}/members/remove", post(teams::remove_member))
+        .route("/teams/{id}/invitations", post(teams::invite))
+        .route(
+            "/teams/{id}/invitations/{invitation}/revoke",
+            post(teams::revoke),
+        )
+        .route(
+            "/invitation",
+            get(teams::invitation).post(teams::accept_invitation),
+        )
         .route(
             "/sign-in",
             get(sign_in::sign_in_page).post(sign_in::sign_in_submit),

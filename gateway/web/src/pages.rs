@@ -11,6 +11,7 @@ use interlink_proto::common::v1::TranslatableText;
 use serde::Deserialize;
 
 use crate::session::{Found, Session, SignedIn};
+use crate::sign_in::FieldError;
 use crate::{Lang, Shared, WebState, assets, request_language};
 
 /// What every page's frame needs: language, site name, where we are, and
@@ -272,6 +273,66 @@ pub(crate) struct ProblemPage {
 
 web_pages!(ProblemPage, HomePage, CataloguePage);
 
+/// The mistakes of a posted form, each shown beside its input and in the
+/// summary above the form.
+#[derive(Default)]
+pub(crate) struct FieldErrors(pub(crate) Vec<FieldError>);
+
+impl FieldErrors {
+    /// The message for the input `field`, if it has one.
+    pub(crate) fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.text.as_str())
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub(crate) fn list(&self) -> &[FieldError] {
+        &self.0
+    }
+}
+
+/// A service's field violations as a form's messages: each violation whose
+/// field starts with a rule's prefix becomes that rule's message beside the
+/// rule's input (once per input). Violations of other fields are left out.
+pub(crate) fn field_errors(
+    ctx: &PageCtx,
+    status: &tonic::Status,
+    rules: &[(&str, &'static str, &str)],
+) -> FieldErrors {
+    use tonic_types::StatusExt;
+    let mut errors = FieldErrors::default();
+    let Some(bad) = status.get_details_bad_request() else {
+        return errors;
+    };
+    for violation in &bad.field_violations {
+        let Some((_, input, message)) = rules
+            .iter()
+            .find(|(prefix, _, _)| violation.field.starts_with(prefix))
+        else {
+            continue;
+        };
+        if errors.get(input).is_none() {
+            errors.0.push(FieldError {
+                field: input,
+                text: ctx.t(message),
+            });
+        }
+    }
+    errors
+}
+
+/// One choice of a group of radio buttons.
+pub(crate) struct Choice {
+    pub(crate) value: &'static str,
+    pub(crate) label: String,
+    pub(crate) checked: bool,
+}
+
 /// A page saying what went wrong, with `status`.
 pub(crate) fn problem_page(ctx: PageCtx, status: StatusCode, title: &str, text: &str) -> Response {
     let (title, text) = (ctx.t(title), ctx.t(text));
@@ -290,6 +351,28 @@ pub(crate) fn problem(ctx: PageCtx, status: &tonic::Status) -> Response {
             StatusCode::NOT_FOUND,
             ctx.t("not-found-title"),
             ctx.t("not-found-text"),
+        ),
+        tonic::Code::PermissionDenied => (
+            StatusCode::FORBIDDEN,
+            ctx.t("forbidden-title"),
+            ctx.t("forbidden-text"),
+        ),
+        tonic::Code::Unauthenticated => (
+            StatusCode::UNAUTHORIZED,
+            ctx.t("sign-in-needed-title"),
+            ctx.t("sign-in-needed-text"),
+        ),
+        // The service's reason names what stands in the way (the last
+        // administrator, a team still there …); it is written in English.
+        tonic::Code::FailedPrecondition | tonic::Code::AlreadyExists | tonic::Code::Aborted => (
+            StatusCode::CONFLICT,
+            ctx.t("conflict-title"),
+            ctx.t_with("conflict-text", "reason", status.message()),
+        ),
+        tonic::Code::ResourceExhausted => (
+            StatusCode::TOO_MANY_REQUESTS,
+            ctx.t("too-many-title"),
+            ctx.t("too-many-text"),
         ),
         _ => {
             tracing::warn!(code = ?status.code(), message = status.message(), "a page's call failed");
@@ -416,6 +499,74 @@ pub(crate) fn nature_message(nature: i32) -> &'static str {
         Ok(catalogue::Nature::ExternalKnowledge) => "nature-external-knowledge",
         _ => "nature-software",
     }
+}
+
+/// `text`'s paragraphs: each non-empty line is one (single line breaks
+/// kept as spaces would lose lists).
+pub(crate) fn paragraphs(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The people named `names` (`users/{id}`), in one call to community;
+/// none if it is not there or fails (pages then say "someone").
+pub(crate) async fn people(
+    state: &WebState,
+    ctx: &PageCtx,
+    names: impl Iterator<Item = String>,
+) -> Vec<interlink_proto::community::v1::User> {
+    use interlink_proto::community::v1 as community;
+    let Some(channel) = state.services.community.clone() else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = names.filter(|n| !n.is_empty()).collect();
+    names.sort();
+    names.dedup();
+    if names.is_empty() {
+        return Vec::new();
+    }
+    let mut client = community::community_service_client::CommunityServiceClient::new(channel);
+    match client
+        .batch_get_users(ctx.call(community::BatchGetUsersRequest { names }))
+        .await
+    {
+        Ok(answer) => answer.into_inner().users,
+        Err(status) => {
+            tracing::warn!(code = ?status.code(), "display names did not come");
+            Vec::new()
+        }
+    }
+}
+
+/// The display name of `name` among `people`, else "someone".
+pub(crate) fn display_name(
+    ctx: &PageCtx,
+    people: &[interlink_proto::community::v1::User],
+    name: &str,
+) -> String {
+    people
+        .iter()
+        .find(|p| p.name == name && !p.display_name.is_empty())
+        .map_or_else(|| ctx.t("someone"), |p| p.display_name.clone())
+}
+
+/// The page of resource `name` (`kind/{id}`) under `base`, its id
+/// percent-encoded whole so it stays one path segment.
+pub(crate) fn resource_href(base: &str, name: &str) -> String {
+    let id = name.split_once('/').map_or(name, |(_, id)| id);
+    let mut href = String::from(base);
+    href.push('/');
+    for b in id.bytes() {
+        if b.is_ascii_alphanumeric() || b == b'-' {
+            href.push(char::from(b));
+        } else {
+            href.push_str(&format!("%{b:02X}"));
+        }
+    }
+    href
 }
 
 #[cfg(test)]

@@ -34,6 +34,10 @@ pub(crate) struct Session {
 pub(crate) struct SignedIn {
     /// The token's subject: the user id every service knows.
     pub(crate) subject: String,
+    /// `users/{id}`, as the services name people (empty when community
+    /// did not answer at sign-in).
+    #[serde(default)]
+    pub(crate) user_name: String,
     /// The name shown in the page's header.
     pub(crate) name: String,
     /// A platform administrator.
@@ -207,6 +211,7 @@ mod tests {
     fn signed_in(expires_at: u64) -> Session {
         Session::new(Some(SignedIn {
             subject: "ana".into(),
+            user_name: "users/ana-id".into(),
             name: "Ana".into(),
             admin: false,
             token: "eyJ.token".into(),

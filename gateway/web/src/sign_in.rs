@@ -144,6 +144,41 @@ pub(crate) fn form_allowed(
             .is_some_and(|session| session.csrf_matches(csrf))
 }
 
+/// A posted form: it carries the session's CSRF token.
+pub(crate) trait Posted {
+    fn csrf(&self) -> &str;
+}
+
+/// The checks before a signed-in person's form is acted on: a readable
+/// form, from this site, with the session's token, from someone signed in.
+/// `Err` is the page to answer with instead.
+// The `Err` is the response sent at once, so boxing it would gain nothing.
+#[allow(clippy::result_large_err)]
+pub(crate) fn signed_in_form<T: Posted>(
+    state: &WebState,
+    headers: &HeaderMap,
+    ctx: PageCtx,
+    form: Result<Form<T>, FormRejection>,
+) -> Result<(PageCtx, T), Response> {
+    let form = match form {
+        Ok(Form(form)) => form,
+        Err(rejection) => return Err(unreadable_form(ctx, &rejection)),
+    };
+    if !form_allowed(state, headers, &ctx, form.csrf()) {
+        return Err(form_refused(ctx));
+    }
+    if ctx.user().is_none() {
+        // The session ended between the page and the post.
+        return Err(problem_page(
+            ctx,
+            StatusCode::UNAUTHORIZED,
+            "sign-in-needed-title",
+            "sign-in-needed-text",
+        ));
+    }
+    Ok((ctx, form))
+}
+
 /// The page for a body that is not a form.
 pub(crate) fn unreadable_form(ctx: PageCtx, rejection: &FormRejection) -> Response {
     tracing::debug!(%rejection, "a form could not be read");
@@ -235,12 +270,18 @@ pub(crate) async fn sign_in_submit(
     };
     // Community registers the person from the token at their first call,
     // and knows the name they chose for themselves since.
-    let name = match registered_name(&state, &token).await {
-        Some(registered) => registered,
-        None if name.is_empty() => subject.clone(),
-        None => name,
+    let registered = registered(&state, &token).await;
+    let user_name = registered
+        .as_ref()
+        .map(|me| me.name.clone())
+        .unwrap_or_default();
+    let name = match registered.map(|me| me.display_name) {
+        Some(registered) if !registered.is_empty() => registered,
+        _ if name.is_empty() => subject.clone(),
+        _ => name,
     };
     let session = Session::new(Some(SignedIn {
+        user_name,
         name,
         subject,
         admin,
@@ -251,9 +292,9 @@ pub(crate) async fn sign_in_submit(
     see_other(&local_next(&form.next), state.sessions.write(&session))
 }
 
-/// The display name community keeps for the bearer of `token` (registering
-/// them on this first call), if the community service answers.
-async fn registered_name(state: &WebState, token: &str) -> Option<String> {
+/// The person community keeps for the bearer of `token` (registering them
+/// on this first call), if the community service answers.
+async fn registered(state: &WebState, token: &str) -> Option<community::User> {
     let channel = state.services.community.clone()?;
     let mut client = CommunityServiceClient::new(channel);
     let mut request = tonic::Request::new(community::GetMeRequest::default());
@@ -261,7 +302,7 @@ async fn registered_name(state: &WebState, token: &str) -> Option<String> {
         .metadata_mut()
         .insert("authorization", format!("Bearer {token}").parse().ok()?);
     match client.get_me(request).await {
-        Ok(me) => Some(me.into_inner().display_name).filter(|name| !name.is_empty()),
+        Ok(me) => Some(me.into_inner()),
         Err(status) => {
             tracing::warn!(code = ?status.code(), "community did not register a signed-in person");
             None
