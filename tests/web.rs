@@ -916,3 +916,65 @@ async fn people_run_organisations_and_teams_through_their_pages() {
     let gone_team = get(&http, &format!("{base}{team}"), &[]).await;
     assert_eq!(gone_team.status, 404);
 }
+
+#[tokio::test]
+async fn browsers_get_pages_for_unknown_addresses_and_the_gateways_refusals() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let (_up, base) = serve_up(
+        &dir.path().join("data"),
+        &[
+            ("INTERLINK__GATEWAY__RATE_LIMIT_PER_SECOND", "1".into()),
+            ("INTERLINK__GATEWAY__RATE_LIMIT_BURST", "3".into()),
+        ],
+    )
+    .await;
+    let http = reqwest::Client::new();
+    let html = [("accept", "text/html,*/*;q=0.8"), ("accept-language", "lv")];
+
+    // An address with no page: a page for a browser, JSON for an API client.
+    let missing = get(&http, &format!("{base}/no-such-page"), &html).await;
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing.body.contains("<html lang=\"lv\">"),
+        "{}",
+        missing.body
+    );
+    assert!(
+        missing.headers["content-security-policy"]
+            .to_str()
+            .unwrap_or_default()
+            .contains("frame-ancestors 'none'")
+    );
+    let api = get(&http, &format!("{base}/v1/no-such-thing"), &html).await;
+    assert_eq!(api.status, 404);
+    assert!(api.body.starts_with('{'), "{}", api.body);
+
+    // Pages are charged to the client's rate like API calls; the refusal is
+    // a page in the visitor's language that says when to come back. The
+    // stylesheet is not charged.
+    let mut refused = None;
+    for _ in 0..10 {
+        let page = get(&http, &format!("{base}/catalogue"), &html).await;
+        if page.status == 429 {
+            refused = Some(page);
+            break;
+        }
+    }
+    let refused = refused.expect("the fourth page in a second is refused");
+    assert!(
+        refused.body.contains("<html lang=\"lv\">"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("Pārāk daudz pieprasījumu"));
+    assert!(refused.headers.contains_key("retry-after"));
+    let css = refused
+        .body
+        .split("href=\"/static/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the stylesheet's link")
+        .to_owned();
+    let stylesheet = get(&http, &format!("{base}/static/{css}"), &[]).await;
+    assert_eq!(stylesheet.status, 200);
+}

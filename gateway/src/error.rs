@@ -175,7 +175,8 @@ impl GatewayError {
         response
     }
 
-    fn retry_after(&self) -> Option<http::HeaderValue> {
+    /// The `Retry-After` of a refusal that passes with time.
+    pub(crate) fn retry_after(&self) -> Option<http::HeaderValue> {
         match self {
             GatewayError::RateLimited { retry_after } => {
                 let secs = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);

@@ -67,6 +67,10 @@ pub(crate) struct Shared {
     pub(crate) timeout: Duration,
     /// The gRPC paths (`/package.Service/Method`) of server-streaming methods.
     pub(crate) streaming_grpc_paths: std::collections::HashSet<String>,
+    /// The web pages' settings, when the gateway serves them (it fronts
+    /// the catalogue): browsers then get pages, not JSON, for its refusals
+    /// and unknown paths.
+    pub(crate) web: Option<interlink_web::WebSettings>,
 }
 
 /// The gateway: build it once, then serve its [`Gateway::router`].
@@ -105,8 +109,14 @@ impl Gateway {
             .filter(|method| method.is_server_streaming())
             .map(|method| interlink_runtime::descriptors::method_path(&method))
             .collect();
+        let web = options
+            .upstreams
+            .roles()
+            .contains_key("catalogue")
+            .then(|| web_settings(&options.config));
         Ok(Self {
             shared: Arc::new(Shared {
+                web,
                 streaming_grpc_paths,
                 timeout: Duration::from_millis(options.config.request_timeout_ms),
                 admission: admission::Admission::new(&options.config),
@@ -195,9 +205,14 @@ impl Gateway {
             }
             Err(e) => tracing::error!(error = %e, "gRPC reflection is off at the gateway"),
         }
-        let router = router.fallback(dispatch).with_state(shared);
+        let router = router.fallback(dispatch).with_state(Arc::clone(&shared));
         let router = match self.web() {
-            Some(web) => router.merge(web),
+            // Pages pass the same admission as API calls: the client's rate
+            // and a slot among the requests in flight, held while the page
+            // gathers its data and renders.
+            Some(web) => {
+                router.merge(web.layer(axum::middleware::from_fn_with_state(shared, admit_page)))
+            }
             None => router,
         };
         let router = match cors(&self.shared.config) {
@@ -238,13 +253,7 @@ impl Gateway {
     fn web(&self) -> Option<Router> {
         let roles = self.shared.upstreams.roles();
         let catalogue = roles.get("catalogue")?.service.clone();
-        let web = &self.shared.config.web;
-        let settings = interlink_web::WebSettings {
-            site_name: web.site_name.trim().to_owned(),
-            default_language: interlink_web::Lang::from_tag(&web.default_language)
-                .unwrap_or(interlink_web::Lang::En),
-            public_url: (!web.public_url.is_empty()).then(|| web.public_url.clone()),
-        };
+        let settings = self.shared.web.clone()?;
         let channel = |service: upstream::GrpcService| {
             interlink_web::Channel::new(tower::ServiceExt::map_err(service, |e| {
                 interlink_web::Unreachable(e.0)
@@ -261,6 +270,80 @@ impl Gateway {
             },
         ))
     }
+}
+
+/// The web pages' settings from the gateway's configuration.
+fn web_settings(config: &GatewayConfig) -> interlink_web::WebSettings {
+    let web = &config.web;
+    interlink_web::WebSettings {
+        site_name: web.site_name.trim().to_owned(),
+        default_language: interlink_web::Lang::from_tag(&web.default_language)
+            .unwrap_or(interlink_web::Lang::En),
+        public_url: (!web.public_url.is_empty()).then(|| web.public_url.clone()),
+    }
+}
+
+/// Admits a page request as [`dispatch`] admits an API call, answering a
+/// refusal as a page in the visitor's language. Static files (cached for a
+/// year, and part of every page) are not charged.
+async fn admit_page(
+    State(shared): State<Arc<Shared>>,
+    request: http::Request<axum::body::Body>,
+    next: axum::middleware::Next,
+) -> Response {
+    if request.uri().path().starts_with("/static/") {
+        return next.run(request).await;
+    }
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(address)| *address);
+    let admitted = match shared
+        .admission
+        .check(&shared, request.headers(), peer)
+        .await
+    {
+        Ok(caller) => shared.admission.enter(&caller, false),
+        Err(e) => Err(e),
+    };
+    match admitted {
+        Ok(_slot) => next.run(request).await,
+        Err(e) => web_refusal(&shared, request.headers(), &e),
+    }
+}
+
+/// A gateway refusal as a page for a browser.
+fn web_refusal(shared: &Shared, headers: &http::HeaderMap, error: &GatewayError) -> Response {
+    let Some(settings) = &shared.web else {
+        return http::StatusCode::NOT_FOUND.into_response();
+    };
+    let refusal = match error {
+        GatewayError::RateLimited { .. } | GatewayError::TooManyStreams { .. } => {
+            interlink_web::Refusal::TooManyRequests
+        }
+        GatewayError::Overloaded => interlink_web::Refusal::Busy,
+        GatewayError::NoRoute { .. } => interlink_web::Refusal::NotFound,
+        _ => interlink_web::Refusal::Unreadable,
+    };
+    let mut response = interlink_web::refusal_page(settings, headers, refusal);
+    if let Some(after) = error.retry_after() {
+        response
+            .headers_mut()
+            .insert(http::header::RETRY_AFTER, after);
+    }
+    response
+}
+
+/// Whether a request is a browser opening a page: a GET or HEAD outside
+/// the API's paths that accepts HTML.
+fn wants_page(parts: &http::request::Parts) -> bool {
+    matches!(parts.method, http::Method::GET | http::Method::HEAD)
+        && !parts.uri.path().starts_with("/v1/")
+        && parts
+            .headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
 }
 
 /// CORS for the configured origins; none when the list is empty.
@@ -491,6 +574,17 @@ async fn dispatch(
         }
         (None, resolved) => {
             let resolved = resolved.unwrap_or(routes::Resolved::NotFound);
+            // A browser that opens an address with no page gets a page.
+            if matches!(resolved, routes::Resolved::NotFound)
+                && shared.web.is_some()
+                && wants_page(&parts)
+            {
+                let no_route = GatewayError::NoRoute {
+                    method: parts.method.clone(),
+                    path: parts.uri.path().to_owned(),
+                };
+                return web_refusal(&shared, &parts.headers, &no_route);
+            }
             let permit = match shared.admission.enter(&caller, rest::streams(&resolved)) {
                 Ok(permit) => permit,
                 Err(e) => return refuse(e),

@@ -209,9 +209,52 @@ pub fn router(settings: WebSettings, sign_in: SignIn, services: Services) -> Rou
         .layer(axum::middleware::map_response(security_headers))
 }
 
+/// Why the gateway answers a visitor with a page of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// No page at this address (404).
+    NotFound,
+    /// The visitor sent too many requests (429).
+    TooManyRequests,
+    /// The platform is at its limit of requests in flight (503).
+    Busy,
+    /// The request itself could not be read (400).
+    Unreadable,
+}
+
+/// The page for `refusal`, in the language `headers` ask for, with the
+/// pages' security headers: what the gateway answers a browser instead of
+/// a JSON error.
+pub fn refusal_page(settings: &WebSettings, headers: &HeaderMap, refusal: Refusal) -> Response {
+    let ctx = pages::PageCtx::bare(settings, headers);
+    let (status, title, text) = match refusal {
+        Refusal::NotFound => (StatusCode::NOT_FOUND, "not-found-title", "not-found-text"),
+        Refusal::TooManyRequests => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "too-many-title",
+            "too-many-text",
+        ),
+        Refusal::Busy => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable-title",
+            "unavailable-text",
+        ),
+        Refusal::Unreadable => (
+            StatusCode::BAD_REQUEST,
+            "bad-request-title",
+            "bad-request-text",
+        ),
+    };
+    apply_security_headers(pages::problem_page(ctx, status, title, text))
+}
+
 /// Every page: no script or style from elsewhere, no framing, no referrer
 /// to other sites.
-async fn security_headers(mut response: Response) -> Response {
+async fn security_headers(response: Response) -> Response {
+    apply_security_headers(response)
+}
+
+fn apply_security_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_SECURITY_POLICY,

@@ -91,6 +91,21 @@ impl PageCtx {
         }
     }
 
+    /// The frame of a page the gateway answers itself (a refusal, an
+    /// unknown path): the visitor's language, no session.
+    pub(crate) fn bare(settings: &crate::WebSettings, headers: &HeaderMap) -> Self {
+        Self {
+            lang: request_language(headers, settings.default_language),
+            site: settings.site_name.clone(),
+            section: "",
+            path: "/".to_owned(),
+            session: None,
+            set_cookie: None,
+            notice: None,
+            can_sign_in: false,
+        }
+    }
+
     /// The signed-in person, if any.
     pub(crate) fn user(&self) -> Option<&SignedIn> {
         self.session.as_ref()?.user.as_ref()
