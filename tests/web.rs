@@ -978,3 +978,173 @@ async fn browsers_get_pages_for_unknown_addresses_and_the_gateways_refusals() {
     let stylesheet = get(&http, &format!("{base}/static/{css}"), &[]).await;
     assert_eq!(stylesheet.status, 200);
 }
+
+#[tokio::test]
+async fn a_person_keeps_their_profile_downloads_their_data_and_erases_their_account() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let (_up, base) = serve_up(&dir.path().join("data"), &[]).await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let origin = base.clone();
+
+    let anonymous = get(&http, &format!("{base}/me"), &[]).await;
+    assert_eq!(anonymous.status, 303);
+    assert_eq!(location(&anonymous), "/sign-in?next=/me");
+
+    let dan = sign_in(&http, &base, "dan", "Dan").await;
+    let me = get(&http, &format!("{base}/me"), &[("cookie", &dan)]).await;
+    assert_eq!(me.status, 200, "{}", me.body);
+    assert!(me.body.contains("<dd>dan</dd>"), "{}", me.body);
+    assert!(me.body.contains("value=\"Dan\""));
+    let csrf = hidden(&me.body, "csrf");
+
+    // Mistakes are named at their inputs, with what was typed kept.
+    let wrong = post(
+        &http,
+        &format!("{base}/me"),
+        &[("cookie", &dan), ("origin", &origin)],
+        &[
+            ("csrf", &csrf),
+            ("name", " "),
+            ("locale", "en"),
+            ("emails", "not-an-address"),
+        ],
+    )
+    .await;
+    assert_eq!(wrong.status, 400, "{}", wrong.body);
+    assert!(
+        wrong
+            .body
+            .contains("<a href=\"#name\">Enter a name of up to 200 characters on one line</a>")
+    );
+    assert!(
+        wrong
+            .body
+            .contains("<a href=\"#emails\">Enter up to 10 different e-mail addresses")
+    );
+    assert!(wrong.body.contains(">not-an-address</textarea>"));
+
+    let saved = post(
+        &http,
+        &format!("{base}/me"),
+        &[("cookie", &dan), ("origin", &origin)],
+        &[
+            ("csrf", &csrf),
+            ("name", "Daniela"),
+            ("locale", "es"),
+            ("emails", "d@example.org\n\nwork@example.org"),
+        ],
+    )
+    .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    // The session now carries the new name for the header.
+    let dan = cookie_pair(&saved.headers);
+    let me = get(&http, &format!("{base}/me?done=saved"), &[("cookie", &dan)]).await;
+    assert!(me.body.contains("Signed in as Daniela"), "{}", me.body);
+    assert!(
+        me.body
+            .contains("id=\"locale-es\" name=\"locale\" value=\"es\" checked")
+    );
+    assert!(
+        me.body
+            .contains(">d@example.org\nwork@example.org</textarea>")
+    );
+
+    let terms = post(
+        &http,
+        &format!("{base}/me/terms"),
+        &[("cookie", &dan), ("origin", &origin)],
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(terms.status, 303);
+    let me = get(&http, &format!("{base}/me"), &[("cookie", &dan)]).await;
+    assert!(me.body.contains("You accepted the terms of use on"));
+
+    let export = http
+        .get(format!("{base}/me/export"))
+        .header("cookie", &dan)
+        .send()
+        .await
+        .expect("the export answers");
+    assert_eq!(export.status(), 200);
+    assert!(
+        export.headers()["content-disposition"]
+            .to_str()
+            .unwrap_or_default()
+            .starts_with("attachment")
+    );
+    let data: serde_json::Value = export.json().await.expect("JSON");
+    assert_eq!(data["user"]["displayName"], "Daniela");
+    assert_eq!(data["user"]["additionalEmails"][1], "work@example.org");
+
+    // The last administrator of an organisation is not erased.
+    let form = get(
+        &http,
+        &format!("{base}/organizations/new"),
+        &[("cookie", &dan)],
+    )
+    .await;
+    let made = post(
+        &http,
+        &format!("{base}/organizations"),
+        &[("cookie", &dan), ("origin", &origin)],
+        &[
+            ("csrf", &hidden(&form.body, "csrf")),
+            ("name", "Dan's club"),
+            ("team_type", "citizen"),
+            ("policy", "administrators"),
+        ],
+    )
+    .await;
+    let org = location(&made)
+        .split('?')
+        .next()
+        .expect("a path")
+        .to_owned();
+    let confirm = get(&http, &format!("{base}/me/erase"), &[("cookie", &dan)]).await;
+    assert!(confirm.body.contains("Erase your account?"));
+    let refused = post(
+        &http,
+        &format!("{base}/me/erase"),
+        &[("cookie", &dan), ("origin", &origin)],
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert!(
+        refused.body.contains("last administrator"),
+        "{}",
+        refused.body
+    );
+    let me = get(&http, &format!("{base}/me"), &[("cookie", &dan)]).await;
+    assert_eq!(me.status, 200, "nothing was erased");
+
+    let deleted = post(
+        &http,
+        &format!("{base}{org}/delete"),
+        &[("cookie", &dan), ("origin", &origin)],
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(deleted.status, 303);
+    let erased = post(
+        &http,
+        &format!("{base}/me/erase"),
+        &[("cookie", &dan), ("origin", &origin)],
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(erased.status, 303, "{}", erased.body);
+    assert_eq!(location(&erased), "/?erased=1");
+    assert!(
+        erased.headers["set-cookie"]
+            .to_str()
+            .unwrap_or_default()
+            .contains("Max-Age=0")
+    );
+    let home = get(&http, &format!("{base}/?erased=1"), &[]).await;
+    assert!(home.body.contains("Your account is erased."));
+}

@@ -267,8 +267,20 @@ impl Gateway {
             interlink_web::Services {
                 catalogue,
                 community,
+                to_json: Some(self.proto_json()),
             },
         ))
+    }
+}
+
+impl Gateway {
+    /// Protobuf to the REST API's JSON, by the gateway's descriptors.
+    fn proto_json(&self) -> interlink_web::ProtoJson {
+        let pool = self.pool.clone();
+        Arc::new(move |name: &str, bytes: &[u8]| {
+            let descriptor = pool.get_message_by_name(name)?;
+            transcode::response_json(&descriptor, bytes).ok()
+        })
     }
 }
 

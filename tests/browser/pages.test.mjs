@@ -442,3 +442,36 @@ test('with JavaScript off and the keyboard only, a citizen accepts an invitation
   assert.equal(await applicant.locator('#reason').count(), 1, 'the form to ask again is back');
   for (const page of [admin, invitee, applicant]) await page.context().close();
 });
+
+for (const lang of LANGUAGES) {
+  test(`a person keeps their profile and erases their account in ${lang}`, async () => {
+    const page = await (await visitor(lang)).newPage();
+    await signIn(page, lang, `profile-${lang}`);
+    await page.locator('.account a[href="/me"]').click();
+    await page.waitForURL(base + '/me');
+    await checked(page, 'profile', lang);
+
+    await page.fill('#name', '');
+    await page.fill('#emails', 'not-an-address');
+    await submit(page);
+    await page.locator('.error-summary a[href="#name"]').waitFor();
+    assert.equal(await page.getAttribute('#emails', 'aria-invalid'), 'true');
+    await checked(page, 'profile-mistake', lang);
+
+    await page.fill('#name', `Persona ${lang}`);
+    await page.fill('#emails', `persona-${lang}@example.org`);
+    await submit(page);
+    await page.waitForURL(/\/me\?done=saved$/);
+    assert.match((await page.locator('.account').textContent()) ?? '', new RegExp(`Persona ${lang}`));
+    await page.locator('form[action="/me/terms"] button').click();
+    await page.waitForURL(/\/me\?done=terms$/);
+    await checked(page, 'profile-saved', lang);
+
+    await page.locator('a[href="/me/erase"]').click();
+    await checked(page, 'erase-confirm', lang);
+    await page.locator('button.danger').click();
+    await page.waitForURL(/\/\?erased=1$/);
+    assert.equal(await page.locator('.account a[href^="/sign-in"]').count(), 1, 'signed out');
+    await page.context().close();
+  });
+}

@@ -16,6 +16,7 @@ mod i18n;
 mod interlinker;
 mod organizations;
 mod pages;
+mod profile;
 mod session;
 mod sign_in;
 mod teams;
@@ -121,9 +122,16 @@ impl std::fmt::Debug for SignIn {
     }
 }
 
+/// Writes a protobuf message (its full name, its bytes) as the JSON the
+/// REST API answers; `None` if it cannot.
+pub type ProtoJson = Arc<dyn Fn(&str, &[u8]) -> Option<Vec<u8>> + Send + Sync>;
+
 /// The services the pages call.
 #[derive(Clone)]
 pub struct Services {
+    /// For downloads in the REST API's JSON (a person's data export);
+    /// without it they are not offered.
+    pub to_json: Option<ProtoJson>,
     /// The catalogue.
     pub catalogue: Channel,
     /// Community management, for people's display names; without it pages
@@ -139,7 +147,7 @@ pub(crate) struct WebState {
 }
 
 /// The pages and their files: `/`, `/catalogue…`, `/organizations…`,
-/// `/teams…`, `/invitation`, `/sign-in`, `/sign-out`, `/language/{tag}`
+/// `/teams…`, `/invitation`, `/me…`, `/sign-in`, `/sign-out`, `/language/{tag}`
 /// and `/static/{file}`. It sets no fallback, so the
 /// gateway's stays in charge of every other path.
 pub fn router(settings: WebSettings, sign_in: SignIn, services: Services) -> Router {
@@ -193,6 +201,13 @@ pub fn router(settings: WebSettings, sign_in: SignIn, services: Services) -> Rou
         .route(
             "/teams/{id}/invitations/{invitation}/revoke",
             post(teams::revoke),
+        )
+        .route("/me", get(profile::profile).post(profile::update))
+        .route("/me/terms", post(profile::accept_terms))
+        .route("/me/export", get(profile::export))
+        .route(
+            "/me/erase",
+            get(profile::confirm_erase).post(profile::erase),
         )
         .route(
             "/invitation",
@@ -380,6 +395,7 @@ mod tests {
             Services {
                 catalogue,
                 community: None,
+                to_json: None,
             },
         )
     }

@@ -409,7 +409,10 @@ struct HomePage {
 
 /// `GET /`: what the platform is for, and the way into the catalogue.
 pub(crate) async fn home(state: Shared, headers: HeaderMap, uri: Uri) -> Response {
-    let ctx = PageCtx::new(&state, &headers, &uri, "home");
+    let mut ctx = PageCtx::new(&state, &headers, &uri, "home");
+    if uri.query() == Some("erased=1") {
+        ctx.notice = Some(ctx.t("account-erased"));
+    }
     page(&HomePage { ctx }, StatusCode::OK)
 }
 
