@@ -6,7 +6,9 @@
 //!
 //! Open-loop workloads (a call starts on schedule whether or not the others
 //! have finished): public REST reads of the catalogue, gRPC reads through
-//! the gateway, authenticated REST writes, and an 80/20 mix; a bare tonic
+//! the gateway, authenticated REST writes, an 80/20 mix, and web pages (the
+//! catalogue search and an interlinker's page, beside the REST search of
+//! the same size, and the home page's weight); a bare tonic
 //! echo server in this process is the baseline. Prints a table with p50,
 //! p99, achieved throughput, errors, the CPU time the mesh's processes spent
 //! per call (from /proc) and the resident memory of each process,
@@ -36,6 +38,12 @@ enum Call {
     RestList,
     GrpcList,
     RestCreate,
+    /// The search with the web page's page size, for comparison with it.
+    RestSearch20,
+    /// The catalogue search page (HTML), which makes that one call.
+    PageSearch,
+    /// An interlinker's page: four catalogue calls and a batch of names.
+    PageInterlinker,
 }
 
 #[derive(Clone)]
@@ -46,6 +54,8 @@ struct Clients {
     echo: EchoServiceClient<tonic::transport::Channel>,
     catalogue: CatalogueServiceClient<tonic::transport::Channel>,
     created: Arc<AtomicU64>,
+    /// The path of an interlinker's page.
+    interlinker_page: String,
 }
 
 impl Clients {
@@ -68,6 +78,18 @@ impl Clients {
             }
             Call::RestList => {
                 self.get(&format!("{}/v1/interlinkers?pageSize=50", self.base))
+                    .await
+            }
+            Call::RestSearch20 => {
+                self.get(&format!(
+                    "{}/v1/interlinkers:search?query=survey&pageSize=20",
+                    self.base
+                ))
+                .await
+            }
+            Call::PageSearch => self.get(&format!("{}/catalogue?q=survey", self.base)).await,
+            Call::PageInterlinker => {
+                self.get(&format!("{}{}", self.base, self.interlinker_page))
                     .await
             }
             Call::GrpcList => self
@@ -253,6 +275,8 @@ struct Run {
     rows: Vec<Row>,
     /// Resident memory of each of the mesh's processes after the load.
     rss: Vec<(String, f64)>,
+    /// Bytes of the home page and its files, gzip-compressed.
+    home_weight: usize,
 }
 
 async fn run_mode(mode: Mode, length: Duration) -> Run {
@@ -284,7 +308,27 @@ async fn run_mode(mode: Mode, length: Duration) -> Run {
         echo: bare_echo().await,
         catalogue: CatalogueServiceClient::new(gateway),
         created: Arc::new(AtomicU64::new(0)),
+        interlinker_page: String::new(),
     };
+    let search = clients
+        .http
+        .get(format!("{}/catalogue?q=survey", clients.base))
+        .send()
+        .await
+        .expect("the search page answers")
+        .text()
+        .await
+        .unwrap_or_default();
+    let clients = Clients {
+        interlinker_page: search
+            .split("href=\"/catalogue/")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .map(|id| format!("/catalogue/{id}"))
+            .expect("a search result links to its page"),
+        ..clients
+    };
+    let home_weight = home_weight(&clients).await;
     // Warm up connections and caches.
     let _ = open_loop(
         &clients,
@@ -294,7 +338,7 @@ async fn run_mode(mode: Mode, length: Duration) -> Run {
     )
     .await;
     let mut rows = Vec::new();
-    let workloads: [(&'static str, &[Call], u64); 7] = [
+    let workloads: [(&'static str, &[Call], u64); 10] = [
         ("bare tonic echo (baseline)", &[Call::Baseline], 1_000),
         ("REST search (public)", &[Call::RestSearch], 500),
         ("REST list 50 interlinkers", &[Call::RestList], 500),
@@ -313,6 +357,9 @@ async fn run_mode(mode: Mode, length: Duration) -> Run {
             ],
             300,
         ),
+        ("REST search, 20 results", &[Call::RestSearch20], 200),
+        ("page: catalogue search (HTML)", &[Call::PageSearch], 200),
+        ("page: an interlinker (HTML)", &[Call::PageInterlinker], 200),
     ];
     let pids: Vec<u32> = mesh.pids().into_iter().map(|(_, pid)| pid).collect();
     for (name, mix, rate) in workloads {
@@ -336,7 +383,55 @@ async fn run_mode(mode: Mode, length: Duration) -> Run {
         .map(|(role, pid)| (role, rss_mib(pid)))
         .collect();
     mesh.shutdown().await.expect("the mesh stops cleanly");
-    Run { mode, rows, rss }
+    Run {
+        mode,
+        rows,
+        rss,
+        home_weight,
+    }
+}
+
+/// Bytes transferred for the home page and its stylesheet, gzip-compressed
+/// as browsers ask (the client here does not decompress, so the body is
+/// what crossed the wire).
+async fn home_weight(clients: &Clients) -> usize {
+    let fetch = |path: String| {
+        let http = clients.http.clone();
+        let url = format!("{}{path}", clients.base);
+        async move {
+            http.get(url)
+                .header("accept-encoding", "gzip")
+                .header("accept", "text/html,*/*")
+                .send()
+                .await
+                .expect("the page answers")
+                .bytes()
+                .await
+                .expect("its body")
+        }
+    };
+    let home = fetch("/".to_owned()).await;
+    // The plain page names its stylesheet (the gzip one cannot be read here).
+    let plain = clients
+        .http
+        .get(format!("{}/", clients.base))
+        .send()
+        .await
+        .expect("the home page answers")
+        .text()
+        .await
+        .unwrap_or_default();
+    let files: Vec<String> = plain
+        .split("=\"/static/")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(|file| format!("/static/{file}"))
+        .collect();
+    let mut total = home.len();
+    for file in files {
+        total += fetch(file).await.len();
+    }
+    total
 }
 
 fn main() {
@@ -384,6 +479,10 @@ fn main() {
             .map(|(role, mib)| format!("{role} {mib:.0} MiB"))
             .collect();
         println!("RSS after the load: {}", rss.join(", "));
+        println!(
+            "home page with its stylesheet: {:.1} KB transferred (gzip)",
+            run.home_weight as f64 / 1024.0
+        );
     }
     println!("RSS of the bench (clients + bare tonic): {bench_rss:.0} MiB");
     let json = serde_json::json!({
@@ -399,6 +498,7 @@ fn main() {
                 "errors": r.errors,
                 "mesh_cpu_us_per_call": r.cpu_per_call_us,
             })).collect::<Vec<_>>(),
+            "home_page_bytes_gzip": run.home_weight,
             "rss_mib": run.rss.iter()
                 .map(|(role, mib)| (role.clone(), serde_json::json!(mib)))
                 .collect::<serde_json::Map<_, _>>(),
