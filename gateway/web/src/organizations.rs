@@ -33,6 +33,24 @@ pub(crate) fn community_client(state: &WebState) -> Option<CommunityServiceClien
         .map(CommunityServiceClient::new)
 }
 
+/// The checks before a signed-in person's form goes to community (see
+/// [`signed_in_form`]), then community's client. `Err` is the page to
+/// answer with instead.
+// The `Err` is the response sent at once, so boxing it would gain nothing.
+#[allow(clippy::result_large_err)]
+pub(crate) fn community_form<T: Posted>(
+    state: &WebState,
+    headers: &HeaderMap,
+    ctx: PageCtx,
+    form: Result<Form<T>, FormRejection>,
+) -> Result<(PageCtx, T, CommunityServiceClient<crate::Channel>), Response> {
+    let (ctx, form) = signed_in_form(state, headers, ctx, form)?;
+    match community_client(state) {
+        Some(client) => Ok((ctx, form, client)),
+        None => Err(no_community(ctx)),
+    }
+}
+
 /// The page when community is not part of this gateway's mesh.
 pub(crate) fn no_community(ctx: PageCtx) -> Response {
     problem_page(
@@ -313,6 +331,32 @@ fn administers(ctx: &PageCtx, organization: &community::Organization) -> bool {
     })
 }
 
+/// An organisation and its first teams, asked for at once. `Err` is
+/// community's refusal of the organisation.
+async fn with_teams(
+    ctx: &PageCtx,
+    client: &mut CommunityServiceClient<crate::Channel>,
+    id: &str,
+) -> Result<
+    (
+        community::Organization,
+        Result<tonic::Response<community::ListTeamsResponse>, tonic::Status>,
+    ),
+    tonic::Status,
+> {
+    let name = format!("organizations/{id}");
+    let mut teams_client = client.clone();
+    let (found, teams) = tokio::join!(
+        client.get_organization(ctx.call(community::GetOrganizationRequest { name: name.clone() })),
+        teams_client.list_teams(ctx.call(community::ListTeamsRequest {
+            parent: name,
+            page_size: TEAMS_SHOWN,
+            page_token: String::new(),
+        })),
+    );
+    Ok((found?.into_inner(), teams))
+}
+
 /// `GET /organizations/{id}`: what it is, its administrators and teams.
 pub(crate) async fn organization_page(
     state: Shared,
@@ -325,18 +369,8 @@ pub(crate) async fn organization_page(
     let Some(mut client) = community_client(&state) else {
         return no_community(ctx);
     };
-    let name = format!("organizations/{id}");
-    let mut teams_client = client.clone();
-    let (found, teams) = tokio::join!(
-        client.get_organization(ctx.call(community::GetOrganizationRequest { name: name.clone() })),
-        teams_client.list_teams(ctx.call(community::ListTeamsRequest {
-            parent: name,
-            page_size: TEAMS_SHOWN,
-            page_token: String::new(),
-        })),
-    );
-    let organization = match found {
-        Ok(answer) => answer.into_inner(),
+    let (organization, teams) = match with_teams(&ctx, &mut client, &id).await {
+        Ok(found) => found,
         Err(status) => return not_found_or_problem(ctx, &status),
     };
     let teams = match teams {
@@ -567,12 +601,9 @@ pub(crate) async fn create_organization(
     form: Result<Form<OrganizationPosted>, FormRejection>,
 ) -> Response {
     let ctx = PageCtx::new(&state, &headers, &uri, "organizations");
-    let (ctx, form) = match signed_in_form(&state, &headers, ctx, form) {
+    let (ctx, form, mut client) = match community_form(&state, &headers, ctx, form) {
         Ok(checked) => checked,
         Err(response) => return response,
-    };
-    let Some(mut client) = community_client(&state) else {
-        return no_community(ctx);
     };
     let fields = form.fields();
     let lang = ctx.lang;
@@ -651,12 +682,9 @@ pub(crate) async fn update_organization(
     form: Result<Form<OrganizationPosted>, FormRejection>,
 ) -> Response {
     let ctx = PageCtx::new(&state, &headers, &uri, "organizations");
-    let (ctx, form) = match signed_in_form(&state, &headers, ctx, form) {
+    let (ctx, form, mut client) = match community_form(&state, &headers, ctx, form) {
         Ok(checked) => checked,
         Err(response) => return response,
-    };
-    let Some(mut client) = community_client(&state) else {
-        return no_community(ctx);
     };
     let (ctx, current) = match organization(&mut client, ctx, &id).await {
         Ok(found) => found,
@@ -736,18 +764,8 @@ pub(crate) async fn confirm_delete(
     let Some(mut client) = community_client(&state) else {
         return no_community(ctx);
     };
-    let name = format!("organizations/{id}");
-    let mut teams_client = client.clone();
-    let (found, teams) = tokio::join!(
-        client.get_organization(ctx.call(community::GetOrganizationRequest { name: name.clone() })),
-        teams_client.list_teams(ctx.call(community::ListTeamsRequest {
-            parent: name,
-            page_size: TEAMS_SHOWN,
-            page_token: String::new(),
-        })),
-    );
-    let organization = match found {
-        Ok(answer) => answer.into_inner(),
+    let (organization, teams) = match with_teams(&ctx, &mut client, &id).await {
+        Ok(found) => found,
         Err(status) => return not_found_or_problem(ctx, &status),
     };
     let teams = match teams {
@@ -801,12 +819,9 @@ pub(crate) async fn delete_organization(
     form: Result<Form<ButtonPosted>, FormRejection>,
 ) -> Response {
     let ctx = PageCtx::new(&state, &headers, &uri, "organizations");
-    let (ctx, _) = match signed_in_form(&state, &headers, ctx, form) {
+    let (ctx, _, mut client) = match community_form(&state, &headers, ctx, form) {
         Ok(checked) => checked,
         Err(response) => return response,
-    };
-    let Some(mut client) = community_client(&state) else {
-        return no_community(ctx);
     };
     match client
         .delete_organization(ctx.call(community::DeleteOrganizationRequest {

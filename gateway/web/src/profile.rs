@@ -13,10 +13,10 @@ use prost::Message;
 use serde::Deserialize;
 
 use crate::organizations::{
-    ButtonPosted, ConfirmPage, community_client, no_community, sign_in_first,
+    ButtonPosted, ConfirmPage, community_client, community_form, no_community, sign_in_first,
 };
 use crate::pages::{Choice, FieldErrors, PageCtx, field_errors, page, problem, web_pages};
-use crate::sign_in::{Posted, see_other, signed_in_form};
+use crate::sign_in::{Posted, see_other};
 use crate::{Lang, Shared, WebState};
 
 /// The profile form: what it shows, and what was typed.
@@ -166,12 +166,9 @@ pub(crate) async fn update(
     form: Result<Form<ProfilePosted>, FormRejection>,
 ) -> Response {
     let ctx = PageCtx::new(&state, &headers, &uri, "me");
-    let (ctx, form) = match signed_in_form(&state, &headers, ctx, form) {
+    let (ctx, form, mut client) = match community_form(&state, &headers, ctx, form) {
         Ok(checked) => checked,
         Err(response) => return response,
-    };
-    let Some(mut client) = community_client(&state) else {
-        return no_community(ctx);
     };
     let emails: Vec<String> = form
         .emails
@@ -240,12 +237,9 @@ pub(crate) async fn accept_terms(
     form: Result<Form<ButtonPosted>, FormRejection>,
 ) -> Response {
     let ctx = PageCtx::new(&state, &headers, &uri, "me");
-    let (ctx, _) = match signed_in_form(&state, &headers, ctx, form) {
+    let (ctx, _, mut client) = match community_form(&state, &headers, ctx, form) {
         Ok(checked) => checked,
         Err(response) => return response,
-    };
-    let Some(mut client) = community_client(&state) else {
-        return no_community(ctx);
     };
     match client
         .accept_terms(ctx.call(community::AcceptTermsRequest {}))
@@ -325,12 +319,9 @@ pub(crate) async fn erase(
     form: Result<Form<ButtonPosted>, FormRejection>,
 ) -> Response {
     let ctx = PageCtx::new(&state, &headers, &uri, "me");
-    let (ctx, _) = match signed_in_form(&state, &headers, ctx, form) {
+    let (ctx, _, mut client) = match community_form(&state, &headers, ctx, form) {
         Ok(checked) => checked,
         Err(response) => return response,
-    };
-    let Some(mut client) = community_client(&state) else {
-        return no_community(ctx);
     };
     match client
         .erase_user(ctx.call(community::EraseUserRequest {

@@ -13,15 +13,15 @@ use interlink_proto::community::v1 as community;
 use serde::Deserialize;
 
 use crate::organizations::{
-    ButtonPosted, ConfirmPage, community_client, in_language, member_count, no_community,
-    not_found_or_problem, organization, organization_href, posted_team_type, sign_in_first,
-    team_type_choices, team_type_message, with_language,
+    ButtonPosted, ConfirmPage, community_client, community_form, in_language, member_count,
+    no_community, not_found_or_problem, organization, organization_href, posted_team_type,
+    sign_in_first, team_type_choices, team_type_message, with_language,
 };
 use crate::pages::{
     Choice, FieldErrors, PageCtx, Shown, display_name, field_errors, page, paragraphs, people,
     problem, problem_page, resource_href, shown, web_pages,
 };
-use crate::sign_in::{Posted, see_other, signed_in_form};
+use crate::sign_in::{Posted, see_other};
 use crate::{Shared, WebState};
 
 /// `/teams/{id}` for `teams/{id}`.
@@ -374,12 +374,9 @@ pub(crate) async fn apply(
     form: Result<Form<ApplyPosted>, FormRejection>,
 ) -> Response {
     let ctx = PageCtx::new(&state, &headers, &uri, "organizations");
-    let (ctx, form) = match signed_in_form(&state, &headers, ctx, form) {
+    let (ctx, form, mut client) = match community_form(&state, &headers, ctx, form) {
         Ok(checked) => checked,
         Err(response) => return response,
-    };
-    let Some(mut client) = community_client(&state) else {
-        return no_community(ctx);
     };
     let request = community::ApplyToTeamRequest {
         team: format!("teams/{id}"),
@@ -427,12 +424,9 @@ pub(crate) async fn decide(
     form: Result<Form<DecisionPosted>, FormRejection>,
 ) -> Response {
     let ctx = PageCtx::new(&state, &headers, &uri, "organizations");
-    let (ctx, form) = match signed_in_form(&state, &headers, ctx, form) {
+    let (ctx, form, mut client) = match community_form(&state, &headers, ctx, form) {
         Ok(checked) => checked,
         Err(response) => return response,
-    };
-    let Some(mut client) = community_client(&state) else {
-        return no_community(ctx);
     };
     let name = format!("teamApplications/{application}");
     let answer = match form.decision.as_str() {
@@ -493,12 +487,9 @@ pub(crate) async fn remove_member(
     form: Result<Form<MemberPosted>, FormRejection>,
 ) -> Response {
     let ctx = PageCtx::new(&state, &headers, &uri, "organizations");
-    let (ctx, form) = match signed_in_form(&state, &headers, ctx, form) {
+    let (ctx, form, mut client) = match community_form(&state, &headers, ctx, form) {
         Ok(checked) => checked,
         Err(response) => return response,
-    };
-    let Some(mut client) = community_client(&state) else {
-        return no_community(ctx);
     };
     let leaving = form.user.is_empty();
     let user = if leaving {
@@ -582,12 +573,9 @@ pub(crate) async fn invite(
     form: Result<Form<InvitePosted>, FormRejection>,
 ) -> Response {
     let ctx = PageCtx::new(&state, &headers, &uri, "organizations");
-    let (ctx, form) = match signed_in_form(&state, &headers, ctx, form) {
+    let (ctx, form, mut client) = match community_form(&state, &headers, ctx, form) {
         Ok(checked) => checked,
         Err(response) => return response,
-    };
-    let Some(mut client) = community_client(&state) else {
-        return no_community(ctx);
     };
     let name = format!("teams/{id}");
     let request = community::CreateInvitationRequest {
@@ -649,12 +637,9 @@ pub(crate) async fn revoke(
     form: Result<Form<ButtonPosted>, FormRejection>,
 ) -> Response {
     let ctx = PageCtx::new(&state, &headers, &uri, "organizations");
-    let (ctx, _) = match signed_in_form(&state, &headers, ctx, form) {
+    let (ctx, _, mut client) = match community_form(&state, &headers, ctx, form) {
         Ok(checked) => checked,
         Err(response) => return response,
-    };
-    let Some(mut client) = community_client(&state) else {
-        return no_community(ctx);
     };
     match client
         .revoke_invitation(ctx.call(community::RevokeInvitationRequest {
@@ -742,12 +727,9 @@ pub(crate) async fn accept_invitation(
     form: Result<Form<AcceptPosted>, FormRejection>,
 ) -> Response {
     let ctx = PageCtx::new(&state, &headers, &uri, "organizations");
-    let (ctx, form) = match signed_in_form(&state, &headers, ctx, form) {
+    let (ctx, form, mut client) = match community_form(&state, &headers, ctx, form) {
         Ok(checked) => checked,
         Err(response) => return response,
-    };
-    let Some(mut client) = community_client(&state) else {
-        return no_community(ctx);
     };
     let code = form.code.trim().to_owned();
     let refused = |ctx: PageCtx, message: &str, status: StatusCode| {
@@ -919,12 +901,9 @@ pub(crate) async fn create_team(
     form: Result<Form<TeamPosted>, FormRejection>,
 ) -> Response {
     let ctx = PageCtx::new(&state, &headers, &uri, "organizations");
-    let (ctx, form) = match signed_in_form(&state, &headers, ctx, form) {
+    let (ctx, form, mut client) = match community_form(&state, &headers, ctx, form) {
         Ok(checked) => checked,
         Err(response) => return response,
-    };
-    let Some(mut client) = community_client(&state) else {
-        return no_community(ctx);
     };
     let fields = form.fields();
     let lang = ctx.lang;
@@ -1020,12 +999,9 @@ pub(crate) async fn update_team(
     form: Result<Form<TeamPosted>, FormRejection>,
 ) -> Response {
     let ctx = PageCtx::new(&state, &headers, &uri, "organizations");
-    let (ctx, form) = match signed_in_form(&state, &headers, ctx, form) {
+    let (ctx, form, mut client) = match community_form(&state, &headers, ctx, form) {
         Ok(checked) => checked,
         Err(response) => return response,
-    };
-    let Some(mut client) = community_client(&state) else {
-        return no_community(ctx);
     };
     let (ctx, current) = match team(&mut client, ctx, &id).await {
         Ok(found) => found,
@@ -1116,12 +1092,9 @@ pub(crate) async fn delete_team(
     form: Result<Form<ButtonPosted>, FormRejection>,
 ) -> Response {
     let ctx = PageCtx::new(&state, &headers, &uri, "organizations");
-    let (ctx, _) = match signed_in_form(&state, &headers, ctx, form) {
+    let (ctx, _, mut client) = match community_form(&state, &headers, ctx, form) {
         Ok(checked) => checked,
         Err(response) => return response,
-    };
-    let Some(mut client) = community_client(&state) else {
-        return no_community(ctx);
     };
     let (ctx, current) = match team(&mut client, ctx, &id).await {
         Ok(found) => found,
