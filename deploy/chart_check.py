@@ -153,6 +153,17 @@ def check_properties(objects, values):
             assert upstreams == expected, upstreams
             ref = env["INTERLINK__GATEWAY__WEB__SESSION_KEY"]["valueFrom"]["secretKeyRef"]
             assert ref == merged["gateway"]["web"]["sessionKeySecret"], ref
+            oidc = merged["gateway"]["web"]["oidc"]
+            if oidc["clientId"]:
+                assert env["INTERLINK__GATEWAY__WEB__OIDC_CLIENT_ID"]["value"] == oidc["clientId"]
+                secret = env.get("INTERLINK__GATEWAY__WEB__OIDC_CLIENT_SECRET")
+                if oidc["clientSecretSecret"] is None:
+                    assert secret is None, secret
+                else:
+                    # The secret by reference only, never a value in the chart.
+                    assert secret["valueFrom"]["secretKeyRef"] == oidc["clientSecretSecret"], secret
+            else:
+                assert "INTERLINK__GATEWAY__WEB__OIDC_CLIENT_ID" not in env
         else:
             ref = env["INTERLINK__DATABASE__URL"]["valueFrom"]["secretKeyRef"]
             assert ref == {"name": merged["database"]["existingSecret"], "key": role}, ref
@@ -223,7 +234,7 @@ def container_env(container, config, databases, overrides):
     for item in container.get("env", []):
         if "value" in item:
             env[item["name"]] = str(item["value"])
-        elif item["name"] == "INTERLINK__GATEWAY__WEB__SESSION_KEY":
+        elif item["name"] in ("INTERLINK__GATEWAY__WEB__SESSION_KEY", "INTERLINK__GATEWAY__WEB__OIDC_CLIENT_SECRET"):
             env[item["name"]] = secrets.token_hex(32)
         else:
             key = item["valueFrom"]["secretKeyRef"]["key"]

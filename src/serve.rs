@@ -57,10 +57,23 @@ pub(crate) fn web_sign_in(
             });
         mint
     });
+    let web = &config.gateway.web;
+    let oidc = (!web.oidc_client_id.is_empty()).then(|| interlink_gateway::OidcSignIn {
+        issuer: config.auth.issuer.clone(),
+        client_id: web.oidc_client_id.clone(),
+        client_secret: (!web.oidc_client_secret.is_empty()).then(|| web.oidc_client_secret.clone()),
+        scopes: web
+            .oidc_scopes
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect(),
+        admin_claim: config.auth.admin_claim.clone(),
+    });
     interlink_gateway::SignIn {
         session_key,
         dev,
-        dev_session: std::time::Duration::from_secs(config.gateway.web.dev_session_minutes * 60),
+        dev_session: std::time::Duration::from_secs(web.dev_session_minutes * 60),
+        oidc,
     }
 }
 

@@ -51,8 +51,16 @@ fn session_key(data_dir: &std::path::Path) -> anyhow::Result<Vec<u8>> {
 pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
-    let signer = Arc::new(DevSigner::load_or_create(&config.data_dir).context("dev signing key")?);
-    let authenticator = Arc::new(signer.authenticator(&config.auth));
+    // With an issuer configured (auth.issuer, auth.jwks_url) the mesh trusts
+    // its tokens alone; otherwise the data directory's dev signer.
+    let signer = if config.auth.jwks_url.is_empty() {
+        Some(Arc::new(
+            DevSigner::load_or_create(&config.data_dir).context("dev signing key")?,
+        ))
+    } else {
+        None
+    };
+    let authenticator = serve::authenticator(&config)?;
     let bus = EmbeddedBus::open(&bus_url(&config), &config.database)
         .await
         .context("opening the embedded bus")?;
@@ -98,34 +106,26 @@ pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> anyhow::
     .await?
     .with_sign_in(serve::web_sign_in(
         &config,
-        Some(Arc::clone(&signer)),
+        signer.clone(),
         session_key(&config.data_dir)?,
     ));
-    let jwks = signer.jwks();
-    let http = gateway.router().route(
-        "/.well-known/jwks.json",
-        get(move || {
-            let jwks = jwks.clone();
-            async move { axum::Json(jwks) }
-        }),
-    );
+    let mut http = gateway.router();
+    if let Some(signer) = &signer {
+        let jwks = signer.jwks();
+        http = http.route(
+            "/.well-known/jwks.json",
+            get(move || {
+                let jwks = jwks.clone();
+                async move { axum::Json(jwks) }
+            }),
+        );
+    }
     let http_task = tokio::spawn(interlink_gateway::serve(
         http_listener,
         http,
         interlink_gateway::ConnectionLimits::of(&config.gateway),
         shutdown.clone(),
     ));
-    let token = signer.mint(
-        &DevTokenRequest {
-            subject: "dev-admin".into(),
-            name: Some("Dev Admin".into()),
-            email: Some("dev-admin@localhost".into()),
-            admin: true,
-            ttl: Duration::from_secs(12 * 3600),
-        },
-        &config.auth.audience,
-        &config.auth.admin_claim,
-    )?;
     println!(
         "interlink is up (embedded mode, data in {})",
         config.data_dir.display()
@@ -134,8 +134,24 @@ pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> anyhow::
     println!("http: http://{http_addr}");
     println!("      REST/JSON, gRPC and gRPC-Web; OpenAPI at http://{http_addr}/openapi.json");
     println!("web:  http://{http_addr}/ (the pages, for a browser)");
-    println!("jwks: http://{http_addr}/.well-known/jwks.json");
-    println!("dev token (platform admin, 12 h): {token}");
+    match &signer {
+        Some(signer) => {
+            let token = signer.mint(
+                &DevTokenRequest {
+                    subject: "dev-admin".into(),
+                    name: Some("Dev Admin".into()),
+                    email: Some("dev-admin@localhost".into()),
+                    admin: true,
+                    ttl: Duration::from_secs(12 * 3600),
+                },
+                &config.auth.audience,
+                &config.auth.admin_claim,
+            )?;
+            println!("jwks: http://{http_addr}/.well-known/jwks.json");
+            println!("dev token (platform admin, 12 h): {token}");
+        }
+        None => println!("auth: tokens of {}", config.auth.issuer),
+    }
 
     let grpc = serve::serve_roles(&host, grpc_listener, routes, services).await;
     // If the gRPC server failed, stop the HTTP one too.

@@ -1,24 +1,28 @@
 //! The pages in a real browser: `interlink up` serves them and
-//! `tests/browser/pages.test.mjs` drives Debian's chromium through them with
+//! `tests/browser/*.test.mjs` drive Debian's chromium through them with
 //! playwright-core and axe-core (both installed by `scripts/browser.sh`,
-//! which the README's test command runs). Screenshots of every page land in
-//! `target/browser-artefacts/`. A machine without node, chromium or the npm
-//! packages fails this test; it never skips.
+//! which the README's test command runs); signing in with an OpenID
+//! provider runs against npm `oidc-provider`, started by its test.
+//! Screenshots of every page land in `target/browser-artefacts/`. A machine
+//! without node, chromium or the npm packages fails these tests; they never
+//! skip.
 
 mod common;
 
 use std::path::Path;
 use std::process::Command;
 
-use common::serve_up;
+use common::{free_port, serve_up, serve_up_at};
 
-#[tokio::test]
-async fn pages_pass_in_a_real_browser_in_every_language() {
+/// Runs `tests/browser/{script}` against the site at `base`, with `envs`
+/// beside, and fails with its report unless every test in it passed.
+async fn run_browser_tests(script: &'static str, base: String, envs: Vec<(&'static str, String)>) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let suite = root.join("tests/browser");
     assert!(
         suite.join("node_modules/playwright-core").is_dir()
-            && suite.join("node_modules/@axe-core/playwright").is_dir(),
+            && suite.join("node_modules/@axe-core/playwright").is_dir()
+            && suite.join("node_modules/oidc-provider").is_dir(),
         "the browser tests' npm packages are missing: run scripts/browser.sh"
     );
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
@@ -26,17 +30,15 @@ async fn pages_pass_in_a_real_browser_in_every_language() {
         Path::new(&chromium).exists(),
         "{chromium} is missing: run scripts/browser.sh"
     );
-
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let (_up, base) = serve_up(&dir.path().join("data"), &[]).await;
     let artefacts = root.join("target/browser-artefacts");
     let output = tokio::task::spawn_blocking(move || {
         Command::new("node")
-            .args(["--test", "--test-reporter=spec", "pages.test.mjs"])
+            .args(["--test", "--test-reporter=spec", script])
             .current_dir(&suite)
             .env("INTERLINK_BASE_URL", &base)
             .env("INTERLINK_ARTEFACTS", &artefacts)
             .env("CHROMIUM", &chromium)
+            .envs(envs)
             .output()
     })
     .await
@@ -50,6 +52,55 @@ async fn pages_pass_in_a_real_browser_in_every_language() {
     println!("{report}");
     assert!(
         output.status.success(),
-        "the browser tests failed:\n{report}"
+        "the browser tests of {script} failed:\n{report}"
     );
+}
+
+#[tokio::test]
+async fn pages_pass_in_a_real_browser_in_every_language() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let (_up, base) = serve_up(&dir.path().join("data"), &[]).await;
+    run_browser_tests("pages.test.mjs", base, Vec::new()).await;
+}
+
+#[tokio::test]
+async fn people_sign_in_with_the_pas_openid_provider() {
+    let provider_port = free_port();
+    let issuer = format!("http://127.0.0.1:{provider_port}");
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let secret = uuid::Uuid::new_v4().simple().to_string();
+    let dir = tempfile::tempdir().expect("temporary directory");
+    // The mesh trusts the provider's tokens; the pages sign people in there.
+    let (_up, base) = serve_up_at(
+        &dir.path().join("data"),
+        port,
+        &[
+            ("INTERLINK__AUTH__ISSUER", issuer.clone()),
+            ("INTERLINK__AUTH__JWKS_URL", format!("{issuer}/jwks")),
+            ("INTERLINK__GATEWAY__WEB__PUBLIC_URL", base),
+            (
+                "INTERLINK__GATEWAY__WEB__OIDC_CLIENT_ID",
+                "interlink-web".into(),
+            ),
+            (
+                "INTERLINK__GATEWAY__WEB__OIDC_CLIENT_SECRET",
+                secret.clone(),
+            ),
+            (
+                "INTERLINK__GATEWAY__WEB__OIDC_SCOPES",
+                "profile email interlink".into(),
+            ),
+        ],
+    )
+    .await;
+    run_browser_tests(
+        "oidc.test.mjs",
+        base,
+        vec![
+            ("OIDC_PORT", provider_port.to_string()),
+            ("OIDC_CLIENT_SECRET", secret),
+        ],
+    )
+    .await;
 }

@@ -37,7 +37,7 @@ pub mod upstream;
 mod wirejson;
 
 pub use error::GatewayError;
-pub use interlink_web::{DevSignIn, DevToken, SignIn};
+pub use interlink_web::{DevSignIn, DevToken, OidcSignIn, SignIn};
 pub use upstream::{Upstream, Upstreams};
 
 /// The descriptors of every Interlink service, as the gateway reads them.

@@ -9,8 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
+import { launchChromium, newVisitor, violations } from './common.mjs';
 
 const base = process.env.INTERLINK_BASE_URL;
 const artefacts = process.env.INTERLINK_ARTEFACTS;
@@ -56,20 +55,7 @@ before(async () => {
   assert.ok(href, 'a search result links to its page');
   PAGES.push({ name: 'interlinker', path: href });
 
-  // The flags keep chromium off the network it cannot reach here (its
-  // background services would otherwise try Google's hosts).
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -77,21 +63,8 @@ after(async () => {
 });
 
 /** A fresh browser context whose Accept-Language asks for `lang`. */
-async function visitor(lang, options = {}) {
-  const context = await browser.newContext({ locale: lang, ...options });
-  // A step that cannot happen fails with its locator named, not a hang.
-  context.setDefaultTimeout(15000);
-  return context;
-}
-
-/** axe's WCAG 2.1 A and AA findings on the open page, one line each. */
-async function violations(page) {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .analyze();
-  return results.violations.map(
-    (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
-  );
+function visitor(lang, options = {}) {
+  return newVisitor(browser, lang, options);
 }
 
 for (const lang of LANGUAGES) {

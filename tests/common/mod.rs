@@ -122,7 +122,16 @@ impl Drop for Killed {
 /// beside; returns it with the gateway's base URL once it answers health
 /// checks.
 pub async fn serve_up(data_dir: &std::path::Path, envs: &[(&str, String)]) -> (Killed, String) {
-    let port = free_port();
+    serve_up_at(data_dir, free_port(), envs).await
+}
+
+/// [`serve_up`] with the gateway on `port` (for settings that name the
+/// site's address).
+pub async fn serve_up_at(
+    data_dir: &std::path::Path,
+    port: u16,
+    envs: &[(&str, String)],
+) -> (Killed, String) {
     let mut up = Command::new(BIN);
     up.args(["up", "--data-dir"])
         .arg(data_dir)

@@ -260,3 +260,15 @@ erase-link = Erase my account
 erase-title = Erase your account?
 erase-text = Your name and e-mail addresses will be removed, you will leave your teams, and you will be signed out. What you wrote stays, attributed to an erased user. This cannot be undone. If you are the last administrator of an organisation or team, appoint another first.
 erase-button = Erase my account
+
+# OpenID Connect sign-in
+sign-in-unavailable-title = Signing in is not possible right now
+sign-in-unavailable-text = The sign-in service does not answer. Please try again in a few minutes.
+sign-in-expired-title = This sign-in has expired or was already used
+sign-in-expired-text = The sign-in took too long, or its page was opened twice. Start again with the sign-in link.
+sign-in-refused-title = This sign-in was refused
+sign-in-refused-text = The answer from the sign-in service does not belong to the sign-in this browser began. Start again with the sign-in link.
+sign-in-cancelled-title = You did not sign in
+sign-in-cancelled-text = The sign-in service says the sign-in was cancelled or not allowed. You can start again with the sign-in link.
+sign-in-failed-title = Signing in did not work
+sign-in-failed-text = The sign-in service's answer could not be checked. Please start again with the sign-in link; if it keeps failing, tell the platform's administrators.

@@ -260,3 +260,15 @@ erase-link = Borrar mi cuenta
 erase-title = ¿Borrar su cuenta?
 erase-text = Se eliminarán su nombre y sus correos, dejará sus equipos y se cerrará su sesión. Lo que escribió se conserva, atribuido a un usuario borrado. No se puede deshacer. Si es el último administrador de una organización o un equipo, nombre antes a otro.
 erase-button = Borrar mi cuenta
+
+# Inicio de sesión con OpenID Connect
+sign-in-unavailable-title = Ahora no es posible iniciar sesión
+sign-in-unavailable-text = El servicio de inicio de sesión no responde. Inténtelo de nuevo dentro de unos minutos.
+sign-in-expired-title = Este inicio de sesión ha caducado o ya se usó
+sign-in-expired-text = El inicio de sesión tardó demasiado o su página se abrió dos veces. Empiece de nuevo con el enlace para iniciar sesión.
+sign-in-refused-title = Se ha rechazado este inicio de sesión
+sign-in-refused-text = La respuesta del servicio de inicio de sesión no corresponde al inicio de sesión que empezó este navegador. Empiece de nuevo con el enlace para iniciar sesión.
+sign-in-cancelled-title = No ha iniciado sesión
+sign-in-cancelled-text = El servicio de inicio de sesión indica que se canceló o no se permitió. Puede empezar de nuevo con el enlace para iniciar sesión.
+sign-in-failed-title = No se pudo iniciar sesión
+sign-in-failed-text = No se pudo comprobar la respuesta del servicio de inicio de sesión. Empiece de nuevo con el enlace para iniciar sesión; si sigue fallando, avise a la administración de la plataforma.

@@ -260,3 +260,15 @@ erase-link = Cancella il mio account
 erase-title = Cancellare il tuo account?
 erase-text = Il tuo nome e i tuoi indirizzi e-mail saranno rimossi, lascerai i tuoi gruppi e uscirai. Ciò che hai scritto resta, attribuito a un utente cancellato. Non si può annullare. Se sei l'ultimo amministratore di un'organizzazione o di un gruppo, nominane prima un altro.
 erase-button = Cancella il mio account
+
+# Accesso con OpenID Connect
+sign-in-unavailable-title = Al momento non è possibile accedere
+sign-in-unavailable-text = Il servizio di accesso non risponde. Riprova tra qualche minuto.
+sign-in-expired-title = Questo accesso è scaduto o è già stato usato
+sign-in-expired-text = L'accesso ha richiesto troppo tempo, oppure la sua pagina è stata aperta due volte. Ricomincia dal collegamento per accedere.
+sign-in-refused-title = Questo accesso è stato rifiutato
+sign-in-refused-text = La risposta del servizio di accesso non appartiene all'accesso iniziato da questo browser. Ricomincia dal collegamento per accedere.
+sign-in-cancelled-title = Non hai effettuato l'accesso
+sign-in-cancelled-text = Il servizio di accesso indica che l'accesso è stato annullato o non consentito. Puoi ricominciare dal collegamento per accedere.
+sign-in-failed-title = L'accesso non è riuscito
+sign-in-failed-text = Non è stato possibile verificare la risposta del servizio di accesso. Ricomincia dal collegamento per accedere; se continua a non funzionare, avvisa gli amministratori della piattaforma.

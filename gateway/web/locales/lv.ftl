@@ -260,3 +260,15 @@ erase-link = Dzēst manu kontu
 erase-title = Dzēst jūsu kontu?
 erase-text = Jūsu vārds un e-pasta adreses tiks dzēsti, jūs pametīsiet savas komandas un tiksiet izrakstīts. Jūsu rakstītais paliek, piedēvēts dzēstam lietotājam. To nevar atsaukt. Ja esat pēdējais organizācijas vai komandas administrators, vispirms ieceliet citu.
 erase-button = Dzēst manu kontu
+
+# Pieteikšanās ar OpenID Connect
+sign-in-unavailable-title = Pašlaik pieteikties nav iespējams
+sign-in-unavailable-text = Pieteikšanās pakalpojums neatbild. Lūdzu, mēģiniet vēlreiz pēc dažām minūtēm.
+sign-in-expired-title = Šī pieteikšanās ir beigusies vai jau izmantota
+sign-in-expired-text = Pieteikšanās ilga pārāk ilgi, vai tās lapa tika atvērta divreiz. Sāciet no jauna ar pieteikšanās saiti.
+sign-in-refused-title = Šī pieteikšanās tika noraidīta
+sign-in-refused-text = Pieteikšanās pakalpojuma atbilde neatbilst pieteikšanās, ko sāka šī pārlūkprogramma. Sāciet no jauna ar pieteikšanās saiti.
+sign-in-cancelled-title = Jūs nepieteicāties
+sign-in-cancelled-text = Pieteikšanās pakalpojums ziņo, ka pieteikšanās tika atcelta vai nav atļauta. Varat sākt no jauna ar pieteikšanās saiti.
+sign-in-failed-title = Pieteikties neizdevās
+sign-in-failed-text = Pieteikšanās pakalpojuma atbildi neizdevās pārbaudīt. Lūdzu, sāciet no jauna ar pieteikšanās saiti; ja kļūda atkārtojas, ziņojiet platformas administratoriem.

@@ -10,7 +10,7 @@ use interlink_proto::catalogue::v1 as catalogue;
 use interlink_proto::common::v1::TranslatableText;
 use serde::Deserialize;
 
-use crate::session::{Found, Session, SignedIn};
+use crate::session::{Found, Session, SetCookies, SignedIn};
 use crate::sign_in::FieldError;
 use crate::{Lang, Shared, WebState, assets, request_language};
 
@@ -25,7 +25,7 @@ pub(crate) struct PageCtx {
     path: String,
     session: Option<Session>,
     /// The session cookie to send, when the session began or changed.
-    set_cookie: Option<HeaderValue>,
+    set_cookie: Option<SetCookies>,
     /// A message about the visit itself (the session ended …).
     pub(crate) notice: Option<String>,
     /// Whether a way to sign in exists here.
@@ -68,7 +68,7 @@ impl PageCtx {
         let (session, set_cookie, notice) = match state.sessions.read(headers) {
             Found::None => (None, None, None),
             Found::Valid(session) => (Some(session), None, None),
-            Found::Ended(session) => {
+            Found::Ended(session, _) => {
                 let cookie = state.sessions.write(&session);
                 (
                     Some(session),
@@ -87,7 +87,7 @@ impl PageCtx {
             session,
             set_cookie,
             notice,
-            can_sign_in: state.sign_in.dev.is_some(),
+            can_sign_in: state.sign_in.dev.is_some() || state.oidc.is_some(),
         }
     }
 
@@ -266,8 +266,8 @@ pub(crate) fn page(template: &impl WebPage, status: StatusCode) -> Response {
             if ctx.session.is_some() {
                 headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             }
-            if let Some(cookie) = &ctx.set_cookie {
-                headers.insert(header::SET_COOKIE, cookie.clone());
+            if let Some(cookies) = &ctx.set_cookie {
+                cookies.apply(headers);
             }
             response
         }

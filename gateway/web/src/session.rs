@@ -1,8 +1,12 @@
-//! The visitor's session: one cookie, encrypted and authenticated with the
+//! The visitor's session: a cookie encrypted and authenticated with the
 //! deployment's key (AES-256-GCM through the `cookie` crate's private jar),
 //! so any gateway replica with the same key serves it and no server keeps
 //! state. It holds a session id, the token every changing form must carry
-//! (CSRF), and, once signed in, who the visitor is with their bearer token.
+//! (CSRF), and, once signed in, who the visitor is with their bearer token
+//! (and the issuer's refresh token). An issuer's tokens can outgrow the
+//! 4 KB browsers keep per cookie, so a long session is cut into a few
+//! cookies (`interlink_session`, `interlink_session.1`, …) read back whole:
+//! one changed or missing piece and nothing opens.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -11,8 +15,15 @@ use cookie::{Cookie, CookieJar, Key, SameSite};
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
-/// The session cookie's name.
+/// The session cookie's name (its first piece's).
 pub(crate) const SESSION_COOKIE: &str = "interlink_session";
+
+/// The most cookies a session is cut into.
+const MAX_PIECES: usize = 4;
+
+/// The longest piece: under the 4096 bytes browsers keep for a cookie's
+/// name, value and attributes.
+const PIECE_BYTES: usize = 3800;
 
 /// Tokens this close to their end count as ended, so a page's calls do
 /// not fail half-way through.
@@ -46,6 +57,10 @@ pub(crate) struct SignedIn {
     pub(crate) token: String,
     /// When the token ends (seconds since the Unix epoch).
     pub(crate) expires_at: u64,
+    /// The issuer's refresh token (OpenID Connect sign-in), which gets a
+    /// new bearer token when this one ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) refresh_token: Option<String>,
 }
 
 impl Session {
@@ -87,8 +102,63 @@ pub(crate) enum Found {
     None,
     /// A valid session.
     Valid(Session),
-    /// A signed-in session whose token ended: kept, without the person.
-    Ended(Session),
+    /// A signed-in session whose token ended: the session kept without
+    /// the person, and who they were (for a refresh).
+    Ended(Session, SignedIn),
+}
+
+/// The `Set-Cookie` values of one answer.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SetCookies(Vec<HeaderValue>);
+
+impl SetCookies {
+    /// One cookie.
+    pub(crate) fn one(value: HeaderValue) -> Self {
+        Self(vec![value])
+    }
+
+    /// Adds these cookies to an answer's headers.
+    pub(crate) fn apply(&self, headers: &mut HeaderMap) {
+        for value in &self.0 {
+            headers.append(header::SET_COOKIE, value.clone());
+        }
+    }
+
+    /// Adds `other`'s cookies after these (the browser keeps the last).
+    pub(crate) fn and(mut self, other: SetCookies) -> Self {
+        self.0.extend(other.0);
+        self
+    }
+
+    /// The cookies as `name=value` pairs, as a browser sends them back.
+    pub(crate) fn pairs(&self) -> impl Iterator<Item = &str> {
+        self.0
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| v.split(';').next())
+    }
+}
+
+/// The value of the cookie `name` in a request, if it sent one.
+pub(crate) fn cookie_value<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| {
+            let (key, value) = pair.trim().split_once('=')?;
+            (key == name).then_some(value)
+        })
+}
+
+/// The name of a session's piece `index` (the first has the plain name).
+fn piece_name(index: usize) -> String {
+    if index == 0 {
+        SESSION_COOKIE.to_owned()
+    } else {
+        format!("{SESSION_COOKIE}.{index}")
+    }
 }
 
 /// Reads and writes session cookies with the deployment's key.
@@ -113,64 +183,121 @@ impl Sessions {
 
     /// The session of a request.
     pub(crate) fn read(&self, headers: &HeaderMap) -> Found {
-        let sealed = headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .find_map(|pair| {
-                let (name, value) = pair.trim().split_once('=')?;
-                (name == SESSION_COOKIE).then_some(value)
-            });
-        let Some(sealed) = sealed else {
-            return Found::None;
-        };
-        let jar = CookieJar::new();
-        let Some(opened) = jar
-            .private(&self.key)
-            .decrypt(Cookie::new(SESSION_COOKIE, sealed.to_owned()))
-        else {
-            return Found::None;
-        };
-        let Ok(mut session) = serde_json::from_str::<Session>(opened.value()) else {
-            return Found::None;
-        };
-        match &session.user {
-            Some(user) if user.expires_at <= now_secs() + EXPIRY_MARGIN_SECS => {
-                session.user = None;
-                Found::Ended(session)
+        let mut sealed = String::new();
+        for index in 0..MAX_PIECES {
+            match cookie_value(headers, &piece_name(index)) {
+                Some(piece) => sealed.push_str(piece),
+                None => break,
             }
-            _ => Found::Valid(session),
+        }
+        let Some(opened) = self.open(SESSION_COOKIE, &sealed) else {
+            return Found::None;
+        };
+        let Ok(mut session) = serde_json::from_str::<Session>(&opened) else {
+            return Found::None;
+        };
+        match session.user.take() {
+            Some(user) if user.expires_at <= now_secs() + EXPIRY_MARGIN_SECS => {
+                Found::Ended(session, user)
+            }
+            user => {
+                session.user = user;
+                Found::Valid(session)
+            }
         }
     }
 
-    /// The `Set-Cookie` value that keeps `session` until the browser
-    /// closes (the token's own end signs the person out sooner).
-    pub(crate) fn write(&self, session: &Session) -> Option<HeaderValue> {
-        let json = serde_json::to_string(session).ok()?;
-        let mut jar = CookieJar::new();
-        jar.private_mut(&self.key).add(
-            Cookie::build((SESSION_COOKIE, json))
-                .http_only(true)
-                .same_site(SameSite::Lax)
-                .secure(self.secure)
-                .path("/"),
-        );
-        let sealed = jar.get(SESSION_COOKIE)?;
-        HeaderValue::from_str(&sealed.to_string()).ok()
+    /// `sealed`, opened with this deployment's key, if it sealed it as the
+    /// cookie `name`.
+    pub(crate) fn open(&self, name: &str, sealed: &str) -> Option<String> {
+        if sealed.is_empty() {
+            return None;
+        }
+        let jar = CookieJar::new();
+        jar.private(&self.key)
+            .decrypt(Cookie::new(name.to_owned(), sealed.to_owned()))
+            .map(|opened| opened.value().to_owned())
     }
 
-    /// The `Set-Cookie` value that removes the session.
-    pub(crate) fn clear(&self) -> HeaderValue {
-        let mut cookie = Cookie::build((SESSION_COOKIE, ""))
+    /// `value` sealed with this deployment's key as the cookie `name`.
+    fn seal(&self, name: &str, value: String) -> Option<String> {
+        let mut jar = CookieJar::new();
+        jar.private_mut(&self.key)
+            .add(Cookie::new(name.to_owned(), value));
+        jar.get(name).map(|sealed| sealed.value().to_owned())
+    }
+
+    /// An HttpOnly cookie of this site (`Secure` under https).
+    fn cookie(&self, name: String, value: String, path: &'static str) -> Cookie<'static> {
+        Cookie::build((name, value))
             .http_only(true)
             .same_site(SameSite::Lax)
             .secure(self.secure)
-            .path("/")
-            .build();
+            .path(path)
+            .build()
+    }
+
+    /// The `Set-Cookie` value of a short-lived cookie `name` for `path`
+    /// holding `value`, sealed (read back with [`Sessions::open`]).
+    pub(crate) fn sealed_cookie(
+        &self,
+        name: &str,
+        value: String,
+        path: &'static str,
+        max_age_secs: i64,
+    ) -> Option<HeaderValue> {
+        let sealed = self.seal(name, value)?;
+        let mut cookie = self.cookie(name.to_owned(), sealed, path);
+        cookie.set_max_age(cookie::time::Duration::seconds(max_age_secs));
+        HeaderValue::from_str(&cookie.to_string()).ok()
+    }
+
+    /// The `Set-Cookie` value removing the cookie `name` of `path`.
+    pub(crate) fn removal(&self, name: &str, path: &'static str) -> HeaderValue {
+        let mut cookie = self.cookie(name.to_owned(), String::new(), path);
         cookie.make_removal();
         HeaderValue::from_str(&cookie.to_string())
             .unwrap_or_else(|_| HeaderValue::from_static("interlink_session=; Path=/; Max-Age=0"))
+    }
+
+    /// The `Set-Cookie` values that keep `session` until the browser
+    /// closes (the token's own end signs the person out sooner): its
+    /// pieces, and the removal of pieces a longer session left. `None` if
+    /// it cannot be sealed or is too long even in pieces.
+    pub(crate) fn write(&self, session: &Session) -> Option<SetCookies> {
+        let json = serde_json::to_string(session).ok()?;
+        let sealed = self.seal(SESSION_COOKIE, json)?;
+        // Base64: every byte is a character, so cutting anywhere is safe.
+        let pieces: Vec<&str> = sealed
+            .as_bytes()
+            .chunks(PIECE_BYTES)
+            .filter_map(|piece| std::str::from_utf8(piece).ok())
+            .collect();
+        if pieces.len() > MAX_PIECES {
+            tracing::error!(
+                bytes = sealed.len(),
+                "a session is too long for its cookies"
+            );
+            return None;
+        }
+        let mut values = Vec::with_capacity(MAX_PIECES);
+        for (index, piece) in pieces.iter().enumerate() {
+            let cookie = self.cookie(piece_name(index), (*piece).to_owned(), "/");
+            values.push(HeaderValue::from_str(&cookie.to_string()).ok()?);
+        }
+        for index in pieces.len().max(1)..MAX_PIECES {
+            values.push(self.removal(&piece_name(index), "/"));
+        }
+        Some(SetCookies(values))
+    }
+
+    /// The `Set-Cookie` values that remove the session (every piece).
+    pub(crate) fn clear(&self) -> SetCookies {
+        SetCookies(
+            (0..MAX_PIECES)
+                .map(|index| self.removal(&piece_name(index), "/"))
+                .collect(),
+        )
     }
 }
 
@@ -216,23 +343,28 @@ mod tests {
             admin: false,
             token: "eyJ.token".into(),
             expires_at,
+            refresh_token: None,
         }))
     }
 
-    fn request_with(set_cookie: &HeaderValue) -> HeaderMap {
-        let pair = set_cookie
-            .to_str()
-            .unwrap_or_default()
-            .split(';')
-            .next()
-            .unwrap_or_default()
-            .to_owned();
+    /// The request a browser sends back after `cookies` (removals dropped).
+    fn request_with(cookies: &SetCookies) -> HeaderMap {
+        let pairs: Vec<&str> = cookies.pairs().filter(|p| !p.ends_with('=')).collect();
         let mut headers = HeaderMap::new();
         headers.insert(
             header::COOKIE,
-            HeaderValue::from_str(&format!("other=1; {pair}")).expect("a header"),
+            HeaderValue::from_str(&format!("other=1; {}", pairs.join("; "))).expect("a header"),
         );
         headers
+    }
+
+    /// The `Set-Cookie` values as text.
+    fn texts(cookies: &SetCookies) -> Vec<String> {
+        cookies
+            .0
+            .iter()
+            .map(|v| v.to_str().unwrap_or_default().to_owned())
+            .collect()
     }
 
     #[test]
@@ -240,7 +372,8 @@ mod tests {
         let sessions = Sessions::new(&[7; 32], false);
         let session = signed_in(now_secs() + 3600);
         let cookie = sessions.write(&session).expect("a cookie");
-        let text = cookie.to_str().unwrap_or_default();
+        let all = texts(&cookie);
+        let text = all[0].as_str();
         assert!(
             text.contains("HttpOnly") && text.contains("SameSite=Lax"),
             "{text}"
@@ -259,7 +392,9 @@ mod tests {
         let other = Sessions::new(&[8; 32], false);
         assert!(matches!(other.read(&headers), Found::None));
         let tampered = text.replacen("interlink_session=", "interlink_session=A", 1);
-        let headers = request_with(&HeaderValue::from_str(&tampered).expect("a header"));
+        let headers = request_with(&SetCookies::one(
+            HeaderValue::from_str(&tampered).expect("a header"),
+        ));
         assert!(matches!(sessions.read(&headers), Found::None));
         assert!(matches!(sessions.read(&HeaderMap::new()), Found::None));
     }
@@ -269,20 +404,92 @@ mod tests {
         let sessions = Sessions::new(&[7; 32], true);
         let session = signed_in(now_secs() + 5);
         let cookie = sessions.write(&session).expect("a cookie");
-        assert!(cookie.to_str().unwrap_or_default().contains("Secure"));
+        assert!(texts(&cookie)[0].contains("Secure"));
         match sessions.read(&request_with(&cookie)) {
-            Found::Ended(kept) => {
+            Found::Ended(kept, ended) => {
                 assert_eq!(kept.user, None);
                 assert_eq!(kept.csrf, session.csrf);
+                assert_eq!(Some(ended), session.user);
             }
             other => panic!("{other:?}"),
         }
+        let cleared = texts(&sessions.clear());
+        assert_eq!(cleared.len(), MAX_PIECES);
         assert!(
-            sessions
-                .clear()
-                .to_str()
-                .unwrap_or_default()
-                .contains("Max-Age=0")
+            cleared.iter().all(|c| c.contains("Max-Age=0")),
+            "{cleared:?}"
+        );
+    }
+
+    #[test]
+    fn a_provider_sized_session_is_cut_into_cookies_a_browser_keeps_and_read_back_whole() {
+        let sessions = Sessions::new(&[7; 32], true);
+        let mut session = signed_in(now_secs() + 3600);
+        if let Some(user) = session.user.as_mut() {
+            // Keycloak's tokens with a few roles: about 2 KB and 1 KB.
+            user.token = format!("eyJ.{}", "a".repeat(2400));
+            user.refresh_token = Some(format!("eyJ.{}", "r".repeat(1200)));
+        }
+        let cookies = sessions.write(&session).expect("cookies");
+        let all = texts(&cookies);
+        assert_eq!(all.len(), MAX_PIECES, "pieces and removals: {all:?}");
+        let kept: Vec<&String> = all.iter().filter(|c| !c.contains("Max-Age=0")).collect();
+        assert_eq!(kept.len(), 2, "{all:?}");
+        assert!(all.iter().all(|c| c.len() < 4096), "{all:?}");
+        assert!(
+            kept[0].starts_with("interlink_session=")
+                && kept[1].starts_with("interlink_session.1=")
+        );
+        let headers = request_with(&cookies);
+        assert!(matches!(sessions.read(&headers), Found::Valid(s) if s == session));
+
+        // A piece missing, or pieces from two sessions, open nothing.
+        let first_only = SetCookies::one(cookies.0[0].clone());
+        assert!(matches!(
+            sessions.read(&request_with(&first_only)),
+            Found::None
+        ));
+        let other = sessions.write(&session).expect("cookies");
+        let mixed = SetCookies(vec![cookies.0[0].clone(), other.0[1].clone()]);
+        assert!(matches!(sessions.read(&request_with(&mixed)), Found::None));
+
+        // A session far too long for its cookies is not written.
+        if let Some(user) = session.user.as_mut() {
+            user.token = "a".repeat(20_000);
+        }
+        assert!(sessions.write(&session).is_none());
+    }
+
+    #[test]
+    fn a_sealed_cookie_opens_only_under_its_own_name_and_key() {
+        let sessions = Sessions::new(&[7; 32], false);
+        let cookie = sessions
+            .sealed_cookie(
+                "interlink_sign_in",
+                "{\"state\":\"s\"}".into(),
+                "/sign-in/callback",
+                600,
+            )
+            .expect("a cookie");
+        let text = cookie.to_str().unwrap_or_default();
+        assert!(
+            text.contains("Path=/sign-in/callback") && text.contains("Max-Age=600"),
+            "{text}"
+        );
+        let sealed = text
+            .split(';')
+            .next()
+            .and_then(|pair| pair.split_once('='))
+            .map(|(_, value)| value)
+            .unwrap_or_default();
+        assert_eq!(
+            sessions.open("interlink_sign_in", sealed).as_deref(),
+            Some("{\"state\":\"s\"}")
+        );
+        assert_eq!(sessions.open(SESSION_COOKIE, sealed), None);
+        assert_eq!(
+            Sessions::new(&[8; 32], false).open("interlink_sign_in", sealed),
+            None
         );
     }
 

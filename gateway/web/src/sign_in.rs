@@ -5,16 +5,18 @@
 //! this site; a sign-in begins a new session (new id, new token).
 
 use askama::Template;
-use axum::extract::rejection::FormRejection;
+use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Form, Query};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use interlink_proto::community::v1 as community;
 use interlink_proto::community::v1::community_service_client::CommunityServiceClient;
 use serde::Deserialize;
+use subtle::ConstantTimeEq;
 
+use crate::oidc::{CALLBACK_PATH, Oidc, PENDING_COOKIE, PENDING_SECS, Pending};
 use crate::pages::{PageCtx, page, problem_page, web_pages};
-use crate::session::{Session, SignedIn, now_secs, same_origin};
+use crate::session::{Session, SetCookies, SignedIn, cookie_value, now_secs, same_origin};
 use crate::{DevToken, Shared, WebState, is_local_path};
 
 /// The longest subject the dev page takes.
@@ -85,6 +87,9 @@ pub(crate) async fn sign_in_page(
     Query(query): Query<SignInQuery>,
 ) -> Response {
     let mut ctx = PageCtx::new(&state, &headers, &uri, "sign-in");
+    if let Some(oidc) = &state.oidc {
+        return begin_oidc(&state, oidc, ctx, local_next(&query.next)).await;
+    }
     if state.sign_in.dev.is_none() {
         return not_found(ctx);
     }
@@ -101,6 +106,152 @@ pub(crate) async fn sign_in_page(
         },
         StatusCode::OK,
     )
+}
+
+/// Sends the visitor to the PA's OpenID provider, keeping the sign-in's
+/// secrets sealed in a cookie only the callback receives.
+async fn begin_oidc(state: &WebState, oidc: &Oidc, ctx: PageCtx, next: String) -> Response {
+    let begun = oidc.begin(next, ctx.lang.tag()).await;
+    let (url, pending) = match begun {
+        Ok(begun) => begun,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot send people to the OpenID provider");
+            return problem_page(
+                ctx,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "sign-in-unavailable-title",
+                "sign-in-unavailable-text",
+            );
+        }
+    };
+    let cookie = serde_json::to_string(&pending).ok().and_then(|json| {
+        state
+            .sessions
+            .sealed_cookie(PENDING_COOKIE, json, CALLBACK_PATH, PENDING_SECS)
+    });
+    let Some(cookie) = cookie else {
+        return problem_page(
+            ctx,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "unavailable-title",
+            "unavailable-text",
+        );
+    };
+    see_other(&url, Some(SetCookies::one(cookie)))
+}
+
+/// What the OpenID provider sends back.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct CallbackQuery {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    state: String,
+    /// Set when the person did not sign in (`access_denied`, …).
+    #[serde(default)]
+    error: String,
+}
+
+/// `GET /sign-in/callback?code&state`: the provider sends the person back.
+/// Only the browser that began this sign-in (its sealed cookie) with the
+/// same `state` gets in, once: the cookie is removed whatever happens, so
+/// a replayed or forged answer finds nothing to finish.
+pub(crate) async fn callback(
+    state: Shared,
+    headers: HeaderMap,
+    uri: Uri,
+    query: Result<Query<CallbackQuery>, QueryRejection>,
+) -> Response {
+    let ctx = PageCtx::new(&state, &headers, &uri, "sign-in");
+    let Some(oidc) = &state.oidc else {
+        return not_found(ctx);
+    };
+    let spent = SetCookies::one(state.sessions.removal(PENDING_COOKIE, CALLBACK_PATH));
+    let refused = |ctx: PageCtx, status: StatusCode, title: &str, text: &str| {
+        let mut response = problem_page(ctx, status, title, text);
+        spent.apply(response.headers_mut());
+        response
+    };
+    let pending = cookie_value(&headers, PENDING_COOKIE)
+        .and_then(|sealed| state.sessions.open(PENDING_COOKIE, sealed))
+        .and_then(|json| serde_json::from_str::<Pending>(&json).ok());
+    let Some(pending) = pending else {
+        tracing::info!("a sign-in came back that this browser did not begin, or came back twice");
+        return refused(
+            ctx,
+            StatusCode::BAD_REQUEST,
+            "sign-in-expired-title",
+            "sign-in-expired-text",
+        );
+    };
+    let Ok(Query(query)) = query else {
+        return refused(
+            ctx,
+            StatusCode::BAD_REQUEST,
+            "sign-in-refused-title",
+            "sign-in-refused-text",
+        );
+    };
+    if !query.error.is_empty() {
+        tracing::info!(error = %query.error, "the OpenID provider did not sign the person in");
+        return refused(
+            ctx,
+            StatusCode::BAD_REQUEST,
+            "sign-in-cancelled-title",
+            "sign-in-cancelled-text",
+        );
+    }
+    if query.code.is_empty() || !bool::from(pending.state.as_bytes().ct_eq(query.state.as_bytes()))
+    {
+        tracing::warn!("a sign-in came back with another state than it left with");
+        return refused(
+            ctx,
+            StatusCode::BAD_REQUEST,
+            "sign-in-refused-title",
+            "sign-in-refused-text",
+        );
+    }
+    let next = pending.next.clone();
+    let tokens = match oidc.finish(pending, query.code).await {
+        Ok(tokens) => tokens,
+        Err(e) => {
+            tracing::warn!(error = %e, "a sign-in with the OpenID provider failed");
+            return refused(
+                ctx,
+                StatusCode::BAD_GATEWAY,
+                "sign-in-failed-title",
+                "sign-in-failed-text",
+            );
+        }
+    };
+    let registered = registered(&state, &tokens.access_token).await;
+    let user_name = registered
+        .as_ref()
+        .map(|me| me.name.clone())
+        .unwrap_or_default();
+    let name = match registered.map(|me| me.display_name) {
+        Some(registered) if !registered.is_empty() => registered,
+        _ => tokens.name.unwrap_or_else(|| tokens.subject.clone()),
+    };
+    let session = Session::new(Some(SignedIn {
+        subject: tokens.subject,
+        user_name,
+        name,
+        admin: tokens.admin,
+        token: tokens.access_token,
+        expires_at: tokens.expires_at,
+        refresh_token: tokens.refresh_token,
+    }));
+    let Some(cookies) = state.sessions.write(&session) else {
+        return refused(
+            ctx,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "unavailable-title",
+            "unavailable-text",
+        );
+    };
+    tracing::info!(session = %session.id, "signed in with the OpenID provider");
+    see_other(&local_next(&next), Some(cookies.and(spent)))
 }
 
 /// The dev sign-in form as posted.
@@ -287,6 +438,7 @@ pub(crate) async fn sign_in_submit(
         admin,
         token,
         expires_at: now_secs() + ttl.as_secs(),
+        refresh_token: None,
     }));
     tracing::info!(session = %session.id, "signed in with the dev sign-in page");
     see_other(&local_next(&form.next), state.sessions.write(&session))
@@ -332,15 +484,24 @@ pub(crate) async fn sign_out(
     if !form_allowed(&state, &headers, &ctx, &form.csrf) {
         return form_refused(ctx);
     }
-    see_other("/", Some(state.sessions.clear()))
+    // Signed in with the PA's provider: it ends its own session too, then
+    // sends the person home.
+    let provider_end = match &state.oidc {
+        Some(oidc) if ctx.user().is_some() => oidc.end_session_url(ctx.lang.tag()).await,
+        _ => None,
+    };
+    see_other(
+        provider_end.as_deref().unwrap_or("/"),
+        Some(state.sessions.clear()),
+    )
 }
 
-/// A 303 to `location`, setting `cookie`.
-pub(crate) fn see_other(location: &str, cookie: Option<HeaderValue>) -> Response {
+/// A 303 to `location`, setting `cookies`.
+pub(crate) fn see_other(location: &str, cookies: Option<SetCookies>) -> Response {
     let mut response = Redirect::to(location).into_response();
     let headers = response.headers_mut();
-    if let Some(cookie) = cookie {
-        headers.insert(header::SET_COOKIE, cookie);
+    if let Some(cookies) = cookies {
+        cookies.apply(headers);
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response

@@ -293,6 +293,21 @@ pub struct WebConfig {
     /// How long a session signed in with the dev sign-in page lasts, in
     /// minutes (its token's lifetime).
     pub dev_session_minutes: u64,
+    /// This deployment's client id at the PA's OpenID provider (the issuer
+    /// in `auth.issuer`). Set: the pages' sign-in link goes to the provider
+    /// (authorization code flow with PKCE) and the dev sign-in page is off.
+    /// It needs `public_url`: the provider sends people back to
+    /// `{public_url}/sign-in/callback` and, after signing out, to
+    /// `{public_url}/` (register both with the provider). Empty: no
+    /// OpenID sign-in.
+    pub oidc_client_id: String,
+    /// The client's secret at the provider; empty for a public client
+    /// (PKCE alone). Give it by reference, e.g. in the environment as
+    /// `INTERLINK__GATEWAY__WEB__OIDC_CLIENT_SECRET` from a Kubernetes
+    /// Secret, never in a values file.
+    pub oidc_client_secret: String,
+    /// The scopes asked for besides `openid`, separated by spaces.
+    pub oidc_scopes: String,
 }
 
 impl Default for WebConfig {
@@ -303,6 +318,9 @@ impl Default for WebConfig {
             public_url: String::new(),
             session_key: String::new(),
             dev_session_minutes: 8 * 60,
+            oidc_client_id: String::new(),
+            oidc_client_secret: String::new(),
+            oidc_scopes: "profile email".into(),
         }
     }
 }
@@ -590,6 +608,31 @@ impl Config {
                 "must be 5 to 10080 (a week)",
             ));
         }
+        let web = &self.gateway.web;
+        if !web.oidc_client_id.is_empty() {
+            if self.auth.issuer.is_empty() {
+                return Err(invalid(
+                    "gateway.web.oidc_client_id",
+                    "needs auth.issuer (the OpenID provider whose tokens the services trust)",
+                ));
+            }
+            if web.public_url.is_empty() {
+                return Err(invalid(
+                    "gateway.web.oidc_client_id",
+                    "needs gateway.web.public_url (where the provider sends people back)",
+                ));
+            }
+        }
+        if web.oidc_scopes.split_whitespace().any(|scope| {
+            !scope
+                .bytes()
+                .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
+        }) {
+            return Err(invalid(
+                "gateway.web.oidc_scopes",
+                "must be scope names separated by spaces",
+            ));
+        }
         if self.gateway.header_timeout_ms == 0 {
             return Err(invalid("gateway.header_timeout_ms", "must be at least 1"));
         }
@@ -863,6 +906,59 @@ mod tests {
             ]),
         );
         assert!(fine.is_ok(), "{fine:?}");
+    }
+
+    #[test]
+    fn openid_sign_in_needs_the_issuer_and_the_sites_address() {
+        let issuer = [
+            (
+                "INTERLINK__AUTH__ISSUER",
+                "https://idp.zaragoza.es/realms/interlink",
+            ),
+            (
+                "INTERLINK__AUTH__JWKS_URL",
+                "https://idp.zaragoza.es/realms/interlink/protocol/openid-connect/certs",
+            ),
+        ];
+        let client = ("INTERLINK__GATEWAY__WEB__OIDC_CLIENT_ID", "interlink-web");
+        let site = (
+            "INTERLINK__GATEWAY__WEB__PUBLIC_URL",
+            "https://interlink.zaragoza.es",
+        );
+        for (vars, reason) in [
+            (vec![client, site], "needs auth.issuer"),
+            (
+                vec![client, issuer[0], issuer[1]],
+                "needs gateway.web.public_url",
+            ),
+        ] {
+            let err = Config::load_from(None, env(&vars)).unwrap_err().to_string();
+            assert!(
+                err.contains("gateway.web.oidc_client_id") && err.contains(reason),
+                "{err}"
+            );
+        }
+        let scopes = ("INTERLINK__GATEWAY__WEB__OIDC_SCOPES", "profile \"email\"");
+        let err = Config::load_from(None, env(&[scopes]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("gateway.web.oidc_scopes"), "{err}");
+        let config = Config::load_from(
+            None,
+            env(&[
+                client,
+                site,
+                issuer[0],
+                issuer[1],
+                (
+                    "INTERLINK__GATEWAY__WEB__OIDC_SCOPES",
+                    "profile email roles",
+                ),
+            ]),
+        )
+        .expect("a complete OpenID sign-in");
+        assert_eq!(config.gateway.web.oidc_client_id, "interlink-web");
+        assert_eq!(config.gateway.web.oidc_client_secret, "");
     }
 
     #[test]
