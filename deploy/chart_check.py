@@ -157,7 +157,7 @@ def check_properties(objects, values):
             if oidc["clientId"]:
                 assert env["INTERLINK__GATEWAY__WEB__OIDC_CLIENT_ID"]["value"] == oidc["clientId"]
                 secret = env.get("INTERLINK__GATEWAY__WEB__OIDC_CLIENT_SECRET")
-                if oidc["clientSecretSecret"] is None:
+                if oidc.get("clientSecretSecret") is None:
                     assert secret is None, secret
                 else:
                     # The secret by reference only, never a value in the chart.
