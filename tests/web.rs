@@ -443,8 +443,9 @@ async fn a_signed_in_person_rates_an_interlinker_on_its_page() {
     let href = search
         .body
         .split("href=\"/catalogue/")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .find(|id| *id != "problem-profiles")
         .map(|id| format!("/catalogue/{id}"))
         .expect("a result links to its page");
     let id = href.trim_start_matches("/catalogue/").to_owned();
@@ -458,11 +459,12 @@ async fn a_signed_in_person_rates_an_interlinker_on_its_page() {
     assert!(anonymous.body.contains("How to use it"));
     assert!(anonymous.body.contains("Not rated yet"));
     assert!(anonymous.body.contains("Related interlinkers"));
-    // Problem profiles by their titles, not their codes.
+    // Problem profiles by their titles, not their codes, each leading to
+    // the interlinkers for it.
     assert!(
         anonymous
             .body
-            .contains("<span>Collect user feedback</span>"),
+            .contains("<a href=\"/catalogue?profile=val-03\">Collect user feedback</a>"),
         "{}",
         anonymous.body
     );
@@ -1147,4 +1149,173 @@ async fn a_person_keeps_their_profile_downloads_their_data_and_erases_their_acco
     );
     let home = get(&http, &format!("{base}/?erased=1"), &[]).await;
     assert!(home.body.contains("Your account is erased."));
+}
+
+/// The catalogue's REST search with `query`: its total and its facets.
+async fn rest_search(http: &reqwest::Client, base: &str, query: &str) -> serde_json::Value {
+    http.get(format!("{base}/v1/interlinkers:search?{query}"))
+        .send()
+        .await
+        .expect("the REST search answers")
+        .json()
+        .await
+        .expect("JSON")
+}
+
+/// The count of `value` in the REST answer's facet `field` (0 when absent).
+fn facet(answer: &serde_json::Value, field: &str, value: &str) -> i64 {
+    answer["facets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["field"] == field)
+        .flat_map(|f| f["values"].as_array().into_iter().flatten())
+        .find(|v| v["value"] == value)
+        .and_then(|v| {
+            v["count"]
+                .as_str()
+                .and_then(|c| c.parse().ok())
+                .or(v["count"].as_i64())
+        })
+        .unwrap_or(0)
+}
+
+/// The total of a REST search answer.
+fn total(answer: &serde_json::Value) -> i64 {
+    answer["totalSize"]
+        .as_str()
+        .and_then(|c| c.parse().ok())
+        .or(answer["totalSize"].as_i64())
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn the_catalogue_filters_its_search_counts_each_choice_and_lists_problems_by_family() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let (_up, base) = serve_up(&dir.path().join("data"), &[]).await;
+    let http = reqwest::Client::new();
+    let en = [("accept-language", "en")];
+
+    // Unfiltered, each choice says how many interlinkers it would leave:
+    // the catalogue's own facet counts.
+    let everything = rest_search(&http, &base, "").await;
+    let knowledge = facet(&everything, "nature", "NATURE_KNOWLEDGE");
+    assert!(knowledge > 0, "{everything}");
+    let page = get(&http, &format!("{base}/catalogue"), &en).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains(&format!(
+            "<label for=\"nature-knowledge\">Knowledge ({knowledge})</label>"
+        )),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("<details class=\"filters\" open"));
+
+    // Filtered by nature and language: the same hits as the REST search
+    // with both filters, every one of that nature, the choices kept ticked.
+    let filtered = rest_search(&http, &base, "natures=NATURE_KNOWLEDGE&languages=es").await;
+    let hits = total(&filtered);
+    assert!(hits > 0 && hits <= knowledge, "{filtered}");
+    let page = get(
+        &http,
+        &format!("{base}/catalogue?nature=knowledge&language=es"),
+        &en,
+    )
+    .await;
+    assert_eq!(page.status, 200);
+    let found = if hits == 1 {
+        "1 interlinker found".to_owned()
+    } else {
+        format!("{hits} interlinkers found")
+    };
+    assert!(page.body.contains(&found), "{found}: {}", page.body);
+    assert!(page.body.contains("<details class=\"filters\" open"));
+    assert!(page.body.contains("value=\"knowledge\" checked"));
+    assert!(page.body.contains("value=\"es\" checked"));
+    let shown = page.body.matches("<p class=\"meta\">").count();
+    assert_eq!(
+        page.body.matches("<p class=\"meta\">Knowledge").count(),
+        shown,
+        "only knowledge interlinkers: {}",
+        page.body
+    );
+    // A problem profile's count under these filters is the catalogue's.
+    let code = filtered["facets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["field"] == "problem_profile")
+        .and_then(|f| f["values"][0]["value"].as_str())
+        .expect("a problem profile among the hits")
+        .to_owned();
+    let count = facet(&filtered, "problem_profile", &code);
+    assert!(
+        page.body.contains(&format!("value=\"{code}\">"))
+            && page.body.contains(&format!("({count})</label>")),
+        "{code} ({count}): {}",
+        page.body
+    );
+    assert!(page.body.contains("href=\"/catalogue\">Clear filters</a>"));
+
+    // At least four stars: nothing in a freshly seeded catalogue is rated.
+    let page = get(&http, &format!("{base}/catalogue?rating=4"), &en).await;
+    assert!(page.body.contains("No interlinkers found"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("id=\"rating-4\" name=\"rating\" value=\"4\" checked")
+    );
+    assert!(page.body.contains("Try fewer filters"));
+
+    // A filter out of shape is a 400 naming it; a bad code, the catalogue's.
+    for (query, field) in [
+        ("nature=hardware", "nature"),
+        ("rating=9", "rating"),
+        ("profile=Not%20a%20code", "problem_profiles"),
+    ] {
+        let page = get(&http, &format!("{base}/catalogue?{query}"), &en).await;
+        assert_eq!(page.status, 400, "{query}");
+        assert!(page.body.contains(field), "{query}: {}", page.body);
+    }
+
+    // The problems by family, in Spanish, each leading to its interlinkers.
+    let page = get(
+        &http,
+        &format!("{base}/catalogue/problem-profiles"),
+        &[("accept-language", "es")],
+    )
+    .await;
+    assert_eq!(page.status, 200);
+    for family in [
+        "Organizar el proceso",
+        "Comprender el problema",
+        "Definir el servicio",
+        "Construir el servicio",
+        "Validar el servicio",
+        "Mantenerlo en el tiempo",
+        "Hackatones",
+    ] {
+        assert!(page.body.contains(family), "{family}: {}", page.body);
+    }
+    assert!(
+        page.body
+            .contains("<a href=\"/catalogue?profile=org-01\">Identificar a los actores que deben participar</a>"),
+        "{}",
+        page.body
+    );
+    let page = get(&http, &format!("{base}/catalogue?profile=org-01"), &en).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("value=\"org-01\" checked"),
+        "{}",
+        page.body
+    );
+    let org = rest_search(&http, &base, "problemProfiles=org-01").await;
+    let hits = total(&org);
+    assert!(
+        page.body.contains(&format!("{hits} interlinkers found"))
+            || (hits == 1 && page.body.contains("1 interlinker found")),
+        "{hits}: {}",
+        page.body
+    );
 }

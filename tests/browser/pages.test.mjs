@@ -25,6 +25,8 @@ const PAGES = [
   { name: 'catalogue-search', path: '/catalogue?q=survey' },
   { name: 'catalogue-no-results', path: '/catalogue?q=zzqqxxnothingmatches' },
   { name: 'catalogue-refused', path: `/catalogue?q=${'a'.repeat(501)}` },
+  { name: 'catalogue-filtered', path: '/catalogue?nature=knowledge&profile=org-01&language=es' },
+  { name: 'problem-profiles', path: '/catalogue/problem-profiles' },
   { name: 'sign-in', path: '/sign-in' },
   { name: 'organizations', path: '/organizations' },
   { name: 'invitation', path: '/invitation' },
@@ -140,6 +142,48 @@ test('with the keyboard only, a visitor skips to the content and searches', asyn
   await page.keyboard.press('Enter');
   await page.waitForURL(/\/catalogue\?q=questionario/);
   assert.ok((await page.locator('ul.results > li').count()) > 0);
+  await context.close();
+});
+
+test('with JavaScript off and the keyboard only, a visitor filters the catalogue by kind and problem', async () => {
+  const context = await visitor('es', { javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(base + '/catalogue/problem-profiles');
+  await page.getByRole('link', { name: 'Comprender el problema' }).click();
+  await page.getByRole('heading', { name: 'Comprender el problema', level: 2 }).waitFor();
+  const problem = page.locator('#family-understanding ~ ul a').first();
+  const title = (await problem.textContent())?.trim();
+  await problem.focus();
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/catalogue\?profile=und-/);
+
+  // The filters are open, the problem ticked; tick a kind by keyboard and apply.
+  const ticked = page.locator('input[name="profile"]:checked');
+  assert.equal(await ticked.count(), 1);
+  const label = await page.locator(`label[for="${await ticked.getAttribute('id')}"]`).textContent();
+  assert.ok(label?.startsWith(`${title} (`), `${title} is ticked: ${label}`);
+  const knowledge = page.getByRole('checkbox', { name: /^Conocimiento \(\d+\)$/ });
+  let reached = false;
+  for (let i = 0; i < 40 && !reached; i++) {
+    await page.keyboard.press('Tab');
+    reached = await knowledge.evaluate((el) => el === document.activeElement);
+  }
+  assert.ok(reached, 'the kind is reachable with Tab');
+  await page.keyboard.press('Space');
+  for (let i = 0; i < 80; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.getByRole('button', { name: 'Aplicar filtros' }).evaluate((el) => el === document.activeElement)) break;
+  }
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/nature=knowledge/);
+  assert.match(page.url(), /profile=und-/);
+  const results = page.locator('ul.results > li');
+  for (const meta of await results.locator('p.meta').allTextContents()) {
+    assert.match(meta, /^Conocimiento/);
+  }
+  // Clearing the filters keeps the words searched for.
+  await page.getByRole('link', { name: 'Quitar filtros' }).click();
+  await page.waitForURL((url) => url.pathname === '/catalogue' && !url.search.includes('nature'));
   await context.close();
 });
 

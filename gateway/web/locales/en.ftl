@@ -272,3 +272,30 @@ sign-in-cancelled-title = You did not sign in
 sign-in-cancelled-text = The sign-in service says the sign-in was cancelled or not allowed. You can start again with the sign-in link.
 sign-in-failed-title = Signing in did not work
 sign-in-failed-text = The sign-in service's answer could not be checked. Please start again with the sign-in link; if it keeps failing, tell the platform's administrators.
+
+# Catalogue filters and problem profiles
+problem-profiles-link = Or start from the problem you face.
+problem-profiles-title = Problems and the interlinkers for them
+problem-profiles-lead = Each problem a co-production process may meet, grouped by the stage it belongs to. Open one to see the interlinkers that address it.
+problem-profiles-families = Stages
+filters-title = Filters
+filter-nature = Kind
+filter-rating = Rating
+filter-language = Available in
+filter-profiles = Problems addressed
+filters-apply = Apply filters
+filters-clear = Clear filters
+rating-any = Any rating
+rating-at-least = { $stars ->
+    [one] { $stars } star or more
+   *[other] { $stars } stars or more
+}
+results-hint-filtered = Try fewer filters, or other words.
+family-organisational = Organising the process
+family-understanding = Understanding the problem
+family-definition = Defining the service
+family-building = Building the service
+family-validation = Validating the service
+family-sustainability = Keeping it going
+family-hackathon = Hackathons
+family-other = Other

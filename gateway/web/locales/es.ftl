@@ -272,3 +272,30 @@ sign-in-cancelled-title = No ha iniciado sesión
 sign-in-cancelled-text = El servicio de inicio de sesión indica que se canceló o no se permitió. Puede empezar de nuevo con el enlace para iniciar sesión.
 sign-in-failed-title = No se pudo iniciar sesión
 sign-in-failed-text = No se pudo comprobar la respuesta del servicio de inicio de sesión. Empiece de nuevo con el enlace para iniciar sesión; si sigue fallando, avise a la administración de la plataforma.
+
+# Filtros del catálogo y perfiles de problema
+problem-profiles-link = O empiece por el problema que tiene.
+problem-profiles-title = Problemas y los interlinkers para ellos
+problem-profiles-lead = Cada problema que puede encontrar un proceso de coproducción, agrupado por la etapa a la que pertenece. Abra uno para ver los interlinkers que lo abordan.
+problem-profiles-families = Etapas
+filters-title = Filtros
+filter-nature = Tipo
+filter-rating = Valoración
+filter-language = Disponible en
+filter-profiles = Problemas que aborda
+filters-apply = Aplicar filtros
+filters-clear = Quitar filtros
+rating-any = Cualquier valoración
+rating-at-least = { $stars ->
+    [one] { $stars } estrella o más
+   *[other] { $stars } estrellas o más
+}
+results-hint-filtered = Pruebe con menos filtros o con otras palabras.
+family-organisational = Organizar el proceso
+family-understanding = Comprender el problema
+family-definition = Definir el servicio
+family-building = Construir el servicio
+family-validation = Validar el servicio
+family-sustainability = Mantenerlo en el tiempo
+family-hackathon = Hackatones
+family-other = Otros

@@ -272,3 +272,30 @@ sign-in-cancelled-title = Non hai effettuato l'accesso
 sign-in-cancelled-text = Il servizio di accesso indica che l'accesso è stato annullato o non consentito. Puoi ricominciare dal collegamento per accedere.
 sign-in-failed-title = L'accesso non è riuscito
 sign-in-failed-text = Non è stato possibile verificare la risposta del servizio di accesso. Ricomincia dal collegamento per accedere; se continua a non funzionare, avvisa gli amministratori della piattaforma.
+
+# Filtri del catalogo e profili di problema
+problem-profiles-link = Oppure parti dal problema che hai.
+problem-profiles-title = I problemi e gli interlinker per affrontarli
+problem-profiles-lead = Ogni problema che un processo di co-produzione può incontrare, raggruppato per la fase a cui appartiene. Aprine uno per vedere gli interlinker che lo affrontano.
+problem-profiles-families = Fasi
+filters-title = Filtri
+filter-nature = Tipo
+filter-rating = Valutazione
+filter-language = Disponibile in
+filter-profiles = Problemi affrontati
+filters-apply = Applica i filtri
+filters-clear = Togli i filtri
+rating-any = Qualsiasi valutazione
+rating-at-least = { $stars ->
+    [one] { $stars } stella o più
+   *[other] { $stars } stelle o più
+}
+results-hint-filtered = Prova con meno filtri o con altre parole.
+family-organisational = Organizzare il processo
+family-understanding = Capire il problema
+family-definition = Definire il servizio
+family-building = Costruire il servizio
+family-validation = Validare il servizio
+family-sustainability = Farlo durare
+family-hackathon = Hackathon
+family-other = Altro

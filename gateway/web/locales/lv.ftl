@@ -272,3 +272,31 @@ sign-in-cancelled-title = Jūs nepieteicāties
 sign-in-cancelled-text = Pieteikšanās pakalpojums ziņo, ka pieteikšanās tika atcelta vai nav atļauta. Varat sākt no jauna ar pieteikšanās saiti.
 sign-in-failed-title = Pieteikties neizdevās
 sign-in-failed-text = Pieteikšanās pakalpojuma atbildi neizdevās pārbaudīt. Lūdzu, sāciet no jauna ar pieteikšanās saiti; ja kļūda atkārtojas, ziņojiet platformas administratoriem.
+
+# Kataloga filtri un problēmu profili
+problem-profiles-link = Vai sāciet ar problēmu, kas jums ir.
+problem-profiles-title = Problēmas un to risināšanas rīki
+problem-profiles-lead = Katra problēma, ar ko var saskarties koprades process, sagrupēta pēc posma, kuram tā pieder. Atveriet kādu, lai redzētu rīkus, kas to risina.
+problem-profiles-families = Posmi
+filters-title = Filtri
+filter-nature = Veids
+filter-rating = Vērtējums
+filter-language = Pieejams valodā
+filter-profiles = Risinātās problēmas
+filters-apply = Lietot filtrus
+filters-clear = Noņemt filtrus
+rating-any = Jebkurš vērtējums
+rating-at-least = { $stars ->
+    [zero] { $stars } zvaigznes vai vairāk
+    [one] { $stars } zvaigzne vai vairāk
+   *[other] { $stars } zvaigznes vai vairāk
+}
+results-hint-filtered = Izmēģiniet mazāk filtru vai citus vārdus.
+family-organisational = Procesa organizēšana
+family-understanding = Problēmas izpratne
+family-definition = Pakalpojuma definēšana
+family-building = Pakalpojuma veidošana
+family-validation = Pakalpojuma pārbaude
+family-sustainability = Ilgtspēja
+family-hackathon = Hakatoni
+family-other = Citi

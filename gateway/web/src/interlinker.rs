@@ -86,7 +86,8 @@ struct InterlinkerPage {
     state_note: Option<String>,
     sections: Vec<Section>,
     languages: Vec<String>,
-    problem_profiles: Vec<Shown>,
+    /// Each problem addressed, with the catalogue's search for it.
+    problem_profiles: Vec<(Shown, String)>,
     external: Option<String>,
     genesis: Vec<Genesis>,
     ratings: Vec<RatingRow>,
@@ -217,7 +218,7 @@ async fn render(
         .problem_profiles
         .iter()
         .map(|code| {
-            profiles
+            let title = profiles
                 .iter()
                 .find(|p| &p.code == code)
                 .map(|p| shown(p.title.as_ref(), lang))
@@ -225,7 +226,12 @@ async fn render(
                 .unwrap_or_else(|| Shown {
                     text: code.clone(),
                     lang: None,
-                })
+                });
+            let href = format!(
+                "/catalogue?profile={}",
+                crate::pages::form_urlencoded_component(code)
+            );
+            (title, href)
         })
         .collect();
     let people = display_names(state, &ctx, &ratings).await;

@@ -12,6 +12,7 @@
 //! The services decide what a visitor sees; the pages only show their
 //! answers, calling with the signed-in person's bearer token.
 
+mod catalogue;
 mod i18n;
 mod interlinker;
 mod oidc;
@@ -192,7 +193,11 @@ pub fn router(settings: WebSettings, mut sign_in: SignIn, services: Services) ->
     });
     Router::new()
         .route("/", get(pages::home))
-        .route("/catalogue", get(pages::catalogue))
+        .route("/catalogue", get(catalogue::catalogue))
+        .route(
+            "/catalogue/problem-profiles",
+            get(catalogue::problem_profiles),
+        )
         .route("/catalogue/{id}", get(interlinker::interlinker_page))
         .route("/catalogue/{id}/rating", post(interlinker::rate))
         .route(

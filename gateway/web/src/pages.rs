@@ -2,13 +2,11 @@
 //! template in the request's language.
 
 use askama::Template;
-use axum::extract::Query;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use fluent_bundle::FluentValue;
 use interlink_proto::catalogue::v1 as catalogue;
 use interlink_proto::common::v1::TranslatableText;
-use serde::Deserialize;
 
 use crate::session::{Found, Session, SetCookies, SignedIn};
 use crate::sign_in::FieldError;
@@ -286,7 +284,7 @@ pub(crate) struct ProblemPage {
     pub(crate) text: String,
 }
 
-web_pages!(ProblemPage, HomePage, CataloguePage);
+web_pages!(ProblemPage, HomePage);
 
 /// The mistakes of a posted form, each shown beside its input and in the
 /// summary above the form.
@@ -414,100 +412,6 @@ pub(crate) async fn home(state: Shared, headers: HeaderMap, uri: Uri) -> Respons
         ctx.notice = Some(ctx.t("account-erased"));
     }
     page(&HomePage { ctx }, StatusCode::OK)
-}
-
-/// The catalogue page's query.
-#[derive(Debug, Deserialize)]
-pub(crate) struct CatalogueQuery {
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    page: String,
-}
-
-pub(crate) struct ResultRow {
-    pub(crate) href: String,
-    pub(crate) title: Shown,
-    pub(crate) summary: Shown,
-    pub(crate) nature: String,
-}
-
-#[derive(Template)]
-#[template(path = "catalogue.html")]
-struct CataloguePage {
-    ctx: PageCtx,
-    query: String,
-    count: String,
-    results: Vec<ResultRow>,
-    next_page: Option<String>,
-}
-
-const PAGE_SIZE: i32 = 20;
-const SUMMARY_CHARS: usize = 300;
-
-/// `GET /catalogue?q=…&page=…`: the catalogue's ranked search, in pages.
-pub(crate) async fn catalogue(
-    state: Shared,
-    headers: HeaderMap,
-    uri: Uri,
-    Query(query): Query<CatalogueQuery>,
-) -> Response {
-    let ctx = PageCtx::new(&state, &headers, &uri, "catalogue");
-    let lang = ctx.lang;
-    let mut client = catalogue::catalogue_service_client::CatalogueServiceClient::new(
-        state.services.catalogue.clone(),
-    );
-    let request = catalogue::SearchInterlinkersRequest {
-        query: query.q.clone(),
-        page_size: PAGE_SIZE,
-        page_token: query.page.clone(),
-        ..Default::default()
-    };
-    let answer = match client.search_interlinkers(ctx.call(request)).await {
-        Ok(answer) => answer.into_inner(),
-        Err(status) => return problem(ctx, &status),
-    };
-    let results = answer
-        .results
-        .iter()
-        .filter_map(|r| r.interlinker.as_ref())
-        .map(|i| {
-            let mut summary = shown(i.description.as_ref(), lang);
-            if summary.text.chars().count() > SUMMARY_CHARS {
-                summary.text = summary.text.chars().take(SUMMARY_CHARS).collect::<String>() + "…";
-            }
-            ResultRow {
-                href: crate::interlinker::interlinker_href(&i.name),
-                title: shown(i.title.as_ref(), lang),
-                summary,
-                nature: ctx.t(nature_message(i.nature)),
-            }
-        })
-        .collect();
-    let count = lang.message(
-        "results-count",
-        &[
-            ("count", FluentValue::from(answer.total_size)),
-            ("shown", FluentValue::from(lang.number(answer.total_size))),
-        ],
-    );
-    let next_page = (!answer.next_page_token.is_empty()).then(|| {
-        format!(
-            "/catalogue?q={}&page={}",
-            form_urlencoded_component(&query.q),
-            form_urlencoded_component(&answer.next_page_token)
-        )
-    });
-    page(
-        &CataloguePage {
-            ctx,
-            query: query.q,
-            count,
-            results,
-            next_page,
-        },
-        StatusCode::OK,
-    )
 }
 
 pub(crate) fn nature_message(nature: i32) -> &'static str {
