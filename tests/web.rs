@@ -1319,3 +1319,138 @@ async fn the_catalogue_filters_its_search_counts_each_choice_and_lists_problems_
         page.body
     );
 }
+
+#[tokio::test]
+async fn anyone_reads_a_schemas_tree_in_each_published_version() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let data = dir.path().join("data");
+    let (_up, base) = serve_up(&data, &[]).await;
+    let http = reqwest::Client::new();
+    let es = [("accept-language", "es")];
+
+    // The published schemas, in Spanish.
+    let list = get(&http, &format!("{base}/schemas"), &es).await;
+    assert_eq!(list.status, 200);
+    assert!(
+        list.body.contains("href=\"/schemas/default\""),
+        "{}",
+        list.body
+    );
+    assert!(list.body.contains("Versión 1"), "{}", list.body);
+
+    // The newest version's tree: as many phases, objectives and tasks as
+    // the catalogue's version holds, prerequisites and problems by title.
+    let version: serde_json::Value = http
+        .get(format!("{base}/v1/schemas/default/versions/latest"))
+        .send()
+        .await
+        .expect("the REST version")
+        .json()
+        .await
+        .expect("JSON");
+    let items = version["items"].as_array().expect("items");
+    let count = |kind: &str| items.iter().filter(|i| i["kind"] == kind).count();
+    let (phases, objectives, tasks) = (
+        count("ITEM_KIND_PHASE"),
+        count("ITEM_KIND_OBJECTIVE"),
+        count("ITEM_KIND_TASK"),
+    );
+    assert!(phases > 1 && objectives > phases && tasks > objectives);
+    let page = get(&http, &format!("{base}/schemas/default"), &es).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains(&format!(
+            "{phases} fases, {objectives} objetivos, {tasks} tareas"
+        )),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        page.body.matches("<section class=\"phase\"").count(),
+        phases
+    );
+    assert_eq!(
+        page.body.matches("<section class=\"objective\"").count(),
+        objectives
+    );
+    assert_eq!(
+        page.body
+            .matches("<h4><span class=\"kind\">Tarea</span>")
+            .count(),
+        tasks
+    );
+    assert!(page.body.contains("<span>Implicar</span>"), "{}", page.body);
+    assert!(page.body.contains("Después de:"), "{}", page.body);
+    assert!(
+        page.body.contains("href=\"/catalogue?profile="),
+        "{}",
+        page.body
+    );
+    // One version: no picker.
+    assert!(!page.body.contains("<select id=\"version\""));
+
+    // An editor publishes a second version with another title: the page
+    // shows it, and the picker offers the first.
+    let admin = common::Api {
+        http: http.clone(),
+        base: base.clone(),
+        token: common::mint(&data, "schema-editor", true),
+    };
+    let (status, body) = admin
+        .call(
+            reqwest::Method::PATCH,
+            "/v1/schemas/default?updateMask=title",
+            Some(serde_json::json!({"title": {"values": {"es": "Esquema revisado", "en": "Revised schema"}}})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = admin
+        .call(
+            reqwest::Method::POST,
+            "/v1/schemas/default:publish",
+            Some(serde_json::json!({})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let page = get(&http, &format!("{base}/schemas/default"), &es).await;
+    assert!(
+        page.body.contains("<h1>Esquema revisado</h1>"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("<select id=\"version\" name=\"version\">")
+    );
+    assert!(
+        page.body
+            .contains("<option value=\"2\" selected>Versión 2, publicada el")
+    );
+    assert!(
+        page.body
+            .contains("<option value=\"1\">Versión 1, publicada el")
+    );
+    assert!(!page.body.contains("versión anterior"));
+    let first = get(&http, &format!("{base}/schemas/default?version=1"), &es).await;
+    assert_eq!(first.status, 200);
+    assert!(!first.body.contains("Esquema revisado"), "{}", first.body);
+    assert!(
+        first
+            .body
+            .contains("Esta es una versión anterior del esquema.")
+    );
+    assert!(first.body.contains("<option value=\"1\" selected>"));
+
+    // Versions and schemas that do not exist, and versions out of shape.
+    for (path, status) in [
+        ("/schemas/default?version=9", 404),
+        ("/schemas/no-such-schema", 404),
+        ("/schemas/default?version=two", 400),
+        ("/schemas/default?version=0", 400),
+    ] {
+        let page = get(&http, &format!("{base}{path}"), &es).await;
+        assert_eq!(page.status, status, "{path}: {}", page.body);
+    }
+    let bad = get(&http, &format!("{base}/schemas/default?version=two"), &es).await;
+    assert!(bad.body.contains("version"), "{}", bad.body);
+}

@@ -27,6 +27,8 @@ const PAGES = [
   { name: 'catalogue-refused', path: `/catalogue?q=${'a'.repeat(501)}` },
   { name: 'catalogue-filtered', path: '/catalogue?nature=knowledge&profile=org-01&language=es' },
   { name: 'problem-profiles', path: '/catalogue/problem-profiles' },
+  { name: 'schemas', path: '/schemas' },
+  { name: 'schema', path: '/schemas/default' },
   { name: 'sign-in', path: '/sign-in' },
   { name: 'organizations', path: '/organizations' },
   { name: 'invitation', path: '/invitation' },

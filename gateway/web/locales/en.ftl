@@ -299,3 +299,32 @@ family-validation = Validating the service
 family-sustainability = Keeping it going
 family-hackathon = Hackathons
 family-other = Other
+
+# Co-production schemas
+schemas-title = Co-production schemas
+schemas-lead = A schema is the plan a co-production process follows: its phases, each phase's objectives and each objective's tasks. Processes start from one of these.
+schemas-none = No schema has been published yet.
+schemas-link = See how a co-production process goes: the schemas.
+schema-version = Version { $version }
+schema-version-published = Version { $version }, published { $date }
+schema-counts = { $phases ->
+    [one] { $phases } phase
+   *[other] { $phases } phases
+}, { $objectives ->
+    [one] { $objectives } objective
+   *[other] { $objectives } objectives
+}, { $tasks ->
+    [one] { $tasks } task
+   *[other] { $tasks } tasks
+}
+schema-older = This is an earlier version of the schema.
+schema-see-latest = See the newest version.
+schema-version-label = Version
+schema-version-show = Show this version
+schema-phases = Phases
+schema-phase = Phase
+schema-objective = Objective
+schema-task = Task
+schema-co-delivery = Part of co-delivery: the service is delivered together in this phase.
+schema-after = After:
+schema-problems = Problems it meets:

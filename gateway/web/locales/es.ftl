@@ -299,3 +299,32 @@ family-validation = Validar el servicio
 family-sustainability = Mantenerlo en el tiempo
 family-hackathon = Hackatones
 family-other = Otros
+
+# Esquemas de coproducción
+schemas-title = Esquemas de coproducción
+schemas-lead = Un esquema es el plan que sigue un proceso de coproducción: sus fases, los objetivos de cada fase y las tareas de cada objetivo. Los procesos parten de uno de ellos.
+schemas-none = Todavía no se ha publicado ningún esquema.
+schemas-link = Vea cómo transcurre un proceso de coproducción: los esquemas.
+schema-version = Versión { $version }
+schema-version-published = Versión { $version }, publicada el { $date }
+schema-counts = { $phases ->
+    [one] { $phases } fase
+   *[other] { $phases } fases
+}, { $objectives ->
+    [one] { $objectives } objetivo
+   *[other] { $objectives } objetivos
+}, { $tasks ->
+    [one] { $tasks } tarea
+   *[other] { $tasks } tareas
+}
+schema-older = Esta es una versión anterior del esquema.
+schema-see-latest = Ver la versión más reciente.
+schema-version-label = Versión
+schema-version-show = Mostrar esta versión
+schema-phases = Fases
+schema-phase = Fase
+schema-objective = Objetivo
+schema-task = Tarea
+schema-co-delivery = Parte de la coprestación: en esta fase el servicio se presta conjuntamente.
+schema-after = Después de:
+schema-problems = Problemas que aborda:

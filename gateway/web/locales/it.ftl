@@ -299,3 +299,32 @@ family-validation = Validare il servizio
 family-sustainability = Farlo durare
 family-hackathon = Hackathon
 family-other = Altro
+
+# Schemi di co-produzione
+schemas-title = Schemi di co-produzione
+schemas-lead = Uno schema è il piano che segue un processo di co-produzione: le sue fasi, gli obiettivi di ogni fase e le attività di ogni obiettivo. I processi partono da uno di questi.
+schemas-none = Non è ancora stato pubblicato nessuno schema.
+schemas-link = Scopri come si svolge un processo di co-produzione: gli schemi.
+schema-version = Versione { $version }
+schema-version-published = Versione { $version }, pubblicata il { $date }
+schema-counts = { $phases ->
+    [one] { $phases } fase
+   *[other] { $phases } fasi
+}, { $objectives ->
+    [one] { $objectives } obiettivo
+   *[other] { $objectives } obiettivi
+}, { $tasks ->
+    [one] { $tasks } attività
+   *[other] { $tasks } attività
+}
+schema-older = Questa è una versione precedente dello schema.
+schema-see-latest = Vedi la versione più recente.
+schema-version-label = Versione
+schema-version-show = Mostra questa versione
+schema-phases = Fasi
+schema-phase = Fase
+schema-objective = Obiettivo
+schema-task = Attività
+schema-co-delivery = Parte della co-erogazione: in questa fase il servizio viene erogato insieme.
+schema-after = Dopo:
+schema-problems = Problemi affrontati:

@@ -300,3 +300,35 @@ family-validation = Pakalpojuma pārbaude
 family-sustainability = Ilgtspēja
 family-hackathon = Hakatoni
 family-other = Citi
+
+# Koprades shēmas
+schemas-title = Koprades shēmas
+schemas-lead = Shēma ir plāns, pēc kura norit koprades process: tā posmi, katra posma mērķi un katra mērķa uzdevumi. Procesi sākas no kādas no tām.
+schemas-none = Vēl nav publicēta neviena shēma.
+schemas-link = Uzziniet, kā norit koprades process: shēmas.
+schema-version = Versija { $version }
+schema-version-published = Versija { $version }, publicēta { $date }
+schema-counts = { $phases ->
+    [zero] { $phases } posmu
+    [one] { $phases } posms
+   *[other] { $phases } posmi
+}, { $objectives ->
+    [zero] { $objectives } mērķu
+    [one] { $objectives } mērķis
+   *[other] { $objectives } mērķi
+}, { $tasks ->
+    [zero] { $tasks } uzdevumu
+    [one] { $tasks } uzdevums
+   *[other] { $tasks } uzdevumi
+}
+schema-older = Šī ir shēmas agrāka versija.
+schema-see-latest = Skatīt jaunāko versiju.
+schema-version-label = Versija
+schema-version-show = Rādīt šo versiju
+schema-phases = Posmi
+schema-phase = Posms
+schema-objective = Mērķis
+schema-task = Uzdevums
+schema-co-delivery = Daļa no kopīgas sniegšanas: šajā posmā pakalpojumu sniedz kopā.
+schema-after = Pēc:
+schema-problems = Risinātās problēmas:

@@ -19,6 +19,7 @@ mod oidc;
 mod organizations;
 mod pages;
 mod profile;
+mod schemas;
 mod session;
 mod sign_in;
 mod teams;
@@ -199,6 +200,8 @@ pub fn router(settings: WebSettings, mut sign_in: SignIn, services: Services) ->
             get(catalogue::problem_profiles),
         )
         .route("/catalogue/{id}", get(interlinker::interlinker_page))
+        .route("/schemas", get(schemas::schemas))
+        .route("/schemas/{id}", get(schemas::schema))
         .route("/catalogue/{id}/rating", post(interlinker::rate))
         .route(
             "/organizations",
