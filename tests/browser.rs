@@ -59,7 +59,15 @@ async fn run_browser_tests(script: &'static str, base: String, envs: Vec<(&'stat
 #[tokio::test]
 async fn pages_pass_in_a_real_browser_in_every_language() {
     let dir = tempfile::tempdir().expect("temporary directory");
-    let (_up, base) = serve_up(&dir.path().join("data"), &[]).await;
+    let data = dir.path().join("data");
+    let (_up, base) = serve_up(&data, &[]).await;
+    // A public process with a story, for their pages.
+    let admin = common::Api {
+        http: reqwest::Client::new(),
+        base: base.clone(),
+        token: common::mint(&data, "process-admin", true),
+    };
+    common::public_process_with_story(&admin).await;
     run_browser_tests("pages.test.mjs", base, Vec::new()).await;
 }
 

@@ -1454,3 +1454,131 @@ async fn anyone_reads_a_schemas_tree_in_each_published_version() {
     let bad = get(&http, &format!("{base}/schemas/default?version=two"), &es).await;
     assert!(bad.body.contains("version"), "{}", bad.body);
 }
+
+#[tokio::test]
+async fn anyone_browses_public_processes_and_reads_their_stories() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let data = dir.path().join("data");
+    let (_up, base) = serve_up(&data, &[]).await;
+    let http = reqwest::Client::new();
+    let admin = common::Api {
+        http: http.clone(),
+        base: base.clone(),
+        token: common::mint(&data, "process-admin", true),
+    };
+    // A private process too, which nobody else sees.
+    let made = common::public_process_with_story(&admin).await;
+    let private = admin
+        .ok(
+            reqwest::Method::POST,
+            "/v1/processes",
+            Some(serde_json::json!({
+                "title": "Proceso interno",
+                "language": "es",
+                "organization": made.organization,
+            })),
+        )
+        .await;
+    assert_eq!(private["public"], serde_json::Value::Null);
+    let en = [("accept-language", "en")];
+
+    // The list: the public process with its organisation, status and
+    // progress, in the visitor's language; its text marked as Spanish.
+    let list = get(&http, &format!("{base}/processes"), &en).await;
+    assert_eq!(list.status, 200);
+    let id = made.process.trim_start_matches("processes/");
+    assert!(
+        list.body.contains(&format!(
+            "<a href=\"/processes/{id}\" lang=\"es\">Bicicletas compartidas</a>"
+        )),
+        "{}",
+        list.body
+    );
+    assert!(
+        list.body.contains("Test City Council · In progress ·"),
+        "{}",
+        list.body
+    );
+    assert!(!list.body.contains("Proceso interno"));
+
+    // Filters: by status and by organisation; a bad status is a 400.
+    let org_id = made.organization.trim_start_matches("organizations/");
+    let finished = get(&http, &format!("{base}/processes?status=finished"), &en).await;
+    assert!(
+        finished
+            .body
+            .contains("No public process matches these filters.")
+    );
+    let under_way = get(
+        &http,
+        &format!("{base}/processes?status=in-progress&organization={org_id}"),
+        &en,
+    )
+    .await;
+    assert!(
+        under_way.body.contains("Bicicletas compartidas"),
+        "{}",
+        under_way.body
+    );
+    assert!(
+        under_way
+            .body
+            .contains(&format!("<option value=\"{org_id}\" selected>"))
+    );
+    let bad = get(&http, &format!("{base}/processes?status=paused"), &en).await;
+    assert_eq!(bad.status, 400);
+    assert!(bad.body.contains("status"), "{}", bad.body);
+
+    // The process: its texts, its plan with statuses, its story.
+    let page = get(&http, &format!("{base}/processes/{id}"), &en).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body
+            .contains("<h1 lang=\"es\">Bicicletas compartidas</h1>")
+    );
+    assert!(page.body.contains("<h2>Its aim</h2>"), "{}", page.body);
+    assert!(page.body.contains("<p>Segundo párrafo.</p>"));
+    assert!(page.body.contains("<span class=\"tag\">movilidad</span>"));
+    assert!(page.body.contains("The plan"));
+    assert!(page.body.contains("(In progress ·"), "{}", page.body);
+    let story_id = made.story.trim_start_matches("stories/");
+    assert!(page.body.contains(&format!("href=\"/stories/{story_id}\"")));
+    // The private one is not found for a visitor.
+    let private_id = private["name"]
+        .as_str()
+        .expect("name")
+        .trim_start_matches("processes/");
+    let hidden = get(&http, &format!("{base}/processes/{private_id}"), &en).await;
+    assert_eq!(hidden.status, 404);
+
+    // The stories, and the story with its author and process.
+    let stories = get(
+        &http,
+        &format!("{base}/stories"),
+        &[("accept-language", "it")],
+    )
+    .await;
+    assert_eq!(stories.status, 200);
+    assert!(stories.body.contains("Mil viajes en bicicleta"));
+    assert!(stories.body.contains("Pubblicata il"), "{}", stories.body);
+    let story = get(&http, &format!("{base}/stories/{story_id}"), &en).await;
+    assert_eq!(story.status, 200);
+    assert!(story.body.contains("By Citizen One"), "{}", story.body);
+    assert!(story.body.contains("<h2>Lessons learnt</h2>"));
+    assert!(story.body.contains("CC-BY-4.0"));
+    assert!(story.body.contains(&format!(
+        "<a href=\"/processes/{id}\" lang=\"es\">Bicicletas compartidas</a>"
+    )));
+    let unknown = uuid::Uuid::new_v4();
+    let missing = get(&http, &format!("{base}/stories/{unknown}"), &en).await;
+    assert_eq!(missing.status, 404);
+    let malformed = get(&http, &format!("{base}/stories/not-an-id"), &en).await;
+    assert_eq!(malformed.status, 400);
+
+    // The home page shows the process, the story and catalogue highlights.
+    let home = get(&http, &format!("{base}/"), &en).await;
+    assert!(home.body.contains("Processes under way"), "{}", home.body);
+    assert!(home.body.contains("Bicicletas compartidas"));
+    assert!(home.body.contains("Mil viajes en bicicleta"));
+    assert!(home.body.contains("From the catalogue"));
+}

@@ -261,11 +261,15 @@ impl Gateway {
         };
         let catalogue = channel(catalogue);
         let community = roles.get("community").map(|u| channel(u.service.clone()));
+        let coproduction = roles
+            .get("coproduction")
+            .map(|u| channel(u.service.clone()));
         Some(interlink_web::router(
             settings,
             self.sign_in.clone(),
             interlink_web::Services {
                 catalogue,
+                coproduction,
                 community,
                 to_json: Some(self.proto_json()),
             },

@@ -28,6 +28,8 @@ const PAGES = [
   { name: 'catalogue-filtered', path: '/catalogue?nature=knowledge&profile=org-01&language=es' },
   { name: 'problem-profiles', path: '/catalogue/problem-profiles' },
   { name: 'schemas', path: '/schemas' },
+  { name: 'processes', path: '/processes' },
+  { name: 'stories', path: '/stories' },
   { name: 'schema', path: '/schemas/default' },
   { name: 'sign-in', path: '/sign-in' },
   { name: 'organizations', path: '/organizations' },
@@ -58,6 +60,15 @@ before(async () => {
   const href = search.match(/href="(\/catalogue\/[0-9a-f-]+)"/)?.[1];
   assert.ok(href, 'a search result links to its page');
   PAGES.push({ name: 'interlinker', path: href });
+  // A public process and a story (tests/browser.rs makes them), as listed.
+  for (const [list, name, pattern] of [
+    ['/processes', 'process', /href="(\/processes\/[0-9a-f-]+)"/],
+    ['/stories', 'story', /href="(\/stories\/[0-9a-f-]+)"/],
+  ]) {
+    const found = (await (await fetch(base + list)).text()).match(pattern)?.[1];
+    assert.ok(found, `${list} links to a ${name}`);
+    PAGES.push({ name, path: found });
+  }
 
   browser = await launchChromium();
 });

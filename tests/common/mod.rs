@@ -199,3 +199,87 @@ impl Api {
         }
     }
 }
+
+/// What [`public_process_with_story`] made.
+pub struct PublicProcess {
+    pub organization: String,
+    pub process: String,
+    pub story: String,
+}
+
+/// An organisation, a public process of it (in Spanish) built from the
+/// seeded `default` schema with one task under way, and a success story
+/// of it, all through the REST API as `admin` (a platform administrator).
+pub async fn public_process_with_story(admin: &Api) -> PublicProcess {
+    use reqwest::Method as M;
+    use serde_json::json;
+    let org = admin
+        .ok(
+            M::POST,
+            "/v1/organizations",
+            Some(json!({
+                "displayName": {"values": {"es": "Ayuntamiento de Prueba", "en": "Test City Council"}},
+                "defaultTeamType": "TEAM_TYPE_PUBLIC_ADMINISTRATION",
+                "public": true,
+            })),
+        )
+        .await;
+    let organization = org["name"].as_str().expect("organisation").to_owned();
+    let process = admin
+        .ok(
+            M::POST,
+            "/v1/processes",
+            Some(json!({
+                "title": "Bicicletas compartidas",
+                "description": "Un servicio de bicicletas compartidas diseñado con el vecindario.\n\nSegundo párrafo.",
+                "aim": "Moverse mejor por la ciudad.",
+                "language": "es",
+                "organization": organization,
+                "public": true,
+                "tags": ["movilidad", "bicicleta"],
+            })),
+        )
+        .await;
+    let process = process["name"].as_str().expect("process").to_owned();
+    let tree = admin
+        .ok(
+            M::POST,
+            &format!("/v1/{process}:buildFromSchema"),
+            Some(json!({"schema": "schemas/default"})),
+        )
+        .await;
+    let task = tree["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["kind"] == "ITEM_KIND_TASK" && i.get("prerequisites").is_none())
+        .and_then(|i| i["name"].as_str())
+        .expect("a task without prerequisites")
+        .to_owned();
+    admin
+        .ok(
+            M::POST,
+            &format!("/v1/{task}:setStatus"),
+            Some(json!({"status": "STATUS_IN_PROGRESS"})),
+        )
+        .await;
+    let story = admin
+        .ok(
+            M::POST,
+            &format!("/v1/{process}/stories"),
+            Some(json!({
+                "title": "Mil viajes en bicicleta",
+                "description": "Cómo el vecindario eligió dónde poner las estaciones.",
+                "results": "Mil viajes el primer mes.",
+                "lessonsLearned": "Preguntar pronto.",
+                "keywords": ["movilidad"],
+                "licences": ["CC-BY-4.0"],
+            })),
+        )
+        .await;
+    PublicProcess {
+        organization,
+        process,
+        story: story["name"].as_str().expect("story").to_owned(),
+    }
+}

@@ -18,6 +18,7 @@ mod interlinker;
 mod oidc;
 mod organizations;
 mod pages;
+mod processes;
 mod profile;
 mod schemas;
 mod session;
@@ -144,6 +145,9 @@ pub struct Services {
     pub to_json: Option<ProtoJson>,
     /// The catalogue.
     pub catalogue: Channel,
+    /// Co-production, for the public processes and their stories; without
+    /// it those pages say the platform cannot show them.
+    pub coproduction: Option<Channel>,
     /// Community management, for people's display names; without it pages
     /// say "someone".
     pub community: Option<Channel>,
@@ -200,6 +204,10 @@ pub fn router(settings: WebSettings, mut sign_in: SignIn, services: Services) ->
             get(catalogue::problem_profiles),
         )
         .route("/catalogue/{id}", get(interlinker::interlinker_page))
+        .route("/processes", get(processes::processes))
+        .route("/processes/{id}", get(processes::process))
+        .route("/stories", get(processes::stories))
+        .route("/stories/{id}", get(processes::story))
         .route("/schemas", get(schemas::schemas))
         .route("/schemas/{id}", get(schemas::schema))
         .route("/catalogue/{id}/rating", post(interlinker::rate))
@@ -540,6 +548,7 @@ mod tests {
             sign_in,
             Services {
                 catalogue,
+                coproduction: None,
                 community: None,
                 to_json: None,
             },

@@ -403,15 +403,71 @@ pub(crate) fn problem(ctx: PageCtx, status: &tonic::Status) -> Response {
 #[template(path = "home.html")]
 struct HomePage {
     ctx: PageCtx,
+    processes: Vec<crate::processes::ProcessRow>,
+    stories: Vec<crate::processes::StoryRow>,
+    highlights: Vec<Highlight>,
 }
 
-/// `GET /`: what the platform is for, and the way into the catalogue.
+/// An interlinker shown on the home page.
+pub(crate) struct Highlight {
+    pub(crate) href: String,
+    pub(crate) title: Shown,
+    pub(crate) nature: String,
+}
+
+/// How many processes, stories and interlinkers the home page shows.
+const HOME_ITEMS: i32 = 3;
+
+/// `GET /`: what the platform is for, public processes under way, the
+/// newest stories and the catalogue's best rated, all asked for at once.
+/// A part that does not answer is left out rather than failing the page.
 pub(crate) async fn home(state: Shared, headers: HeaderMap, uri: Uri) -> Response {
     let mut ctx = PageCtx::new(&state, &headers, &uri, "home");
     if uri.query() == Some("erased=1") {
         ctx.notice = Some(ctx.t("account-erased"));
     }
-    page(&HomePage { ctx }, StatusCode::OK)
+    let (processes, stories, highlights) = tokio::join!(
+        crate::processes::home_processes(&state, &ctx, HOME_ITEMS),
+        crate::processes::home_stories(&state, &ctx, HOME_ITEMS),
+        highlights(&state, &ctx),
+    );
+    page(
+        &HomePage {
+            ctx,
+            processes,
+            stories,
+            highlights,
+        },
+        StatusCode::OK,
+    )
+}
+
+/// The catalogue's best rated interlinkers (an empty search ranks them so).
+async fn highlights(state: &WebState, ctx: &PageCtx) -> Vec<Highlight> {
+    let mut client = catalogue::catalogue_service_client::CatalogueServiceClient::new(
+        state.services.catalogue.clone(),
+    );
+    let request = catalogue::SearchInterlinkersRequest {
+        page_size: HOME_ITEMS,
+        ..Default::default()
+    };
+    match client.search_interlinkers(ctx.call(request)).await {
+        Ok(answer) => answer
+            .into_inner()
+            .results
+            .iter()
+            .filter_map(|r| r.interlinker.as_ref())
+            .map(|i| Highlight {
+                href: crate::interlinker::interlinker_href(&i.name),
+                title: shown(i.title.as_ref(), ctx.lang),
+                nature: ctx.t(nature_message(i.nature)),
+            })
+            .collect(),
+        Err(status) => {
+            tracing::warn!(code = ?status.code(), "the home page's highlights did not come");
+            Vec::new()
+        }
+    }
 }
 
 pub(crate) fn nature_message(nature: i32) -> &'static str {

@@ -1,0 +1,771 @@
+//! Public co-production processes and their success stories, for anyone
+//! to browse, filter and read: the processes listed (by status and
+//! organisation), each process with its aims and its plan's progress, the
+//! stories newest first, and each story. What a visitor may see is
+//! co-production's to say; signed in, a person also sees the processes
+//! they take part in through these pages' calls. The co-production
+//! workspace (editing, assets, permissions) is not here.
+
+use askama::Template;
+use axum::extract::Path;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
+use interlink_proto::community::v1 as community;
+use interlink_proto::community::v1::community_service_client::CommunityServiceClient;
+use interlink_proto::coproduction::v1 as coproduction;
+use interlink_proto::coproduction::v1::coproduction_service_client::CoproductionServiceClient;
+
+use crate::pages::{
+    PageCtx, Shown, display_name, form_urlencoded_component, page, paragraphs, people, problem,
+    problem_page, resource_href, shown, web_pages,
+};
+use crate::{Lang, Shared, WebState};
+
+/// Processes per page.
+const PROCESSES_PER_PAGE: i32 = 20;
+/// Stories per page.
+const STORIES_PER_PAGE: i32 = 20;
+/// Organisations offered in the filter.
+const ORGANIZATIONS_LISTED: i32 = 500;
+/// The stories looked through for one process's.
+const STORIES_LOOKED_THROUGH: i32 = 500;
+/// The longest excerpt in a list.
+const EXCERPT_CHARS: usize = 280;
+
+/// The statuses as the filter names them.
+const STATUSES: [(&str, coproduction::Status); 3] = [
+    ("awaiting", coproduction::Status::Awaiting),
+    ("in-progress", coproduction::Status::InProgress),
+    ("finished", coproduction::Status::Finished),
+];
+
+/// Co-production's client, if it is part of this mesh.
+pub(crate) fn coproduction_client(
+    state: &WebState,
+) -> Option<CoproductionServiceClient<crate::Channel>> {
+    state
+        .services
+        .coproduction
+        .clone()
+        .map(CoproductionServiceClient::new)
+}
+
+/// The page when co-production is not part of this gateway's mesh.
+fn no_coproduction(ctx: PageCtx) -> Response {
+    problem_page(
+        ctx,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "unavailable-title",
+        "unavailable-text",
+    )
+}
+
+/// `/processes/{id}` for `processes/{id}`.
+pub(crate) fn process_href(name: &str) -> String {
+    resource_href("/processes", name)
+}
+
+/// `/stories/{id}` for `stories/{id}`.
+pub(crate) fn story_href(name: &str) -> String {
+    resource_href("/stories", name)
+}
+
+/// The message naming a status.
+pub(crate) fn status_message(status: i32) -> &'static str {
+    match coproduction::Status::try_from(status) {
+        Ok(coproduction::Status::InProgress) => "status-in-progress",
+        Ok(coproduction::Status::Finished) => "status-finished",
+        _ => "status-awaiting",
+    }
+}
+
+/// "40 % done" in the page's language.
+fn progress_text(ctx: &PageCtx, progress: f64) -> String {
+    // Progress is 0–100 by contract; clamped so a stray value stays sane.
+    let percent = progress.clamp(0.0, 100.0).round() as i64;
+    ctx.t_with("progress-done", "percent", &ctx.lang.number(percent))
+}
+
+/// The first `EXCERPT_CHARS` of `text`'s first paragraph.
+pub(crate) fn excerpt(text: &str) -> String {
+    let first = paragraphs(text).into_iter().next().unwrap_or_default();
+    if first.chars().count() > EXCERPT_CHARS {
+        first.chars().take(EXCERPT_CHARS).collect::<String>() + "…"
+    } else {
+        first
+    }
+}
+
+/// A process's language as a `lang` attribute: set when it is not the
+/// page's (its texts are written in one language).
+fn text_lang(process_language: &str, lang: Lang) -> Option<String> {
+    (!process_language.is_empty() && !process_language.eq_ignore_ascii_case(lang.tag()))
+        .then(|| process_language.to_owned())
+}
+
+/// The processes list's filters as its address says.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub(crate) struct ProcessFilters {
+    status: Option<&'static str>,
+    organization: String,
+    page: String,
+}
+
+impl ProcessFilters {
+    /// The filters of a query string; `Err` names the value not understood.
+    pub(crate) fn parse(query: Option<&str>) -> Result<Self, tonic::Status> {
+        let mut filters = Self::default();
+        for (key, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+            let value = value.trim();
+            match key.as_ref() {
+                "status" if !value.is_empty() => {
+                    match STATUSES.iter().find(|(name, _)| *name == value) {
+                        Some((name, _)) => filters.status = Some(name),
+                        None => {
+                            return Err(tonic::Status::invalid_argument(
+                                "status: must be awaiting, in-progress or finished",
+                            ));
+                        }
+                    }
+                }
+                "organization" => filters.organization = value.to_owned(),
+                "page" => filters.page = value.to_owned(),
+                _ => {}
+            }
+        }
+        Ok(filters)
+    }
+
+    fn request(&self) -> coproduction::ListProcessesRequest {
+        coproduction::ListProcessesRequest {
+            page_size: PROCESSES_PER_PAGE,
+            page_token: self.page.clone(),
+            mine: false,
+            organization: if self.organization.is_empty() {
+                String::new()
+            } else {
+                format!("organizations/{}", self.organization)
+            },
+            public_only: true,
+            status: self
+                .status
+                .and_then(|s| STATUSES.iter().find(|(name, _)| *name == s))
+                .map_or(0, |(_, status)| *status as i32),
+        }
+    }
+
+    /// `/processes?…` for these filters at `page` (none: the first).
+    fn href(&self, page: Option<&str>) -> String {
+        let mut pairs = Vec::new();
+        if let Some(status) = self.status {
+            pairs.push(format!("status={status}"));
+        }
+        if !self.organization.is_empty() {
+            pairs.push(format!(
+                "organization={}",
+                form_urlencoded_component(&self.organization)
+            ));
+        }
+        if let Some(page) = page {
+            pairs.push(format!("page={}", form_urlencoded_component(page)));
+        }
+        if pairs.is_empty() {
+            "/processes".to_owned()
+        } else {
+            format!("/processes?{}", pairs.join("&"))
+        }
+    }
+}
+
+/// A process in a list.
+pub(crate) struct ProcessRow {
+    pub(crate) href: String,
+    pub(crate) title: String,
+    pub(crate) lang: Option<String>,
+    pub(crate) meta: String,
+    pub(crate) excerpt: String,
+}
+
+/// A choice of a select or radio group.
+pub(crate) struct Option_ {
+    pub(crate) value: String,
+    pub(crate) label: String,
+    pub(crate) label_lang: Option<String>,
+    pub(crate) selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "processes.html")]
+struct ProcessesPage {
+    ctx: PageCtx,
+    processes: Vec<ProcessRow>,
+    statuses: Vec<Option_>,
+    organizations: Vec<Option_>,
+    filtered: bool,
+    next_page: Option<String>,
+}
+
+/// The organisations one may see, by name, with their titles (empty when
+/// community is not there or does not answer: rows then go without).
+async fn organizations(state: &WebState, ctx: &PageCtx) -> Vec<community::Organization> {
+    let Some(channel) = state.services.community.clone() else {
+        return Vec::new();
+    };
+    match CommunityServiceClient::new(channel)
+        .list_organizations(ctx.call(community::ListOrganizationsRequest {
+            page_size: ORGANIZATIONS_LISTED,
+            page_token: String::new(),
+        }))
+        .await
+    {
+        Ok(answer) => answer.into_inner().organizations,
+        Err(status) => {
+            tracing::warn!(code = ?status.code(), "organisations did not come");
+            Vec::new()
+        }
+    }
+}
+
+/// A process row's facts: organisation, status, progress, language.
+fn process_row(
+    ctx: &PageCtx,
+    process: &coproduction::Process,
+    organizations: &[community::Organization],
+) -> ProcessRow {
+    let mut meta = Vec::new();
+    if let Some(organization) = organizations
+        .iter()
+        .find(|o| o.name == process.organization)
+    {
+        meta.push(shown(organization.display_name.as_ref(), ctx.lang).text);
+    }
+    meta.push(ctx.t(status_message(process.status)));
+    meta.push(progress_text(ctx, process.progress));
+    ProcessRow {
+        href: process_href(&process.name),
+        title: process.title.clone(),
+        lang: text_lang(&process.language, ctx.lang),
+        meta: meta.join(" · "),
+        excerpt: excerpt(if process.description.is_empty() {
+            &process.aim
+        } else {
+            &process.description
+        }),
+    }
+}
+
+/// `GET /processes?status=…&organization=…&page=…`: the public processes,
+/// newest first, filtered.
+pub(crate) async fn processes(state: Shared, headers: HeaderMap, uri: Uri) -> Response {
+    let ctx = PageCtx::new(&state, &headers, &uri, "processes");
+    let filters = match ProcessFilters::parse(uri.query()) {
+        Ok(filters) => filters,
+        Err(status) => return problem(ctx, &status),
+    };
+    let Some(mut client) = coproduction_client(&state) else {
+        return no_coproduction(ctx);
+    };
+    let (listed, organizations) = tokio::join!(
+        client.list_processes(ctx.call(filters.request())),
+        organizations(&state, &ctx),
+    );
+    let listed = match listed {
+        Ok(answer) => answer.into_inner(),
+        Err(status) => return problem(ctx, &status),
+    };
+    let processes = listed
+        .processes
+        .iter()
+        .map(|p| process_row(&ctx, p, &organizations))
+        .collect();
+    let statuses = std::iter::once(("", "status-any"))
+        .chain(
+            STATUSES
+                .iter()
+                .map(|(name, status)| (*name, status_message(*status as i32))),
+        )
+        .map(|(value, message)| Option_ {
+            value: value.to_owned(),
+            label: ctx.t(message),
+            label_lang: None,
+            selected: filters.status.unwrap_or_default() == value,
+        })
+        .collect();
+    let mut organization_options = vec![Option_ {
+        value: String::new(),
+        label: ctx.t("organization-any"),
+        label_lang: None,
+        selected: filters.organization.is_empty(),
+    }];
+    organization_options.extend(organizations.iter().map(|o| {
+        let id = o.name.split_once('/').map_or(o.name.as_str(), |(_, id)| id);
+        let title = shown(o.display_name.as_ref(), ctx.lang);
+        Option_ {
+            value: id.to_owned(),
+            label: title.text,
+            label_lang: title.lang,
+            selected: filters.organization == id,
+        }
+    }));
+    let next_page =
+        (!listed.next_page_token.is_empty()).then(|| filters.href(Some(&listed.next_page_token)));
+    page(
+        &ProcessesPage {
+            ctx,
+            processes,
+            statuses,
+            organizations: organization_options,
+            filtered: filters.status.is_some() || !filters.organization.is_empty(),
+            next_page,
+        },
+        StatusCode::OK,
+    )
+}
+
+/// A titled text of a process or story.
+pub(crate) struct Section {
+    pub(crate) heading: String,
+    pub(crate) paragraphs: Vec<String>,
+}
+
+/// The sections of `texts` that say something.
+fn sections(ctx: &PageCtx, texts: &[(&str, &str)]) -> Vec<Section> {
+    texts
+        .iter()
+        .filter(|(_, text)| !text.trim().is_empty())
+        .map(|(heading, text)| Section {
+            heading: ctx.t(heading),
+            paragraphs: paragraphs(text),
+        })
+        .collect()
+}
+
+/// A task, objective or phase of a process's plan.
+pub(crate) struct PlanItem {
+    pub(crate) title: Shown,
+    pub(crate) status: String,
+    pub(crate) children: Vec<PlanItem>,
+}
+
+/// A story in a list.
+pub(crate) struct StoryRow {
+    pub(crate) href: String,
+    pub(crate) title: String,
+    pub(crate) meta: String,
+    pub(crate) excerpt: String,
+}
+
+#[derive(Template)]
+#[template(path = "process.html")]
+struct ProcessPage {
+    ctx: PageCtx,
+    title: String,
+    text_lang: Option<String>,
+    organization: Option<(String, String)>,
+    meta: String,
+    dates: Option<String>,
+    tags: Vec<String>,
+    sections: Vec<Section>,
+    plan: Vec<PlanItem>,
+    stories: Vec<StoryRow>,
+}
+
+/// "From 3 March 2026 to 30 June 2026", "From …", "Until …".
+fn period(
+    ctx: &PageCtx,
+    start: Option<&prost_types::Timestamp>,
+    end: Option<&prost_types::Timestamp>,
+) -> Option<String> {
+    let date =
+        |t: &prost_types::Timestamp| fluent_bundle::FluentValue::from(ctx.lang.date(t.seconds));
+    match (start, end) {
+        (Some(start), Some(end)) => Some(ctx.lang.message(
+            "period-from-to",
+            &[("start", date(start)), ("end", date(end))],
+        )),
+        (Some(start), None) => Some(ctx.lang.message("period-from", &[("start", date(start))])),
+        (None, Some(end)) => Some(ctx.lang.message("period-until", &[("end", date(end))])),
+        (None, None) => None,
+    }
+}
+
+/// A story row: when it was published and how it is rated.
+fn story_row(ctx: &PageCtx, story: &coproduction::Story) -> StoryRow {
+    let mut meta = Vec::new();
+    if let Some(published) = &story.publish_time {
+        meta.push(ctx.t_with("published-on", "date", &ctx.lang.date(published.seconds)));
+    }
+    meta.push(rating_text(ctx, story.rating_average, story.rating_count));
+    StoryRow {
+        href: story_href(&story.name),
+        title: story.title.clone(),
+        meta: meta.join(" · "),
+        excerpt: excerpt(if story.description.is_empty() {
+            &story.results
+        } else {
+            &story.description
+        }),
+    }
+}
+
+/// "Rated 4.5 out of 5 by 2 people", or "Not rated yet".
+fn rating_text(ctx: &PageCtx, average: f64, count: i64) -> String {
+    ctx.lang.message(
+        "rating-summary",
+        &[
+            ("count", fluent_bundle::FluentValue::from(count)),
+            (
+                "shown",
+                fluent_bundle::FluentValue::from(ctx.lang.number(count)),
+            ),
+            (
+                "average",
+                fluent_bundle::FluentValue::from(ctx.lang.decimal(average)),
+            ),
+        ],
+    )
+}
+
+/// The process's plan as a tree of titles and statuses.
+fn plan(ctx: &PageCtx, items: &[coproduction::TreeItem]) -> Vec<PlanItem> {
+    let of = |parent: &str| -> Vec<&coproduction::TreeItem> {
+        items.iter().filter(|i| i.parent == parent).collect()
+    };
+    let item = |i: &coproduction::TreeItem, children: Vec<PlanItem>| PlanItem {
+        title: shown(i.title.as_ref(), ctx.lang),
+        status: format!(
+            "{} · {}",
+            ctx.t(status_message(i.status)),
+            progress_text(ctx, i.progress)
+        ),
+        children,
+    };
+    items
+        .iter()
+        .filter(|i| i.kind == coproduction::ItemKind::Phase as i32)
+        .map(|phase| {
+            let objectives = of(&phase.name)
+                .into_iter()
+                .map(|objective| {
+                    let tasks = of(&objective.name)
+                        .into_iter()
+                        .map(|task| item(task, Vec::new()))
+                        .collect();
+                    item(objective, tasks)
+                })
+                .collect();
+            item(phase, objectives)
+        })
+        .collect()
+}
+
+/// `GET /processes/{id}`: a process anyone (or the visitor) may see: what
+/// it is for, its plan's progress and its stories.
+pub(crate) async fn process(
+    state: Shared,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Response {
+    let ctx = PageCtx::new(&state, &headers, &uri, "processes");
+    let Some(mut client) = coproduction_client(&state) else {
+        return no_coproduction(ctx);
+    };
+    let name = format!("processes/{id}");
+    let mut stories_client = client.clone();
+    let (tree, stories) = tokio::join!(
+        client.get_tree(ctx.call(coproduction::GetTreeRequest {
+            process: name.clone(),
+        })),
+        stories_client.list_stories(ctx.call(coproduction::ListStoriesRequest {
+            page_size: STORIES_LOOKED_THROUGH,
+            page_token: String::new(),
+        })),
+    );
+    let tree = match tree {
+        Ok(answer) => answer.into_inner(),
+        Err(status) => return problem(ctx, &status),
+    };
+    let Some(process) = tree.process else {
+        return problem(ctx, &tonic::Status::not_found(name));
+    };
+    let stories = stories
+        .map(|answer| answer.into_inner().stories)
+        .unwrap_or_default()
+        .iter()
+        .filter(|story| story.process == process.name)
+        .map(|story| story_row(&ctx, story))
+        .collect();
+    let organization = organization_link(&state, &ctx, &process.organization).await;
+    let sections = sections(
+        &ctx,
+        &[
+            ("process-description", &process.description),
+            ("process-aim", &process.aim),
+            ("process-idea", &process.idea),
+            ("process-organization", &process.organization_description),
+            ("process-challenges", &process.challenges),
+            ("process-requirements", &process.requirements),
+        ],
+    );
+    let meta = format!(
+        "{} · {}",
+        ctx.t(status_message(process.status)),
+        progress_text(&ctx, process.progress)
+    );
+    page(
+        &ProcessPage {
+            title: process.title.clone(),
+            text_lang: text_lang(&process.language, ctx.lang),
+            organization,
+            meta,
+            dates: period(&ctx, process.start_time.as_ref(), process.end_time.as_ref()),
+            tags: process.tags.clone(),
+            sections,
+            plan: plan(&ctx, &tree.items),
+            stories,
+            ctx,
+        },
+        StatusCode::OK,
+    )
+}
+
+/// The organisation's title and page, if community shows it.
+async fn organization_link(
+    state: &WebState,
+    ctx: &PageCtx,
+    name: &str,
+) -> Option<(String, String)> {
+    let channel = state.services.community.clone()?;
+    let organization = CommunityServiceClient::new(channel)
+        .get_organization(ctx.call(community::GetOrganizationRequest {
+            name: name.to_owned(),
+        }))
+        .await
+        .ok()?
+        .into_inner();
+    Some((
+        shown(organization.display_name.as_ref(), ctx.lang).text,
+        crate::organizations::organization_href(&organization.name),
+    ))
+}
+
+/// The newest public processes for the home page (none when co-production
+/// is not there or does not answer).
+pub(crate) async fn home_processes(state: &WebState, ctx: &PageCtx, count: i32) -> Vec<ProcessRow> {
+    let Some(mut client) = coproduction_client(state) else {
+        return Vec::new();
+    };
+    let (listed, organizations) = tokio::join!(
+        client.list_processes(ctx.call(coproduction::ListProcessesRequest {
+            page_size: count,
+            public_only: true,
+            ..Default::default()
+        })),
+        organizations(state, ctx),
+    );
+    match listed {
+        Ok(answer) => answer
+            .into_inner()
+            .processes
+            .iter()
+            .map(|p| process_row(ctx, p, &organizations))
+            .collect(),
+        Err(status) => {
+            tracing::warn!(code = ?status.code(), "the home page's processes did not come");
+            Vec::new()
+        }
+    }
+}
+
+/// The newest stories for the home page.
+pub(crate) async fn home_stories(state: &WebState, ctx: &PageCtx, count: i32) -> Vec<StoryRow> {
+    let Some(mut client) = coproduction_client(state) else {
+        return Vec::new();
+    };
+    match client
+        .list_stories(ctx.call(coproduction::ListStoriesRequest {
+            page_size: count,
+            page_token: String::new(),
+        }))
+        .await
+    {
+        Ok(answer) => answer
+            .into_inner()
+            .stories
+            .iter()
+            .map(|s| story_row(ctx, s))
+            .collect(),
+        Err(status) => {
+            tracing::warn!(code = ?status.code(), "the home page's stories did not come");
+            Vec::new()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "stories.html")]
+struct StoriesPage {
+    ctx: PageCtx,
+    stories: Vec<StoryRow>,
+    next_page: Option<String>,
+}
+
+/// `GET /stories?page=…`: the success stories one may see, newest first.
+pub(crate) async fn stories(state: Shared, headers: HeaderMap, uri: Uri) -> Response {
+    let ctx = PageCtx::new(&state, &headers, &uri, "stories");
+    let mut page_token = String::new();
+    for (key, value) in form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes()) {
+        if key == "page" {
+            page_token = value.into_owned();
+        }
+    }
+    let Some(mut client) = coproduction_client(&state) else {
+        return no_coproduction(ctx);
+    };
+    let listed = match client
+        .list_stories(ctx.call(coproduction::ListStoriesRequest {
+            page_size: STORIES_PER_PAGE,
+            page_token,
+        }))
+        .await
+    {
+        Ok(answer) => answer.into_inner(),
+        Err(status) => return problem(ctx, &status),
+    };
+    let stories = listed.stories.iter().map(|s| story_row(&ctx, s)).collect();
+    let next_page = (!listed.next_page_token.is_empty()).then(|| {
+        format!(
+            "/stories?page={}",
+            form_urlencoded_component(&listed.next_page_token)
+        )
+    });
+    page(
+        &StoriesPage {
+            ctx,
+            stories,
+            next_page,
+        },
+        StatusCode::OK,
+    )
+}
+
+#[derive(Template)]
+#[template(path = "story.html")]
+struct StoryPage {
+    ctx: PageCtx,
+    title: String,
+    text_lang: Option<String>,
+    process: Option<(String, String)>,
+    author: String,
+    published: Option<String>,
+    rating: String,
+    period: Option<String>,
+    licences: Vec<String>,
+    keywords: Vec<String>,
+    sections: Vec<Section>,
+}
+
+web_pages!(ProcessesPage, ProcessPage, StoriesPage, StoryPage);
+
+/// `GET /stories/{id}`: a success story, with its process and author.
+pub(crate) async fn story(
+    state: Shared,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Response {
+    let ctx = PageCtx::new(&state, &headers, &uri, "stories");
+    let Some(mut client) = coproduction_client(&state) else {
+        return no_coproduction(ctx);
+    };
+    let story = match client
+        .get_story(ctx.call(coproduction::GetStoryRequest {
+            name: format!("stories/{id}"),
+        }))
+        .await
+    {
+        Ok(answer) => answer.into_inner(),
+        Err(status) => return problem(ctx, &status),
+    };
+    let (process, authors) = tokio::join!(
+        client.get_process(ctx.call(coproduction::GetProcessRequest {
+            name: story.process.clone(),
+        })),
+        people(&state, &ctx, std::iter::once(story.author.clone())),
+    );
+    let process = process.ok().map(|p| p.into_inner());
+    let text_lang = process
+        .as_ref()
+        .and_then(|p| text_lang(&p.language, ctx.lang));
+    page(
+        &StoryPage {
+            title: story.title.clone(),
+            process: process.map(|p| (p.title.clone(), process_href(&p.name))),
+            author: display_name(&ctx, &authors, &story.author),
+            published: story
+                .publish_time
+                .as_ref()
+                .map(|t| ctx.t_with("published-on", "date", &ctx.lang.date(t.seconds))),
+            rating: rating_text(&ctx, story.rating_average, story.rating_count),
+            period: period(&ctx, story.start_time.as_ref(), story.end_time.as_ref()),
+            licences: story.licences.clone(),
+            keywords: story.keywords.clone(),
+            sections: sections(
+                &ctx,
+                &[
+                    ("story-description", &story.description),
+                    ("story-results", &story.results),
+                    ("story-lessons", &story.lessons_learned),
+                ],
+            ),
+            text_lang,
+            ctx,
+        },
+        StatusCode::OK,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn process_filters_read_and_write_the_same_address() {
+        let filters =
+            ProcessFilters::parse(Some("status=in-progress&organization=abc-1&page=t%2B1"))
+                .expect("filters");
+        assert_eq!(filters.status, Some("in-progress"));
+        let request = filters.request();
+        assert!(request.public_only && !request.mine);
+        assert_eq!(request.status, coproduction::Status::InProgress as i32);
+        assert_eq!(request.organization, "organizations/abc-1");
+        assert_eq!(request.page_token, "t+1");
+        assert_eq!(
+            filters.href(None),
+            "/processes?status=in-progress&organization=abc-1"
+        );
+        let again =
+            ProcessFilters::parse(filters.href(Some("t+1")).split_once('?').map(|(_, q)| q))
+                .expect("again");
+        assert_eq!(again, filters);
+        assert_eq!(ProcessFilters::default().href(None), "/processes");
+        let refused = ProcessFilters::parse(Some("status=paused")).expect_err("refused");
+        assert!(refused.message().starts_with("status"));
+    }
+
+    #[test]
+    fn excerpts_keep_the_first_paragraph_cut_short() {
+        assert_eq!(excerpt("First.\n\nSecond."), "First.");
+        let long = "x".repeat(EXCERPT_CHARS + 10);
+        assert_eq!(excerpt(&long).chars().count(), EXCERPT_CHARS + 1);
+        assert_eq!(excerpt(""), "");
+    }
+
+    #[test]
+    fn a_process_text_is_marked_with_its_language_when_not_the_pages() {
+        assert_eq!(text_lang("es", Lang::En).as_deref(), Some("es"));
+        assert_eq!(text_lang("es", Lang::Es), None);
+        assert_eq!(text_lang("", Lang::En), None);
+    }
+}
