@@ -99,6 +99,8 @@ async fn people_sign_in_with_the_pas_openid_provider() {
                 "INTERLINK__GATEWAY__WEB__OIDC_SCOPES",
                 "profile email interlink".into(),
             ),
+            // A PA's colour: axe checks its contrast on these pages too.
+            ("INTERLINK__GATEWAY__WEB__ACCENT_COLOUR", "#a6192e".into()),
         ],
     )
     .await;

@@ -1582,3 +1582,61 @@ async fn anyone_browses_public_processes_and_reads_their_stories() {
     assert!(home.body.contains("Mil viajes en bicicleta"));
     assert!(home.body.contains("From the catalogue"));
 }
+
+#[tokio::test]
+async fn a_pa_brands_its_pages_with_its_colour_and_logo() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let (_up, base) = serve_up(
+        &dir.path().join("data"),
+        &[
+            (
+                "INTERLINK__GATEWAY__WEB__SITE_NAME",
+                "Zaragoza Participa".into(),
+            ),
+            ("INTERLINK__GATEWAY__WEB__ACCENT_COLOUR", "#a6192e".into()),
+            (
+                "INTERLINK__GATEWAY__WEB__LOGO_URL",
+                "https://www.zaragoza.es/cont/paginas/img/logo.svg".into(),
+            ),
+        ],
+    )
+    .await;
+    let http = reqwest::Client::new();
+    let home = get(&http, &format!("{base}/"), &[]).await;
+    assert!(
+        home.body.contains(
+            "<a class=\"brand\" href=\"/\"><img src=\"https://www.zaragoza.es/cont/paginas/img/logo.svg\" alt=\"\" height=\"32\">Zaragoza Participa</a>"
+        ),
+        "{}",
+        home.body
+    );
+    let csp = home.headers["content-security-policy"]
+        .to_str()
+        .expect("a policy");
+    assert!(
+        csp.contains("img-src 'self' data: https://www.zaragoza.es;"),
+        "{csp}"
+    );
+    let href = home
+        .body
+        .split("<link rel=\"stylesheet\" href=\"/brand/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|file| format!("/brand/{file}"))
+        .expect("the PA's stylesheet");
+    let css = get(&http, &format!("{base}{href}"), &[]).await;
+    assert_eq!(css.status, 200);
+    assert!(css.body.contains("--accent: #a6192e;"), "{}", css.body);
+    assert!(
+        css.headers["cache-control"]
+            .to_str()
+            .unwrap_or_default()
+            .contains("immutable")
+    );
+    assert_eq!(
+        get(&http, &format!("{base}/brand/0000000000000000.css"), &[])
+            .await
+            .status,
+        404
+    );
+}

@@ -296,6 +296,8 @@ fn web_settings(config: &GatewayConfig) -> interlink_web::WebSettings {
         default_language: interlink_web::Lang::from_tag(&web.default_language)
             .unwrap_or(interlink_web::Lang::En),
         public_url: (!web.public_url.is_empty()).then(|| web.public_url.clone()),
+        accent_colour: (!web.accent_colour.is_empty()).then(|| web.accent_colour.clone()),
+        logo_url: (!web.logo_url.is_empty()).then(|| web.logo_url.clone()),
     }
 }
 

@@ -127,6 +127,10 @@ test('a person signs in at the provider, is refreshed, ends at the provider, sig
   await signInAtTheProvider(page, 'ana');
   await assert.doesNotReject(page.getByText('Signed in as Ana Oidc').waitFor());
   assert.equal(callbacks.length, 1, 'the provider sent the person back once');
+  // The PA's accent colour (tests/browser.rs sets it) is the masthead's.
+  const masthead = await page.locator('.masthead').evaluate((el) => getComputedStyle(el).backgroundColor);
+  assert.equal(masthead, 'rgb(166, 25, 46)');
+  assert.deepEqual(await violations(page), []);
   assert.ok(tokenGrants.includes('authorization_code'));
   await page.screenshot({ path: join(artefacts, 'oidc-signed-in.en.png'), fullPage: true });
 

@@ -74,6 +74,40 @@ pub struct WebSettings {
     /// configured: forms are taken only from it, and under https the
     /// session cookie is `Secure`.
     pub public_url: Option<String>,
+    /// The PA's accent colour (`#rrggbb`, contrasting with white at least
+    /// 4.5:1), else Interlink's blue.
+    pub accent_colour: Option<String>,
+    /// The PA's logo (an http(s) URL) beside its name in the masthead.
+    pub logo_url: Option<String>,
+}
+
+impl WebSettings {
+    /// The stylesheet that gives the pages the PA's colour, and its
+    /// address (named by its content, so it is cached for a year), when
+    /// one is set. Only `#rrggbb` is taken: nothing else reaches the CSS.
+    pub(crate) fn brand_css(&self) -> Option<(String, String)> {
+        let accent = self.accent_colour.as_deref()?;
+        let hex = accent.strip_prefix('#')?;
+        if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            tracing::warn!(
+                accent,
+                "the accent colour is not #rrggbb; Interlink's is used"
+            );
+            return None;
+        }
+        let css = format!(":root {{ --accent: #{hex}; }}\n");
+        // FNV-1a: a name that changes with the colour, nothing secret.
+        let hash = css.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        Some((format!("/brand/{hash:016x}.css"), css))
+    }
+
+    /// The origin of the logo, for the Content Security Policy.
+    fn logo_origin(&self) -> Option<String> {
+        let url = openidconnect::url::Url::parse(self.logo_url.as_deref()?).ok()?;
+        Some(url.origin().ascii_serialization())
+    }
 }
 
 /// Makes a bearer token for the dev sign-in page (the deployment's dev
@@ -160,6 +194,8 @@ pub(crate) struct WebState {
     pub(crate) sign_in: SignIn,
     /// The PA's OpenID provider, when people sign in there.
     pub(crate) oidc: Option<oidc::Oidc>,
+    /// The address of the PA's colours, when set.
+    pub(crate) brand_href: Option<String>,
 }
 
 /// The pages and their files: `/`, `/catalogue…`, `/organizations…`,
@@ -188,9 +224,14 @@ pub fn router(settings: WebSettings, mut sign_in: SignIn, services: Services) ->
         .and(sign_in.oidc.as_ref())
         .and_then(|provider| openidconnect::url::Url::parse(&provider.issuer).ok())
         .map(|issuer| issuer.origin().ascii_serialization());
-    let csp = csp_with_provider(provider_origin.as_deref());
+    let csp = csp_with(
+        provider_origin.as_deref(),
+        settings.logo_origin().as_deref(),
+    );
+    let brand = settings.brand_css();
     let state = Arc::new(WebState {
         sessions: session::Sessions::new(&sign_in.session_key, secure),
+        brand_href: brand.as_ref().map(|(href, _)| href.clone()),
         settings,
         services,
         sign_in,
@@ -271,6 +312,10 @@ pub fn router(settings: WebSettings, mut sign_in: SignIn, services: Services) ->
         ))
         .with_state(state)
         .route("/static/{file}", get(static_file))
+        .route(
+            "/brand/{file}",
+            get(move |Path(file): Path<String>| async move { brand_file(brand.as_ref(), &file) }),
+        )
         .layer(axum::middleware::map_response(move |response: Response| {
             let csp = csp.clone();
             async move { with_security_headers(response, csp) }
@@ -401,17 +446,22 @@ const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-
 
 /// The policy of a site whose sign-out form goes on to the OpenID
 /// provider at `provider_origin` (browsers hold a form's redirects to
-/// `form-action` too).
-fn csp_with_provider(provider_origin: Option<&str>) -> HeaderValue {
-    provider_origin
-        .and_then(|origin| {
-            HeaderValue::from_str(&CSP.replace(
-                "form-action 'self'",
-                &format!("form-action 'self' {origin}"),
-            ))
-            .ok()
-        })
-        .unwrap_or_else(|| HeaderValue::from_static(CSP))
+/// `form-action` too), and whose logo comes from `logo_origin`.
+fn csp_with(provider_origin: Option<&str>, logo_origin: Option<&str>) -> HeaderValue {
+    let mut csp = CSP.to_owned();
+    if let Some(origin) = provider_origin {
+        csp = csp.replace(
+            "form-action 'self'",
+            &format!("form-action 'self' {origin}"),
+        );
+    }
+    if let Some(origin) = logo_origin {
+        csp = csp.replace(
+            "img-src 'self' data:",
+            &format!("img-src 'self' data: {origin}"),
+        );
+    }
+    HeaderValue::from_str(&csp).unwrap_or_else(|_| HeaderValue::from_static(CSP))
 }
 
 fn apply_security_headers(response: Response) -> Response {
@@ -430,6 +480,21 @@ fn with_security_headers(mut response: Response, csp: HeaderValue) -> Response {
         HeaderValue::from_static("same-origin"),
     );
     response
+}
+
+/// `GET /brand/{hash}.css`: the PA's colours, cacheable for a year.
+fn brand_file(brand: Option<&(String, String)>, file: &str) -> Response {
+    match brand {
+        Some((href, css)) if href.strip_prefix("/brand/") == Some(file) => (
+            [
+                (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            ],
+            css.clone(),
+        )
+            .into_response(),
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
 /// `GET /static/{file}`: a file by its content-hashed name, cacheable for
@@ -511,14 +576,20 @@ mod tests {
 
     #[test]
     fn forms_may_go_on_only_to_the_sign_in_provider() {
-        let csp = csp_with_provider(Some("https://idp.zaragoza.es"));
+        let csp = csp_with(Some("https://idp.zaragoza.es"), None);
         let text = csp.to_str().unwrap_or_default();
         assert!(
             text.contains("form-action 'self' https://idp.zaragoza.es;"),
             "{text}"
         );
         assert!(text.contains("frame-ancestors 'none'") && !text.contains("unsafe-inline"));
-        assert_eq!(csp_with_provider(None), HeaderValue::from_static(CSP));
+        assert_eq!(csp_with(None, None), HeaderValue::from_static(CSP));
+        let csp = csp_with(None, Some("https://www.zaragoza.es"));
+        assert!(
+            csp.to_str()
+                .unwrap_or_default()
+                .contains("img-src 'self' data: https://www.zaragoza.es;")
+        );
     }
 
     #[test]
@@ -544,6 +615,8 @@ mod tests {
                 site_name: "Test".into(),
                 default_language: Lang::En,
                 public_url: None,
+                accent_colour: None,
+                logo_url: None,
             },
             sign_in,
             Services {

@@ -28,6 +28,10 @@ pub(crate) struct PageCtx {
     pub(crate) notice: Option<String>,
     /// Whether a way to sign in exists here.
     pub(crate) can_sign_in: bool,
+    /// The stylesheet of the PA's colours, when set.
+    pub(crate) brand_css: Option<String>,
+    /// The PA's logo, when set.
+    pub(crate) logo: Option<String>,
 }
 
 /// A page template: it has the frame's context.
@@ -86,6 +90,8 @@ impl PageCtx {
             set_cookie,
             notice,
             can_sign_in: state.sign_in.dev.is_some() || state.oidc.is_some(),
+            brand_css: state.brand_href.clone(),
+            logo: state.settings.logo_url.clone(),
         }
     }
 
@@ -101,6 +107,8 @@ impl PageCtx {
             set_cookie: None,
             notice: None,
             can_sign_in: false,
+            brand_css: settings.brand_css().map(|(href, _)| href),
+            logo: settings.logo_url.clone(),
         }
     }
 

@@ -279,6 +279,13 @@ pub struct WebConfig {
     pub site_name: String,
     /// The pages' language for visitors who ask for none of en, es, it, lv.
     pub default_language: String,
+    /// The PA's accent colour on the pages, `#rrggbb`: the masthead behind
+    /// white text, links and buttons, so it must contrast with white at
+    /// least 4.5:1 (WCAG 2.1 AA). Empty: Interlink's blue.
+    pub accent_colour: String,
+    /// The PA's logo beside its name in the masthead: an http(s) URL.
+    /// Empty: the name alone.
+    pub logo_url: String,
     /// The address people open, e.g. `https://participa.zaragoza.es`
     /// (no trailing slash). Under https the session cookie is `Secure`;
     /// forms are accepted only from this origin. Empty: the address each
@@ -315,6 +322,8 @@ impl Default for WebConfig {
         Self {
             site_name: "Interlink".into(),
             default_language: "en".into(),
+            accent_colour: String::new(),
+            logo_url: String::new(),
             public_url: String::new(),
             session_key: String::new(),
             dev_session_minutes: 8 * 60,
@@ -575,6 +584,39 @@ impl Config {
             return Err(invalid(
                 "gateway.web.default_language",
                 "must be one of en, es, it, lv",
+            ));
+        }
+        let accent = &self.gateway.web.accent_colour;
+        if !accent.is_empty() {
+            match contrast_with_white(accent) {
+                None => {
+                    return Err(invalid(
+                        "gateway.web.accent_colour",
+                        "must be a colour such as #1d4f91, or empty",
+                    ));
+                }
+                Some(ratio) if ratio < 4.5 => {
+                    return Err(invalid(
+                        "gateway.web.accent_colour",
+                        format!(
+                            "must contrast with white at least 4.5:1 for white text on it (WCAG 2.1 AA); {accent} gives {ratio:.2}:1"
+                        ),
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        let logo = &self.gateway.web.logo_url;
+        if !logo.is_empty()
+            && (!(logo.starts_with("https://") || logo.starts_with("http://"))
+                || logo.len() > 500
+                || logo
+                    .bytes()
+                    .any(|b| !b.is_ascii_graphic() || b == b'"' || b == b'\''))
+        {
+            return Err(invalid(
+                "gateway.web.logo_url",
+                "must be an http(s) URL of up to 500 characters, or empty",
             ));
         }
         let site_name = self.gateway.web.site_name.trim();
@@ -909,6 +951,48 @@ mod tests {
     }
 
     #[test]
+    fn an_accent_colour_must_carry_white_text() {
+        // Interlink's blue, and black, pass; white and a pale yellow do not.
+        assert!(contrast_with_white("#1d4f91").is_some_and(|r| r > 8.0));
+        assert!(contrast_with_white("#000000").is_some_and(|r| (r - 21.0).abs() < 0.01));
+        assert!(contrast_with_white("#FFFFFF").is_some_and(|r| (r - 1.0).abs() < 0.01));
+        assert_eq!(contrast_with_white("1d4f91"), None);
+        assert_eq!(contrast_with_white("#1d4f9"), None);
+        assert_eq!(contrast_with_white("#1d4f9g"), None);
+        for (value, reason) in [("#ffe066", "4.5:1"), ("blue", "such as #1d4f91")] {
+            let err = Config::load_from(
+                None,
+                env(&[("INTERLINK__GATEWAY__WEB__ACCENT_COLOUR", value)]),
+            )
+            .unwrap_err()
+            .to_string();
+            assert!(
+                err.contains("gateway.web.accent_colour") && err.contains(reason),
+                "{err}"
+            );
+        }
+        let err = Config::load_from(
+            None,
+            env(&[("INTERLINK__GATEWAY__WEB__LOGO_URL", "javascript:alert(1)")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("gateway.web.logo_url"), "{err}");
+        let config = Config::load_from(
+            None,
+            env(&[
+                ("INTERLINK__GATEWAY__WEB__ACCENT_COLOUR", "#a6192e"),
+                (
+                    "INTERLINK__GATEWAY__WEB__LOGO_URL",
+                    "https://www.zaragoza.es/logo.svg",
+                ),
+            ]),
+        )
+        .expect("a brand");
+        assert_eq!(config.gateway.web.accent_colour, "#a6192e");
+    }
+
+    #[test]
     fn openid_sign_in_needs_the_issuer_and_the_sites_address() {
         let issuer = [
             (
@@ -971,6 +1055,25 @@ mod tests {
         let delays: Vec<u128> = (1..=6).map(|d| events.retry_delay(d).as_millis()).collect();
         assert_eq!(delays, [100, 200, 400, 800, 1_000, 1_000]);
     }
+}
+
+/// How `colour` (`#rrggbb`) contrasts with white, as WCAG 2.1 measures it
+/// (1 to 21); `None` if it is not such a colour.
+pub fn contrast_with_white(colour: &str) -> Option<f64> {
+    let hex = colour.strip_prefix('#')?;
+    if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let channel = |at: usize| -> Option<f64> {
+        let value = f64::from(u8::from_str_radix(hex.get(at..at + 2)?, 16).ok()?) / 255.0;
+        Some(if value <= 0.039_28 {
+            value / 12.92
+        } else {
+            ((value + 0.055) / 1.055).powf(2.4)
+        })
+    };
+    let luminance = 0.2126 * channel(0)? + 0.7152 * channel(2)? + 0.0722 * channel(4)?;
+    Some(1.05 / (luminance + 0.05))
 }
 
 /// Where tests find PostgreSQL and NATS: `INTERLINK_TEST_DATABASE_URL` (a
