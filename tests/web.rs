@@ -674,7 +674,12 @@ async fn people_run_organisations_and_teams_through_their_pages() {
     assert!(org.starts_with("/organizations/"), "{org}");
     let page = get(&http, &format!("{base}{org}"), &[("cookie", &ana)]).await;
     assert!(page.body.contains("<h1>Zaragoza City</h1>"));
-    assert!(page.body.contains("<dd>Ana Admin</dd>"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("<li><span>Ana Admin <span class=\"tag\">you</span></span>"),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("Edit the organisation"));
     let listed = get(&http, &format!("{base}/organizations"), &[]).await;
     assert!(
@@ -1639,4 +1644,165 @@ async fn a_pa_brands_its_pages_with_its_colour_and_logo() {
             .status,
         404
     );
+}
+
+#[tokio::test]
+async fn organisation_administrators_add_a_team_member_and_step_down_but_never_the_last() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let (_up, base) = serve_up(&dir.path().join("data"), &[]).await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let origin = base.clone();
+
+    // Ana's organisation lets anyone make teams; Ben makes one.
+    let ana = sign_in(&http, &base, "ana", "Ana Admin").await;
+    let form = get(
+        &http,
+        &format!("{base}/organizations/new"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    let ana_csrf = hidden(&form.body, "csrf");
+    let created = post(
+        &http,
+        &format!("{base}/organizations"),
+        &[("cookie", &ana), ("origin", &origin)],
+        &[
+            ("csrf", &ana_csrf),
+            ("name", "Valdespartera"),
+            ("public", "yes"),
+            ("team_type", "citizen"),
+            ("policy", "anyone"),
+        ],
+    )
+    .await;
+    assert_eq!(created.status, 303, "{}", created.body);
+    let org = location(&created)
+        .split('?')
+        .next()
+        .expect("a path")
+        .to_owned();
+    let ben = sign_in(&http, &base, "ben", "Ben Bold").await;
+    let team_form = get(
+        &http,
+        &format!("{base}{org}/teams/new"),
+        &[("cookie", &ben)],
+    )
+    .await;
+    let ben_csrf = hidden(&team_form.body, "csrf");
+    let made = post(
+        &http,
+        &format!("{base}{org}/teams"),
+        &[("cookie", &ben), ("origin", &origin)],
+        &[
+            ("csrf", &ben_csrf),
+            ("name", "Huertos"),
+            ("team_type", "citizen"),
+        ],
+    )
+    .await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    let team = location(&made)
+        .split('?')
+        .next()
+        .expect("a path")
+        .to_owned();
+
+    // Ben sees no such button; Ana, an organisation administrator, does.
+    let ben_view = get(&http, &format!("{base}{team}"), &[("cookie", &ben)]).await;
+    assert!(
+        !ben_view
+            .body
+            .contains("an administrator of the organisation")
+    );
+    let ana_view = get(&http, &format!("{base}{team}"), &[("cookie", &ana)]).await;
+    let button = "Make Ben Bold an administrator of the organisation";
+    assert!(ana_view.body.contains(button), "{}", ana_view.body);
+    let ben_user = ana_view
+        .body
+        .split(&format!("action=\"{org}/administrators\""))
+        .nth(1)
+        .map(|form| hidden(form, "user"))
+        .expect("the form names Ben");
+    assert!(ben_user.starts_with("users/"), "{ben_user}");
+
+    // Without the session's token, or from another site, nothing changes.
+    let forged = post(
+        &http,
+        &format!("{base}{org}/administrators"),
+        &[("cookie", &ana), ("origin", "https://evil.example")],
+        &[("csrf", &ana_csrf), ("user", &ben_user)],
+    )
+    .await;
+    assert_eq!(forged.status, 403);
+    // Ben may not make himself one: community refuses.
+    let refused = post(
+        &http,
+        &format!("{base}{org}/administrators"),
+        &[("cookie", &ben), ("origin", &origin)],
+        &[("csrf", &ben_csrf), ("user", &ben_user)],
+    )
+    .await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+
+    // Ana makes Ben an administrator.
+    let added = post(
+        &http,
+        &format!("{base}{org}/administrators"),
+        &[("cookie", &ana), ("origin", &origin)],
+        &[("csrf", &ana_csrf), ("user", &ben_user)],
+    )
+    .await;
+    assert_eq!(added.status, 303, "{}", added.body);
+    assert_eq!(location(&added), format!("{org}?administrator=added"));
+    let page = get(
+        &http,
+        &format!("{base}{org}?administrator=added"),
+        &[("cookie", &ben)],
+    )
+    .await;
+    assert!(page.body.contains("The new administrator is added."));
+    assert!(
+        page.body
+            .contains("<li><span>Ben Bold <span class=\"tag\">you</span></span>")
+    );
+    assert!(
+        page.body.contains("Remove Ana Admin as administrator"),
+        "{}",
+        page.body
+    );
+    let ana_team_view = get(&http, &format!("{base}{team}"), &[("cookie", &ana)]).await;
+    assert!(!ana_team_view.body.contains(button), "already one");
+
+    // Ana steps down; Ben, the last one, cannot.
+    let ana_page = get(&http, &format!("{base}{org}"), &[("cookie", &ana)]).await;
+    let ana_user = ana_page
+        .body
+        .split("<li><span>Ana Admin <span class=\"tag\">you</span></span>")
+        .nth(1)
+        .map(|rest| hidden(rest, "user"))
+        .expect("Ana's own form");
+    let stepped_down = post(
+        &http,
+        &format!("{base}{org}/administrators/remove"),
+        &[("cookie", &ana), ("origin", &origin)],
+        &[("csrf", &ana_csrf), ("user", &ana_user)],
+    )
+    .await;
+    assert_eq!(stepped_down.status, 303, "{}", stepped_down.body);
+    let page = get(&http, &format!("{base}{org}"), &[("cookie", &ana)]).await;
+    assert!(!page.body.contains("<li><span>Ana Admin"), "{}", page.body);
+    assert!(!page.body.contains("/administrators/remove"));
+    let last = post(
+        &http,
+        &format!("{base}{org}/administrators/remove"),
+        &[("cookie", &ben), ("origin", &origin)],
+        &[("csrf", &ben_csrf), ("user", &ben_user)],
+    )
+    .await;
+    assert_eq!(last.status, 409, "{}", last.body);
+    let page = get(&http, &format!("{base}{org}"), &[("cookie", &ben)]).await;
+    assert!(page.body.contains("Ben Bold"));
 }

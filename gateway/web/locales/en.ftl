@@ -375,3 +375,11 @@ home-processes-link = All public processes
 home-stories-title = Stories
 home-stories-link = All stories
 home-highlights-title = From the catalogue
+
+# Organisation administrators
+organization-admin-add = Make { $name } an administrator of the organisation
+organization-admin-remove = Remove { $name } as administrator
+organization-admin-step-down = Stop being an administrator
+organization-admin-hint = To add an administrator, open one of the organisation's teams and choose a member there. An organisation always keeps at least one administrator.
+organization-admin-added = The new administrator is added.
+organization-admin-removed = The administrator is removed.

@@ -375,3 +375,11 @@ home-processes-link = Todos los procesos públicos
 home-stories-title = Historias
 home-stories-link = Todas las historias
 home-highlights-title = Del catálogo
+
+# Administradores de la organización
+organization-admin-add = Hacer a { $name } administrador de la organización
+organization-admin-remove = Quitar a { $name } como administrador
+organization-admin-step-down = Dejar de ser administrador
+organization-admin-hint = Para añadir un administrador, abra uno de los equipos de la organización y elija allí a un miembro. Una organización siempre conserva al menos un administrador.
+organization-admin-added = Se ha añadido el nuevo administrador.
+organization-admin-removed = Se ha quitado al administrador.

@@ -375,3 +375,11 @@ home-processes-link = Tutti i processi pubblici
 home-stories-title = Storie
 home-stories-link = Tutte le storie
 home-highlights-title = Dal catalogo
+
+# Amministratori dell'organizzazione
+organization-admin-add = Rendi { $name } amministratore dell'organizzazione
+organization-admin-remove = Togli { $name } dagli amministratori
+organization-admin-step-down = Smetti di essere amministratore
+organization-admin-hint = Per aggiungere un amministratore, apri uno dei team dell'organizzazione e scegli lì un membro. Un'organizzazione mantiene sempre almeno un amministratore.
+organization-admin-added = Il nuovo amministratore è stato aggiunto.
+organization-admin-removed = L'amministratore è stato tolto.

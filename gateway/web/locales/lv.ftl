@@ -379,3 +379,11 @@ home-processes-link = Visi publiskie procesi
 home-stories-title = Stāsti
 home-stories-link = Visi stāsti
 home-highlights-title = No kataloga
+
+# Organizācijas administratori
+organization-admin-add = Padarīt { $name } par organizācijas administratoru
+organization-admin-remove = Noņemt { $name } no administratoriem
+organization-admin-step-down = Vairs nebūt administratoram
+organization-admin-hint = Lai pievienotu administratoru, atveriet kādu no organizācijas komandām un izvēlieties tur dalībnieku. Organizācijā vienmēr paliek vismaz viens administrators.
+organization-admin-added = Jaunais administrators ir pievienots.
+organization-admin-removed = Administrators ir noņemts.

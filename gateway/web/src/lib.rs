@@ -266,6 +266,14 @@ pub fn router(settings: WebSettings, mut sign_in: SignIn, services: Services) ->
             "/organizations/{id}/delete",
             get(organizations::confirm_delete).post(organizations::delete_organization),
         )
+        .route(
+            "/organizations/{id}/administrators",
+            post(organizations::add_administrator),
+        )
+        .route(
+            "/organizations/{id}/administrators/remove",
+            post(organizations::remove_administrator),
+        )
         .route("/organizations/{id}/teams", post(teams::create_team))
         .route("/organizations/{id}/teams/new", get(teams::new_team))
         .route("/teams/{id}", get(teams::team_page))

@@ -271,9 +271,10 @@ struct OrganizationPage {
     members_only: bool,
     team_type: String,
     policy: String,
-    administrators: Vec<String>,
+    administrators: Vec<AdministratorRow>,
     teams: Vec<TeamRow>,
     administers: bool,
+    csrf: String,
     may_create_team: bool,
     notice: Option<String>,
 }
@@ -284,6 +285,17 @@ pub(crate) struct OrganizationQuery {
     saved: Option<String>,
     #[serde(default)]
     created: Option<String>,
+    /// `added` or `removed`: an administrator was.
+    #[serde(default)]
+    administrator: Option<String>,
+}
+
+/// An administrator of an organisation, as its page lists them.
+pub(crate) struct AdministratorRow {
+    pub(crate) name: String,
+    /// `users/{id}`, for the remove button.
+    pub(crate) user: String,
+    pub(crate) me: bool,
 }
 
 /// The organisation `organizations/{id}`, or the page to answer instead
@@ -324,7 +336,7 @@ pub(crate) fn not_found_or_problem(ctx: PageCtx, status: &tonic::Status) -> Resp
 
 /// Whether the signed-in person administers `organization` (or the whole
 /// platform): only to offer the links; community decides on the forms.
-fn administers(ctx: &PageCtx, organization: &community::Organization) -> bool {
+pub(crate) fn administers(ctx: &PageCtx, organization: &community::Organization) -> bool {
     ctx.user().is_some_and(|user| {
         user.admin
             || (!user.user_name.is_empty() && organization.administrators.contains(&user.user_name))
@@ -365,7 +377,7 @@ pub(crate) async fn organization_page(
     Path(id): Path<String>,
     Query(query): Query<OrganizationQuery>,
 ) -> Response {
-    let ctx = PageCtx::new(&state, &headers, &uri, "organizations");
+    let mut ctx = PageCtx::new(&state, &headers, &uri, "organizations");
     let Some(mut client) = community_client(&state) else {
         return no_community(ctx);
     };
@@ -388,7 +400,17 @@ pub(crate) async fn organization_page(
     } else if query.saved.is_some() {
         Some(ctx.t("changes-saved"))
     } else {
-        None
+        match query.administrator.as_deref() {
+            Some("added") => Some(ctx.t("organization-admin-added")),
+            Some("removed") => Some(ctx.t("organization-admin-removed")),
+            _ => None,
+        }
+    };
+    let my_name = ctx.user().map(|u| u.user_name.clone()).unwrap_or_default();
+    let csrf = if administers {
+        ctx.csrf(&state)
+    } else {
+        String::new()
     };
     let page_data = OrganizationPage {
         href: organization_href(&organization.name),
@@ -404,8 +426,13 @@ pub(crate) async fn organization_page(
         administrators: organization
             .administrators
             .iter()
-            .map(|name| display_name(&ctx, &admins, name))
+            .map(|name| AdministratorRow {
+                name: display_name(&ctx, &admins, name),
+                user: name.clone(),
+                me: !my_name.is_empty() && *name == my_name,
+            })
             .collect(),
+        csrf,
         teams: teams
             .iter()
             .map(|team| TeamRow {
@@ -795,6 +822,88 @@ pub(crate) async fn confirm_delete(
         },
         StatusCode::OK,
     )
+}
+
+/// A form naming a person: its CSRF token and `users/{id}`.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct PersonPosted {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    user: String,
+}
+
+impl Posted for PersonPosted {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// `POST /organizations/{id}/administrators`: makes `user` (`users/{id}`)
+/// an administrator, then shows the organisation; community decides
+/// whether the visitor may.
+pub(crate) async fn add_administrator(
+    state: Shared,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(id): Path<String>,
+    form: Result<Form<PersonPosted>, FormRejection>,
+) -> Response {
+    let ctx = PageCtx::new(&state, &headers, &uri, "organizations");
+    let (ctx, form, mut client) = match community_form(&state, &headers, ctx, form) {
+        Ok(checked) => checked,
+        Err(response) => return response,
+    };
+    let request = community::AddOrganizationAdministratorRequest {
+        organization: format!("organizations/{id}"),
+        user: form.user,
+    };
+    match client
+        .add_organization_administrator(ctx.call(request))
+        .await
+    {
+        Ok(organization) => see_other(
+            &format!(
+                "{}?administrator=added",
+                organization_href(&organization.into_inner().name)
+            ),
+            None,
+        ),
+        Err(status) => not_found_or_problem(ctx, &status),
+    }
+}
+
+/// `POST /organizations/{id}/administrators/remove`: `user` is no longer
+/// an administrator (community refuses to remove the last one).
+pub(crate) async fn remove_administrator(
+    state: Shared,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(id): Path<String>,
+    form: Result<Form<PersonPosted>, FormRejection>,
+) -> Response {
+    let ctx = PageCtx::new(&state, &headers, &uri, "organizations");
+    let (ctx, form, mut client) = match community_form(&state, &headers, ctx, form) {
+        Ok(checked) => checked,
+        Err(response) => return response,
+    };
+    let request = community::RemoveOrganizationAdministratorRequest {
+        organization: format!("organizations/{id}"),
+        user: form.user,
+    };
+    match client
+        .remove_organization_administrator(ctx.call(request))
+        .await
+    {
+        Ok(organization) => see_other(
+            &format!(
+                "{}?administrator=removed",
+                organization_href(&organization.into_inner().name)
+            ),
+            None,
+        ),
+        Err(status) => not_found_or_problem(ctx, &status),
+    }
 }
 
 /// A form of one button: its CSRF token only.

@@ -40,6 +40,9 @@ pub(crate) struct MemberRow {
     /// `users/{id}`, for the remove button of administrators.
     pub(crate) user: String,
     pub(crate) me: bool,
+    /// Whether the organisation's administrators may make them one of
+    /// theirs (they are not yet).
+    pub(crate) may_administer_organization: bool,
 }
 
 pub(crate) struct ApplicationRow {
@@ -291,6 +294,8 @@ async fn render(
     } else {
         StatusCode::BAD_REQUEST
     };
+    // Only to offer the button: community decides on the form.
+    let administers_organization = crate::organizations::administers(&ctx, &organization);
     let members = members
         .iter()
         .map(|m| MemberRow {
@@ -302,6 +307,9 @@ async fn render(
             administrator: m.administrator,
             user: m.user.clone(),
             me: m.subject == my_subject,
+            may_administer_organization: administers_organization
+                && !m.user.is_empty()
+                && !organization.administrators.contains(&m.user),
         })
         .collect();
     let page_data = TeamPage {
