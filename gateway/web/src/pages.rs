@@ -185,6 +185,10 @@ impl PageCtx {
         assets::APP_CSS
     }
 
+    pub(crate) fn favicon(&self) -> &'static str {
+        assets::FAVICON_SVG
+    }
+
     pub(crate) fn footer(&self) -> String {
         self.t_with("footer-text", "site", &self.site)
     }
