@@ -156,6 +156,20 @@ test('a person signs in at the provider, is refreshed, ends at the provider, sig
   assert.equal(await page.getByLabel('Your name', { exact: true }).inputValue(), 'Ana Oidc');
   assert.ok(tokenGrants.includes('refresh_token'), `a refresh happened: ${tokenGrants}`);
 
+  // The provider stops answering as the token ends: the page shows
+  // without the person, saying nothing ended, and keeps the session; once
+  // the provider answers again, the person is still signed in.
+  server.close();
+  server.closeAllConnections();
+  await untilTheTokenEnds();
+  await page.goto(`${base}/catalogue`);
+  assert.equal(await page.getByText('Signed in as').count(), 0);
+  assert.equal(await page.getByText('Your session has ended').count(), 0);
+  server = provider.listen(port);
+  await new Promise((resolve) => server.once('listening', resolve));
+  await page.goto(`${base}/catalogue`);
+  await assert.doesNotReject(page.getByText('Signed in as Ana Oidc').waitFor());
+
   // The sign-in ends at the provider (an administrator ended it, or it
   // expired there): once the token ends, the person is signed out here.
   for (const id of grantIds) {

@@ -193,7 +193,7 @@ pub(crate) struct WebState {
     pub(crate) sessions: session::Sessions,
     pub(crate) sign_in: SignIn,
     /// The PA's OpenID provider, when people sign in there.
-    pub(crate) oidc: Option<oidc::Oidc>,
+    pub(crate) oidc: Option<Arc<oidc::Oidc>>,
     /// The address of the PA's colours, when set.
     pub(crate) brand_href: Option<String>,
 }
@@ -208,7 +208,7 @@ pub fn router(settings: WebSettings, mut sign_in: SignIn, services: Services) ->
         .as_deref()
         .is_some_and(|url| url.starts_with("https://"));
     let oidc = match (sign_in.oidc.clone(), settings.public_url.as_deref()) {
-        (Some(provider), Some(public_url)) => oidc::Oidc::new(provider, public_url),
+        (Some(provider), Some(public_url)) => oidc::Oidc::new(provider, public_url).map(Arc::new),
         (Some(_), None) => {
             tracing::error!("no OpenID sign-in: it needs the site's public URL");
             None
@@ -348,8 +348,40 @@ async fn refresh_session(
     let Some(refresh_token) = ended.refresh_token.as_deref() else {
         return next.run(request).await;
     };
-    let Some(tokens) = oidc.refresh(refresh_token).await else {
-        return next.run(request).await;
+    let tokens = match oidc.refresh(refresh_token).await {
+        oidc::Refreshed::Tokens(tokens) => tokens,
+        // The page drops the person and says the session ended.
+        oidc::Refreshed::Refused => return next.run(request).await,
+        oidc::Refreshed::Unavailable => {
+            // The provider will be asked again on the next page: this one
+            // is made without the session, whose cookies stay as they are.
+            keep_only_cookies(
+                request.headers_mut(),
+                |name| !state.sessions.is_session_cookie(name),
+                std::iter::empty(),
+            );
+            let mut response = next.run(request).await;
+            // Nor may the page replace the session with an anonymous one.
+            let headers = response.headers_mut();
+            let theirs: Vec<HeaderValue> = headers
+                .get_all(header::SET_COOKIE)
+                .iter()
+                .filter(|value| {
+                    let name = value
+                        .to_str()
+                        .ok()
+                        .and_then(|v| v.split_once('='))
+                        .map_or("", |(name, _)| name);
+                    !state.sessions.is_session_cookie(name)
+                })
+                .cloned()
+                .collect();
+            headers.remove(header::SET_COOKIE);
+            for value in theirs {
+                headers.append(header::SET_COOKIE, value);
+            }
+            return response;
+        }
     };
     if tokens.subject != ended.subject {
         tracing::warn!("a refresh answered for someone else; the session ends");
@@ -360,35 +392,18 @@ async fn refresh_session(
         expires_at: tokens.expires_at,
         refresh_token: tokens.refresh_token,
         admin: tokens.admin,
+        id_token: tokens.id_token.or(ended.id_token.clone()),
         ..ended
     });
     let Some(cookies) = state.sessions.write(&renewed) else {
         return next.run(request).await;
     };
     // The page reads the renewed session from its request.
-    let others: Vec<String> = request
-        .headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .map(str::trim)
-        .filter(|pair| {
-            let name = pair.split_once('=').map_or(*pair, |(name, _)| name);
-            name != session::SESSION_COOKIE
-                && !name.starts_with(&format!("{}.", session::SESSION_COOKIE))
-        })
-        .map(str::to_owned)
-        .collect();
-    let cookie_header = others
-        .iter()
-        .map(String::as_str)
-        .chain(cookies.pairs().filter(|pair| !pair.ends_with('=')))
-        .collect::<Vec<_>>()
-        .join("; ");
-    if let Ok(value) = HeaderValue::from_str(&cookie_header) {
-        request.headers_mut().insert(header::COOKIE, value);
-    }
+    keep_only_cookies(
+        request.headers_mut(),
+        |name| !state.sessions.is_session_cookie(name),
+        cookies.pairs(),
+    );
     let mut response = next.run(request).await;
     // The page's own cookies (a sign-out's removal) come after, and win.
     let headers = response.headers_mut();
@@ -403,6 +418,36 @@ async fn refresh_session(
         headers.append(header::SET_COOKIE, value);
     }
     response
+}
+
+/// Rewrites a request's `Cookie` header to the cookies whose name `keep`
+/// accepts, then `added` (`name=value` pairs).
+fn keep_only_cookies<'a>(
+    headers: &mut HeaderMap,
+    keep: impl Fn(&str) -> bool,
+    added: impl Iterator<Item = &'a str>,
+) {
+    let kept: Vec<String> = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .map(str::trim)
+        .filter(|pair| !pair.is_empty())
+        .filter(|pair| keep(pair.split_once('=').map_or(*pair, |(name, _)| name)))
+        .map(str::to_owned)
+        .collect();
+    let cookie_header = kept
+        .into_iter()
+        .chain(added.map(str::to_owned))
+        .collect::<Vec<_>>()
+        .join("; ");
+    headers.remove(header::COOKIE);
+    if let Ok(value) = HeaderValue::from_str(&cookie_header)
+        && !cookie_header.is_empty()
+    {
+        headers.insert(header::COOKIE, value);
+    }
 }
 
 /// Why the gateway answers a visitor with a page of its own.
@@ -581,6 +626,26 @@ pub(crate) type Shared = State<Arc<WebState>>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_request_keeps_its_other_cookies_when_the_session_is_replaced() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("lang=es; interlink_session=old0; interlink_session.1=old1=="),
+        );
+        keep_only_cookies(
+            &mut headers,
+            |name| !name.starts_with("interlink_session"),
+            ["interlink_session=new0", "interlink_session.1=new1=="].into_iter(),
+        );
+        assert_eq!(
+            headers[header::COOKIE],
+            "lang=es; interlink_session=new0; interlink_session.1=new1=="
+        );
+        keep_only_cookies(&mut headers, |name| name == "nothing", std::iter::empty());
+        assert!(headers.get(header::COOKIE).is_none());
+    }
 
     #[test]
     fn forms_may_go_on_only_to_the_sign_in_provider() {

@@ -13,20 +13,25 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use openidconnect::core::{CoreAuthenticationFlow, CoreClient};
+use futures::FutureExt;
+use futures::future::{BoxFuture, Shared};
+use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreErrorResponseType, CoreIdToken};
 use openidconnect::{
     AccessTokenHash, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndSessionUrl,
     EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl, LanguageTag, Nonce,
     OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl,
-    ProviderMetadataWithLogout, RedirectUrl, RefreshToken, Scope, TokenResponse,
+    ProviderMetadataWithLogout, RedirectUrl, RefreshToken, RequestTokenError, Scope, TokenResponse,
 };
 use serde::{Deserialize, Serialize};
-use tokio::sync::OnceCell;
 
 use crate::session::now_secs;
 
 /// How long discovered metadata and keys are used before asking again.
 const DISCOVERY_LIFETIME: Duration = Duration::from_secs(600);
+
+/// After a failed discovery, how long before asking again (meanwhile the
+/// last metadata found serves, or sign-in says it is unavailable).
+const DISCOVERY_BACKOFF: Duration = Duration::from_secs(15);
 
 /// How long a refresh's outcome is shared with the requests that asked
 /// for the same one (pages load in parallel; a rotated refresh token used
@@ -37,7 +42,7 @@ const REFRESH_SHARED: Duration = Duration::from_secs(60);
 /// cookie's lifetime).
 pub(crate) const PENDING_SECS: i64 = 600;
 
-/// The pending sign-in's cookie, sent back only to the callback.
+/// The pending sign-in's cookie.
 pub(crate) const PENDING_COOKIE: &str = "interlink_sign_in";
 
 /// Where the provider sends people back.
@@ -109,7 +114,7 @@ struct Provider {
 
 /// A sign-in begun: kept sealed in a cookie until the provider sends the
 /// person back.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Serialize, Deserialize)]
 pub(crate) struct Pending {
     /// The `state` sent to the provider (compared in constant time).
     pub(crate) state: String,
@@ -117,10 +122,22 @@ pub(crate) struct Pending {
     verifier: String,
     /// Where to go once signed in (a path of this site).
     pub(crate) next: String,
+    /// When it began (seconds since the Unix epoch): it lasts
+    /// [`PENDING_SECS`], whatever the browser keeps.
+    pub(crate) issued_at: u64,
+}
+
+impl std::fmt::Debug for Pending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pending")
+            .field("next", &self.next)
+            .field("issued_at", &self.issued_at)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The tokens of a sign-in or a refresh, and who they are for.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Tokens {
     pub(crate) subject: String,
     /// `name`, else `preferred_username`, from the ID token (refreshes
@@ -128,12 +145,44 @@ pub(crate) struct Tokens {
     pub(crate) name: Option<String>,
     pub(crate) access_token: String,
     pub(crate) refresh_token: Option<String>,
+    /// The ID token, the hint a sign-out gives the provider.
+    pub(crate) id_token: Option<String>,
     pub(crate) expires_at: u64,
     pub(crate) admin: bool,
 }
 
-/// A refresh asked for by one or more requests at once.
-type SharedRefresh = Arc<OnceCell<Option<Tokens>>>;
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokens")
+            .field("subject", &self.subject)
+            .field("expires_at", &self.expires_at)
+            .field("admin", &self.admin)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a refresh came to.
+#[derive(Debug, Clone)]
+pub(crate) enum Refreshed {
+    /// New tokens.
+    Tokens(Tokens),
+    /// The provider refused the refresh token (`invalid_grant`): the
+    /// sign-in ended there.
+    Refused,
+    /// The provider did not answer, or answered something else: the
+    /// session is kept to try again.
+    Unavailable,
+}
+
+/// A refresh under way, awaited by every request that asked for it.
+type SharedRefresh = Shared<BoxFuture<'static, Refreshed>>;
+
+/// What discovery found last, and when it last failed.
+#[derive(Default)]
+struct Discovered {
+    provider: Option<Arc<Provider>>,
+    failed_at: Option<Instant>,
+}
 
 /// The OpenID provider as the pages use it.
 pub(crate) struct Oidc {
@@ -141,7 +190,7 @@ pub(crate) struct Oidc {
     redirect: RedirectUrl,
     post_logout: Option<PostLogoutRedirectUrl>,
     http: reqwest::Client,
-    provider: tokio::sync::Mutex<Option<Arc<Provider>>>,
+    discovered: tokio::sync::Mutex<Discovered>,
     refreshing: Mutex<HashMap<String, (Instant, SharedRefresh)>>,
 }
 
@@ -167,19 +216,54 @@ impl Oidc {
             redirect,
             post_logout,
             http,
-            provider: tokio::sync::Mutex::new(None),
+            discovered: tokio::sync::Mutex::new(Discovered::default()),
             refreshing: Mutex::new(HashMap::new()),
         })
     }
 
-    /// The provider's metadata and keys, discovered again when old.
+    /// The provider's metadata and keys, discovered again when old. When
+    /// discovery fails the last metadata found serves on, and no new
+    /// attempt is made for [`DISCOVERY_BACKOFF`], so a provider that is
+    /// down does not hold every sign-in for its timeout.
     async fn provider(&self) -> Result<Arc<Provider>, OidcError> {
-        let mut cached = self.provider.lock().await;
-        if let Some(provider) = cached.as_ref()
-            && provider.found_at.elapsed() < DISCOVERY_LIFETIME
-        {
+        let mut discovered = self.discovered.lock().await;
+        let fresh = discovered
+            .provider
+            .as_ref()
+            .filter(|p| p.found_at.elapsed() < DISCOVERY_LIFETIME);
+        let backing_off = discovered
+            .failed_at
+            .is_some_and(|at| at.elapsed() < DISCOVERY_BACKOFF);
+        if let Some(provider) = fresh.or(discovered.provider.as_ref().filter(|_| backing_off)) {
             return Ok(Arc::clone(provider));
         }
+        if backing_off {
+            return Err(OidcError::Discovery(
+                "the provider did not answer lately".into(),
+            ));
+        }
+        match self.discover().await {
+            Ok(provider) => {
+                let provider = Arc::new(provider);
+                discovered.provider = Some(Arc::clone(&provider));
+                discovered.failed_at = None;
+                Ok(provider)
+            }
+            Err(e) => {
+                discovered.failed_at = Some(Instant::now());
+                match &discovered.provider {
+                    Some(stale) => {
+                        tracing::warn!(error = %e, "the OpenID provider's metadata could not be renewed; the last found serves");
+                        Ok(Arc::clone(stale))
+                    }
+                    None => Err(e),
+                }
+            }
+        }
+    }
+
+    /// Asks the provider for its metadata and keys.
+    async fn discover(&self) -> Result<Provider, OidcError> {
         let issuer = IssuerUrl::new(self.settings.issuer.clone())
             .map_err(|e| OidcError::Discovery(e.to_string()))?;
         let metadata = ProviderMetadataWithLogout::discover_async(issuer, &self.http)
@@ -192,13 +276,11 @@ impl Oidc {
             self.settings.client_secret.clone().map(ClientSecret::new),
         )
         .set_redirect_uri(self.redirect.clone());
-        let provider = Arc::new(Provider {
+        Ok(Provider {
             client,
             end_session,
             found_at: Instant::now(),
-        });
-        *cached = Some(Arc::clone(&provider));
-        Ok(provider)
+        })
     }
 
     /// Begins a sign-in: the provider's address to send the person to
@@ -230,6 +312,7 @@ impl Oidc {
                 nonce: nonce.secret().clone(),
                 verifier: verifier.secret().clone(),
                 next,
+                issued_at: now_secs(),
             },
         ))
     }
@@ -289,54 +372,100 @@ impl Oidc {
             name,
             access_token: response.access_token().secret().clone(),
             refresh_token: response.refresh_token().map(|t| t.secret().clone()),
+            id_token: Some(id_token.to_string()),
             expires_at: access.expires_at,
             admin: access.admin,
         })
     }
 
-    /// New tokens for a refresh token, or `None` when the provider refuses
-    /// (the sign-in ended there) or does not answer. Requests asking with
-    /// the same refresh token at once share one refresh.
-    pub(crate) async fn refresh(&self, refresh_token: &str) -> Option<Tokens> {
+    /// New tokens for a refresh token. Requests asking with the same
+    /// refresh token at once share one refresh, which runs on its own task
+    /// so a request that goes away cannot cut it short (the provider, having
+    /// rotated the token, would take a second use for a theft). An
+    /// unavailable outcome is forgotten at once, so the next request tries
+    /// again.
+    pub(crate) async fn refresh(self: &Arc<Self>, refresh_token: &str) -> Refreshed {
         let shared = {
             let mut refreshing = self
                 .refreshing
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            refreshing.retain(|_, (since, _)| since.elapsed() < REFRESH_SHARED);
-            Arc::clone(
-                &refreshing
-                    .entry(refresh_token.to_owned())
-                    .or_insert_with(|| (Instant::now(), Arc::default()))
-                    .1,
-            )
-        };
-        shared
-            .get_or_init(|| async {
-                match self.refresh_now(refresh_token).await {
-                    Ok(tokens) => Some(tokens),
-                    Err(e) => {
-                        tracing::info!(error = %e, "a session's refresh was refused");
-                        None
-                    }
+            // A finished refresh is shared only while its token is good:
+            // one about to end (short-lived tokens) is asked for again.
+            let still_good = |outcome: Option<&Refreshed>| match outcome {
+                Some(Refreshed::Tokens(tokens)) => {
+                    tokens.expires_at > now_secs() + crate::session::EXPIRY_MARGIN_SECS
                 }
-            })
-            .await
-            .clone()
+                Some(_) => false,
+                None => true,
+            };
+            refreshing.retain(|_, (since, shared)| {
+                since.elapsed() < REFRESH_SHARED && still_good(shared.peek())
+            });
+            refreshing
+                .entry(refresh_token.to_owned())
+                .or_insert_with(|| {
+                    let this = Arc::clone(self);
+                    let token = refresh_token.to_owned();
+                    let task = tokio::spawn(async move { this.refresh_now(&token).await });
+                    let outcome = async move { task.await.unwrap_or(Refreshed::Unavailable) };
+                    (Instant::now(), outcome.boxed().shared())
+                })
+                .1
+                .clone()
+        };
+        let outcome = shared.await;
+        if matches!(outcome, Refreshed::Unavailable) {
+            self.refreshing
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .remove(refresh_token);
+        }
+        outcome
     }
 
-    async fn refresh_now(&self, refresh_token: &str) -> Result<Tokens, OidcError> {
-        let provider = self.provider().await?;
+    async fn refresh_now(&self, refresh_token: &str) -> Refreshed {
+        let provider = match self.provider().await {
+            Ok(provider) => provider,
+            Err(e) => {
+                tracing::warn!(error = %e, "a session could not be refreshed now");
+                return Refreshed::Unavailable;
+            }
+        };
         let refresh = RefreshToken::new(refresh_token.to_owned());
-        let response = provider
-            .client
-            .exchange_refresh_token(&refresh)
-            .map_err(|e| OidcError::Token(e.to_string()))?
-            .request_async(&self.http)
-            .await
-            .map_err(|e| OidcError::Token(error_chain(&e)))?;
-        let access = access_claims(response.access_token().secret(), &self.settings.admin_claim)?;
-        Ok(Tokens {
+        let request = match provider.client.exchange_refresh_token(&refresh) {
+            Ok(request) => request,
+            Err(e) => {
+                tracing::error!(error = %e, "the provider has no token endpoint");
+                return Refreshed::Unavailable;
+            }
+        };
+        let response = match request.request_async(&self.http).await {
+            Ok(response) => response,
+            Err(RequestTokenError::ServerResponse(answer))
+                if *answer.error() == CoreErrorResponseType::InvalidGrant =>
+            {
+                tracing::info!(
+                    "a session's refresh was refused: its sign-in ended at the provider"
+                );
+                return Refreshed::Refused;
+            }
+            Err(e) => {
+                tracing::warn!(error = %error_chain(&e), "a session could not be refreshed now");
+                return Refreshed::Unavailable;
+            }
+        };
+        let access = match access_claims(
+            response.access_token().secret(),
+            &self.settings.admin_claim,
+        ) {
+            Ok(access) => access,
+            Err(e) => {
+                tracing::error!(error = %e, "a refresh gave an access token the services cannot check");
+                return Refreshed::Refused;
+            }
+        };
+        Refreshed::Tokens(Tokens {
             subject: access.subject,
             name: None,
             access_token: response.access_token().secret().clone(),
@@ -347,6 +476,7 @@ impl Oidc {
                     .refresh_token()
                     .map_or_else(|| refresh_token.to_owned(), |t| t.secret().clone()),
             ),
+            id_token: response.id_token().map(ToString::to_string),
             expires_at: access.expires_at,
             admin: access.admin,
         })
@@ -354,7 +484,11 @@ impl Oidc {
 
     /// Where to send a person signing out so the provider ends its session
     /// too, then sends them home; `None` when it offers no such endpoint.
-    pub(crate) async fn end_session_url(&self, language: &str) -> Option<String> {
+    pub(crate) async fn end_session_url(
+        &self,
+        language: &str,
+        id_token: Option<&str>,
+    ) -> Option<String> {
         let provider = match self.provider().await {
             Ok(provider) => provider,
             Err(e) => {
@@ -367,6 +501,11 @@ impl Oidc {
             .add_ui_locale(LanguageTag::new(language.to_owned()));
         if let Some(home) = &self.post_logout {
             request = request.set_post_logout_redirect_uri(home.clone());
+        }
+        // The ID token tells the provider whose session ends, so it need
+        // not ask (Keycloak asks without it).
+        if let Some(hint) = id_token.and_then(|t| t.parse::<CoreIdToken>().ok()) {
+            request = request.set_id_token_hint(&hint);
         }
         Some(request.http_get_url().to_string())
     }

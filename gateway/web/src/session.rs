@@ -27,7 +27,7 @@ const PIECE_BYTES: usize = 3800;
 
 /// Tokens this close to their end count as ended, so a page's calls do
 /// not fail half-way through.
-const EXPIRY_MARGIN_SECS: u64 = 30;
+pub(crate) const EXPIRY_MARGIN_SECS: u64 = 30;
 
 /// What the session cookie holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,7 +41,7 @@ pub(crate) struct Session {
 }
 
 /// A signed-in person.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct SignedIn {
     /// The token's subject: the user id every service knows.
     pub(crate) subject: String,
@@ -61,6 +61,21 @@ pub(crate) struct SignedIn {
     /// new bearer token when this one ends.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) refresh_token: Option<String>,
+    /// The issuer's ID token: the hint its sign-out is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) id_token: Option<String>,
+}
+
+impl std::fmt::Debug for SignedIn {
+    // The tokens stay out of any log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignedIn")
+            .field("subject", &self.subject)
+            .field("user_name", &self.user_name)
+            .field("admin", &self.admin)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Session {
@@ -107,35 +122,41 @@ pub(crate) enum Found {
     Ended(Session, SignedIn),
 }
 
-/// The `Set-Cookie` values of one answer.
+/// The `Set-Cookie` values of one answer, and the session's pieces as a
+/// browser will send them back (removals are not among them).
 #[derive(Debug, Clone, Default)]
-pub(crate) struct SetCookies(Vec<HeaderValue>);
+pub(crate) struct SetCookies {
+    values: Vec<HeaderValue>,
+    kept: Vec<String>,
+}
 
 impl SetCookies {
     /// One cookie.
     pub(crate) fn one(value: HeaderValue) -> Self {
-        Self(vec![value])
+        Self {
+            values: vec![value],
+            kept: Vec::new(),
+        }
     }
 
     /// Adds these cookies to an answer's headers.
     pub(crate) fn apply(&self, headers: &mut HeaderMap) {
-        for value in &self.0 {
+        for value in &self.values {
             headers.append(header::SET_COOKIE, value.clone());
         }
     }
 
     /// Adds `other`'s cookies after these (the browser keeps the last).
     pub(crate) fn and(mut self, other: SetCookies) -> Self {
-        self.0.extend(other.0);
+        self.values.extend(other.values);
+        self.kept.extend(other.kept);
         self
     }
 
-    /// The cookies as `name=value` pairs, as a browser sends them back.
+    /// The session's pieces as `name=value` pairs, as the browser sends
+    /// them back.
     pub(crate) fn pairs(&self) -> impl Iterator<Item = &str> {
-        self.0
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .filter_map(|v| v.split(';').next())
+        self.kept.iter().map(String::as_str)
     }
 }
 
@@ -152,25 +173,20 @@ pub(crate) fn cookie_value<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h
         })
 }
 
-/// The name of a session's piece `index` (the first has the plain name).
-fn piece_name(index: usize) -> String {
-    if index == 0 {
-        SESSION_COOKIE.to_owned()
-    } else {
-        format!("{SESSION_COOKIE}.{index}")
-    }
-}
-
-/// Reads and writes session cookies with the deployment's key.
+/// Reads and writes session cookies with the deployment's key. Under
+/// https the cookies' names carry the `__Host-` prefix, so no other site
+/// (a sibling subdomain included) can set them for this one.
 pub(crate) struct Sessions {
     key: Key,
     secure: bool,
+    prefix: &'static str,
 }
 
 impl Sessions {
     /// Sessions sealed with a key derived from `secret` (at least 32
     /// bytes; a shorter one, which configuration refuses, gives a random
-    /// key), with `Secure` cookies when the site is served over https.
+    /// key), with `Secure`, `__Host-` cookies when the site is served over
+    /// https.
     pub(crate) fn new(secret: &[u8], secure: bool) -> Self {
         let key = if secret.len() >= 32 {
             Key::derive_from(secret)
@@ -178,14 +194,32 @@ impl Sessions {
             tracing::warn!("no session key of 32 bytes: sessions end when this process stops");
             Key::generate()
         };
-        Self { key, secure }
+        Self {
+            key,
+            secure,
+            prefix: if secure { "__Host-" } else { "" },
+        }
+    }
+
+    /// The name of a session's piece `index` (the first has the plain name).
+    fn piece_name(&self, index: usize) -> String {
+        if index == 0 {
+            format!("{}{SESSION_COOKIE}", self.prefix)
+        } else {
+            format!("{}{SESSION_COOKIE}.{index}", self.prefix)
+        }
+    }
+
+    /// Whether a cookie named `name` is a piece of a session.
+    pub(crate) fn is_session_cookie(&self, name: &str) -> bool {
+        (0..MAX_PIECES).any(|index| self.piece_name(index) == name)
     }
 
     /// The session of a request.
     pub(crate) fn read(&self, headers: &HeaderMap) -> Found {
         let mut sealed = String::new();
         for index in 0..MAX_PIECES {
-            match cookie_value(headers, &piece_name(index)) {
+            match cookie_value(headers, &self.piece_name(index)) {
                 Some(piece) => sealed.push_str(piece),
                 None => break,
             }
@@ -207,9 +241,19 @@ impl Sessions {
         }
     }
 
+    /// The person a request's session names, whether their token is
+    /// still good or has ended.
+    pub(crate) fn signed_in_anyway(&self, headers: &HeaderMap) -> Option<SignedIn> {
+        match self.read(headers) {
+            Found::Valid(session) => session.user,
+            Found::Ended(_, user) => Some(user),
+            Found::None => None,
+        }
+    }
+
     /// `sealed`, opened with this deployment's key, if it sealed it as the
     /// cookie `name`.
-    pub(crate) fn open(&self, name: &str, sealed: &str) -> Option<String> {
+    fn open(&self, name: &str, sealed: &str) -> Option<String> {
         if sealed.is_empty() {
             return None;
         }
@@ -227,34 +271,45 @@ impl Sessions {
         jar.get(name).map(|sealed| sealed.value().to_owned())
     }
 
-    /// An HttpOnly cookie of this site (`Secure` under https).
-    fn cookie(&self, name: String, value: String, path: &'static str) -> Cookie<'static> {
+    /// An HttpOnly cookie for the whole site (`Secure` under https).
+    fn cookie(&self, name: String, value: String) -> Cookie<'static> {
         Cookie::build((name, value))
             .http_only(true)
             .same_site(SameSite::Lax)
             .secure(self.secure)
-            .path(path)
+            .path("/")
             .build()
     }
 
-    /// The `Set-Cookie` value of a short-lived cookie `name` for `path`
-    /// holding `value`, sealed (read back with [`Sessions::open`]).
+    /// The `Set-Cookie` value of a short-lived cookie `name` holding
+    /// `value`, sealed (read back with [`Sessions::read_sealed`]).
     pub(crate) fn sealed_cookie(
         &self,
         name: &str,
         value: String,
-        path: &'static str,
         max_age_secs: i64,
     ) -> Option<HeaderValue> {
         let sealed = self.seal(name, value)?;
-        let mut cookie = self.cookie(name.to_owned(), sealed, path);
+        let mut cookie = self.cookie(format!("{}{name}", self.prefix), sealed);
         cookie.set_max_age(cookie::time::Duration::seconds(max_age_secs));
         HeaderValue::from_str(&cookie.to_string()).ok()
     }
 
-    /// The `Set-Cookie` value removing the cookie `name` of `path`.
-    pub(crate) fn removal(&self, name: &str, path: &'static str) -> HeaderValue {
-        let mut cookie = self.cookie(name.to_owned(), String::new(), path);
+    /// What the sealed cookie `name` of a request holds, if this
+    /// deployment sealed it.
+    pub(crate) fn read_sealed(&self, headers: &HeaderMap, name: &str) -> Option<String> {
+        let sealed = cookie_value(headers, &format!("{}{name}", self.prefix))?;
+        self.open(name, sealed)
+    }
+
+    /// The `Set-Cookie` value removing the sealed cookie `name`.
+    pub(crate) fn sealed_removal(&self, name: &str) -> HeaderValue {
+        self.removal(&format!("{}{name}", self.prefix))
+    }
+
+    /// The `Set-Cookie` value removing the cookie `name`.
+    fn removal(&self, name: &str) -> HeaderValue {
+        let mut cookie = self.cookie(name.to_owned(), String::new());
         cookie.make_removal();
         HeaderValue::from_str(&cookie.to_string())
             .unwrap_or_else(|_| HeaderValue::from_static("interlink_session=; Path=/; Max-Age=0"))
@@ -280,24 +335,29 @@ impl Sessions {
             );
             return None;
         }
-        let mut values = Vec::with_capacity(MAX_PIECES);
+        let mut cookies = SetCookies::default();
         for (index, piece) in pieces.iter().enumerate() {
-            let cookie = self.cookie(piece_name(index), (*piece).to_owned(), "/");
-            values.push(HeaderValue::from_str(&cookie.to_string()).ok()?);
+            let name = self.piece_name(index);
+            cookies.kept.push(format!("{name}={piece}"));
+            let cookie = self.cookie(name, (*piece).to_owned());
+            cookies
+                .values
+                .push(HeaderValue::from_str(&cookie.to_string()).ok()?);
         }
         for index in pieces.len().max(1)..MAX_PIECES {
-            values.push(self.removal(&piece_name(index), "/"));
+            cookies.values.push(self.removal(&self.piece_name(index)));
         }
-        Some(SetCookies(values))
+        Some(cookies)
     }
 
     /// The `Set-Cookie` values that remove the session (every piece).
     pub(crate) fn clear(&self) -> SetCookies {
-        SetCookies(
-            (0..MAX_PIECES)
-                .map(|index| self.removal(&piece_name(index), "/"))
+        SetCookies {
+            values: (0..MAX_PIECES)
+                .map(|index| self.removal(&self.piece_name(index)))
                 .collect(),
-        )
+            kept: Vec::new(),
+        }
     }
 }
 
@@ -344,12 +404,13 @@ mod tests {
             token: "eyJ.token".into(),
             expires_at,
             refresh_token: None,
+            id_token: None,
         }))
     }
 
-    /// The request a browser sends back after `cookies` (removals dropped).
+    /// The request a browser sends back after `cookies`.
     fn request_with(cookies: &SetCookies) -> HeaderMap {
-        let pairs: Vec<&str> = cookies.pairs().filter(|p| !p.ends_with('=')).collect();
+        let pairs: Vec<&str> = cookies.pairs().collect();
         let mut headers = HeaderMap::new();
         headers.insert(
             header::COOKIE,
@@ -358,10 +419,20 @@ mod tests {
         headers
     }
 
+    /// A request sending `pairs` (`name=value`) as cookies.
+    fn request_of(pairs: &[&str]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_str(&pairs.join("; ")).expect("a header"),
+        );
+        headers
+    }
+
     /// The `Set-Cookie` values as text.
     fn texts(cookies: &SetCookies) -> Vec<String> {
         cookies
-            .0
+            .values
             .iter()
             .map(|v| v.to_str().unwrap_or_default().to_owned())
             .collect()
@@ -392,9 +463,7 @@ mod tests {
         let other = Sessions::new(&[8; 32], false);
         assert!(matches!(other.read(&headers), Found::None));
         let tampered = text.replacen("interlink_session=", "interlink_session=A", 1);
-        let headers = request_with(&SetCookies::one(
-            HeaderValue::from_str(&tampered).expect("a header"),
-        ));
+        let headers = request_of(&[tampered.split(';').next().unwrap_or_default()]);
         assert!(matches!(sessions.read(&headers), Found::None));
         assert!(matches!(sessions.read(&HeaderMap::new()), Found::None));
     }
@@ -424,36 +493,62 @@ mod tests {
     #[test]
     fn a_provider_sized_session_is_cut_into_cookies_a_browser_keeps_and_read_back_whole() {
         let sessions = Sessions::new(&[7; 32], true);
-        let mut session = signed_in(now_secs() + 3600);
-        if let Some(user) = session.user.as_mut() {
-            // Keycloak's tokens with a few roles: about 2 KB and 1 KB.
-            user.token = format!("eyJ.{}", "a".repeat(2400));
-            user.refresh_token = Some(format!("eyJ.{}", "r".repeat(1200)));
-        }
-        let cookies = sessions.write(&session).expect("cookies");
-        let all = texts(&cookies);
-        assert_eq!(all.len(), MAX_PIECES, "pieces and removals: {all:?}");
-        let kept: Vec<&String> = all.iter().filter(|c| !c.contains("Max-Age=0")).collect();
-        assert_eq!(kept.len(), 2, "{all:?}");
-        assert!(all.iter().all(|c| c.len() < 4096), "{all:?}");
-        assert!(
-            kept[0].starts_with("interlink_session=")
-                && kept[1].starts_with("interlink_session.1=")
-        );
-        let headers = request_with(&cookies);
-        assert!(matches!(sessions.read(&headers), Found::Valid(s) if s == session));
+        // Keycloak's tokens with a few roles: about 2 KB and 1 KB; lengths
+        // one apart, so the sealed text ends with and without base64 padding.
+        for extra in 0..3 {
+            let mut session = signed_in(now_secs() + 3600);
+            if let Some(user) = session.user.as_mut() {
+                user.token = format!("eyJ.{}", "a".repeat(2400 + extra));
+                user.refresh_token = Some(format!("eyJ.{}", "r".repeat(1200)));
+            }
+            let cookies = sessions.write(&session).expect("cookies");
+            let all = texts(&cookies);
+            assert_eq!(all.len(), MAX_PIECES, "pieces and removals: {all:?}");
+            let kept: Vec<&String> = all.iter().filter(|c| !c.contains("Max-Age=0")).collect();
+            assert_eq!(kept.len(), 2, "{all:?}");
+            assert_eq!(cookies.pairs().count(), 2);
+            assert!(all.iter().all(|c| c.len() < 4096), "{all:?}");
+            // Under https: `__Host-` names, Secure, the whole site.
+            assert!(
+                kept[0].starts_with("__Host-interlink_session=")
+                    && kept[1].starts_with("__Host-interlink_session.1="),
+                "{kept:?}"
+            );
+            assert!(
+                kept.iter()
+                    .all(|c| c.contains("Secure") && c.contains("Path=/"))
+            );
+            let headers = request_with(&cookies);
+            assert!(matches!(sessions.read(&headers), Found::Valid(s) if s == session));
 
-        // A piece missing, or pieces from two sessions, open nothing.
-        let first_only = SetCookies::one(cookies.0[0].clone());
-        assert!(matches!(
-            sessions.read(&request_with(&first_only)),
-            Found::None
-        ));
-        let other = sessions.write(&session).expect("cookies");
-        let mixed = SetCookies(vec![cookies.0[0].clone(), other.0[1].clone()]);
-        assert!(matches!(sessions.read(&request_with(&mixed)), Found::None));
+            // A piece missing, or pieces from two sessions, open nothing.
+            let pieces: Vec<&str> = cookies.pairs().collect();
+            assert!(matches!(
+                sessions.read(&request_of(&pieces[..1])),
+                Found::None
+            ));
+            let other = sessions.write(&session).expect("cookies");
+            let others: Vec<&str> = other.pairs().collect();
+            assert!(matches!(
+                sessions.read(&request_of(&[pieces[0], others[1]])),
+                Found::None
+            ));
+            // Cookies without the prefix (set by another site) are not read.
+            let unprefixed: Vec<String> = pieces
+                .iter()
+                .map(|p| p.trim_start_matches("__Host-").to_owned())
+                .collect();
+            let unprefixed: Vec<&str> = unprefixed.iter().map(String::as_str).collect();
+            assert!(matches!(
+                sessions.read(&request_of(&unprefixed)),
+                Found::None
+            ));
+            assert!(sessions.is_session_cookie("__Host-interlink_session.1"));
+            assert!(!sessions.is_session_cookie("interlink_session"));
+        }
 
         // A session far too long for its cookies is not written.
+        let mut session = signed_in(now_secs() + 3600);
         if let Some(user) = session.user.as_mut() {
             user.token = "a".repeat(20_000);
         }
@@ -464,32 +559,37 @@ mod tests {
     fn a_sealed_cookie_opens_only_under_its_own_name_and_key() {
         let sessions = Sessions::new(&[7; 32], false);
         let cookie = sessions
-            .sealed_cookie(
-                "interlink_sign_in",
-                "{\"state\":\"s\"}".into(),
-                "/sign-in/callback",
-                600,
-            )
+            .sealed_cookie("interlink_sign_in", "{\"state\":\"s\"}".into(), 600)
             .expect("a cookie");
         let text = cookie.to_str().unwrap_or_default();
         assert!(
-            text.contains("Path=/sign-in/callback") && text.contains("Max-Age=600"),
+            text.contains("Path=/") && text.contains("Max-Age=600"),
             "{text}"
         );
-        let sealed = text
-            .split(';')
-            .next()
-            .and_then(|pair| pair.split_once('='))
-            .map(|(_, value)| value)
-            .unwrap_or_default();
+        let pair = text.split(';').next().unwrap_or_default();
         assert_eq!(
-            sessions.open("interlink_sign_in", sealed).as_deref(),
+            sessions
+                .read_sealed(&request_of(&[pair]), "interlink_sign_in")
+                .as_deref(),
             Some("{\"state\":\"s\"}")
         );
-        assert_eq!(sessions.open(SESSION_COOKIE, sealed), None);
+        // Under another name, or another key, it opens nothing.
+        let renamed = pair.replacen("interlink_sign_in=", "interlink_session=", 1);
+        assert!(matches!(
+            sessions.read(&request_of(&[&renamed])),
+            Found::None
+        ));
+        let other = Sessions::new(&[8; 32], false);
         assert_eq!(
-            Sessions::new(&[8; 32], false).open("interlink_sign_in", sealed),
+            other.read_sealed(&request_of(&[pair]), "interlink_sign_in"),
             None
+        );
+        assert!(
+            sessions
+                .sealed_removal("interlink_sign_in")
+                .to_str()
+                .unwrap_or_default()
+                .contains("Max-Age=0")
         );
     }
 

@@ -14,9 +14,9 @@ use interlink_proto::community::v1::community_service_client::CommunityServiceCl
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
-use crate::oidc::{CALLBACK_PATH, Oidc, PENDING_COOKIE, PENDING_SECS, Pending};
+use crate::oidc::{Oidc, PENDING_COOKIE, PENDING_SECS, Pending};
 use crate::pages::{PageCtx, page, problem_page, web_pages};
-use crate::session::{Session, SetCookies, SignedIn, cookie_value, now_secs, same_origin};
+use crate::session::{Session, SetCookies, SignedIn, now_secs, same_origin};
 use crate::{DevToken, Shared, WebState, is_local_path};
 
 /// The longest subject the dev page takes.
@@ -127,7 +127,7 @@ async fn begin_oidc(state: &WebState, oidc: &Oidc, ctx: PageCtx, next: String) -
     let cookie = serde_json::to_string(&pending).ok().and_then(|json| {
         state
             .sessions
-            .sealed_cookie(PENDING_COOKIE, json, CALLBACK_PATH, PENDING_SECS)
+            .sealed_cookie(PENDING_COOKIE, json, PENDING_SECS)
     });
     let Some(cookie) = cookie else {
         return problem_page(
@@ -166,15 +166,18 @@ pub(crate) async fn callback(
     let Some(oidc) = &state.oidc else {
         return not_found(ctx);
     };
-    let spent = SetCookies::one(state.sessions.removal(PENDING_COOKIE, CALLBACK_PATH));
+    let spent = SetCookies::one(state.sessions.sealed_removal(PENDING_COOKIE));
     let refused = |ctx: PageCtx, status: StatusCode, title: &str, text: &str| {
         let mut response = problem_page(ctx, status, title, text);
         spent.apply(response.headers_mut());
         response
     };
-    let pending = cookie_value(&headers, PENDING_COOKIE)
-        .and_then(|sealed| state.sessions.open(PENDING_COOKIE, sealed))
-        .and_then(|json| serde_json::from_str::<Pending>(&json).ok());
+    let pending = state
+        .sessions
+        .read_sealed(&headers, PENDING_COOKIE)
+        .and_then(|json| serde_json::from_str::<Pending>(&json).ok())
+        // The browser keeps it no longer; neither does the server.
+        .filter(|pending| pending.issued_at + PENDING_SECS.unsigned_abs() > now_secs());
     let Some(pending) = pending else {
         tracing::info!("a sign-in came back that this browser did not begin, or came back twice");
         return refused(
@@ -192,23 +195,25 @@ pub(crate) async fn callback(
             "sign-in-refused-text",
         );
     };
-    if !query.error.is_empty() {
-        tracing::info!(error = %query.error, "the OpenID provider did not sign the person in");
-        return refused(
-            ctx,
-            StatusCode::BAD_REQUEST,
-            "sign-in-cancelled-title",
-            "sign-in-cancelled-text",
-        );
-    }
-    if query.code.is_empty() || !bool::from(pending.state.as_bytes().ct_eq(query.state.as_bytes()))
-    {
+    // The state first: a forged answer (an error included) must not
+    // spend or cancel this browser's sign-in.
+    if !bool::from(pending.state.as_bytes().ct_eq(query.state.as_bytes())) {
         tracing::warn!("a sign-in came back with another state than it left with");
         return refused(
             ctx,
             StatusCode::BAD_REQUEST,
             "sign-in-refused-title",
             "sign-in-refused-text",
+        );
+    }
+    if !query.error.is_empty() || query.code.is_empty() {
+        let error: String = query.error.chars().take(64).collect();
+        tracing::info!(error = ?error, "the OpenID provider did not sign the person in");
+        return refused(
+            ctx,
+            StatusCode::BAD_REQUEST,
+            "sign-in-cancelled-title",
+            "sign-in-cancelled-text",
         );
     }
     let next = pending.next.clone();
@@ -241,6 +246,7 @@ pub(crate) async fn callback(
         token: tokens.access_token,
         expires_at: tokens.expires_at,
         refresh_token: tokens.refresh_token,
+        id_token: tokens.id_token,
     }));
     let Some(cookies) = state.sessions.write(&session) else {
         return refused(
@@ -439,6 +445,7 @@ pub(crate) async fn sign_in_submit(
         token,
         expires_at: now_secs() + ttl.as_secs(),
         refresh_token: None,
+        id_token: None,
     }));
     tracing::info!(session = %session.id, "signed in with the dev sign-in page");
     see_other(&local_next(&form.next), state.sessions.write(&session))
@@ -487,7 +494,15 @@ pub(crate) async fn sign_out(
     // Signed in with the PA's provider: it ends its own session too, then
     // sends the person home.
     let provider_end = match &state.oidc {
-        Some(oidc) if ctx.user().is_some() => oidc.end_session_url(ctx.lang.tag()).await,
+        Some(oidc) if ctx.session().is_some() => {
+            // An ended session still names whose provider session to end.
+            let id_token = state
+                .sessions
+                .signed_in_anyway(&headers)
+                .and_then(|user| user.id_token);
+            oidc.end_session_url(ctx.lang.tag(), id_token.as_deref())
+                .await
+        }
         _ => None,
     };
     see_other(
