@@ -1512,7 +1512,7 @@ async fn anyone_browses_public_processes_and_reads_their_stories() {
     assert!(
         finished
             .body
-            .contains("No public process matches these filters.")
+            .contains("None of your processes matches these filters.")
     );
     let under_way = get(
         &http,
@@ -1805,4 +1805,196 @@ async fn organisation_administrators_add_a_team_member_and_step_down_but_never_t
     assert_eq!(last.status, 409, "{}", last.body);
     let page = get(&http, &format!("{base}{org}"), &[("cookie", &ben)]).await;
     assert!(page.body.contains("Ben Bold"));
+}
+
+#[tokio::test]
+async fn a_person_creates_a_process_in_their_organisation_and_finds_it_in_their_workspace() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let (_up, base) = serve_up(&dir.path().join("data"), &[]).await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let origin = base.clone();
+
+    // The workspace is for someone signed in.
+    let anonymous = get(&http, &format!("{base}/workspace"), &[]).await;
+    assert_eq!(anonymous.status, 303);
+    assert!(location(&anonymous).starts_with("/sign-in?next="));
+
+    // Ana's organisation, made on its page.
+    let ana = sign_in(&http, &base, "ana", "Ana Admin").await;
+    let form = get(
+        &http,
+        &format!("{base}/organizations/new"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    let csrf = hidden(&form.body, "csrf");
+    let created = post(
+        &http,
+        &format!("{base}/organizations"),
+        &[("cookie", &ana), ("origin", &origin)],
+        &[
+            ("csrf", &csrf),
+            ("name", "Delicias"),
+            ("public", "yes"),
+            ("team_type", "citizen"),
+            ("policy", "anyone"),
+        ],
+    )
+    .await;
+    let org = location(&created)
+        .split('?')
+        .next()
+        .expect("a path")
+        .to_owned();
+    let org_id = org.trim_start_matches("/organizations/").to_owned();
+
+    // The empty workspace says so and offers a new process; the form
+    // offers her organisation and the page's language.
+    let empty = get(&http, &format!("{base}/workspace"), &[("cookie", &ana)]).await;
+    assert_eq!(empty.status, 200);
+    assert!(
+        empty
+            .body
+            .contains("You do not run or take part in any process yet.")
+    );
+    assert!(
+        empty
+            .body
+            .contains("href=\"/workspace\" aria-current=\"page\">My processes</a>")
+    );
+    let form = get(
+        &http,
+        &format!("{base}/workspace/new?organization={org_id}"),
+        &[("cookie", &ana), ("accept-language", "es")],
+    )
+    .await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    // The organisation's name is English only: marked so on a Spanish page.
+    assert!(
+        form.body.contains(&format!(
+            "<option value=\"{org_id}\" lang=\"en\" selected>Delicias</option>"
+        )),
+        "{}",
+        form.body
+    );
+    assert!(
+        form.body
+            .contains("<option value=\"es\" lang=\"es\" selected>Español</option>")
+    );
+
+    // A blank title is refused beside its input, what was typed kept, and
+    // nothing is created.
+    let blank = post(
+        &http,
+        &format!("{base}/workspace/processes"),
+        &[("cookie", &ana), ("origin", &origin)],
+        &[
+            ("csrf", &csrf),
+            ("title", " "),
+            ("organization", &org_id),
+            ("language", "es"),
+            ("description", "Huertos urbanos en el barrio."),
+        ],
+    )
+    .await;
+    assert_eq!(blank.status, 400, "{}", blank.body);
+    assert!(
+        blank
+            .body
+            .contains("<a href=\"#title\">Enter a title of up to 200 characters on one line</a>")
+    );
+    assert!(
+        blank
+            .body
+            .contains(">Huertos urbanos en el barrio.</textarea>")
+    );
+    let still_empty = get(&http, &format!("{base}/workspace"), &[("cookie", &ana)]).await;
+    assert!(
+        still_empty
+            .body
+            .contains("You do not run or take part in any process yet.")
+    );
+
+    // Created: its page says so, and the workspace lists it.
+    let made = post(
+        &http,
+        &format!("{base}/workspace/processes"),
+        &[("cookie", &ana), ("origin", &origin)],
+        &[
+            ("csrf", &csrf),
+            ("title", "Huertos urbanos"),
+            ("organization", &org_id),
+            ("language", "es"),
+            ("description", "Huertos urbanos en el barrio."),
+        ],
+    )
+    .await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    let process = location(&made);
+    assert!(
+        process.starts_with("/processes/") && process.ends_with("?created=1"),
+        "{process}"
+    );
+    let page = get(&http, &format!("{base}{process}"), &[("cookie", &ana)]).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body
+            .contains("The process is created: you administer it.")
+    );
+    let mine = get(&http, &format!("{base}/workspace"), &[("cookie", &ana)]).await;
+    assert!(mine.body.contains("Huertos urbanos</a>"), "{}", mine.body);
+    assert!(
+        mine.body.contains("Delicias · Not started"),
+        "{}",
+        mine.body
+    );
+    // Filtered by status; a status out of shape is a 400.
+    let finished = get(
+        &http,
+        &format!("{base}/workspace?status=finished"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    assert!(
+        finished
+            .body
+            .contains("None of your processes matches these filters."),
+        "{}",
+        finished.body
+    );
+    assert!(!finished.body.contains("Huertos urbanos</a>"));
+    let bad = get(
+        &http,
+        &format!("{base}/workspace?status=later"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    assert_eq!(bad.status, 400);
+    // A private process is nobody else's: not in public lists, not in
+    // Ben's workspace; and Ben may not create one in Ana's organisation.
+    let ben = sign_in(&http, &base, "ben", "Ben Bold").await;
+    let bens = get(&http, &format!("{base}/workspace"), &[("cookie", &ben)]).await;
+    assert!(!bens.body.contains("Huertos urbanos"));
+    let public = get(&http, &format!("{base}/processes"), &[]).await;
+    assert!(!public.body.contains("Huertos urbanos"));
+    let ben_form = get(&http, &format!("{base}/workspace/new"), &[("cookie", &ben)]).await;
+    let ben_csrf = hidden(&ben_form.body, "csrf");
+    let refused = post(
+        &http,
+        &format!("{base}/workspace/processes"),
+        &[("cookie", &ben), ("origin", &origin)],
+        &[
+            ("csrf", &ben_csrf),
+            ("title", "Intruso"),
+            ("organization", &org_id),
+            ("language", "es"),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    let ana_again = get(&http, &format!("{base}/workspace"), &[("cookie", &ana)]).await;
+    assert!(!ana_again.body.contains("Intruso"));
 }

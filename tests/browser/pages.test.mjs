@@ -505,3 +505,60 @@ for (const lang of LANGUAGES) {
     await page.context().close();
   });
 }
+
+for (const lang of LANGUAGES) {
+  test(`a person creates a process from their workspace in ${lang}, each step without axe violations`, async () => {
+    const page = await (await visitor(lang)).newPage();
+    await signIn(page, lang, `workspace-${lang}`);
+    await page.goto(base + '/organizations/new');
+    await page.fill('#name', `Barrio ${lang}`);
+    await submit(page);
+    await page.waitForURL(/\/organizations\/[0-9a-f-]+/);
+
+    await page.locator('nav a[href="/workspace"]').click();
+    await page.waitForURL(base + '/workspace');
+    await checked(page, 'workspace', lang);
+    await page.locator('a[href="/workspace/new"]').click();
+    await page.waitForURL(/\/workspace\/new/);
+    assert.equal(await page.inputValue('#language'), lang, 'the page language is offered first');
+    await checked(page, 'process-new', lang);
+
+    // Nothing typed: the title's mistake, summarised and at its input.
+    await submit(page);
+    await page.locator('.error-summary a[href="#title"]').waitFor();
+    assert.equal(await page.getAttribute('#title', 'aria-invalid'), 'true');
+    await checked(page, 'process-new-mistake', lang);
+
+    await page.fill('#title', `Proceso ${lang}`);
+    await page.fill('#description', 'Un proceso de prueba.');
+    await submit(page);
+    await page.waitForURL(/\/processes\/[0-9a-f-]+\?created=1$/);
+    await page.locator('p.notice[role="status"]').waitFor();
+    await checked(page, 'process-created', lang);
+    await page.locator('nav a[href="/workspace"]').click();
+    await page.getByRole('link', { name: `Proceso ${lang}` }).waitFor();
+    await page.context().close();
+  });
+}
+
+test('with JavaScript off and the keyboard only, a person creates a process', async () => {
+  const page = await (await visitor('it', { javaScriptEnabled: false })).newPage();
+  await signIn(page, 'it', 'workspace-nojs');
+  await page.goto(base + '/organizations/new');
+  await page.fill('#name', 'Comune di prova');
+  await submit(page);
+  await page.waitForURL(/\/organizations\/[0-9a-f-]+/);
+  await page.goto(base + '/workspace/new');
+  await page.focus('#title');
+  await page.keyboard.type('Orti urbani');
+  // Tab on to the submit button, past the organisation, language,
+  // description, logo and the public box.
+  for (let i = 0; i < 12; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(() => document.activeElement?.getAttribute('type') === 'submit')) break;
+  }
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/processes\/[0-9a-f-]+\?created=1$/);
+  assert.equal(await page.locator('h1').textContent(), 'Orti urbani');
+  await page.context().close();
+});

@@ -383,3 +383,29 @@ organization-admin-step-down = Stop being an administrator
 organization-admin-hint = To add an administrator, open one of the organisation's teams and choose a member there. An organisation always keeps at least one administrator.
 organization-admin-added = The new administrator is added.
 organization-admin-removed = The administrator is removed.
+
+# The workspace
+nav-workspace = My processes
+workspace-title = My processes
+workspace-lead = The co-production processes you run or take part in through a team.
+workspace-processes = Processes
+workspace-none = You do not run or take part in any process yet. Create one, or ask to join a team that takes part in one.
+process-new = New process
+process-create = Create the process
+process-title-label = Title
+process-title-hint = Up to 200 characters on one line.
+process-title-invalid = Enter a title of up to 200 characters on one line
+process-organization-label = Organisation
+process-organization-hint = The process belongs to this organisation; you must be one of its members or administrators.
+process-organization-invalid = Choose an organisation you belong to
+process-language-label = Language
+process-language-hint = The language the process is run in.
+process-language-invalid = Choose the language the process is run in
+process-description-hint = What the process is about, for those who will take part.
+process-description-invalid = Write a description of up to 10,000 characters
+process-public = Anyone may follow this process
+process-no-organization = A process belongs to an organisation, and you can see none yet.
+process-created = The process is created: you administer it.
+process-deleted = The process is deleted.
+
+workspace-none-filtered = None of your processes matches these filters.

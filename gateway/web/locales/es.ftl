@@ -383,3 +383,29 @@ organization-admin-step-down = Dejar de ser administrador
 organization-admin-hint = Para añadir un administrador, abra uno de los equipos de la organización y elija allí a un miembro. Una organización siempre conserva al menos un administrador.
 organization-admin-added = Se ha añadido el nuevo administrador.
 organization-admin-removed = Se ha quitado al administrador.
+
+# El espacio de trabajo
+nav-workspace = Mis procesos
+workspace-title = Mis procesos
+workspace-lead = Los procesos de coproducción que usted lleva o en los que participa con un equipo.
+workspace-processes = Procesos
+workspace-none = Todavía no lleva ni participa en ningún proceso. Cree uno, o pida entrar en un equipo que participe en alguno.
+process-new = Nuevo proceso
+process-create = Crear el proceso
+process-title-label = Título
+process-title-hint = Hasta 200 caracteres en una línea.
+process-title-invalid = Escriba un título de hasta 200 caracteres en una línea
+process-organization-label = Organización
+process-organization-hint = El proceso pertenece a esta organización; debe ser miembro o administrador de ella.
+process-organization-invalid = Elija una organización a la que pertenezca
+process-language-label = Idioma
+process-language-hint = El idioma en el que se lleva el proceso.
+process-language-invalid = Elija el idioma en el que se lleva el proceso
+process-description-hint = De qué trata el proceso, para quienes participarán.
+process-description-invalid = Escriba una descripción de hasta 10.000 caracteres
+process-public = Cualquiera puede seguir este proceso
+process-no-organization = Un proceso pertenece a una organización, y todavía no ve ninguna.
+process-created = Se ha creado el proceso: usted lo administra.
+process-deleted = Se ha eliminado el proceso.
+
+workspace-none-filtered = Ninguno de sus procesos cumple estos filtros.

@@ -383,3 +383,29 @@ organization-admin-step-down = Smetti di essere amministratore
 organization-admin-hint = Per aggiungere un amministratore, apri uno dei team dell'organizzazione e scegli lì un membro. Un'organizzazione mantiene sempre almeno un amministratore.
 organization-admin-added = Il nuovo amministratore è stato aggiunto.
 organization-admin-removed = L'amministratore è stato tolto.
+
+# Lo spazio di lavoro
+nav-workspace = I miei processi
+workspace-title = I miei processi
+workspace-lead = I processi di co-produzione che gestisci o a cui partecipi con un team.
+workspace-processes = Processi
+workspace-none = Non gestisci né partecipi ancora a nessun processo. Creane uno, oppure chiedi di entrare in un team che partecipa a uno.
+process-new = Nuovo processo
+process-create = Crea il processo
+process-title-label = Titolo
+process-title-hint = Fino a 200 caratteri su una riga.
+process-title-invalid = Scrivi un titolo di al massimo 200 caratteri su una riga
+process-organization-label = Organizzazione
+process-organization-hint = Il processo appartiene a questa organizzazione; devi esserne membro o amministratore.
+process-organization-invalid = Scegli un'organizzazione a cui appartieni
+process-language-label = Lingua
+process-language-hint = La lingua in cui si svolge il processo.
+process-language-invalid = Scegli la lingua in cui si svolge il processo
+process-description-hint = Di cosa tratta il processo, per chi vi parteciperà.
+process-description-invalid = Scrivi una descrizione di al massimo 10.000 caratteri
+process-public = Chiunque può seguire questo processo
+process-no-organization = Un processo appartiene a un'organizzazione, e non ne vedi ancora nessuna.
+process-created = Il processo è stato creato: lo amministri tu.
+process-deleted = Il processo è stato eliminato.
+
+workspace-none-filtered = Nessuno dei tuoi processi corrisponde a questi filtri.

@@ -387,3 +387,29 @@ organization-admin-step-down = Vairs nebūt administratoram
 organization-admin-hint = Lai pievienotu administratoru, atveriet kādu no organizācijas komandām un izvēlieties tur dalībnieku. Organizācijā vienmēr paliek vismaz viens administrators.
 organization-admin-added = Jaunais administrators ir pievienots.
 organization-admin-removed = Administrators ir noņemts.
+
+# Darba vieta
+nav-workspace = Mani procesi
+workspace-title = Mani procesi
+workspace-lead = Koprades procesi, kurus jūs vadāt vai kuros piedalāties ar komandu.
+workspace-processes = Procesi
+workspace-none = Jūs vēl nevadāt un nepiedalāties nevienā procesā. Izveidojiet procesu vai lūdziet uzņemt jūs komandā, kas kādā piedalās.
+process-new = Jauns process
+process-create = Izveidot procesu
+process-title-label = Nosaukums
+process-title-hint = Līdz 200 rakstzīmēm vienā rindā.
+process-title-invalid = Ierakstiet nosaukumu līdz 200 rakstzīmēm vienā rindā
+process-organization-label = Organizācija
+process-organization-hint = Process pieder šai organizācijai; jums jābūt tās dalībniekam vai administratoram.
+process-organization-invalid = Izvēlieties organizāciju, kurai piederat
+process-language-label = Valoda
+process-language-hint = Valoda, kurā process notiek.
+process-language-invalid = Izvēlieties valodu, kurā process notiek
+process-description-hint = Par ko ir process, tiem, kas piedalīsies.
+process-description-invalid = Uzrakstiet aprakstu līdz 10 000 rakstzīmēm
+process-public = Šim procesam var sekot ikviens
+process-no-organization = Process pieder organizācijai, un jūs vēl neredzat nevienu.
+process-created = Process ir izveidots: jūs to administrējat.
+process-deleted = Process ir dzēsts.
+
+workspace-none-filtered = Neviens no jūsu procesiem neatbilst šiem filtriem.

@@ -24,6 +24,7 @@ mod schemas;
 mod session;
 mod sign_in;
 mod teams;
+mod workspace;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -245,6 +246,9 @@ pub fn router(settings: WebSettings, mut sign_in: SignIn, services: Services) ->
             get(catalogue::problem_profiles),
         )
         .route("/catalogue/{id}", get(interlinker::interlinker_page))
+        .route("/workspace", get(workspace::workspace))
+        .route("/workspace/new", get(workspace::new_process))
+        .route("/workspace/processes", post(workspace::create_process))
         .route("/processes", get(processes::processes))
         .route("/processes/{id}", get(processes::process))
         .route("/stories", get(processes::stories))

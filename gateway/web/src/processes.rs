@@ -227,7 +227,7 @@ async fn organizations(state: &WebState, ctx: &PageCtx) -> Vec<community::Organi
 }
 
 /// A process row's facts: organisation, status, progress, language.
-fn process_row(
+pub(crate) fn process_row(
     ctx: &PageCtx,
     process: &coproduction::Process,
     organizations: &[community::Organization],
@@ -359,6 +359,7 @@ pub(crate) struct StoryRow {
 #[template(path = "process.html")]
 struct ProcessPage {
     ctx: PageCtx,
+    notice: Option<String>,
     title: String,
     text_lang: Option<String>,
     organization: Option<(String, String)>,
@@ -513,8 +514,10 @@ pub(crate) async fn process(
         ctx.t(status_message(process.status)),
         progress_text(&ctx, process.progress)
     );
+    let notice = (uri.query() == Some("created=1")).then(|| ctx.t("process-created"));
     page(
         &ProcessPage {
+            notice,
             title: process.title.clone(),
             text_lang: text_lang(&process.language, ctx.lang),
             organization,
