@@ -535,6 +535,23 @@ for (const lang of LANGUAGES) {
     await page.waitForURL(/\/processes\/[0-9a-f-]+\?created=1$/);
     await page.locator('p.notice[role="status"]').waitFor();
     await checked(page, 'process-created', lang);
+
+    // Planned from the default schema; the second task waits for the first.
+    await page.locator('#schema-default').check();
+    await page.locator('form[action$="/plan"] button').click();
+    await page.waitForURL(/\?planned=1$/);
+    await checked(page, 'process-planned', lang);
+    const forms = page.locator('form.task-status');
+    await forms.nth(1).locator('select').selectOption('in-progress');
+    await forms.nth(1).locator('button').click();
+    await page.locator('h1').waitFor();
+    assert.equal(await page.locator('main ul li a[href*="#task-"]').count(), 1, 'the first task is named');
+    await checked(page, 'task-blocked', lang);
+    await page.goBack();
+    await forms.nth(0).locator('select').selectOption('in-progress');
+    await forms.nth(0).locator('button').click();
+    await page.waitForURL(/\?status=1#task-/);
+    assert.equal(await page.locator('form.task-status').nth(0).locator('select').inputValue(), 'in-progress');
     await page.locator('nav a[href="/workspace"]').click();
     await page.getByRole('link', { name: `Proceso ${lang}` }).waitFor();
     await page.context().close();

@@ -409,3 +409,15 @@ process-created = The process is created: you administer it.
 process-deleted = The process is deleted.
 
 workspace-none-filtered = None of your processes matches these filters.
+
+# Planning and working on a process
+process-planned = The plan is drawn up from the schema.
+task-status-saved = The task's status is saved.
+process-plan-choose = Plan it from a schema
+process-plan-preview = see it
+process-plan-build = Draw up the plan
+task-status-label = Status of { $task }
+task-status-save = Change
+task-blocked-title = This task cannot start yet
+task-blocked-text = “{ $task }” waits for these, which come first and are not finished:
+task-blocked-back = Back to the process

@@ -409,3 +409,15 @@ process-created = Se ha creado el proceso: usted lo administra.
 process-deleted = Se ha eliminado el proceso.
 
 workspace-none-filtered = Ninguno de sus procesos cumple estos filtros.
+
+# Planificar y trabajar en un proceso
+process-planned = Se ha trazado el plan a partir del esquema.
+task-status-saved = Se ha guardado el estado de la tarea.
+process-plan-choose = Planificarlo a partir de un esquema
+process-plan-preview = verlo
+process-plan-build = Trazar el plan
+task-status-label = Estado de { $task }
+task-status-save = Cambiar
+task-blocked-title = Esta tarea todavía no puede empezar
+task-blocked-text = «{ $task }» espera a estos, que van antes y no han terminado:
+task-blocked-back = Volver al proceso

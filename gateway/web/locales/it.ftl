@@ -409,3 +409,15 @@ process-created = Il processo è stato creato: lo amministri tu.
 process-deleted = Il processo è stato eliminato.
 
 workspace-none-filtered = Nessuno dei tuoi processi corrisponde a questi filtri.
+
+# Pianificare e lavorare a un processo
+process-planned = Il piano è stato tracciato a partire dallo schema.
+task-status-saved = Lo stato dell'attività è stato salvato.
+process-plan-choose = Pianificalo a partire da uno schema
+process-plan-preview = vedilo
+process-plan-build = Traccia il piano
+task-status-label = Stato di { $task }
+task-status-save = Cambia
+task-blocked-title = Questa attività non può ancora iniziare
+task-blocked-text = «{ $task }» attende questi, che vengono prima e non sono conclusi:
+task-blocked-back = Torna al processo

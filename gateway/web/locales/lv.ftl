@@ -413,3 +413,15 @@ process-created = Process ir izveidots: jūs to administrējat.
 process-deleted = Process ir dzēsts.
 
 workspace-none-filtered = Neviens no jūsu procesiem neatbilst šiem filtriem.
+
+# Procesa plānošana un darbs tajā
+process-planned = Plāns ir sastādīts pēc shēmas.
+task-status-saved = Uzdevuma statuss ir saglabāts.
+process-plan-choose = Plānot pēc shēmas
+process-plan-preview = skatīt
+process-plan-build = Sastādīt plānu
+task-status-label = { $task } statuss
+task-status-save = Mainīt
+task-blocked-title = Šo uzdevumu vēl nevar sākt
+task-blocked-text = “{ $task }” gaida šos, kas ir jāpabeidz vispirms:
+task-blocked-back = Atpakaļ uz procesu

@@ -24,6 +24,7 @@ mod schemas;
 mod session;
 mod sign_in;
 mod teams;
+mod work;
 mod workspace;
 
 use std::collections::HashMap;
@@ -251,6 +252,11 @@ pub fn router(settings: WebSettings, mut sign_in: SignIn, services: Services) ->
         .route("/workspace/processes", post(workspace::create_process))
         .route("/processes", get(processes::processes))
         .route("/processes/{id}", get(processes::process))
+        .route("/processes/{id}/plan", post(work::plan))
+        .route(
+            "/processes/{id}/tasks/{task}/status",
+            post(work::set_status),
+        )
         .route("/stories", get(processes::stories))
         .route("/stories/{id}", get(processes::story))
         .route("/schemas", get(schemas::schemas))

@@ -342,9 +342,22 @@ fn sections(ctx: &PageCtx, texts: &[(&str, &str)]) -> Vec<Section> {
 
 /// A task, objective or phase of a process's plan.
 pub(crate) struct PlanItem {
+    /// The element's id (`task-{id}` …), for links to it.
+    pub(crate) anchor: String,
     pub(crate) title: Shown,
     pub(crate) status: String,
+    /// The status as the status form names it.
+    pub(crate) status_value: &'static str,
+    /// Where a task's status form posts, when the visitor may change it.
+    pub(crate) action: Option<String>,
     pub(crate) children: Vec<PlanItem>,
+}
+
+/// A published schema offered to plan a process from.
+pub(crate) struct SchemaChoice {
+    pub(crate) value: String,
+    pub(crate) label: Shown,
+    pub(crate) preview: String,
 }
 
 /// A story in a list.
@@ -360,6 +373,11 @@ pub(crate) struct StoryRow {
 struct ProcessPage {
     ctx: PageCtx,
     notice: Option<String>,
+    href: String,
+    csrf: String,
+    /// The schemas an administrator may plan the (empty) process from.
+    schemas: Vec<SchemaChoice>,
+    statuses: Vec<(&'static str, String)>,
     title: String,
     text_lang: Option<String>,
     organization: Option<(String, String)>,
@@ -427,18 +445,42 @@ fn rating_text(ctx: &PageCtx, average: f64, count: i64) -> String {
     )
 }
 
-/// The process's plan as a tree of titles and statuses.
-fn plan(ctx: &PageCtx, items: &[coproduction::TreeItem]) -> Vec<PlanItem> {
+/// The status form's name of a status.
+pub(crate) fn status_value(status: i32) -> &'static str {
+    match coproduction::Status::try_from(status) {
+        Ok(coproduction::Status::InProgress) => "in-progress",
+        Ok(coproduction::Status::Finished) => "finished",
+        _ => "awaiting",
+    }
+}
+
+/// The anchor of a tree item (`tasks/{id}` → `task-{id}`).
+fn anchor(name: &str) -> String {
+    let (kind, id) = name.split_once('/').unwrap_or(("item", name));
+    format!("{}-{id}", kind.trim_end_matches('s'))
+}
+
+/// The process's plan as a tree of titles and statuses; each task with
+/// its status form when `href` (the process's page) is given.
+fn plan(ctx: &PageCtx, items: &[coproduction::TreeItem], href: Option<&str>) -> Vec<PlanItem> {
     let of = |parent: &str| -> Vec<&coproduction::TreeItem> {
         items.iter().filter(|i| i.parent == parent).collect()
     };
     let item = |i: &coproduction::TreeItem, children: Vec<PlanItem>| PlanItem {
+        anchor: anchor(&i.name),
         title: shown(i.title.as_ref(), ctx.lang),
         status: format!(
             "{} · {}",
             ctx.t(status_message(i.status)),
             progress_text(ctx, i.progress)
         ),
+        status_value: status_value(i.status),
+        action: href
+            .filter(|_| i.kind == coproduction::ItemKind::Task as i32)
+            .map(|href| {
+                let id = i.name.split_once('/').map_or(i.name.as_str(), |(_, id)| id);
+                format!("{href}/tasks/{id}/status")
+            }),
         children,
     };
     items
@@ -460,6 +502,61 @@ fn plan(ctx: &PageCtx, items: &[coproduction::TreeItem]) -> Vec<PlanItem> {
         .collect()
 }
 
+/// The published schemas, for an administrator planning an empty process.
+async fn published_schemas(state: &WebState, ctx: &PageCtx) -> Vec<SchemaChoice> {
+    use interlink_proto::catalogue::v1 as catalogue;
+    let mut client = catalogue::catalogue_service_client::CatalogueServiceClient::new(
+        state.services.catalogue.clone(),
+    );
+    match client
+        .list_schemas(ctx.call(catalogue::ListSchemasRequest {
+            page_size: 500,
+            page_token: String::new(),
+            view: catalogue::SchemaView::Basic as i32,
+        }))
+        .await
+    {
+        Ok(answer) => answer
+            .into_inner()
+            .schemas
+            .iter()
+            .filter(|s| s.latest_version > 0)
+            .map(|s| SchemaChoice {
+                value: s
+                    .name
+                    .split_once('/')
+                    .map_or(s.name.as_str(), |(_, id)| id)
+                    .to_owned(),
+                label: shown(s.title.as_ref(), ctx.lang),
+                preview: resource_href("/schemas", &s.name),
+            })
+            .collect(),
+        Err(status) => {
+            tracing::warn!(code = ?status.code(), "the schemas did not come");
+            Vec::new()
+        }
+    }
+}
+
+/// What the visitor may do in a process (nothing when anonymous, or when
+/// co-production does not say).
+async fn my_permissions(
+    client: &mut CoproductionServiceClient<crate::Channel>,
+    ctx: &PageCtx,
+    name: &str,
+) -> coproduction::Permissions {
+    if ctx.user().is_none() {
+        return coproduction::Permissions::default();
+    }
+    client
+        .get_my_permissions(ctx.call(coproduction::GetMyPermissionsRequest {
+            target: name.to_owned(),
+        }))
+        .await
+        .map(|answer| answer.into_inner())
+        .unwrap_or_default()
+}
+
 /// `GET /processes/{id}`: a process anyone (or the visitor) may see: what
 /// it is for, its plan's progress and its stories.
 pub(crate) async fn process(
@@ -468,13 +565,14 @@ pub(crate) async fn process(
     uri: Uri,
     Path(id): Path<String>,
 ) -> Response {
-    let ctx = PageCtx::new(&state, &headers, &uri, "processes");
+    let mut ctx = PageCtx::new(&state, &headers, &uri, "processes");
     let Some(mut client) = coproduction_client(&state) else {
         return no_coproduction(ctx);
     };
     let name = format!("processes/{id}");
     let mut stories_client = client.clone();
-    let (tree, stories) = tokio::join!(
+    let mut permissions_client = client.clone();
+    let (tree, stories, permissions) = tokio::join!(
         client.get_tree(ctx.call(coproduction::GetTreeRequest {
             process: name.clone(),
         })),
@@ -482,6 +580,7 @@ pub(crate) async fn process(
             page_size: STORIES_LOOKED_THROUGH,
             page_token: String::new(),
         })),
+        my_permissions(&mut permissions_client, &ctx, &name),
     );
     let tree = match tree {
         Ok(answer) => answer.into_inner(),
@@ -497,7 +596,17 @@ pub(crate) async fn process(
         .filter(|story| story.process == process.name)
         .map(|story| story_row(&ctx, story))
         .collect();
-    let organization = organization_link(&state, &ctx, &process.organization).await;
+    let plans = permissions.administrator && tree.items.is_empty();
+    let (organization, schemas) = tokio::join!(
+        organization_link(&state, &ctx, &process.organization),
+        async {
+            if plans {
+                published_schemas(&state, &ctx).await
+            } else {
+                Vec::new()
+            }
+        },
+    );
     let sections = sections(
         &ctx,
         &[
@@ -514,7 +623,24 @@ pub(crate) async fn process(
         ctx.t(status_message(process.status)),
         progress_text(&ctx, process.progress)
     );
-    let notice = (uri.query() == Some("created=1")).then(|| ctx.t("process-created"));
+    let notice = match uri.query() {
+        Some("created=1") => Some(ctx.t("process-created")),
+        Some("planned=1") => Some(ctx.t("process-planned")),
+        Some("status=1") => Some(ctx.t("task-status-saved")),
+        _ => None,
+    };
+    let href = process_href(&process.name);
+    // Only to offer the forms: co-production decides on each.
+    let changes_status = permissions.administrator || permissions.set_status;
+    let csrf = if changes_status || plans {
+        ctx.csrf(&state)
+    } else {
+        String::new()
+    };
+    let statuses = STATUSES
+        .iter()
+        .map(|(value, status)| (*value, ctx.t(status_message(*status as i32))))
+        .collect();
     page(
         &ProcessPage {
             notice,
@@ -525,8 +651,12 @@ pub(crate) async fn process(
             dates: period(&ctx, process.start_time.as_ref(), process.end_time.as_ref()),
             tags: process.tags.clone(),
             sections,
-            plan: plan(&ctx, &tree.items),
+            plan: plan(&ctx, &tree.items, changes_status.then_some(href.as_str())),
             stories,
+            csrf,
+            schemas,
+            statuses,
+            href,
             ctx,
         },
         StatusCode::OK,
