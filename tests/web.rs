@@ -1512,7 +1512,7 @@ async fn anyone_browses_public_processes_and_reads_their_stories() {
     assert!(
         finished
             .body
-            .contains("None of your processes matches these filters.")
+            .contains("No public process matches these filters.")
     );
     let under_way = get(
         &http,

@@ -103,9 +103,21 @@ fn text_lang(process_language: &str, lang: Lang) -> Option<String> {
         .then(|| process_language.to_owned())
 }
 
-/// The processes list's filters as its address says.
+/// Which processes a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Scope {
+    /// The public ones, at `/processes`.
+    #[default]
+    Public,
+    /// The visitor's own (administered, or with a team's grant), at
+    /// `/workspace`.
+    Mine,
+}
+
+/// A process list's filters as its address says.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub(crate) struct ProcessFilters {
+    scope: Scope,
     status: Option<&'static str>,
     organization: String,
     page: String,
@@ -113,8 +125,11 @@ pub(crate) struct ProcessFilters {
 
 impl ProcessFilters {
     /// The filters of a query string; `Err` names the value not understood.
-    pub(crate) fn parse(query: Option<&str>) -> Result<Self, tonic::Status> {
-        let mut filters = Self::default();
+    pub(crate) fn parse(scope: Scope, query: Option<&str>) -> Result<Self, tonic::Status> {
+        let mut filters = Self {
+            scope,
+            ..Self::default()
+        };
         for (key, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
             let value = value.trim();
             match key.as_ref() {
@@ -136,17 +151,22 @@ impl ProcessFilters {
         Ok(filters)
     }
 
-    fn request(&self) -> coproduction::ListProcessesRequest {
+    /// Whether a filter is chosen.
+    pub(crate) fn filtered(&self) -> bool {
+        self.status.is_some() || !self.organization.is_empty()
+    }
+
+    pub(crate) fn request(&self) -> coproduction::ListProcessesRequest {
         coproduction::ListProcessesRequest {
             page_size: PROCESSES_PER_PAGE,
             page_token: self.page.clone(),
-            mine: false,
+            mine: self.scope == Scope::Mine,
             organization: if self.organization.is_empty() {
                 String::new()
             } else {
                 format!("organizations/{}", self.organization)
             },
-            public_only: true,
+            public_only: self.scope == Scope::Public,
             status: self
                 .status
                 .and_then(|s| STATUSES.iter().find(|(name, _)| *name == s))
@@ -154,8 +174,12 @@ impl ProcessFilters {
         }
     }
 
-    /// `/processes?…` for these filters at `page` (none: the first).
-    fn href(&self, page: Option<&str>) -> String {
+    /// The list's address for these filters at `page` (none: the first).
+    pub(crate) fn href(&self, page: Option<&str>) -> String {
+        let base = match self.scope {
+            Scope::Public => "/processes",
+            Scope::Mine => "/workspace",
+        };
         let mut pairs = Vec::new();
         if let Some(status) = self.status {
             pairs.push(format!("status={status}"));
@@ -170,11 +194,72 @@ impl ProcessFilters {
             pairs.push(format!("page={}", form_urlencoded_component(page)));
         }
         if pairs.is_empty() {
-            "/processes".to_owned()
+            base.to_owned()
         } else {
-            format!("/processes?{}", pairs.join("&"))
+            format!("{base}?{}", pairs.join("&"))
         }
     }
+
+    /// The status filter's choices, "any" first.
+    pub(crate) fn status_choices(&self, ctx: &PageCtx) -> Vec<Selectable> {
+        std::iter::once(("", "status-any"))
+            .chain(
+                STATUSES
+                    .iter()
+                    .map(|(name, status)| (*name, status_message(*status as i32))),
+            )
+            .map(|(value, message)| Selectable {
+                value: value.to_owned(),
+                label: ctx.t(message),
+                label_lang: None,
+                selected: self.status.unwrap_or_default() == value,
+            })
+            .collect()
+    }
+
+    /// The organisation filter's choices, "any" first.
+    pub(crate) fn organization_choices(
+        &self,
+        ctx: &PageCtx,
+        organizations: &[community::Organization],
+    ) -> Vec<Selectable> {
+        organization_choices(
+            ctx.lang,
+            organizations,
+            &self.organization,
+            Some(ctx.t("organization-any")),
+        )
+    }
+}
+
+/// The organisations as choices (by id), `chosen` selected, after an
+/// "any" choice labelled `any_label` when given.
+pub(crate) fn organization_choices(
+    lang: Lang,
+    organizations: &[community::Organization],
+    chosen: &str,
+    any_label: Option<String>,
+) -> Vec<Selectable> {
+    let mut choices: Vec<Selectable> = any_label
+        .map(|label| Selectable {
+            value: String::new(),
+            label,
+            label_lang: None,
+            selected: chosen.is_empty(),
+        })
+        .into_iter()
+        .collect();
+    choices.extend(organizations.iter().map(|o| {
+        let id = o.name.split_once('/').map_or(o.name.as_str(), |(_, id)| id);
+        let title = shown(o.display_name.as_ref(), lang);
+        Selectable {
+            value: id.to_owned(),
+            label: title.text,
+            label_lang: title.lang,
+            selected: id == chosen,
+        }
+    }));
+    choices
 }
 
 /// A process in a list.
@@ -187,7 +272,7 @@ pub(crate) struct ProcessRow {
 }
 
 /// A choice of a select or radio group.
-pub(crate) struct Option_ {
+pub(crate) struct Selectable {
     pub(crate) value: String,
     pub(crate) label: String,
     pub(crate) label_lang: Option<String>,
@@ -199,15 +284,15 @@ pub(crate) struct Option_ {
 struct ProcessesPage {
     ctx: PageCtx,
     processes: Vec<ProcessRow>,
-    statuses: Vec<Option_>,
-    organizations: Vec<Option_>,
+    statuses: Vec<Selectable>,
+    organizations: Vec<Selectable>,
     filtered: bool,
     next_page: Option<String>,
 }
 
 /// The organisations one may see, by name, with their titles (empty when
 /// community is not there or does not answer: rows then go without).
-async fn organizations(state: &WebState, ctx: &PageCtx) -> Vec<community::Organization> {
+pub(crate) async fn organizations(state: &WebState, ctx: &PageCtx) -> Vec<community::Organization> {
     let Some(channel) = state.services.community.clone() else {
         return Vec::new();
     };
@@ -258,7 +343,7 @@ pub(crate) fn process_row(
 /// newest first, filtered.
 pub(crate) async fn processes(state: Shared, headers: HeaderMap, uri: Uri) -> Response {
     let ctx = PageCtx::new(&state, &headers, &uri, "processes");
-    let filters = match ProcessFilters::parse(uri.query()) {
+    let filters = match ProcessFilters::parse(Scope::Public, uri.query()) {
         Ok(filters) => filters,
         Err(status) => return problem(ctx, &status),
     };
@@ -278,44 +363,15 @@ pub(crate) async fn processes(state: Shared, headers: HeaderMap, uri: Uri) -> Re
         .iter()
         .map(|p| process_row(&ctx, p, &organizations))
         .collect();
-    let statuses = std::iter::once(("", "status-any"))
-        .chain(
-            STATUSES
-                .iter()
-                .map(|(name, status)| (*name, status_message(*status as i32))),
-        )
-        .map(|(value, message)| Option_ {
-            value: value.to_owned(),
-            label: ctx.t(message),
-            label_lang: None,
-            selected: filters.status.unwrap_or_default() == value,
-        })
-        .collect();
-    let mut organization_options = vec![Option_ {
-        value: String::new(),
-        label: ctx.t("organization-any"),
-        label_lang: None,
-        selected: filters.organization.is_empty(),
-    }];
-    organization_options.extend(organizations.iter().map(|o| {
-        let id = o.name.split_once('/').map_or(o.name.as_str(), |(_, id)| id);
-        let title = shown(o.display_name.as_ref(), ctx.lang);
-        Option_ {
-            value: id.to_owned(),
-            label: title.text,
-            label_lang: title.lang,
-            selected: filters.organization == id,
-        }
-    }));
     let next_page =
         (!listed.next_page_token.is_empty()).then(|| filters.href(Some(&listed.next_page_token)));
     page(
         &ProcessesPage {
+            statuses: filters.status_choices(&ctx),
+            organizations: filters.organization_choices(&ctx, &organizations),
+            filtered: filters.filtered(),
             ctx,
             processes,
-            statuses,
-            organizations: organization_options,
-            filtered: filters.status.is_some() || !filters.organization.is_empty(),
             next_page,
         },
         StatusCode::OK,
@@ -865,9 +921,11 @@ mod tests {
 
     #[test]
     fn process_filters_read_and_write_the_same_address() {
-        let filters =
-            ProcessFilters::parse(Some("status=in-progress&organization=abc-1&page=t%2B1"))
-                .expect("filters");
+        let filters = ProcessFilters::parse(
+            Scope::Public,
+            Some("status=in-progress&organization=abc-1&page=t%2B1"),
+        )
+        .expect("filters");
         assert_eq!(filters.status, Some("in-progress"));
         let request = filters.request();
         assert!(request.public_only && !request.mine);
@@ -878,13 +936,32 @@ mod tests {
             filters.href(None),
             "/processes?status=in-progress&organization=abc-1"
         );
-        let again =
-            ProcessFilters::parse(filters.href(Some("t+1")).split_once('?').map(|(_, q)| q))
-                .expect("again");
+        let again = ProcessFilters::parse(
+            Scope::Public,
+            filters.href(Some("t+1")).split_once('?').map(|(_, q)| q),
+        )
+        .expect("again");
         assert_eq!(again, filters);
         assert_eq!(ProcessFilters::default().href(None), "/processes");
-        let refused = ProcessFilters::parse(Some("status=paused")).expect_err("refused");
+        let refused =
+            ProcessFilters::parse(Scope::Public, Some("status=paused")).expect_err("refused");
         assert!(refused.message().starts_with("status"));
+        // The workspace's: the visitor's own processes, private ones too.
+        let mine = ProcessFilters::parse(Scope::Mine, Some("status=finished&organization=o-1"))
+            .expect("filters");
+        let request = mine.request();
+        assert!(request.mine && !request.public_only);
+        assert_eq!(
+            mine.href(Some("p")),
+            "/workspace?status=finished&organization=o-1&page=p"
+        );
+        assert_eq!(
+            ProcessFilters::parse(Scope::Mine, None)
+                .map(|f| f.href(None))
+                .ok()
+                .as_deref(),
+            Some("/workspace")
+        );
     }
 
     #[test]
