@@ -2185,3 +2185,202 @@ async fn an_administrator_plans_a_process_from_a_schema_and_tasks_wait_for_what_
     let page = get(&http, &format!("{base}{process}"), &[("cookie", &ana)]).await;
     assert!(page.body.contains("<p class=\"meta\">In progress ·"));
 }
+
+#[tokio::test]
+async fn an_administrator_edits_exports_and_deletes_a_process_in_its_settings() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let (_up, base) = serve_up(&dir.path().join("data"), &[]).await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let origin = base.clone();
+    let ana = sign_in(&http, &base, "ana", "Ana Admin").await;
+    let form = get(
+        &http,
+        &format!("{base}/organizations/new"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    let csrf = hidden(&form.body, "csrf");
+    let created = post(
+        &http,
+        &format!("{base}/organizations"),
+        &[("cookie", &ana), ("origin", &origin)],
+        &[
+            ("csrf", &csrf),
+            ("name", "Torrero"),
+            ("team_type", "citizen"),
+            ("policy", "anyone"),
+        ],
+    )
+    .await;
+    let org_id = location(&created)
+        .split('?')
+        .next()
+        .expect("a path")
+        .trim_start_matches("/organizations/")
+        .to_owned();
+    let made = post_once_allowed(
+        &http,
+        &format!("{base}/workspace/processes"),
+        &[("cookie", &ana), ("origin", &origin)],
+        &[
+            ("csrf", &csrf),
+            ("title", "Biblioteca"),
+            ("organization", &org_id),
+            ("language", "es"),
+        ],
+    )
+    .await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    let process = location(&made)
+        .split('?')
+        .next()
+        .expect("a path")
+        .to_owned();
+    let page = get(&http, &format!("{base}{process}"), &[("cookie", &ana)]).await;
+    assert!(
+        page.body
+            .contains(&format!("<a href=\"{process}/settings\">Settings</a>"))
+    );
+
+    // The form comes filled in; a blank title is refused beside it and
+    // changes nothing.
+    let settings = get(
+        &http,
+        &format!("{base}{process}/settings"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    assert_eq!(settings.status, 200, "{}", settings.body);
+    assert!(
+        settings
+            .body
+            .contains("name=\"title\" value=\"Biblioteca\"")
+    );
+    assert!(
+        settings
+            .body
+            .contains("<option value=\"es\" lang=\"es\" selected>")
+    );
+    let blank = post(
+        &http,
+        &format!("{base}{process}/settings"),
+        &[("cookie", &ana), ("origin", &origin)],
+        &[
+            ("csrf", &csrf),
+            ("title", ""),
+            ("language", "es"),
+            ("aim", "Leer más"),
+        ],
+    )
+    .await;
+    assert_eq!(blank.status, 400, "{}", blank.body);
+    assert!(blank.body.contains("<a href=\"#title\">"));
+    assert!(blank.body.contains(">Leer más</textarea>"));
+    // Saved: a new title, an aim, made public.
+    let saved = post(
+        &http,
+        &format!("{base}{process}/settings"),
+        &[("cookie", &ana), ("origin", &origin)],
+        &[
+            ("csrf", &csrf),
+            ("title", "Biblioteca abierta"),
+            ("language", "es"),
+            ("aim", "Leer más"),
+            ("public", "yes"),
+        ],
+    )
+    .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert_eq!(location(&saved), format!("{process}?saved=1"));
+    let public = get(&http, &format!("{base}/processes"), &[]).await;
+    assert!(
+        public.body.contains("Biblioteca abierta"),
+        "{}",
+        public.body
+    );
+    let page = get(&http, &format!("{base}{process}"), &[]).await;
+    assert!(page.body.contains("<p>Leer más</p>"));
+    assert!(
+        !page.body.contains("/settings\">"),
+        "no settings link for a visitor"
+    );
+
+    // The export is the whole process as its JSON document.
+    let export = get(
+        &http,
+        &format!("{base}{process}/export"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    assert_eq!(export.status, 200);
+    assert_eq!(export.headers["content-type"], "application/json");
+    assert!(
+        export.headers["content-disposition"]
+            .to_str()
+            .unwrap_or_default()
+            .starts_with("attachment; filename=\"process-")
+    );
+    let document: serde_json::Value = serde_json::from_str(&export.body).expect("JSON");
+    assert_eq!(document["format"], "interlink.process/1", "{document}");
+
+    // Ben may read it, not change it, export it or delete it.
+    let ben = sign_in(&http, &base, "ben", "Ben Bold").await;
+    let ben_form = get(&http, &format!("{base}/workspace/new"), &[("cookie", &ben)]).await;
+    let ben_csrf = hidden(&ben_form.body, "csrf");
+    let refused = post(
+        &http,
+        &format!("{base}{process}/settings"),
+        &[("cookie", &ben), ("origin", &origin)],
+        &[("csrf", &ben_csrf), ("title", "Mía"), ("language", "es")],
+    )
+    .await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    let refused = get(
+        &http,
+        &format!("{base}{process}/export"),
+        &[("cookie", &ben)],
+    )
+    .await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    let refused = post(
+        &http,
+        &format!("{base}{process}/delete"),
+        &[("cookie", &ben), ("origin", &origin)],
+        &[("csrf", &ben_csrf)],
+    )
+    .await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+
+    // Ana deletes it after the confirmation.
+    let confirm = get(
+        &http,
+        &format!("{base}{process}/delete"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    assert_eq!(confirm.status, 200);
+    assert!(confirm.body.contains("Delete Biblioteca abierta?"));
+    let deleted = post(
+        &http,
+        &format!("{base}{process}/delete"),
+        &[("cookie", &ana), ("origin", &origin)],
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(deleted.status, 303, "{}", deleted.body);
+    assert_eq!(location(&deleted), "/workspace?deleted=1");
+    let workspace = get(
+        &http,
+        &format!("{base}/workspace?deleted=1"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    assert!(workspace.body.contains("The process is deleted."));
+    assert_eq!(
+        get(&http, &format!("{base}{process}"), &[]).await.status,
+        404
+    );
+}

@@ -553,7 +553,21 @@ for (const lang of LANGUAGES) {
     await page.waitForURL(/\?status=1#task-/);
     assert.equal(await page.locator('form.task-status').nth(0).locator('select').inputValue(), 'in-progress');
     await page.locator('nav a[href="/workspace"]').click();
-    await page.getByRole('link', { name: `Proceso ${lang}` }).waitFor();
+    await page.getByRole('link', { name: `Proceso ${lang}` }).click();
+
+    // Its settings: renamed, then deleted after the confirmation.
+    await page.locator('a[href$="/settings"]').click();
+    await checked(page, 'process-settings', lang);
+    await page.fill('#title', `Proceso ${lang} (2)`);
+    await submit(page);
+    await page.waitForURL(/\?saved=1$/);
+    assert.equal(await page.locator('h1').textContent(), `Proceso ${lang} (2)`);
+    await page.locator('a[href$="/settings"]').click();
+    await page.locator('a[href$="/delete"]').click();
+    await checked(page, 'process-delete', lang);
+    await page.locator('button.danger').click();
+    await page.waitForURL(/\/workspace\?deleted=1$/);
+    assert.equal(await page.getByRole('link', { name: `Proceso ${lang} (2)` }).count(), 0);
     await page.context().close();
   });
 }

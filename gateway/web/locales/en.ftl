@@ -421,3 +421,16 @@ task-status-save = Change
 task-blocked-title = This task cannot start yet
 task-blocked-text = “{ $task }” waits for these, which come first and are not finished:
 task-blocked-back = Back to the process
+
+# A process's settings
+process-settings = Settings
+process-settings-title = Settings of { $name }
+process-aim-label = Its aim (optional)
+process-idea-label = The idea (optional)
+process-text-invalid = Write up to 10,000 characters
+process-more = Export and delete
+process-export = Download the whole process (JSON)
+process-delete = Delete the process
+process-delete-title = Delete { $name }?
+process-delete-text = Its plan, resources, contributions and stories are deleted with it, for everyone. This cannot be undone; download it first to keep a copy.
+process-delete-button = Delete the process

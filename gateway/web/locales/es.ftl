@@ -421,3 +421,16 @@ task-status-save = Cambiar
 task-blocked-title = Esta tarea todavía no puede empezar
 task-blocked-text = «{ $task }» espera a estos, que van antes y no han terminado:
 task-blocked-back = Volver al proceso
+
+# Ajustes de un proceso
+process-settings = Ajustes
+process-settings-title = Ajustes de { $name }
+process-aim-label = Su objetivo (opcional)
+process-idea-label = La idea (opcional)
+process-text-invalid = Escriba hasta 10.000 caracteres
+process-more = Exportar y eliminar
+process-export = Descargar todo el proceso (JSON)
+process-delete = Eliminar el proceso
+process-delete-title = ¿Eliminar { $name }?
+process-delete-text = Su plan, recursos, contribuciones e historias se eliminan con él, para todos. No se puede deshacer; descárguelo antes para conservar una copia.
+process-delete-button = Eliminar el proceso

@@ -421,3 +421,16 @@ task-status-save = Cambia
 task-blocked-title = Questa attività non può ancora iniziare
 task-blocked-text = «{ $task }» attende questi, che vengono prima e non sono conclusi:
 task-blocked-back = Torna al processo
+
+# Impostazioni di un processo
+process-settings = Impostazioni
+process-settings-title = Impostazioni di { $name }
+process-aim-label = Il suo obiettivo (facoltativo)
+process-idea-label = L'idea (facoltativo)
+process-text-invalid = Scrivi al massimo 10.000 caratteri
+process-more = Esporta ed elimina
+process-export = Scarica l'intero processo (JSON)
+process-delete = Elimina il processo
+process-delete-title = Eliminare { $name }?
+process-delete-text = Il suo piano, le risorse, i contributi e le storie vengono eliminati con esso, per tutti. Non si può annullare; scaricalo prima per conservarne una copia.
+process-delete-button = Elimina il processo

@@ -425,3 +425,16 @@ task-status-save = Mainīt
 task-blocked-title = Šo uzdevumu vēl nevar sākt
 task-blocked-text = “{ $task }” gaida šos, kas ir jāpabeidz vispirms:
 task-blocked-back = Atpakaļ uz procesu
+
+# Procesa iestatījumi
+process-settings = Iestatījumi
+process-settings-title = { $name } iestatījumi
+process-aim-label = Tā mērķis (nav obligāts)
+process-idea-label = Ideja (nav obligāta)
+process-text-invalid = Uzrakstiet līdz 10 000 rakstzīmēm
+process-more = Eksportēt un dzēst
+process-export = Lejupielādēt visu procesu (JSON)
+process-delete = Dzēst procesu
+process-delete-title = Dzēst { $name }?
+process-delete-text = Tā plāns, resursi, ieguldījumi un stāsti tiek dzēsti kopā ar to, visiem. To nevar atsaukt; vispirms lejupielādējiet kopiju.
+process-delete-button = Dzēst procesu

@@ -22,6 +22,7 @@ mod processes;
 mod profile;
 mod schemas;
 mod session;
+mod settings;
 mod sign_in;
 mod teams;
 mod work;
@@ -253,6 +254,15 @@ pub fn router(settings: WebSettings, mut sign_in: SignIn, services: Services) ->
         .route("/processes", get(processes::processes))
         .route("/processes/{id}", get(processes::process))
         .route("/processes/{id}/plan", post(work::plan))
+        .route(
+            "/processes/{id}/settings",
+            get(settings::settings).post(settings::save_settings),
+        )
+        .route("/processes/{id}/export", get(settings::export))
+        .route(
+            "/processes/{id}/delete",
+            get(settings::confirm_delete).post(settings::delete),
+        )
         .route(
             "/processes/{id}/tasks/{task}/status",
             post(work::set_status),

@@ -433,6 +433,8 @@ struct ProcessPage {
     csrf: String,
     /// The schemas an administrator may plan the (empty) process from.
     schemas: Vec<SchemaChoice>,
+    /// Whether the visitor administers it (the settings link).
+    administers: bool,
     statuses: Vec<(&'static str, String)>,
     title: String,
     text_lang: Option<String>,
@@ -681,6 +683,7 @@ pub(crate) async fn process(
     );
     let notice = match uri.query() {
         Some("created=1") => Some(ctx.t("process-created")),
+        Some("saved=1") => Some(ctx.t("changes-saved")),
         Some("planned=1") => Some(ctx.t("process-planned")),
         Some("status=1") => Some(ctx.t("task-status-saved")),
         _ => None,
@@ -712,6 +715,7 @@ pub(crate) async fn process(
             csrf,
             schemas,
             statuses,
+            administers: permissions.administrator,
             href,
             ctx,
         },
