@@ -2184,6 +2184,85 @@ async fn an_administrator_plans_a_process_from_a_schema_and_tasks_wait_for_what_
     assert_eq!(refused.status, 404, "{}", refused.body);
     let page = get(&http, &format!("{base}{process}"), &[("cookie", &ana)]).await;
     assert!(page.body.contains("<p class=\"meta\">In progress ·"));
+
+    // Under way, its story may be told: a blank title is refused beside
+    // its input; then it is published, read and rated.
+    assert!(page.body.contains(&format!(
+        "<a href=\"{process}/stories/new\">Tell its story</a>"
+    )));
+    let form = get(
+        &http,
+        &format!("{base}{process}/stories/new"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    let blank = post(
+        &http,
+        &format!("{base}{process}/stories"),
+        &[("cookie", &ana), ("origin", &origin)],
+        &[
+            ("csrf", &csrf),
+            ("title", ""),
+            ("results", "Un parque nuevo."),
+        ],
+    )
+    .await;
+    assert_eq!(blank.status, 400, "{}", blank.body);
+    assert!(blank.body.contains("<a href=\"#title\">"));
+    assert!(blank.body.contains(">Un parque nuevo.</textarea>"));
+    let published = post(
+        &http,
+        &format!("{base}{process}/stories"),
+        &[("cookie", &ana), ("origin", &origin)],
+        &[
+            ("csrf", &csrf),
+            ("title", "Un parque para todos"),
+            ("results", "Un parque nuevo."),
+            ("keywords", "parque, barrio"),
+            ("licences", "CC-BY-4.0"),
+        ],
+    )
+    .await;
+    assert_eq!(published.status, 303, "{}", published.body);
+    let story = location(&published);
+    assert!(
+        story.starts_with("/stories/") && story.ends_with("?published=1"),
+        "{story}"
+    );
+    let page = get(&http, &format!("{base}{story}"), &[("cookie", &ana)]).await;
+    assert!(page.body.contains("The story is published."));
+    assert!(page.body.contains("parque, barrio"), "{}", page.body);
+    let story = story.trim_end_matches("?published=1").to_owned();
+    let rated = post(
+        &http,
+        &format!("{base}{story}/rating"),
+        &[("cookie", &ana), ("origin", &origin)],
+        &[("csrf", &csrf), ("value", "4")],
+    )
+    .await;
+    assert_eq!(rated.status, 303, "{}", rated.body);
+    let page = get(
+        &http,
+        &format!("{base}{story}?rated=1"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    assert!(
+        page.body.contains("Rated 4.0 out of 5 by one person"),
+        "{}",
+        page.body
+    );
+    let bad = post(
+        &http,
+        &format!("{base}{story}/rating"),
+        &[("cookie", &ana), ("origin", &origin)],
+        &[("csrf", &csrf), ("value", "9")],
+    )
+    .await;
+    assert_eq!(bad.status, 400);
+    // The process is private: its story is nobody else's.
+    assert_eq!(get(&http, &format!("{base}{story}"), &[]).await.status, 404);
 }
 
 #[tokio::test]

@@ -552,6 +552,19 @@ for (const lang of LANGUAGES) {
     await forms.nth(0).locator('button').click();
     await page.waitForURL(/\?status=1#task-/);
     assert.equal(await page.locator('form.task-status').nth(0).locator('select').inputValue(), 'in-progress');
+
+    // Under way, its story is told, read and rated.
+    await page.locator('a[href$="/stories/new"]').click();
+    await checked(page, 'story-new', lang);
+    await page.fill('#title', `Historia ${lang}`);
+    await page.fill('#results', 'Un parque nuevo.');
+    await submit(page);
+    await page.waitForURL(/\/stories\/[0-9a-f-]+\?published=1$/);
+    await page.locator('#value-4').check();
+    await submit(page);
+    await page.waitForURL(/\?rated=1$/);
+    await page.locator('p.notice[role="status"]').waitFor();
+    await checked(page, 'story-rated', lang);
     await page.locator('nav a[href="/workspace"]').click();
     await page.getByRole('link', { name: `Proceso ${lang}` }).click();
 

@@ -434,3 +434,16 @@ process-delete = Delete the process
 process-delete-title = Delete { $name }?
 process-delete-text = Its plan, resources, contributions and stories are deleted with it, for everyone. This cannot be undone; download it first to keep a copy.
 process-delete-button = Delete the process
+
+# Telling and rating stories
+story-new = Tell its story
+story-new-lead = What the process achieved and learnt, for others who will run one like it. Anyone who may see the process may read it.
+story-title-label = Title
+story-title-invalid = Enter a title of up to 200 characters on one line
+story-words-hint = Separated by commas.
+story-words-invalid = Give up to 30, each of up to 60 characters, separated by commas
+story-publish = Publish the story
+story-published = The story is published.
+story-rate = Your rating of this story
+story-rate-button = Save my rating
+story-rated = Thank you: your rating is saved.

@@ -434,3 +434,16 @@ process-delete = Eliminar el proceso
 process-delete-title = ¿Eliminar { $name }?
 process-delete-text = Su plan, recursos, contribuciones e historias se eliminan con él, para todos. No se puede deshacer; descárguelo antes para conservar una copia.
 process-delete-button = Eliminar el proceso
+
+# Contar y valorar historias
+story-new = Contar su historia
+story-new-lead = Lo que el proceso logró y aprendió, para quienes lleven otro parecido. Puede leerla quien pueda ver el proceso.
+story-title-label = Título
+story-title-invalid = Escriba un título de hasta 200 caracteres en una línea
+story-words-hint = Separadas por comas.
+story-words-invalid = Indique hasta 30, de hasta 60 caracteres cada una, separadas por comas
+story-publish = Publicar la historia
+story-published = Se ha publicado la historia.
+story-rate = Su valoración de esta historia
+story-rate-button = Guardar mi valoración
+story-rated = Gracias: su valoración se ha guardado.

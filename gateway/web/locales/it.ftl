@@ -434,3 +434,16 @@ process-delete = Elimina il processo
 process-delete-title = Eliminare { $name }?
 process-delete-text = Il suo piano, le risorse, i contributi e le storie vengono eliminati con esso, per tutti. Non si può annullare; scaricalo prima per conservarne una copia.
 process-delete-button = Elimina il processo
+
+# Raccontare e valutare le storie
+story-new = Racconta la sua storia
+story-new-lead = Ciò che il processo ha ottenuto e imparato, per chi ne gestirà uno simile. Può leggerla chiunque possa vedere il processo.
+story-title-label = Titolo
+story-title-invalid = Scrivi un titolo di al massimo 200 caratteri su una riga
+story-words-hint = Separate da virgole.
+story-words-invalid = Indicane al massimo 30, ciascuna di al massimo 60 caratteri, separate da virgole
+story-publish = Pubblica la storia
+story-published = La storia è stata pubblicata.
+story-rate = La tua valutazione di questa storia
+story-rate-button = Salva la mia valutazione
+story-rated = Grazie: la tua valutazione è salvata.

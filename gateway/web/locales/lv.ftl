@@ -438,3 +438,16 @@ process-delete = Dzēst procesu
 process-delete-title = Dzēst { $name }?
 process-delete-text = Tā plāns, resursi, ieguldījumi un stāsti tiek dzēsti kopā ar to, visiem. To nevar atsaukt; vispirms lejupielādējiet kopiju.
 process-delete-button = Dzēst procesu
+
+# Stāstu stāstīšana un vērtēšana
+story-new = Pastāstīt tā stāstu
+story-new-lead = Ko process sasniedza un ko iemācījās, tiem, kas vadīs līdzīgu. To var lasīt ikviens, kas var redzēt procesu.
+story-title-label = Nosaukums
+story-title-invalid = Ierakstiet nosaukumu līdz 200 rakstzīmēm vienā rindā
+story-words-hint = Atdalīti ar komatiem.
+story-words-invalid = Norādiet līdz 30, katru līdz 60 rakstzīmēm, atdalītus ar komatiem
+story-publish = Publicēt stāstu
+story-published = Stāsts ir publicēts.
+story-rate = Jūsu vērtējums šim stāstam
+story-rate-button = Saglabāt manu vērtējumu
+story-rated = Paldies: jūsu vērtējums ir saglabāts.

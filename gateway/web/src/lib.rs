@@ -24,6 +24,7 @@ mod schemas;
 mod session;
 mod settings;
 mod sign_in;
+mod story_forms;
 mod teams;
 mod work;
 mod workspace;
@@ -269,6 +270,9 @@ pub fn router(settings: WebSettings, mut sign_in: SignIn, services: Services) ->
         )
         .route("/stories", get(processes::stories))
         .route("/stories/{id}", get(processes::story))
+        .route("/stories/{id}/rating", post(story_forms::rate_story))
+        .route("/processes/{id}/stories/new", get(story_forms::new_story))
+        .route("/processes/{id}/stories", post(story_forms::publish_story))
         .route("/schemas", get(schemas::schemas))
         .route("/schemas/{id}", get(schemas::schema))
         .route("/catalogue/{id}/rating", post(interlinker::rate))

@@ -435,6 +435,8 @@ struct ProcessPage {
     schemas: Vec<SchemaChoice>,
     /// Whether the visitor administers it (the settings link).
     administers: bool,
+    /// Whether it has started (a story may be told).
+    started: bool,
     statuses: Vec<(&'static str, String)>,
     title: String,
     text_lang: Option<String>,
@@ -716,6 +718,7 @@ pub(crate) async fn process(
             schemas,
             statuses,
             administers: permissions.administrator,
+            started: process.status != coproduction::Status::Awaiting as i32,
             href,
             ctx,
         },
@@ -847,6 +850,11 @@ pub(crate) async fn stories(state: Shared, headers: HeaderMap, uri: Uri) -> Resp
 #[template(path = "story.html")]
 struct StoryPage {
     ctx: PageCtx,
+    notice: Option<String>,
+    /// The rating form's address and token, for someone signed in.
+    rate: Option<(String, String)>,
+    /// The rating form's choices: 1 to 5 stars, in words.
+    stars: Vec<(i32, String)>,
     title: String,
     text_lang: Option<String>,
     process: Option<(String, String)>,
@@ -872,6 +880,7 @@ pub(crate) async fn story(
     let Some(mut client) = coproduction_client(&state) else {
         return no_coproduction(ctx);
     };
+    let mut ctx = ctx;
     let story = match client
         .get_story(ctx.call(coproduction::GetStoryRequest {
             name: format!("stories/{id}"),
@@ -891,8 +900,33 @@ pub(crate) async fn story(
     let text_lang = process
         .as_ref()
         .and_then(|p| text_lang(&p.language, ctx.lang));
+    let notice = match uri.query() {
+        Some("published=1") => Some(ctx.t("story-published")),
+        Some("rated=1") => Some(ctx.t("story-rated")),
+        _ => None,
+    };
+    let rate = if ctx.user().is_some() {
+        let csrf = ctx.csrf(&state);
+        Some((format!("{}/rating", story_href(&story.name)), csrf))
+    } else {
+        None
+    };
+    let stars = (1..=5)
+        .map(|value| {
+            (
+                value,
+                ctx.lang.message(
+                    "rating-stars",
+                    &[("value", fluent_bundle::FluentValue::from(value))],
+                ),
+            )
+        })
+        .collect();
     page(
         &StoryPage {
+            notice,
+            rate,
+            stars,
             title: story.title.clone(),
             process: process.map(|p| (p.title.clone(), process_href(&p.name))),
             author: display_name(&ctx, &authors, &story.author),
