@@ -50,6 +50,24 @@ pub(crate) fn coproduction_client(
         .map(CoproductionServiceClient::new)
 }
 
+/// The checks before a signed-in person's form goes to co-production (see
+/// [`crate::sign_in::signed_in_form`]), then co-production's client. `Err`
+/// is the page to answer with instead.
+// The `Err` is the response sent at once, so boxing it would gain nothing.
+#[allow(clippy::result_large_err)]
+pub(crate) fn coproduction_form<T: crate::sign_in::Posted>(
+    state: &WebState,
+    headers: &HeaderMap,
+    ctx: PageCtx,
+    form: Result<axum::extract::Form<T>, axum::extract::rejection::FormRejection>,
+) -> Result<(PageCtx, T, CoproductionServiceClient<crate::Channel>), Response> {
+    let (ctx, form) = crate::sign_in::signed_in_form(state, headers, ctx, form)?;
+    match coproduction_client(state) {
+        Some(client) => Ok((ctx, form, client)),
+        None => Err(no_coproduction(ctx)),
+    }
+}
+
 /// The page when co-production is not part of this gateway's mesh.
 fn no_coproduction(ctx: PageCtx) -> Response {
     problem_page(

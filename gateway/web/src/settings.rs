@@ -14,8 +14,8 @@ use serde::Deserialize;
 
 use crate::organizations::{ButtonPosted, ConfirmPage, sign_in_first};
 use crate::pages::{FieldErrors, PageCtx, field_errors, page, problem, web_pages};
-use crate::processes::{Selectable, coproduction_client, process_href};
-use crate::sign_in::{Posted, see_other, signed_in_form};
+use crate::processes::{Selectable, coproduction_client, coproduction_form, process_href};
+use crate::sign_in::{Posted, see_other};
 use crate::{Lang, Shared, WebState};
 
 /// The fields the settings form edits, as co-production's mask names them.
@@ -189,12 +189,9 @@ pub(crate) async fn save_settings(
     form: Result<Form<SettingsPosted>, FormRejection>,
 ) -> Response {
     let ctx = PageCtx::new(&state, &headers, &uri, "workspace");
-    let (ctx, posted) = match signed_in_form(&state, &headers, ctx, form) {
+    let (ctx, posted, mut client) = match coproduction_form(&state, &headers, ctx, form) {
         Ok(checked) => checked,
         Err(response) => return response,
-    };
-    let Some(mut client) = coproduction_client(&state) else {
-        return problem(ctx, &tonic::Status::unavailable("co-production"));
     };
     let name = format!("processes/{id}");
     let request = coproduction::UpdateProcessRequest {
@@ -325,12 +322,9 @@ pub(crate) async fn delete(
     form: Result<Form<ButtonPosted>, FormRejection>,
 ) -> Response {
     let ctx = PageCtx::new(&state, &headers, &uri, "workspace");
-    let (ctx, _) = match signed_in_form(&state, &headers, ctx, form) {
+    let (ctx, _, mut client) = match coproduction_form(&state, &headers, ctx, form) {
         Ok(checked) => checked,
         Err(response) => return response,
-    };
-    let Some(mut client) = coproduction_client(&state) else {
-        return problem(ctx, &tonic::Status::unavailable("co-production"));
     };
     match client
         .delete_process(ctx.call(coproduction::DeleteProcessRequest {

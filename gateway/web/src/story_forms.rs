@@ -13,8 +13,8 @@ use serde::Deserialize;
 
 use crate::organizations::sign_in_first;
 use crate::pages::{FieldErrors, PageCtx, field_errors, page, problem, web_pages};
-use crate::processes::{coproduction_client, process_href, story_href};
-use crate::sign_in::{Posted, see_other, signed_in_form};
+use crate::processes::{coproduction_client, coproduction_form, process_href, story_href};
+use crate::sign_in::{Posted, see_other};
 use crate::{Shared, WebState};
 
 /// Co-production's field violations, by the input they belong beside.
@@ -145,12 +145,9 @@ pub(crate) async fn publish_story(
     form: Result<Form<StoryPosted>, FormRejection>,
 ) -> Response {
     let ctx = PageCtx::new(&state, &headers, &uri, "stories");
-    let (ctx, posted) = match signed_in_form(&state, &headers, ctx, form) {
+    let (ctx, posted, mut client) = match coproduction_form(&state, &headers, ctx, form) {
         Ok(checked) => checked,
         Err(response) => return response,
-    };
-    let Some(mut client) = coproduction_client(&state) else {
-        return problem(ctx, &tonic::Status::unavailable("co-production"));
     };
     let process = format!("processes/{id}");
     let request = coproduction::CreateStoryRequest {
@@ -206,7 +203,7 @@ pub(crate) async fn rate_story(
     form: Result<Form<RatingPosted>, FormRejection>,
 ) -> Response {
     let ctx = PageCtx::new(&state, &headers, &uri, "stories");
-    let (ctx, posted) = match signed_in_form(&state, &headers, ctx, form) {
+    let (ctx, posted, mut client) = match coproduction_form(&state, &headers, ctx, form) {
         Ok(checked) => checked,
         Err(response) => return response,
     };
@@ -218,9 +215,6 @@ pub(crate) async fn rate_story(
                 &tonic::Status::invalid_argument("value: choose from 1 to 5 stars"),
             );
         }
-    };
-    let Some(mut client) = coproduction_client(&state) else {
-        return problem(ctx, &tonic::Status::unavailable("co-production"));
     };
     let story = format!("stories/{id}");
     match client

@@ -14,8 +14,8 @@ use serde::Deserialize;
 
 use crate::Shared;
 use crate::pages::{PageCtx, Shown, page, problem, shown, web_pages};
-use crate::processes::{coproduction_client, process_href};
-use crate::sign_in::{Posted, see_other, signed_in_form};
+use crate::processes::{coproduction_form, process_href};
+use crate::sign_in::{Posted, see_other};
 
 /// The schema chosen to plan a process from.
 #[derive(Debug, Default, Deserialize)]
@@ -43,7 +43,7 @@ pub(crate) async fn plan(
     form: Result<Form<PlanPosted>, FormRejection>,
 ) -> Response {
     let ctx = PageCtx::new(&state, &headers, &uri, "processes");
-    let (ctx, posted) = match signed_in_form(&state, &headers, ctx, form) {
+    let (ctx, posted, mut client) = match coproduction_form(&state, &headers, ctx, form) {
         Ok(checked) => checked,
         Err(response) => return response,
     };
@@ -53,9 +53,6 @@ pub(crate) async fn plan(
             &tonic::Status::invalid_argument("schema: choose the schema to plan the process from"),
         );
     }
-    let Some(mut client) = coproduction_client(&state) else {
-        return problem(ctx, &tonic::Status::unavailable("co-production"));
-    };
     let process = format!("processes/{id}");
     let request = coproduction::BuildFromSchemaRequest {
         process: process.clone(),
@@ -112,7 +109,7 @@ pub(crate) async fn set_status(
     form: Result<Form<StatusPosted>, FormRejection>,
 ) -> Response {
     let ctx = PageCtx::new(&state, &headers, &uri, "processes");
-    let (ctx, posted) = match signed_in_form(&state, &headers, ctx, form) {
+    let (ctx, posted, mut client) = match coproduction_form(&state, &headers, ctx, form) {
         Ok(checked) => checked,
         Err(response) => return response,
     };
@@ -128,9 +125,6 @@ pub(crate) async fn set_status(
                 ),
             );
         }
-    };
-    let Some(mut client) = coproduction_client(&state) else {
-        return problem(ctx, &tonic::Status::unavailable("co-production"));
     };
     let process = format!("processes/{id}");
     let task_name = format!("tasks/{task}");

@@ -15,10 +15,10 @@ use serde::Deserialize;
 use crate::organizations::sign_in_first;
 use crate::pages::{FieldErrors, PageCtx, field_errors, page, problem, web_pages};
 use crate::processes::{
-    ProcessFilters, ProcessRow, Scope, Selectable, coproduction_client, organization_choices,
-    organizations, process_href, process_row,
+    ProcessFilters, ProcessRow, Scope, Selectable, coproduction_client, coproduction_form,
+    organization_choices, organizations, process_href, process_row,
 };
-use crate::sign_in::{Posted, see_other, signed_in_form};
+use crate::sign_in::{Posted, see_other};
 use crate::{Lang, Shared, WebState};
 
 #[derive(Template)]
@@ -211,12 +211,9 @@ pub(crate) async fn create_process(
     form: Result<Form<ProcessPosted>, FormRejection>,
 ) -> Response {
     let ctx = PageCtx::new(&state, &headers, &uri, "workspace");
-    let (ctx, posted) = match signed_in_form(&state, &headers, ctx, form) {
+    let (ctx, posted, mut client) = match coproduction_form(&state, &headers, ctx, form) {
         Ok(checked) => checked,
         Err(response) => return response,
-    };
-    let Some(mut client) = coproduction_client(&state) else {
-        return problem(ctx, &tonic::Status::unavailable("co-production"));
     };
     let request = coproduction::CreateProcessRequest {
         process: Some(coproduction::Process {
