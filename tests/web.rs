@@ -2132,7 +2132,7 @@ async fn an_administrator_plans_a_process_from_a_schema_and_tasks_wait_for_what_
     assert!(
         blocked
             .body
-            .contains(&format!("<a href=\"{process}#task-{first}\">")),
+            .contains(&format!("<a href=\"{process}/guide/tasks/{first}\">")),
         "{}",
         blocked.body
     );
@@ -2460,6 +2460,531 @@ async fn an_administrator_edits_exports_and_deletes_a_process_in_its_settings() 
     assert!(workspace.body.contains("The process is deleted."));
     assert_eq!(
         get(&http, &format!("{base}{process}"), &[]).await.status,
+        404
+    );
+}
+
+/// A signed-in administrator's organisation and a process in it planned
+/// from the default schema: (their cookie, their form token, the
+/// process's path).
+async fn planned_process(http: &reqwest::Client, base: &str) -> (String, String, String) {
+    let ana = sign_in(http, base, "ana", "Ana Admin").await;
+    let form = get(
+        http,
+        &format!("{base}/organizations/new"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    let csrf = hidden(&form.body, "csrf");
+    let created = post(
+        http,
+        &format!("{base}/organizations"),
+        &[("cookie", &ana), ("origin", base)],
+        &[
+            ("csrf", &csrf),
+            ("name", "Actur"),
+            ("team_type", "citizen"),
+            ("policy", "anyone"),
+        ],
+    )
+    .await;
+    let org_id = location(&created)
+        .split('?')
+        .next()
+        .expect("a path")
+        .trim_start_matches("/organizations/")
+        .to_owned();
+    let made = post_once_allowed(
+        http,
+        &format!("{base}/workspace/processes"),
+        &[("cookie", &ana), ("origin", base)],
+        &[
+            ("csrf", &csrf),
+            ("title", "Parque del Actur"),
+            ("organization", &org_id),
+            ("language", "en"),
+        ],
+    )
+    .await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    let process = location(&made)
+        .split('?')
+        .next()
+        .expect("a path")
+        .to_owned();
+    let planned = post(
+        http,
+        &format!("{base}{process}/plan"),
+        &[("cookie", &ana), ("origin", base)],
+        &[("csrf", &csrf), ("schema", "default")],
+    )
+    .await;
+    assert_eq!(planned.status, 303, "{}", planned.body);
+    (ana, csrf, process)
+}
+
+/// The guide links (`/processes/{id}/guide/{kind}/{id}`) of `kind` on a
+/// page, in order, once each.
+fn guide_links(body: &str, process: &str, kind: &str) -> Vec<String> {
+    let marker = format!("href=\"{process}/guide/{kind}/");
+    let mut links: Vec<String> = Vec::new();
+    for rest in body.split(&marker).skip(1) {
+        if let Some(id) = rest.split(['"', '/', '?', '#']).next() {
+            let link = format!("{process}/guide/{kind}/{id}");
+            if !links.contains(&link) {
+                links.push(link);
+            }
+        }
+    }
+    links
+}
+
+#[tokio::test]
+async fn an_administrator_works_through_the_guide_item_by_item() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let (_up, base) = serve_up(&dir.path().join("data"), &[]).await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let (ana, csrf, process) = planned_process(&http, &base).await;
+    let with = |cookie: &str| vec![("cookie", cookie.to_owned()), ("origin", base.clone())];
+    let ana_post = with(&ana);
+    let ana_post: Vec<(&str, &str)> = ana_post.iter().map(|(k, v)| (*k, v.as_str())).collect();
+
+    // The guide opens at the first phase; its objectives and tasks link
+    // to their own addresses.
+    let guide = get(
+        &http,
+        &format!("{base}{process}/guide"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    assert_eq!(guide.status, 200, "{}", guide.body);
+    assert!(
+        guide.body.contains("<a href=\"") && guide.body.contains("aria-current=\"page\">Guide</a>")
+    );
+    let phases = guide_links(&guide.body, &process, "phases");
+    assert_eq!(phases.len(), 4, "{}", guide.body);
+    assert!(
+        guide
+            .body
+            .contains(&format!("<a href=\"{}\" aria-current=\"true\">", phases[0]))
+    );
+    let objectives = guide_links(&guide.body, &process, "objectives");
+    let tasks = guide_links(&guide.body, &process, "tasks");
+    assert!(objectives.len() >= 3 && tasks.len() >= 9, "{}", guide.body);
+    let (map, invite) = (&tasks[0], &tasks[1]);
+    let panel = get(&http, &format!("{base}{map}"), &[("cookie", &ana)]).await;
+    assert_eq!(panel.status, 200);
+    assert!(
+        panel
+            .body
+            .contains("<h2 id=\"panel-title\">Map the stakeholders</h2>")
+    );
+    assert!(
+        panel
+            .body
+            .contains(&format!("<a href=\"{map}\" aria-current=\"page\">"))
+    );
+    assert!(panel.body.contains("Here you may:") && panel.body.contains("administer the process"));
+    assert!(panel.body.contains(&format!("action=\"{map}/edit\"")));
+    // A later phase's deep link shows that phase's tree.
+    let later = get(&http, &format!("{base}{}", phases[1]), &[("cookie", &ana)]).await;
+    assert!(later.body.contains("Synthesise insights"), "{}", later.body);
+    assert!(!later.body.contains("Map the stakeholders"));
+
+    // Edit: a day that does not exist, then an end before the start, are
+    // refused beside their inputs with what was typed; then it is saved.
+    let bad_day = post(
+        &http,
+        &format!("{base}{map}/edit"),
+        &ana_post,
+        &[
+            ("csrf", &csrf),
+            ("title", "Mapa de actores"),
+            ("description", ""),
+            ("start", "2027-02-30"),
+            ("end", ""),
+            ("problem_profiles", "org-01"),
+        ],
+    )
+    .await;
+    assert_eq!(bad_day.status, 400, "{}", bad_day.body);
+    assert!(bad_day.body.contains("<a href=\"#start\">Give a real date"));
+    assert!(bad_day.body.contains("value=\"Mapa de actores\""));
+    let backwards = post(
+        &http,
+        &format!("{base}{map}/edit"),
+        &ana_post,
+        &[
+            ("csrf", &csrf),
+            ("title", "Mapa de actores"),
+            ("start", "2027-03-10"),
+            ("end", "2027-03-01"),
+            ("problem_profiles", "org-01"),
+        ],
+    )
+    .await;
+    assert_eq!(backwards.status, 400, "{}", backwards.body);
+    assert!(
+        backwards
+            .body
+            .contains("<a href=\"#end\">The end must not be before the start")
+    );
+    let saved = post(
+        &http,
+        &format!("{base}{map}/edit"),
+        &ana_post,
+        &[
+            ("csrf", &csrf),
+            ("title", "Mapa de actores"),
+            ("description", "Quién vive y trabaja en el barrio."),
+            ("start", "2027-03-01"),
+            ("end", "2027-03-31"),
+            ("problem_profiles", "org-01, und-04"),
+        ],
+    )
+    .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert_eq!(location(&saved), format!("{map}?done=saved"));
+    let panel = get(
+        &http,
+        &format!("{base}{map}?done=saved"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    assert!(
+        panel
+            .body
+            .contains("<p class=\"notice\" role=\"status\">Your changes are saved.</p>")
+    );
+    assert!(
+        panel.body.contains(">Mapa de actores</h2>"),
+        "{}",
+        panel.body
+    );
+    assert!(panel.body.contains("From 1 March 2027 to 31 March 2027"));
+    assert!(panel.body.contains("value=\"org-01, und-04\""));
+
+    // Prerequisites: "Invite" comes after "Map"; making "Map" come after
+    // "Invite" would be a loop, refused with both named.
+    let looped = post(
+        &http,
+        &format!("{base}{map}/prerequisites"),
+        &ana_post,
+        &[
+            ("csrf", &csrf),
+            (
+                "prerequisite",
+                invite
+                    .rsplit('/')
+                    .next()
+                    .map(|id| format!("tasks/{id}"))
+                    .as_deref()
+                    .unwrap_or_default(),
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(looped.status, 400, "{}", looped.body);
+    assert!(looped.body.contains("These would go round in a loop"));
+    let cycle = looped
+        .body
+        .split("<ol class=\"cycle\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</ol>").next())
+        .expect("the loop's steps");
+    assert!(
+        cycle.contains(&format!("href=\"{invite}\"")) && cycle.contains(&format!("href=\"{map}\"")),
+        "{cycle}"
+    );
+    let panel = get(&http, &format!("{base}{map}"), &[("cookie", &ana)]).await;
+    assert!(!panel.body.contains("Comes after"), "nothing changed");
+
+    // A status from the panel: "Invite" waits for "Map", named with its
+    // guide address; "Map" starts and the panel says so.
+    let waits = post(
+        &http,
+        &format!(
+            "{base}{process}/tasks/{}/status",
+            invite.rsplit('/').next().unwrap_or_default()
+        ),
+        &ana_post,
+        &[
+            ("csrf", &csrf),
+            ("status", "in-progress"),
+            ("back", "guide"),
+        ],
+    )
+    .await;
+    assert_eq!(waits.status, 409, "{}", waits.body);
+    assert!(
+        waits
+            .body
+            .contains(&format!("<a href=\"{map}\">Mapa de actores</a>")),
+        "{}",
+        waits.body
+    );
+    assert!(waits.body.contains(&format!("<a href=\"{invite}\">")));
+    let starts = post(
+        &http,
+        &format!(
+            "{base}{process}/tasks/{}/status",
+            map.rsplit('/').next().unwrap_or_default()
+        ),
+        &ana_post,
+        &[
+            ("csrf", &csrf),
+            ("status", "in-progress"),
+            ("back", "guide"),
+        ],
+    )
+    .await;
+    assert_eq!(starts.status, 303, "{}", starts.body);
+    assert_eq!(location(&starts), format!("{map}?done=status"));
+
+    // Add a task: blank refused beside its input; then made and shown.
+    let objective = objectives[0]
+        .trim_start_matches(&format!("{process}/guide/"))
+        .to_owned();
+    let blank = post(
+        &http,
+        &format!("{base}{process}/items"),
+        &ana_post,
+        &[("csrf", &csrf), ("parent", &objective), ("title", " ")],
+    )
+    .await;
+    assert_eq!(blank.status, 400, "{}", blank.body);
+    assert!(blank.body.contains("<a href=\"#child-title\">"));
+    let added = post(
+        &http,
+        &format!("{base}{process}/items"),
+        &ana_post,
+        &[
+            ("csrf", &csrf),
+            ("parent", &objective),
+            ("title", "Paseo por el barrio"),
+        ],
+    )
+    .await;
+    assert_eq!(added.status, 303, "{}", added.body);
+    let walk = location(&added).trim_end_matches("?done=added").to_owned();
+    assert!(
+        walk.starts_with(&format!("{process}/guide/tasks/")),
+        "{walk}"
+    );
+    let panel = get(
+        &http,
+        &format!("{base}{walk}?done=added"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    assert!(panel.body.contains("The item is added."));
+    assert!(panel.body.contains(">Paseo por el barrio</h2>"));
+    // Copied, then the copy disabled after a confirmation.
+    let copied = post(
+        &http,
+        &format!("{base}{walk}/copy"),
+        &ana_post,
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(copied.status, 303, "{}", copied.body);
+    let copy = location(&copied)
+        .trim_end_matches("?done=copied")
+        .to_owned();
+    assert_ne!(copy, walk);
+    let confirm = get(&http, &format!("{base}{copy}/disable"), &[("cookie", &ana)]).await;
+    assert_eq!(confirm.status, 200);
+    assert!(confirm.body.contains(&format!("action=\"{copy}/disable\"")));
+    let disabled = post(
+        &http,
+        &format!("{base}{copy}/disable"),
+        &ana_post,
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(disabled.status, 303, "{}", disabled.body);
+    let panel = get(&http, &format!("{base}{copy}"), &[("cookie", &ana)]).await;
+    assert!(panel.body.contains("This item is disabled"));
+    assert!(
+        !panel.body.contains(&format!("action=\"{copy}/edit\"")),
+        "a disabled item takes no edits"
+    );
+
+    // Resources: a link that is no link is refused; one is added; one
+    // recommended interlinker is used; a search finds others.
+    let panel = get(&http, &format!("{base}{map}"), &[("cookie", &ana)]).await;
+    assert!(
+        panel
+            .body
+            .contains("Recommended for the problems of this task"),
+        "{}",
+        panel.body
+    );
+    let recommended = hidden(&panel.body, "interlinker");
+    let not_a_link = post(
+        &http,
+        &format!("{base}{map}/assets"),
+        &ana_post,
+        &[
+            ("csrf", &csrf),
+            ("display_name", "Mapa"),
+            ("uri", "ftp://example.org/map"),
+        ],
+    )
+    .await;
+    assert_eq!(not_a_link.status, 400, "{}", not_a_link.body);
+    assert!(not_a_link.body.contains("<a href=\"#link-uri\">"));
+    assert!(not_a_link.body.contains("value=\"ftp://example.org/map\""));
+    let linked = post(
+        &http,
+        &format!("{base}{map}/assets"),
+        &ana_post,
+        &[
+            ("csrf", &csrf),
+            ("display_name", "Mapa compartido"),
+            ("uri", "https://example.org/map"),
+        ],
+    )
+    .await;
+    assert_eq!(linked.status, 303, "{}", linked.body);
+    assert_eq!(location(&linked), format!("{map}?done=asset#resources"));
+    let used = post(
+        &http,
+        &format!("{base}{map}/assets"),
+        &ana_post,
+        &[("csrf", &csrf), ("interlinker", &recommended)],
+    )
+    .await;
+    assert_eq!(used.status, 303, "{}", used.body);
+    let panel = get(&http, &format!("{base}{map}?q=survey"), &[("cookie", &ana)]).await;
+    assert!(panel.body.contains(
+        "<a href=\"https://example.org/map\" rel=\"noopener noreferrer\">Mapa compartido</a>"
+    ));
+    assert!(panel.body.contains("Added by Ana Admin"));
+    assert!(panel.body.contains(&format!(
+        "href=\"/catalogue/{}\"",
+        recommended.trim_start_matches("interlinkers/")
+    )));
+    let found = panel
+        .body
+        .split("From the catalogue")
+        .nth(1)
+        .expect("the search");
+    assert!(
+        found.contains("name=\"interlinker\""),
+        "the search found interlinkers: {found}"
+    );
+    // Deleted after a confirmation.
+    let delete = panel
+        .body
+        .split(&format!("href=\"{process}/assets/"))
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|rest| format!("{process}/assets/{rest}"))
+        .expect("a delete link");
+    let confirm = get(&http, &format!("{base}{delete}"), &[("cookie", &ana)]).await;
+    assert_eq!(confirm.status, 200, "{}", confirm.body);
+    let deleted = post(
+        &http,
+        &format!("{base}{delete}"),
+        &ana_post,
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(deleted.status, 303, "{}", deleted.body);
+    assert_eq!(
+        location(&deleted),
+        format!("{map}?done=asset-deleted#resources")
+    );
+    let panel = get(&http, &format!("{base}{map}"), &[("cookie", &ana)]).await;
+    assert_eq!(
+        panel
+            .body
+            .matches(&format!("href=\"{process}/assets/"))
+            .count(),
+        1,
+        "one asset left"
+    );
+
+    // Contributions: too long is refused; a claim is made and accepted.
+    let long = "x".repeat(2001);
+    let too_long = post(
+        &http,
+        &format!("{base}{map}/claims"),
+        &ana_post,
+        &[
+            ("csrf", &csrf),
+            ("kind", "development"),
+            ("description", &long),
+        ],
+    )
+    .await;
+    assert_eq!(too_long.status, 400, "{}", too_long.body);
+    assert!(too_long.body.contains("<a href=\"#claim-description\">"));
+    let claimed = post(
+        &http,
+        &format!("{base}{map}/claims"),
+        &ana_post,
+        &[
+            ("csrf", &csrf),
+            ("kind", "management"),
+            ("description", "Hice el mapa."),
+        ],
+    )
+    .await;
+    assert_eq!(claimed.status, 303, "{}", claimed.body);
+    let panel = get(&http, &format!("{base}{map}"), &[("cookie", &ana)]).await;
+    assert!(
+        panel
+            .body
+            .contains("<strong>Ana Admin</strong> · Management · waiting for a decision"),
+        "{}",
+        panel.body
+    );
+    let decide = form_action(&panel.body, &format!("{process}/claims/"));
+    let decided = post(
+        &http,
+        &format!("{base}{decide}"),
+        &ana_post,
+        &[("csrf", &csrf), ("decision", "accept")],
+    )
+    .await;
+    assert_eq!(decided.status, 303, "{}", decided.body);
+    assert_eq!(
+        location(&decided),
+        format!("{map}?done=decided#contributions")
+    );
+    let panel = get(&http, &format!("{base}{map}"), &[("cookie", &ana)]).await;
+    assert!(panel.body.contains("Management · accepted"));
+    let bad = post(
+        &http,
+        &format!("{base}{decide}"),
+        &ana_post,
+        &[("csrf", &csrf), ("decision", "maybe")],
+    )
+    .await;
+    assert_eq!(bad.status, 400);
+
+    // Someone else: the private process's guide is not there for them, and
+    // an address that is no item is no page.
+    let ben = sign_in(&http, &base, "ben", "Ben Bold").await;
+    assert_eq!(
+        get(&http, &format!("{base}{map}"), &[("cookie", &ben)])
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        get(
+            &http,
+            &format!("{base}{process}/guide/teams/x"),
+            &[("cookie", &ana)]
+        )
+        .await
+        .status,
         404
     );
 }

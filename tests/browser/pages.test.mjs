@@ -69,6 +69,8 @@ before(async () => {
     assert.ok(found, `${list} links to a ${name}`);
     PAGES.push({ name, path: found });
   }
+  // The public process's guide, as anyone reads it.
+  PAGES.push({ name: 'process-guide', path: `${PAGES.find((p) => p.name === 'process').path}/guide` });
 
   browser = await launchChromium();
 });
@@ -545,13 +547,47 @@ for (const lang of LANGUAGES) {
     await forms.nth(1).locator('select').selectOption('in-progress');
     await forms.nth(1).locator('button').click();
     await page.locator('h1').waitFor();
-    assert.equal(await page.locator('main ul li a[href*="#task-"]').count(), 1, 'the first task is named');
+    assert.equal(await page.locator('main ul li a[href*="/guide/tasks/"]').count(), 1, 'the first task is named, linked to its place in the guide');
     await checked(page, 'task-blocked', lang);
     await page.goBack();
     await forms.nth(0).locator('select').selectOption('in-progress');
     await forms.nth(0).locator('button').click();
     await page.waitForURL(/\?status=1#task-/);
     assert.equal(await page.locator('form.task-status').nth(0).locator('select').inputValue(), 'in-progress');
+
+    // The guide: the first phase's tree, then a task's panel with its forms
+    // folded away. An end before the start is refused beside its input.
+    await page.locator('nav.tabs a[href$="/guide"]').click();
+    await page.waitForURL(/\/guide$/);
+    await checked(page, 'guide', lang);
+    await page.locator('.guide-tree a[href*="/guide/tasks/"]').first().click();
+    await page.waitForURL(/\/guide\/tasks\/[0-9a-f-]+$/);
+    await page.locator('details.inline-form:has(#start) summary').click();
+    await page.fill('#start', '2027-03-10');
+    await page.fill('#end', '2027-03-01');
+    await page.locator('form[action$="/edit"] button').click();
+    await page.locator('.error-summary a[href="#end"]').waitFor();
+    assert.equal(await page.getAttribute('#end', 'aria-invalid'), 'true');
+    await checked(page, 'guide-task-mistake', lang);
+    await page.fill('#end', '2027-03-31');
+    await page.locator('form[action$="/edit"] button').click();
+    await page.waitForURL(/\?done=saved$/);
+    // A link as a resource; a contribution claimed, then accepted.
+    await page.locator('details.inline-form:has(#link-name) summary').click();
+    await page.fill('#link-name', 'Mapa');
+    await page.fill('#link-uri', 'https://example.org/map');
+    await page.locator('form:has(#link-name) button').click();
+    await page.waitForURL(/\?done=asset#resources$/);
+    await page.locator('details.inline-form:has(#claim-description) summary').click();
+    await page.fill('#claim-description', 'Hice el mapa.');
+    await page.locator('form:has(#claim-description) button').click();
+    await page.waitForURL(/\?done=claimed#contributions$/);
+    await page.locator('button[value="accept"]').click();
+    await page.waitForURL(/\?done=decided#contributions$/);
+    assert.equal(await page.locator('a[href="https://example.org/map"]').count(), 1);
+    await checked(page, 'guide-task', lang);
+    await page.locator('nav.tabs a').first().click();
+    await page.waitForURL(/\/processes\/[0-9a-f-]+$/);
 
     // Under way, its story is told, read and rated.
     await page.locator('a[href$="/stories/new"]').click();

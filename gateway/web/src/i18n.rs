@@ -183,6 +183,28 @@ pub(crate) fn iso_date(seconds: i64) -> String {
     format!("{year:04}-{month:02}-{day:02}")
 }
 
+/// The Unix time of the start (UTC) of the day `YYYY-MM-DD`, as a date
+/// input sends it; `None` when it is not a real date.
+pub(crate) fn parse_iso_date(text: &str) -> Option<i64> {
+    let mut parts = text.trim().splitn(3, '-');
+    let year: i64 = parts.next()?.parse().ok()?;
+    let month: u32 = parts.next()?.parse().ok()?;
+    let day: u32 = parts.next()?.parse().ok()?;
+    if !(1..=9999).contains(&year) || !(1..=12).contains(&month) || day == 0 {
+        return None;
+    }
+    // Howard Hinnant's `days_from_civil`.
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let year_of_era = y.rem_euclid(400);
+    let m = i64::from(month);
+    let day_of_year = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    let days = era * 146_097 + day_of_era - 719_468;
+    // 31 February and the like come back as another day: refused.
+    (civil_date(days) == (year, month, day)).then_some(days * 86_400)
+}
+
 const MONTHS_EN: [&str; 12] = [
     "January",
     "February",
@@ -380,6 +402,27 @@ mod tests {
         assert_eq!(count(Lang::Lv, 10), "Atrasti 10 interlinkeru");
         assert_eq!(count(Lang::Lv, 21), "Atrasts 21 interlinkers");
         assert_eq!(count(Lang::Lv, 1234), "Atrasti 1\u{a0}234 interlinkeri");
+    }
+
+    #[test]
+    fn a_date_inputs_day_reads_back_as_the_same_day() {
+        assert_eq!(parse_iso_date("2026-12-05"), Some(1_796_428_800));
+        assert_eq!(parse_iso_date("1970-01-01"), Some(0));
+        assert_eq!(
+            parse_iso_date("2024-02-29").map(iso_date).as_deref(),
+            Some("2024-02-29")
+        );
+        for bad in [
+            "2026-02-30",
+            "2025-02-29",
+            "2026-13-01",
+            "2026-00-10",
+            "26-1",
+            "",
+            "x-1-2",
+        ] {
+            assert_eq!(parse_iso_date(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -13,6 +13,8 @@
 //! answers, calling with the signed-in person's bearer token.
 
 mod catalogue;
+mod guide;
+mod guide_forms;
 mod i18n;
 mod interlinker;
 mod oidc;
@@ -255,6 +257,44 @@ pub fn router(settings: WebSettings, mut sign_in: SignIn, services: Services) ->
         .route("/processes", get(processes::processes))
         .route("/processes/{id}", get(processes::process))
         .route("/processes/{id}/plan", post(work::plan))
+        .route("/processes/{id}/guide", get(guide::guide))
+        .route(
+            "/processes/{id}/guide/{kind}/{item}",
+            get(guide::guide_item),
+        )
+        .route(
+            "/processes/{id}/guide/{kind}/{item}/edit",
+            post(guide_forms::edit),
+        )
+        .route(
+            "/processes/{id}/guide/{kind}/{item}/prerequisites",
+            post(guide_forms::prerequisites),
+        )
+        .route(
+            "/processes/{id}/guide/{kind}/{item}/copy",
+            post(guide_forms::copy),
+        )
+        .route(
+            "/processes/{id}/guide/{kind}/{item}/disable",
+            get(guide_forms::confirm_disable).post(guide_forms::disable),
+        )
+        .route(
+            "/processes/{id}/guide/{kind}/{item}/assets",
+            post(guide_forms::add_asset),
+        )
+        .route(
+            "/processes/{id}/guide/{kind}/{item}/claims",
+            post(guide_forms::claim),
+        )
+        .route("/processes/{id}/items", post(guide_forms::add))
+        .route(
+            "/processes/{id}/assets/{asset}/delete",
+            get(guide_forms::confirm_delete_asset).post(guide_forms::delete_asset),
+        )
+        .route(
+            "/processes/{id}/claims/{claim}/decision",
+            post(guide_forms::decide),
+        )
         .route(
             "/processes/{id}/settings",
             get(settings::settings).post(settings::save_settings),

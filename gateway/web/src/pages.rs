@@ -222,6 +222,7 @@ pub(crate) fn form_urlencoded_component(value: &str) -> String {
 
 /// A text shown in the page's language, or in another one (then named, so
 /// screen readers read it in its own language).
+#[derive(Clone)]
 pub(crate) struct Shown {
     pub(crate) text: String,
     /// The text's language when it is not the page's.

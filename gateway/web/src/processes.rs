@@ -280,6 +280,37 @@ pub(crate) fn organization_choices(
     choices
 }
 
+/// A tab of a process's pages.
+pub(crate) struct Tab {
+    pub(crate) href: String,
+    pub(crate) label: String,
+    pub(crate) current: bool,
+}
+
+/// The tabs of the process whose page is `href`, `current` (`overview`,
+/// `guide`, `settings`) marked; its settings only for its administrators.
+pub(crate) fn process_tabs(
+    ctx: &PageCtx,
+    href: &str,
+    current: &str,
+    administers: bool,
+) -> Vec<Tab> {
+    let mut tabs = vec![
+        ("overview", href.to_owned(), "process-tab-overview"),
+        ("guide", format!("{href}/guide"), "process-tab-guide"),
+    ];
+    if administers {
+        tabs.push(("settings", format!("{href}/settings"), "process-settings"));
+    }
+    tabs.into_iter()
+        .map(|(id, href, message)| Tab {
+            href,
+            label: ctx.t(message),
+            current: id == current,
+        })
+        .collect()
+}
+
 /// A process in a list.
 pub(crate) struct ProcessRow {
     pub(crate) href: String,
@@ -451,7 +482,8 @@ struct ProcessPage {
     csrf: String,
     /// The schemas an administrator may plan the (empty) process from.
     schemas: Vec<SchemaChoice>,
-    /// Whether the visitor administers it (the settings link).
+    tabs: Vec<Tab>,
+    /// Whether the visitor administers it (the story link).
     administers: bool,
     /// Whether it has started (a story may be told).
     started: bool,
@@ -468,7 +500,7 @@ struct ProcessPage {
 }
 
 /// "From 3 March 2026 to 30 June 2026", "From …", "Until …".
-fn period(
+pub(crate) fn period(
     ctx: &PageCtx,
     start: Option<&prost_types::Timestamp>,
     end: Option<&prost_types::Timestamp>,
@@ -735,6 +767,7 @@ pub(crate) async fn process(
             csrf,
             schemas,
             statuses,
+            tabs: process_tabs(&ctx, &href, "overview", permissions.administrator),
             administers: permissions.administrator,
             started: process.status != coproduction::Status::Awaiting as i32,
             href,

@@ -92,6 +92,7 @@ struct SettingsPage {
     ctx: PageCtx,
     href: String,
     title: String,
+    tabs: Vec<crate::processes::Tab>,
     csrf: String,
     fields: SettingsPosted,
     languages: Vec<Selectable>,
@@ -133,9 +134,12 @@ fn settings_page(
         StatusCode::BAD_REQUEST
     };
     let csrf = ctx.csrf(state);
+    // Only its administrators come this far with a form to fill in.
+    let tabs = crate::processes::process_tabs(&ctx, &href, "settings", true);
     page(
         &SettingsPage {
             ctx,
+            tabs,
             href,
             title,
             csrf,

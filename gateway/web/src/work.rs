@@ -73,6 +73,9 @@ pub(crate) struct StatusPosted {
     /// `awaiting`, `in-progress` or `finished`.
     #[serde(default)]
     status: String,
+    /// `guide` when posted from the guide's panel (back there after).
+    #[serde(default)]
+    back: String,
 }
 
 impl Posted for StatusPosted {
@@ -134,16 +137,25 @@ pub(crate) async fn set_status(
         status: status as i32,
     };
     match client.set_task_status(ctx.call(request)).await {
+        Ok(_) if posted.back == "guide" => see_other(
+            &format!(
+                "{}?done=status",
+                crate::guide::item_href(&process, &task_name)
+            ),
+            None,
+        ),
         Ok(_) => see_other(&format!("{back}?status=1#task-{task}"), None),
         Err(refusal) if refusal.code() == tonic::Code::FailedPrecondition => {
             let tree = match client
-                .get_tree(ctx.call(coproduction::GetTreeRequest { process }))
+                .get_tree(ctx.call(coproduction::GetTreeRequest {
+                    process: process.clone(),
+                }))
                 .await
             {
                 Ok(tree) => tree.into_inner(),
                 Err(_) => return problem(ctx, &refusal),
             };
-            let blockers = blockers_in(ctx.lang, &tree.items, &task_name, &back);
+            let blockers = blockers_in(ctx.lang, &tree.items, &task_name, &process);
             if blockers.is_empty() {
                 // Refused for another reason (a disabled task …).
                 return problem(ctx, &refusal);
@@ -157,6 +169,11 @@ pub(crate) async fn set_status(
                     text: task_name.clone(),
                     lang: None,
                 });
+            let back = if posted.back == "guide" {
+                crate::guide::item_href(&process, &task_name)
+            } else {
+                back
+            };
             page(
                 &BlockedPage {
                     ctx,
@@ -172,12 +189,13 @@ pub(crate) async fn set_status(
 }
 
 /// The unfinished prerequisites of `task`, of its objective and of its
-/// phase: what keeps it from starting.
+/// phase: what keeps it from starting, each linked to its place in
+/// `process`'s guide.
 fn blockers_in(
     lang: crate::Lang,
     items: &[coproduction::TreeItem],
     task: &str,
-    back: &str,
+    process: &str,
 ) -> Vec<Blocker> {
     let find = |name: &str| items.iter().find(|i| i.name == name);
     let mut chain = Vec::new();
@@ -193,13 +211,10 @@ fn blockers_in(
         .flat_map(|item| item.prerequisites.iter())
         .filter_map(|name| find(name))
         .filter(|item| item.status != coproduction::Status::Finished as i32)
-        .map(|item| {
-            let (kind, id) = item.name.split_once('/').unwrap_or(("item", &item.name));
-            Blocker {
-                title: shown(item.title.as_ref(), lang),
-                href: format!("{back}#{}-{id}", kind.trim_end_matches('s')),
-                status: lang.message(crate::processes::status_message(item.status), &[]),
-            }
+        .map(|item| Blocker {
+            title: shown(item.title.as_ref(), lang),
+            href: crate::guide::item_href(process, &item.name),
+            status: lang.message(crate::processes::status_message(item.status), &[]),
         })
         .collect()
 }
@@ -234,16 +249,19 @@ mod tests {
             item("tasks/t0", "objectives/o2", &[], Finished),
             item("tasks/t1", "objectives/o2", &["tasks/t0"], Awaiting),
         ];
-        let found = blockers_in(crate::Lang::En, &items, "tasks/t1", "/processes/x");
+        let found = blockers_in(crate::Lang::En, &items, "tasks/t1", "processes/x");
         let hrefs: Vec<&str> = found.iter().map(|b| b.href.as_str()).collect();
         // t0 is finished; o1 and p1 are not.
         assert_eq!(
             hrefs,
-            ["/processes/x#objective-o1", "/processes/x#phase-p1"]
+            [
+                "/processes/x/guide/objectives/o1",
+                "/processes/x/guide/phases/p1"
+            ]
         );
         assert_eq!(found[1].status, "In progress");
         // A task with nothing unfinished before it waits for nothing.
-        assert!(blockers_in(crate::Lang::En, &items, "tasks/t0", "/processes/x").len() == 2);
-        assert!(blockers_in(crate::Lang::En, &items[..1], "phases/p1", "/processes/x").is_empty());
+        assert!(blockers_in(crate::Lang::En, &items, "tasks/t0", "processes/x").len() == 2);
+        assert!(blockers_in(crate::Lang::En, &items[..1], "phases/p1", "processes/x").is_empty());
     }
 }
