@@ -2466,8 +2466,8 @@ async fn an_administrator_edits_exports_and_deletes_a_process_in_its_settings() 
 
 /// A signed-in administrator's organisation and a process in it planned
 /// from the default schema: (their cookie, their form token, the
-/// process's path).
-async fn planned_process(http: &reqwest::Client, base: &str) -> (String, String, String) {
+/// process's path, the organisation's path).
+async fn planned_process(http: &reqwest::Client, base: &str) -> (String, String, String, String) {
     let ana = sign_in(http, base, "ana", "Ana Admin").await;
     let form = get(
         http,
@@ -2485,6 +2485,7 @@ async fn planned_process(http: &reqwest::Client, base: &str) -> (String, String,
             ("name", "Actur"),
             ("team_type", "citizen"),
             ("policy", "anyone"),
+            ("public", "yes"),
         ],
     )
     .await;
@@ -2520,7 +2521,7 @@ async fn planned_process(http: &reqwest::Client, base: &str) -> (String, String,
     )
     .await;
     assert_eq!(planned.status, 303, "{}", planned.body);
-    (ana, csrf, process)
+    (ana, csrf, process, format!("/organizations/{org_id}"))
 }
 
 /// The guide links (`/processes/{id}/guide/{kind}/{id}`) of `kind` on a
@@ -2547,7 +2548,7 @@ async fn an_administrator_works_through_the_guide_item_by_item() {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client");
-    let (ana, csrf, process) = planned_process(&http, &base).await;
+    let (ana, csrf, process, _) = planned_process(&http, &base).await;
     let with = |cookie: &str| vec![("cookie", cookie.to_owned()), ("origin", base.clone())];
     let ana_post = with(&ana);
     let ana_post: Vec<(&str, &str)> = ana_post.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -2985,6 +2986,275 @@ async fn an_administrator_works_through_the_guide_item_by_item() {
         )
         .await
         .status,
+        404
+    );
+}
+
+#[tokio::test]
+async fn a_process_administrator_grants_a_team_rights_and_its_member_uses_them() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let (_up, base) = serve_up(&dir.path().join("data"), &[]).await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let (ana, csrf, process, org) = planned_process(&http, &base).await;
+    let ana_post = [("cookie", ana.as_str()), ("origin", base.as_str())];
+
+    // A team of the organisation, which Ben joins.
+    let made = post(
+        &http,
+        &format!("{base}{org}/teams"),
+        &ana_post,
+        &[
+            ("csrf", &csrf),
+            ("name", "Vecinos"),
+            ("team_type", "citizen"),
+        ],
+    )
+    .await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    let team = location(&made)
+        .split('?')
+        .next()
+        .expect("a path")
+        .to_owned();
+    let ben = sign_in(&http, &base, "ben", "Ben Vecino").await;
+    let ben_page = get(&http, &format!("{base}{team}"), &[("cookie", &ben)]).await;
+    let ben_csrf = hidden(&ben_page.body, "csrf");
+    let ben_post = [("cookie", ben.as_str()), ("origin", base.as_str())];
+    let applied = post(
+        &http,
+        &format!("{base}{team}/applications"),
+        &ben_post,
+        &[("csrf", &ben_csrf), ("reason", "Vivo aquí.")],
+    )
+    .await;
+    assert_eq!(applied.status, 303, "{}", applied.body);
+    let ana_page = get(&http, &format!("{base}{team}"), &[("cookie", &ana)]).await;
+    let decide = form_action(&ana_page.body, &format!("{team}/applications/"));
+    let accepted = post(
+        &http,
+        &format!("{base}{decide}"),
+        &ana_post,
+        &[("csrf", &csrf), ("decision", "accept")],
+    )
+    .await;
+    assert_eq!(accepted.status, 303, "{}", accepted.body);
+
+    // The team tab: Ana alone administers; no team has rights yet.
+    let page = get(&http, &format!("{base}{process}/team"), &[("cookie", &ana)]).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("aria-current=\"page\">Team</a>"));
+    assert!(
+        page.body.contains("<li><span>Ana Admin</span>"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("No team has rights in this process yet.")
+    );
+    let team_name = format!("teams/{}", team.trim_start_matches("/teams/"));
+    assert!(
+        page.body
+            .contains(&format!("<option value=\"{team_name}\""))
+    );
+    // A grant of no right is refused beside the rights, the choice kept.
+    let guide = get(
+        &http,
+        &format!("{base}{process}/guide"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    let map = guide_links(&guide.body, &process, "tasks")[0].clone();
+    let map_name = map
+        .trim_start_matches(&format!("{process}/guide/"))
+        .to_owned();
+    let none = post(
+        &http,
+        &format!("{base}{process}/grants"),
+        &ana_post,
+        &[("csrf", &csrf), ("team", &team_name), ("item", &map_name)],
+    )
+    .await;
+    assert_eq!(none.status, 400, "{}", none.body);
+    assert!(
+        none.body
+            .contains("<a href=\"#grant-rights\">Choose at least one right</a>")
+    );
+    assert!(
+        none.body
+            .contains(&format!("<option value=\"{map_name}\" selected>"))
+    );
+    // Ben may not see the private process before the grant.
+    assert_eq!(
+        get(&http, &format!("{base}{map}"), &[("cookie", &ben)])
+            .await
+            .status,
+        404
+    );
+    let granted = post(
+        &http,
+        &format!("{base}{process}/grants"),
+        &ana_post,
+        &[
+            ("csrf", &csrf),
+            ("team", &team_name),
+            ("item", &map_name),
+            ("access_assets", "on"),
+            ("create_assets", "on"),
+        ],
+    )
+    .await;
+    assert_eq!(granted.status, 303, "{}", granted.body);
+    assert_eq!(location(&granted), format!("{process}/team?granted=1"));
+    let page = get(
+        &http,
+        &format!("{base}{process}/team?granted=1"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    assert!(page.body.contains("The team has its rights."));
+    assert!(
+        page.body.contains(&format!(
+            "<td><a href=\"{map}\">Map the stakeholders</a></td>"
+        )),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("<td>open resources, add resources</td>"));
+    // Ben, a member of the granted team, is offered as an administrator.
+    assert!(
+        page.body.contains("Make Ben Vecino an administrator"),
+        "{}",
+        page.body
+    );
+
+    // Once co-production has heard of Ben's membership, he sees the task,
+    // may add resources there, and adds one.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let ben_panel = loop {
+        let panel = get(&http, &format!("{base}{map}"), &[("cookie", &ben)]).await;
+        if panel.status == 200 && panel.body.contains("add resources") {
+            break panel;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} {}",
+            panel.status,
+            panel.body
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert!(!ben_panel.body.contains("administer the process"));
+    assert!(
+        !ben_panel.body.contains(&format!("action=\"{map}/edit\"")),
+        "Ben does not edit the plan"
+    );
+    assert!(
+        ben_panel
+            .body
+            .contains("Vecinos</a>: open resources, add resources"),
+        "{}",
+        ben_panel.body
+    );
+    let ben_csrf = hidden(&ben_panel.body, "csrf");
+    let linked = post(
+        &http,
+        &format!("{base}{map}/assets"),
+        &ben_post,
+        &[
+            ("csrf", &ben_csrf),
+            ("display_name", "Fotos del barrio"),
+            ("uri", "https://example.org/fotos"),
+        ],
+    )
+    .await;
+    assert_eq!(linked.status, 303, "{}", linked.body);
+    // The team tab shows him no forms.
+    let ben_team = get(&http, &format!("{base}{process}/team"), &[("cookie", &ben)]).await;
+    assert_eq!(ben_team.status, 200, "{}", ben_team.body);
+    assert!(
+        !ben_team.body.contains(&format!("action=\"{process}/")),
+        "{}",
+        ben_team.body
+    );
+
+    // Ana makes Ben an administrator, then removes him; she cannot remove
+    // herself while she is the last.
+    let ben_user = hidden(
+        page.body
+            .split("Members of the teams taking part")
+            .nth(1)
+            .expect("candidates"),
+        "user",
+    );
+    let made_admin = post(
+        &http,
+        &format!("{base}{process}/administrators"),
+        &ana_post,
+        &[("csrf", &csrf), ("user", &ben_user)],
+    )
+    .await;
+    assert_eq!(made_admin.status, 303, "{}", made_admin.body);
+    let page = get(&http, &format!("{base}{process}/team"), &[("cookie", &ana)]).await;
+    assert!(
+        page.body.contains("Remove Ben Vecino as administrator"),
+        "{}",
+        page.body
+    );
+    // Two administrators: each may be removed; Ana is listed first.
+    let ana_user = hidden(
+        page.body
+            .split("Process administrators")
+            .nth(1)
+            .expect("administrators"),
+        "user",
+    );
+    let removed = post(
+        &http,
+        &format!("{base}{process}/administrators/remove"),
+        &ana_post,
+        &[("csrf", &csrf), ("user", &ben_user)],
+    )
+    .await;
+    assert_eq!(removed.status, 303, "{}", removed.body);
+    let page = get(&http, &format!("{base}{process}/team"), &[("cookie", &ana)]).await;
+    assert!(!page.body.contains("Remove Ben Vecino as administrator"));
+    let last = post(
+        &http,
+        &format!("{base}{process}/administrators/remove"),
+        &ana_post,
+        &[("csrf", &csrf), ("user", &ana_user)],
+    )
+    .await;
+    assert_eq!(last.status, 409, "{}", last.body);
+
+    // Revoked: Ben no longer sees the task.
+    let revoke = form_action(&page.body, &format!("{process}/grants/"));
+    let revoked = post(
+        &http,
+        &format!("{base}{revoke}"),
+        &ana_post,
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(revoked.status, 303, "{}", revoked.body);
+    let page = get(
+        &http,
+        &format!("{base}{process}/team?revoked=1"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    assert!(
+        page.body
+            .contains("No team has rights in this process yet.")
+    );
+    assert_eq!(
+        get(&http, &format!("{base}{map}"), &[("cookie", &ben)])
+            .await
+            .status,
         404
     );
 }

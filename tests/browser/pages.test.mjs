@@ -516,6 +516,11 @@ for (const lang of LANGUAGES) {
     await page.fill('#name', `Barrio ${lang}`);
     await submit(page);
     await page.waitForURL(/\/organizations\/[0-9a-f-]+/);
+    // A team of it, to be granted rights in the process.
+    await page.locator('a[href$="/teams/new"]').click();
+    await page.fill('#name', `Vecinos ${lang}`);
+    await submit(page);
+    await page.waitForURL(/\/teams\/[0-9a-f-]+\?done=created$/);
 
     await page.locator('nav a[href="/workspace"]').click();
     await page.waitForURL(base + '/workspace');
@@ -586,6 +591,18 @@ for (const lang of LANGUAGES) {
     await page.waitForURL(/\?done=decided#contributions$/);
     assert.equal(await page.locator('a[href="https://example.org/map"]').count(), 1);
     await checked(page, 'guide-task', lang);
+    // The team tab: a grant of no right is refused; then the team may add
+    // resources to the task, and its row says so.
+    await page.locator('nav.tabs a[href$="/team"]').click();
+    await page.locator('#right-access_assets').uncheck();
+    await page.locator('form[action$="/grants"] button').click();
+    await page.locator('.error-summary a[href="#grant-rights"]').waitFor();
+    await checked(page, 'process-team-mistake', lang);
+    await page.locator('#right-create_assets').check();
+    await page.locator('form[action$="/grants"] button').click();
+    await page.waitForURL(/\/team\?granted=1$/);
+    assert.equal(await page.locator('table.plain tbody tr').count(), 1);
+    await checked(page, 'process-team', lang);
     await page.locator('nav.tabs a').first().click();
     await page.waitForURL(/\/processes\/[0-9a-f-]+$/);
 

@@ -540,3 +540,25 @@ claim-rejected = rejected
 claim-accept = Accept
 claim-reject = Reject
 claim-decided = The decision is saved.
+
+# A process's team
+process-tab-team = Team
+process-administrators = Process administrators
+process-administrator-remove = Remove { $name } as administrator
+process-administrator-candidates = Members of the teams taking part
+process-administrator-add = Make { $name } an administrator
+grants-title = Teams and their rights
+grants-none = No team has rights in this process yet.
+grant-team = Team
+grant-item = Where
+grant-rights = Rights
+grant-revoke = Revoke
+grant-revoke-team = Revoke the rights of { $name }
+grant-new = Give a team rights
+grant-no-teams = The organisation has no teams yet.
+grant-make = Give these rights
+grant-made = The team has its rights.
+grant-revoked = The rights are revoked.
+grant-team-invalid = Choose a team
+grant-item-invalid = Choose the process or one of its items
+grant-rights-invalid = Choose at least one right

@@ -540,3 +540,25 @@ claim-rejected = rechazada
 claim-accept = Aceptar
 claim-reject = Rechazar
 claim-decided = Se ha guardado la decisión.
+
+# El equipo de un proceso
+process-tab-team = Equipo
+process-administrators = Administradores del proceso
+process-administrator-remove = Quitar a { $name } como administrador
+process-administrator-candidates = Miembros de los equipos que participan
+process-administrator-add = Hacer administrador a { $name }
+grants-title = Equipos y sus derechos
+grants-none = Ningún equipo tiene aún derechos en este proceso.
+grant-team = Equipo
+grant-item = Dónde
+grant-rights = Derechos
+grant-revoke = Retirar
+grant-revoke-team = Retirar los derechos de { $name }
+grant-new = Dar derechos a un equipo
+grant-no-teams = La organización aún no tiene equipos.
+grant-make = Dar estos derechos
+grant-made = El equipo tiene sus derechos.
+grant-revoked = Se han retirado los derechos.
+grant-team-invalid = Elija un equipo
+grant-item-invalid = Elija el proceso o uno de sus elementos
+grant-rights-invalid = Elija al menos un derecho

@@ -540,3 +540,25 @@ claim-rejected = rifiutato
 claim-accept = Accetta
 claim-reject = Rifiuta
 claim-decided = La decisione è stata salvata.
+
+# La squadra di un processo
+process-tab-team = Squadra
+process-administrators = Amministratori del processo
+process-administrator-remove = Togli { $name } dagli amministratori
+process-administrator-candidates = Membri delle squadre che partecipano
+process-administrator-add = Rendi { $name } amministratore
+grants-title = Squadre e loro diritti
+grants-none = Nessuna squadra ha ancora diritti in questo processo.
+grant-team = Squadra
+grant-item = Dove
+grant-rights = Diritti
+grant-revoke = Revoca
+grant-revoke-team = Revoca i diritti di { $name }
+grant-new = Dai diritti a una squadra
+grant-no-teams = L’organizzazione non ha ancora squadre.
+grant-make = Dai questi diritti
+grant-made = La squadra ha i suoi diritti.
+grant-revoked = I diritti sono stati revocati.
+grant-team-invalid = Scegli una squadra
+grant-item-invalid = Scegli il processo o uno dei suoi elementi
+grant-rights-invalid = Scegli almeno un diritto

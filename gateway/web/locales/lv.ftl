@@ -544,3 +544,25 @@ claim-rejected = noraidīts
 claim-accept = Pieņemt
 claim-reject = Noraidīt
 claim-decided = Lēmums ir saglabāts.
+
+# Procesa komanda
+process-tab-team = Komanda
+process-administrators = Procesa pārvaldītāji
+process-administrator-remove = Noņemt { $name } no pārvaldītājiem
+process-administrator-candidates = Iesaistīto komandu dalībnieki
+process-administrator-add = Padarīt { $name } par pārvaldītāju
+grants-title = Komandas un to tiesības
+grants-none = Nevienai komandai vēl nav tiesību šajā procesā.
+grant-team = Komanda
+grant-item = Kur
+grant-rights = Tiesības
+grant-revoke = Atsaukt
+grant-revoke-team = Atsaukt { $name } tiesības
+grant-new = Piešķirt komandai tiesības
+grant-no-teams = Organizācijai vēl nav komandu.
+grant-make = Piešķirt šīs tiesības
+grant-made = Komandai ir tās tiesības.
+grant-revoked = Tiesības ir atsauktas.
+grant-team-invalid = Izvēlieties komandu
+grant-item-invalid = Izvēlieties procesu vai kādu no tā elementiem
+grant-rights-invalid = Izvēlieties vismaz vienas tiesības

@@ -20,6 +20,7 @@ mod interlinker;
 mod oidc;
 mod organizations;
 mod pages;
+mod process_team;
 mod processes;
 mod profile;
 mod schemas;
@@ -287,6 +288,20 @@ pub fn router(settings: WebSettings, mut sign_in: SignIn, services: Services) ->
             post(guide_forms::claim),
         )
         .route("/processes/{id}/items", post(guide_forms::add))
+        .route("/processes/{id}/team", get(process_team::team))
+        .route("/processes/{id}/grants", post(process_team::grant))
+        .route(
+            "/processes/{id}/grants/{grant}/revoke",
+            post(process_team::revoke),
+        )
+        .route(
+            "/processes/{id}/administrators",
+            post(process_team::add_administrator),
+        )
+        .route(
+            "/processes/{id}/administrators/remove",
+            post(process_team::remove_administrator),
+        )
         .route(
             "/processes/{id}/assets/{asset}/delete",
             get(guide_forms::confirm_delete_asset).post(guide_forms::delete_asset),

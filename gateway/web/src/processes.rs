@@ -288,7 +288,7 @@ pub(crate) struct Tab {
 }
 
 /// The tabs of the process whose page is `href`, `current` (`overview`,
-/// `guide`, `settings`) marked; its settings only for its administrators.
+/// `guide`, `team`, `settings`) marked; its settings only for its administrators.
 pub(crate) fn process_tabs(
     ctx: &PageCtx,
     href: &str,
@@ -298,6 +298,7 @@ pub(crate) fn process_tabs(
     let mut tabs = vec![
         ("overview", href.to_owned(), "process-tab-overview"),
         ("guide", format!("{href}/guide"), "process-tab-guide"),
+        ("team", format!("{href}/team"), "process-tab-team"),
     ];
     if administers {
         tabs.push(("settings", format!("{href}/settings"), "process-settings"));
