@@ -2969,6 +2969,73 @@ async fn an_administrator_works_through_the_guide_item_by_item() {
     .await;
     assert_eq!(bad.status, 400);
 
+    // The work plan: a chart with a bar per dated item, each row a link
+    // to the item in the guide (relative to the process's pages), arrows
+    // for prerequisites; also a file of its own. A scale out of shape is
+    // refused.
+    let dated = post(
+        &http,
+        &format!("{base}{invite}/edit"),
+        &ana_post,
+        &[
+            ("csrf", &csrf),
+            ("title", "Invite participants"),
+            ("start", "2027-04-01"),
+            ("end", "2027-04-15"),
+        ],
+    )
+    .await;
+    assert_eq!(dated.status, 303, "{}", dated.body);
+    let plan = get(
+        &http,
+        &format!("{base}{process}/workplan"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    assert_eq!(plan.status, 200, "{}", plan.body);
+    assert!(plan.body.contains("aria-current=\"page\">Work plan</a>"));
+    let map_name = map.trim_start_matches(&format!("{process}/"));
+    assert!(
+        plan.body.contains(&format!(
+            "<a href=\"{map_name}\"><title>Mapa de actores: In progress"
+        )),
+        "{}",
+        plan.body
+    );
+    assert!(plan.body.contains("1 March 2027 – 31 March 2027"));
+    assert!(
+        plan.body.contains("marker-end=\"url(#h)\"/>"),
+        "Invite waits for Map: {}",
+        plan.body
+    );
+    assert!(
+        plan.body.contains("<a href=\"/processes/")
+            && plan
+                .body
+                .contains("/workplan?zoom=week\" aria-current=\"page\">Weeks</a>")
+    );
+    let file = get(
+        &http,
+        &format!("{base}{process}/workplan.svg?zoom=month"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    assert_eq!(file.status, 200);
+    assert_eq!(file.headers["content-type"], "image/svg+xml; charset=utf-8");
+    assert!(
+        file.body
+            .starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\"")
+    );
+    assert!(file.body.contains(">Mar 2027</text>"), "{}", file.body);
+    let bad_zoom = get(
+        &http,
+        &format!("{base}{process}/workplan?zoom=year"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    assert_eq!(bad_zoom.status, 400);
+    assert!(bad_zoom.body.contains("zoom: must be day, week or month"));
+
     // Someone else: the private process's guide is not there for them, and
     // an address that is no item is no page.
     let ben = sign_in(&http, &base, "ben", "Ben Bold").await;

@@ -591,6 +591,10 @@ for (const lang of LANGUAGES) {
     await page.waitForURL(/\?done=decided#contributions$/);
     assert.equal(await page.locator('a[href="https://example.org/map"]').count(), 1);
     await checked(page, 'guide-task', lang);
+    // The work plan shows the task's bar, a link back to it in the guide.
+    await page.locator('nav.tabs a[href$="/workplan"]').click();
+    await page.locator('svg.gantt a[href*="guide/tasks/"]').first().waitFor();
+    await checked(page, 'workplan', lang);
     // The team tab: a grant of no right is refused; then the team may add
     // resources to the task, and its row says so.
     await page.locator('nav.tabs a[href$="/team"]').click();

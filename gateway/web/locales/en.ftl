@@ -562,3 +562,14 @@ grant-revoked = The rights are revoked.
 grant-team-invalid = Choose a team
 grant-item-invalid = Choose the process or one of its items
 grant-rights-invalid = Choose at least one right
+
+# The work plan
+process-tab-workplan = Work plan
+workplan-zoom = Scale
+workplan-zoom-day = Days
+workplan-zoom-week = Weeks
+workplan-zoom-month = Months
+workplan-download = Download the chart (SVG)
+workplan-lead = Each bar runs from an item's start to its end, filled as far as it has progressed. Each name leads to the item in the guide.
+workplan-arrows = Arrows lead from what comes first to what waits for it.
+workplan-no-dates = No task has dates yet: give tasks their start and end dates in the guide.

@@ -562,3 +562,14 @@ grant-revoked = Se han retirado los derechos.
 grant-team-invalid = Elija un equipo
 grant-item-invalid = Elija el proceso o uno de sus elementos
 grant-rights-invalid = Elija al menos un derecho
+
+# El plan de trabajo
+process-tab-workplan = Plan de trabajo
+workplan-zoom = Escala
+workplan-zoom-day = Días
+workplan-zoom-week = Semanas
+workplan-zoom-month = Meses
+workplan-download = Descargar el gráfico (SVG)
+workplan-lead = Cada barra va del inicio al fin de un elemento, rellena hasta donde ha avanzado. Cada nombre lleva al elemento en la guía.
+workplan-arrows = Las flechas van de lo que va primero a lo que lo espera.
+workplan-no-dates = Ninguna tarea tiene fechas aún: dé a las tareas sus fechas de inicio y fin en la guía.

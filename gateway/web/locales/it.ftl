@@ -562,3 +562,14 @@ grant-revoked = I diritti sono stati revocati.
 grant-team-invalid = Scegli una squadra
 grant-item-invalid = Scegli il processo o uno dei suoi elementi
 grant-rights-invalid = Scegli almeno un diritto
+
+# Il piano di lavoro
+process-tab-workplan = Piano di lavoro
+workplan-zoom = Scala
+workplan-zoom-day = Giorni
+workplan-zoom-week = Settimane
+workplan-zoom-month = Mesi
+workplan-download = Scarica il grafico (SVG)
+workplan-lead = Ogni barra va dall’inizio alla fine di un elemento, riempita fin dove è avanzato. Ogni nome porta all’elemento nella guida.
+workplan-arrows = Le frecce vanno da ciò che viene prima a ciò che lo attende.
+workplan-no-dates = Nessuna attività ha ancora date: dai alle attività le date di inizio e fine nella guida.

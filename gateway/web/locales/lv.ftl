@@ -566,3 +566,14 @@ grant-revoked = Tiesības ir atsauktas.
 grant-team-invalid = Izvēlieties komandu
 grant-item-invalid = Izvēlieties procesu vai kādu no tā elementiem
 grant-rights-invalid = Izvēlieties vismaz vienas tiesības
+
+# Darba plāns
+process-tab-workplan = Darba plāns
+workplan-zoom = Mērogs
+workplan-zoom-day = Dienas
+workplan-zoom-week = Nedēļas
+workplan-zoom-month = Mēneši
+workplan-download = Lejupielādēt diagrammu (SVG)
+workplan-lead = Katra josla stiepjas no elementa sākuma līdz beigām, aizpildīta tiktāl, cik tas ir paveikts. Katrs nosaukums ved uz elementu ceļvedī.
+workplan-arrows = Bultas ved no tā, kas nāk pirmais, uz to, kas to gaida.
+workplan-no-dates = Nevienam uzdevumam vēl nav datumu: norādiet uzdevumu sākuma un beigu datumus ceļvedī.

@@ -176,6 +176,51 @@ impl Lang {
     }
 }
 
+impl Lang {
+    /// The day and short month of `days` since the Unix epoch, for a
+    /// chart's axis (`9 Mar`, `9 mar`, `9. marts`).
+    pub fn day_month(self, days: i64) -> String {
+        let (_, month, day) = civil_date(days);
+        let month = self.short_month(month);
+        match self {
+            Lang::Lv => format!("{day}. {month}"),
+            _ => format!("{day} {month}"),
+        }
+    }
+
+    /// The short name of `month` (1–12), for a chart's axis.
+    pub fn short_month(self, month: u32) -> &'static str {
+        let index = usize::try_from(month.saturating_sub(1))
+            .unwrap_or(0)
+            .min(11);
+        match self {
+            Lang::En => SHORT_MONTHS_EN[index],
+            Lang::Es => SHORT_MONTHS_ES[index],
+            Lang::It => SHORT_MONTHS_IT[index],
+            Lang::Lv => SHORT_MONTHS_LV[index],
+        }
+    }
+}
+
+/// The (year, month, day) of `days` since the Unix epoch.
+pub(crate) fn ymd(days: i64) -> (i64, u32, u32) {
+    civil_date(days)
+}
+
+const SHORT_MONTHS_EN: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+const SHORT_MONTHS_ES: [&str; 12] = [
+    "ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic",
+];
+const SHORT_MONTHS_IT: [&str; 12] = [
+    "gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic",
+];
+const SHORT_MONTHS_LV: [&str; 12] = [
+    "janv.", "febr.", "marts", "apr.", "maijs", "jūn.", "jūl.", "aug.", "sept.", "okt.", "nov.",
+    "dec.",
+];
+
 /// The calendar day of `seconds` since the Unix epoch (UTC) as
 /// `YYYY-MM-DD`, for `<time datetime>`.
 pub(crate) fn iso_date(seconds: i64) -> String {

@@ -30,6 +30,7 @@ mod sign_in;
 mod story_forms;
 mod teams;
 mod work;
+mod workplan;
 mod workspace;
 
 use std::collections::HashMap;
@@ -289,6 +290,8 @@ pub fn router(settings: WebSettings, mut sign_in: SignIn, services: Services) ->
         )
         .route("/processes/{id}/items", post(guide_forms::add))
         .route("/processes/{id}/team", get(process_team::team))
+        .route("/processes/{id}/workplan", get(workplan::workplan))
+        .route("/processes/{id}/workplan.svg", get(workplan::workplan_svg))
         .route("/processes/{id}/grants", post(process_team::grant))
         .route(
             "/processes/{id}/grants/{grant}/revoke",

@@ -288,7 +288,7 @@ pub(crate) struct Tab {
 }
 
 /// The tabs of the process whose page is `href`, `current` (`overview`,
-/// `guide`, `team`, `settings`) marked; its settings only for its administrators.
+/// `guide`, `workplan`, `team`, `settings`) marked; its settings only for its administrators.
 pub(crate) fn process_tabs(
     ctx: &PageCtx,
     href: &str,
@@ -298,6 +298,11 @@ pub(crate) fn process_tabs(
     let mut tabs = vec![
         ("overview", href.to_owned(), "process-tab-overview"),
         ("guide", format!("{href}/guide"), "process-tab-guide"),
+        (
+            "workplan",
+            format!("{href}/workplan"),
+            "process-tab-workplan",
+        ),
         ("team", format!("{href}/team"), "process-tab-team"),
     ];
     if administers {
