@@ -2909,6 +2909,57 @@ async fn an_administrator_works_through_the_guide_item_by_item() {
         1,
         "one asset left"
     );
+    // The resources tab lists it with its task; filters narrow the list,
+    // and a kind it does not know is refused.
+    let all = get(
+        &http,
+        &format!("{base}{process}/resources"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    assert_eq!(all.status, 200, "{}", all.body);
+    assert!(all.body.contains("aria-current=\"page\">Resources</a>"));
+    assert!(
+        all.body
+            .contains("<h2 id=\"resources-heading\">One resource</h2>"),
+        "{}",
+        all.body
+    );
+    assert!(
+        all.body
+            .contains(&format!("<a href=\"{map}#resources\">Mapa de actores</a>"))
+    );
+    assert!(all.body.contains("<td>Ana Admin</td>"));
+    let map_id = map.rsplit('/').next().unwrap_or_default();
+    let by_task = get(
+        &http,
+        &format!("{base}{process}/resources?task={map_id}"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    assert!(by_task.body.contains("One resource"));
+    assert!(by_task.body.contains(&format!(
+        "<option value=\"{map_id}\" selected>Mapa de actores</option>"
+    )));
+    let nobody = get(
+        &http,
+        &format!("{base}{process}/resources?creator=nobody"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    assert!(
+        nobody.body.contains("No resource matches these filters."),
+        "{}",
+        nobody.body
+    );
+    let unknown = get(
+        &http,
+        &format!("{base}{process}/resources?nature=video"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    assert_eq!(unknown.status, 400);
+    assert!(unknown.body.contains("nature: must be"));
 
     // Contributions: too long is refused; a claim is made and accepted.
     let long = "x".repeat(2001);
@@ -2968,6 +3019,71 @@ async fn an_administrator_works_through_the_guide_item_by_item() {
     )
     .await;
     assert_eq!(bad.status, 400);
+
+    // Monitoring, for the organisation's administrator: the figures follow
+    // what happened (live, from events), the trail lists it and verifies.
+    let card = |label: &str, value: &str| {
+        format!(
+            "<span class=\"kpi-label\">{label}</span> <strong class=\"kpi-value\">{value}</strong>"
+        )
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let watched = loop {
+        let page = get(
+            &http,
+            &format!("{base}{process}/monitoring"),
+            &[("cookie", &ana)],
+        )
+        .await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        if page.body.contains(&card("Contributions accepted", "1")) {
+            break page;
+        }
+        assert!(std::time::Instant::now() < deadline, "{}", page.body);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert!(
+        watched
+            .body
+            .contains("aria-current=\"page\">Monitoring</a>")
+    );
+    assert!(
+        watched.body.contains(&card("Processes", "1")),
+        "{}",
+        watched.body
+    );
+    assert!(watched.body.contains(&card("Contributions claimed", "1")));
+    // Two resources were added and one deleted, today: one is left.
+    assert!(watched.body.contains(&card("Resources", "1")));
+    assert!(
+        watched.body.contains("Change over the last 30 days: +1"),
+        "{}",
+        watched.body
+    );
+    assert!(watched.body.contains("The trail is intact:"));
+    assert!(
+        watched
+            .body
+            .contains("<td>Ana Admin</td><td>Task: status changed</td>"),
+        "{}",
+        watched.body
+    );
+    assert!(watched.body.contains("<td>Contribution: claimed</td>"));
+    let claims_only = get(
+        &http,
+        &format!("{base}{process}/monitoring?model=claim"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    assert!(claims_only.body.contains("<td>Contribution: decided</td>"));
+    assert!(!claims_only.body.contains("Task: status changed"));
+    let unknown = get(
+        &http,
+        &format!("{base}{process}/monitoring?model=drop"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    assert_eq!(unknown.status, 400);
 
     // The work plan: a chart with a bar per dated item, each row a link
     // to the item in the guide (relative to the process's pages), arrows

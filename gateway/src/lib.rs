@@ -264,6 +264,7 @@ impl Gateway {
         let coproduction = roles
             .get("coproduction")
             .map(|u| channel(u.service.clone()));
+        let monitoring = roles.get("monitoring").map(|u| channel(u.service.clone()));
         Some(interlink_web::router(
             settings,
             self.sign_in.clone(),
@@ -271,6 +272,7 @@ impl Gateway {
                 catalogue,
                 coproduction,
                 community,
+                monitoring,
                 to_json: Some(self.proto_json()),
             },
         ))

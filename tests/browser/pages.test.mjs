@@ -595,6 +595,12 @@ for (const lang of LANGUAGES) {
     await page.locator('nav.tabs a[href$="/workplan"]').click();
     await page.locator('svg.gantt a[href*="guide/tasks/"]').first().waitFor();
     await checked(page, 'workplan', lang);
+    await page.locator('nav.tabs a[href$="/resources"]').click();
+    await page.locator('table.plain a[href="https://example.org/map"]').waitFor();
+    await checked(page, 'process-resources', lang);
+    await page.locator('nav.tabs a[href$="/monitoring"]').click();
+    await page.locator('ul.kpis').first().waitFor();
+    await checked(page, 'process-monitoring', lang);
     // The team tab: a grant of no right is refused; then the team may add
     // resources to the task, and its row says so.
     await page.locator('nav.tabs a[href$="/team"]').click();

@@ -573,3 +573,70 @@ workplan-download = Download the chart (SVG)
 workplan-lead = Each bar runs from an item's start to its end, filled as far as it has progressed. Each name leads to the item in the guide.
 workplan-arrows = Arrows lead from what comes first to what waits for it.
 workplan-no-dates = No task has dates yet: give tasks their start and end dates in the guide.
+
+# A process's resources
+process-tab-resources = Resources
+filter-any = Any
+resources-interlinker = Interlinker
+resources-nature = Kind
+resources-creator = Added by
+resources-added = Added on
+resources-count = { $count ->
+    [one] One resource
+   *[other] { $count } resources
+}
+resources-none = The process has no resources yet: add them to its tasks in the guide.
+resources-none-filtered = No resource matches these filters.
+asset-link-nature = Link
+
+# A process's monitoring
+process-tab-monitoring = Monitoring
+monitoring-process = This process
+monitoring-organization = Its organisation
+monitoring-organization-lead = The adoption figures of the whole organisation, kept live as things happen. The bars show each day's net change over the last 30 days.
+monitoring-series = Change over the last 30 days: { $change }
+monitoring-trail = What happened in this process
+kpi-process-assets = Resources
+kpi-active-7 = Active people, last 7 days
+kpi-active-30 = Active people, last 30 days
+kpi-processes = Processes
+kpi-assets = Resources
+kpi-claims = Contributions claimed
+kpi-claims-accepted = Contributions accepted
+kpi-stories = Stories published
+kpi-teams = Teams
+kpi-participants = People in teams
+kpi-interlinkers-used = Interlinkers used
+kpi-cloned-processes = Processes cloned
+kpi-co-delivered-processes = Processes delivered together
+trail-valid = The trail is intact: { $entries } entries checked, none altered.
+trail-broken = The trail is broken at entry { $sequence }: { $reason }
+trail-filter-model = What changed
+trail-none = Nothing has happened here yet.
+trail-when = When (UTC)
+trail-who = Who
+trail-what = What
+trail-the-platform = The platform
+trail-model-process = Process
+trail-model-item = Plan item
+trail-model-task = Task
+trail-model-grant = Rights
+trail-model-asset = Resource
+trail-model-claim = Contribution
+trail-model-story = Story
+trail-action-created = created
+trail-action-updated = changed
+trail-action-deleted = deleted
+trail-action-schema-set = planned from a schema
+trail-action-schema-cleared = plan cleared
+trail-action-cloned = cloned
+trail-action-imported = imported
+trail-action-added = added
+trail-action-removed = removed
+trail-action-copied = copied
+trail-action-disabled = disabled
+trail-action-status-changed = status changed
+trail-action-submitted = claimed
+trail-action-decided = decided
+trail-action-published = published
+trail-action-rated = rated

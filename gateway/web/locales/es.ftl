@@ -573,3 +573,70 @@ workplan-download = Descargar el gráfico (SVG)
 workplan-lead = Cada barra va del inicio al fin de un elemento, rellena hasta donde ha avanzado. Cada nombre lleva al elemento en la guía.
 workplan-arrows = Las flechas van de lo que va primero a lo que lo espera.
 workplan-no-dates = Ninguna tarea tiene fechas aún: dé a las tareas sus fechas de inicio y fin en la guía.
+
+# Los recursos de un proceso
+process-tab-resources = Recursos
+filter-any = Cualquiera
+resources-interlinker = Interlinker
+resources-nature = Tipo
+resources-creator = Añadido por
+resources-added = Añadido el
+resources-count = { $count ->
+    [one] Un recurso
+   *[other] { $count } recursos
+}
+resources-none = El proceso aún no tiene recursos: añádalos a sus tareas en la guía.
+resources-none-filtered = Ningún recurso coincide con estos filtros.
+asset-link-nature = Enlace
+
+# El seguimiento de un proceso
+process-tab-monitoring = Seguimiento
+monitoring-process = Este proceso
+monitoring-organization = Su organización
+monitoring-organization-lead = Las cifras de adopción de toda la organización, al día a medida que ocurren las cosas. Las barras muestran los cambios de cada día en los últimos 30 días.
+monitoring-series = Cambio en los últimos 30 días: { $change }
+monitoring-trail = Lo ocurrido en este proceso
+kpi-process-assets = Recursos
+kpi-active-7 = Personas activas, últimos 7 días
+kpi-active-30 = Personas activas, últimos 30 días
+kpi-processes = Procesos
+kpi-assets = Recursos
+kpi-claims = Contribuciones declaradas
+kpi-claims-accepted = Contribuciones aceptadas
+kpi-stories = Historias publicadas
+kpi-teams = Equipos
+kpi-participants = Personas en equipos
+kpi-interlinkers-used = Interlinkers usados
+kpi-cloned-processes = Procesos clonados
+kpi-co-delivered-processes = Procesos prestados en común
+trail-valid = El registro está íntegro: { $entries } entradas comprobadas, ninguna alterada.
+trail-broken = El registro está roto en la entrada { $sequence }: { $reason }
+trail-filter-model = Qué cambió
+trail-none = Aún no ha ocurrido nada aquí.
+trail-when = Cuándo (UTC)
+trail-who = Quién
+trail-what = Qué
+trail-the-platform = La plataforma
+trail-model-process = Proceso
+trail-model-item = Elemento del plan
+trail-model-task = Tarea
+trail-model-grant = Derechos
+trail-model-asset = Recurso
+trail-model-claim = Contribución
+trail-model-story = Historia
+trail-action-created = creado
+trail-action-updated = cambiado
+trail-action-deleted = eliminado
+trail-action-schema-set = planificado desde un esquema
+trail-action-schema-cleared = plan vaciado
+trail-action-cloned = clonado
+trail-action-imported = importado
+trail-action-added = añadido
+trail-action-removed = retirado
+trail-action-copied = copiado
+trail-action-disabled = desactivado
+trail-action-status-changed = cambio de estado
+trail-action-submitted = declarada
+trail-action-decided = decidida
+trail-action-published = publicada
+trail-action-rated = valorada

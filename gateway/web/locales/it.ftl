@@ -573,3 +573,70 @@ workplan-download = Scarica il grafico (SVG)
 workplan-lead = Ogni barra va dall’inizio alla fine di un elemento, riempita fin dove è avanzato. Ogni nome porta all’elemento nella guida.
 workplan-arrows = Le frecce vanno da ciò che viene prima a ciò che lo attende.
 workplan-no-dates = Nessuna attività ha ancora date: dai alle attività le date di inizio e fine nella guida.
+
+# Le risorse di un processo
+process-tab-resources = Risorse
+filter-any = Qualsiasi
+resources-interlinker = Interlinker
+resources-nature = Tipo
+resources-creator = Aggiunta da
+resources-added = Aggiunta il
+resources-count = { $count ->
+    [one] Una risorsa
+   *[other] { $count } risorse
+}
+resources-none = Il processo non ha ancora risorse: aggiungile alle sue attività nella guida.
+resources-none-filtered = Nessuna risorsa corrisponde a questi filtri.
+asset-link-nature = Link
+
+# Il monitoraggio di un processo
+process-tab-monitoring = Monitoraggio
+monitoring-process = Questo processo
+monitoring-organization = La sua organizzazione
+monitoring-organization-lead = I dati di adozione di tutta l’organizzazione, aggiornati man mano che le cose accadono. Le barre mostrano i cambiamenti di ogni giorno negli ultimi 30 giorni.
+monitoring-series = Variazione negli ultimi 30 giorni: { $change }
+monitoring-trail = Cosa è successo in questo processo
+kpi-process-assets = Risorse
+kpi-active-7 = Persone attive, ultimi 7 giorni
+kpi-active-30 = Persone attive, ultimi 30 giorni
+kpi-processes = Processi
+kpi-assets = Risorse
+kpi-claims = Contributi dichiarati
+kpi-claims-accepted = Contributi accettati
+kpi-stories = Storie pubblicate
+kpi-teams = Squadre
+kpi-participants = Persone nelle squadre
+kpi-interlinkers-used = Interlinker usati
+kpi-cloned-processes = Processi clonati
+kpi-co-delivered-processes = Processi erogati insieme
+trail-valid = Il registro è integro: { $entries } voci controllate, nessuna alterata.
+trail-broken = Il registro è rotto alla voce { $sequence }: { $reason }
+trail-filter-model = Cosa è cambiato
+trail-none = Qui non è ancora successo nulla.
+trail-when = Quando (UTC)
+trail-who = Chi
+trail-what = Cosa
+trail-the-platform = La piattaforma
+trail-model-process = Processo
+trail-model-item = Elemento del piano
+trail-model-task = Attività
+trail-model-grant = Diritti
+trail-model-asset = Risorsa
+trail-model-claim = Contributo
+trail-model-story = Storia
+trail-action-created = creato
+trail-action-updated = modificato
+trail-action-deleted = eliminato
+trail-action-schema-set = pianificato da uno schema
+trail-action-schema-cleared = piano svuotato
+trail-action-cloned = clonato
+trail-action-imported = importato
+trail-action-added = aggiunto
+trail-action-removed = tolto
+trail-action-copied = copiato
+trail-action-disabled = disattivato
+trail-action-status-changed = stato cambiato
+trail-action-submitted = dichiarato
+trail-action-decided = deciso
+trail-action-published = pubblicata
+trail-action-rated = valutata

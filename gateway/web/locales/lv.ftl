@@ -577,3 +577,71 @@ workplan-download = Lejupielādēt diagrammu (SVG)
 workplan-lead = Katra josla stiepjas no elementa sākuma līdz beigām, aizpildīta tiktāl, cik tas ir paveikts. Katrs nosaukums ved uz elementu ceļvedī.
 workplan-arrows = Bultas ved no tā, kas nāk pirmais, uz to, kas to gaida.
 workplan-no-dates = Nevienam uzdevumam vēl nav datumu: norādiet uzdevumu sākuma un beigu datumus ceļvedī.
+
+# Procesa resursi
+process-tab-resources = Resursi
+filter-any = Jebkurš
+resources-interlinker = Interlinker
+resources-nature = Veids
+resources-creator = Pievienoja
+resources-added = Pievienots
+resources-count = { $count ->
+    [zero] { $count } resursu
+    [one] { $count } resurss
+   *[other] { $count } resursi
+}
+resources-none = Procesam vēl nav resursu: pievienojiet tos tā uzdevumiem ceļvedī.
+resources-none-filtered = Neviens resurss neatbilst šiem filtriem.
+asset-link-nature = Saite
+
+# Procesa uzraudzība
+process-tab-monitoring = Uzraudzība
+monitoring-process = Šis process
+monitoring-organization = Tā organizācija
+monitoring-organization-lead = Visas organizācijas ieviešanas rādītāji, atjaunoti, notikumiem notiekot. Joslas rāda katras dienas izmaiņas pēdējās 30 dienās.
+monitoring-series = Izmaiņas pēdējās 30 dienās: { $change }
+monitoring-trail = Kas notika šajā procesā
+kpi-process-assets = Resursi
+kpi-active-7 = Aktīvi cilvēki, pēdējās 7 dienas
+kpi-active-30 = Aktīvi cilvēki, pēdējās 30 dienas
+kpi-processes = Procesi
+kpi-assets = Resursi
+kpi-claims = Pieteiktie ieguldījumi
+kpi-claims-accepted = Pieņemtie ieguldījumi
+kpi-stories = Publicētie stāsti
+kpi-teams = Komandas
+kpi-participants = Cilvēki komandās
+kpi-interlinkers-used = Izmantotie interlinkeri
+kpi-cloned-processes = Klonētie procesi
+kpi-co-delivered-processes = Kopīgi sniegtie procesi
+trail-valid = Žurnāls ir neskarts: pārbaudīti { $entries } ieraksti, neviens nav mainīts.
+trail-broken = Žurnāls ir bojāts ierakstā { $sequence }: { $reason }
+trail-filter-model = Kas mainījās
+trail-none = Šeit vēl nekas nav noticis.
+trail-when = Kad (UTC)
+trail-who = Kas
+trail-what = Kas notika
+trail-the-platform = Platforma
+trail-model-process = Process
+trail-model-item = Plāna elements
+trail-model-task = Uzdevums
+trail-model-grant = Tiesības
+trail-model-asset = Resurss
+trail-model-claim = Ieguldījums
+trail-model-story = Stāsts
+trail-action-created = izveidots
+trail-action-updated = mainīts
+trail-action-deleted = dzēsts
+trail-action-schema-set = plānots no shēmas
+trail-action-schema-cleared = plāns notīrīts
+trail-action-cloned = klonēts
+trail-action-imported = importēts
+trail-action-added = pievienots
+trail-action-removed = noņemts
+trail-action-copied = kopēts
+trail-action-disabled = atspējots
+trail-action-status-changed = statuss mainīts
+trail-action-submitted = pieteikts
+trail-action-decided = izlemts
+trail-action-published = publicēts
+trail-action-rated = novērtēts

@@ -20,6 +20,8 @@ mod interlinker;
 mod oidc;
 mod organizations;
 mod pages;
+mod process_monitoring;
+mod process_resources;
 mod process_team;
 mod processes;
 mod profile;
@@ -193,6 +195,9 @@ pub struct Services {
     /// Community management, for people's display names; without it pages
     /// say "someone".
     pub community: Option<Channel>,
+    /// Adoption monitoring, for a process's monitoring tab and activity;
+    /// without it those are not offered.
+    pub monitoring: Option<Channel>,
 }
 
 pub(crate) struct WebState {
@@ -290,6 +295,14 @@ pub fn router(settings: WebSettings, mut sign_in: SignIn, services: Services) ->
         )
         .route("/processes/{id}/items", post(guide_forms::add))
         .route("/processes/{id}/team", get(process_team::team))
+        .route(
+            "/processes/{id}/monitoring",
+            get(process_monitoring::monitoring_tab),
+        )
+        .route(
+            "/processes/{id}/resources",
+            get(process_resources::resources),
+        )
         .route("/processes/{id}/workplan", get(workplan::workplan))
         .route("/processes/{id}/workplan.svg", get(workplan::workplan_svg))
         .route("/processes/{id}/grants", post(process_team::grant))
@@ -778,6 +791,7 @@ mod tests {
                 catalogue,
                 coproduction: None,
                 community: None,
+                monitoring: None,
                 to_json: None,
             },
         )

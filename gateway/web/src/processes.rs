@@ -288,7 +288,9 @@ pub(crate) struct Tab {
 }
 
 /// The tabs of the process whose page is `href`, `current` (`overview`,
-/// `guide`, `workplan`, `team`, `settings`) marked; its settings only for its administrators.
+/// `guide`, `workplan`, `team`, `resources`, `monitoring`, `settings`)
+/// marked; its monitoring and settings only for its administrators (the
+/// monitoring service shows its figures to organisation administrators).
 pub(crate) fn process_tabs(
     ctx: &PageCtx,
     href: &str,
@@ -304,8 +306,18 @@ pub(crate) fn process_tabs(
             "process-tab-workplan",
         ),
         ("team", format!("{href}/team"), "process-tab-team"),
+        (
+            "resources",
+            format!("{href}/resources"),
+            "process-tab-resources",
+        ),
     ];
     if administers {
+        tabs.push((
+            "monitoring",
+            format!("{href}/monitoring"),
+            "process-tab-monitoring",
+        ));
         tabs.push(("settings", format!("{href}/settings"), "process-settings"));
     }
     tabs.into_iter()
