@@ -3225,6 +3225,20 @@ async fn a_process_administrator_grants_a_team_rights_and_its_member_uses_them()
     .await;
     assert_eq!(accepted.status, 303, "{}", accepted.body);
 
+    // The overview's set-up steps: planned, but no team brought in yet.
+    let overview = get(&http, &format!("{base}{process}"), &[("cookie", &ana)]).await;
+    assert!(
+        overview.body.contains("Setting up the process"),
+        "{}",
+        overview.body
+    );
+    assert!(overview.body.contains(&format!("<li class=\"done\"><a href=\"{process}/guide\">Plan it from a schema</a> <span class=\"step-state\">done</span>")));
+    assert!(overview.body.contains(&format!(
+        "<li class=\"pending\"><a href=\"{process}/team\">Bring in teams</a>"
+    )));
+    assert!(overview.body.contains(&format!(
+        "<li class=\"pending\"><a href=\"{process}/settings\">Describe the process"
+    )));
     // The team tab: Ana alone administers; no team has rights yet.
     let page = get(&http, &format!("{base}{process}/team"), &[("cookie", &ana)]).await;
     assert_eq!(page.status, 200, "{}", page.body);
@@ -3307,6 +3321,27 @@ async fn a_process_administrator_grants_a_team_rights_and_its_member_uses_them()
         page.body
     );
     assert!(page.body.contains("<td>open resources, add resources</td>"));
+    // The steps follow: a team is in, and it may work on the process; the
+    // latest activity names the grant.
+    let overview = get(&http, &format!("{base}{process}"), &[("cookie", &ana)]).await;
+    assert!(overview.body.contains(&format!(
+        "<li class=\"done\"><a href=\"{process}/team\">Bring in teams</a>"
+    )));
+    assert!(overview.body.contains(&format!(
+        "<li class=\"done\"><a href=\"{process}/team\">Let teams work on it</a>"
+    )));
+    assert!(overview.body.contains(&format!(
+        "<li class=\"pending\"><a href=\"{process}/guide\">Start the first task</a>"
+    )));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let overview = get(&http, &format!("{base}{process}"), &[("cookie", &ana)]).await;
+        if overview.body.contains("Ana Admin · Rights: added") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{}", overview.body);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     // Ben, a member of the granted team, is offered as an administrator.
     assert!(
         page.body.contains("Make Ben Vecino an administrator"),

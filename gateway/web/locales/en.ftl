@@ -640,3 +640,16 @@ trail-action-submitted = claimed
 trail-action-decided = decided
 trail-action-published = published
 trail-action-rated = rated
+
+# A process's overview: set-up steps and activity
+wizard-title = Setting up the process
+wizard-data = Describe the process and choose its administrators
+wizard-schema = Plan it from a schema
+wizard-teams = Bring in teams
+wizard-permissions = Let teams work on it
+wizard-resources = Add resources to tasks
+wizard-ready = Start the first task
+wizard-done = done
+wizard-pending = to do
+process-activity = Latest activity
+process-activity-all = All activity

@@ -640,3 +640,16 @@ trail-action-submitted = declarada
 trail-action-decided = decidida
 trail-action-published = publicada
 trail-action-rated = valorada
+
+# El resumen de un proceso: pasos y actividad
+wizard-title = Preparar el proceso
+wizard-data = Describir el proceso y elegir quién lo administra
+wizard-schema = Planificarlo desde un esquema
+wizard-teams = Incorporar equipos
+wizard-permissions = Permitir que los equipos trabajen en él
+wizard-resources = Añadir recursos a las tareas
+wizard-ready = Empezar la primera tarea
+wizard-done = hecho
+wizard-pending = pendiente
+process-activity = Actividad reciente
+process-activity-all = Toda la actividad

@@ -640,3 +640,16 @@ trail-action-submitted = dichiarato
 trail-action-decided = deciso
 trail-action-published = pubblicata
 trail-action-rated = valutata
+
+# La panoramica di un processo: passi e attività
+wizard-title = Preparare il processo
+wizard-data = Descrivere il processo e sceglierne gli amministratori
+wizard-schema = Pianificarlo da uno schema
+wizard-teams = Coinvolgere squadre
+wizard-permissions = Permettere alle squadre di lavorarci
+wizard-resources = Aggiungere risorse alle attività
+wizard-ready = Iniziare la prima attività
+wizard-done = fatto
+wizard-pending = da fare
+process-activity = Attività recente
+process-activity-all = Tutta l’attività

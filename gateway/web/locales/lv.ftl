@@ -645,3 +645,16 @@ trail-action-submitted = pieteikts
 trail-action-decided = izlemts
 trail-action-published = publicēts
 trail-action-rated = novērtēts
+
+# Procesa pārskats: soļi un darbības
+wizard-title = Procesa sagatavošana
+wizard-data = Aprakstīt procesu un izvēlēties tā pārvaldītājus
+wizard-schema = Plānot to no shēmas
+wizard-teams = Iesaistīt komandas
+wizard-permissions = Ļaut komandām pie tā strādāt
+wizard-resources = Pievienot uzdevumiem resursus
+wizard-ready = Sākt pirmo uzdevumu
+wizard-done = paveikts
+wizard-pending = jāpaveic
+process-activity = Jaunākās darbības
+process-activity-all = Visas darbības

@@ -19,6 +19,7 @@ mod i18n;
 mod interlinker;
 mod oidc;
 mod organizations;
+mod overview;
 mod pages;
 mod process_monitoring;
 mod process_resources;

@@ -210,7 +210,7 @@ fn series_svg(
 }
 
 /// "Task: status changed" for an event type `coproduction.task.status_changed`.
-fn entry_text(ctx: &PageCtx, entry: &monitoring::AuditEntry) -> String {
+pub(crate) fn entry_text(ctx: &PageCtx, entry: &monitoring::AuditEntry) -> String {
     let model = if MODELS.contains(&entry.model.as_str()) {
         ctx.t(&format!("trail-model-{}", entry.model))
     } else {

@@ -501,6 +501,10 @@ struct ProcessPage {
     /// The schemas an administrator may plan the (empty) process from.
     schemas: Vec<SchemaChoice>,
     tabs: Vec<Tab>,
+    /// The set-up steps, for its administrators.
+    steps: Vec<crate::overview::Step>,
+    /// Its latest activity, for those who may read it.
+    feed: Vec<crate::overview::FeedEntry>,
     /// Whether the visitor administers it (the story link).
     administers: bool,
     /// Whether it has started (a story may be told).
@@ -725,7 +729,8 @@ pub(crate) async fn process(
         .map(|story| story_row(&ctx, story))
         .collect();
     let plans = permissions.administrator && tree.items.is_empty();
-    let (organization, schemas) = tokio::join!(
+    let href = process_href(&process.name);
+    let (organization, schemas, steps, feed) = tokio::join!(
         organization_link(&state, &ctx, &process.organization),
         async {
             if plans {
@@ -734,6 +739,14 @@ pub(crate) async fn process(
                 Vec::new()
             }
         },
+        async {
+            if permissions.administrator {
+                crate::overview::steps(&state, &ctx, &process, &tree.items, &href).await
+            } else {
+                Vec::new()
+            }
+        },
+        crate::overview::feed(&state, &ctx, &process.name),
     );
     let sections = sections(
         &ctx,
@@ -758,7 +771,6 @@ pub(crate) async fn process(
         Some("status=1") => Some(ctx.t("task-status-saved")),
         _ => None,
     };
-    let href = process_href(&process.name);
     // Only to offer the forms: co-production decides on each.
     let changes_status = permissions.administrator || permissions.set_status;
     let csrf = if changes_status || plans {
@@ -786,6 +798,8 @@ pub(crate) async fn process(
             schemas,
             statuses,
             tabs: process_tabs(&ctx, &href, "overview", permissions.administrator),
+            steps,
+            feed,
             administers: permissions.administrator,
             started: process.status != coproduction::Status::Awaiting as i32,
             href,
