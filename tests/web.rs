@@ -3476,3 +3476,308 @@ async fn a_process_administrator_grants_a_team_rights_and_its_member_uses_them()
         404
     );
 }
+
+/// Posts a `multipart/form-data` form of `(name, file name, value)` parts,
+/// as a browser sends a form with a file.
+async fn post_multipart(
+    http: &reqwest::Client,
+    url: &str,
+    headers: &[(&str, &str)],
+    parts: &[(&str, Option<&str>, &str)],
+) -> Page {
+    let boundary = "----interlink-test-boundary-7d1c";
+    let mut body = String::new();
+    for (name, file, value) in parts {
+        body.push_str(&format!("--{boundary}\r\n"));
+        match file {
+            Some(file) => body.push_str(&format!(
+                "Content-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\nContent-Type: application/json\r\n\r\n"
+            )),
+            None => body.push_str(&format!(
+                "Content-Disposition: form-data; name=\"{name}\"\r\n\r\n"
+            )),
+        }
+        body.push_str(value);
+        body.push_str("\r\n");
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    let mut request = http
+        .post(url)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.expect("the page answers");
+    Page {
+        status: response.status().as_u16(),
+        headers: response.headers().clone(),
+        body: response.text().await.expect("a body"),
+    }
+}
+
+#[tokio::test]
+async fn processes_are_imported_from_files_cloned_cleared_and_started_again_from_stories() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let (_up, base) = serve_up(&dir.path().join("data"), &[]).await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let (ana, csrf, process, org) = planned_process(&http, &base).await;
+    let ana_post = [("cookie", ana.as_str()), ("origin", base.as_str())];
+    let org_id = org.trim_start_matches("/organizations/");
+    let export = get(
+        &http,
+        &format!("{base}{process}/export"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    assert_eq!(export.status, 200);
+
+    // Import: the form; a file that is no process document, then one with
+    // a blank title, are refused naming the place in the file; nothing is
+    // made. The exported file makes a new process.
+    let form = get(
+        &http,
+        &format!("{base}/workspace/import"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    assert!(form.body.contains("enctype=\"multipart/form-data\""));
+    let not_json = post_multipart(
+        &http,
+        &format!("{base}/workspace/import"),
+        &ana_post,
+        &[
+            ("csrf", None, &csrf),
+            ("organization", None, org_id),
+            ("file", Some("p.json"), "{ not json"),
+        ],
+    )
+    .await;
+    assert_eq!(not_json.status, 400, "{}", not_json.body);
+    assert!(
+        not_json
+            .body
+            .contains("<code>json</code>: is not a process document"),
+        "{}",
+        not_json.body
+    );
+    let mut document: serde_json::Value = serde_json::from_str(&export.body).expect("JSON");
+    document["process"]["title"] = serde_json::Value::String(String::new());
+    let blank = post_multipart(
+        &http,
+        &format!("{base}/workspace/import"),
+        &ana_post,
+        &[
+            ("csrf", None, &csrf),
+            ("organization", None, org_id),
+            ("file", Some("p.json"), &document.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(blank.status, 400, "{}", blank.body);
+    assert!(
+        blank.body.contains("<code>process.title</code>"),
+        "{}",
+        blank.body
+    );
+    assert!(
+        blank
+            .body
+            .contains(&format!("<option value=\"{org_id}\" selected")),
+        "the choice is kept"
+    );
+    let missing = post_multipart(
+        &http,
+        &format!("{base}/workspace/import"),
+        &ana_post,
+        &[
+            ("csrf", None, &csrf),
+            ("organization", None, org_id),
+            ("file", Some("p.json"), ""),
+        ],
+    )
+    .await;
+    assert_eq!(missing.status, 400);
+    assert!(missing.body.contains("Choose the file to import"));
+    let forged = post_multipart(
+        &http,
+        &format!("{base}/workspace/import"),
+        &ana_post,
+        &[
+            ("csrf", None, "forged"),
+            ("organization", None, org_id),
+            ("file", Some("p.json"), &export.body),
+        ],
+    )
+    .await;
+    assert_eq!(forged.status, 403);
+    let workspace = get(&http, &format!("{base}/workspace"), &[("cookie", &ana)]).await;
+    assert_eq!(
+        workspace.body.matches("Parque del Actur</a>").count(),
+        1,
+        "nothing imported yet"
+    );
+    let imported = post_multipart(
+        &http,
+        &format!("{base}/workspace/import"),
+        &ana_post,
+        &[
+            ("csrf", None, &csrf),
+            ("organization", None, org_id),
+            ("file", Some("p.json"), &export.body),
+        ],
+    )
+    .await;
+    assert_eq!(imported.status, 303, "{}", imported.body);
+    let copy = location(&imported)
+        .trim_end_matches("?imported=1")
+        .to_owned();
+    assert_ne!(copy, process);
+    let page = get(
+        &http,
+        &format!("{base}{copy}?imported=1"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    assert!(page.body.contains("The process is imported."));
+    assert!(
+        page.body.contains("Map the stakeholders"),
+        "its plan came along"
+    );
+
+    // Clone from the settings, with a title of its own.
+    let settings = get(
+        &http,
+        &format!("{base}{process}/settings"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    assert!(
+        settings
+            .body
+            .contains(&format!("action=\"{process}/clone\""))
+    );
+    let cloned = post(
+        &http,
+        &format!("{base}{process}/clone"),
+        &ana_post,
+        &[("csrf", &csrf), ("title", "Parque del Actur, segunda fase")],
+    )
+    .await;
+    assert_eq!(cloned.status, 303, "{}", cloned.body);
+    let clone = location(&cloned).trim_end_matches("?cloned=1").to_owned();
+    let page = get(
+        &http,
+        &format!("{base}{clone}?cloned=1"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    assert!(
+        page.body
+            .contains("<h1>Parque del Actur, segunda fase</h1>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("This is the new process"));
+
+    // Clear the clone's plan after the confirmation: planned again later.
+    let confirm = get(&http, &format!("{base}{clone}/clear"), &[("cookie", &ana)]).await;
+    assert_eq!(confirm.status, 200);
+    assert!(confirm.body.contains(&format!("action=\"{clone}/clear\"")));
+    let cleared = post(
+        &http,
+        &format!("{base}{clone}/clear"),
+        &ana_post,
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(cleared.status, 303, "{}", cleared.body);
+    let page = get(
+        &http,
+        &format!("{base}{clone}?cleared=1"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    assert!(page.body.contains("The plan is cleared"));
+    assert!(
+        page.body.contains(&format!("action=\"{clone}/plan\"")),
+        "it may be planned again"
+    );
+    assert!(!page.body.contains("Map the stakeholders"));
+
+    // A story of the first process starts a process like it.
+    let task = get(
+        &http,
+        &format!("{base}{process}/guide"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    let map = guide_links(&task.body, &process, "tasks")[0].clone();
+    let started = post(
+        &http,
+        &format!(
+            "{base}{process}/tasks/{}/status",
+            map.rsplit('/').next().unwrap_or_default()
+        ),
+        &ana_post,
+        &[("csrf", &csrf), ("status", "in-progress")],
+    )
+    .await;
+    assert_eq!(started.status, 303, "{}", started.body);
+    let published = post(
+        &http,
+        &format!("{base}{process}/stories"),
+        &ana_post,
+        &[
+            ("csrf", &csrf),
+            ("title", "Un parque para todos"),
+            ("results", "Un parque."),
+        ],
+    )
+    .await;
+    assert_eq!(published.status, 303, "{}", published.body);
+    let story = location(&published)
+        .trim_end_matches("?published=1")
+        .to_owned();
+    let story_page = get(&http, &format!("{base}{story}"), &[("cookie", &ana)]).await;
+    assert!(
+        story_page
+            .body
+            .contains(&format!("action=\"{story}/clone\""))
+    );
+    let again = post(
+        &http,
+        &format!("{base}{story}/clone"),
+        &ana_post,
+        &[("csrf", &csrf), ("title", "Otro parque")],
+    )
+    .await;
+    assert_eq!(again.status, 303, "{}", again.body);
+    let again = location(&again).trim_end_matches("?cloned=1").to_owned();
+    let page = get(&http, &format!("{base}{again}"), &[("cookie", &ana)]).await;
+    assert!(page.body.contains("<h1>Otro parque</h1>"));
+    // Someone outside the organisation may not start one there.
+    let ben = sign_in(&http, &base, "ben", "Ben Bold").await;
+    let ben_page = get(&http, &format!("{base}/workspace/new"), &[("cookie", &ben)]).await;
+    let ben_csrf = hidden(&ben_page.body, "csrf");
+    let refused = post(
+        &http,
+        &format!("{base}{story}/clone"),
+        &[("cookie", ben.as_str()), ("origin", base.as_str())],
+        &[("csrf", &ben_csrf), ("title", "Mío")],
+    )
+    .await;
+    assert!(
+        refused.status == 403 || refused.status == 404,
+        "{} {}",
+        refused.status,
+        refused.body
+    );
+}

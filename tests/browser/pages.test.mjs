@@ -525,6 +525,13 @@ for (const lang of LANGUAGES) {
     await page.locator('nav a[href="/workspace"]').click();
     await page.waitForURL(base + '/workspace');
     await checked(page, 'workspace', lang);
+    // Importing: sent without a file, the mistake is named.
+    await page.locator('a[href="/workspace/import"]').click();
+    await checked(page, 'process-import', lang);
+    await page.locator('form[action="/workspace/import"] button').click();
+    await page.locator('.error-summary a[href="#file"]').waitFor();
+    await checked(page, 'process-import-mistake', lang);
+    await page.goto(base + '/workspace');
     await page.locator('a[href="/workspace/new"]').click();
     await page.waitForURL(/\/workspace\/new/);
     assert.equal(await page.inputValue('#language'), lang, 'the page language is offered first');
@@ -624,7 +631,7 @@ for (const lang of LANGUAGES) {
     await submit(page);
     await page.waitForURL(/\/stories\/[0-9a-f-]+\?published=1$/);
     await page.locator('#value-4').check();
-    await submit(page);
+    await submit(page, 'form[action$="/rating"]');
     await page.waitForURL(/\?rated=1$/);
     await page.locator('p.notice[role="status"]').waitFor();
     await checked(page, 'story-rated', lang);
@@ -632,13 +639,13 @@ for (const lang of LANGUAGES) {
     await page.getByRole('link', { name: `Proceso ${lang}` }).click();
 
     // Its settings: renamed, then deleted after the confirmation.
-    await page.locator('a[href$="/settings"]').click();
+    await page.locator('nav.tabs a[href$="/settings"]').click();
     await checked(page, 'process-settings', lang);
     await page.fill('#title', `Proceso ${lang} (2)`);
-    await submit(page);
+    await submit(page, 'form[action$="/settings"]');
     await page.waitForURL(/\?saved=1$/);
     assert.equal(await page.locator('h1').textContent(), `Proceso ${lang} (2)`);
-    await page.locator('a[href$="/settings"]').click();
+    await page.locator('nav.tabs a[href$="/settings"]').click();
     await page.locator('a[href$="/delete"]').click();
     await checked(page, 'process-delete', lang);
     await page.locator('button.danger').click();

@@ -32,6 +32,7 @@ mod settings;
 mod sign_in;
 mod story_forms;
 mod teams;
+mod transfer;
 mod work;
 mod workplan;
 mod workspace;
@@ -296,6 +297,16 @@ pub fn router(settings: WebSettings, mut sign_in: SignIn, services: Services) ->
         )
         .route("/processes/{id}/items", post(guide_forms::add))
         .route("/processes/{id}/team", get(process_team::team))
+        .route(
+            "/workspace/import",
+            get(transfer::import_form).post(transfer::import),
+        )
+        .route("/processes/{id}/clone", post(transfer::clone_process))
+        .route(
+            "/processes/{id}/clear",
+            get(transfer::confirm_clear).post(transfer::clear),
+        )
+        .route("/stories/{id}/clone", post(transfer::clone_story))
         .route(
             "/processes/{id}/monitoring",
             get(process_monitoring::monitoring_tab),

@@ -769,6 +769,9 @@ pub(crate) async fn process(
         Some("saved=1") => Some(ctx.t("changes-saved")),
         Some("planned=1") => Some(ctx.t("process-planned")),
         Some("status=1") => Some(ctx.t("task-status-saved")),
+        Some("imported=1") => Some(ctx.t("process-imported")),
+        Some("cloned=1") => Some(ctx.t("process-cloned")),
+        Some("cleared=1") => Some(ctx.t("process-cleared")),
         _ => None,
     };
     // Only to offer the forms: co-production decides on each.
@@ -936,6 +939,8 @@ struct StoryPage {
     notice: Option<String>,
     /// The rating form's address and token, for someone signed in.
     rate: Option<(String, String)>,
+    /// Where "start a process like this one" posts.
+    clone_action: String,
     /// The rating form's choices: 1 to 5 stars, in words.
     stars: Vec<(i32, String)>,
     title: String,
@@ -1009,6 +1014,7 @@ pub(crate) async fn story(
         &StoryPage {
             notice,
             rate,
+            clone_action: format!("{}/clone", story_href(&story.name)),
             stars,
             title: story.title.clone(),
             process: process.map(|p| (p.title.clone(), process_href(&p.name))),
