@@ -3763,6 +3763,82 @@ async fn processes_are_imported_from_files_cloned_cleared_and_started_again_from
     let again = location(&again).trim_end_matches("?cloned=1").to_owned();
     let page = get(&http, &format!("{base}{again}"), &[("cookie", &ana)]).await;
     assert!(page.body.contains("<h1>Otro parque</h1>"));
+    // The workspace finds them by words of the title and by tag, sorted.
+    let tagged = post(
+        &http,
+        &format!("{base}{again}/settings"),
+        &ana_post,
+        &[
+            ("csrf", &csrf),
+            ("title", "Otro parque"),
+            ("language", "es"),
+            ("tags", "verde, barrio"),
+        ],
+    )
+    .await;
+    assert_eq!(tagged.status, 303, "{}", tagged.body);
+    let found = get(
+        &http,
+        &format!("{base}/workspace?q=SEGUNDA"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    assert!(
+        found.body.contains("Parque del Actur, segunda fase</a>"),
+        "{}",
+        found.body
+    );
+    assert!(!found.body.contains("Otro parque</a>"));
+    assert!(
+        found
+            .body
+            .contains("<input type=\"search\" id=\"q\" name=\"q\" value=\"SEGUNDA\">")
+    );
+    let by_tag = get(
+        &http,
+        &format!("{base}/workspace?tag=verde"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    assert!(by_tag.body.contains("Otro parque</a>"), "{}", by_tag.body);
+    assert!(!by_tag.body.contains("segunda fase</a>"));
+    assert!(
+        by_tag
+            .body
+            .contains("<a class=\"tag\" href=\"/workspace?tag=barrio\">barrio</a>"),
+        "{}",
+        by_tag.body
+    );
+    let by_title = get(
+        &http,
+        &format!("{base}/workspace?sort=title"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    let at = |title: &str| {
+        by_title
+            .body
+            .find(&format!("{title}</a>"))
+            .unwrap_or(usize::MAX)
+    };
+    assert!(
+        at("Otro parque") < at("Parque del Actur"),
+        "{}",
+        by_title.body
+    );
+    assert!(at("Parque del Actur") < at("Parque del Actur, segunda fase"));
+    assert!(
+        by_title
+            .body
+            .contains("<option value=\"title\" selected>By title</option>")
+    );
+    let bad = get(
+        &http,
+        &format!("{base}/workspace?sort=size"),
+        &[("cookie", &ana)],
+    )
+    .await;
+    assert_eq!(bad.status, 400);
     // Someone outside the organisation may not start one there.
     let ben = sign_in(&http, &base, "ben", "Ben Bold").await;
     let ben_page = get(&http, &format!("{base}/workspace/new"), &[("cookie", &ben)]).await;

@@ -680,3 +680,14 @@ process-cleared = The plan is cleared: plan the process again from a schema.
 story-clone = Do it again
 story-clone-lead = Start a new process in the same organisation, planned like the one this story tells of.
 story-clone-button = Start a process like this one
+
+# Searching and sorting process lists
+filter-words = Words of the title
+filter-tag = Tag
+filter-sort = Order
+sort-newest = Newest first
+sort-oldest = Oldest first
+sort-title = By title
+sort-updated = Recently changed first
+process-tags = Tags
+process-tags-invalid = Give up to 50 tags of up to 60 characters each, separated by commas

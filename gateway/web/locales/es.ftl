@@ -680,3 +680,14 @@ process-cleared = Se ha vaciado el plan: vuelva a planificar el proceso desde un
 story-clone = Hacerlo de nuevo
 story-clone-lead = Empiece un proceso nuevo en la misma organización, planificado como aquel del que habla esta historia.
 story-clone-button = Empezar un proceso como este
+
+# Buscar y ordenar listas de procesos
+filter-words = Palabras del título
+filter-tag = Etiqueta
+filter-sort = Orden
+sort-newest = Más recientes primero
+sort-oldest = Más antiguos primero
+sort-title = Por título
+sort-updated = Cambiados recientemente primero
+process-tags = Etiquetas
+process-tags-invalid = Indique hasta 50 etiquetas de hasta 60 caracteres cada una, separadas por comas

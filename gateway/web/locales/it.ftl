@@ -680,3 +680,14 @@ process-cleared = Il piano è stato svuotato: pianifica di nuovo il processo da 
 story-clone = Rifallo
 story-clone-lead = Avvia un nuovo processo nella stessa organizzazione, pianificato come quello di cui parla questa storia.
 story-clone-button = Avvia un processo come questo
+
+# Cercare e ordinare gli elenchi di processi
+filter-words = Parole del titolo
+filter-tag = Etichetta
+filter-sort = Ordine
+sort-newest = Più recenti prima
+sort-oldest = Meno recenti prima
+sort-title = Per titolo
+sort-updated = Modificati di recente prima
+process-tags = Etichette
+process-tags-invalid = Indica fino a 50 etichette di massimo 60 caratteri ciascuna, separate da virgole

@@ -685,3 +685,14 @@ process-cleared = Plāns ir notīrīts: plānojiet procesu vēlreiz no shēmas.
 story-clone = Darīt to vēlreiz
 story-clone-lead = Sāciet jaunu procesu tajā pašā organizācijā, plānotu kā tas, par kuru stāsta šis stāsts.
 story-clone-button = Sākt procesu kā šis
+
+# Procesu sarakstu meklēšana un kārtošana
+filter-words = Nosaukuma vārdi
+filter-tag = Birka
+filter-sort = Secība
+sort-newest = Jaunākie vispirms
+sort-oldest = Vecākie vispirms
+sort-title = Pēc nosaukuma
+sort-updated = Nesen mainītie vispirms
+process-tags = Birkas
+process-tags-invalid = Norādiet līdz 50 birkām, katru līdz 60 rakstzīmēm, atdalītas ar komatiem

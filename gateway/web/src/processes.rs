@@ -138,8 +138,16 @@ pub(crate) struct ProcessFilters {
     scope: Scope,
     status: Option<&'static str>,
     organization: String,
+    /// Words of the title.
+    query: String,
+    tag: String,
+    /// `newest` (empty), `oldest`, `title` or `updated`.
+    sort: &'static str,
     page: String,
 }
+
+/// The orders a list may be sorted in, as the sort filter names them.
+const SORTS: [&str; 4] = ["newest", "oldest", "title", "updated"];
 
 impl ProcessFilters {
     /// The filters of a query string; `Err` names the value not understood.
@@ -162,6 +170,16 @@ impl ProcessFilters {
                     }
                 }
                 "organization" => filters.organization = value.to_owned(),
+                "q" => filters.query = value.to_owned(),
+                "tag" => filters.tag = value.to_owned(),
+                "sort" if !value.is_empty() => match SORTS.iter().find(|s| **s == value) {
+                    Some(sort) => filters.sort = sort,
+                    None => {
+                        return Err(tonic::Status::invalid_argument(
+                            "sort: must be newest, oldest, title or updated",
+                        ));
+                    }
+                },
                 "page" => filters.page = value.to_owned(),
                 _ => {}
             }
@@ -171,7 +189,43 @@ impl ProcessFilters {
 
     /// Whether a filter is chosen.
     pub(crate) fn filtered(&self) -> bool {
-        self.status.is_some() || !self.organization.is_empty()
+        self.status.is_some()
+            || !self.organization.is_empty()
+            || !self.query.is_empty()
+            || !self.tag.is_empty()
+    }
+
+    /// The words searched for.
+    pub(crate) fn query(&self) -> &str {
+        &self.query
+    }
+
+    /// The tag chosen.
+    pub(crate) fn tag(&self) -> &str {
+        &self.tag
+    }
+
+    /// The sort choices, `newest` first.
+    pub(crate) fn sort_choices(&self, ctx: &PageCtx) -> Vec<Selectable> {
+        SORTS
+            .iter()
+            .map(|sort| Selectable {
+                value: (*sort).to_owned(),
+                label: ctx.t(&format!("sort-{sort}")),
+                label_lang: None,
+                selected: *sort == self.sort || (self.sort.is_empty() && *sort == "newest"),
+            })
+            .collect()
+    }
+
+    /// The list's address for the tag `tag`, other filters kept.
+    pub(crate) fn tag_href(&self, tag: &str) -> String {
+        Self {
+            tag: tag.to_owned(),
+            page: String::new(),
+            ..self.clone()
+        }
+        .href(None)
     }
 
     pub(crate) fn request(&self) -> coproduction::ListProcessesRequest {
@@ -189,6 +243,9 @@ impl ProcessFilters {
                 .status
                 .and_then(|s| STATUSES.iter().find(|(name, _)| *name == s))
                 .map_or(0, |(_, status)| *status as i32),
+            query: self.query.clone(),
+            tag: self.tag.clone(),
+            order_by: self.sort.to_owned(),
         }
     }
 
@@ -207,6 +264,15 @@ impl ProcessFilters {
                 "organization={}",
                 form_urlencoded_component(&self.organization)
             ));
+        }
+        if !self.query.is_empty() {
+            pairs.push(format!("q={}", form_urlencoded_component(&self.query)));
+        }
+        if !self.tag.is_empty() {
+            pairs.push(format!("tag={}", form_urlencoded_component(&self.tag)));
+        }
+        if !self.sort.is_empty() {
+            pairs.push(format!("sort={}", self.sort));
         }
         if let Some(page) = page {
             pairs.push(format!("page={}", form_urlencoded_component(page)));
@@ -336,6 +402,9 @@ pub(crate) struct ProcessRow {
     pub(crate) lang: Option<String>,
     pub(crate) meta: String,
     pub(crate) excerpt: String,
+    /// Its tags, each with the list's address for it (none on the home
+    /// page).
+    pub(crate) tags: Vec<(String, String)>,
 }
 
 /// A choice of a select or radio group.
@@ -351,6 +420,9 @@ pub(crate) struct Selectable {
 struct ProcessesPage {
     ctx: PageCtx,
     processes: Vec<ProcessRow>,
+    query: String,
+    tag: String,
+    sorts: Vec<Selectable>,
     statuses: Vec<Selectable>,
     organizations: Vec<Selectable>,
     filtered: bool,
@@ -403,6 +475,25 @@ pub(crate) fn process_row(
         } else {
             &process.description
         }),
+        tags: Vec::new(),
+    }
+}
+
+/// [`process_row`] with its tags, each linked to the list `filters` give
+/// for it.
+pub(crate) fn listed_row(
+    ctx: &PageCtx,
+    process: &coproduction::Process,
+    organizations: &[community::Organization],
+    filters: &ProcessFilters,
+) -> ProcessRow {
+    ProcessRow {
+        tags: process
+            .tags
+            .iter()
+            .map(|tag| (tag.clone(), filters.tag_href(tag)))
+            .collect(),
+        ..process_row(ctx, process, organizations)
     }
 }
 
@@ -428,12 +519,15 @@ pub(crate) async fn processes(state: Shared, headers: HeaderMap, uri: Uri) -> Re
     let processes = listed
         .processes
         .iter()
-        .map(|p| process_row(&ctx, p, &organizations))
+        .map(|p| listed_row(&ctx, p, &organizations, &filters))
         .collect();
     let next_page =
         (!listed.next_page_token.is_empty()).then(|| filters.href(Some(&listed.next_page_token)));
     page(
         &ProcessesPage {
+            query: filters.query().to_owned(),
+            tag: filters.tag().to_owned(),
+            sorts: filters.sort_choices(&ctx),
             statuses: filters.status_choices(&ctx),
             organizations: filters.organization_choices(&ctx, &organizations),
             filtered: filters.filtered(),
@@ -1070,6 +1164,31 @@ mod tests {
         .expect("again");
         assert_eq!(again, filters);
         assert_eq!(ProcessFilters::default().href(None), "/processes");
+        // Words, a tag and an order go to the service and come back in the
+        // address; a tag's link keeps the other filters.
+        let searched = ProcessFilters::parse(
+            Scope::Mine,
+            Some("q=parque%20norte&tag=verde&sort=title&status=finished"),
+        )
+        .expect("filters");
+        let request = searched.request();
+        assert_eq!(
+            (
+                request.query.as_str(),
+                request.tag.as_str(),
+                request.order_by.as_str()
+            ),
+            ("parque norte", "verde", "title")
+        );
+        assert_eq!(
+            searched.href(None),
+            "/workspace?status=finished&q=parque%20norte&tag=verde&sort=title"
+        );
+        assert_eq!(
+            searched.tag_href("barrio"),
+            "/workspace?status=finished&q=parque%20norte&tag=barrio&sort=title"
+        );
+        assert!(ProcessFilters::parse(Scope::Mine, Some("sort=size")).is_err());
         let refused =
             ProcessFilters::parse(Scope::Public, Some("status=paused")).expect_err("refused");
         assert!(refused.message().starts_with("status"));

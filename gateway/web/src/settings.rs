@@ -19,7 +19,7 @@ use crate::sign_in::{Posted, see_other};
 use crate::{Lang, Shared, WebState};
 
 /// The fields the settings form edits, as co-production's mask names them.
-const EDITED: [&str; 7] = [
+const EDITED: [&str; 8] = [
     "title",
     "description",
     "aim",
@@ -27,10 +27,12 @@ const EDITED: [&str; 7] = [
     "language",
     "logo_uri",
     "public",
+    "tags",
 ];
 
 /// Co-production's field violations, by the input they belong beside.
-const SETTINGS_RULES: [(&str, &str, &str); 6] = [
+const SETTINGS_RULES: [(&str, &str, &str); 7] = [
+    ("process.tags", "tags", "process-tags-invalid"),
     ("process.title", "title", "process-title-invalid"),
     ("process.language", "language", "process-language-invalid"),
     (
@@ -60,6 +62,9 @@ pub(crate) struct SettingsPosted {
     language: String,
     #[serde(default)]
     logo: String,
+    /// Tags, separated by commas.
+    #[serde(default)]
+    tags: String,
     /// Present (any value) when the box is ticked.
     #[serde(default)]
     public: Option<String>,
@@ -81,6 +86,7 @@ impl SettingsPosted {
             idea: process.idea.clone(),
             language: process.language.clone(),
             logo: process.logo_uri.clone(),
+            tags: process.tags.join(", "),
             public: process.public.then(|| "yes".to_owned()),
         }
     }
@@ -208,6 +214,13 @@ pub(crate) async fn save_settings(
             language: posted.language.trim().to_owned(),
             logo_uri: posted.logo.trim().to_owned(),
             public: posted.public.is_some(),
+            tags: posted
+                .tags
+                .split(',')
+                .map(str::trim)
+                .filter(|tag| !tag.is_empty())
+                .map(str::to_owned)
+                .collect(),
             ..Default::default()
         }),
         update_mask: Some(prost_types::FieldMask {

@@ -16,7 +16,7 @@ use crate::organizations::sign_in_first;
 use crate::pages::{FieldErrors, PageCtx, field_errors, page, problem, web_pages};
 use crate::processes::{
     ProcessFilters, ProcessRow, Scope, Selectable, coproduction_client, coproduction_form,
-    organization_choices, organizations, process_href, process_row,
+    listed_row, organization_choices, organizations, process_href,
 };
 use crate::sign_in::{Posted, see_other};
 use crate::{Lang, Shared, WebState};
@@ -26,6 +26,9 @@ use crate::{Lang, Shared, WebState};
 struct WorkspacePage {
     ctx: PageCtx,
     processes: Vec<ProcessRow>,
+    query: String,
+    tag: String,
+    sorts: Vec<Selectable>,
     statuses: Vec<Selectable>,
     organizations: Vec<Selectable>,
     filtered: bool,
@@ -58,13 +61,16 @@ pub(crate) async fn workspace(state: Shared, headers: HeaderMap, uri: Uri) -> Re
     let processes = listed
         .processes
         .iter()
-        .map(|p| process_row(&ctx, p, &organizations))
+        .map(|p| listed_row(&ctx, p, &organizations, &filters))
         .collect();
     let next_page =
         (!listed.next_page_token.is_empty()).then(|| filters.href(Some(&listed.next_page_token)));
     let notice = (uri.query() == Some("deleted=1")).then(|| ctx.t("process-deleted"));
     page(
         &WorkspacePage {
+            query: filters.query().to_owned(),
+            tag: filters.tag().to_owned(),
+            sorts: filters.sort_choices(&ctx),
             statuses: filters.status_choices(&ctx),
             organizations: filters.organization_choices(&ctx, &organizations),
             filtered: filters.filtered(),

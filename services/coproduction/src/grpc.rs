@@ -23,7 +23,7 @@ use crate::domain::tree::{self, Prerequisite};
 use crate::domain::{Kind, Status, Violation, check_text, check_url};
 use crate::error::{Error, Result};
 use crate::events::*;
-use crate::store::{self, ItemRow, ProcessFilter, ProcessRow};
+use crate::store::{self, ItemRow, ProcessFilter, ProcessOrder, ProcessRow};
 use interlink_runtime::text::text_problem;
 use interlink_runtime::validation::check_paragraphs;
 
@@ -632,6 +632,28 @@ impl CoproductionApi {
         } else {
             convert::status_from("status", r.status, &mut violations)
         };
+        let query = interlink_runtime::validation::check_line(
+            "query",
+            &r.query,
+            false,
+            200,
+            &mut violations,
+        );
+        let tag =
+            interlink_runtime::validation::check_line("tag", &r.tag, false, 60, &mut violations);
+        let order = match r.order_by.as_str() {
+            "" | "newest" => ProcessOrder::Newest,
+            "oldest" => ProcessOrder::Oldest,
+            "title" => ProcessOrder::Title,
+            "updated" => ProcessOrder::Updated,
+            _ => {
+                violations.push(Violation::new(
+                    "order_by",
+                    "must be newest, oldest, title or updated",
+                ));
+                ProcessOrder::Newest
+            }
+        };
         Error::check(violations)?;
         let limit = limit.unwrap_or(50);
         let caller = identity(&request);
@@ -645,6 +667,9 @@ impl CoproductionApi {
             organization_id: organization,
             public_only: r.public_only,
             status,
+            query: (!query.is_empty()).then_some(query),
+            tag: (!tag.is_empty()).then_some(tag),
+            order,
         };
         let mut rows =
             store::list_processes(&self.db, &filter, before.as_deref(), limit + 1).await?;

@@ -3276,6 +3276,129 @@ async fn stories_are_as_visible_as_their_process(backend: Backend) {
     c.server.stop().await;
 }
 
+async fn processes_are_searched_by_title_and_tag_and_listed_in_four_orders(backend: Backend) {
+    let c = Coproduction::start(backend).await;
+    let mut client = c.client();
+    let north = c.create(&c.ana, "Parque norte", false).await;
+    let library = c.create(&c.ana, "Biblioteca 100% abierta", false).await;
+    let south = c.create(&c.ana, "parque sur", false).await;
+    let tag = |process: &pb::Process, tags: &[&str]| {
+        with_token(
+            pb::UpdateProcessRequest {
+                process: Some(pb::Process {
+                    name: process.name.clone(),
+                    tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+                    ..Default::default()
+                }),
+                update_mask: mask(&["tags"]),
+            },
+            &c.ana,
+        )
+    };
+    client
+        .update_process(tag(&north, &["verde", "barrio \"norte\""]))
+        .await
+        .expect("tags");
+    client
+        .update_process(tag(&library, &["cultura"]))
+        .await
+        .expect("tags");
+    let list = |request: pb::ListProcessesRequest| {
+        let mut client = c.client();
+        let token = c.ana.clone();
+        async move {
+            client
+                .list_processes(with_token(request, &token))
+                .await
+                .expect("list")
+                .into_inner()
+                .processes
+                .into_iter()
+                .map(|p| p.title)
+                .collect::<Vec<_>>()
+        }
+    };
+    let asked = |query: &str, tag: &str, order_by: &str| pb::ListProcessesRequest {
+        query: query.into(),
+        tag: tag.into(),
+        order_by: order_by.into(),
+        ..Default::default()
+    };
+    // Words of the title, in any case; LIKE's wildcards are plain letters.
+    assert_eq!(
+        list(asked("PARQUE", "", "")).await,
+        ["parque sur", "Parque norte"]
+    );
+    assert_eq!(
+        list(asked("100%", "", "")).await,
+        ["Biblioteca 100% abierta"]
+    );
+    assert!(list(asked("_", "", "")).await.is_empty());
+    assert!(list(asked("%", "", "")).await.len() == 1);
+    // A tag is matched whole, quotes and all.
+    assert_eq!(list(asked("", "verde", "")).await, ["Parque norte"]);
+    assert!(list(asked("", "verd", "")).await.is_empty());
+    assert_eq!(
+        list(asked("", "barrio \"norte\"", "")).await,
+        ["Parque norte"]
+    );
+    assert!(list(asked("sur", "verde", "")).await.is_empty());
+    // Four orders, each paged one by one to the same list.
+    assert_eq!(
+        list(asked("", "", "oldest")).await,
+        ["Parque norte", "Biblioteca 100% abierta", "parque sur"]
+    );
+    assert_eq!(
+        list(asked("", "", "title")).await,
+        ["Biblioteca 100% abierta", "Parque norte", "parque sur"]
+    );
+    // The library changed last: first when most recently changed comes first.
+    assert_eq!(
+        list(asked("", "", "updated")).await,
+        ["Biblioteca 100% abierta", "Parque norte", "parque sur"]
+    );
+    for order in ["newest", "oldest", "title", "updated"] {
+        let whole = list(asked("", "", order)).await;
+        let mut paged = Vec::new();
+        let mut token = String::new();
+        loop {
+            let page = client
+                .list_processes(with_token(
+                    pb::ListProcessesRequest {
+                        page_size: 1,
+                        page_token: token.clone(),
+                        order_by: order.into(),
+                        ..Default::default()
+                    },
+                    &c.ana,
+                ))
+                .await
+                .expect("page")
+                .into_inner();
+            paged.extend(page.processes.into_iter().map(|p| p.title));
+            if page.next_page_token.is_empty() {
+                break;
+            }
+            token = page.next_page_token;
+        }
+        assert_eq!(paged, whole, "{order}");
+    }
+    // Out of shape: refused by field.
+    for (request, field) in [
+        (asked("", "", "size"), "order_by"),
+        (asked("two\nlines", "", ""), "query"),
+        (asked("", &"t".repeat(61), ""), "tag"),
+    ] {
+        let refused = client
+            .list_processes(with_token(request, &c.ana))
+            .await
+            .expect_err("refused");
+        assert_eq!(refused.code(), Code::InvalidArgument);
+        assert!(refused.message().contains(field), "{}", refused.message());
+    }
+    let _ = south;
+}
+
 on_both_backends!(
     a_process_is_built_from_the_seeded_default_schema,
     statuses_roll_up_and_prerequisites_hold_tasks_back,
@@ -3290,4 +3413,5 @@ on_both_backends!(
     export_import_round_trips_and_clones_copy_the_plan,
     items_are_copied_with_their_subtree,
     projections_are_rebuilt_exactly_from_a_replay,
+    processes_are_searched_by_title_and_tag_and_listed_in_four_orders,
 );

@@ -277,6 +277,39 @@ pub struct ProcessFilter {
     pub public_only: bool,
     /// Only this status.
     pub status: Option<Status>,
+    /// Only those whose title holds this (case-insensitive).
+    pub query: Option<String>,
+    /// Only those with this tag.
+    pub tag: Option<String>,
+    /// In which order.
+    pub order: ProcessOrder,
+}
+
+/// The orders processes are listed in; each pages by the last one's id.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ProcessOrder {
+    /// Newest first.
+    #[default]
+    Newest,
+    /// Oldest first.
+    Oldest,
+    /// By title, A to Z.
+    Title,
+    /// Most recently changed first.
+    Updated,
+}
+
+/// `text` as a LIKE pattern matching it anywhere (`\` escapes).
+fn contains_pattern(text: &str) -> String {
+    let mut out = String::from("%");
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
 }
 
 /// SQL: process `p` is administered by the subject in parameter `s`.
@@ -315,12 +348,42 @@ pub async fn list_processes(
     before: Option<&str>,
     limit: u64,
 ) -> Result<Vec<ProcessRow>, DbErr> {
-    let mut values: Vec<Value> = vec![before.unwrap_or("g").into()];
-    let mut conditions = vec!["p.id < $1".to_owned()];
+    let mut values: Vec<Value> = Vec::new();
+    let mut conditions = vec!["1 = 1".to_owned()];
     let param = |value: Value, values: &mut Vec<Value>| {
         values.push(value);
         format!("${}", values.len())
     };
+    // After the last process of the page before, in the list's order.
+    if let Some(before) = before {
+        let b = param(before.into(), &mut values);
+        conditions.push(match filter.order {
+            ProcessOrder::Newest => format!("p.id < {b}"),
+            ProcessOrder::Oldest => format!("p.id > {b}"),
+            ProcessOrder::Title => format!(
+                "(LOWER(p.title) > (SELECT LOWER(t.title) FROM processes t WHERE t.id = {b}) \
+                 OR (LOWER(p.title) = (SELECT LOWER(t.title) FROM processes t WHERE t.id = {b}) \
+                 AND p.id > {b}))"
+            ),
+            ProcessOrder::Updated => format!(
+                "(p.updated_at < (SELECT t.updated_at FROM processes t WHERE t.id = {b}) \
+                 OR (p.updated_at = (SELECT t.updated_at FROM processes t WHERE t.id = {b}) \
+                 AND p.id < {b}))"
+            ),
+        });
+    }
+    if let Some(query) = &filter.query {
+        // Both sides folded by the database, so they fold alike.
+        let q = param(contains_pattern(query).into(), &mut values);
+        conditions.push(format!("LOWER(p.title) LIKE LOWER({q}) ESCAPE '\\'"));
+    }
+    if let Some(tag) = &filter.tag {
+        // Tags are kept as a JSON array: the tag as a JSON string is one
+        // whole element.
+        let quoted = serde_json::to_string(tag).map_err(|e| DbErr::Custom(e.to_string()))?;
+        let t = param(contains_pattern(&quoted).into(), &mut values);
+        conditions.push(format!("p.tags LIKE {t} ESCAPE '\\'"));
+    }
     let subject = filter.subject.clone().unwrap_or_default();
     if filter.mine {
         let s = param(subject.clone().into(), &mut values);
@@ -349,8 +412,14 @@ pub async fn list_processes(
         .split(", ")
         .map(|c| format!("p.{c}"))
         .collect();
+    let order = match filter.order {
+        ProcessOrder::Newest => "p.id DESC",
+        ProcessOrder::Oldest => "p.id ASC",
+        ProcessOrder::Title => "LOWER(p.title) ASC, p.id ASC",
+        ProcessOrder::Updated => "p.updated_at DESC, p.id DESC",
+    };
     let sql = format!(
-        "SELECT {} FROM processes p WHERE {} ORDER BY p.id DESC LIMIT {l}",
+        "SELECT {} FROM processes p WHERE {} ORDER BY {order} LIMIT {l}",
         columns.join(", "),
         conditions.join(" AND ")
     );
