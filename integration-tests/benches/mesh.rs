@@ -8,7 +8,10 @@
 //! have finished): public REST reads of the catalogue, gRPC reads through
 //! the gateway, authenticated REST writes, an 80/20 mix, and web pages (the
 //! catalogue search and an interlinker's page, beside the REST search of
-//! the same size, and the home page's weight); a bare tonic
+//! the same size, and the home page's weight; signed in where the dev
+//! sign-in exists, a task's guide page in a process of 100 tasks and the
+//! workspace among 1,000 processes, with the guide's and its Gantt SVG's
+//! sizes); a bare tonic
 //! echo server in this process is the baseline. Prints a table with p50,
 //! p99, achieved throughput, errors, the CPU time the mesh's processes spent
 //! per call (from /proc) and the resident memory of each process,
@@ -44,6 +47,13 @@ enum Call {
     PageSearch,
     /// An interlinker's page: four catalogue calls and a batch of names.
     PageInterlinker,
+    /// A task's guide page in a process of 100 tasks, signed in as its
+    /// administrator (every form of the panel rendered).
+    PageGuide,
+    /// The workspace's first page among 1,000 processes, signed in.
+    PageWorkspace,
+    /// The same, sorted by title.
+    PageWorkspaceByTitle,
 }
 
 #[derive(Clone)]
@@ -56,6 +66,10 @@ struct Clients {
     created: Arc<AtomicU64>,
     /// The path of an interlinker's page.
     interlinker_page: String,
+    /// The signed-in web session's cookies (embedded mode's dev sign-in).
+    cookie: String,
+    /// The path of a task's guide page in the 100-task process.
+    guide_page: String,
 }
 
 impl Clients {
@@ -92,6 +106,18 @@ impl Clients {
                 self.get(&format!("{}{}", self.base, self.interlinker_page))
                     .await
             }
+            Call::PageGuide => {
+                self.get_signed_in(&format!("{}{}", self.base, self.guide_page))
+                    .await
+            }
+            Call::PageWorkspace => {
+                self.get_signed_in(&format!("{}/workspace", self.base))
+                    .await
+            }
+            Call::PageWorkspaceByTitle => {
+                self.get_signed_in(&format!("{}/workspace?sort=title", self.base))
+                    .await
+            }
             Call::GrpcList => self
                 .catalogue
                 .clone()
@@ -123,6 +149,245 @@ impl Clients {
     async fn get(&self, url: &str) -> bool {
         answered_ok(url, self.http.get(url).send().await).await
     }
+
+    async fn get_signed_in(&self, url: &str) -> bool {
+        let sent = self
+            .http
+            .get(url)
+            .header("cookie", &self.cookie)
+            .send()
+            .await;
+        answered_ok(url, sent).await
+    }
+
+    /// A REST call as the bench's platform administrator; its JSON answer
+    /// (`None` unless 200).
+    async fn rest(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> Option<serde_json::Value> {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.ok()?;
+        if response.status() != 200 {
+            return None;
+        }
+        response.json().await.ok()
+    }
+}
+
+/// The `name=value` pairs of a response's cookies.
+fn cookies_of(response: &reqwest::Response) -> Vec<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The day `offset` days into March 2027 onwards, as RFC 3339 (months of
+/// 28 days are enough for a plan's dates).
+fn plan_day(offset: u64) -> String {
+    let month = 3 + offset / 28;
+    let day = 1 + offset % 28;
+    format!("2027-{month:02}-{day:02}T00:00:00Z")
+}
+
+/// What the workspace workloads need, made through the mesh: a web session
+/// of the bench's user (by the dev sign-in page, so embedded mode only),
+/// 1,000 processes it administers, and one of them planned from the
+/// default schema and grown to 100 dated tasks. `Err` says why not (no
+/// dev sign-in in cluster mode). Also the bytes of that process's guide page and Gantt SVG.
+async fn seed_workspace(clients: &Clients) -> Result<(String, String, usize, usize), String> {
+    use reqwest::Method as M;
+    let base = &clients.base;
+    let form = clients
+        .http
+        .get(format!("{base}/sign-in"))
+        .send()
+        .await
+        .ok()
+        .ok_or("seed step 1")?;
+    if form.status() != 200 {
+        return Err(format!("/sign-in answered {}", form.status()));
+    }
+    let anonymous = cookies_of(&form).join("; ");
+    let body = form.text().await.ok().ok_or("seed step 2")?;
+    let csrf = body
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .ok_or("seed step 3")?
+        .split('"')
+        .next()
+        .ok_or("seed step 4")?
+        .to_owned();
+    // The session cookie comes with the 303: not followed.
+    let signed = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| e.to_string())?
+        .post(format!("{base}/sign-in"))
+        .header("cookie", anonymous)
+        .header("origin", base.as_str())
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("subject", "bench"),
+            ("name", "Bench"),
+        ])
+        .send()
+        .await
+        .ok()
+        .ok_or("seed step 5")?;
+    if signed.status() != 303 {
+        return Err(format!("the dev sign-in answered {}", signed.status()));
+    }
+    let cookie = cookies_of(&signed).join("; ");
+    let organization = clients
+        .rest(
+            M::POST,
+            "/v1/organizations",
+            Some(serde_json::json!({
+                "displayName": {"values": {"es": "Ayuntamiento del banco de pruebas"}},
+                "defaultTeamType": "TEAM_TYPE_PUBLIC_ADMINISTRATION",
+            })),
+        )
+        .await
+        .ok_or("seed step 6")?["name"]
+        .as_str()
+        .ok_or("seed step 7")?
+        .to_owned();
+    // Co-production hears of the organisation's administrator by event.
+    let mut processes = Vec::with_capacity(1_000);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while processes.len() < 1_000 {
+        let made = clients
+            .rest(
+                M::POST,
+                "/v1/processes",
+                Some(serde_json::json!({
+                    "title": format!("Proceso {:04}", 1_000 - processes.len()),
+                    "language": "es",
+                    "organization": organization,
+                    "tags": ["banco"],
+                })),
+            )
+            .await;
+        match made.and_then(|p| p["name"].as_str().map(str::to_owned)) {
+            Some(name) => processes.push(name),
+            None if processes.is_empty() && std::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            None => return Err("a process was not made".to_owned()),
+        }
+    }
+    let process = processes.first().ok_or("seed step 8")?.clone();
+    clients
+        .rest(
+            M::POST,
+            &format!("/v1/{process}:buildFromSchema"),
+            Some(serde_json::json!({"schema": "schemas/default"})),
+        )
+        .await
+        .ok_or("seed step 9")?;
+    let tree = clients
+        .rest(M::GET, &format!("/v1/{process}/tree"), None)
+        .await
+        .ok_or("seed step 10")?;
+    let items = tree["items"].as_array().ok_or("seed step 11")?.clone();
+    let first_phase = items
+        .iter()
+        .find(|i| i["kind"] == "ITEM_KIND_PHASE")
+        .ok_or("seed step 12")?["name"]
+        .clone();
+    let objective = items
+        .iter()
+        .find(|i| i["kind"] == "ITEM_KIND_OBJECTIVE" && i["parent"] == first_phase)
+        .ok_or("seed step 13")?["name"]
+        .as_str()
+        .ok_or("seed step 14")?
+        .to_owned();
+    let mut tasks: Vec<String> = items
+        .iter()
+        .filter(|i| i["kind"] == "ITEM_KIND_TASK")
+        .filter_map(|i| i["name"].as_str().map(str::to_owned))
+        .collect();
+    // The schema's tasks get dates; then tasks are added up to 100.
+    for (n, task) in tasks.clone().iter().enumerate() {
+        let dates = serde_json::json!({
+            "startTime": plan_day(n as u64 * 2),
+            "endTime": plan_day(n as u64 * 2 + 4),
+        });
+        let patched = clients
+            .rest(
+                M::PATCH,
+                &format!("/v1/{task}?updateMask=startTime,endTime"),
+                Some(dates),
+            )
+            .await;
+        patched.ok_or("seed step 16")?;
+    }
+    let mut added = None;
+    while tasks.len() < 100 {
+        let n = tasks.len() as u64;
+        let task = clients
+            .rest(
+                M::POST,
+                &format!("/v1/{process}/items"),
+                Some(serde_json::json!({
+                    "kind": "ITEM_KIND_TASK",
+                    "parent": objective,
+                    "title": {"values": {"en": format!("Prepare the neighbourhood meeting {n}")}},
+                    "startTime": plan_day(n),
+                    "endTime": plan_day(n + 6),
+                })),
+            )
+            .await
+            .ok_or("seed step 17")?["name"]
+            .as_str()
+            .ok_or("seed step 18")?
+            .to_owned();
+        added.get_or_insert_with(|| task.clone());
+        tasks.push(task);
+    }
+    let id = process.trim_start_matches("processes/");
+    let guide = format!("/processes/{id}/guide/{}", added.ok_or("seed step 19")?);
+    let page_bytes = |path: String| {
+        let (http, cookie) = (clients.http.clone(), cookie.clone());
+        let url = format!("{base}{path}");
+        async move {
+            let response = http
+                .get(&url)
+                .header("cookie", cookie)
+                .send()
+                .await
+                .map_err(|e| format!("{url}: {e}"))?;
+            let status = response.status();
+            let body = response.bytes().await.map_err(|e| format!("{url}: {e}"))?;
+            if status != 200 {
+                return Err(format!(
+                    "{url} answered {status}: {}",
+                    String::from_utf8_lossy(&body)
+                        .chars()
+                        .take(300)
+                        .collect::<String>()
+                ));
+            }
+            Ok(body.len())
+        }
+    };
+    let guide_bytes = page_bytes(guide.clone()).await?;
+    let svg_bytes = page_bytes(format!("/processes/{id}/workplan.svg")).await?;
+    Ok((cookie, guide, guide_bytes, svg_bytes))
 }
 
 /// Whether a REST call was answered 200 with its whole body; the first
@@ -277,6 +542,9 @@ struct Run {
     rss: Vec<(String, f64)>,
     /// Bytes of the home page and its files, gzip-compressed.
     home_weight: usize,
+    /// Bytes of the 100-task guide page and of its Gantt SVG (uncompressed),
+    /// where the workspace workloads ran.
+    workspace_bytes: Option<(usize, usize)>,
 }
 
 async fn run_mode(mode: Mode, length: Duration) -> Run {
@@ -309,6 +577,8 @@ async fn run_mode(mode: Mode, length: Duration) -> Run {
         catalogue: CatalogueServiceClient::new(gateway),
         created: Arc::new(AtomicU64::new(0)),
         interlinker_page: String::new(),
+        cookie: String::new(),
+        guide_page: String::new(),
     };
     let search = clients
         .http
@@ -329,6 +599,22 @@ async fn run_mode(mode: Mode, length: Duration) -> Run {
         ..clients
     };
     let home_weight = home_weight(&clients).await;
+    let seeded = match seed_workspace(&clients).await {
+        Ok(seeded) => Some(seeded),
+        Err(why) => {
+            eprintln!("{mode}: the workspace pages are not measured: {why}");
+            None
+        }
+    };
+    let workspace_bytes = seeded.as_ref().map(|(_, _, guide, svg)| (*guide, *svg));
+    let clients = match seeded {
+        Some((cookie, guide_page, _, _)) => Clients {
+            cookie,
+            guide_page,
+            ..clients
+        },
+        None => clients,
+    };
     // Warm up connections and caches.
     let _ = open_loop(
         &clients,
@@ -338,7 +624,7 @@ async fn run_mode(mode: Mode, length: Duration) -> Run {
     )
     .await;
     let mut rows = Vec::new();
-    let workloads: [(&'static str, &[Call], u64); 10] = [
+    let mut workloads: Vec<(&'static str, &[Call], u64)> = vec![
         ("bare tonic echo (baseline)", &[Call::Baseline], 1_000),
         ("REST search (public)", &[Call::RestSearch], 500),
         ("REST list 50 interlinkers", &[Call::RestList], 500),
@@ -361,6 +647,21 @@ async fn run_mode(mode: Mode, length: Duration) -> Run {
         ("page: catalogue search (HTML)", &[Call::PageSearch], 200),
         ("page: an interlinker (HTML)", &[Call::PageInterlinker], 200),
     ];
+    if workspace_bytes.is_some() {
+        workloads.extend([
+            ("page: guide, 100-task process", &[Call::PageGuide][..], 50),
+            (
+                "page: workspace, 1,000 processes",
+                &[Call::PageWorkspace][..],
+                100,
+            ),
+            (
+                "page: workspace by title",
+                &[Call::PageWorkspaceByTitle][..],
+                100,
+            ),
+        ]);
+    }
     let pids: Vec<u32> = mesh.pids().into_iter().map(|(_, pid)| pid).collect();
     for (name, mix, rate) in workloads {
         let cpu_before = cpu_seconds(&pids);
@@ -388,6 +689,7 @@ async fn run_mode(mode: Mode, length: Duration) -> Run {
         rows,
         rss,
         home_weight,
+        workspace_bytes,
     }
 }
 
@@ -483,6 +785,13 @@ fn main() {
             "home page with its stylesheet: {:.1} KB transferred (gzip)",
             run.home_weight as f64 / 1024.0
         );
+        if let Some((guide, svg)) = run.workspace_bytes {
+            println!(
+                "100-task process: guide page {:.1} KB, Gantt SVG {:.1} KB (uncompressed)",
+                guide as f64 / 1024.0,
+                svg as f64 / 1024.0
+            );
+        }
     }
     println!("RSS of the bench (clients + bare tonic): {bench_rss:.0} MiB");
     let json = serde_json::json!({
@@ -499,6 +808,8 @@ fn main() {
                 "mesh_cpu_us_per_call": r.cpu_per_call_us,
             })).collect::<Vec<_>>(),
             "home_page_bytes_gzip": run.home_weight,
+            "guide_page_bytes": run.workspace_bytes.map(|(guide, _)| guide),
+            "gantt_svg_bytes": run.workspace_bytes.map(|(_, svg)| svg),
             "rss_mib": run.rss.iter()
                 .map(|(role, mib)| (role.clone(), serde_json::json!(mib)))
                 .collect::<serde_json::Map<_, _>>(),

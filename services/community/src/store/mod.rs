@@ -221,6 +221,15 @@ async fn organization_row(
 ) -> Result<OrganizationRow, DbErr> {
     let id: String = row.try_get("", "id")?;
     let administrators = administrators(db, &id).await?;
+    organization_row_with(row, administrators)
+}
+
+/// An organisation's row with its `administrators` already read.
+fn organization_row_with(
+    row: &QueryResult,
+    administrators: Vec<String>,
+) -> Result<OrganizationRow, DbErr> {
+    let id: String = row.try_get("", "id")?;
     Ok(OrganizationRow {
         display_name: json_map(row, "display_name")?,
         description: json_map(row, "description")?,
@@ -398,11 +407,41 @@ pub async fn list_organizations(
             ],
         ))
         .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in &rows {
-        out.push(organization_row(db, row).await?);
+    // The administrators of the whole page in one query, not one each.
+    let ids = rows
+        .iter()
+        .map(|row| row.try_get::<String>("", "id"))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut administrators: std::collections::HashMap<String, Vec<String>> =
+        std::collections::HashMap::new();
+    if !ids.is_empty() {
+        let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT organization_id, user_id FROM organization_administrators \
+             WHERE organization_id IN ({}) ORDER BY organization_id, added_at, user_id",
+            marks.join(", ")
+        );
+        let values: Vec<sea_orm::Value> = ids.iter().map(|id| id.clone().into()).collect();
+        for row in db
+            .query_all_raw(sea_orm::Statement::from_sql_and_values(
+                db.get_database_backend(),
+                sql,
+                values,
+            ))
+            .await?
+        {
+            administrators
+                .entry(row.try_get("", "organization_id")?)
+                .or_default()
+                .push(row.try_get("", "user_id")?);
+        }
     }
-    Ok(out)
+    rows.iter()
+        .zip(ids)
+        .map(|(row, id)| {
+            organization_row_with(row, administrators.remove(&id).unwrap_or_default())
+        })
+        .collect()
 }
 
 /// A stored team.

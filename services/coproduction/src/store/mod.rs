@@ -4,6 +4,8 @@
 
 pub mod migrations;
 
+use std::collections::HashMap;
+
 use interlink_runtime::db::{run, statement};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult, Statement, Value};
 use serde::Serialize;
@@ -251,6 +253,37 @@ async fn administrators(db: &impl ConnectionTrait, process_id: &str) -> Result<V
     .collect()
 }
 
+/// The administrators of each of `process_ids`, in one query.
+async fn administrators_of(
+    db: &impl ConnectionTrait,
+    process_ids: &[String],
+) -> Result<HashMap<String, Vec<String>>, DbErr> {
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    if process_ids.is_empty() {
+        return Ok(out);
+    }
+    let marks: Vec<String> = (1..=process_ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT process_id, subject FROM process_administrators WHERE process_id IN ({}) \
+         ORDER BY process_id, position",
+        marks.join(", ")
+    );
+    let values: Vec<Value> = process_ids.iter().map(|id| id.clone().into()).collect();
+    for row in db
+        .query_all_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            sql,
+            values,
+        ))
+        .await?
+    {
+        out.entry(row.try_get("", "process_id")?)
+            .or_default()
+            .push(row.try_get("", "subject")?);
+    }
+    Ok(out)
+}
+
 /// The process `id` with its administrators.
 pub async fn process(db: &impl ConnectionTrait, id: &str) -> Result<Option<ProcessRow>, DbErr> {
     let sql = format!("SELECT {PROCESS_COLUMNS} FROM processes WHERE id = $1");
@@ -430,11 +463,14 @@ pub async fn list_processes(
             values,
         ))
         .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let mut process = process_row(row)?;
-        process.administrators = administrators(db, &process.id).await?;
-        out.push(process);
+    let mut out = rows
+        .iter()
+        .map(process_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    let ids: Vec<String> = out.iter().map(|p| p.id.clone()).collect();
+    let mut administrators = administrators_of(db, &ids).await?;
+    for process in &mut out {
+        process.administrators = administrators.remove(&process.id).unwrap_or_default();
     }
     Ok(out)
 }
