@@ -636,6 +636,8 @@ for (const lang of LANGUAGES) {
     await page.locator('p.notice[role="status"]').waitFor();
     await checked(page, 'story-rated', lang);
     await page.locator('nav a[href="/workspace"]').click();
+    await page.getByRole('link', { name: `Proceso ${lang}` }).waitFor();
+    await checked(page, 'workspace-listed', lang);
     await page.getByRole('link', { name: `Proceso ${lang}` }).click();
 
     // Its settings: renamed, then deleted after the confirmation.
