@@ -438,9 +438,7 @@ pub async fn list_organizations(
     }
     rows.iter()
         .zip(ids)
-        .map(|(row, id)| {
-            organization_row_with(row, administrators.remove(&id).unwrap_or_default())
-        })
+        .map(|(row, id)| organization_row_with(row, administrators.remove(&id).unwrap_or_default()))
         .collect()
 }
 
