@@ -72,6 +72,13 @@ async fn pages_pass_in_a_real_browser_in_every_language() {
 }
 
 #[tokio::test]
+async fn the_co_production_scenario_plays_through_the_pages_only() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let (_up, base) = serve_up(&dir.path().join("data"), &[]).await;
+    run_browser_tests("scenario.test.mjs", base, Vec::new()).await;
+}
+
+#[tokio::test]
 async fn people_sign_in_with_the_pas_openid_provider() {
     let provider_port = free_port();
     let issuer = format!("http://127.0.0.1:{provider_port}");
