@@ -17,6 +17,7 @@ use interlink_runtime::auth::{DevSigner, DevTokenRequest};
 use interlink_runtime::events::{EmbeddedBus, JetStreamBus};
 use tokio_util::sync::CancellationToken;
 
+mod interlinker_check;
 mod roles;
 mod serve;
 mod up;
@@ -83,6 +84,23 @@ enum Command {
         /// Lifetime in seconds.
         #[arg(long, default_value_t = 12 * 3600)]
         ttl: u64,
+        /// The token's audience: the platform's (`auth.audience`) unless
+        /// given, e.g. `interlink-documents` for the documents interlinker.
+        #[arg(long)]
+        audience: Option<String>,
+    },
+    /// Check a software interlinker against the interlinker contract
+    /// (docs/interlinker-contract/v1) and print a pass/fail table.
+    InterlinkerCheck {
+        /// The interlinker's base URL (its `endpoint_uri`).
+        url: String,
+        /// A token the interlinker accepts.
+        #[arg(long, env = "INTERLINK_TOKEN", hide_env_values = true)]
+        token: String,
+        /// The capabilities to check, comma-separated; default: what its
+        /// `/manifest` declares, else all.
+        #[arg(long, value_delimiter = ',')]
+        capabilities: Option<Vec<String>>,
     },
 }
 
@@ -137,6 +155,7 @@ pub fn main() -> anyhow::Result<()> {
                 email,
                 admin,
                 ttl,
+                audience,
             } => {
                 let signer = DevSigner::load_or_create(&config.data_dir)?;
                 let token = signer.mint(
@@ -147,11 +166,33 @@ pub fn main() -> anyhow::Result<()> {
                         admin,
                         ttl: Duration::from_secs(ttl),
                     },
-                    &config.auth.audience,
+                    audience.as_deref().unwrap_or(&config.auth.audience),
                     &config.auth.admin_claim,
                 )?;
                 println!("{token}");
                 Ok(())
+            }
+            Command::InterlinkerCheck {
+                url,
+                token,
+                capabilities,
+            } => {
+                if let Some(unknown) = capabilities
+                    .iter()
+                    .flatten()
+                    .find(|c| !interlinker_check::CAPABILITIES.contains(&c.as_str()))
+                {
+                    anyhow::bail!(
+                        "--capabilities: unknown capability `{unknown}`; the contract's are {}",
+                        interlinker_check::CAPABILITIES.join(", ")
+                    );
+                }
+                let rows = interlinker_check::run(&url, &token, capabilities).await?;
+                if interlinker_check::print(&rows) {
+                    Ok(())
+                } else {
+                    anyhow::bail!("{url} does not pass the interlinker contract")
+                }
             }
         }
     })

@@ -3,6 +3,7 @@
 use interlink_catalogue::CatalogueRole;
 use interlink_community::CommunityRole;
 use interlink_coproduction::CoproductionRole;
+use interlink_documents::DocumentsRole;
 use interlink_monitoring::MonitoringRole;
 use interlink_runtime::echo::EchoRole;
 use interlink_runtime::host::Role;
@@ -18,6 +19,7 @@ pub(crate) fn all() -> Vec<Box<dyn Role>> {
         Box::new(CatalogueRole),
         Box::new(CoproductionRole),
         Box::new(MonitoringRole),
+        Box::new(DocumentsRole),
         Box::new(EchoRole),
     ]
 }

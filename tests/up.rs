@@ -456,6 +456,7 @@ async fn up_logs_plain_lines_to_a_file_and_compresses_pages() {
         .arg(dir.path().join("data"))
         .env("INTERLINK__GRPC__LISTEN", "127.0.0.1:0")
         .env("INTERLINK__GATEWAY__LISTEN", "127.0.0.1:0")
+        .env("INTERLINK__DOCUMENTS__LISTEN", "127.0.0.1:0")
         .stdout(log)
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -503,6 +504,7 @@ async fn up_logs_plain_lines_to_a_file_and_compresses_pages() {
             ),
             grpc: String::new(),
             http,
+            documents: String::new(),
         },
         "-TERM",
     )

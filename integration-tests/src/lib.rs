@@ -305,6 +305,7 @@ impl Mesh {
                 env.extend([
                     ("INTERLINK__GRPC__LISTEN".into(), "127.0.0.1:0".into()),
                     ("INTERLINK__GATEWAY__LISTEN".into(), "127.0.0.1:0".into()),
+                    ("INTERLINK__DOCUMENTS__LISTEN".into(), "127.0.0.1:0".into()),
                 ]);
                 let mut up = Process::new(
                     "up",

@@ -12,6 +12,8 @@ pub struct Up {
     pub child: Child,
     pub grpc: String,
     pub http: String,
+    /// The documents interlinker's base URL.
+    pub documents: String,
 }
 
 pub fn start(data_dir: &std::path::Path) -> Up {
@@ -20,6 +22,7 @@ pub fn start(data_dir: &std::path::Path) -> Up {
         .arg(data_dir)
         .env("INTERLINK__GRPC__LISTEN", "127.0.0.1:0")
         .env("INTERLINK__GATEWAY__LISTEN", "127.0.0.1:0")
+        .env("INTERLINK__DOCUMENTS__LISTEN", "127.0.0.1:0")
         .env("INTERLINK__TELEMETRY__FORMAT", "json")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -29,6 +32,7 @@ pub fn start(data_dir: &std::path::Path) -> Up {
     let mut grpc = None;
     let mut http = None;
     let mut web = None;
+    let mut documents = None;
     for line in BufReader::new(stdout).lines() {
         let line = line.expect("stdout line");
         if let Some(addr) = line.strip_prefix("grpc: ") {
@@ -39,6 +43,9 @@ pub fn start(data_dir: &std::path::Path) -> Up {
         }
         if let Some(addr) = line.strip_prefix("web:  ") {
             web = addr.split(' ').next().map(str::to_owned);
+        }
+        if let Some(addr) = line.strip_prefix("documents: ") {
+            documents = addr.split(' ').next().map(str::to_owned);
         }
         if line.starts_with("dev token") {
             break;
@@ -54,6 +61,7 @@ pub fn start(data_dir: &std::path::Path) -> Up {
         child,
         grpc: grpc.expect("grpc address printed"),
         http,
+        documents: documents.expect("the documents interlinker's address printed"),
     }
 }
 
@@ -122,7 +130,14 @@ impl Drop for Killed {
 /// beside; returns it with the gateway's base URL once it answers health
 /// checks.
 pub async fn serve_up(data_dir: &std::path::Path, envs: &[(&str, String)]) -> (Killed, String) {
-    serve_up_at(data_dir, free_port(), envs).await
+    // A port found free can be taken by another test before `up` binds it:
+    // then `up` exits, and another port is tried.
+    for _ in 0..3 {
+        if let Some(up) = try_serve_up_at(data_dir, free_port(), envs).await {
+            return up;
+        }
+    }
+    panic!("interlink up did not start on any of three ports");
 }
 
 /// [`serve_up`] with the gateway on `port` (for settings that name the
@@ -132,24 +147,40 @@ pub async fn serve_up_at(
     port: u16,
     envs: &[(&str, String)],
 ) -> (Killed, String) {
+    try_serve_up_at(data_dir, port, envs)
+        .await
+        .unwrap_or_else(|| panic!("interlink up exited: port {port} taken?"))
+}
+
+/// `interlink up` with the gateway on `port`, once it answers; `None` if
+/// it exited first (its port taken).
+async fn try_serve_up_at(
+    data_dir: &std::path::Path,
+    port: u16,
+    envs: &[(&str, String)],
+) -> Option<(Killed, String)> {
     let mut up = Command::new(BIN);
     up.args(["up", "--data-dir"])
         .arg(data_dir)
         .env("INTERLINK__GRPC__LISTEN", "127.0.0.1:0")
         .env("INTERLINK__GATEWAY__LISTEN", format!("127.0.0.1:{port}"))
+        .env("INTERLINK__DOCUMENTS__LISTEN", "127.0.0.1:0")
         .env("INTERLINK__TELEMETRY__FORMAT", "json")
         .envs(envs.iter().map(|(k, v)| (*k, v.as_str())))
         .stdout(Stdio::null())
         .stderr(Stdio::null());
-    let up = Killed(up.spawn().expect("interlink up"));
+    let mut up = Killed(up.spawn().expect("interlink up"));
     let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(60);
     while http.get(format!("{base}/healthz")).send().await.is_err() {
+        if up.0.try_wait().ok().flatten().is_some() {
+            return None;
+        }
         assert!(Instant::now() < deadline, "interlink up did not start");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    (up, base)
+    Some((up, base))
 }
 
 /// REST calls through the gateway with one bearer token.

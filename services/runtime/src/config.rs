@@ -53,6 +53,8 @@ pub struct Config {
     pub telemetry: TelemetryConfig,
     /// The catalogue service.
     pub catalogue: CatalogueConfig,
+    /// The documents interlinker.
+    pub documents: InterlinkerConfig,
 }
 
 impl Default for Config {
@@ -67,6 +69,51 @@ impl Default for Config {
             auth: AuthConfig::default(),
             telemetry: TelemetryConfig::default(),
             catalogue: CatalogueConfig::default(),
+            documents: InterlinkerConfig::default_at("127.0.0.1:8091", "interlink-documents"),
+        }
+    }
+}
+
+/// A first-party software interlinker (documents, surveys): its own HTTP
+/// server speaking the interlinker contract (`docs/interlinker-contract`),
+/// on an origin of its own so its pages cannot act as the platform's.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct InterlinkerConfig {
+    /// Where its HTTP server listens (port 0: any free port).
+    pub listen: SocketAddr,
+    /// The address people and the platform reach it at; empty: `http://`
+    /// and the address it listens on.
+    #[serde(default)]
+    pub public_url: String,
+    /// The platform's web origin (`https://host[:port]`): the one window its
+    /// pages may tell about a new asset and frame them. Empty in embedded
+    /// mode: the gateway's own (`http://` and `gateway.listen`).
+    #[serde(default)]
+    pub platform_origin: String,
+    /// The `aud` of the platform's tokens for it.
+    pub audience: String,
+    /// The `iss` of those tokens; empty with an empty `jwks_url`: the data
+    /// directory's dev signer's.
+    #[serde(default)]
+    pub issuer: String,
+    /// Where the platform's keys for those tokens are; empty: the data
+    /// directory's dev signer (embedded mode).
+    #[serde(default)]
+    pub jwks_url: String,
+}
+
+impl InterlinkerConfig {
+    fn default_at(listen: &str, audience: &str) -> Self {
+        Self {
+            listen: listen
+                .parse()
+                .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 0))),
+            public_url: String::new(),
+            platform_origin: String::new(),
+            audience: audience.to_owned(),
+            issuer: String::new(),
+            jwks_url: String::new(),
         }
     }
 }
@@ -490,6 +537,25 @@ impl Config {
                 key,
                 reason: reason.into(),
             }
+        }
+        if self.documents.audience.trim().is_empty() {
+            return Err(invalid("documents.audience", "must not be empty"));
+        }
+        for (key, value) in [
+            ("documents.public_url", &self.documents.public_url),
+            ("documents.platform_origin", &self.documents.platform_origin),
+            ("documents.jwks_url", &self.documents.jwks_url),
+        ] {
+            if !value.is_empty() && !value.starts_with("http://") && !value.starts_with("https://")
+            {
+                return Err(invalid(key, "must start with http:// or https://"));
+            }
+        }
+        if self.documents.jwks_url.is_empty() != self.documents.issuer.is_empty() {
+            return Err(invalid(
+                "documents.issuer",
+                "documents.issuer and documents.jwks_url are given together or not at all",
+            ));
         }
         let url = &self.database.url;
         if !url.is_empty()

@@ -1,0 +1,192 @@
+//! The documents interlinker's one error enum, mapped to HTTP statuses
+//! with the contract's JSON body, or to a page for people.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::domain::Invalid;
+use crate::http::MessagePage;
+use crate::store::StoreError;
+
+/// Why a request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// No token, or one the platform did not sign for this interlinker.
+    #[error("a valid token of the platform is needed")]
+    Unauthenticated,
+    /// No such asset.
+    #[error("no such asset")]
+    NotFound,
+    /// A field's value is refused.
+    #[error("{message}")]
+    Invalid {
+        /// The field, as the request named it.
+        field: &'static str,
+        /// Why, naming the field.
+        message: String,
+    },
+    /// The JSON body does not fit the contract.
+    #[error("{field}: {reason}")]
+    BadJson {
+        /// Where in the body.
+        field: String,
+        /// What is wrong there.
+        reason: String,
+    },
+    /// A clone without an `Idempotency-Key` header (or an overlong one).
+    #[error("Idempotency-Key: a clone needs a key of 1 to 200 characters")]
+    IdempotencyKey,
+    /// A download in a format this interlinker does not make.
+    #[error("format: md or html")]
+    Format,
+    /// A page form posted from another site.
+    #[error("forms are accepted from this interlinker's own pages only")]
+    CrossOrigin,
+    /// Someone saved the document since the edit began.
+    #[error("the document was saved by someone else since revision {0}")]
+    Stale(i64),
+    /// The copy an idempotency key made was deleted since.
+    #[error("the copy made under this Idempotency-Key has been deleted")]
+    CloneDeleted,
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] sea_orm::DbErr),
+    /// Something that should not fail did.
+    #[error("{0}")]
+    Internal(String),
+    /// The same failure, answered as a page (for people, not programs).
+    #[error(transparent)]
+    Page(Box<Error>),
+}
+
+impl Error {
+    /// `invalid` reported under the request's own name for the field.
+    pub(crate) fn named(field: &'static str) -> impl Fn(Invalid) -> Error {
+        move |invalid| {
+            let message = invalid.to_string();
+            let message = match message.split_once(": ") {
+                Some((_, reason)) => format!("{field}: {reason}"),
+                None => message,
+            };
+            Error::Invalid { field, message }
+        }
+    }
+
+    /// This error, answered as a page.
+    pub(crate) fn page_error(self) -> Error {
+        match self {
+            Error::Page(_) => self,
+            other => Error::Page(Box::new(other)),
+        }
+    }
+
+    /// This error as a page.
+    pub(crate) fn page(self) -> Response {
+        let status = self.status();
+        let (heading, text) = match &self {
+            Error::Unauthenticated => (
+                "Open this from Interlink",
+                "This page opens from a process's resources on Interlink, which signs you in here."
+                    .to_owned(),
+            ),
+            Error::NotFound => (
+                "Not found",
+                "There is no such document: it may have been deleted.".to_owned(),
+            ),
+            Error::Db(_) | Error::Internal(_) => (
+                "Something went wrong",
+                "The document could not be opened or saved. Please try again.".to_owned(),
+            ),
+            other => ("This cannot be done", other.to_string()),
+        };
+        MessagePage { heading, text }.response(status)
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            Error::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Error::NotFound => StatusCode::NOT_FOUND,
+            Error::Invalid { .. }
+            | Error::BadJson { .. }
+            | Error::IdempotencyKey
+            | Error::Format => StatusCode::BAD_REQUEST,
+            Error::CrossOrigin => StatusCode::FORBIDDEN,
+            Error::Stale(_) | Error::CloneDeleted => StatusCode::CONFLICT,
+            Error::Db(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Error::Page(inner) => inner.status(),
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            Error::Unauthenticated => "unauthenticated",
+            Error::NotFound => "not_found",
+            Error::Invalid { .. }
+            | Error::BadJson { .. }
+            | Error::IdempotencyKey
+            | Error::Format => "invalid_argument",
+            Error::CrossOrigin => "permission_denied",
+            Error::Stale(_) | Error::CloneDeleted => "conflict",
+            Error::Db(_) | Error::Internal(_) => "internal",
+            Error::Page(inner) => inner.code(),
+        }
+    }
+
+    fn field(&self) -> Option<String> {
+        match self {
+            Error::Invalid { field, .. } => Some((*field).to_owned()),
+            Error::BadJson { field, .. } if !field.is_empty() => Some(field.clone()),
+            Error::IdempotencyKey => Some("Idempotency-Key".to_owned()),
+            Error::Format => Some("format".to_owned()),
+            _ => None,
+        }
+    }
+}
+
+impl From<Invalid> for Error {
+    fn from(invalid: Invalid) -> Self {
+        Error::Invalid {
+            field: invalid.field(),
+            message: invalid.to_string(),
+        }
+    }
+}
+
+impl From<StoreError> for Error {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Db(e) => Error::Db(e),
+            StoreError::NotFound => Error::NotFound,
+            StoreError::Stale(base) => Error::Stale(base),
+            StoreError::CloneDeleted => Error::CloneDeleted,
+        }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let root = match &self {
+            Error::Page(inner) => inner.as_ref(),
+            other => other,
+        };
+        if let Error::Db(_) | Error::Internal(_) = root {
+            tracing::error!(error = %root, "documents: internal failure");
+        }
+        if let Error::Page(inner) = self {
+            return inner.page();
+        }
+        let status = self.status();
+        let message = match &self {
+            // Internal details stay in the log.
+            Error::Db(_) | Error::Internal(_) => "internal error".to_owned(),
+            other => other.to_string(),
+        };
+        let mut error = json!({ "code": self.code(), "message": message });
+        if let Some(field) = self.field() {
+            error["field"] = json!(field);
+        }
+        (status, Json(json!({ "error": error }))).into_response()
+    }
+}

@@ -1,0 +1,888 @@
+//! The interlinker contract over HTTP (`docs/interlinker-contract/v1`):
+//! JSON routes for the platform, pages for people.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use cookie::{Cookie, CookieJar, Key, SameSite};
+use interlink_runtime::auth::Authenticator;
+use sea_orm::DatabaseConnection;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::domain::{self, Document, Revision};
+use crate::error::Error;
+use crate::store::{self, Author};
+
+/// The contract this server speaks.
+pub const CONTRACT: &str = "interlink.interlinker/1";
+/// What it can do with its assets (the contract's capability names).
+pub const CAPABILITIES: [&str; 7] = [
+    "instantiate",
+    "view",
+    "edit",
+    "clone",
+    "delete",
+    "download",
+    "preview",
+];
+
+const SESSION_COOKIE: &str = "interlink_documents_session";
+/// How long a page session lasts after the platform's token opened it.
+const SESSION_SECS: i64 = 8 * 3600;
+/// The longest idempotency key taken.
+const MAX_KEY_LEN: usize = 200;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct Documents {
+    db: DatabaseConnection,
+    authenticator: Arc<Authenticator>,
+    session_key: Key,
+    secure_cookies: bool,
+    platform_origin: String,
+    public_url: String,
+}
+
+impl std::fmt::Debug for Documents {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Documents")
+            .field("platform_origin", &self.platform_origin)
+            .field("public_url", &self.public_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Documents {
+    /// The server's state: `authenticator` checks the platform's tokens
+    /// for this interlinker, `session_secret` (at least 32 bytes) seals page
+    /// sessions, `public_url` is where it is reached, `platform_origin` the
+    /// one window told about new assets.
+    pub fn new(
+        db: DatabaseConnection,
+        authenticator: Arc<Authenticator>,
+        session_secret: &[u8],
+        public_url: String,
+        platform_origin: String,
+    ) -> Self {
+        Self {
+            db,
+            authenticator,
+            session_key: Key::derive_from(session_secret),
+            secure_cookies: public_url.starts_with("https://"),
+            platform_origin,
+            public_url,
+        }
+    }
+
+    /// Every route of the contract, and the pages and files behind them.
+    pub fn router(self) -> axum::Router {
+        axum::Router::new()
+            .route("/healthz", get(|| async { "ok" }))
+            .route("/manifest", get(manifest))
+            .route("/static/documents.css", get(stylesheet))
+            .route("/static/handshake.js", get(handshake))
+            .route("/static/icon.svg", get(icon))
+            .route("/assets", post(create_json))
+            .route(
+                "/assets/instantiate",
+                get(instantiate_page).post(instantiate_form),
+            )
+            .route("/assets/{id}", get(get_asset).delete(delete_asset))
+            .route("/assets/{id}/view", get(view_page))
+            .route("/assets/{id}/preview", get(preview_page))
+            .route("/assets/{id}/edit", get(edit_page).post(edit_form))
+            .route("/assets/{id}/history", get(history_page))
+            .route("/assets/{id}/history/{number}/restore", post(restore_form))
+            .route("/assets/{id}/clone", post(clone_asset))
+            .route("/assets/{id}/download", get(download))
+            .layer(axum::middleware::from_fn_with_state(
+                self.platform_origin.clone(),
+                security_headers,
+            ))
+            .with_state(self)
+    }
+
+    fn asset(&self, document: &Document) -> Asset {
+        Asset {
+            id: document.id.to_string(),
+            name: document.title.clone(),
+            icon: format!("{}/static/icon.svg", self.public_url),
+            created_at: rfc3339(document.created_at),
+            updated_at: rfc3339(document.updated_at),
+            language: document.language.clone(),
+            revisions: document.revisions,
+        }
+    }
+}
+
+/// An asset as the contract's `GET /assets/{id}` describes it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Asset {
+    /// Its id on this interlinker.
+    pub id: String,
+    /// Its name (the document's title).
+    pub name: String,
+    /// An image for it.
+    pub icon: String,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339.
+    pub updated_at: String,
+    /// The language it is written in.
+    pub language: String,
+    /// How many revisions it has.
+    pub revisions: i64,
+}
+
+/// Milliseconds since the epoch as RFC 3339 in UTC.
+fn rfc3339(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Milliseconds since the epoch as a reader's date and time (UTC).
+fn when(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .format("%-d %B %Y %H:%M")
+        .to_string()
+}
+
+// ---------------------------------------------------------------------------
+// Who is asking
+
+/// The caller, from a bearer token or a page session.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Session {
+    sub: String,
+    name: String,
+    exp: i64,
+}
+
+impl Session {
+    fn author(&self) -> Author {
+        Author {
+            subject: self.sub.clone(),
+            name: self.name.clone(),
+        }
+    }
+}
+
+impl Documents {
+    /// The caller of a JSON route: a bearer token of the platform's.
+    async fn bearer(&self, headers: &HeaderMap) -> Result<Session, Error> {
+        let token = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or(Error::Unauthenticated)?;
+        self.verify(token).await
+    }
+
+    async fn verify(&self, token: &str) -> Result<Session, Error> {
+        let identity = self.authenticator.authenticate(token).await.map_err(|e| {
+            tracing::debug!(error = %e, "a token was refused");
+            Error::Unauthenticated
+        })?;
+        Ok(Session {
+            name: identity.name.unwrap_or_else(|| identity.subject.clone()),
+            sub: identity.subject,
+            exp: interlink_runtime::api::now_ms() / 1000 + SESSION_SECS,
+        })
+    }
+
+    /// The caller of a page: a bearer token, or the session a token opened.
+    async fn person(&self, headers: &HeaderMap) -> Result<Session, Error> {
+        if headers.contains_key(header::AUTHORIZATION) {
+            return self.bearer(headers).await;
+        }
+        let mut jar = CookieJar::new();
+        for value in headers.get_all(header::COOKIE) {
+            for cookie in value.to_str().unwrap_or_default().split(';') {
+                if let Ok(cookie) = Cookie::parse(cookie.trim().to_owned()) {
+                    jar.add_original(cookie);
+                }
+            }
+        }
+        let session: Session = jar
+            .private(&self.session_key)
+            .get(SESSION_COOKIE)
+            .and_then(|c| serde_json::from_str(c.value()).ok())
+            .ok_or(Error::Unauthenticated)?;
+        if session.exp <= interlink_runtime::api::now_ms() / 1000 {
+            return Err(Error::Unauthenticated);
+        }
+        Ok(session)
+    }
+
+    /// The `Set-Cookie` value that keeps `session` for the pages.
+    fn session_cookie(&self, session: &Session) -> Option<HeaderValue> {
+        let value = serde_json::to_string(session).ok()?;
+        let mut jar = CookieJar::new();
+        jar.private_mut(&self.session_key)
+            .add(Cookie::new(SESSION_COOKIE, value));
+        let sealed = jar.get(SESSION_COOKIE)?.value().to_owned();
+        // Framed by the platform on another site, the cookie must be sent
+        // in a third-party context: `None` (which needs `Secure`).
+        let same_site = if self.secure_cookies {
+            SameSite::None
+        } else {
+            SameSite::Lax
+        };
+        let cookie = Cookie::build((SESSION_COOKIE, sealed))
+            .http_only(true)
+            .secure(self.secure_cookies)
+            .same_site(same_site)
+            .path("/")
+            .max_age(cookie::time::Duration::seconds(SESSION_SECS))
+            .build();
+        HeaderValue::from_str(&cookie.to_string()).ok()
+    }
+}
+
+/// A page's query: the platform's token travels once in `token`.
+#[derive(Debug, Default, Deserialize)]
+struct PageQuery {
+    #[serde(default)]
+    token: Option<String>,
+    #[serde(default)]
+    language: Option<String>,
+    #[serde(default)]
+    saved: Option<String>,
+    #[serde(default)]
+    restored: Option<String>,
+}
+
+/// A page opened with `?token=`: the token is checked, kept as this
+/// interlinker's session, and the page opened again without it (so the
+/// token stays out of history and logs).
+async fn sign_in_from_query(
+    documents: &Documents,
+    query: &PageQuery,
+    path: &str,
+) -> Option<Response> {
+    let token = query.token.as_deref()?;
+    let Ok(session) = documents.verify(token).await else {
+        return Some(Error::Unauthenticated.page());
+    };
+    let mut target = path.to_owned();
+    if let Some(language) = &query.language {
+        target.push_str("?language=");
+        target.extend(form_urlencoded::byte_serialize(language.as_bytes()));
+    }
+    let mut response = Redirect::to(&target).into_response();
+    if let Some(cookie) = documents.session_cookie(&session) {
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    Some(response)
+}
+
+/// Page forms are accepted from this interlinker's own pages only.
+fn same_origin(documents: &Documents, headers: &HeaderMap) -> Result<(), Error> {
+    match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        None => Ok(()),
+        Some(origin) if documents.public_url.starts_with(origin) && !origin.is_empty() => Ok(()),
+        Some(_) => Err(Error::CrossOrigin),
+    }
+}
+
+fn parse_id(raw: &str) -> Result<Uuid, Error> {
+    Uuid::parse_str(raw).map_err(|_| Error::NotFound)
+}
+
+async fn load(documents: &Documents, id: &str) -> Result<Document, Error> {
+    store::get(&documents.db, parse_id(id)?)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+// ---------------------------------------------------------------------------
+// Headers and static files
+
+/// Pages may be framed by the platform only; nothing runs but our script.
+async fn security_headers(
+    State(platform_origin): State<String>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let ancestors = if platform_origin.is_empty() {
+        "'self'".to_owned()
+    } else {
+        format!("'self' {platform_origin}")
+    };
+    if let Ok(policy) = HeaderValue::from_str(&format!(
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; \
+         form-action 'self'; base-uri 'none'; frame-ancestors {ancestors}"
+    )) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    response
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        include_str!("../static/documents.css"),
+    )
+}
+
+async fn handshake() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("../static/handshake.js"),
+    )
+}
+
+async fn icon() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "image/svg+xml")],
+        include_str!("../static/icon.svg"),
+    )
+}
+
+#[derive(Debug, Serialize)]
+struct Manifest {
+    contract: &'static str,
+    name: &'static str,
+    capabilities: [&'static str; 7],
+    icon: String,
+}
+
+async fn manifest(State(documents): State<Documents>) -> Json<Manifest> {
+    Json(Manifest {
+        contract: CONTRACT,
+        name: "Interlink documents",
+        capabilities: CAPABILITIES,
+        icon: format!("{}/static/icon.svg", documents.public_url),
+    })
+}
+
+fn html(template: &impl Template) -> Response {
+    match template.render() {
+        Ok(page) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response(),
+        Err(e) => Error::Internal(e.to_string()).page(),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// JSON routes
+
+/// `POST /assets`: a new document.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewAsset {
+    name: String,
+    #[serde(default)]
+    language: String,
+    #[serde(default)]
+    body: String,
+}
+
+fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let field = e.path().to_string();
+        Error::BadJson {
+            field: if field == "." { String::new() } else { field },
+            reason: e.inner().to_string(),
+        }
+    })
+}
+
+async fn create_json(
+    State(documents): State<Documents>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, Error> {
+    let caller = documents.bearer(&headers).await?;
+    let new: NewAsset = json_body(&body)?;
+    let document = store::create(
+        &documents.db,
+        domain::title(&new.name).map_err(Error::named("name"))?,
+        domain::body(&new.body)?,
+        domain::language(&new.language)?,
+        &caller.author(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(documents.asset(&document))).into_response())
+}
+
+async fn get_asset(
+    State(documents): State<Documents>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Asset>, Error> {
+    documents.bearer(&headers).await?;
+    let document = load(&documents, &id).await?;
+    Ok(Json(documents.asset(&document)))
+}
+
+async fn delete_asset(
+    State(documents): State<Documents>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<StatusCode, Error> {
+    documents.bearer(&headers).await?;
+    if store::delete(&documents.db, parse_id(&id)?).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(Error::NotFound)
+    }
+}
+
+/// `POST /assets/{id}/clone`'s optional body.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CloneAsset {
+    #[serde(default)]
+    name: Option<String>,
+}
+
+async fn clone_asset(
+    State(documents): State<Documents>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, Error> {
+    let caller = documents.bearer(&headers).await?;
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .ok_or(Error::IdempotencyKey)?;
+    if key.len() > MAX_KEY_LEN {
+        return Err(Error::IdempotencyKey);
+    }
+    let request: CloneAsset = if body.iter().all(u8::is_ascii_whitespace) {
+        CloneAsset::default()
+    } else {
+        json_body(&body)?
+    };
+    let title = request
+        .name
+        .map(|name| domain::title(&name).map_err(Error::named("name")))
+        .transpose()?;
+    let (copy, made) =
+        store::clone(&documents.db, parse_id(&id)?, key, title, &caller.author()).await?;
+    let status = if made {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(documents.asset(&copy))).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct DownloadQuery {
+    #[serde(default)]
+    format: Option<String>,
+}
+
+async fn download(
+    State(documents): State<Documents>,
+    Path(id): Path<String>,
+    Query(query): Query<DownloadQuery>,
+    headers: HeaderMap,
+) -> Result<Response, Error> {
+    documents.person(&headers).await?;
+    let document = load(&documents, &id).await?;
+    let (content, media_type, extension) = match query.format.as_deref().unwrap_or("md") {
+        "md" | "markdown" => (
+            domain::markdown_file(&document),
+            "text/markdown; charset=utf-8",
+            "md",
+        ),
+        "html" => (
+            domain::html_file(&document),
+            "text/html; charset=utf-8",
+            "html",
+        ),
+        _ => return Err(Error::Format),
+    };
+    let disposition = format!(
+        "attachment; filename=\"{}\"",
+        domain::file_name(&document.title, extension)
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, media_type.to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        content,
+    )
+        .into_response())
+}
+
+// ---------------------------------------------------------------------------
+// Pages
+
+#[derive(Template)]
+#[template(path = "instantiate.html")]
+struct InstantiatePage {
+    title: String,
+    language: String,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "created.html")]
+struct CreatedPage {
+    document: Document,
+    asset_json: String,
+    platform_origin: String,
+}
+
+#[derive(Template)]
+#[template(path = "view.html")]
+struct ViewPage {
+    document: Document,
+    last: Revision,
+    last_saved: String,
+    body_html: String,
+    saved: bool,
+}
+
+#[derive(Template)]
+#[template(path = "edit.html")]
+struct EditPage {
+    document: Document,
+    title: String,
+    body: String,
+    errors: Vec<(&'static str, String)>,
+    stale: bool,
+}
+
+struct HistoryRow {
+    number: i64,
+    author_name: String,
+    when: String,
+    restored_from: Option<i64>,
+    html: String,
+}
+
+#[derive(Template)]
+#[template(path = "history.html")]
+struct HistoryPage {
+    document: Document,
+    rows: Vec<HistoryRow>,
+    restored: bool,
+}
+
+/// A page with a heading and one sentence (errors, sign-in needed).
+#[derive(Template)]
+#[template(path = "message.html")]
+pub(crate) struct MessagePage {
+    pub(crate) heading: &'static str,
+    pub(crate) text: String,
+}
+
+impl MessagePage {
+    pub(crate) fn response(self, status: StatusCode) -> Response {
+        let mut response = html(&self);
+        *response.status_mut() = status;
+        response
+    }
+}
+
+async fn instantiate_page(
+    State(documents): State<Documents>,
+    Query(query): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Result<Response, Error> {
+    if let Some(response) = sign_in_from_query(&documents, &query, "/assets/instantiate").await {
+        return Ok(response);
+    }
+    documents
+        .person(&headers)
+        .await
+        .map_err(Error::page_error)?;
+    let language =
+        domain::language(query.language.as_deref().unwrap_or_default()).unwrap_or_default();
+    Ok(html(&InstantiatePage {
+        title: String::new(),
+        language,
+        error: None,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+struct InstantiateForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    language: String,
+}
+
+async fn instantiate_form(
+    State(documents): State<Documents>,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<InstantiateForm>,
+) -> Result<Response, Error> {
+    same_origin(&documents, &headers).map_err(Error::page_error)?;
+    let caller = documents
+        .person(&headers)
+        .await
+        .map_err(Error::page_error)?;
+    let language = domain::language(&form.language).unwrap_or_default();
+    let title = match domain::title(&form.title) {
+        Ok(title) => title,
+        Err(invalid) => {
+            let mut response = html(&InstantiatePage {
+                title: form.title,
+                language,
+                error: Some(invalid.to_string()),
+            });
+            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            return Ok(response);
+        }
+    };
+    let document = store::create(
+        &documents.db,
+        title,
+        String::new(),
+        language,
+        &caller.author(),
+    )
+    .await
+    .map_err(|e| Error::from(e).page_error())?;
+    let asset_json = serde_json::to_string(&documents.asset(&document))
+        .map_err(|e| Error::Internal(e.to_string()).page_error())?;
+    let mut response = html(&CreatedPage {
+        document,
+        asset_json,
+        platform_origin: documents.platform_origin.clone(),
+    });
+    *response.status_mut() = StatusCode::CREATED;
+    Ok(response)
+}
+
+async fn view_page(
+    State(documents): State<Documents>,
+    Path(id): Path<String>,
+    Query(query): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Result<Response, Error> {
+    let path = format!("/assets/{id}/view");
+    if let Some(response) = sign_in_from_query(&documents, &query, &path).await {
+        return Ok(response);
+    }
+    documents
+        .person(&headers)
+        .await
+        .map_err(Error::page_error)?;
+    let document = load(&documents, &id).await.map_err(Error::page_error)?;
+    let last = store::revision_of(&documents.db, document.id, document.revisions)
+        .await
+        .map_err(|e| Error::from(e).page_error())?
+        .ok_or_else(|| Error::Internal("the current revision is missing".into()).page_error())?;
+    Ok(html(&ViewPage {
+        last_saved: when(last.created_at),
+        body_html: domain::render(&document.body),
+        saved: query.saved.is_some(),
+        document,
+        last,
+    }))
+}
+
+async fn preview_page(
+    State(documents): State<Documents>,
+    Path(id): Path<String>,
+    Query(query): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Result<Response, Error> {
+    let path = format!("/assets/{id}/preview");
+    if let Some(response) = sign_in_from_query(&documents, &query, &path).await {
+        return Ok(response);
+    }
+    documents
+        .person(&headers)
+        .await
+        .map_err(Error::page_error)?;
+    let document = load(&documents, &id).await.map_err(Error::page_error)?;
+    let mut page = domain::html_file(&document);
+    // The preview is the downloadable file, shown with this site's style.
+    page = page.replacen(
+        "</head>",
+        "<link rel=\"stylesheet\" href=\"/static/documents.css\">\n</head>",
+        1,
+    );
+    page = page.replacen("<body>\n", "<body>\n<main>\n", 1);
+    page = page.replacen("</body>", "</main>\n</body>", 1);
+    Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response())
+}
+
+async fn edit_page(
+    State(documents): State<Documents>,
+    Path(id): Path<String>,
+    Query(query): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Result<Response, Error> {
+    let path = format!("/assets/{id}/edit");
+    if let Some(response) = sign_in_from_query(&documents, &query, &path).await {
+        return Ok(response);
+    }
+    documents
+        .person(&headers)
+        .await
+        .map_err(Error::page_error)?;
+    let document = load(&documents, &id).await.map_err(Error::page_error)?;
+    Ok(html(&EditPage {
+        title: document.title.clone(),
+        body: document.body.clone(),
+        document,
+        errors: Vec::new(),
+        stale: false,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+struct EditForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    revision: String,
+}
+
+async fn edit_form(
+    State(documents): State<Documents>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<EditForm>,
+) -> Result<Response, Error> {
+    same_origin(&documents, &headers).map_err(Error::page_error)?;
+    let caller = documents
+        .person(&headers)
+        .await
+        .map_err(Error::page_error)?;
+    let document = load(&documents, &id).await.map_err(Error::page_error)?;
+    let mut errors = Vec::new();
+    let title = domain::title(&form.title)
+        .map_err(|e| errors.push((e.field(), e.to_string())))
+        .ok();
+    let body = domain::body(&form.body)
+        .map_err(|e| errors.push((e.field(), e.to_string())))
+        .ok();
+    let base = form.revision.trim().parse::<i64>().ok();
+    let outcome = match (title, body, base) {
+        (Some(title), Some(body), Some(base)) => Some(
+            store::save(
+                &documents.db,
+                document.id,
+                base,
+                title,
+                body,
+                &caller.author(),
+                None,
+            )
+            .await,
+        ),
+        _ => None,
+    };
+    let stale = match outcome {
+        Some(Ok(saved)) => {
+            return Ok(Redirect::to(&format!("/assets/{}/view?saved=1", saved.id)).into_response());
+        }
+        Some(Err(store::StoreError::Stale(_))) => true,
+        Some(Err(e)) => return Err(Error::from(e).page_error()),
+        None => base.is_none(),
+    };
+    let mut response = html(&EditPage {
+        document,
+        title: form.title,
+        body: form.body,
+        errors,
+        stale,
+    });
+    *response.status_mut() = if stale {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(response)
+}
+
+async fn history_page(
+    State(documents): State<Documents>,
+    Path(id): Path<String>,
+    Query(query): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Result<Response, Error> {
+    let path = format!("/assets/{id}/history");
+    if let Some(response) = sign_in_from_query(&documents, &query, &path).await {
+        return Ok(response);
+    }
+    documents
+        .person(&headers)
+        .await
+        .map_err(Error::page_error)?;
+    let document = load(&documents, &id).await.map_err(Error::page_error)?;
+    let rows = store::history(&documents.db, document.id, 100)
+        .await
+        .map_err(|e| Error::from(e).page_error())?
+        .into_iter()
+        .map(|revision| HistoryRow {
+            number: revision.number,
+            when: when(revision.created_at),
+            html: domain::render(&revision.body),
+            author_name: revision.author_name,
+            restored_from: revision.restored_from,
+        })
+        .collect();
+    Ok(html(&HistoryPage {
+        document,
+        rows,
+        restored: query.restored.is_some(),
+    }))
+}
+
+async fn restore_form(
+    State(documents): State<Documents>,
+    Path((id, number)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, Error> {
+    same_origin(&documents, &headers).map_err(Error::page_error)?;
+    let caller = documents
+        .person(&headers)
+        .await
+        .map_err(Error::page_error)?;
+    let document = load(&documents, &id).await.map_err(Error::page_error)?;
+    let number = number
+        .parse::<i64>()
+        .map_err(|_| Error::NotFound.page_error())?;
+    let earlier = store::revision_of(&documents.db, document.id, number)
+        .await
+        .map_err(|e| Error::from(e).page_error())?
+        .ok_or_else(|| Error::NotFound.page_error())?;
+    store::save(
+        &documents.db,
+        document.id,
+        document.revisions,
+        earlier.title,
+        earlier.body,
+        &caller.author(),
+        Some(number),
+    )
+    .await
+    .map_err(|e| Error::from(e).page_error())?;
+    Ok(Redirect::to(&format!("/assets/{}/history?restored=1", document.id)).into_response())
+}
