@@ -79,6 +79,37 @@ async fn the_co_production_scenario_plays_through_the_pages_only() {
 }
 
 #[tokio::test]
+async fn the_documents_interlinkers_pages_pass_in_every_language() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let up = common::start(dir.path());
+    let output = Command::new(common::BIN)
+        .args(["token", "--sub", "ana", "--name", "Ana Zaragoza"])
+        .args(["--audience", "interlink-documents", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .expect("interlink token");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let token = String::from_utf8(output.stdout)
+        .expect("utf-8")
+        .trim()
+        .to_owned();
+    run_browser_tests(
+        "documents.test.mjs",
+        up.http.clone(),
+        vec![
+            ("INTERLINK_DOCUMENTS_URL", up.documents.clone()),
+            ("INTERLINK_DOCUMENTS_TOKEN", token),
+        ],
+    )
+    .await;
+    common::stop(up, "-TERM").await;
+}
+
+#[tokio::test]
 async fn people_sign_in_with_the_pas_openid_provider() {
     let provider_port = free_port();
     let issuer = format!("http://127.0.0.1:{provider_port}");

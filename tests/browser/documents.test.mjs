@@ -86,11 +86,11 @@ async function writeADocument(lang, javaScriptEnabled) {
 
   // The history lists both revisions; the first is restored.
   await page.locator('.actions a[href$="/history"]').click();
-  assert.equal(await page.locator('ol.history > li').count(), 2);
+  assert.equal(await page.locator('.history > li').count(), 2);
   await checked(page, lang, 'history', { axe });
   await page.locator('form[action$="/history/1/restore"] button').click();
   await page.waitForURL(/\/history\?restored=1$/);
-  assert.equal(await page.locator('ol.history > li').count(), 3);
+  assert.equal(await page.locator('.history > li').count(), 3);
   await checked(page, lang, 'restored', { axe });
 
   await page.goto(page.url().replace(/\/history\?restored=1$/, '/edit'));

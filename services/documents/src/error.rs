@@ -8,6 +8,7 @@ use serde_json::json;
 
 use crate::domain::Invalid;
 use crate::http::MessagePage;
+use crate::i18n::Lang;
 use crate::store::StoreError;
 
 /// Why a request failed.
@@ -56,9 +57,10 @@ pub enum Error {
     /// Something that should not fail did.
     #[error("{0}")]
     Internal(String),
-    /// The same failure, answered as a page (for people, not programs).
-    #[error(transparent)]
-    Page(Box<Error>),
+    /// The same failure, answered as a page in a language (for people,
+    /// not programs).
+    #[error("{0}")]
+    Page(Box<Error>, Lang),
 }
 
 impl Error {
@@ -74,34 +76,31 @@ impl Error {
         }
     }
 
-    /// This error, answered as a page.
-    pub(crate) fn page_error(self) -> Error {
+    /// This error, answered as a page in `lang`.
+    pub(crate) fn page_in(self, lang: Lang) -> Error {
         match self {
-            Error::Page(_) => self,
-            other => Error::Page(Box::new(other)),
+            Error::Page(..) => self,
+            other => Error::Page(Box::new(other), lang),
         }
     }
 
-    /// This error as a page.
-    pub(crate) fn page(self) -> Response {
+    /// This error as a page in `lang`.
+    pub(crate) fn page(self, lang: Lang) -> Response {
         let status = self.status();
+        let w = lang.words();
         let (heading, text) = match &self {
-            Error::Unauthenticated => (
-                "Open this from Interlink",
-                "This page opens from a process's resources on Interlink, which signs you in here."
-                    .to_owned(),
-            ),
-            Error::NotFound => (
-                "Not found",
-                "There is no such document: it may have been deleted.".to_owned(),
-            ),
-            Error::Db(_) | Error::Internal(_) => (
-                "Something went wrong",
-                "The document could not be opened or saved. Please try again.".to_owned(),
-            ),
-            other => ("This cannot be done", other.to_string()),
+            Error::Unauthenticated => (w.unauthenticated_heading, w.unauthenticated_text),
+            Error::NotFound => (w.not_found_heading, w.not_found_text),
+            Error::CrossOrigin => (w.refused_heading, w.cross_origin),
+            _ => (w.failed_heading, w.failed_text),
         };
-        MessagePage { heading, text }.response(status)
+        MessagePage {
+            lang: lang.tag(),
+            w,
+            heading,
+            text: text.to_owned(),
+        }
+        .response(status)
     }
 
     fn status(&self) -> StatusCode {
@@ -115,7 +114,7 @@ impl Error {
             Error::CrossOrigin => StatusCode::FORBIDDEN,
             Error::Stale(_) | Error::CloneDeleted => StatusCode::CONFLICT,
             Error::Db(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            Error::Page(inner) => inner.status(),
+            Error::Page(inner, _) => inner.status(),
         }
     }
 
@@ -130,7 +129,7 @@ impl Error {
             Error::CrossOrigin => "permission_denied",
             Error::Stale(_) | Error::CloneDeleted => "conflict",
             Error::Db(_) | Error::Internal(_) => "internal",
-            Error::Page(inner) => inner.code(),
+            Error::Page(inner, _) => inner.code(),
         }
     }
 
@@ -168,14 +167,14 @@ impl From<StoreError> for Error {
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let root = match &self {
-            Error::Page(inner) => inner.as_ref(),
+            Error::Page(inner, _) => inner.as_ref(),
             other => other,
         };
         if let Error::Db(_) | Error::Internal(_) = root {
             tracing::error!(error = %root, "documents: internal failure");
         }
-        if let Error::Page(inner) = self {
-            return inner.page();
+        if let Error::Page(inner, lang) = self {
+            return inner.page(lang);
         }
         let status = self.status();
         let message = match &self {

@@ -15,8 +15,9 @@ use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::domain::{self, Document, Revision};
+use crate::domain::{self, Document};
 use crate::error::Error;
+use crate::i18n::{Lang, Words, fill};
 use crate::store::{self, Author};
 
 /// The contract this server speaks.
@@ -151,7 +152,7 @@ fn rfc3339(ms: i64) -> String {
 fn when(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
         .unwrap_or_default()
-        .format("%-d %B %Y %H:%M")
+        .format("%Y-%m-%d %H:%M")
         .to_string()
 }
 
@@ -267,10 +268,11 @@ async fn sign_in_from_query(
     documents: &Documents,
     query: &PageQuery,
     path: &str,
+    lang: Lang,
 ) -> Option<Response> {
     let token = query.token.as_deref()?;
     let Ok(session) = documents.verify(token).await else {
-        return Some(Error::Unauthenticated.page());
+        return Some(Error::Unauthenticated.page(lang));
     };
     let mut target = path.to_owned();
     if let Some(language) = &query.language {
@@ -377,7 +379,10 @@ async fn manifest(State(documents): State<Documents>) -> Json<Manifest> {
 fn html(template: &impl Template) -> Response {
     match template.render() {
         Ok(page) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response(),
-        Err(e) => Error::Internal(e.to_string()).page(),
+        Err(e) => {
+            tracing::error!(error = %e, "documents: a page did not render");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
     }
 }
 
@@ -537,6 +542,8 @@ async fn download(
 #[derive(Template)]
 #[template(path = "instantiate.html")]
 struct InstantiatePage {
+    lang: &'static str,
+    w: &'static Words,
     title: String,
     language: String,
     error: Option<String>,
@@ -545,6 +552,9 @@ struct InstantiatePage {
 #[derive(Template)]
 #[template(path = "created.html")]
 struct CreatedPage {
+    lang: &'static str,
+    w: &'static Words,
+    ready: String,
     document: Document,
     asset_json: String,
     platform_origin: String,
@@ -553,45 +563,70 @@ struct CreatedPage {
 #[derive(Template)]
 #[template(path = "view.html")]
 struct ViewPage {
+    lang: &'static str,
+    w: &'static Words,
     document: Document,
-    last: Revision,
-    last_saved: String,
+    meta: String,
     body_html: String,
-    saved: bool,
+    saved: Option<String>,
 }
 
 #[derive(Template)]
 #[template(path = "edit.html")]
 struct EditPage {
+    lang: &'static str,
+    w: &'static Words,
+    heading: String,
     document: Document,
     title: String,
     body: String,
     errors: Vec<(&'static str, String)>,
-    stale: bool,
+    stale: Option<String>,
 }
 
 struct HistoryRow {
     number: i64,
+    label: String,
+    current: bool,
     author_name: String,
     when: String,
-    restored_from: Option<i64>,
+    restores: Option<String>,
+    text_of: String,
+    restore: String,
     html: String,
 }
 
 #[derive(Template)]
 #[template(path = "history.html")]
 struct HistoryPage {
+    lang: &'static str,
+    w: &'static Words,
+    heading: String,
     document: Document,
     rows: Vec<HistoryRow>,
-    restored: bool,
+    restored: Option<String>,
 }
 
 /// A page with a heading and one sentence (errors, sign-in needed).
 #[derive(Template)]
 #[template(path = "message.html")]
 pub(crate) struct MessagePage {
+    pub(crate) lang: &'static str,
+    pub(crate) w: &'static Words,
     pub(crate) heading: &'static str,
     pub(crate) text: String,
+}
+
+/// What a field's mistake says, in the page's language.
+fn mistake(w: &Words, invalid: &domain::Invalid) -> String {
+    match invalid {
+        domain::Invalid::TitleBlank => w.title_blank,
+        domain::Invalid::TitleTooLong => w.title_too_long,
+        domain::Invalid::TitleNotALine | domain::Invalid::Language => w.title_not_a_line,
+        domain::Invalid::BodyTooLarge => w.body_too_large,
+        domain::Invalid::BodyControl => w.body_control,
+    }
+    .to_owned()
 }
 
 impl MessagePage {
@@ -607,16 +642,21 @@ async fn instantiate_page(
     Query(query): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
-    if let Some(response) = sign_in_from_query(&documents, &query, "/assets/instantiate").await {
+    let lang = Lang::of(&headers);
+    if let Some(response) =
+        sign_in_from_query(&documents, &query, "/assets/instantiate", lang).await
+    {
         return Ok(response);
     }
     documents
         .person(&headers)
         .await
-        .map_err(Error::page_error)?;
+        .map_err(|e| e.page_in(lang))?;
     let language =
         domain::language(query.language.as_deref().unwrap_or_default()).unwrap_or_default();
     Ok(html(&InstantiatePage {
+        lang: lang.tag(),
+        w: lang.words(),
         title: String::new(),
         language,
         error: None,
@@ -636,19 +676,22 @@ async fn instantiate_form(
     headers: HeaderMap,
     axum::Form(form): axum::Form<InstantiateForm>,
 ) -> Result<Response, Error> {
-    same_origin(&documents, &headers).map_err(Error::page_error)?;
+    let lang = Lang::of(&headers);
+    same_origin(&documents, &headers).map_err(|e| e.page_in(lang))?;
     let caller = documents
         .person(&headers)
         .await
-        .map_err(Error::page_error)?;
+        .map_err(|e| e.page_in(lang))?;
     let language = domain::language(&form.language).unwrap_or_default();
     let title = match domain::title(&form.title) {
         Ok(title) => title,
         Err(invalid) => {
             let mut response = html(&InstantiatePage {
+                lang: lang.tag(),
+                w: lang.words(),
                 title: form.title,
                 language,
-                error: Some(invalid.to_string()),
+                error: Some(mistake(lang.words(), &invalid)),
             });
             *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             return Ok(response);
@@ -662,10 +705,13 @@ async fn instantiate_form(
         &caller.author(),
     )
     .await
-    .map_err(|e| Error::from(e).page_error())?;
+    .map_err(|e| Error::from(e).page_in(lang))?;
     let asset_json = serde_json::to_string(&documents.asset(&document))
-        .map_err(|e| Error::Internal(e.to_string()).page_error())?;
+        .map_err(|e| Error::Internal(e.to_string()).page_in(lang))?;
     let mut response = html(&CreatedPage {
+        lang: lang.tag(),
+        w: lang.words(),
+        ready: fill(lang.words().ready, &[("title", &document.title)]),
         document,
         asset_json,
         platform_origin: documents.platform_origin.clone(),
@@ -680,25 +726,39 @@ async fn view_page(
     Query(query): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
+    let lang = Lang::of(&headers);
     let path = format!("/assets/{id}/view");
-    if let Some(response) = sign_in_from_query(&documents, &query, &path).await {
+    if let Some(response) = sign_in_from_query(&documents, &query, &path, lang).await {
         return Ok(response);
     }
     documents
         .person(&headers)
         .await
-        .map_err(Error::page_error)?;
-    let document = load(&documents, &id).await.map_err(Error::page_error)?;
+        .map_err(|e| e.page_in(lang))?;
+    let document = load(&documents, &id).await.map_err(|e| e.page_in(lang))?;
     let last = store::revision_of(&documents.db, document.id, document.revisions)
         .await
-        .map_err(|e| Error::from(e).page_error())?
-        .ok_or_else(|| Error::Internal("the current revision is missing".into()).page_error())?;
+        .map_err(|e| Error::from(e).page_in(lang))?
+        .ok_or_else(|| Error::Internal("the current revision is missing".into()).page_in(lang))?;
+    let w = lang.words();
+    let revisions = document.revisions.to_string();
     Ok(html(&ViewPage {
-        last_saved: when(last.created_at),
+        lang: lang.tag(),
+        w,
+        meta: fill(
+            w.meta,
+            &[
+                ("n", &revisions),
+                ("name", &last.author_name),
+                ("date", &when(last.created_at)),
+            ],
+        ),
         body_html: domain::render(&document.body),
-        saved: query.saved.is_some(),
+        saved: query
+            .saved
+            .is_some()
+            .then(|| fill(w.saved, &[("n", &revisions)])),
         document,
-        last,
     }))
 }
 
@@ -708,15 +768,16 @@ async fn preview_page(
     Query(query): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
+    let lang = Lang::of(&headers);
     let path = format!("/assets/{id}/preview");
-    if let Some(response) = sign_in_from_query(&documents, &query, &path).await {
+    if let Some(response) = sign_in_from_query(&documents, &query, &path, lang).await {
         return Ok(response);
     }
     documents
         .person(&headers)
         .await
-        .map_err(Error::page_error)?;
-    let document = load(&documents, &id).await.map_err(Error::page_error)?;
+        .map_err(|e| e.page_in(lang))?;
+    let document = load(&documents, &id).await.map_err(|e| e.page_in(lang))?;
     let mut page = domain::html_file(&document);
     // The preview is the downloadable file, shown with this site's style.
     page = page.replacen(
@@ -735,21 +796,25 @@ async fn edit_page(
     Query(query): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
+    let lang = Lang::of(&headers);
     let path = format!("/assets/{id}/edit");
-    if let Some(response) = sign_in_from_query(&documents, &query, &path).await {
+    if let Some(response) = sign_in_from_query(&documents, &query, &path, lang).await {
         return Ok(response);
     }
     documents
         .person(&headers)
         .await
-        .map_err(Error::page_error)?;
-    let document = load(&documents, &id).await.map_err(Error::page_error)?;
+        .map_err(|e| e.page_in(lang))?;
+    let document = load(&documents, &id).await.map_err(|e| e.page_in(lang))?;
     Ok(html(&EditPage {
+        lang: lang.tag(),
+        w: lang.words(),
+        heading: fill(lang.words().edit_heading, &[("title", &document.title)]),
         title: document.title.clone(),
         body: document.body.clone(),
         document,
         errors: Vec::new(),
-        stale: false,
+        stale: None,
     }))
 }
 
@@ -769,18 +834,20 @@ async fn edit_form(
     headers: HeaderMap,
     axum::Form(form): axum::Form<EditForm>,
 ) -> Result<Response, Error> {
-    same_origin(&documents, &headers).map_err(Error::page_error)?;
+    let lang = Lang::of(&headers);
+    same_origin(&documents, &headers).map_err(|e| e.page_in(lang))?;
     let caller = documents
         .person(&headers)
         .await
-        .map_err(Error::page_error)?;
-    let document = load(&documents, &id).await.map_err(Error::page_error)?;
+        .map_err(|e| e.page_in(lang))?;
+    let document = load(&documents, &id).await.map_err(|e| e.page_in(lang))?;
     let mut errors = Vec::new();
+    let w = lang.words();
     let title = domain::title(&form.title)
-        .map_err(|e| errors.push((e.field(), e.to_string())))
+        .map_err(|e| errors.push((e.field(), mistake(w, &e))))
         .ok();
     let body = domain::body(&form.body)
-        .map_err(|e| errors.push((e.field(), e.to_string())))
+        .map_err(|e| errors.push((e.field(), mistake(w, &e))))
         .ok();
     let base = form.revision.trim().parse::<i64>().ok();
     let outcome = match (title, body, base) {
@@ -803,15 +870,18 @@ async fn edit_form(
             return Ok(Redirect::to(&format!("/assets/{}/view?saved=1", saved.id)).into_response());
         }
         Some(Err(store::StoreError::Stale(_))) => true,
-        Some(Err(e)) => return Err(Error::from(e).page_error()),
+        Some(Err(e)) => return Err(Error::from(e).page_in(lang)),
         None => base.is_none(),
     };
     let mut response = html(&EditPage {
+        lang: lang.tag(),
+        w,
+        heading: fill(w.edit_heading, &[("title", &document.title)]),
+        stale: stale.then(|| fill(w.stale, &[("n", &document.revisions.to_string())])),
         document,
         title: form.title,
         body: form.body,
         errors,
-        stale,
     });
     *response.status_mut() = if stale {
         StatusCode::CONFLICT
@@ -827,31 +897,48 @@ async fn history_page(
     Query(query): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
+    let lang = Lang::of(&headers);
     let path = format!("/assets/{id}/history");
-    if let Some(response) = sign_in_from_query(&documents, &query, &path).await {
+    if let Some(response) = sign_in_from_query(&documents, &query, &path, lang).await {
         return Ok(response);
     }
     documents
         .person(&headers)
         .await
-        .map_err(Error::page_error)?;
-    let document = load(&documents, &id).await.map_err(Error::page_error)?;
+        .map_err(|e| e.page_in(lang))?;
+    let document = load(&documents, &id).await.map_err(|e| e.page_in(lang))?;
+    let w = lang.words();
     let rows = store::history(&documents.db, document.id, 100)
         .await
-        .map_err(|e| Error::from(e).page_error())?
+        .map_err(|e| Error::from(e).page_in(lang))?
         .into_iter()
-        .map(|revision| HistoryRow {
-            number: revision.number,
-            when: when(revision.created_at),
-            html: domain::render(&revision.body),
-            author_name: revision.author_name,
-            restored_from: revision.restored_from,
+        .map(|revision| {
+            let number = revision.number.to_string();
+            HistoryRow {
+                number: revision.number,
+                label: fill(w.revision, &[("n", &number)]),
+                current: revision.number == document.revisions,
+                when: when(revision.created_at),
+                restores: revision
+                    .restored_from
+                    .map(|from| fill(w.restores, &[("n", &from.to_string())])),
+                text_of: fill(w.text_of, &[("n", &number)]),
+                restore: fill(w.restore, &[("n", &number)]),
+                html: domain::render(&revision.body),
+                author_name: revision.author_name,
+            }
         })
         .collect();
     Ok(html(&HistoryPage {
+        lang: lang.tag(),
+        w,
+        heading: fill(w.history_heading, &[("title", &document.title)]),
+        restored: query
+            .restored
+            .is_some()
+            .then(|| fill(w.restored, &[("n", &document.revisions.to_string())])),
         document,
         rows,
-        restored: query.restored.is_some(),
     }))
 }
 
@@ -860,19 +947,20 @@ async fn restore_form(
     Path((id, number)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
-    same_origin(&documents, &headers).map_err(Error::page_error)?;
+    let lang = Lang::of(&headers);
+    same_origin(&documents, &headers).map_err(|e| e.page_in(lang))?;
     let caller = documents
         .person(&headers)
         .await
-        .map_err(Error::page_error)?;
-    let document = load(&documents, &id).await.map_err(Error::page_error)?;
+        .map_err(|e| e.page_in(lang))?;
+    let document = load(&documents, &id).await.map_err(|e| e.page_in(lang))?;
     let number = number
         .parse::<i64>()
-        .map_err(|_| Error::NotFound.page_error())?;
+        .map_err(|_| Error::NotFound.page_in(lang))?;
     let earlier = store::revision_of(&documents.db, document.id, number)
         .await
-        .map_err(|e| Error::from(e).page_error())?
-        .ok_or_else(|| Error::NotFound.page_error())?;
+        .map_err(|e| Error::from(e).page_in(lang))?
+        .ok_or_else(|| Error::NotFound.page_in(lang))?;
     store::save(
         &documents.db,
         document.id,
@@ -883,6 +971,6 @@ async fn restore_form(
         Some(number),
     )
     .await
-    .map_err(|e| Error::from(e).page_error())?;
+    .map_err(|e| Error::from(e).page_in(lang))?;
     Ok(Redirect::to(&format!("/assets/{}/history?restored=1", document.id)).into_response())
 }

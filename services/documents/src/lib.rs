@@ -8,6 +8,7 @@
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod i18n;
 pub mod migrations;
 pub mod store;
 

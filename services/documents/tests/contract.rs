@@ -380,6 +380,29 @@ async fn pages_and_revisions(backend: Backend) {
             .expect("text")
             .contains("aria-invalid=\"true\"")
     );
+    // The pages speak the browser's language among the four.
+    let spanish = ana
+        .get(format!("{}/assets/instantiate", server.base))
+        .header("accept-language", "es-ES,es;q=0.9,en;q=0.5")
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(spanish.contains("<html lang=\"es\">"), "{spanish}");
+    assert!(spanish.contains("<h1>Nuevo documento</h1>"), "{spanish}");
+    let latvian = ana
+        .post(format!("{}/assets/instantiate", server.base))
+        .header("accept-language", "lv")
+        .form(&[("title", "")])
+        .send()
+        .await
+        .expect("post")
+        .text()
+        .await
+        .expect("text");
+    assert!(latvian.contains("Ievadiet nosaukumu"), "{latvian}");
     let made = ana
         .post(format!("{}/assets/instantiate", server.base))
         .form(&[("title", "Plan <b>del</b> parque"), ("language", "es")])
