@@ -13,6 +13,7 @@ pub mod events;
 pub mod grpc;
 pub mod host;
 pub mod idempotency;
+pub mod jobs;
 pub mod telemetry;
 pub mod testing;
 pub mod text;
