@@ -85,7 +85,7 @@ enum Command {
         #[arg(long, default_value_t = 12 * 3600)]
         ttl: u64,
         /// The token's audience: the platform's (`auth.audience`) unless
-        /// given, e.g. `interlink-documents` for the documents interlinker.
+        /// given, e.g. an interlinker's address for a token it accepts.
         #[arg(long)]
         audience: Option<String>,
     },

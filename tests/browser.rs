@@ -84,7 +84,7 @@ async fn the_documents_interlinkers_pages_pass_in_every_language() {
     let up = common::start(dir.path());
     let output = Command::new(common::BIN)
         .args(["token", "--sub", "ana", "--name", "Ana Zaragoza"])
-        .args(["--audience", "interlink-documents", "--data-dir"])
+        .args(["--audience", &up.documents, "--data-dir"])
         .arg(dir.path())
         .output()
         .expect("interlink token");

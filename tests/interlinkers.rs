@@ -59,7 +59,7 @@ fn rows(output: &Output) -> Vec<(String, String)> {
 async fn the_documents_interlinker_passes_the_contract_kit() {
     let dir = tempfile::tempdir().expect("data dir");
     let up = common::start(dir.path());
-    let documents_token = token(dir.path(), "interlink-documents");
+    let documents_token = token(dir.path(), &up.documents);
 
     let passed = check(&up.documents, &documents_token, &[]);
     let report = String::from_utf8_lossy(&passed.stdout).into_owned();

@@ -30,16 +30,23 @@ pub use migrations::Migrator;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DocumentsRole;
 
-/// What verifies the platform's tokens for the interlinker `config`: the
-/// platform's JWKS when configured, else the data directory's dev signer
-/// (embedded mode), in both cases with the interlinker's own audience.
+/// What verifies the platform's tokens for the interlinker `config`
+/// reached at `public_url`: the platform's JWKS when configured, else the
+/// data directory's dev signer (embedded mode), in both cases with the
+/// interlinker's own audience (its public URL unless configured).
 pub fn authenticator(
     config: &Config,
     interlinker: &InterlinkerConfig,
+    public_url: &str,
 ) -> anyhow::Result<Authenticator> {
+    let audience = if interlinker.audience.is_empty() {
+        public_url.to_owned()
+    } else {
+        interlinker.audience.clone()
+    };
     let auth = AuthConfig {
         issuer: interlinker.issuer.clone(),
-        audience: interlinker.audience.clone(),
+        audience,
         jwks_url: interlinker.jwks_url.clone(),
         ..config.auth.clone()
     };
@@ -115,7 +122,7 @@ impl Role for DocumentsRole {
             let public_url = public_url(settings, bound);
             let documents = Documents::new(
                 db.clone(),
-                Arc::new(authenticator(&context.config, settings)?),
+                Arc::new(authenticator(&context.config, settings, &public_url)?),
                 &session_secret(&db).await?,
                 public_url.clone(),
                 platform_origin(&context.config, settings),

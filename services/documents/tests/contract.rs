@@ -11,7 +11,6 @@ use interlink_runtime::testing::{Backend, TestEnv};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-const AUDIENCE: &str = "interlink-documents";
 const PLATFORM: &str = "http://platform.example";
 
 struct Server {
@@ -27,14 +26,15 @@ impl Server {
         let env = TestEnv::new::<Migrator>(backend, |_| {}).await;
         let dir = tempfile::tempdir().expect("dir");
         let signer = DevSigner::load_or_create(dir.path()).expect("signer");
-        let auth = AuthConfig {
-            audience: AUDIENCE.into(),
-            ..AuthConfig::default()
-        };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
+        // Its audience is its address, as the platform knows it.
+        let auth = AuthConfig {
+            audience: base.clone(),
+            ..AuthConfig::default()
+        };
         let documents = Documents::new(
             env.db.clone(),
             Arc::new(signer.authenticator(&auth)),
@@ -74,7 +74,7 @@ impl Server {
     }
 
     fn token(&self, subject: &str) -> String {
-        self.token_for(subject, AUDIENCE)
+        self.token_for(subject, &self.base)
     }
 
     async fn json(

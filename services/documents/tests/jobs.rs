@@ -14,8 +14,6 @@ use interlink_runtime::testing::{Backend, TestEnv};
 use sea_orm::{DatabaseConnection, DatabaseTransaction};
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
 
-const AUDIENCE: &str = "interlink-documents";
-
 /// The platform's side: a database with its jobs.
 struct PlatformMigrator;
 
@@ -54,7 +52,7 @@ fn serve_documents(
     base: &str,
 ) -> tokio::task::JoinHandle<()> {
     let auth = AuthConfig {
-        audience: AUDIENCE.into(),
+        audience: base.to_owned(),
         ..AuthConfig::default()
     };
     let documents = Documents::new(
@@ -109,7 +107,7 @@ async fn clones_survive_the_interlinker_going_away(backend: Backend) {
                 body: Some(format!(r#"{{"name":"Stakeholder map {i}"}}"#)),
                 idempotency_key: format!("asset-{i}"),
                 subject: "ana".into(),
-                audience: AUDIENCE.into(),
+                audience: base.clone(),
             },
         )
         .await

@@ -69,7 +69,7 @@ impl Default for Config {
             auth: AuthConfig::default(),
             telemetry: TelemetryConfig::default(),
             catalogue: CatalogueConfig::default(),
-            documents: InterlinkerConfig::default_at("127.0.0.1:8091", "interlink-documents"),
+            documents: InterlinkerConfig::default_at("127.0.0.1:8091"),
         }
     }
 }
@@ -91,7 +91,10 @@ pub struct InterlinkerConfig {
     /// mode: the gateway's own (`http://` and `gateway.listen`).
     #[serde(default)]
     pub platform_origin: String,
-    /// The `aud` of the platform's tokens for it.
+    /// The `aud` of the platform's tokens for it; empty: its public URL
+    /// (the `endpoint_uri` the catalogue gives it, which the platform puts
+    /// in its tokens).
+    #[serde(default)]
     pub audience: String,
     /// The `iss` of those tokens; empty with an empty `jwks_url`: the data
     /// directory's dev signer's.
@@ -104,14 +107,14 @@ pub struct InterlinkerConfig {
 }
 
 impl InterlinkerConfig {
-    fn default_at(listen: &str, audience: &str) -> Self {
+    fn default_at(listen: &str) -> Self {
         Self {
             listen: listen
                 .parse()
                 .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 0))),
             public_url: String::new(),
             platform_origin: String::new(),
-            audience: audience.to_owned(),
+            audience: String::new(),
             issuer: String::new(),
             jwks_url: String::new(),
         }
@@ -537,9 +540,6 @@ impl Config {
                 key,
                 reason: reason.into(),
             }
-        }
-        if self.documents.audience.trim().is_empty() {
-            return Err(invalid("documents.audience", "must not be empty"));
         }
         for (key, value) in [
             ("documents.public_url", &self.documents.public_url),

@@ -170,7 +170,7 @@ fn call(url: &str, key: &str) -> NewJob {
         body: Some(r#"{"name":"copy"}"#.into()),
         idempotency_key: key.into(),
         subject: "ana".into(),
-        audience: "interlink-documents".into(),
+        audience: "http://documents.example".into(),
     }
 }
 
@@ -239,7 +239,7 @@ async fn retried_refused_and_recovered(backend: Backend) {
             .lock()
             .expect("lock")
             .iter()
-            .all(|t| t == "Bearer ana@interlink-documents")
+            .all(|t| t == "Bearer ana@http://documents.example")
     );
     assert_eq!(
         effect(&env, id).await.as_deref(),
