@@ -136,3 +136,224 @@ async fn the_documents_interlinker_passes_the_contract_kit() {
     assert!(!gateway.status.success());
     common::stop(up, "-TERM").await;
 }
+
+/// A JSON call to the documents interlinker with `token`.
+async fn documents_call(
+    http: &reqwest::Client,
+    method: reqwest::Method,
+    url: &str,
+    token: &str,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let mut request = http.request(method, url).bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.expect("documents");
+    let status = response.status().as_u16();
+    (
+        status,
+        response.json().await.unwrap_or(serde_json::Value::Null),
+    )
+}
+
+/// The platform makes assets on the documents interlinker through its
+/// durable calls: a knowledge interlinker used on a task of a Spanish
+/// process clones the Spanish genesis document; a software interlinker used
+/// on a task makes a new document; deleting the assets deletes the
+/// documents there.
+#[tokio::test]
+async fn assets_are_made_and_deleted_on_the_documents_interlinker() {
+    use reqwest::Method as M;
+    use serde_json::json;
+    let dir = tempfile::tempdir().expect("data dir");
+    let up = common::start(dir.path());
+    let http = reqwest::Client::new();
+    let admin = common::Api {
+        http: http.clone(),
+        base: up.http.clone(),
+        token: common::mint(dir.path(), "ana", true),
+    };
+    let editor = token(dir.path(), &up.documents);
+
+    // Genesis documents, one per language.
+    let mut genesis = serde_json::Map::new();
+    for (language, name, body) in [
+        ("en", "Stakeholder map", "# Who is involved\n"),
+        ("es", "Mapa de actores", "# Quién participa\n"),
+    ] {
+        let (status, made) = documents_call(
+            &http,
+            M::POST,
+            &format!("{}/assets", up.documents),
+            &editor,
+            Some(json!({"name": name, "language": language, "body": body})),
+        )
+        .await;
+        assert_eq!(status, 201, "{made}");
+        genesis.insert(
+            language.into(),
+            json!(format!(
+                "{}/assets/{}",
+                up.documents,
+                made["id"].as_str().expect("id")
+            )),
+        );
+    }
+
+    // The documents interlinker and a knowledge interlinker of it, published.
+    let common_fields = |title: &str| {
+        json!({
+            "title": {"values": {"en": title}},
+            "description": {"values": {"en": "For the checks of the interlinker contract"}},
+            "languages": ["en", "es"],
+            "licence": "LICENCE_PERMISSIVE",
+            "difficulty": "DIFFICULTY_EASY",
+            "problemProfiles": ["org-01"],
+            "targets": ["all/pas/public_servants"],
+        })
+    };
+    let mut software = common_fields("Shared documents");
+    software["nature"] = json!("NATURE_SOFTWARE");
+    software["software"] = json!({
+        "support": "SUPPORT_MODE_SAAS",
+        "endpointUri": up.documents,
+        "capabilities": ["CAPABILITY_INSTANTIATE", "CAPABILITY_VIEW", "CAPABILITY_EDIT",
+            "CAPABILITY_CLONE", "CAPABILITY_DELETE", "CAPABILITY_DOWNLOAD"],
+        "status": "SOFTWARE_STATUS_ON",
+    });
+    let software = admin.ok(M::POST, "/v1/interlinkers", Some(software)).await;
+    let software = software["name"].as_str().expect("name").to_owned();
+    admin
+        .ok(M::POST, &format!("/v1/{software}:publish"), Some(json!({})))
+        .await;
+    let mut knowledge = common_fields("Stakeholder map template");
+    knowledge["nature"] = json!("NATURE_KNOWLEDGE");
+    knowledge["knowledge"] = json!({"softwareInterlinker": software, "genesisAssets": genesis});
+    let knowledge = admin.ok(M::POST, "/v1/interlinkers", Some(knowledge)).await;
+    let knowledge = knowledge["name"].as_str().expect("name").to_owned();
+    admin
+        .ok(
+            M::POST,
+            &format!("/v1/{knowledge}:publish"),
+            Some(json!({})),
+        )
+        .await;
+
+    // A Spanish process with a task.
+    let made = common::public_process_with_story(&admin).await;
+    let tree = admin
+        .ok(M::GET, &format!("/v1/{}/tree", made.process), None)
+        .await;
+    let task = tree["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["kind"] == "ITEM_KIND_TASK")
+        .and_then(|i| i["name"].as_str())
+        .expect("a task")
+        .to_owned();
+
+    // Both interlinkers used on it, once co-production knows them.
+    let cloned = admin
+        .ok(
+            M::POST,
+            &format!("/v1/{task}/assets"),
+            Some(json!({"kind": "ASSET_KIND_INTERNAL", "interlinker": knowledge})),
+        )
+        .await;
+    assert_eq!(
+        cloned["preparation"], "ASSET_PREPARATION_PREPARING",
+        "{cloned}"
+    );
+    assert_eq!(cloned["interlinkerEndpoint"], up.documents.as_str());
+    let blank = admin
+        .ok(M::POST, &format!("/v1/{task}/assets"), Some(json!({"kind": "ASSET_KIND_INTERNAL", "interlinker": software, "displayName": "Actas de la reunión"})))
+        .await;
+    let ready = |asset: serde_json::Value| {
+        let admin = &admin;
+        async move {
+            let name = asset["name"].as_str().expect("name").to_owned();
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+            loop {
+                let got = admin.ok(M::GET, &format!("/v1/{name}"), None).await;
+                if got["preparation"] == "ASSET_PREPARATION_READY" {
+                    return got;
+                }
+                assert!(std::time::Instant::now() < deadline, "{got}");
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+        }
+    };
+    let cloned = ready(cloned).await;
+    let blank = ready(blank).await;
+
+    // The clone is the Spanish genesis, named as the asset; the new one is
+    // blank, in the process's language.
+    let clone_id = cloned["externalId"]
+        .as_str()
+        .expect("external id")
+        .to_owned();
+    let (status, remote) = documents_call(
+        &http,
+        M::GET,
+        &format!("{}/assets/{clone_id}", up.documents),
+        &editor,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{remote}");
+    assert_eq!(remote["name"], cloned["displayName"]);
+    assert_eq!(remote["language"], "es");
+    let markdown = http
+        .get(format!(
+            "{}/assets/{clone_id}/download?format=md",
+            up.documents
+        ))
+        .bearer_auth(&editor)
+        .send()
+        .await
+        .expect("download")
+        .text()
+        .await
+        .expect("text");
+    assert!(markdown.ends_with("# Quién participa\n"), "{markdown}");
+    let blank_id = blank["externalId"]
+        .as_str()
+        .expect("external id")
+        .to_owned();
+    let (_, remote) = documents_call(
+        &http,
+        M::GET,
+        &format!("{}/assets/{blank_id}", up.documents),
+        &editor,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (remote["name"].as_str(), remote["language"].as_str()),
+        (Some("Actas de la reunión"), Some("es"))
+    );
+
+    // Deleting the assets deletes the documents there.
+    for asset in [&cloned, &blank] {
+        let name = asset["name"].as_str().expect("name");
+        let (status, _) = admin.call(M::DELETE, &format!("/v1/{name}"), None).await;
+        assert_eq!(status, 200);
+    }
+    for id in [&clone_id, &blank_id] {
+        let url = format!("{}/assets/{id}", up.documents);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while documents_call(&http, M::GET, &url, &editor, None).await.0 != 404 {
+            assert!(std::time::Instant::now() < deadline, "{url} is still there");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+    // The genesis documents stay.
+    for uri in genesis.values() {
+        let (status, _) =
+            documents_call(&http, M::GET, uri.as_str().expect("uri"), &editor, None).await;
+        assert_eq!(status, 200);
+    }
+    common::stop(up, "-TERM").await;
+}

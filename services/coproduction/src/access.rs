@@ -14,6 +14,7 @@ use crate::domain::{Kind, Violation, check_url};
 use crate::error::{Error, Result};
 use crate::events::{ASSET_ADDED, ASSET_REMOVED, GRANT_ADDED, GRANT_REMOVED};
 use crate::grpc::{ALL_KINDS, CoproductionApi, parse_item_name};
+use crate::remote;
 use crate::store::{self, AssetRow, GrantRow, ItemRow, ProcessRow};
 
 /// Longest asset name.
@@ -57,6 +58,16 @@ pub(crate) fn asset_to(a: &AssetRow) -> pb::Asset {
         uri: a.uri.clone(),
         creator: interlink_runtime::api::user_name(&a.creator),
         create_time: Some(timestamp(a.created_at)),
+        external_id: a.remote.external_id.clone(),
+        interlinker_endpoint: a.remote.endpoint.clone(),
+        capabilities: a.remote.capabilities.clone(),
+        preparation: match a.remote.preparation.as_str() {
+            "preparing" => pb::AssetPreparation::Preparing,
+            "ready" => pb::AssetPreparation::Ready,
+            "failed" => pb::AssetPreparation::Failed,
+            _ => pb::AssetPreparation::Unspecified,
+        } as i32,
+        preparation_error: a.remote.error.clone(),
     }
 }
 
@@ -471,7 +482,9 @@ impl CoproductionApi {
             uri,
             creator: caller.subject.clone(),
             created_at: now_ms(),
+            remote: store::RemoteAsset::default(),
         };
+        let mut remote_call = None;
         if !interlinker_id.is_empty() {
             let interlinker = store::interlinker(&self.db, &interlinker_id)
                 .await?
@@ -496,9 +509,49 @@ impl CoproductionApi {
             if asset.display_name.is_empty() {
                 asset.display_name = pick(&interlinker.title);
             }
+            // Made for real on its software interlinker: a knowledge
+            // interlinker's genesis asset cloned, a software one's asset
+            // made anew (in the process's language).
+            if self.remote_calls.is_some() {
+                if interlinker.nature == "knowledge" && !interlinker.software_interlinker.is_empty()
+                {
+                    let software =
+                        store::interlinker(&self.db, &interlinker.software_interlinker).await?;
+                    if let Some(software) = software
+                        && asset
+                            .genesis_asset_uri
+                            .starts_with(&format!("{}/assets/", software.endpoint_uri))
+                        && let Some(remote) =
+                            remote::planned(&software.endpoint_uri, &software.capabilities, "clone")
+                    {
+                        asset.remote = remote;
+                        remote_call = Some(remote::clone_call(
+                            &asset,
+                            &asset.genesis_asset_uri,
+                            &caller.subject,
+                        ));
+                    }
+                } else if interlinker.nature == "software"
+                    && let Some(remote) = remote::planned(
+                        &interlinker.endpoint_uri,
+                        &interlinker.capabilities,
+                        "instantiate",
+                    )
+                {
+                    asset.remote = remote;
+                    remote_call = Some(remote::create_call(
+                        &asset,
+                        &process.language,
+                        &caller.subject,
+                    ));
+                }
+            }
         }
         let txn = begin_write(&self.db).await?;
         store::insert_asset(&txn, &asset).await?;
+        if let Some(call) = &remote_call {
+            interlink_runtime::jobs::enqueue(&txn, call).await?;
+        }
         let proto = asset_to(&asset);
         let event = self.event(
             ASSET_ADDED,
@@ -511,6 +564,9 @@ impl CoproductionApi {
             },
         )?;
         self.commit(txn, &[event]).await?;
+        if remote_call.is_some() {
+            self.wake_remote_calls();
+        }
         Ok(proto)
     }
 
@@ -608,6 +664,9 @@ impl CoproductionApi {
         }
         let txn = begin_write(&self.db).await?;
         store::delete_asset(&txn, &asset.id).await?;
+        if self.remote_calls.is_some() {
+            remote::forget(&txn, &asset, &caller.subject).await?;
+        }
         let event = self.event(
             ASSET_REMOVED,
             &caller.subject,
@@ -618,6 +677,8 @@ impl CoproductionApi {
                 asset: Some(asset_to(&asset)),
             },
         )?;
-        self.commit(txn, &[event]).await
+        self.commit(txn, &[event]).await?;
+        self.wake_remote_calls();
+        Ok(())
     }
 }

@@ -241,6 +241,18 @@ fn interlinker_row(i: &catalogue::Interlinker, version: u64) -> InterlinkerRow {
         _ => (String::new(), Default::default()),
     };
     let label = |name: &str, prefix: &str| name.trim_start_matches(prefix).to_ascii_lowercase();
+    let (endpoint_uri, capabilities) = match &i.details {
+        Some(catalogue::interlinker::Details::Software(software)) => (
+            software.endpoint_uri.trim_end_matches('/').to_owned(),
+            software
+                .capabilities
+                .iter()
+                .filter_map(|c| catalogue::Capability::try_from(*c).ok())
+                .map(|c| label(c.as_str_name(), "CAPABILITY_"))
+                .collect(),
+        ),
+        _ => (String::new(), Vec::new()),
+    };
     InterlinkerRow {
         id: id_of(&i.name, "interlinkers").to_owned(),
         nature: label(
@@ -259,6 +271,8 @@ fn interlinker_row(i: &catalogue::Interlinker, version: u64) -> InterlinkerRow {
         problem_profiles: i.problem_profiles.clone(),
         software_interlinker,
         genesis_assets,
+        endpoint_uri,
+        capabilities,
         version: version as i64,
     }
 }

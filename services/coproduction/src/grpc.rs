@@ -47,6 +47,9 @@ const MAX_ITEMS: usize = 5_000;
 pub struct CoproductionApi {
     pub(crate) db: DatabaseConnection,
     pub(crate) outbox: Outbox,
+    /// Wakes the worker of calls to software interlinkers; `None` when
+    /// this deployment makes no assets on interlinkers.
+    pub(crate) remote_calls: Option<std::sync::Arc<tokio::sync::Notify>>,
 }
 
 /// The editable text fields of a process, with how to read and write each.
@@ -109,7 +112,25 @@ pub(crate) const ALL_KINDS: &[Kind] = &[Kind::Phase, Kind::Objective, Kind::Task
 impl CoproductionApi {
     /// The service over `db`, publishing through `outbox`.
     pub fn new(db: DatabaseConnection, outbox: Outbox) -> Self {
-        Self { db, outbox }
+        Self {
+            db,
+            outbox,
+            remote_calls: None,
+        }
+    }
+
+    /// Makes assets on software interlinkers through durable calls, whose
+    /// worker `waker` wakes.
+    pub fn with_remote_calls(mut self, waker: std::sync::Arc<tokio::sync::Notify>) -> Self {
+        self.remote_calls = Some(waker);
+        self
+    }
+
+    /// Wakes the remote calls' worker (after a commit that wrote calls).
+    pub(crate) fn wake_remote_calls(&self) {
+        if let Some(waker) = &self.remote_calls {
+            waker.notify_one();
+        }
     }
 
     pub(crate) fn event<M: prost::Name>(

@@ -9,6 +9,7 @@ pub mod domain;
 pub mod error;
 pub mod events;
 pub mod grpc;
+pub mod remote;
 pub mod store;
 mod transfer;
 mod work;
@@ -80,9 +81,21 @@ impl Role for CoproductionRole {
                     }
                 });
             }
+            let mut api = CoproductionApi::new(db.clone(), context.outbox.clone());
+            if let Some(tokens) = remote::tokens(&context.config)? {
+                let worker = interlink_runtime::jobs::Worker::new(
+                    db,
+                    Arc::new(remote::RemoteAssets),
+                    tokens,
+                    interlink_runtime::jobs::JobsConfig::default(),
+                )?;
+                api = api.with_remote_calls(worker.waker());
+                let shutdown = context.shutdown.clone();
+                context.tasks.spawn(worker.run(shutdown));
+            }
             let max = context.config.grpc.max_message_bytes;
             routes.add_service(
-                CoproductionServiceServer::new(CoproductionApi::new(db, context.outbox.clone()))
+                CoproductionServiceServer::new(api)
                     .max_decoding_message_size(max)
                     .max_encoding_message_size(max),
             );

@@ -572,6 +572,8 @@ impl CoproductionApi {
                 uri: a.uri.clone(),
                 creator: subject.to_owned(),
                 created_at: now,
+                // What another deployment's interlinkers hold is not ours.
+                remote: crate::store::RemoteAsset::default(),
             });
         }
         let mut claims = Vec::new();

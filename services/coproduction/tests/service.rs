@@ -43,13 +43,21 @@ struct Coproduction {
 
 impl Coproduction {
     async fn start(backend: Backend) -> Self {
+        Self::start_with(backend, |api, _| api).await
+    }
+
+    /// [`Coproduction::start`] with the API as `adjust` makes it.
+    async fn start_with(
+        backend: Backend,
+        adjust: impl FnOnce(CoproductionApi, &TestEnv) -> CoproductionApi,
+    ) -> Self {
         let env = TestEnv::new::<Migrator>(backend, |_| {}).await;
         let outbox = env.outbox();
         let server = TestServer::start(env, interlink_coproduction::SERVICE_NAME, |env| {
             let mut routes = tonic::service::RoutesBuilder::default();
-            routes.add_service(CoproductionServiceServer::new(CoproductionApi::new(
-                env.db.clone(),
-                env.outbox(),
+            routes.add_service(CoproductionServiceServer::new(adjust(
+                CoproductionApi::new(env.db.clone(), env.outbox()),
+                env,
             )));
             routes
         })
@@ -3414,4 +3422,303 @@ on_both_backends!(
     items_are_copied_with_their_subtree,
     projections_are_rebuilt_exactly_from_a_replay,
     processes_are_searched_by_title_and_tag_and_listed_in_four_orders,
+    assets_are_made_on_software_interlinkers_by_durable_calls,
 );
+
+/// The documents interlinker, for real, with its own database on `backend`.
+struct DocumentsServer {
+    env: TestEnv,
+    base: String,
+    signer: std::sync::Arc<interlink_runtime::auth::DevSigner>,
+    _dir: tempfile::TempDir,
+}
+
+impl DocumentsServer {
+    async fn start(backend: Backend) -> Self {
+        let env = TestEnv::new::<interlink_documents::Migrator>(backend, |_| {}).await;
+        let dir = tempfile::tempdir().expect("dir");
+        let signer = std::sync::Arc::new(
+            interlink_runtime::auth::DevSigner::load_or_create(dir.path()).expect("signer"),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let auth = interlink_runtime::config::AuthConfig {
+            audience: base.clone(),
+            ..Default::default()
+        };
+        let documents = interlink_documents::Documents::new(
+            env.db.clone(),
+            std::sync::Arc::new(signer.authenticator(&auth)),
+            &[3u8; 64],
+            base.clone(),
+            "http://platform.example".into(),
+        );
+        tokio::spawn(async move { axum::serve(listener, documents.router()).await });
+        Self {
+            env,
+            base,
+            signer,
+            _dir: dir,
+        }
+    }
+
+    /// The platform's tokens for it, as co-production mints them.
+    fn tokens(&self) -> interlink_runtime::jobs::TokenSource {
+        let signer = std::sync::Arc::clone(&self.signer);
+        std::sync::Arc::new(move |subject: &str, audience: &str| {
+            signer
+                .mint(
+                    &interlink_runtime::auth::DevTokenRequest {
+                        subject: subject.into(),
+                        name: None,
+                        email: None,
+                        admin: false,
+                        ttl: Duration::from_secs(300),
+                    },
+                    audience,
+                    "interlink_admin",
+                )
+                .ok()
+        })
+    }
+
+    async fn genesis(&self, title: &str, language: &str, body: &str) -> String {
+        let document = interlink_documents::store::create(
+            &self.env.db,
+            title.into(),
+            body.into(),
+            language.into(),
+            &interlink_documents::store::Author {
+                subject: "editor".into(),
+                name: "Editor".into(),
+            },
+        )
+        .await
+        .expect("genesis");
+        format!("{}/assets/{}", self.base, document.id)
+    }
+}
+
+async fn assets_are_made_on_software_interlinkers_by_durable_calls(backend: Backend) {
+    use interlink_coproduction::store::{InterlinkerRow, upsert_interlinker};
+    let documents = DocumentsServer::start(backend).await;
+    let tokens = documents.tokens();
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    let stop = shutdown.clone();
+    let c = Coproduction::start_with(backend, move |api, env| {
+        let worker = interlink_runtime::jobs::Worker::new(
+            env.db.clone(),
+            std::sync::Arc::new(interlink_coproduction::remote::RemoteAssets),
+            tokens,
+            interlink_runtime::jobs::JobsConfig {
+                poll: Duration::from_millis(20),
+                retry_initial: Duration::from_millis(10),
+                ..Default::default()
+            },
+        )
+        .expect("worker");
+        let api = api.with_remote_calls(worker.waker());
+        tokio::spawn(worker.run(stop));
+        api
+    })
+    .await;
+    let mut client = c.client();
+
+    // The documents interlinker and a template of it, as the catalogue
+    // publishes them; one template's Spanish genesis is missing there.
+    const SOFTWARE: &str = "0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2b01";
+    const TEMPLATE: &str = "0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2b02";
+    const BROKEN: &str = "0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2b03";
+    let english = documents
+        .genesis("Stakeholder map", "en", "# Who is involved\n")
+        .await;
+    let spanish = documents
+        .genesis("Mapa de actores", "es", "# Quién participa\n")
+        .await;
+    let row = |id: &str, nature: &str| InterlinkerRow {
+        id: id.into(),
+        nature: nature.into(),
+        state: "published".into(),
+        title: [("en".to_owned(), format!("Interlinker {id}"))].into(),
+        problem_profiles: Vec::new(),
+        software_interlinker: String::new(),
+        genesis_assets: Default::default(),
+        endpoint_uri: String::new(),
+        capabilities: Vec::new(),
+        version: 1,
+    };
+    let db = &c.server.env.db;
+    upsert_interlinker(
+        db,
+        &InterlinkerRow {
+            endpoint_uri: documents.base.clone(),
+            capabilities: ["instantiate", "view", "clone", "delete"]
+                .map(String::from)
+                .to_vec(),
+            ..row(SOFTWARE, "software")
+        },
+    )
+    .await
+    .expect("software");
+    upsert_interlinker(
+        db,
+        &InterlinkerRow {
+            software_interlinker: SOFTWARE.into(),
+            genesis_assets: [
+                ("en".to_owned(), english.clone()),
+                ("es".to_owned(), spanish),
+            ]
+            .into(),
+            ..row(TEMPLATE, "knowledge")
+        },
+    )
+    .await
+    .expect("template");
+    upsert_interlinker(
+        db,
+        &InterlinkerRow {
+            software_interlinker: SOFTWARE.into(),
+            genesis_assets: [(
+                "es".to_owned(),
+                format!(
+                    "{}/assets/0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2bff",
+                    documents.base
+                ),
+            )]
+            .into(),
+            ..row(BROKEN, "knowledge")
+        },
+    )
+    .await
+    .expect("broken template");
+
+    let p = c.create(&c.ana, "Remote assets", false).await;
+    let task = free_task(&c.build(&p).await);
+    let use_interlinker = |id: &str| pb::CreateAssetRequest {
+        parent: task.clone(),
+        asset: Some(pb::Asset {
+            kind: pb::AssetKind::Internal as i32,
+            interlinker: format!("interlinkers/{id}"),
+            ..Default::default()
+        }),
+    };
+    let mut made = Vec::new();
+    for id in [TEMPLATE, SOFTWARE, BROKEN] {
+        let asset = client
+            .create_asset(with_token(use_interlinker(id), &c.ana))
+            .await
+            .expect("asset")
+            .into_inner();
+        assert_eq!(asset.preparation, pb::AssetPreparation::Preparing as i32);
+        assert_eq!(asset.interlinker_endpoint, documents.base);
+        made.push(asset.name);
+    }
+    let settled = |name: String| {
+        let mut client = c.client();
+        let token = c.ana.clone();
+        async move {
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+            loop {
+                let asset = client
+                    .get_asset(with_token(
+                        pb::GetAssetRequest { name: name.clone() },
+                        &token,
+                    ))
+                    .await
+                    .expect("get")
+                    .into_inner();
+                if asset.preparation != pb::AssetPreparation::Preparing as i32 {
+                    return asset;
+                }
+                assert!(tokio::time::Instant::now() < deadline, "{asset:?}");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    };
+    let cloned = settled(made[0].clone()).await;
+    let blank = settled(made[1].clone()).await;
+    let broken = settled(made[2].clone()).await;
+
+    // The Spanish process got the Spanish genesis, as its own document.
+    assert_eq!(
+        cloned.preparation,
+        pb::AssetPreparation::Ready as i32,
+        "{cloned:?}"
+    );
+    let copy = interlink_documents::store::get(
+        &documents.env.db,
+        cloned.external_id.parse().expect("uuid"),
+    )
+    .await
+    .expect("get")
+    .expect("the clone exists");
+    assert_eq!(
+        (copy.body.as_str(), copy.language.as_str()),
+        ("# Quién participa\n", "es")
+    );
+    assert_eq!(copy.created_by, "ana");
+    assert_eq!(
+        cloned.capabilities,
+        vec!["instantiate", "view", "clone", "delete"]
+    );
+    // The software interlinker made a new, empty one named as the asset.
+    assert_eq!(
+        blank.preparation,
+        pb::AssetPreparation::Ready as i32,
+        "{blank:?}"
+    );
+    let fresh = interlink_documents::store::get(
+        &documents.env.db,
+        blank.external_id.parse().expect("uuid"),
+    )
+    .await
+    .expect("get")
+    .expect("the new document exists");
+    assert_eq!(
+        (fresh.title.as_str(), fresh.body.as_str()),
+        (blank.display_name.as_str(), "")
+    );
+    // A genesis the interlinker does not have: refused, and said why.
+    assert_eq!(
+        broken.preparation,
+        pb::AssetPreparation::Failed as i32,
+        "{broken:?}"
+    );
+    assert!(
+        broken.preparation_error.starts_with("answered 404"),
+        "{}",
+        broken.preparation_error
+    );
+    assert_eq!(
+        interlink_documents::store::count(&documents.env.db)
+            .await
+            .expect("count"),
+        4
+    );
+
+    // Deleting the assets deletes their documents there, not the genesis.
+    for name in &made {
+        client
+            .delete_asset(with_token(
+                pb::DeleteAssetRequest { name: name.clone() },
+                &c.ana,
+            ))
+            .await
+            .expect("delete");
+    }
+    wait_until(
+        "the documents are deleted",
+        Duration::from_secs(20),
+        || async {
+            interlink_documents::store::count(&documents.env.db)
+                .await
+                .expect("count")
+                == 2
+        },
+    )
+    .await;
+    shutdown.cancel();
+    documents.env.cleanup().await;
+}

@@ -18,6 +18,8 @@ impl MigratorTrait for Migrator {
             Box::new(OrganizationVisibility),
             Box::new(Users),
             Box::new(interlink_runtime::events::IdempotencyDigestMigration),
+            Box::new(interlink_runtime::jobs::JobsMigration),
+            Box::new(RemoteAssets),
         ]
     }
 }
@@ -283,5 +285,32 @@ CREATE TABLE p_users (
 impl MigrationTrait for Users {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         interlink_runtime::db::execute_script(manager.get_connection(), USER_TABLES).await
+    }
+}
+
+struct RemoteAssets;
+
+impl MigrationName for RemoteAssets {
+    fn name(&self) -> &str {
+        "m0006_remote_assets"
+    }
+}
+
+// Software interlinkers' endpoints and capabilities reach the projection;
+// an asset keeps what its interlinker holds of it (made by a job).
+const REMOTE_ASSET_COLUMNS: &str = r#"
+ALTER TABLE p_interlinkers ADD COLUMN endpoint_uri TEXT NOT NULL DEFAULT '';
+ALTER TABLE p_interlinkers ADD COLUMN capabilities TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE assets ADD COLUMN external_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE assets ADD COLUMN interlinker_endpoint TEXT NOT NULL DEFAULT '';
+ALTER TABLE assets ADD COLUMN capabilities TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE assets ADD COLUMN preparation TEXT NOT NULL DEFAULT '';
+ALTER TABLE assets ADD COLUMN preparation_error TEXT NOT NULL DEFAULT ''
+"#;
+
+#[async_trait::async_trait]
+impl MigrationTrait for RemoteAssets {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        interlink_runtime::db::execute_script(manager.get_connection(), REMOTE_ASSET_COLUMNS).await
     }
 }

@@ -1025,6 +1025,10 @@ pub struct InterlinkerRow {
     pub software_interlinker: String,
     /// Knowledge: per language, the genesis asset URI.
     pub genesis_assets: Text,
+    /// Software: the base URL of its interlinker contract.
+    pub endpoint_uri: String,
+    /// Software: what it can do with its assets (`clone`, `delete` …).
+    pub capabilities: Vec<String>,
     /// The catalogue's aggregate version.
     pub version: i64,
 }
@@ -1037,10 +1041,11 @@ pub async fn upsert_interlinker(
     run(
         db,
         "INSERT INTO p_interlinkers (id, nature, state, title, problem_profiles, \
-         software_interlinker, genesis_assets, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+         software_interlinker, genesis_assets, version, endpoint_uri, capabilities) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
          ON CONFLICT (id) DO UPDATE SET nature = $2, state = $3, title = $4, \
-         problem_profiles = $5, software_interlinker = $6, genesis_assets = $7, version = $8 \
-         WHERE p_interlinkers.version < $8",
+         problem_profiles = $5, software_interlinker = $6, genesis_assets = $7, version = $8, \
+         endpoint_uri = $9, capabilities = $10 WHERE p_interlinkers.version < $8",
         [
             row.id.clone().into(),
             row.nature.clone().into(),
@@ -1050,6 +1055,8 @@ pub async fn upsert_interlinker(
             row.software_interlinker.clone().into(),
             to_json(&row.genesis_assets)?.into(),
             row.version.into(),
+            row.endpoint_uri.clone().into(),
+            to_json(&row.capabilities)?.into(),
         ],
     )
     .await?;
@@ -1064,7 +1071,7 @@ pub async fn interlinker(
     db.query_one_raw(statement(
         db,
         "SELECT id, nature, state, title, problem_profiles, software_interlinker, genesis_assets, \
-         version FROM p_interlinkers WHERE id = $1",
+         version, endpoint_uri, capabilities FROM p_interlinkers WHERE id = $1",
         [id.into()],
     ))
     .await?
@@ -1077,6 +1084,8 @@ pub async fn interlinker(
             problem_profiles: from_json(&r, "problem_profiles")?,
             software_interlinker: r.try_get("", "software_interlinker")?,
             genesis_assets: from_json(&r, "genesis_assets")?,
+            endpoint_uri: r.try_get("", "endpoint_uri")?,
+            capabilities: from_json(&r, "capabilities")?,
             version: r.try_get("", "version")?,
         })
     })
@@ -1265,10 +1274,28 @@ pub struct AssetRow {
     pub creator: String,
     /// Unix ms.
     pub created_at: i64,
+    /// What its software interlinker holds of it.
+    pub remote: RemoteAsset,
+}
+
+/// What a software interlinker holds of an asset.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RemoteAsset {
+    /// Its id there (empty until made).
+    pub external_id: String,
+    /// The interlinker's base URL when it was made (empty: no remote asset).
+    pub endpoint: String,
+    /// What the interlinker could do with it then.
+    pub capabilities: Vec<String>,
+    /// `''` (nothing remote), `preparing`, `ready` or `failed`.
+    pub preparation: String,
+    /// Why it failed.
+    pub error: String,
 }
 
 const ASSET_COLUMNS: &str = "id, process_id, task_id, kind, interlinker_id, interlinker_nature, \
-     genesis_asset_uri, display_name, uri, creator, created_at";
+     genesis_asset_uri, display_name, uri, creator, created_at, external_id, interlinker_endpoint, \
+     capabilities, preparation, preparation_error";
 
 fn asset_row(r: &QueryResult) -> Result<AssetRow, DbErr> {
     Ok(AssetRow {
@@ -1283,13 +1310,21 @@ fn asset_row(r: &QueryResult) -> Result<AssetRow, DbErr> {
         uri: r.try_get("", "uri")?,
         creator: r.try_get("", "creator")?,
         created_at: r.try_get("", "created_at")?,
+        remote: RemoteAsset {
+            external_id: r.try_get("", "external_id")?,
+            endpoint: r.try_get("", "interlinker_endpoint")?,
+            capabilities: from_json(r, "capabilities")?,
+            preparation: r.try_get("", "preparation")?,
+            error: r.try_get("", "preparation_error")?,
+        },
     })
 }
 
 /// Inserts an asset.
 pub async fn insert_asset(db: &impl ConnectionTrait, a: &AssetRow) -> Result<(), DbErr> {
     let sql = format!(
-        "INSERT INTO assets ({ASSET_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        "INSERT INTO assets ({ASSET_COLUMNS}) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
     );
     run(
         db,
@@ -1306,10 +1341,34 @@ pub async fn insert_asset(db: &impl ConnectionTrait, a: &AssetRow) -> Result<(),
             a.uri.clone().into(),
             a.creator.clone().into(),
             a.created_at.into(),
+            a.remote.external_id.clone().into(),
+            a.remote.endpoint.clone().into(),
+            to_json(&a.remote.capabilities)?.into(),
+            a.remote.preparation.clone().into(),
+            a.remote.error.clone().into(),
         ],
     )
     .await?;
     Ok(())
+}
+
+/// Records how making asset `id` on its interlinker ended: `ready` with its
+/// `external_id` there, or `failed` with `error`. `false` when the asset is
+/// gone meanwhile.
+pub async fn set_asset_preparation(
+    db: &impl ConnectionTrait,
+    id: &str,
+    preparation: &str,
+    external_id: &str,
+    error: &str,
+) -> Result<bool, DbErr> {
+    Ok(run(
+        db,
+        "UPDATE assets SET preparation = $2, external_id = $3, preparation_error = $4 WHERE id = $1",
+        [id.into(), preparation.into(), external_id.into(), error.into()],
+    )
+    .await?
+        == 1)
 }
 
 /// The asset `id`.
