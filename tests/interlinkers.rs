@@ -335,6 +335,79 @@ async fn assets_are_made_and_deleted_on_the_documents_interlinker() {
         (Some("Actas de la reunión"), Some("es"))
     );
 
+    // On the task's page Ana opens the clone there, signed in: the platform
+    // checks her rights and signs the link's token.
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("browser");
+    let form = browser
+        .get(format!("{}/sign-in", up.http))
+        .send()
+        .await
+        .expect("sign-in page")
+        .text()
+        .await
+        .expect("page");
+    let csrf = form
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("csrf")
+        .to_owned();
+    let signed = browser
+        .post(format!("{}/sign-in", up.http))
+        .form(&[("csrf", csrf.as_str()), ("subject", "ana"), ("name", "Ana")])
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(signed.status(), 303);
+    let process_id = made.process.trim_start_matches("processes/");
+    let task_id = task.trim_start_matches("tasks/");
+    let guide = browser
+        .get(format!(
+            "{}/processes/{process_id}/guide/tasks/{task_id}",
+            up.http
+        ))
+        .send()
+        .await
+        .expect("guide")
+        .text()
+        .await
+        .expect("page");
+    let asset_id = cloned["name"]
+        .as_str()
+        .expect("name")
+        .trim_start_matches("assets/");
+    let open = format!("/processes/{process_id}/assets/{asset_id}/open");
+    assert!(guide.contains(&format!("href=\"{open}\"")), "{guide}");
+    let opened = browser
+        .get(format!("{}{open}", up.http))
+        .send()
+        .await
+        .expect("open");
+    assert_eq!(opened.status(), 303);
+    let location = opened.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    assert!(
+        location.starts_with(&format!("{}/assets/{clone_id}/view?token=", up.documents)),
+        "{location}"
+    );
+    let there = browser.get(&location).send().await.expect("interlinker");
+    assert_eq!(there.status(), 303, "the token is exchanged for a session");
+    let page = browser
+        .get(format!("{}/assets/{clone_id}/view", up.documents))
+        .send()
+        .await
+        .expect("view")
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains("Quién participa"), "{page}");
+
     // Deleting the assets deletes the documents there.
     for asset in [&cloned, &blank] {
         let name = asset["name"].as_str().expect("name");

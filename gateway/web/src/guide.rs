@@ -120,6 +120,11 @@ struct AssetRow {
     external: bool,
     meta: String,
     delete_href: Option<String>,
+    /// Where it is made, or why it is not (when it is made on an
+    /// interlinker).
+    preparation: Option<String>,
+    /// The form that tries making it again, when that failed.
+    retry_href: Option<String>,
 }
 
 /// An interlinker that may become an asset.
@@ -306,6 +311,7 @@ fn notice_message(done: &str) -> Option<&'static str> {
         "disabled" => "item-disabled",
         "asset" => "asset-added",
         "asset-deleted" => "asset-deleted",
+        "asset-retried" => "asset-retried",
         "claimed" => "claim-made",
         "decided" => "claim-decided",
         _ => return None,
@@ -805,7 +811,16 @@ fn asset_row(
     permissions: &coproduction::Permissions,
 ) -> AssetRow {
     let external = asset.kind == coproduction::AssetKind::External as i32;
-    let href = if external || asset.interlinker.is_empty() {
+    let id = asset.name.trim_start_matches("assets/");
+    let preparation = coproduction::AssetPreparation::try_from(asset.preparation)
+        .unwrap_or(coproduction::AssetPreparation::Unspecified);
+    // Made on its interlinker: opened there, signed in, through
+    // co-production (which checks the rights and signs the token).
+    let opens = preparation == coproduction::AssetPreparation::Ready
+        && asset.capabilities.iter().any(|c| c == "view");
+    let href = if opens {
+        format!("{process_href}/assets/{id}/open")
+    } else if external || asset.interlinker.is_empty() {
         asset.uri.clone()
     } else {
         interlinker_href(&asset.interlinker)
@@ -818,17 +833,23 @@ fn asset_row(
     if let Some(made) = &asset.create_time {
         meta.push(ctx.lang.date(made.seconds));
     }
+    let failed = preparation == coproduction::AssetPreparation::Failed;
     AssetRow {
         title: asset.display_name.clone(),
         href,
-        external,
+        external: external || opens,
         meta: meta.join(" · "),
-        delete_href: (permissions.administrator || permissions.delete_assets).then(|| {
-            format!(
-                "{process_href}/assets/{}/delete",
-                asset.name.trim_start_matches("assets/")
-            )
-        }),
+        delete_href: (permissions.administrator || permissions.delete_assets)
+            .then(|| format!("{process_href}/assets/{id}/delete")),
+        preparation: match preparation {
+            coproduction::AssetPreparation::Preparing => Some(ctx.t("asset-preparing")),
+            coproduction::AssetPreparation::Failed => {
+                Some(ctx.t_with("asset-prepare-failed", "reason", &asset.preparation_error))
+            }
+            _ => None,
+        },
+        retry_href: (failed && (permissions.administrator || permissions.create_assets))
+            .then(|| format!("{process_href}/assets/{id}/retry")),
     }
 }
 

@@ -714,6 +714,77 @@ pub(crate) async fn delete_asset(
     }
 }
 
+/// `GET /processes/{id}/assets/{asset}/open`: the asset on its
+/// interlinker, with the visitor signed in there (co-production checks
+/// the rights and signs the token).
+pub(crate) async fn open_asset(
+    state: Shared,
+    headers: HeaderMap,
+    uri: Uri,
+    Path((id, asset)): Path<(String, String)>,
+) -> Response {
+    let ctx = PageCtx::new(&state, &headers, &uri, "workspace");
+    if ctx.user().is_none() {
+        return sign_in_first(ctx);
+    }
+    let Some(mut client) = coproduction_client(&state) else {
+        return problem(ctx, &tonic::Status::unavailable("co-production"));
+    };
+    let name = format!("assets/{asset}");
+    let found = match client
+        .get_asset(ctx.call(coproduction::GetAssetRequest { name: name.clone() }))
+        .await
+    {
+        Ok(found) => found.into_inner(),
+        Err(status) => return problem(ctx, &status),
+    };
+    if found.process != format!("processes/{id}") {
+        return problem(ctx, &tonic::Status::not_found(name));
+    }
+    match client
+        .open_asset(ctx.call(coproduction::OpenAssetRequest { name, edit: false }))
+        .await
+    {
+        Ok(link) => see_other(&link.into_inner().uri, None),
+        Err(status) => problem(ctx, &status),
+    }
+}
+
+/// `POST /processes/{id}/assets/{asset}/retry`: tries making the asset on
+/// its interlinker again, then shows its task.
+pub(crate) async fn retry_asset(
+    state: Shared,
+    headers: HeaderMap,
+    uri: Uri,
+    Path((id, asset)): Path<(String, String)>,
+    form: Result<Form<ButtonPosted>, FormRejection>,
+) -> Response {
+    let ctx = PageCtx::new(&state, &headers, &uri, "workspace");
+    let (ctx, _, mut client) = match coproduction_form(&state, &headers, ctx, form) {
+        Ok(checked) => checked,
+        Err(response) => return response,
+    };
+    let name = format!("assets/{asset}");
+    let found = match client
+        .get_asset(ctx.call(coproduction::GetAssetRequest { name: name.clone() }))
+        .await
+    {
+        Ok(found) => found.into_inner(),
+        Err(status) => return problem(ctx, &status),
+    };
+    let process = format!("processes/{id}");
+    if found.process != process {
+        return problem(ctx, &tonic::Status::not_found(name));
+    }
+    match client
+        .retry_asset_preparation(ctx.call(coproduction::RetryAssetPreparationRequest { name }))
+        .await
+    {
+        Ok(_) => back_to(&process, &found.task, "asset-retried", "#resources"),
+        Err(status) => problem(ctx, &status),
+    }
+}
+
 /// A contribution claimed.
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct ClaimPosted {

@@ -335,6 +335,14 @@ pub fn router(settings: WebSettings, mut sign_in: SignIn, services: Services) ->
             get(guide_forms::confirm_delete_asset).post(guide_forms::delete_asset),
         )
         .route(
+            "/processes/{id}/assets/{asset}/open",
+            get(guide_forms::open_asset),
+        )
+        .route(
+            "/processes/{id}/assets/{asset}/retry",
+            post(guide_forms::retry_asset),
+        )
+        .route(
             "/processes/{id}/claims/{claim}/decision",
             post(guide_forms::decide),
         )

@@ -681,4 +681,108 @@ impl CoproductionApi {
         self.wake_remote_calls();
         Ok(())
     }
+
+    pub(crate) async fn open_asset_(
+        &self,
+        request: Request<pb::OpenAssetRequest>,
+    ) -> Result<pb::AssetLink> {
+        let caller = identity(&request).ok_or(Error::Unauthenticated)?.clone();
+        let (name, edit) = (request.get_ref().name.clone(), request.get_ref().edit);
+        let (asset, process, items) = self.asset_in_sight(&request, &name).await?;
+        let (_, perms) = self
+            .permissions(Some(&caller), &process, &items, Some(&asset.task_id))
+            .await?;
+        let (allowed, right) = if edit {
+            (perms.create, "create_assets")
+        } else {
+            (perms.access, "access_assets")
+        };
+        if !allowed {
+            return Err(Error::Denied(format!(
+                "opening {name} to {} needs the {right} permission on tasks/{}",
+                if edit { "edit" } else { "view" },
+                asset.task_id
+            )));
+        }
+        let remote = &asset.remote;
+        match remote.preparation.as_str() {
+            "ready" => {}
+            "preparing" => {
+                return Err(Error::Precondition(format!(
+                    "{name} is still being made on its interlinker"
+                )));
+            }
+            "failed" => {
+                return Err(Error::Precondition(format!(
+                    "{name} could not be made on its interlinker: {}",
+                    remote.error
+                )));
+            }
+            _ => {
+                return Err(Error::Precondition(format!(
+                    "{name} is not made on a software interlinker"
+                )));
+            }
+        }
+        let page = if edit { "edit" } else { "view" };
+        if !remote.capabilities.iter().any(|c| c == page) {
+            return Err(Error::Precondition(format!(
+                "the interlinker of {name} does not {page} its assets"
+            )));
+        }
+        let token = self
+            .remote_tokens
+            .as_ref()
+            .and_then(|mint| mint(&caller.subject, &remote.endpoint))
+            .ok_or_else(|| {
+                Error::Precondition("this deployment signs no tokens for interlinkers".into())
+            })?;
+        Ok(pb::AssetLink {
+            uri: format!(
+                "{}/assets/{}/{page}?token={token}",
+                remote.endpoint, remote.external_id
+            ),
+            expire_time: Some(timestamp(now_ms() + remote::TOKEN_TTL.as_millis() as i64)),
+        })
+    }
+
+    pub(crate) async fn retry_asset_preparation_(
+        &self,
+        request: Request<pb::RetryAssetPreparationRequest>,
+    ) -> Result<pb::Asset> {
+        let caller = identity(&request).ok_or(Error::Unauthenticated)?.clone();
+        let name = request.get_ref().name.clone();
+        let (mut asset, process, items) = self.asset_in_sight(&request, &name).await?;
+        let (_, perms) = self
+            .permissions(Some(&caller), &process, &items, Some(&asset.task_id))
+            .await?;
+        if !perms.create {
+            return Err(Error::Denied(format!(
+                "retrying {name} needs the create_assets permission on tasks/{}",
+                asset.task_id
+            )));
+        }
+        if asset.remote.preparation != "failed" {
+            return Err(Error::Precondition(format!(
+                "only an asset whose making failed is tried again; {name} has not failed"
+            )));
+        }
+        let txn = begin_write(&self.db).await?;
+        let failed = interlink_runtime::jobs::for_reference(&txn, &asset.id)
+            .await?
+            .into_iter()
+            .rev()
+            .find(|job| {
+                job.state == interlink_runtime::jobs::JobState::Failed
+                    && (job.call.kind == remote::CLONE || job.call.kind == remote::CREATE)
+            })
+            .ok_or_else(|| Error::Precondition(format!("{name} has no failed making to retry")))?;
+        interlink_runtime::jobs::retry_in(&txn, failed.id).await?;
+        store::set_asset_preparation(&txn, &asset.id, "preparing", "", "").await?;
+        txn.commit().await?;
+        self.wake_remote_calls();
+        asset.remote.preparation = "preparing".into();
+        asset.remote.error.clear();
+        Ok(asset_to(&asset))
+    }
 }

@@ -43,13 +43,15 @@ const MAX_TAG_CHARS: usize = 60;
 const MAX_ITEMS: usize = 5_000;
 
 /// The co-production service.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct CoproductionApi {
     pub(crate) db: DatabaseConnection,
     pub(crate) outbox: Outbox,
     /// Wakes the worker of calls to software interlinkers; `None` when
     /// this deployment makes no assets on interlinkers.
     pub(crate) remote_calls: Option<std::sync::Arc<tokio::sync::Notify>>,
+    /// Mints the platform's tokens for interlinkers (with `remote_calls`).
+    pub(crate) remote_tokens: Option<interlink_runtime::jobs::TokenSource>,
 }
 
 /// The editable text fields of a process, with how to read and write each.
@@ -109,6 +111,14 @@ pub(crate) fn parse_item_name(field: &str, name: &str, only: &[Kind]) -> Result<
 
 pub(crate) const ALL_KINDS: &[Kind] = &[Kind::Phase, Kind::Objective, Kind::Task];
 
+impl std::fmt::Debug for CoproductionApi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CoproductionApi")
+            .field("remote_calls", &self.remote_calls.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
 impl CoproductionApi {
     /// The service over `db`, publishing through `outbox`.
     pub fn new(db: DatabaseConnection, outbox: Outbox) -> Self {
@@ -116,13 +126,19 @@ impl CoproductionApi {
             db,
             outbox,
             remote_calls: None,
+            remote_tokens: None,
         }
     }
 
     /// Makes assets on software interlinkers through durable calls, whose
-    /// worker `waker` wakes.
-    pub fn with_remote_calls(mut self, waker: std::sync::Arc<tokio::sync::Notify>) -> Self {
+    /// worker `waker` wakes, and opens them there with tokens from `tokens`.
+    pub fn with_remote_calls(
+        mut self,
+        waker: std::sync::Arc<tokio::sync::Notify>,
+        tokens: interlink_runtime::jobs::TokenSource,
+    ) -> Self {
         self.remote_calls = Some(waker);
+        self.remote_tokens = Some(tokens);
         self
     }
 
@@ -503,6 +519,15 @@ impl CoproductionService for CoproductionApi {
     }
     async fn delete_asset(&self, r: Request<pb::DeleteAssetRequest>) -> Reply<()> {
         reply(self.delete_asset_(r).await)
+    }
+    async fn open_asset(&self, r: Request<pb::OpenAssetRequest>) -> Reply<pb::AssetLink> {
+        reply(self.open_asset_(r).await)
+    }
+    async fn retry_asset_preparation(
+        &self,
+        r: Request<pb::RetryAssetPreparationRequest>,
+    ) -> Reply<pb::Asset> {
+        reply(self.retry_asset_preparation_(r).await)
     }
     async fn create_claim(&self, r: Request<pb::CreateClaimRequest>) -> Reply<pb::Claim> {
         reply(self.create_claim_(r).await)

@@ -86,10 +86,10 @@ impl Role for CoproductionRole {
                 let worker = interlink_runtime::jobs::Worker::new(
                     db,
                     Arc::new(remote::RemoteAssets),
-                    tokens,
+                    Arc::clone(&tokens),
                     interlink_runtime::jobs::JobsConfig::default(),
                 )?;
-                api = api.with_remote_calls(worker.waker());
+                api = api.with_remote_calls(worker.waker(), tokens);
                 let shutdown = context.shutdown.clone();
                 context.tasks.spawn(worker.run(shutdown));
             }

@@ -21,7 +21,7 @@ pub const CLONE: &str = "interlinker.clone";
 pub const DELETE: &str = "interlinker.delete";
 
 /// How long a token minted for one call lives.
-const TOKEN_TTL: Duration = Duration::from_secs(300);
+pub(crate) const TOKEN_TTL: Duration = Duration::from_secs(300);
 
 /// What signs the platform's tokens for interlinkers: the data directory's
 /// dev key, where the mesh trusts it (embedded mode, or `auth.dev_signer`).

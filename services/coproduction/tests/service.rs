@@ -3511,7 +3511,7 @@ async fn assets_are_made_on_software_interlinkers_by_durable_calls(backend: Back
         let worker = interlink_runtime::jobs::Worker::new(
             env.db.clone(),
             std::sync::Arc::new(interlink_coproduction::remote::RemoteAssets),
-            tokens,
+            std::sync::Arc::clone(&tokens),
             interlink_runtime::jobs::JobsConfig {
                 poll: Duration::from_millis(20),
                 retry_initial: Duration::from_millis(10),
@@ -3519,7 +3519,7 @@ async fn assets_are_made_on_software_interlinkers_by_durable_calls(backend: Back
             },
         )
         .expect("worker");
-        let api = api.with_remote_calls(worker.waker());
+        let api = api.with_remote_calls(worker.waker(), tokens);
         tokio::spawn(worker.run(stop));
         api
     })
@@ -3697,6 +3697,85 @@ async fn assets_are_made_on_software_interlinkers_by_durable_calls(backend: Back
             .expect("count"),
         4
     );
+
+    // Opened there with Ana signed in: the link's token opens a session.
+    let open = |name: &str, edit: bool, token: &str| {
+        let mut client = c.client();
+        let request = with_token(
+            pb::OpenAssetRequest {
+                name: name.to_owned(),
+                edit,
+            },
+            token,
+        );
+        async move { client.open_asset(request).await }
+    };
+    let link = open(&cloned.name, false, &c.ana)
+        .await
+        .expect("open")
+        .into_inner();
+    assert!(
+        link.uri.starts_with(&format!(
+            "{}/assets/{}/view?token=",
+            documents.base, cloned.external_id
+        )),
+        "{}",
+        link.uri
+    );
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("browser");
+    let page = browser
+        .get(&link.uri)
+        .send()
+        .await
+        .expect("open")
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        page.contains(&format!("<h1>{}</h1>", cloned.display_name)),
+        "{page}"
+    );
+    assert!(page.contains("Quién participa"), "{page}");
+    // Its interlinker declared no `edit` when it was made: not offered.
+    let no_edit = open(&cloned.name, true, &c.ana).await.expect_err("no edit");
+    assert_eq!(no_edit.code(), Code::FailedPrecondition);
+    assert!(
+        no_edit.message().contains("does not edit"),
+        "{}",
+        no_edit.message()
+    );
+    let refused = open(&cloned.name, false, &c.carla)
+        .await
+        .expect_err("not hers");
+    assert_eq!(refused.code(), Code::NotFound);
+    let not_made = open(&broken.name, false, &c.ana).await.expect_err("failed");
+    assert_eq!(not_made.code(), Code::FailedPrecondition);
+    assert!(
+        not_made.message().contains("answered 404"),
+        "{}",
+        not_made.message()
+    );
+
+    // A failed making is tried again on demand (and fails again here).
+    let retry = |name: &str| {
+        let mut client = c.client();
+        let request = with_token(
+            pb::RetryAssetPreparationRequest {
+                name: name.to_owned(),
+            },
+            &c.ana,
+        );
+        async move { client.retry_asset_preparation(request).await }
+    };
+    let retried = retry(&broken.name).await.expect("retry").into_inner();
+    assert_eq!(retried.preparation, pb::AssetPreparation::Preparing as i32);
+    let again = settled(broken.name.clone()).await;
+    assert_eq!(again.preparation, pb::AssetPreparation::Failed as i32);
+    let ready_refused = retry(&cloned.name).await.expect_err("ready");
+    assert_eq!(ready_refused.code(), Code::FailedPrecondition);
 
     // Deleting the assets deletes their documents there, not the genesis.
     for name in &made {

@@ -248,16 +248,22 @@ pub async fn count(db: &impl ConnectionTrait, state: JobState) -> Result<i64, Db
 /// Makes the failed job `id` due again, with its attempts counted afresh;
 /// `false` when there is no such failed job.
 pub async fn retry(db: &DatabaseConnection, id: Uuid) -> Result<bool, DbErr> {
-    let now = now_ms();
     let txn = begin_write(db).await?;
+    let retried = retry_in(&txn, id).await?;
+    txn.commit().await?;
+    Ok(retried)
+}
+
+/// [`retry`] in the caller's transaction (with the change that asks).
+pub async fn retry_in(txn: &impl ConnectionTrait, id: Uuid) -> Result<bool, DbErr> {
+    let now = now_ms();
     let changed = run(
-        &txn,
+        txn,
         "UPDATE interlink_jobs SET state = 'pending', attempts = 0, next_attempt_at = $2, \
          lease_until = NULL, updated_at = $2 WHERE id = $1 AND state = 'failed'",
         [id.to_string().into(), now.into()],
     )
     .await?;
-    txn.commit().await?;
     Ok(changed == 1)
 }
 
