@@ -430,3 +430,103 @@ async fn assets_are_made_and_deleted_on_the_documents_interlinker() {
     }
     common::stop(up, "-TERM").await;
 }
+
+/// With the documents interlinker's address known before it starts (a
+/// fixed port), `interlink up` seeds the catalogue's collaborative editor
+/// as it, and the templates it edits clone real genesis documents: used on
+/// a task of a Spanish process, the co-production agreement is the
+/// Spanish text the interlinker holds.
+#[tokio::test]
+async fn the_seeded_templates_clone_the_genesis_documents() {
+    use reqwest::Method as M;
+    use serde_json::json;
+    let dir = tempfile::tempdir().expect("data dir");
+    let port = common::free_port();
+    let up = common::start_with(
+        dir.path(),
+        &[("INTERLINK__DOCUMENTS__LISTEN", format!("127.0.0.1:{port}"))],
+    );
+    assert_eq!(up.documents, format!("http://127.0.0.1:{port}"));
+    let http = reqwest::Client::new();
+    let admin = common::Api {
+        http: http.clone(),
+        base: up.http.clone(),
+        token: common::mint(dir.path(), "ana", true),
+    };
+    let found = admin
+        .ok(
+            M::GET,
+            "/v1/interlinkers:search?query=co-production%20agreement&pageSize=5",
+            None,
+        )
+        .await;
+    let agreement = found["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| &r["interlinker"])
+        .find(|i| i["nature"] == "NATURE_KNOWLEDGE")
+        .expect("the co-production agreement template")
+        .clone();
+    let genesis = agreement["knowledge"]["genesisAssets"]["es"]
+        .as_str()
+        .expect("es")
+        .to_owned();
+    assert!(
+        genesis.starts_with(&format!("{}/assets/", up.documents)),
+        "{genesis}"
+    );
+    let editor = agreement["knowledge"]["softwareInterlinker"]
+        .as_str()
+        .expect("editor")
+        .to_owned();
+    let editor = admin.ok(M::GET, &format!("/v1/{editor}"), None).await;
+    assert_eq!(editor["software"]["endpointUri"], up.documents.as_str());
+
+    let made = common::public_process_with_story(&admin).await;
+    let tree = admin
+        .ok(M::GET, &format!("/v1/{}/tree", made.process), None)
+        .await;
+    let task = tree["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["kind"] == "ITEM_KIND_TASK")
+        .and_then(|i| i["name"].as_str())
+        .expect("a task")
+        .to_owned();
+    let asset = admin
+        .ok(
+            M::POST,
+            &format!("/v1/{task}/assets"),
+            Some(json!({"kind": "ASSET_KIND_INTERNAL", "interlinker": agreement["name"]})),
+        )
+        .await;
+    let name = asset["name"].as_str().expect("name").to_owned();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let ready = loop {
+        let got = admin.ok(M::GET, &format!("/v1/{name}"), None).await;
+        if got["preparation"] == "ASSET_PREPARATION_READY" {
+            break got;
+        }
+        assert!(std::time::Instant::now() < deadline, "{got}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let reader = token(dir.path(), &up.documents);
+    let markdown = http
+        .get(format!(
+            "{}/assets/{}/download?format=md",
+            up.documents,
+            ready["externalId"].as_str().expect("external id")
+        ))
+        .bearer_auth(&reader)
+        .send()
+        .await
+        .expect("download")
+        .text()
+        .await
+        .expect("text");
+    let spanish = include_str!("../services/documents/genesis/co-production-agreement.es.md");
+    assert!(markdown.ends_with(spanish), "{markdown}");
+    common::stop(up, "-TERM").await;
+}

@@ -17,6 +17,11 @@ pub struct Up {
 }
 
 pub fn start(data_dir: &std::path::Path) -> Up {
+    start_with(data_dir, &[])
+}
+
+/// [`start`] with `envs` beside (and over) its own.
+pub fn start_with(data_dir: &std::path::Path, envs: &[(&str, String)]) -> Up {
     let mut child = Command::new(BIN)
         .args(["up", "--data-dir"])
         .arg(data_dir)
@@ -24,6 +29,7 @@ pub fn start(data_dir: &std::path::Path) -> Up {
         .env("INTERLINK__GATEWAY__LISTEN", "127.0.0.1:0")
         .env("INTERLINK__DOCUMENTS__LISTEN", "127.0.0.1:0")
         .env("INTERLINK__TELEMETRY__FORMAT", "json")
+        .envs(envs.iter().map(|(k, v)| (*k, v.as_str())))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

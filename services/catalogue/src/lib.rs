@@ -62,9 +62,11 @@ impl Role for CatalogueRole {
                 .ok_or_else(|| anyhow::anyhow!("the catalogue role needs its database"))?;
             if context.config.catalogue.seed_when_empty && seed::is_empty(&db).await? {
                 let started = std::time::Instant::now();
-                let report = seed::SeedData::load()?
-                    .apply(&db, &context.outbox, |_| {})
-                    .await?;
+                let mut data = seed::SeedData::load()?;
+                if let Some(url) = context.config.documents.known_url(&context.config) {
+                    data = data.with_documents(&url);
+                }
+                let report = data.apply(&db, &context.outbox, |_| {}).await?;
                 tracing::info!(
                     profiles = report.profiles,
                     schemas = report.schemas,

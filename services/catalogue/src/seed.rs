@@ -169,6 +169,36 @@ impl SeedData {
         Ok(data)
     }
 
+    /// Points the seed's first-party entries at this deployment's documents
+    /// interlinker, reached at `url`: the collaborative editor is it, and
+    /// the knowledge interlinkers it edits clone their genesis documents,
+    /// which it holds under [`interlink_runtime::api::genesis_asset_id`].
+    pub fn with_documents(mut self, url: &str) -> Self {
+        const EDITOR: &str = "collaborative-editor";
+        let editor = interlinker_id(EDITOR);
+        let url = url.trim_end_matches('/');
+        for (key, _, fields) in &mut self.interlinkers {
+            match &mut fields.details {
+                Some(Details::Software { endpoint_uri, .. }) if key == EDITOR => {
+                    *endpoint_uri = url.to_owned();
+                }
+                Some(Details::Knowledge {
+                    software_interlinker,
+                    genesis_assets,
+                }) if *software_interlinker == editor => {
+                    for (language, uri) in genesis_assets.iter_mut() {
+                        *uri = format!(
+                            "{url}/assets/{}",
+                            interlink_runtime::api::genesis_asset_id(key, language)
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+        self
+    }
+
     fn check(&self) -> anyhow::Result<()> {
         let codes = self.profiles.iter().map(|p| p.code.clone()).collect();
         let mut problems = Vec::new();

@@ -230,8 +230,14 @@ impl CoproductionApi {
         process: &ProcessRow,
         subject: &str,
     ) -> Result<Vec<Event>> {
-        store::assets(txn, &process.id)
-            .await?
+        let assets = store::assets(txn, &process.id).await?;
+        // What the interlinkers hold of them goes too.
+        if self.remote_calls.is_some() {
+            for asset in &assets {
+                crate::remote::forget(txn, asset, subject).await?;
+            }
+        }
+        assets
             .iter()
             .map(|asset| {
                 self.event(
@@ -792,7 +798,9 @@ impl CoproductionApi {
                 organization: format!("organizations/{}", row.organization_id),
             },
         )?);
-        self.commit(txn, &events).await
+        self.commit(txn, &events).await?;
+        self.wake_remote_calls();
+        Ok(())
     }
 
     /// Adds or removes the administrator named by `user` (`users/{id}`),
@@ -1020,6 +1028,7 @@ impl CoproductionApi {
             },
         )?);
         self.commit(txn, &events).await?;
+        self.wake_remote_calls();
         Ok(proto)
     }
 

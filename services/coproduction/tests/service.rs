@@ -3798,6 +3798,36 @@ async fn assets_are_made_on_software_interlinkers_by_durable_calls(backend: Back
         },
     )
     .await;
+
+    // Clearing the plan deletes what its assets made there too.
+    let again = client
+        .create_asset(with_token(use_interlinker(TEMPLATE), &c.ana))
+        .await
+        .expect("asset")
+        .into_inner();
+    let again = settled(again.name).await;
+    assert_eq!(again.preparation, pb::AssetPreparation::Ready as i32);
+    let documents_now = || async {
+        interlink_documents::store::count(&documents.env.db)
+            .await
+            .expect("count")
+    };
+    assert_eq!(documents_now().await, 3);
+    client
+        .clear_tree(with_token(
+            pb::ClearTreeRequest {
+                process: p.name.clone(),
+            },
+            &c.ana,
+        ))
+        .await
+        .expect("clear");
+    wait_until(
+        "the cleared plan's document is deleted",
+        Duration::from_secs(20),
+        || async { documents_now().await == 2 },
+    )
+    .await;
     shutdown.cancel();
     documents.env.cleanup().await;
 }

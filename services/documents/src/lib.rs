@@ -7,6 +7,7 @@
 
 pub mod domain;
 pub mod error;
+pub mod genesis;
 pub mod http;
 pub mod i18n;
 pub mod migrations;
@@ -119,6 +120,10 @@ impl Role for DocumentsRole {
                 .await
                 .with_context(|| format!("binding documents.listen {}", settings.listen))?;
             let bound = listener.local_addr()?;
+            let added = genesis::seed(&db).await?;
+            if added > 0 {
+                tracing::info!(added, "added the seed's genesis documents");
+            }
             let public_url = public_url(settings, bound);
             let documents = Documents::new(
                 db.clone(),

@@ -117,9 +117,21 @@ pub async fn create(
     language: String,
     author: &Author,
 ) -> Result<Document, StoreError> {
+    create_with_id(db, Uuid::now_v7(), title, body, language, author).await
+}
+
+/// [`create`] under a given `id` (the seed's genesis documents).
+pub async fn create_with_id(
+    db: &DatabaseConnection,
+    id: Uuid,
+    title: String,
+    body: String,
+    language: String,
+    author: &Author,
+) -> Result<Document, StoreError> {
     let now = interlink_runtime::api::now_ms();
     let document = Document {
-        id: Uuid::now_v7(),
+        id,
         title,
         body,
         language,

@@ -234,3 +234,14 @@ mod mask_tests {
         assert_eq!(id_in("x", "teams"), "x");
     }
 }
+
+/// The id of a first-party interlinker's genesis asset for the seed entry
+/// `key` in `language`: the same in the catalogue's seed (which links it)
+/// and in the interlinker (which holds it), with nothing exchanged.
+pub fn genesis_asset_id(key: &str, language: &str) -> uuid::Uuid {
+    const NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x7d1f_4c8e_2b6a_4f0e_9c3d_5a8b_1e2f_3a4b);
+    uuid::Uuid::new_v5(
+        &NAMESPACE,
+        format!("interlink-genesis:{key}:{language}").as_bytes(),
+    )
+}

@@ -107,6 +107,20 @@ pub struct InterlinkerConfig {
 }
 
 impl InterlinkerConfig {
+    /// Where this deployment's first-party interlinker is reached, when it
+    /// can be told before it starts: `public_url`, else in embedded mode
+    /// (`database.url` empty) the address it listens on unless that is
+    /// port 0. `None`: the catalogue's seed keeps its placeholders.
+    pub fn known_url(&self, config: &Config) -> Option<String> {
+        if !self.public_url.is_empty() {
+            Some(self.public_url.trim_end_matches('/').to_owned())
+        } else if config.database.url.is_empty() && self.listen.port() != 0 {
+            Some(format!("http://{}", self.listen))
+        } else {
+            None
+        }
+    }
+
     fn default_at(listen: &str) -> Self {
         Self {
             listen: listen
