@@ -382,6 +382,18 @@ async fn assets_are_made_and_deleted_on_the_documents_interlinker() {
         .trim_start_matches("assets/");
     let open = format!("/processes/{process_id}/assets/{asset_id}/open");
     assert!(guide.contains(&format!("href=\"{open}\"")), "{guide}");
+    let resources = browser
+        .get(format!("{}/processes/{process_id}/resources", up.http))
+        .send()
+        .await
+        .expect("resources")
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        resources.contains(&format!("href=\"{open}\"")),
+        "{resources}"
+    );
     let opened = browser
         .get(format!("{}{open}", up.http))
         .send()

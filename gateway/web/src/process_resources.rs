@@ -86,6 +86,8 @@ struct ResourceRow {
     title: String,
     href: String,
     external: bool,
+    /// That it is being prepared on its interlinker, or why it could not be.
+    preparation: Option<String>,
     task: Option<(Shown, String)>,
     nature: String,
     creator: String,
@@ -203,14 +205,32 @@ async fn render(state: &WebState, ctx: PageCtx, id: &str, filters: &Filters) -> 
         .filter(|a| matches(a))
         .map(|asset| {
             let external = asset.kind == coproduction::AssetKind::External as i32;
+            let preparation = coproduction::AssetPreparation::try_from(asset.preparation)
+                .unwrap_or(coproduction::AssetPreparation::Unspecified);
+            // Made on its interlinker: opened there through co-production.
+            let opens = preparation == coproduction::AssetPreparation::Ready
+                && asset.capabilities.iter().any(|c| c == "view");
             ResourceRow {
                 title: asset.display_name.clone(),
-                href: if external || asset.interlinker.is_empty() {
+                href: if opens {
+                    format!(
+                        "{}/assets/{}/open",
+                        process_href(&process.name),
+                        asset.name.trim_start_matches("assets/")
+                    )
+                } else if external || asset.interlinker.is_empty() {
                     asset.uri.clone()
                 } else {
                     interlinker_href(&asset.interlinker)
                 },
-                external,
+                external: external || opens,
+                preparation: match preparation {
+                    coproduction::AssetPreparation::Preparing => Some(ctx.t("asset-preparing")),
+                    coproduction::AssetPreparation::Failed => {
+                        Some(ctx.t_with("asset-prepare-failed", "reason", &asset.preparation_error))
+                    }
+                    _ => None,
+                },
                 task: find(&asset.task).map(|t| {
                     (
                         shown(t.title.as_ref(), ctx.lang),
