@@ -637,6 +637,27 @@ pub(crate) async fn add_asset(
     }
 }
 
+/// The asset `name` (`assets/{id}`) if it belongs to the process `id` (a
+/// page's address names both; another process's asset is not found).
+async fn asset_in_process(
+    client: &mut interlink_proto::coproduction::v1::coproduction_service_client::CoproductionServiceClient<crate::Channel>,
+    ctx: &PageCtx,
+    id: &str,
+    name: &str,
+) -> Result<coproduction::Asset, tonic::Status> {
+    let found = client
+        .get_asset(ctx.call(coproduction::GetAssetRequest {
+            name: name.to_owned(),
+        }))
+        .await?
+        .into_inner();
+    if found.process == format!("processes/{id}") {
+        Ok(found)
+    } else {
+        Err(tonic::Status::not_found(name.to_owned()))
+    }
+}
+
 /// `GET /processes/{id}/assets/{asset}/delete`: what deleting takes, and
 /// the button.
 pub(crate) async fn confirm_delete_asset(
@@ -652,18 +673,10 @@ pub(crate) async fn confirm_delete_asset(
     let Some(mut client) = coproduction_client(&state) else {
         return problem(ctx, &tonic::Status::unavailable("co-production"));
     };
-    let found = match client
-        .get_asset(ctx.call(coproduction::GetAssetRequest {
-            name: format!("assets/{asset}"),
-        }))
-        .await
-    {
-        Ok(found) => found.into_inner(),
+    let found = match asset_in_process(&mut client, &ctx, &id, &format!("assets/{asset}")).await {
+        Ok(found) => found,
         Err(status) => return problem(ctx, &status),
     };
-    if found.process != format!("processes/{id}") {
-        return problem(ctx, &tonic::Status::not_found(found.name));
-    }
     let csrf = ctx.csrf(&state);
     page(
         &ConfirmPage {
@@ -694,17 +707,11 @@ pub(crate) async fn delete_asset(
         Err(response) => return response,
     };
     let name = format!("assets/{asset}");
-    let found = match client
-        .get_asset(ctx.call(coproduction::GetAssetRequest { name: name.clone() }))
-        .await
-    {
-        Ok(found) => found.into_inner(),
+    let found = match asset_in_process(&mut client, &ctx, &id, &name).await {
+        Ok(found) => found,
         Err(status) => return problem(ctx, &status),
     };
     let process = format!("processes/{id}");
-    if found.process != process {
-        return problem(ctx, &tonic::Status::not_found(name));
-    }
     match client
         .delete_asset(ctx.call(coproduction::DeleteAssetRequest { name }))
         .await
@@ -731,15 +738,8 @@ pub(crate) async fn open_asset(
         return problem(ctx, &tonic::Status::unavailable("co-production"));
     };
     let name = format!("assets/{asset}");
-    let found = match client
-        .get_asset(ctx.call(coproduction::GetAssetRequest { name: name.clone() }))
-        .await
-    {
-        Ok(found) => found.into_inner(),
-        Err(status) => return problem(ctx, &status),
-    };
-    if found.process != format!("processes/{id}") {
-        return problem(ctx, &tonic::Status::not_found(name));
+    if let Err(status) = asset_in_process(&mut client, &ctx, &id, &name).await {
+        return problem(ctx, &status);
     }
     match client
         .open_asset(ctx.call(coproduction::OpenAssetRequest { name, edit: false }))
@@ -765,17 +765,11 @@ pub(crate) async fn retry_asset(
         Err(response) => return response,
     };
     let name = format!("assets/{asset}");
-    let found = match client
-        .get_asset(ctx.call(coproduction::GetAssetRequest { name: name.clone() }))
-        .await
-    {
-        Ok(found) => found.into_inner(),
+    let found = match asset_in_process(&mut client, &ctx, &id, &name).await {
+        Ok(found) => found,
         Err(status) => return problem(ctx, &status),
     };
     let process = format!("processes/{id}");
-    if found.process != process {
-        return problem(ctx, &tonic::Status::not_found(name));
-    }
     match client
         .retry_asset_preparation(ctx.call(coproduction::RetryAssetPreparationRequest { name }))
         .await

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use interlink_runtime::Config;
-use interlink_runtime::auth::{DevSigner, DevTokenRequest};
+use interlink_runtime::auth::DevSigner;
 use interlink_runtime::jobs::{self, Job, JobHandler, NewJob, TokenSource};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr};
 
@@ -32,23 +32,11 @@ pub fn tokens(config: &Config) -> anyhow::Result<Option<TokenSource>> {
         return Ok(None);
     }
     let signer = Arc::new(DevSigner::load_or_create(&config.data_dir)?);
-    let admin_claim = config.auth.admin_claim.clone();
-    Ok(Some(Arc::new(move |subject: &str, audience: &str| {
-        signer
-            .mint(
-                &DevTokenRequest {
-                    subject: subject.to_owned(),
-                    name: None,
-                    email: None,
-                    admin: false,
-                    ttl: TOKEN_TTL,
-                },
-                audience,
-                &admin_claim,
-            )
-            .map_err(|e| tracing::warn!(error = %e, "minting an interlinker token failed"))
-            .ok()
-    })))
+    Ok(Some(jobs::signed_by(
+        signer,
+        config.auth.admin_claim.clone(),
+        TOKEN_TTL,
+    )))
 }
 
 /// The remote part of a new asset of the software interlinker at

@@ -3466,22 +3466,11 @@ impl DocumentsServer {
 
     /// The platform's tokens for it, as co-production mints them.
     fn tokens(&self) -> interlink_runtime::jobs::TokenSource {
-        let signer = std::sync::Arc::clone(&self.signer);
-        std::sync::Arc::new(move |subject: &str, audience: &str| {
-            signer
-                .mint(
-                    &interlink_runtime::auth::DevTokenRequest {
-                        subject: subject.into(),
-                        name: None,
-                        email: None,
-                        admin: false,
-                        ttl: Duration::from_secs(300),
-                    },
-                    audience,
-                    "interlink_admin",
-                )
-                .ok()
-        })
+        interlink_runtime::jobs::signed_by(
+            std::sync::Arc::clone(&self.signer),
+            "interlink_admin".into(),
+            Duration::from_secs(300),
+        )
     }
 
     async fn genesis(&self, title: &str, language: &str, body: &str) -> String {

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use interlink_documents::{Documents, Migrator, store};
-use interlink_runtime::auth::{DevSigner, DevTokenRequest};
+use interlink_runtime::auth::DevSigner;
 use interlink_runtime::config::AuthConfig;
 use interlink_runtime::jobs::{self, Job, JobHandler, JobState, JobsConfig, NewJob, Worker};
 use interlink_runtime::testing::{Backend, TestEnv};
@@ -104,21 +104,11 @@ async fn main() {
     .await
     .expect("genesis");
 
-    let mint = Arc::clone(&signer);
-    let tokens: jobs::TokenSource = Arc::new(move |subject: &str, audience: &str| {
-        mint.mint(
-            &DevTokenRequest {
-                subject: subject.into(),
-                name: None,
-                email: None,
-                admin: false,
-                ttl: Duration::from_secs(300),
-            },
-            audience,
-            "interlink_admin",
-        )
-        .ok()
-    });
+    let tokens = jobs::signed_by(
+        Arc::clone(&signer),
+        "interlink_admin".into(),
+        Duration::from_secs(300),
+    );
     let (ended, mut ends) = mpsc::unbounded_channel();
     let worker = Worker::new(
         platform.db.clone(),

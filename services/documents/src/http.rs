@@ -286,6 +286,37 @@ async fn sign_in_from_query(
     Some(response)
 }
 
+/// What opening a document's page comes to.
+enum Opened {
+    /// The page, in this language, of this document.
+    Page(Lang, Document),
+    /// The platform's token was exchanged for a session: open it again.
+    SignedIn(Response),
+}
+
+/// What every page of one document starts with: its language, the
+/// platform's token (if given) exchanged for a session, the person, and
+/// the document of `/assets/{id}/{page}`.
+async fn document_page(
+    documents: &Documents,
+    headers: &HeaderMap,
+    query: &PageQuery,
+    id: &str,
+    page: &str,
+) -> Result<Opened, Error> {
+    let lang = Lang::of(headers);
+    let path = format!("/assets/{id}/{page}");
+    if let Some(response) = sign_in_from_query(documents, query, &path, lang).await {
+        return Ok(Opened::SignedIn(response));
+    }
+    documents
+        .person(headers)
+        .await
+        .map_err(|e| e.page_in(lang))?;
+    let document = load(documents, id).await.map_err(|e| e.page_in(lang))?;
+    Ok(Opened::Page(lang, document))
+}
+
 /// Page forms are accepted from this interlinker's own pages only.
 fn same_origin(documents: &Documents, headers: &HeaderMap) -> Result<(), Error> {
     match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
@@ -726,16 +757,10 @@ async fn view_page(
     Query(query): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
-    let lang = Lang::of(&headers);
-    let path = format!("/assets/{id}/view");
-    if let Some(response) = sign_in_from_query(&documents, &query, &path, lang).await {
-        return Ok(response);
-    }
-    documents
-        .person(&headers)
-        .await
-        .map_err(|e| e.page_in(lang))?;
-    let document = load(&documents, &id).await.map_err(|e| e.page_in(lang))?;
+    let (lang, document) = match document_page(&documents, &headers, &query, &id, "view").await? {
+        Opened::Page(lang, document) => (lang, document),
+        Opened::SignedIn(response) => return Ok(response),
+    };
     let last = store::revision_of(&documents.db, document.id, document.revisions)
         .await
         .map_err(|e| Error::from(e).page_in(lang))?
@@ -768,16 +793,10 @@ async fn preview_page(
     Query(query): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
-    let lang = Lang::of(&headers);
-    let path = format!("/assets/{id}/preview");
-    if let Some(response) = sign_in_from_query(&documents, &query, &path, lang).await {
-        return Ok(response);
-    }
-    documents
-        .person(&headers)
-        .await
-        .map_err(|e| e.page_in(lang))?;
-    let document = load(&documents, &id).await.map_err(|e| e.page_in(lang))?;
+    let (_, document) = match document_page(&documents, &headers, &query, &id, "preview").await? {
+        Opened::Page(lang, document) => (lang, document),
+        Opened::SignedIn(response) => return Ok(response),
+    };
     let mut page = domain::html_file(&document);
     // The preview is the downloadable file, shown with this site's style.
     page = page.replacen(
@@ -796,16 +815,10 @@ async fn edit_page(
     Query(query): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
-    let lang = Lang::of(&headers);
-    let path = format!("/assets/{id}/edit");
-    if let Some(response) = sign_in_from_query(&documents, &query, &path, lang).await {
-        return Ok(response);
-    }
-    documents
-        .person(&headers)
-        .await
-        .map_err(|e| e.page_in(lang))?;
-    let document = load(&documents, &id).await.map_err(|e| e.page_in(lang))?;
+    let (lang, document) = match document_page(&documents, &headers, &query, &id, "edit").await? {
+        Opened::Page(lang, document) => (lang, document),
+        Opened::SignedIn(response) => return Ok(response),
+    };
     Ok(html(&EditPage {
         lang: lang.tag(),
         w: lang.words(),
@@ -897,16 +910,11 @@ async fn history_page(
     Query(query): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
-    let lang = Lang::of(&headers);
-    let path = format!("/assets/{id}/history");
-    if let Some(response) = sign_in_from_query(&documents, &query, &path, lang).await {
-        return Ok(response);
-    }
-    documents
-        .person(&headers)
-        .await
-        .map_err(|e| e.page_in(lang))?;
-    let document = load(&documents, &id).await.map_err(|e| e.page_in(lang))?;
+    let (lang, document) = match document_page(&documents, &headers, &query, &id, "history").await?
+    {
+        Opened::Page(lang, document) => (lang, document),
+        Opened::SignedIn(response) => return Ok(response),
+    };
     let w = lang.words();
     let rows = store::history(&documents.db, document.id, 100)
         .await

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use interlink_documents::{Documents, Migrator, store};
-use interlink_runtime::auth::{DevSigner, DevTokenRequest};
+use interlink_runtime::auth::DevSigner;
 use interlink_runtime::config::AuthConfig;
 use interlink_runtime::jobs::{self, Job, JobHandler, JobState, JobsConfig, NewJob, Worker};
 use interlink_runtime::testing::{Backend, TestEnv};
@@ -115,21 +115,11 @@ async fn clones_survive_the_interlinker_going_away(backend: Backend) {
     }
     txn.commit().await.expect("commit");
 
-    let mint = Arc::clone(&signer);
-    let tokens: jobs::TokenSource = Arc::new(move |subject: &str, audience: &str| {
-        mint.mint(
-            &DevTokenRequest {
-                subject: subject.into(),
-                name: Some("Ana".into()),
-                email: None,
-                admin: false,
-                ttl: Duration::from_secs(300),
-            },
-            audience,
-            "interlink_admin",
-        )
-        .ok()
-    });
+    let tokens = jobs::signed_by(
+        Arc::clone(&signer),
+        "interlink_admin".into(),
+        Duration::from_secs(300),
+    );
     let config = JobsConfig {
         poll: Duration::from_millis(20),
         retry_initial: Duration::from_millis(20),

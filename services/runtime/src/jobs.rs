@@ -292,6 +292,31 @@ pub trait JobHandler: Send + Sync + 'static {
 /// token, or `None` to call without one.
 pub type TokenSource = Arc<dyn Fn(&str, &str) -> Option<String> + Send + Sync>;
 
+/// Tokens signed by `signer` (the platform's key for interlinkers: the
+/// data directory's dev key), living `ttl`, naming only their subject.
+pub fn signed_by(
+    signer: Arc<crate::auth::DevSigner>,
+    admin_claim: String,
+    ttl: Duration,
+) -> TokenSource {
+    Arc::new(move |subject: &str, audience: &str| {
+        signer
+            .mint(
+                &crate::auth::DevTokenRequest {
+                    subject: subject.to_owned(),
+                    name: None,
+                    email: None,
+                    admin: false,
+                    ttl,
+                },
+                audience,
+                &admin_claim,
+            )
+            .map_err(|e| tracing::warn!(error = %e, "minting a token for a call failed"))
+            .ok()
+    })
+}
+
 /// How a worker paces its calls.
 #[derive(Debug, Clone)]
 pub struct JobsConfig {
