@@ -212,10 +212,7 @@ async fn seed(config: &Config, embedded: bool) -> anyhow::Result<()> {
             .context("the catalogue has a database")?
     };
     let started = std::time::Instant::now();
-    let mut data = interlink_catalogue::seed::SeedData::load()?;
-    if let Some(url) = config.documents.known_url(config) {
-        data = data.with_documents(&url);
-    }
+    let data = interlink_catalogue::seed::SeedData::load()?.for_deployment(config);
     let bar = indicatif::ProgressBar::new(data.len() as u64).with_style(
         indicatif::ProgressStyle::with_template("seeding the catalogue {bar:40} {pos}/{len}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),

@@ -7,6 +7,7 @@ use interlink_documents::DocumentsRole;
 use interlink_monitoring::MonitoringRole;
 use interlink_runtime::echo::EchoRole;
 use interlink_runtime::host::Role;
+use interlink_surveys::SurveysRole;
 
 /// The front door: not a service role (no database, no events), served by
 /// `serve gateway` in front of the others.
@@ -20,6 +21,7 @@ pub(crate) fn all() -> Vec<Box<dyn Role>> {
         Box::new(CoproductionRole),
         Box::new(MonitoringRole),
         Box::new(DocumentsRole),
+        Box::new(SurveysRole),
         Box::new(EchoRole),
     ]
 }

@@ -55,17 +55,13 @@ fn rows(output: &Output) -> Vec<(String, String)> {
         .collect()
 }
 
-#[tokio::test]
-async fn the_documents_interlinker_passes_the_contract_kit() {
-    let dir = tempfile::tempdir().expect("data dir");
-    let up = common::start(dir.path());
-    let documents_token = token(dir.path(), &up.documents);
-
-    let passed = check(&up.documents, &documents_token, &[]);
+/// Asserts the kit passes every check of the interlinker at `url`.
+fn assert_passes(url: &str, token: &str) {
+    let passed = check(url, token, &[]);
     let report = String::from_utf8_lossy(&passed.stdout).into_owned();
     assert!(
         passed.status.success(),
-        "{report}{}",
+        "{url}: {report}{}",
         String::from_utf8_lossy(&passed.stderr)
     );
     let passed_rows = rows(&passed);
@@ -91,10 +87,19 @@ async fn the_documents_interlinker_passes_the_contract_kit() {
     ] {
         assert!(
             passed_rows.contains(&(expected.to_owned(), "pass".to_owned())),
-            "{expected} did not pass:\n{report}"
+            "{url}: {expected} did not pass:\n{report}"
         );
     }
     assert!(report.contains(" 0 failed"), "{report}");
+}
+
+#[tokio::test]
+async fn the_first_party_interlinkers_pass_the_contract_kit() {
+    let dir = tempfile::tempdir().expect("data dir");
+    let up = common::start(dir.path());
+    let documents_token = token(dir.path(), &up.documents);
+    assert_passes(&up.documents, &documents_token);
+    assert_passes(&up.surveys, &token(dir.path(), &up.surveys));
 
     // The kit fails what breaks the contract: a token for the platform's
     // API is refused by the interlinker, so nothing can be made.
@@ -137,8 +142,8 @@ async fn the_documents_interlinker_passes_the_contract_kit() {
     common::stop(up, "-TERM").await;
 }
 
-/// A JSON call to the documents interlinker with `token`.
-async fn documents_call(
+/// A JSON call to an interlinker with `token`.
+async fn interlinker_call(
     http: &reqwest::Client,
     method: reqwest::Method,
     url: &str,
@@ -182,7 +187,7 @@ async fn assets_are_made_and_deleted_on_the_documents_interlinker() {
         ("en", "Stakeholder map", "# Who is involved\n"),
         ("es", "Mapa de actores", "# Quién participa\n"),
     ] {
-        let (status, made) = documents_call(
+        let (status, made) = interlinker_call(
             &http,
             M::POST,
             &format!("{}/assets", up.documents),
@@ -294,7 +299,7 @@ async fn assets_are_made_and_deleted_on_the_documents_interlinker() {
         .as_str()
         .expect("external id")
         .to_owned();
-    let (status, remote) = documents_call(
+    let (status, remote) = interlinker_call(
         &http,
         M::GET,
         &format!("{}/assets/{clone_id}", up.documents),
@@ -322,7 +327,7 @@ async fn assets_are_made_and_deleted_on_the_documents_interlinker() {
         .as_str()
         .expect("external id")
         .to_owned();
-    let (_, remote) = documents_call(
+    let (_, remote) = interlinker_call(
         &http,
         M::GET,
         &format!("{}/assets/{blank_id}", up.documents),
@@ -429,7 +434,7 @@ async fn assets_are_made_and_deleted_on_the_documents_interlinker() {
     for id in [&clone_id, &blank_id] {
         let url = format!("{}/assets/{id}", up.documents);
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        while documents_call(&http, M::GET, &url, &editor, None).await.0 != 404 {
+        while interlinker_call(&http, M::GET, &url, &editor, None).await.0 != 404 {
             assert!(std::time::Instant::now() < deadline, "{url} is still there");
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
@@ -437,28 +442,42 @@ async fn assets_are_made_and_deleted_on_the_documents_interlinker() {
     // The genesis documents stay.
     for uri in genesis.values() {
         let (status, _) =
-            documents_call(&http, M::GET, uri.as_str().expect("uri"), &editor, None).await;
+            interlinker_call(&http, M::GET, uri.as_str().expect("uri"), &editor, None).await;
         assert_eq!(status, 200);
     }
     common::stop(up, "-TERM").await;
 }
 
-/// With the documents interlinker's address known before it starts (a
-/// fixed port), `interlink up` seeds the catalogue's collaborative editor
-/// as it, and the templates it edits clone real genesis documents: used on
-/// a task of a Spanish process, the co-production agreement is the
-/// Spanish text the interlinker holds.
+/// With the first-party interlinkers' addresses known before they start
+/// (fixed ports), `interlink up` seeds the catalogue's collaborative editor
+/// and survey builder as them, and the templates they edit clone real
+/// genesis assets: used on a task of a Spanish process, the co-production
+/// agreement is the Spanish text the documents interlinker holds, and the
+/// survey template the Spanish questionnaire of the surveys interlinker.
 #[tokio::test]
-async fn the_seeded_templates_clone_the_genesis_documents() {
+async fn the_seeded_templates_clone_the_genesis_documents_and_surveys() {
     use reqwest::Method as M;
     use serde_json::json;
     let dir = tempfile::tempdir().expect("data dir");
     let port = common::free_port();
+    let surveys_port = loop {
+        let other = common::free_port();
+        if other != port {
+            break other;
+        }
+    };
     let up = common::start_with(
         dir.path(),
-        &[("INTERLINK__DOCUMENTS__LISTEN", format!("127.0.0.1:{port}"))],
+        &[
+            ("INTERLINK__DOCUMENTS__LISTEN", format!("127.0.0.1:{port}")),
+            (
+                "INTERLINK__SURVEYS__LISTEN",
+                format!("127.0.0.1:{surveys_port}"),
+            ),
+        ],
     );
     assert_eq!(up.documents, format!("http://127.0.0.1:{port}"));
+    assert_eq!(up.surveys, format!("http://127.0.0.1:{surveys_port}"));
     let http = reqwest::Client::new();
     let admin = common::Api {
         http: http.clone(),
@@ -540,5 +559,87 @@ async fn the_seeded_templates_clone_the_genesis_documents() {
         .expect("text");
     let spanish = include_str!("../services/documents/genesis/co-production-agreement.es.md");
     assert!(markdown.ends_with(spanish), "{markdown}");
+
+    // The survey template: a copy of the Spanish genesis survey.
+    let found = admin
+        .ok(
+            M::GET,
+            "/v1/interlinkers:search?query=survey%20template&pageSize=10",
+            None,
+        )
+        .await;
+    let template = found["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| &r["interlinker"])
+        .find(|i| {
+            i["nature"] == "NATURE_KNOWLEDGE" && i["knowledge"]["genesisAssets"]["es"].is_string()
+        })
+        .expect("the survey template")
+        .clone();
+    let builder = template["knowledge"]["softwareInterlinker"]
+        .as_str()
+        .expect("builder")
+        .to_owned();
+    let builder = admin.ok(M::GET, &format!("/v1/{builder}"), None).await;
+    assert_eq!(builder["software"]["endpointUri"], up.surveys.as_str());
+    let asset = admin
+        .ok(
+            M::POST,
+            &format!("/v1/{task}/assets"),
+            Some(json!({"kind": "ASSET_KIND_INTERNAL", "interlinker": template["name"]})),
+        )
+        .await;
+    let name = asset["name"].as_str().expect("name").to_owned();
+    let ready = loop {
+        let got = admin.ok(M::GET, &format!("/v1/{name}"), None).await;
+        if got["preparation"] == "ASSET_PREPARATION_READY" {
+            break got;
+        }
+        assert!(std::time::Instant::now() < deadline, "{got}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(ready["interlinkerEndpoint"], up.surveys.as_str());
+    let surveyor = token(dir.path(), &up.surveys);
+    let (status, survey) = interlinker_call(
+        &http,
+        M::GET,
+        &format!(
+            "{}/assets/{}",
+            up.surveys,
+            ready["externalId"].as_str().expect("external id")
+        ),
+        &surveyor,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{survey}");
+    // Named as the platform names it, asking what the genesis asks.
+    assert_eq!(
+        survey["name"], template["title"]["values"]["es"],
+        "{template}"
+    );
+    assert_eq!(survey["language"], "es");
+    assert_eq!(survey["status"], "draft");
+    let csv = http
+        .get(format!(
+            "{}/assets/{}/download",
+            up.surveys,
+            ready["externalId"].as_str().expect("external id")
+        ))
+        .bearer_auth(&surveyor)
+        .send()
+        .await
+        .expect("download")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        csv.starts_with(
+            "\"response\",\"submitted_at\",\"¿Cómo utilizó el servicio la última vez?\""
+        ),
+        "{csv}"
+    );
     common::stop(up, "-TERM").await;
 }

@@ -457,6 +457,7 @@ async fn up_logs_plain_lines_to_a_file_and_compresses_pages() {
         .env("INTERLINK__GRPC__LISTEN", "127.0.0.1:0")
         .env("INTERLINK__GATEWAY__LISTEN", "127.0.0.1:0")
         .env("INTERLINK__DOCUMENTS__LISTEN", "127.0.0.1:0")
+        .env("INTERLINK__SURVEYS__LISTEN", "127.0.0.1:0")
         .stdout(log)
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -505,6 +506,7 @@ async fn up_logs_plain_lines_to_a_file_and_compresses_pages() {
             grpc: String::new(),
             http,
             documents: String::new(),
+            surveys: String::new(),
         },
         "-TERM",
     )

@@ -306,6 +306,7 @@ impl Mesh {
                     ("INTERLINK__GRPC__LISTEN".into(), "127.0.0.1:0".into()),
                     ("INTERLINK__GATEWAY__LISTEN".into(), "127.0.0.1:0".into()),
                     ("INTERLINK__DOCUMENTS__LISTEN".into(), "127.0.0.1:0".into()),
+                    ("INTERLINK__SURVEYS__LISTEN".into(), "127.0.0.1:0".into()),
                 ]);
                 let mut up = Process::new(
                     "up",

@@ -14,6 +14,8 @@ pub struct Up {
     pub http: String,
     /// The documents interlinker's base URL.
     pub documents: String,
+    /// The surveys interlinker's base URL.
+    pub surveys: String,
 }
 
 pub fn start(data_dir: &std::path::Path) -> Up {
@@ -28,6 +30,7 @@ pub fn start_with(data_dir: &std::path::Path, envs: &[(&str, String)]) -> Up {
         .env("INTERLINK__GRPC__LISTEN", "127.0.0.1:0")
         .env("INTERLINK__GATEWAY__LISTEN", "127.0.0.1:0")
         .env("INTERLINK__DOCUMENTS__LISTEN", "127.0.0.1:0")
+        .env("INTERLINK__SURVEYS__LISTEN", "127.0.0.1:0")
         .env("INTERLINK__TELEMETRY__FORMAT", "json")
         .envs(envs.iter().map(|(k, v)| (*k, v.as_str())))
         .stdout(Stdio::piped())
@@ -39,6 +42,7 @@ pub fn start_with(data_dir: &std::path::Path, envs: &[(&str, String)]) -> Up {
     let mut http = None;
     let mut web = None;
     let mut documents = None;
+    let mut surveys = None;
     for line in BufReader::new(stdout).lines() {
         let line = line.expect("stdout line");
         if let Some(addr) = line.strip_prefix("grpc: ") {
@@ -52,6 +56,9 @@ pub fn start_with(data_dir: &std::path::Path, envs: &[(&str, String)]) -> Up {
         }
         if let Some(addr) = line.strip_prefix("documents: ") {
             documents = addr.split(' ').next().map(str::to_owned);
+        }
+        if let Some(addr) = line.strip_prefix("surveys: ") {
+            surveys = addr.split(' ').next().map(str::to_owned);
         }
         if line.starts_with("dev token") {
             break;
@@ -68,6 +75,7 @@ pub fn start_with(data_dir: &std::path::Path, envs: &[(&str, String)]) -> Up {
         grpc: grpc.expect("grpc address printed"),
         http,
         documents: documents.expect("the documents interlinker's address printed"),
+        surveys: surveys.expect("the surveys interlinker's address printed"),
     }
 }
 
@@ -171,6 +179,7 @@ async fn try_serve_up_at(
         .env("INTERLINK__GRPC__LISTEN", "127.0.0.1:0")
         .env("INTERLINK__GATEWAY__LISTEN", format!("127.0.0.1:{port}"))
         .env("INTERLINK__DOCUMENTS__LISTEN", "127.0.0.1:0")
+        .env("INTERLINK__SURVEYS__LISTEN", "127.0.0.1:0")
         .env("INTERLINK__TELEMETRY__FORMAT", "json")
         .envs(envs.iter().map(|(k, v)| (*k, v.as_str())))
         .stdout(Stdio::null())

@@ -62,10 +62,7 @@ impl Role for CatalogueRole {
                 .ok_or_else(|| anyhow::anyhow!("the catalogue role needs its database"))?;
             if context.config.catalogue.seed_when_empty && seed::is_empty(&db).await? {
                 let started = std::time::Instant::now();
-                let mut data = seed::SeedData::load()?;
-                if let Some(url) = context.config.documents.known_url(&context.config) {
-                    data = data.with_documents(&url);
-                }
+                let data = seed::SeedData::load()?.for_deployment(&context.config);
                 let report = data.apply(&db, &context.outbox, |_| {}).await?;
                 tracing::info!(
                     profiles = report.profiles,

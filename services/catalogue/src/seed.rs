@@ -169,23 +169,49 @@ impl SeedData {
         Ok(data)
     }
 
+    /// The seed pointed at this deployment's first-party interlinkers where
+    /// their addresses are known before they start.
+    pub fn for_deployment(self, config: &interlink_runtime::Config) -> Self {
+        let mut data = self;
+        if let Some(url) = config.documents.known_url(config) {
+            data = data.with_documents(&url);
+        }
+        if let Some(url) = config.surveys.known_url(config) {
+            data = data.with_surveys(&url);
+        }
+        data
+    }
+
     /// Points the seed's first-party entries at this deployment's documents
     /// interlinker, reached at `url`: the collaborative editor is it, and
     /// the knowledge interlinkers it edits clone their genesis documents,
     /// which it holds under [`interlink_runtime::api::genesis_asset_id`].
-    pub fn with_documents(mut self, url: &str) -> Self {
-        const EDITOR: &str = "collaborative-editor";
-        let editor = interlinker_id(EDITOR);
+    pub fn with_documents(self, url: &str) -> Self {
+        self.with_first_party("collaborative-editor", url)
+    }
+
+    /// Points the seed's survey builder at this deployment's surveys
+    /// interlinker, reached at `url`, and the survey template at the
+    /// genesis surveys it holds.
+    pub fn with_surveys(self, url: &str) -> Self {
+        self.with_first_party("survey-builder", url)
+    }
+
+    /// Points the software interlinker `software` of the seed at `url`,
+    /// and the knowledge interlinkers it edits at their genesis assets
+    /// there.
+    fn with_first_party(mut self, software: &str, url: &str) -> Self {
+        let software_id = interlinker_id(software);
         let url = url.trim_end_matches('/');
         for (key, _, fields) in &mut self.interlinkers {
             match &mut fields.details {
-                Some(Details::Software { endpoint_uri, .. }) if key == EDITOR => {
+                Some(Details::Software { endpoint_uri, .. }) if key == software => {
                     *endpoint_uri = url.to_owned();
                 }
                 Some(Details::Knowledge {
                     software_interlinker,
                     genesis_assets,
-                }) if *software_interlinker == editor => {
+                }) if *software_interlinker == software_id => {
                     for (language, uri) in genesis_assets.iter_mut() {
                         *uri = format!(
                             "{url}/assets/{}",

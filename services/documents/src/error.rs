@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::domain::Invalid;
 use crate::http::MessagePage;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Wording};
 use crate::store::StoreError;
 
 /// Why a request failed.
@@ -141,6 +141,12 @@ impl Error {
             Error::Format => Some("format".to_owned()),
             _ => None,
         }
+    }
+}
+
+impl From<interlink_interlinker_http::Unauthenticated> for Error {
+    fn from(_: interlink_interlinker_http::Unauthenticated) -> Self {
+        Error::Unauthenticated
     }
 }
 

@@ -6,10 +6,10 @@ use std::sync::Arc;
 use askama::Template;
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use cookie::{Cookie, CookieJar, Key, SameSite};
+use interlink_interlinker_http::{Gate, Manifest, Person, file, html, rfc3339, when};
 use interlink_runtime::auth::Authenticator;
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
@@ -17,11 +17,10 @@ use uuid::Uuid;
 
 use crate::domain::{self, Document};
 use crate::error::Error;
-use crate::i18n::{Lang, Words, fill};
+use crate::i18n::{Lang, Wording, Words, fill};
 use crate::store::{self, Author};
 
-/// The contract this server speaks.
-pub const CONTRACT: &str = "interlink.interlinker/1";
+pub use interlink_interlinker_http::CONTRACT;
 /// What it can do with its assets (the contract's capability names).
 pub const CAPABILITIES: [&str; 7] = [
     "instantiate",
@@ -34,27 +33,18 @@ pub const CAPABILITIES: [&str; 7] = [
 ];
 
 const SESSION_COOKIE: &str = "interlink_documents_session";
-/// How long a page session lasts after the platform's token opened it.
-const SESSION_SECS: i64 = 8 * 3600;
-/// The longest idempotency key taken.
-const MAX_KEY_LEN: usize = 200;
 
 /// What every handler shares.
 #[derive(Clone)]
 pub struct Documents {
     db: DatabaseConnection,
-    authenticator: Arc<Authenticator>,
-    session_key: Key,
-    secure_cookies: bool,
-    platform_origin: String,
-    public_url: String,
+    gate: Gate,
 }
 
 impl std::fmt::Debug for Documents {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Documents")
-            .field("platform_origin", &self.platform_origin)
-            .field("public_url", &self.public_url)
+            .field("gate", &self.gate)
             .finish_non_exhaustive()
     }
 }
@@ -73,17 +63,19 @@ impl Documents {
     ) -> Self {
         Self {
             db,
-            authenticator,
-            session_key: Key::derive_from(session_secret),
-            secure_cookies: public_url.starts_with("https://"),
-            platform_origin,
-            public_url,
+            gate: Gate::new(
+                authenticator,
+                session_secret,
+                SESSION_COOKIE,
+                public_url,
+                platform_origin,
+            ),
         }
     }
 
     /// Every route of the contract, and the pages and files behind them.
     pub fn router(self) -> axum::Router {
-        axum::Router::new()
+        let router = axum::Router::new()
             .route("/healthz", get(|| async { "ok" }))
             .route("/manifest", get(manifest))
             .route("/static/documents.css", get(stylesheet))
@@ -101,19 +93,15 @@ impl Documents {
             .route("/assets/{id}/history", get(history_page))
             .route("/assets/{id}/history/{number}/restore", post(restore_form))
             .route("/assets/{id}/clone", post(clone_asset))
-            .route("/assets/{id}/download", get(download))
-            .layer(axum::middleware::from_fn_with_state(
-                self.platform_origin.clone(),
-                security_headers,
-            ))
-            .with_state(self)
+            .route("/assets/{id}/download", get(download));
+        self.gate.security_headers(router).with_state(self)
     }
 
     fn asset(&self, document: &Document) -> Asset {
         Asset {
             id: document.id.to_string(),
             name: document.title.clone(),
-            icon: format!("{}/static/icon.svg", self.public_url),
+            icon: format!("{}/static/icon.svg", self.gate.public_url()),
             created_at: rfc3339(document.created_at),
             updated_at: rfc3339(document.updated_at),
             language: document.language.clone(),
@@ -141,110 +129,23 @@ pub struct Asset {
     pub revisions: i64,
 }
 
-/// Milliseconds since the epoch as RFC 3339 in UTC.
-fn rfc3339(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .unwrap_or_default()
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-/// Milliseconds since the epoch as a reader's date and time (UTC).
-fn when(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .unwrap_or_default()
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
-}
-
 // ---------------------------------------------------------------------------
 // Who is asking
 
-/// The caller, from a bearer token or a page session.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct Session {
-    sub: String,
-    name: String,
-    exp: i64,
-}
-
-impl Session {
-    fn author(&self) -> Author {
-        Author {
-            subject: self.sub.clone(),
-            name: self.name.clone(),
-        }
+fn author(person: &Person) -> Author {
+    Author {
+        subject: person.sub.clone(),
+        name: person.name.clone(),
     }
 }
 
 impl Documents {
-    /// The caller of a JSON route: a bearer token of the platform's.
-    async fn bearer(&self, headers: &HeaderMap) -> Result<Session, Error> {
-        let token = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or(Error::Unauthenticated)?;
-        self.verify(token).await
+    async fn bearer(&self, headers: &HeaderMap) -> Result<Person, Error> {
+        Ok(self.gate.bearer(headers).await?)
     }
 
-    async fn verify(&self, token: &str) -> Result<Session, Error> {
-        let identity = self.authenticator.authenticate(token).await.map_err(|e| {
-            tracing::debug!(error = %e, "a token was refused");
-            Error::Unauthenticated
-        })?;
-        Ok(Session {
-            name: identity.name.unwrap_or_else(|| identity.subject.clone()),
-            sub: identity.subject,
-            exp: interlink_runtime::api::now_ms() / 1000 + SESSION_SECS,
-        })
-    }
-
-    /// The caller of a page: a bearer token, or the session a token opened.
-    async fn person(&self, headers: &HeaderMap) -> Result<Session, Error> {
-        if headers.contains_key(header::AUTHORIZATION) {
-            return self.bearer(headers).await;
-        }
-        let mut jar = CookieJar::new();
-        for value in headers.get_all(header::COOKIE) {
-            for cookie in value.to_str().unwrap_or_default().split(';') {
-                if let Ok(cookie) = Cookie::parse(cookie.trim().to_owned()) {
-                    jar.add_original(cookie);
-                }
-            }
-        }
-        let session: Session = jar
-            .private(&self.session_key)
-            .get(SESSION_COOKIE)
-            .and_then(|c| serde_json::from_str(c.value()).ok())
-            .ok_or(Error::Unauthenticated)?;
-        if session.exp <= interlink_runtime::api::now_ms() / 1000 {
-            return Err(Error::Unauthenticated);
-        }
-        Ok(session)
-    }
-
-    /// The `Set-Cookie` value that keeps `session` for the pages.
-    fn session_cookie(&self, session: &Session) -> Option<HeaderValue> {
-        let value = serde_json::to_string(session).ok()?;
-        let mut jar = CookieJar::new();
-        jar.private_mut(&self.session_key)
-            .add(Cookie::new(SESSION_COOKIE, value));
-        let sealed = jar.get(SESSION_COOKIE)?.value().to_owned();
-        // Framed by the platform on another site, the cookie must be sent
-        // in a third-party context: `None` (which needs `Secure`).
-        let same_site = if self.secure_cookies {
-            SameSite::None
-        } else {
-            SameSite::Lax
-        };
-        let cookie = Cookie::build((SESSION_COOKIE, sealed))
-            .http_only(true)
-            .secure(self.secure_cookies)
-            .same_site(same_site)
-            .path("/")
-            .max_age(cookie::time::Duration::seconds(SESSION_SECS))
-            .build();
-        HeaderValue::from_str(&cookie.to_string()).ok()
+    async fn person(&self, headers: &HeaderMap) -> Result<Person, Error> {
+        Ok(self.gate.person(headers).await?)
     }
 }
 
@@ -261,9 +162,8 @@ struct PageQuery {
     restored: Option<String>,
 }
 
-/// A page opened with `?token=`: the token is checked, kept as this
-/// interlinker's session, and the page opened again without it (so the
-/// token stays out of history and logs).
+/// A page opened with `?token=`: the token exchanged for a session and
+/// the page opened again without it.
 async fn sign_in_from_query(
     documents: &Documents,
     query: &PageQuery,
@@ -271,19 +171,13 @@ async fn sign_in_from_query(
     lang: Lang,
 ) -> Option<Response> {
     let token = query.token.as_deref()?;
-    let Ok(session) = documents.verify(token).await else {
-        return Some(Error::Unauthenticated.page(lang));
-    };
-    let mut target = path.to_owned();
-    if let Some(language) = &query.language {
-        target.push_str("?language=");
-        target.extend(form_urlencoded::byte_serialize(language.as_bytes()));
-    }
-    let mut response = Redirect::to(&target).into_response();
-    if let Some(cookie) = documents.session_cookie(&session) {
-        response.headers_mut().insert(header::SET_COOKIE, cookie);
-    }
-    Some(response)
+    Some(
+        documents
+            .gate
+            .sign_in(token, path, query.language.as_deref())
+            .await
+            .unwrap_or_else(|_| Error::Unauthenticated.page(lang)),
+    )
 }
 
 /// What opening a document's page comes to.
@@ -319,10 +213,10 @@ async fn document_page(
 
 /// Page forms are accepted from this interlinker's own pages only.
 fn same_origin(documents: &Documents, headers: &HeaderMap) -> Result<(), Error> {
-    match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        None => Ok(()),
-        Some(origin) if documents.public_url.starts_with(origin) && !origin.is_empty() => Ok(()),
-        Some(_) => Err(Error::CrossOrigin),
+    if documents.gate.same_origin(headers) {
+        Ok(())
+    } else {
+        Err(Error::CrossOrigin)
     }
 }
 
@@ -339,82 +233,31 @@ async fn load(documents: &Documents, id: &str) -> Result<Document, Error> {
 // ---------------------------------------------------------------------------
 // Headers and static files
 
-/// Pages may be framed by the platform only; nothing runs but our script.
-async fn security_headers(
-    State(platform_origin): State<String>,
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    let mut response = next.run(request).await;
-    let headers = response.headers_mut();
-    let ancestors = if platform_origin.is_empty() {
-        "'self'".to_owned()
-    } else {
-        format!("'self' {platform_origin}")
-    };
-    if let Ok(policy) = HeaderValue::from_str(&format!(
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; \
-         form-action 'self'; base-uri 'none'; frame-ancestors {ancestors}"
-    )) {
-        headers.insert(header::CONTENT_SECURITY_POLICY, policy);
-    }
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
-    response
-}
-
-async fn stylesheet() -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+async fn stylesheet() -> Response {
+    file(
+        "text/css; charset=utf-8",
         include_str!("../static/documents.css"),
     )
 }
 
-async fn handshake() -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-        include_str!("../static/handshake.js"),
+async fn handshake() -> Response {
+    file(
+        "text/javascript; charset=utf-8",
+        interlink_interlinker_http::HANDSHAKE_JS,
     )
 }
 
-async fn icon() -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "image/svg+xml")],
-        include_str!("../static/icon.svg"),
-    )
-}
-
-#[derive(Debug, Serialize)]
-struct Manifest {
-    contract: &'static str,
-    name: &'static str,
-    capabilities: [&'static str; 7],
-    icon: String,
+async fn icon() -> Response {
+    file("image/svg+xml", include_str!("../static/icon.svg"))
 }
 
 async fn manifest(State(documents): State<Documents>) -> Json<Manifest> {
     Json(Manifest {
-        contract: CONTRACT,
-        name: "Interlink documents",
-        capabilities: CAPABILITIES,
-        icon: format!("{}/static/icon.svg", documents.public_url),
+        contract: CONTRACT.to_owned(),
+        name: "Interlink documents".to_owned(),
+        capabilities: CAPABILITIES.map(str::to_owned).to_vec(),
+        icon: format!("{}/static/icon.svg", documents.gate.public_url()),
     })
-}
-
-fn html(template: &impl Template) -> Response {
-    match template.render() {
-        Ok(page) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "documents: a page did not render");
-            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -432,13 +275,9 @@ struct NewAsset {
 }
 
 fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
-    let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(deserializer).map_err(|e| {
-        let field = e.path().to_string();
-        Error::BadJson {
-            field: if field == "." { String::new() } else { field },
-            reason: e.inner().to_string(),
-        }
+    interlink_interlinker_http::json_body(bytes).map_err(|e| Error::BadJson {
+        field: e.field,
+        reason: e.reason,
     })
 }
 
@@ -454,7 +293,7 @@ async fn create_json(
         domain::title(&new.name).map_err(Error::named("name"))?,
         domain::body(&new.body)?,
         domain::language(&new.language)?,
-        &caller.author(),
+        &author(&caller),
     )
     .await?;
     Ok((StatusCode::CREATED, Json(documents.asset(&document))).into_response())
@@ -498,15 +337,7 @@ async fn clone_asset(
     body: axum::body::Bytes,
 ) -> Result<Response, Error> {
     let caller = documents.bearer(&headers).await?;
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
-        .ok_or(Error::IdempotencyKey)?;
-    if key.len() > MAX_KEY_LEN {
-        return Err(Error::IdempotencyKey);
-    }
+    let key = interlink_interlinker_http::idempotency_key(&headers).ok_or(Error::IdempotencyKey)?;
     let request: CloneAsset = if body.iter().all(u8::is_ascii_whitespace) {
         CloneAsset::default()
     } else {
@@ -517,7 +348,7 @@ async fn clone_asset(
         .map(|name| domain::title(&name).map_err(Error::named("name")))
         .transpose()?;
     let (copy, made) =
-        store::clone(&documents.db, parse_id(&id)?, key, title, &caller.author()).await?;
+        store::clone(&documents.db, parse_id(&id)?, key, title, &author(&caller)).await?;
     let status = if made {
         StatusCode::CREATED
     } else {
@@ -733,7 +564,7 @@ async fn instantiate_form(
         title,
         String::new(),
         language,
-        &caller.author(),
+        &author(&caller),
     )
     .await
     .map_err(|e| Error::from(e).page_in(lang))?;
@@ -745,7 +576,7 @@ async fn instantiate_form(
         ready: fill(lang.words().ready, &[("title", &document.title)]),
         document,
         asset_json,
-        platform_origin: documents.platform_origin.clone(),
+        platform_origin: documents.gate.platform_origin().to_owned(),
     });
     *response.status_mut() = StatusCode::CREATED;
     Ok(response)
@@ -871,7 +702,7 @@ async fn edit_form(
                 base,
                 title,
                 body,
-                &caller.author(),
+                &author(&caller),
                 None,
             )
             .await,
@@ -975,7 +806,7 @@ async fn restore_form(
         document.revisions,
         earlier.title,
         earlier.body,
-        &caller.author(),
+        &author(&caller),
         Some(number),
     )
     .await

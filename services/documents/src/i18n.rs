@@ -2,74 +2,16 @@
 //! chosen from the browser's `Accept-Language` (the platform frames the
 //! pages, so the browser asks as it asks the platform).
 
-use axum::http::{HeaderMap, header};
+pub use interlink_interlinker_http::{Lang, fill};
 
-/// A language the pages speak.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    /// English (the default).
-    En,
-    /// Spanish.
-    Es,
-    /// Italian.
-    It,
-    /// Latvian.
-    Lv,
+/// The documents interlinker's words for a language.
+pub trait Wording {
+    /// The words of the pages in this language.
+    fn words(self) -> &'static Words;
 }
 
-impl Lang {
-    /// Every language, the default first.
-    pub const ALL: [Lang; 4] = [Lang::En, Lang::Es, Lang::It, Lang::Lv];
-
-    /// Its BCP 47 tag.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Es => "es",
-            Lang::It => "it",
-            Lang::Lv => "lv",
-        }
-    }
-
-    /// The best of the four for an `Accept-Language` value (by quality,
-    /// then order; English when none fits).
-    pub fn negotiate(accept: &str) -> Lang {
-        let mut best: Option<(f32, usize, Lang)> = None;
-        for (order, range) in accept.split(',').enumerate() {
-            let mut parts = range.split(';');
-            let tag = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
-            let quality = parts
-                .find_map(|p| p.trim().strip_prefix("q="))
-                .and_then(|q| q.trim().parse::<f32>().ok())
-                .unwrap_or(1.0);
-            let primary = tag.split('-').next().unwrap_or_default();
-            let Some(lang) = Lang::ALL.into_iter().find(|l| l.tag() == primary) else {
-                continue;
-            };
-            if quality <= 0.0 {
-                continue;
-            }
-            let better = match best {
-                None => true,
-                Some((q, o, _)) => quality > q || (quality == q && order < o),
-            };
-            if better {
-                best = Some((quality, order, lang));
-            }
-        }
-        best.map_or(Lang::En, |(_, _, lang)| lang)
-    }
-
-    /// The language a request's browser asks for.
-    pub fn of(headers: &HeaderMap) -> Lang {
-        headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .map_or(Lang::En, Lang::negotiate)
-    }
-
-    /// The words of the pages in this language.
-    pub fn words(self) -> &'static Words {
+impl Wording for Lang {
+    fn words(self) -> &'static Words {
         match self {
             Lang::En => &EN,
             Lang::Es => &ES,
@@ -77,15 +19,6 @@ impl Lang {
             Lang::Lv => &LV,
         }
     }
-}
-
-/// `template` with each `{name}` replaced by its value.
-pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    let mut text = template.to_owned();
-    for (name, value) in values {
-        text = text.replace(&format!("{{{name}}}"), value);
-    }
-    text
 }
 
 /// Every text of the pages; `{…}` marks what [`fill`] puts in.
@@ -328,27 +261,10 @@ const LV: Words = Words {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_browser_chooses_among_the_four() {
-        assert_eq!(Lang::negotiate("es-ES,es;q=0.9,en;q=0.8"), Lang::Es);
-        assert_eq!(Lang::negotiate("de-DE, it;q=0.5, lv;q=0.7"), Lang::Lv);
-        assert_eq!(Lang::negotiate("fr, de"), Lang::En);
-        assert_eq!(Lang::negotiate("lv;q=0, it"), Lang::It);
-        assert_eq!(Lang::negotiate(""), Lang::En);
-    }
+    use interlink_interlinker_http::placeholders;
 
     #[test]
     fn every_language_fills_the_same_places() {
-        let places = |text: &str| {
-            let mut names: Vec<String> = text
-                .split('{')
-                .skip(1)
-                .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_owned()))
-                .collect();
-            names.sort();
-            names
-        };
         for lang in Lang::ALL {
             let (en, words) = (Lang::En.words(), lang.words());
             for (a, b) in [
@@ -364,7 +280,7 @@ mod tests {
                 (en.text_of, words.text_of),
                 (en.restore, words.restore),
             ] {
-                assert_eq!(places(a), places(b), "{}: {b}", lang.tag());
+                assert_eq!(placeholders(a), placeholders(b), "{}: {b}", lang.tag());
             }
         }
         assert_eq!(

@@ -17,9 +17,6 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use futures::future::BoxFuture;
-use interlink_runtime::Config;
-use interlink_runtime::auth::{Authenticator, DevSigner};
-use interlink_runtime::config::{AuthConfig, InterlinkerConfig};
 use interlink_runtime::host::{Role, RoleContext};
 use sea_orm::{DatabaseConnection, DbErr};
 use tonic::service::RoutesBuilder;
@@ -31,66 +28,7 @@ pub use migrations::Migrator;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DocumentsRole;
 
-/// What verifies the platform's tokens for the interlinker `config`
-/// reached at `public_url`: the platform's JWKS when configured, else the
-/// data directory's dev signer (embedded mode), in both cases with the
-/// interlinker's own audience (its public URL unless configured).
-pub fn authenticator(
-    config: &Config,
-    interlinker: &InterlinkerConfig,
-    public_url: &str,
-) -> anyhow::Result<Authenticator> {
-    let audience = if interlinker.audience.is_empty() {
-        public_url.to_owned()
-    } else {
-        interlinker.audience.clone()
-    };
-    let auth = AuthConfig {
-        issuer: interlinker.issuer.clone(),
-        audience,
-        jwks_url: interlinker.jwks_url.clone(),
-        ..config.auth.clone()
-    };
-    if interlinker.jwks_url.is_empty() {
-        let signer = DevSigner::load_or_create(&config.data_dir).context("dev signing key")?;
-        Ok(signer.authenticator(&auth))
-    } else {
-        Ok(Authenticator::remote(&auth)?)
-    }
-}
-
-/// The address people reach an interlinker at: `public_url`, else `http://`
-/// and the address it is bound to.
-pub fn public_url(interlinker: &InterlinkerConfig, bound: std::net::SocketAddr) -> String {
-    if interlinker.public_url.is_empty() {
-        format!("http://{bound}")
-    } else {
-        interlinker.public_url.trim_end_matches('/').to_owned()
-    }
-}
-
-/// The platform's web origin for an interlinker: `platform_origin`, else the
-/// gateway's own address.
-pub fn platform_origin(config: &Config, interlinker: &InterlinkerConfig) -> String {
-    if interlinker.platform_origin.is_empty() {
-        format!("http://{}", config.gateway.listen)
-    } else {
-        interlinker.platform_origin.trim_end_matches('/').to_owned()
-    }
-}
-
-/// A random secret for page sessions, kept in the database so sessions
-/// outlive a restart and replicas share it.
-async fn session_secret(db: &DatabaseConnection) -> anyhow::Result<Vec<u8>> {
-    use rand::RngCore;
-    let hex = store::setting(db, "session_secret", || {
-        let mut bytes = [0u8; 64];
-        rand::thread_rng().fill_bytes(&mut bytes);
-        bytes.iter().map(|b| format!("{b:02x}")).collect()
-    })
-    .await?;
-    Ok(hex.into_bytes())
-}
+pub use interlink_interlinker_http::{authenticator, platform_origin, public_url};
 
 impl Role for DocumentsRole {
     fn name(&self) -> &'static str {
@@ -128,7 +66,7 @@ impl Role for DocumentsRole {
             let documents = Documents::new(
                 db.clone(),
                 Arc::new(authenticator(&context.config, settings, &public_url)?),
-                &session_secret(&db).await?,
+                &interlink_interlinker_http::session_secret(&db).await?,
                 public_url.clone(),
                 platform_origin(&context.config, settings),
             );

@@ -56,16 +56,14 @@ CREATE TABLE clones (
     idempotency_key TEXT NOT NULL,
     clone_id        TEXT NOT NULL,
     PRIMARY KEY (source_id, idempotency_key)
-);
-CREATE TABLE settings (
-    name  TEXT PRIMARY KEY,
-    value TEXT NOT NULL
 )
 "#;
 
 #[async_trait::async_trait]
 impl MigrationTrait for Documents {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        interlink_runtime::db::execute_script(manager.get_connection(), TABLES).await
+        let db = manager.get_connection();
+        interlink_runtime::db::execute_script(db, TABLES).await?;
+        interlink_runtime::db::execute_script(db, interlink_interlinker_http::SETTINGS_TABLE).await
     }
 }

@@ -314,36 +314,3 @@ pub async fn count(db: &DatabaseConnection) -> Result<i64, DbErr> {
         .ok_or_else(|| DbErr::Custom("COUNT(*) returned no row".into()))?;
     row.try_get("", "n")
 }
-
-/// The setting `name`, made by `make` and kept on first use.
-pub async fn setting(
-    db: &DatabaseConnection,
-    name: &str,
-    make: impl FnOnce() -> String,
-) -> Result<String, DbErr> {
-    if let Some(row) = read_setting(db, name).await? {
-        return row.try_get("", "value");
-    }
-    let txn = begin_write(db).await?;
-    // Another replica may have made it meanwhile: the first one wins.
-    run(
-        &txn,
-        "INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
-        [name.into(), make().into()],
-    )
-    .await?;
-    txn.commit().await?;
-    read_setting(db, name)
-        .await?
-        .ok_or_else(|| DbErr::Custom(format!("setting {name} vanished")))?
-        .try_get("", "value")
-}
-
-async fn read_setting(db: &DatabaseConnection, name: &str) -> Result<Option<QueryResult>, DbErr> {
-    db.query_one_raw(statement(
-        db,
-        "SELECT value FROM settings WHERE name = $1",
-        [name.into()],
-    ))
-    .await
-}

@@ -1,143 +1,32 @@
 //! The documents interlinker over real HTTP, on SQLite and on PostgreSQL:
 //! the contract's JSON routes, tokens, pages and sessions, revisions.
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use interlink_documents::{Documents, Migrator, store};
-use interlink_runtime::auth::{DevSigner, DevTokenRequest};
-use interlink_runtime::config::AuthConfig;
-use interlink_runtime::testing::{Backend, TestEnv};
+use interlink_interlinker_http::testing::Harness;
+use interlink_runtime::testing::Backend;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 const PLATFORM: &str = "http://platform.example";
 
-struct Server {
-    env: TestEnv,
-    base: String,
-    signer: DevSigner,
-    http: reqwest::Client,
-    _dir: tempfile::TempDir,
-}
+type Server = Harness;
 
-impl Server {
-    async fn start(backend: Backend) -> Self {
-        let env = TestEnv::new::<Migrator>(backend, |_| {}).await;
-        let dir = tempfile::tempdir().expect("dir");
-        let signer = DevSigner::load_or_create(dir.path()).expect("signer");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let base = format!("http://{}", listener.local_addr().expect("addr"));
-        // Its audience is its address, as the platform knows it.
-        let auth = AuthConfig {
-            audience: base.clone(),
-            ..AuthConfig::default()
-        };
-        let documents = Documents::new(
-            env.db.clone(),
-            Arc::new(signer.authenticator(&auth)),
-            &[7u8; 64],
-            base.clone(),
-            PLATFORM.into(),
-        );
-        tokio::spawn(async move { axum::serve(listener, documents.router()).await });
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(10))
-            .build()
-            .expect("client");
-        Self {
-            env,
-            base,
-            signer,
-            http,
-            _dir: dir,
-        }
-    }
-
-    fn token_for(&self, subject: &str, audience: &str) -> String {
-        self.signer
-            .mint(
-                &DevTokenRequest {
-                    subject: subject.into(),
-                    name: Some(format!("{subject} Name")),
-                    email: None,
-                    admin: false,
-                    ttl: Duration::from_secs(300),
-                },
-                audience,
-                "interlink_admin",
-            )
-            .expect("token")
-    }
-
-    fn token(&self, subject: &str) -> String {
-        self.token_for(subject, &self.base)
-    }
-
-    async fn json(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        token: Option<&str>,
-        headers: &[(&str, &str)],
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let mut request = self.http.request(method, format!("{}{path}", self.base));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.expect("send");
-        let status = response.status();
-        let text = response.text().await.expect("body");
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+async fn start(backend: Backend) -> Server {
+    Harness::start::<Migrator>(backend, PLATFORM, |parts| {
+        Documents::new(
+            parts.db,
+            parts.authenticator,
+            &parts.session_secret,
+            parts.public_url,
+            parts.platform_origin,
         )
-    }
-
-    /// A browser of `subject`'s: its page session opened with `?token=`.
-    async fn browser(&self, subject: &str) -> reqwest::Client {
-        let browser = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client");
-        let response = browser
-            .get(format!(
-                "{}/assets/instantiate?language=es&token={}",
-                self.base,
-                self.token(subject)
-            ))
-            .send()
-            .await
-            .expect("open");
-        assert_eq!(response.status(), StatusCode::SEE_OTHER);
-        assert_eq!(
-            response.headers()["location"],
-            "/assets/instantiate?language=es",
-            "the token leaves the address"
-        );
-        let cookie = response.headers()["set-cookie"].to_str().expect("cookie");
-        assert!(cookie.contains("HttpOnly"), "{cookie}");
-        browser
-    }
-
-    async fn stop(self) {
-        self.env.cleanup().await;
-    }
+        .router()
+    })
+    .await
 }
 
 async fn assets_json_contract(backend: Backend) {
-    let server = Server::start(backend).await;
+    let server = start(backend).await;
     let ana = server.token("ana");
     use reqwest::Method;
 
@@ -332,7 +221,7 @@ async fn assets_json_contract(backend: Backend) {
 }
 
 async fn pages_and_revisions(backend: Backend) {
-    let server = Server::start(backend).await;
+    let server = start(backend).await;
     let ana = server.browser("ana").await;
     let page = |client: &reqwest::Client, path: &str| {
         let url = format!("{}{path}", server.base);

@@ -55,6 +55,8 @@ pub struct Config {
     pub catalogue: CatalogueConfig,
     /// The documents interlinker.
     pub documents: InterlinkerConfig,
+    /// The surveys interlinker.
+    pub surveys: InterlinkerConfig,
 }
 
 impl Default for Config {
@@ -70,6 +72,7 @@ impl Default for Config {
             telemetry: TelemetryConfig::default(),
             catalogue: CatalogueConfig::default(),
             documents: InterlinkerConfig::default_at("127.0.0.1:8091"),
+            surveys: InterlinkerConfig::default_at("127.0.0.1:8092"),
         }
     }
 }
@@ -555,21 +558,44 @@ impl Config {
                 reason: reason.into(),
             }
         }
-        for (key, value) in [
-            ("documents.public_url", &self.documents.public_url),
-            ("documents.platform_origin", &self.documents.platform_origin),
-            ("documents.jwks_url", &self.documents.jwks_url),
+        for (interlinker, [public_url, platform_origin, jwks_url, issuer]) in [
+            (
+                &self.documents,
+                [
+                    "documents.public_url",
+                    "documents.platform_origin",
+                    "documents.jwks_url",
+                    "documents.issuer",
+                ],
+            ),
+            (
+                &self.surveys,
+                [
+                    "surveys.public_url",
+                    "surveys.platform_origin",
+                    "surveys.jwks_url",
+                    "surveys.issuer",
+                ],
+            ),
         ] {
-            if !value.is_empty() && !value.starts_with("http://") && !value.starts_with("https://")
-            {
-                return Err(invalid(key, "must start with http:// or https://"));
+            for (key, value) in [
+                (public_url, &interlinker.public_url),
+                (platform_origin, &interlinker.platform_origin),
+                (jwks_url, &interlinker.jwks_url),
+            ] {
+                if !value.is_empty()
+                    && !value.starts_with("http://")
+                    && !value.starts_with("https://")
+                {
+                    return Err(invalid(key, "must start with http:// or https://"));
+                }
             }
-        }
-        if self.documents.jwks_url.is_empty() != self.documents.issuer.is_empty() {
-            return Err(invalid(
-                "documents.issuer",
-                "documents.issuer and documents.jwks_url are given together or not at all",
-            ));
+            if interlinker.jwks_url.is_empty() != interlinker.issuer.is_empty() {
+                return Err(invalid(
+                    issuer,
+                    format!("{issuer} and {jwks_url} are given together or not at all"),
+                ));
+            }
         }
         let url = &self.database.url;
         if !url.is_empty()
