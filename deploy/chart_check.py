@@ -6,10 +6,11 @@ SDK as a library, helm-python-sdk), lint it strictly, validate every object
 against the Kubernetes 1.32 schemas (kubernetes-validate, strict), and
 assert the chart's properties (probes, resources, hardened security
 contexts, every role present, NetworkPolicies, secrets by reference, the
-migration hook). Every file under deploy/tests/broken-values must be
-rejected. With --binary, each role of the default rendering starts from the
-environment the chart gives it (the migration Job's commands first), against
-the local PostgreSQL and NATS.
+migration hook, the first-party interlinkers' HTTP origins). Every file
+under deploy/tests/broken-values must be rejected. With --binary, each role
+of the default rendering starts from the environment the chart gives it (the
+migration Job's commands first), against the local PostgreSQL and NATS; an
+interlinker must then answer `GET /healthz` on its HTTP port.
 
 Prints one line per check and a `test result:` line like cargo's; exits 1
 on any failure.
@@ -26,7 +27,10 @@ import subprocess
 import sys
 import tempfile
 import time
+import socket
 import traceback
+import urllib.parse
+import urllib.request
 import uuid
 
 import helm_python as helm  # PyPI: helm-python-sdk
@@ -36,8 +40,13 @@ from kubernetes_validate.utils import VersionNotSupportedError
 
 CHART = "helm/interlink"
 KUBE = "1.32.0"
-ROLES = ["gateway", "community", "catalogue", "coproduction", "monitoring"]
+ROLES = ["gateway", "community", "catalogue", "coproduction", "monitoring", "documents", "surveys"]
+# Every role but the gateway keeps a database.
 SERVICES = ROLES[1:]
+# The first-party interlinkers serve HTTP on an origin of their own (their
+# pod's port below), not gRPC behind the gateway.
+INTERLINKERS = {"documents": 8091, "surveys": 8092}
+GRPC_SERVICES = [r for r in SERVICES if r not in INTERLINKERS]
 # Custom resources have no schema in kubernetes-validate.
 CUSTOM_KINDS = {"ServiceMonitor"}
 
@@ -114,6 +123,43 @@ def enabled_roles(values):
     return [r for r in ROLES if merged[r]["enabled"]], merged
 
 
+def interlinker_url(merged, role):
+    return merged[role]["publicUrl"].rstrip("/")
+
+
+def check_interlinker(role, container, env, merged, values):
+    """A first-party interlinker: its HTTP port, probes on `/healthz`, its
+    origin and the platform's tokens (never the pod's own dev key)."""
+    port = INTERLINKERS[role]
+    key = f"INTERLINK__{role.upper()}__"
+    ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+    assert ports.get("http") == port and "grpc" not in ports, f"{role}: {ports}"
+    for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
+        assert container[probe]["httpGet"] == {"path": "/healthz", "port": "http"}, f"{role}: {probe}"
+    assert env[key + "LISTEN"]["value"] == f"0.0.0.0:{port}", env[key + "LISTEN"]
+    assert env["INTERLINK__GRPC__LISTEN"]["value"].startswith("127.0.0.1:"), f"{role}: gRPC outside the pod"
+    public_url = env[key + "PUBLIC_URL"]["value"]
+    assert public_url == interlinker_url(merged, role), public_url
+    assert re.fullmatch(r"https?://[^/\s]+", public_url), f"{role}: public URL {public_url}"
+    origin = merged[role]["platformOrigin"] or merged["gateway"]["web"]["publicUrl"]
+    if origin:
+        assert env[key + "PLATFORM_ORIGIN"]["value"] == origin.rstrip("/"), env[key + "PLATFORM_ORIGIN"]
+        assert public_url != origin.rstrip("/"), f"{role}: the platform's own origin"
+    else:
+        assert key + "PLATFORM_ORIGIN" not in env
+    issuer = merged[role]["issuer"] or merged["auth"]["issuer"]
+    jwks = merged[role]["jwksUrl"] or merged["auth"]["jwksUrl"]
+    assert env[key + "ISSUER"]["value"] == issuer and issuer, f"{role}: issuer"
+    assert env[key + "JWKS_URL"]["value"] == jwks and jwks, f"{role}: jwks"
+    if merged[role]["audience"]:
+        assert env[key + "AUDIENCE"]["value"] == merged[role]["audience"]
+    else:
+        assert key + "AUDIENCE" not in env
+    if values:
+        # A PA's values name its own hosts, not the chart's example.
+        assert values.get(role, {}).get("publicUrl"), f"{role}: no publicUrl in the PA's values"
+
+
 def check_properties(objects, values):
     roles, merged = enabled_roles(values)
     deployments = {component(d): d for d in by_kind(objects, "Deployment")}
@@ -135,7 +181,7 @@ def check_properties(objects, values):
             assert probe in container, f"{role}: no {probe}"
         if role == "gateway":
             assert container["readinessProbe"]["httpGet"]["path"] == "/healthz"
-        else:
+        elif role not in INTERLINKERS:
             assert container["readinessProbe"]["grpc"]["port"] == 50051
         resources = container["resources"]
         assert resources.get("requests") and resources.get("limits"), f"{role}: resources"
@@ -149,7 +195,7 @@ def check_properties(objects, values):
             assert not re.fullmatch(r"[0-9.]+e\+[0-9]+", value), f"{role}: {item['name']} = {value}"
         if role == "gateway":
             upstreams = sorted(k for k in env if k.startswith("INTERLINK__GATEWAY__UPSTREAMS__"))
-            expected = sorted(f"INTERLINK__GATEWAY__UPSTREAMS__{r.upper()}" for r in roles if r != "gateway")
+            expected = sorted(f"INTERLINK__GATEWAY__UPSTREAMS__{r.upper()}" for r in roles if r in GRPC_SERVICES)
             assert upstreams == expected, upstreams
             ref = env["INTERLINK__GATEWAY__WEB__SESSION_KEY"]["valueFrom"]["secretKeyRef"]
             assert ref == merged["gateway"]["web"]["sessionKeySecret"], ref
@@ -167,8 +213,26 @@ def check_properties(objects, values):
         else:
             ref = env["INTERLINK__DATABASE__URL"]["valueFrom"]["secretKeyRef"]
             assert ref == {"name": merged["database"]["existingSecret"], "key": role}, ref
+        if role in INTERLINKERS:
+            check_interlinker(role, container, env, merged, values)
+        if role == "catalogue":
+            # The seed points its editor and survey builder at them.
+            for interlinker in INTERLINKERS:
+                name = f"INTERLINK__{interlinker.upper()}__PUBLIC_URL"
+                if interlinker in roles:
+                    assert env[name]["value"] == interlinker_url(merged, interlinker), env[name]
+                else:
+                    assert name not in env, name
+        elif role not in INTERLINKERS:
+            assert not [k for k in env if k.startswith(("INTERLINK__DOCUMENTS__", "INTERLINK__SURVEYS__"))], role
         hpa = merged[role]["hpa"]["enabled"]
         assert ("replicas" in deployment["spec"]) != hpa, f"{role}: replicas with an HPA"
+    for role, service in services.items():
+        ports = [(p["name"], p["port"], p["targetPort"]) for p in service["spec"]["ports"] if p["name"] != "metrics"]
+        if role in INTERLINKERS or role == "gateway":
+            assert ports == [("http", merged[role]["service"]["port"], "http")], f"{role}: {ports}"
+        else:
+            assert ports == [("grpc", 50051, "grpc")], f"{role}: {ports}"
     hpas = {h["spec"]["scaleTargetRef"]["name"] for h in by_kind(objects, "HorizontalPodAutoscaler")}
     assert hpas == {deployments[r]["metadata"]["name"] for r in roles if merged[r]["hpa"]["enabled"]}
     pdbs = {component(p) for p in by_kind(objects, "PodDisruptionBudget")}
@@ -182,7 +246,12 @@ def check_properties(objects, values):
             assert len(ingress) == (2 if scraped else 1), role
             if scraped:
                 assert ingress[1]["ports"] == [{"port": "metrics", "protocol": "TCP"}], role
-            if role != "gateway":
+            if role in INTERLINKERS:
+                # An HTTP origin of its own: from the ingress (or the listed peers).
+                assert ingress[0]["ports"] == [{"port": "http", "protocol": "TCP"}], role
+                peers = merged["networkPolicy"].get("interlinkersFrom") or None
+                assert ingress[0].get("from") == peers, f"{role}: {ingress[0].get('from')}"
+            elif role != "gateway":
                 (peer,) = ingress[0]["from"]
                 labels = peer["podSelector"]["matchLabels"]
                 assert labels["app.kubernetes.io/component"] == "gateway", labels
@@ -251,7 +320,10 @@ def run_roles(objects, binary, nats_url):
         psql(f"CREATE DATABASE {name}")
         databases[role] = f"postgres://postgres@127.0.0.1:5432/{name}"
     data = tempfile.mkdtemp(prefix="interlink-chart-")
+    # Each interlinker's HTTP port: a free one, to ask its /healthz.
+    ports = {role: free_port() for role in INTERLINKERS}
     overrides = {
+        **{f"INTERLINK__{role.upper()}__LISTEN": f"127.0.0.1:{port}" for role, port in ports.items()},
         "INTERLINK__DATA_DIR": data,
         "INTERLINK__GRPC__LISTEN": "127.0.0.1:0",
         "INTERLINK__GATEWAY__LISTEN": "127.0.0.1:0",
@@ -271,13 +343,36 @@ def run_roles(objects, binary, nats_url):
         for deployment in by_kind(objects, "Deployment"):
             (container,) = deployment["spec"]["template"]["spec"]["containers"]
             env = container_env(container, config, databases, overrides)
-            start_and_stop(binary, container["args"], env)
+            role = container["args"][1]
+            start_and_stop(binary, container["args"], env, ports.get(role))
     finally:
         for name in databases.values():
             psql(f"DROP DATABASE IF EXISTS {name.rsplit('/', 1)[1]} WITH (FORCE)")
 
 
-def start_and_stop(binary, args, env):
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def healthz(port):
+    """An interlinker's readiness, as its probes ask it: `GET /healthz` on
+    its HTTP port answers 200 `ok`."""
+    url = f"http://127.0.0.1:{port}/healthz"
+    deadline = time.time() + 10
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as answer:
+                body = answer.read()
+                assert answer.status == 200 and body.strip() == b"ok", f"{url}: {answer.status} {body[:100]!r}"
+                return
+        except OSError:
+            if time.time() > deadline:
+                raise
+
+
+def start_and_stop(binary, args, env, http_port=None):
     # Unbuffered: select() must see every line readline() has not taken.
     process = subprocess.Popen(
         [binary, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0
@@ -285,15 +380,24 @@ def start_and_stop(binary, args, env):
     try:
         deadline = time.time() + 60
         line = b""
+        lines = []
         while time.time() < deadline:
             ready, _, _ = select.select([process.stdout], [], [], 0.5)
             if ready:
                 line = process.stdout.readline()
+                lines.append(line)
                 if line.startswith(b"serving role"):
                     break
             if process.poll() is not None:
                 raise AssertionError(f"{args} exited: {process.stderr.read().decode()[-2000:]}")
         assert line.startswith(b"serving role"), f"{args} did not start"
+        if http_port is not None:
+            # An interlinker says where it is reached, then serves HTTP.
+            role = args[1]
+            public_url = env[f"INTERLINK__{role.upper()}__PUBLIC_URL"]
+            said = [x for x in lines if x.startswith(f"{role}: ".encode())]
+            assert said and said[0].split()[1].decode() == public_url, f"{args}: {lines}"
+            healthz(http_port)
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0, f"{args} did not stop cleanly"
     finally:
@@ -309,6 +413,11 @@ def check_compose(path="deploy/compose.yaml"):
     services = compose["services"]
     for infra in ["postgres", "nats", "otel-collector", "prometheus", "grafana", "migrate"]:
         assert infra in services, f"no {infra}"
+    migrated = re.search(r"for role in ([a-z ]+); do", services["migrate"]["command"][0])
+    assert migrated and migrated.group(1).split() == SERVICES, "migrate: not every service's database"
+    with open("deploy/postgres-init.sql") as f:
+        created = re.findall(r"CREATE DATABASE (\w+);", f.read())
+    assert created == [f"interlink_{r}" for r in SERVICES], created
     for role in ROLES:
         service = services[role]
         assert service["command"] == ["serve", role], service["command"]
@@ -317,10 +426,21 @@ def check_compose(path="deploy/compose.yaml"):
         assert env["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://otel-collector:4317", role
         if role == "gateway":
             upstreams = sorted(k for k in env if k.startswith("INTERLINK__GATEWAY__UPSTREAMS__"))
-            assert upstreams == sorted(f"INTERLINK__GATEWAY__UPSTREAMS__{r.upper()}" for r in SERVICES)
+            assert upstreams == sorted(f"INTERLINK__GATEWAY__UPSTREAMS__{r.upper()}" for r in GRPC_SERVICES)
         else:
             assert env["INTERLINK__DATABASE__URL"].endswith(f"/interlink_{role}"), role
             assert service["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        if role in INTERLINKERS:
+            # Its own origin, published, and the same URL inside the stack
+            # (a network alias) for the platform's calls.
+            port = INTERLINKERS[role]
+            key = f"INTERLINK__{role.upper()}__"
+            assert env[key + "LISTEN"] == f"0.0.0.0:{port}", role
+            url = urllib.parse.urlsplit(env[key + "PUBLIC_URL"])
+            assert url.port == port and url.hostname in service["networks"]["default"]["aliases"], role
+            assert service["ports"] == [f"127.0.0.1:{port}:{port}"], service["ports"]
+            assert env[key + "PLATFORM_ORIGIN"] == "http://127.0.0.1:8080", role
+            assert services["catalogue"]["environment"][key + "PUBLIC_URL"] == env[key + "PUBLIC_URL"], role
     with open("deploy/otel-collector.yaml") as f:
         collector = yaml.safe_load(f)
     assert "prometheus" in collector["service"]["pipelines"]["metrics"]["exporters"]

@@ -78,14 +78,13 @@ async fn the_co_production_scenario_plays_through_the_pages_only() {
     run_browser_tests("scenario.test.mjs", base, Vec::new()).await;
 }
 
-#[tokio::test]
-async fn the_documents_interlinkers_pages_pass_in_every_language() {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let up = common::start(dir.path());
+/// A token of the data directory's dev key for Ana, with an interlinker at
+/// `audience` as its audience (what the platform gives the pages it frames).
+fn interlinker_token(data_dir: &Path, audience: &str) -> String {
     let output = Command::new(common::BIN)
         .args(["token", "--sub", "ana", "--name", "Ana Zaragoza"])
-        .args(["--audience", &up.documents, "--data-dir"])
-        .arg(dir.path())
+        .args(["--audience", audience, "--data-dir"])
+        .arg(data_dir)
         .output()
         .expect("interlink token");
     assert!(
@@ -93,16 +92,40 @@ async fn the_documents_interlinkers_pages_pass_in_every_language() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let token = String::from_utf8(output.stdout)
+    String::from_utf8(output.stdout)
         .expect("utf-8")
         .trim()
-        .to_owned();
+        .to_owned()
+}
+
+#[tokio::test]
+async fn the_documents_interlinkers_pages_pass_in_every_language() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let up = common::start(dir.path());
+    let token = interlinker_token(dir.path(), &up.documents);
     run_browser_tests(
         "documents.test.mjs",
         up.http.clone(),
         vec![
             ("INTERLINK_DOCUMENTS_URL", up.documents.clone()),
             ("INTERLINK_DOCUMENTS_TOKEN", token),
+        ],
+    )
+    .await;
+    common::stop(up, "-TERM").await;
+}
+
+#[tokio::test]
+async fn the_surveys_interlinkers_pages_pass_in_every_language() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let up = common::start(dir.path());
+    let token = interlinker_token(dir.path(), &up.surveys);
+    run_browser_tests(
+        "surveys.test.mjs",
+        up.http.clone(),
+        vec![
+            ("INTERLINK_SURVEYS_URL", up.surveys.clone()),
+            ("INTERLINK_SURVEYS_TOKEN", token),
         ],
     )
     .await;

@@ -7,9 +7,24 @@
 {{- end -}}
 {{- end -}}
 
-{{/* The roles, in start-up order; services keep a database. */}}
-{{- define "interlink.services" -}}community catalogue coproduction monitoring{{- end -}}
-{{- define "interlink.roles" -}}gateway community catalogue coproduction monitoring{{- end -}}
+{{/* The roles, in start-up order; services keep a database. The gRPC
+services sit behind the gateway; the first-party interlinkers (documents,
+surveys) serve HTTP on an origin of their own, not through the gateway. */}}
+{{- define "interlink.grpcServices" -}}community catalogue coproduction monitoring{{- end -}}
+{{- define "interlink.interlinkers" -}}documents surveys{{- end -}}
+{{- define "interlink.services" -}}community catalogue coproduction monitoring documents surveys{{- end -}}
+{{- define "interlink.roles" -}}gateway community catalogue coproduction monitoring documents surveys{{- end -}}
+
+{{/* The HTTP port an interlinker listens on in its pod. */}}
+{{- define "interlink.interlinkerPort" -}}
+{{- if eq . "documents" -}}8091{{- else -}}8092{{- end -}}
+{{- end -}}
+
+{{/* An interlinker's public URL: pass (dict "root" $ "role" $role). */}}
+{{- define "interlink.interlinkerUrl" -}}
+{{- $values := index .root.Values .role -}}
+{{- required (printf "%s.publicUrl is required with %s.enabled: the address people and the platform reach the %s interlinker at (its own origin, e.g. its ingress host)" .role .role .role) $values.publicUrl | trimSuffix "/" -}}
+{{- end -}}
 
 {{- define "interlink.labels" -}}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use interlink_documents::{Documents, Migrator, store};
+use interlink_interlinker_http::testing::report;
 use interlink_runtime::auth::DevSigner;
 use interlink_runtime::config::AuthConfig;
 use interlink_runtime::jobs::{self, Job, JobHandler, JobState, JobsConfig, NewJob, Worker};
@@ -48,23 +49,6 @@ impl JobHandler for Ended {
     async fn failed(&self, _: &DatabaseTransaction, job: &Job, reason: &str) -> anyhow::Result<()> {
         anyhow::bail!("job {} failed: {reason}", job.id)
     }
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 * p).ceil() as usize)
-        .saturating_sub(1)
-        .min(sorted.len() - 1)]
-}
-
-fn report(what: &str, mut samples: Vec<Duration>) {
-    samples.sort();
-    println!(
-        "{what:<48} {:>5}  p50 {:>7.2} ms  p99 {:>7.2} ms  max {:>7.2} ms",
-        samples.len(),
-        percentile(&samples, 0.50).as_secs_f64() * 1e3,
-        percentile(&samples, 0.99).as_secs_f64() * 1e3,
-        samples.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
-    );
 }
 
 #[tokio::main]

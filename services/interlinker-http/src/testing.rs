@@ -166,3 +166,25 @@ impl Harness {
         self.env.cleanup().await;
     }
 }
+
+/// The value under which a share `p` (0–1) of the sorted `samples` lie.
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() as f64 * p).ceil() as usize)
+        .saturating_sub(1)
+        .min(sorted.len() - 1)]
+}
+
+/// Prints a bench line: how many samples, p50, p99 and the slowest.
+pub fn report(what: &str, mut samples: Vec<Duration>) {
+    samples.sort();
+    println!(
+        "{what:<48} {:>5}  p50 {:>7.2} ms  p99 {:>7.2} ms  max {:>7.2} ms",
+        samples.len(),
+        percentile(&samples, 0.50).as_secs_f64() * 1e3,
+        percentile(&samples, 0.99).as_secs_f64() * 1e3,
+        samples.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+    );
+}

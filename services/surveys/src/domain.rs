@@ -546,7 +546,8 @@ pub fn bar_chart(title: &str, bars: &[(String, i64)], total: i64) -> String {
          role=\"img\" aria-label=\"{}\" class=\"chart\">",
         escape(title)
     );
-    let span = WIDTH - LABEL - 70;
+    // Room right of the longest bar for its count: "9999 (100 %)".
+    let span = WIDTH - LABEL - 110;
     for (i, (label, count)) in bars.iter().enumerate() {
         let y = ROW * i as i64 + 4;
         let length = if total > 0 { span * count / total } else { 0 };
@@ -795,7 +796,7 @@ mod tests {
             &[("Monday".into(), 2), ("Fri<day>".into(), 1)],
             3,
         );
-        assert!(chart.contains("width=\"206\"") && chart.contains("2 (66 %)"));
+        assert!(chart.contains("width=\"180\"") && chart.contains("2 (66 %)"));
         assert!(chart.contains("Fri&lt;day&gt;"), "labels are escaped");
 
         let csv = csv(&survey, &responses, |ms| ms.to_string());
