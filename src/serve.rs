@@ -231,6 +231,10 @@ pub(crate) async fn run_gateway(config: Config, shutdown: CancellationToken) -> 
         upstreams,
     })?
     .with_sign_in(sign_in);
+    let gateway = match interlink_runtime::auth::interlinker_signer(&config)? {
+        Some(keys) => gateway.with_interlinker_keys(&keys.jwks())?,
+        None => gateway,
+    };
     let listener = TcpListener::bind(config.gateway.listen)
         .await
         .with_context(|| format!("binding gateway.listen {}", config.gateway.listen))?;

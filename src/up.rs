@@ -109,6 +109,10 @@ pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> anyhow::
         signer.clone(),
         session_key(&config.data_dir)?,
     ));
+    let gateway = match interlink_runtime::auth::interlinker_signer(&config)? {
+        Some(keys) => gateway.with_interlinker_keys(&keys.jwks())?,
+        None => gateway,
+    };
     let mut http = gateway.router();
     if let Some(signer) = &signer {
         let jwks = signer.jwks();

@@ -142,6 +142,60 @@ async fn the_first_party_interlinkers_pass_the_contract_kit() {
     common::stop(up, "-TERM").await;
 }
 
+/// The asset `name` once it is ready on its interlinker (within 30 s).
+async fn when_ready(admin: &common::Api, name: &str) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let got = admin
+            .ok(reqwest::Method::GET, &format!("/v1/{name}"), None)
+            .await;
+        if got["preparation"] == "ASSET_PREPARATION_READY" {
+            return got;
+        }
+        assert!(std::time::Instant::now() < deadline, "{got}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// The first task of a new public Spanish process of `admin`'s.
+async fn a_task(admin: &common::Api) -> String {
+    let made = common::public_process_with_story(admin).await;
+    let tree = admin
+        .ok(
+            reqwest::Method::GET,
+            &format!("/v1/{}/tree", made.process),
+            None,
+        )
+        .await;
+    tree["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["kind"] == "ITEM_KIND_TASK")
+        .and_then(|i| i["name"].as_str())
+        .expect("a task")
+        .to_owned()
+}
+
+/// The seeded knowledge interlinker `query` finds first.
+async fn seeded_template(admin: &common::Api, query: &str) -> serde_json::Value {
+    let found = admin
+        .ok(
+            reqwest::Method::GET,
+            &format!("/v1/interlinkers:search?query={query}&pageSize=10"),
+            None,
+        )
+        .await;
+    found["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| &r["interlinker"])
+        .find(|i| i["nature"] == "NATURE_KNOWLEDGE")
+        .unwrap_or_else(|| panic!("a template for {query}: {found}"))
+        .clone()
+}
+
 /// A JSON call to an interlinker with `token`.
 async fn interlinker_call(
     http: &reqwest::Client,
@@ -484,21 +538,7 @@ async fn the_seeded_templates_clone_the_genesis_documents_and_surveys() {
         base: up.http.clone(),
         token: common::mint(dir.path(), "ana", true),
     };
-    let found = admin
-        .ok(
-            M::GET,
-            "/v1/interlinkers:search?query=co-production%20agreement&pageSize=5",
-            None,
-        )
-        .await;
-    let agreement = found["results"]
-        .as_array()
-        .expect("results")
-        .iter()
-        .map(|r| &r["interlinker"])
-        .find(|i| i["nature"] == "NATURE_KNOWLEDGE")
-        .expect("the co-production agreement template")
-        .clone();
+    let agreement = seeded_template(&admin, "co-production%20agreement").await;
     let genesis = agreement["knowledge"]["genesisAssets"]["es"]
         .as_str()
         .expect("es")
@@ -514,18 +554,7 @@ async fn the_seeded_templates_clone_the_genesis_documents_and_surveys() {
     let editor = admin.ok(M::GET, &format!("/v1/{editor}"), None).await;
     assert_eq!(editor["software"]["endpointUri"], up.documents.as_str());
 
-    let made = common::public_process_with_story(&admin).await;
-    let tree = admin
-        .ok(M::GET, &format!("/v1/{}/tree", made.process), None)
-        .await;
-    let task = tree["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .find(|i| i["kind"] == "ITEM_KIND_TASK")
-        .and_then(|i| i["name"].as_str())
-        .expect("a task")
-        .to_owned();
+    let task = a_task(&admin).await;
     let asset = admin
         .ok(
             M::POST,
@@ -533,16 +562,7 @@ async fn the_seeded_templates_clone_the_genesis_documents_and_surveys() {
             Some(json!({"kind": "ASSET_KIND_INTERNAL", "interlinker": agreement["name"]})),
         )
         .await;
-    let name = asset["name"].as_str().expect("name").to_owned();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    let ready = loop {
-        let got = admin.ok(M::GET, &format!("/v1/{name}"), None).await;
-        if got["preparation"] == "ASSET_PREPARATION_READY" {
-            break got;
-        }
-        assert!(std::time::Instant::now() < deadline, "{got}");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    };
+    let ready = when_ready(&admin, asset["name"].as_str().expect("name")).await;
     let reader = token(dir.path(), &up.documents);
     let markdown = http
         .get(format!(
@@ -561,23 +581,7 @@ async fn the_seeded_templates_clone_the_genesis_documents_and_surveys() {
     assert!(markdown.ends_with(spanish), "{markdown}");
 
     // The survey template: a copy of the Spanish genesis survey.
-    let found = admin
-        .ok(
-            M::GET,
-            "/v1/interlinkers:search?query=survey%20template&pageSize=10",
-            None,
-        )
-        .await;
-    let template = found["results"]
-        .as_array()
-        .expect("results")
-        .iter()
-        .map(|r| &r["interlinker"])
-        .find(|i| {
-            i["nature"] == "NATURE_KNOWLEDGE" && i["knowledge"]["genesisAssets"]["es"].is_string()
-        })
-        .expect("the survey template")
-        .clone();
+    let template = seeded_template(&admin, "survey%20template").await;
     let builder = template["knowledge"]["softwareInterlinker"]
         .as_str()
         .expect("builder")
@@ -591,15 +595,7 @@ async fn the_seeded_templates_clone_the_genesis_documents_and_surveys() {
             Some(json!({"kind": "ASSET_KIND_INTERNAL", "interlinker": template["name"]})),
         )
         .await;
-    let name = asset["name"].as_str().expect("name").to_owned();
-    let ready = loop {
-        let got = admin.ok(M::GET, &format!("/v1/{name}"), None).await;
-        if got["preparation"] == "ASSET_PREPARATION_READY" {
-            break got;
-        }
-        assert!(std::time::Instant::now() < deadline, "{got}");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    };
+    let ready = when_ready(&admin, asset["name"].as_str().expect("name")).await;
     assert_eq!(ready["interlinkerEndpoint"], up.surveys.as_str());
     let surveyor = token(dir.path(), &up.surveys);
     let (status, survey) = interlinker_call(
@@ -641,5 +637,121 @@ async fn the_seeded_templates_clone_the_genesis_documents_and_surveys() {
         ),
         "{csv}"
     );
+    common::stop(up, "-TERM").await;
+}
+
+/// Where people sign in with another issuer, the platform signs its tokens
+/// for interlinkers with a key of its own (`auth.interlinker_key_file`),
+/// whose public half the gateway serves: an interlinker that trusts only
+/// those keys (`documents.issuer`, `documents.jwks_url`) takes the
+/// platform's calls and links, and refuses the data directory's dev key.
+#[tokio::test]
+async fn the_platform_signs_for_interlinkers_with_a_key_of_its_own() {
+    use reqwest::Method as M;
+    use serde_json::json;
+    let dir = tempfile::tempdir().expect("data dir");
+    let keys = tempfile::tempdir().expect("key dir");
+    let key_file = keys.path().join("interlinker-key.pem");
+    let made = Command::new("openssl")
+        .args([
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+        ])
+        .arg(&key_file)
+        .output()
+        .expect("openssl");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let gateway_port = common::free_port();
+    let documents_port = loop {
+        let other = common::free_port();
+        if other != gateway_port {
+            break other;
+        }
+    };
+    let platform = format!("http://127.0.0.1:{gateway_port}");
+    let jwks = format!("{platform}/.well-known/interlinker-jwks.json");
+    let up = common::start_with(
+        dir.path(),
+        &[
+            (
+                "INTERLINK__GATEWAY__LISTEN",
+                format!("127.0.0.1:{gateway_port}"),
+            ),
+            (
+                "INTERLINK__DOCUMENTS__LISTEN",
+                format!("127.0.0.1:{documents_port}"),
+            ),
+            (
+                "INTERLINK__AUTH__INTERLINKER_KEY_FILE",
+                key_file.display().to_string(),
+            ),
+            ("INTERLINK__AUTH__INTERLINKER_ISSUER", platform.clone()),
+            ("INTERLINK__DOCUMENTS__ISSUER", platform.clone()),
+            ("INTERLINK__DOCUMENTS__JWKS_URL", jwks.clone()),
+        ],
+    );
+    let http = reqwest::Client::new();
+    let served: serde_json::Value = http
+        .get(&jwks)
+        .send()
+        .await
+        .expect("jwks")
+        .json()
+        .await
+        .expect("a key set");
+    let kid = served["keys"][0]["kid"].as_str().expect("kid");
+    assert!(kid.starts_with("platform-"), "{served}");
+    assert_eq!(served["keys"].as_array().map(Vec::len), Some(1));
+
+    let admin = common::Api {
+        http: http.clone(),
+        base: up.http.clone(),
+        token: common::mint(dir.path(), "ana", true),
+    };
+    let agreement = seeded_template(&admin, "co-production%20agreement").await;
+    let task = a_task(&admin).await;
+    let asset = admin
+        .ok(
+            M::POST,
+            &format!("/v1/{task}/assets"),
+            Some(json!({"kind": "ASSET_KIND_INTERNAL", "interlinker": agreement["name"]})),
+        )
+        .await;
+    let name = asset["name"].as_str().expect("name").to_owned();
+    let ready = when_ready(&admin, &name).await;
+    let id = ready["externalId"].as_str().expect("external id");
+
+    // The link that opens it carries the platform's token, which the
+    // interlinker takes; the dev key's token it refuses.
+    let opened = admin.ok(M::GET, &format!("/v1/{name}:open"), None).await;
+    let link = opened["uri"].as_str().expect("a link");
+    assert!(link.starts_with(&up.documents), "{opened}");
+    let page = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+        .get(link)
+        .send()
+        .await
+        .expect("open");
+    assert_eq!(page.status(), 303, "the token opens a session");
+    let dev = token(dir.path(), &up.documents);
+    let (status, _) = interlinker_call(
+        &http,
+        M::GET,
+        &format!("{}/assets/{id}", up.documents),
+        &dev,
+        None,
+    )
+    .await;
+    assert_eq!(status, 401, "the dev key is not the platform's");
     common::stop(up, "-TERM").await;
 }

@@ -80,7 +80,14 @@ pub struct Gateway {
     pool: DescriptorPool,
     /// How the web pages sign people in, and their session key.
     sign_in: interlink_web::SignIn,
+    /// The public keys of the platform's tokens for interlinkers, served at
+    /// [`INTERLINKER_JWKS_PATH`] for them to verify those tokens.
+    interlinker_jwks: Option<bytes::Bytes>,
 }
+
+/// Where the gateway serves the public keys of the platform's tokens for
+/// interlinkers (an interlinker's `jwks_url`).
+pub const INTERLINKER_JWKS_PATH: &str = "/.well-known/interlinker-jwks.json";
 
 impl Shared {
     /// The time a client has to send a request's body.
@@ -128,7 +135,15 @@ impl Gateway {
             }),
             pool,
             sign_in: interlink_web::SignIn::random_key(),
+            interlinker_jwks: None,
         })
+    }
+
+    /// Serves `keys`, the public keys of the platform's tokens for
+    /// interlinkers, at [`INTERLINKER_JWKS_PATH`].
+    pub fn with_interlinker_keys(mut self, keys: &impl serde::Serialize) -> anyhow::Result<Self> {
+        self.interlinker_jwks = Some(serde_json::to_vec(keys)?.into());
+        Ok(self)
     }
 
     /// The web pages' sign-in: the session key every replica shares and,
@@ -204,6 +219,23 @@ impl Gateway {
                     );
             }
             Err(e) => tracing::error!(error = %e, "gRPC reflection is off at the gateway"),
+        }
+        if let Some(keys) = self.interlinker_jwks.clone() {
+            router = router.route(
+                INTERLINKER_JWKS_PATH,
+                get(move || {
+                    let keys = keys.clone();
+                    async move {
+                        (
+                            [
+                                (http::header::CONTENT_TYPE, "application/jwk-set+json"),
+                                (http::header::CACHE_CONTROL, "public, max-age=300"),
+                            ],
+                            keys,
+                        )
+                    }
+                }),
+            );
         }
         let router = router.fallback(dispatch).with_state(Arc::clone(&shared));
         let router = match self.web() {

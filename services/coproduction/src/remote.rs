@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use interlink_runtime::Config;
-use interlink_runtime::auth::DevSigner;
 use interlink_runtime::jobs::{self, Job, JobHandler, NewJob, TokenSource};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr};
 
@@ -23,17 +22,16 @@ pub const DELETE: &str = "interlinker.delete";
 /// How long a token minted for one call lives.
 pub(crate) const TOKEN_TTL: Duration = Duration::from_secs(300);
 
-/// What signs the platform's tokens for interlinkers: the data directory's
-/// dev key, where the mesh trusts it (embedded mode, or `auth.dev_signer`).
-/// `None` in a deployment with an external issuer: then no asset is made
-/// on an interlinker (assets stay references to the catalogue).
+/// What signs the platform's tokens for interlinkers
+/// ([`interlink_runtime::auth::interlinker_signer`]). `None` in a
+/// deployment with an external issuer and no key of its own: then no asset
+/// is made on an interlinker (assets stay references to the catalogue).
 pub fn tokens(config: &Config) -> anyhow::Result<Option<TokenSource>> {
-    if !config.auth.jwks_url.is_empty() && !config.auth.dev_signer {
+    let Some(signer) = interlink_runtime::auth::interlinker_signer(config)? else {
         return Ok(None);
-    }
-    let signer = Arc::new(DevSigner::load_or_create(&config.data_dir)?);
+    };
     Ok(Some(jobs::signed_by(
-        signer,
+        Arc::new(signer),
         config.auth.admin_claim.clone(),
         TOKEN_TTL,
     )))

@@ -516,6 +516,7 @@ pub fn require_identity<T>(request: &tonic::Request<T>) -> Result<&Identity, ton
 /// kept in the data directory, so tokens survive restarts.
 pub struct DevSigner {
     kid: String,
+    issuer: String,
     encoding: EncodingKey,
     jwk: Jwk,
 }
@@ -559,6 +560,26 @@ struct DevClaims<'a> {
     extra: HashMap<&'a str, bool>,
 }
 
+/// What signs the platform's tokens for interlinkers under `config`: the
+/// key of `auth.interlinker_key_file` when given; else the data directory's
+/// dev key where the mesh trusts it (embedded mode, or `auth.dev_signer`);
+/// else nothing (a deployment with an external issuer and no key of its
+/// own: no tokens for interlinkers).
+pub fn interlinker_signer(config: &crate::Config) -> std::io::Result<Option<DevSigner>> {
+    let auth = &config.auth;
+    if !auth.interlinker_key_file.is_empty() {
+        return DevSigner::from_pem_file(
+            Path::new(&auth.interlinker_key_file),
+            &auth.interlinker_issuer,
+        )
+        .map(Some);
+    }
+    if !auth.jwks_url.is_empty() && !auth.dev_signer {
+        return Ok(None);
+    }
+    DevSigner::load_or_create(&config.data_dir).map(Some)
+}
+
 /// The file the dev signer keeps its private key in.
 pub const DEV_KEY_FILE: &str = "dev-signing-key.pem";
 
@@ -584,10 +605,21 @@ impl DevSigner {
             options.open(&path)?.write_all(pem.as_bytes())?;
             secret
         };
-        Self::from_secret(&secret)
+        Self::from_secret(&secret, DEV_ISSUER)
     }
 
-    fn from_secret(secret: &p256::SecretKey) -> std::io::Result<Self> {
+    /// A signer of tokens issued as `issuer` with the P-256 key in the
+    /// PKCS#8 PEM file at `path` (the platform's key for interlinkers).
+    pub fn from_pem_file(path: &Path, issuer: &str) -> std::io::Result<Self> {
+        use p256::pkcs8::DecodePrivateKey;
+        let pem = std::fs::read_to_string(path)
+            .map_err(|e| std::io::Error::other(format!("{}: {e}", path.display())))?;
+        let secret = p256::SecretKey::from_pkcs8_pem(&pem)
+            .map_err(|e| std::io::Error::other(format!("{}: {e}", path.display())))?;
+        Self::from_secret(&secret, issuer)
+    }
+
+    fn from_secret(secret: &p256::SecretKey, issuer: &str) -> std::io::Result<Self> {
         use p256::pkcs8::{EncodePrivateKey, LineEnding};
         let pem = secret
             .to_pkcs8_pem(LineEnding::LF)
@@ -596,7 +628,12 @@ impl DevSigner {
         let public =
             serde_json::to_value(secret.public_key().to_jwk()).map_err(std::io::Error::other)?;
         let x = public.get("x").and_then(|v| v.as_str()).unwrap_or_default();
-        let kid = format!("dev-{}", &x[..x.len().min(12)]);
+        let prefix = if issuer == DEV_ISSUER {
+            "dev"
+        } else {
+            "platform"
+        };
+        let kid = format!("{prefix}-{}", &x[..x.len().min(12)]);
         let mut jwk_json = public.clone();
         if let Some(object) = jwk_json.as_object_mut() {
             object.insert("kid".into(), kid.clone().into());
@@ -604,7 +641,12 @@ impl DevSigner {
             object.insert("use".into(), "sig".into());
         }
         let jwk: Jwk = serde_json::from_value(jwk_json).map_err(std::io::Error::other)?;
-        Ok(Self { kid, encoding, jwk })
+        Ok(Self {
+            kid,
+            issuer: issuer.to_owned(),
+            encoding,
+            jwk,
+        })
     }
 
     /// The public key set, as served at `/.well-known/jwks.json`.
@@ -616,7 +658,7 @@ impl DevSigner {
 
     /// An authenticator that trusts this signer.
     pub fn authenticator(&self, config: &AuthConfig) -> Authenticator {
-        Authenticator::fixed(DEV_ISSUER, &self.jwks(), config)
+        Authenticator::fixed(&self.issuer, &self.jwks(), config)
     }
 
     /// Signs a token for `audience`.
@@ -633,7 +675,7 @@ impl DevSigner {
         let mut header = Header::new(Algorithm::ES256);
         header.kid = Some(self.kid.clone());
         let claims = DevClaims {
-            iss: DEV_ISSUER,
+            iss: &self.issuer,
             aud: audience,
             sub: &request.subject,
             iat: now,

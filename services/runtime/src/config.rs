@@ -448,6 +448,15 @@ pub struct AuthConfig {
     /// configured (multi-process trials on one machine; never in production:
     /// whoever reads that key can mint platform-admin tokens).
     pub dev_signer: bool,
+    /// The platform's own key for the tokens it gives interlinkers (a
+    /// PKCS#8 PEM file of a P-256 key, ES256), where people sign in with an
+    /// external issuer that cannot sign for interlinkers. Empty: the data
+    /// directory's dev key where the mesh trusts it (embedded mode,
+    /// `dev_signer`), else no tokens for interlinkers.
+    pub interlinker_key_file: String,
+    /// The `iss` of those tokens (the platform's public address); given
+    /// with `interlinker_key_file`.
+    pub interlinker_issuer: String,
 }
 
 impl Default for AuthConfig {
@@ -461,6 +470,8 @@ impl Default for AuthConfig {
             jwks_min_refetch_ms: 5_000,
             admin_claim: "interlink_admin".into(),
             dev_signer: false,
+            interlinker_key_file: String::new(),
+            interlinker_issuer: String::new(),
         }
     }
 }
@@ -596,6 +607,12 @@ impl Config {
                     format!("{issuer} and {jwks_url} are given together or not at all"),
                 ));
             }
+        }
+        if self.auth.interlinker_key_file.is_empty() != self.auth.interlinker_issuer.is_empty() {
+            return Err(invalid(
+                "auth.interlinker_issuer",
+                "auth.interlinker_issuer and auth.interlinker_key_file are given together or not at all",
+            ));
         }
         let url = &self.database.url;
         if !url.is_empty()
