@@ -81,6 +81,39 @@ pub fn create_call(asset: &AssetRow, language: &str, subject: &str) -> NewJob {
     }
 }
 
+/// How `copy`, the copy of `source` in a cloned process, is made on the
+/// source's interlinker: the source's own asset cloned there when it was
+/// made and can be cloned (so the copy holds the work done so far); else
+/// made as the source was to be (its genesis cloned, or a new asset in
+/// `language`). `None` when the source has nothing there.
+pub fn copy_call(
+    source: &AssetRow,
+    copy: &AssetRow,
+    language: &str,
+    subject: &str,
+) -> Option<(RemoteAsset, NewJob)> {
+    let made = &source.remote;
+    if made.endpoint.is_empty() {
+        return None;
+    }
+    let mut copy = copy.clone();
+    if made.preparation == "ready" && !made.external_id.is_empty() {
+        copy.remote = planned(&made.endpoint, &made.capabilities, "clone")?;
+        let original = format!("{}/assets/{}", made.endpoint, made.external_id);
+        let call = clone_call(&copy, &original, subject);
+        return Some((copy.remote, call));
+    }
+    let genesis = &source.genesis_asset_uri;
+    if !genesis.is_empty() && genesis.starts_with(&format!("{}/assets/", made.endpoint)) {
+        copy.remote = planned(&made.endpoint, &made.capabilities, "clone")?;
+        let call = clone_call(&copy, genesis, subject);
+        return Some((copy.remote, call));
+    }
+    copy.remote = planned(&made.endpoint, &made.capabilities, "instantiate")?;
+    let call = create_call(&copy, language, subject);
+    Some((copy.remote, call))
+}
+
 /// The call that deletes the remote asset `external_id` at `endpoint`.
 fn delete_call(reference: &str, endpoint: &str, external_id: &str, subject: &str) -> NewJob {
     NewJob {

@@ -141,6 +141,9 @@ struct Contents {
     disabled_items: bool,
     statuses: bool,
     grants: bool,
+    /// The assets, without the claims and stories.
+    assets: bool,
+    /// The assets, claims and stories.
     work: bool,
 }
 
@@ -219,28 +222,35 @@ impl CoproductionApi {
         } else {
             Vec::new()
         };
-        let (mut assets, mut claims, mut stories) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut claims, mut stories) = (Vec::new(), Vec::new());
+        let rows = if contents.work || contents.assets {
+            store::assets(db, &process.id).await?
+        } else {
+            Vec::new()
+        };
+        let asset_keys: HashMap<&str, String> = rows
+            .iter()
+            .enumerate()
+            .map(|(n, a)| (a.id.as_str(), format!("a{n}")))
+            .collect();
+        // Keys by position among all the assets (a clone finds its sources
+        // by them), though assets of items left out are left out too.
+        let assets = rows
+            .iter()
+            .filter(|a| keys.contains_key(a.task_id.as_str()))
+            .map(|a| DocAsset {
+                key: asset_keys[a.id.as_str()].clone(),
+                task: key(&a.task_id),
+                kind: a.kind.clone(),
+                interlinker: a.interlinker_id.clone(),
+                interlinker_nature: a.interlinker_nature.clone(),
+                genesis_asset_uri: a.genesis_asset_uri.clone(),
+                display_name: a.display_name.clone(),
+                uri: a.uri.clone(),
+                creator: interlink_runtime::api::user_name(&a.creator),
+            })
+            .collect();
         if contents.work {
-            let rows = store::assets(db, &process.id).await?;
-            let asset_keys: HashMap<&str, String> = rows
-                .iter()
-                .enumerate()
-                .map(|(n, a)| (a.id.as_str(), format!("a{n}")))
-                .collect();
-            assets = rows
-                .iter()
-                .map(|a| DocAsset {
-                    key: asset_keys[a.id.as_str()].clone(),
-                    task: key(&a.task_id),
-                    kind: a.kind.clone(),
-                    interlinker: a.interlinker_id.clone(),
-                    interlinker_nature: a.interlinker_nature.clone(),
-                    genesis_asset_uri: a.genesis_asset_uri.clone(),
-                    display_name: a.display_name.clone(),
-                    uri: a.uri.clone(),
-                    creator: interlink_runtime::api::user_name(&a.creator),
-                })
-                .collect();
             claims = store::claims(db, &process.id)
                 .await?
                 .iter()
@@ -312,7 +322,8 @@ impl CoproductionApi {
         organization_id: &str,
         caller: &Identity,
         cloned_from: &str,
-    ) -> Result<(ProcessRow, Vec<ItemRow>)> {
+        sources: &HashMap<String, AssetRow>,
+    ) -> Result<(ProcessRow, Vec<ItemRow>, usize)> {
         // Whatever the document says, what it creates is the caller's: it
         // credits no one else (see `ImportProcess`).
         let subject = caller.subject.as_str();
@@ -544,6 +555,7 @@ impl CoproductionApi {
         }
         let mut asset_ids: HashMap<&str, (String, String)> = HashMap::new();
         let mut assets = Vec::new();
+        let mut remote_calls = Vec::new();
         for (n, a) in doc.assets.iter().enumerate() {
             let Some(task) = task_id(&a.task) else {
                 out.push(Violation::new(
@@ -572,9 +584,19 @@ impl CoproductionApi {
                 uri: a.uri.clone(),
                 creator: subject.to_owned(),
                 created_at: now,
-                // What another deployment's interlinkers hold is not ours.
+                // What another deployment's interlinkers hold is not ours;
+                // a clone's copies are made below from the sources'.
                 remote: crate::store::RemoteAsset::default(),
             });
+            if self.remote_calls.is_some()
+                && let Some(source) = sources.get(&a.key)
+                && let Some(copy) = assets.last_mut()
+                && let Some((remote, call)) =
+                    crate::remote::copy_call(source, copy, &process.language, subject)
+            {
+                copy.remote = remote;
+                remote_calls.push(call);
+            }
         }
         let mut claims = Vec::new();
         for (n, c) in doc.claims.iter().enumerate() {
@@ -662,13 +684,16 @@ impl CoproductionApi {
         for a in &assets {
             store::insert_asset(txn, a).await?;
         }
+        for call in &remote_calls {
+            interlink_runtime::jobs::enqueue(txn, call).await?;
+        }
         for c in &claims {
             store::save_claim(txn, c).await?;
         }
         for story in &stories {
             store::save_story(txn, story).await?;
         }
-        Ok((process, items))
+        Ok((process, items, remote_calls.len()))
     }
 
     /// Whether `caller` may open processes in the organisation.
@@ -703,6 +728,7 @@ impl CoproductionApi {
                     disabled_items: true,
                     statuses: true,
                     grants: true,
+                    assets: true,
                     work: true,
                 },
             )
@@ -755,8 +781,8 @@ impl CoproductionApi {
         );
         self.may_open(&caller, &organization).await?;
         let txn = begin_write(&self.db).await?;
-        let (process, items) = self
-            .materialize(&txn, &doc, &organization, &caller, "")
+        let (process, items, _) = self
+            .materialize(&txn, &doc, &organization, &caller, "", &HashMap::new())
             .await?;
         let tree = Self::tree(&process, &items);
         let event = self.event(
@@ -802,6 +828,7 @@ impl CoproductionApi {
                     disabled_items: false,
                     statuses: false,
                     grants: r.include_grants,
+                    assets: true,
                     work: false,
                 },
             )
@@ -811,9 +838,17 @@ impl CoproductionApi {
         } else {
             title
         };
+        // The document names the source's assets `a0`, `a1` … in this
+        // order: their copies are made from them on their interlinkers.
+        let sources: HashMap<String, AssetRow> = store::assets(&self.db, &id)
+            .await?
+            .into_iter()
+            .enumerate()
+            .map(|(n, a)| (format!("a{n}"), a))
+            .collect();
         let txn = begin_write(&self.db).await?;
-        let (process, items) = self
-            .materialize(&txn, &doc, &source.organization_id, &caller, &id)
+        let (process, items, remote_calls) = self
+            .materialize(&txn, &doc, &source.organization_id, &caller, &id, &sources)
             .await?;
         let tree = Self::tree(&process, &items);
         let event = self.event(
@@ -828,6 +863,9 @@ impl CoproductionApi {
             },
         )?;
         self.commit(txn, &[event]).await?;
+        if remote_calls > 0 {
+            self.wake_remote_calls();
+        }
         Ok(tree)
     }
 }

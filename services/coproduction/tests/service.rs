@@ -3766,6 +3766,102 @@ async fn assets_are_made_on_software_interlinkers_by_durable_calls(backend: Back
     let ready_refused = retry(&cloned.name).await.expect_err("ready");
     assert_eq!(ready_refused.code(), Code::FailedPrecondition);
 
+    // Cloning the process copies its assets there too: a made one from
+    // its work so far, a failed one made as it was to be (and failing
+    // again); deleting the clone deletes its copies.
+    let worked = interlink_documents::store::save(
+        &documents.env.db,
+        copy.id,
+        copy.revisions,
+        copy.title.clone(),
+        "# Quién participa\n\nAna y Ben\n".into(),
+        &interlink_documents::store::Author {
+            subject: "ana".into(),
+            name: "Ana".into(),
+        },
+        None,
+    )
+    .await
+    .expect("Ana writes");
+    let clone = client
+        .clone_process(with_token(
+            pb::CloneProcessRequest {
+                name: p.name.clone(),
+                ..Default::default()
+            },
+            &c.ana,
+        ))
+        .await
+        .expect("clone")
+        .into_inner();
+    let clone_name = clone.process.as_ref().expect("process").name.clone();
+    let copies = client
+        .list_assets(with_token(
+            pb::ListAssetsRequest {
+                parent: clone_name.clone(),
+            },
+            &c.ana,
+        ))
+        .await
+        .expect("the clone's assets")
+        .into_inner()
+        .assets;
+    assert_eq!(copies.len(), 3, "{copies:?}");
+    let mut copied = Vec::new();
+    for copy in &copies {
+        copied.push(settled(copy.name.clone()).await);
+    }
+    let by_name = |name: &str| {
+        copied
+            .iter()
+            .find(|a| a.display_name == name)
+            .unwrap_or_else(|| panic!("a copy of {name}: {copied:?}"))
+    };
+    let work_copy = by_name(&cloned.display_name);
+    assert_eq!(work_copy.preparation, pb::AssetPreparation::Ready as i32);
+    assert_ne!(work_copy.external_id, cloned.external_id);
+    let held = interlink_documents::store::get(
+        &documents.env.db,
+        work_copy.external_id.parse().expect("uuid"),
+    )
+    .await
+    .expect("get")
+    .expect("the copy's document");
+    assert_eq!(held.body, worked.body, "the work so far is copied");
+    assert_eq!(
+        by_name(&blank.display_name).preparation,
+        pb::AssetPreparation::Ready as i32
+    );
+    assert_eq!(
+        by_name(&broken.display_name).preparation,
+        pb::AssetPreparation::Failed as i32
+    );
+    assert_eq!(
+        interlink_documents::store::count(&documents.env.db)
+            .await
+            .expect("count"),
+        6,
+        "two copies made there, none twice"
+    );
+    client
+        .delete_process(with_token(
+            pb::DeleteProcessRequest { name: clone_name },
+            &c.ana,
+        ))
+        .await
+        .expect("delete the clone");
+    wait_until(
+        "the clone's documents are deleted",
+        Duration::from_secs(20),
+        || async {
+            interlink_documents::store::count(&documents.env.db)
+                .await
+                .expect("count")
+                == 4
+        },
+    )
+    .await;
+
     // Deleting the assets deletes their documents there, not the genesis.
     for name in &made {
         client
