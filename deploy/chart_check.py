@@ -6,18 +6,23 @@ SDK as a library, helm-python-sdk), lint it strictly, validate every object
 against the Kubernetes 1.32 schemas (kubernetes-validate, strict), and
 assert the chart's properties (probes, resources, hardened security
 contexts, every role present, NetworkPolicies, secrets by reference, the
-migration hook, the first-party interlinkers' HTTP origins). Every file
-under deploy/tests/broken-values must be rejected. With --binary, each role
-of the default rendering starts from the environment the chart gives it (the
-migration Job's commands first), against the local PostgreSQL and NATS; an
-interlinker must then answer `GET /healthz` on its HTTP port.
+migration hook, the first-party interlinkers' HTTP origins, the platform's
+own key for its tokens to interlinkers). Every file under
+deploy/tests/broken-values must be rejected. With --binary, each role of the
+default rendering starts from the environment the chart gives it (the
+migration Job's commands first; its Secret files made here, the interlinker
+key with openssl), against the local PostgreSQL and NATS; an interlinker must
+then answer `GET /healthz` on its HTTP port, and the gateway serve the
+public half of that key.
 
 Prints one line per check and a `test result:` line like cargo's; exits 1
 on any failure.
 """
 
 import argparse
+import base64
 import glob
+import json
 import os
 import re
 import secrets
@@ -49,6 +54,16 @@ INTERLINKERS = {"documents": 8091, "surveys": 8092}
 GRPC_SERVICES = [r for r in SERVICES if r not in INTERLINKERS]
 # Custom resources have no schema in kubernetes-validate.
 CUSTOM_KINDS = {"ServiceMonitor"}
+# The release and namespace the chart is rendered as.
+RELEASE = NAMESPACE = "interlink"
+# The platform's own key for its tokens to interlinkers: mounted read-only
+# from its Secret into the roles that sign with it (coproduction) and serve
+# its public half (the gateway, at JWKS_PATH), named to them by these.
+KEY_DIR = "/etc/interlink/interlinker-key"
+KEY_FILE = f"{KEY_DIR}/interlinker-key.pem"
+KEY_ENV = ("INTERLINK__AUTH__INTERLINKER_KEY_FILE", "INTERLINK__AUTH__INTERLINKER_ISSUER")
+SIGNERS = ("gateway", "coproduction")
+JWKS_PATH = "/.well-known/interlinker-jwks.json"
 
 
 class Loader(yaml.SafeLoader):
@@ -77,13 +92,13 @@ def load_values(path):
         return helm.values_from_yaml(f.read())
 
 
-def render(chart, values, namespace="interlink"):
+def render(chart, values, namespace=NAMESPACE):
     """Lints strictly and renders; returns the objects. Raises on any error."""
     report = helm.lint(chart, values, strict=True, namespace=namespace, kube_version="v" + KUBE)
     if report["errors"]:
         raise AssertionError("lint: " + "; ".join(report["errors"]))
     with helm.Chart.load(chart) as loaded:
-        rendered = loaded.render(values, name="interlink", namespace=namespace)
+        rendered = loaded.render(values, name=RELEASE, namespace=namespace)
     objects = []
     for template, text in sorted(rendered.items()):
         if template.endswith("NOTES.txt"):
@@ -127,9 +142,53 @@ def interlinker_url(merged, role):
     return merged[role]["publicUrl"].rstrip("/")
 
 
-def check_interlinker(role, container, env, merged, values):
+def interlinker_key(merged):
+    """The platform's own key for its tokens to interlinkers: its Secret's
+    name, the key within it and the tokens' issuer; None without one."""
+    key = merged["auth"].get("interlinkerKey") or {}
+    if not key.get("secretName"):
+        return None
+    return key["secretName"], key["key"], key["issuer"] or merged["gateway"]["web"]["publicUrl"]
+
+
+def gateway_jwks(service):
+    """Where the interlinkers' pods fetch the platform's keys: the gateway's
+    Service, in the cluster."""
+    port = service["spec"]["ports"][0]["port"]
+    host = f"{service['metadata']['name']}.{NAMESPACE}.svc" + ("" if port == 80 else f":{port}")
+    return f"http://{host}{JWKS_PATH}"
+
+
+def check_signer(role, spec, container, env, merged):
+    """A role with the platform's own key for interlinkers (or without one):
+    the PEM file mounted read-only from the Secret, and its env."""
+    key = interlinker_key(merged) if role in SIGNERS else None
+    volumes = {v["name"]: v for v in spec["volumes"]}
+    mounts = {m["name"]: m for m in container["volumeMounts"]}
+    if key is None:
+        assert not [k for k in KEY_ENV if k in env], f"{role}: an interlinker key's env"
+        assert "interlinker-key" not in volumes and "interlinker-key" not in mounts, f"{role}: an interlinker key"
+        return
+    secret_name, secret_key, issuer = key
+    assert issuer, f"{role}: no interlinker issuer"
+    assert env[KEY_ENV[0]] == {"name": KEY_ENV[0], "value": KEY_FILE}, env[KEY_ENV[0]]
+    assert env[KEY_ENV[1]] == {"name": KEY_ENV[1], "value": issuer}, env[KEY_ENV[1]]
+    # The PA's OIDC provider never signs the platform's tokens.
+    assert issuer != merged["auth"]["issuer"], f"{role}: the OIDC issuer as the interlinker issuer"
+    mount = mounts["interlinker-key"]
+    assert mount == {"name": "interlinker-key", "mountPath": KEY_DIR, "readOnly": True}, mount
+    secret = volumes["interlinker-key"]["secret"]
+    assert secret["secretName"] == secret_name, secret
+    assert secret["items"] == [{"key": secret_key, "path": os.path.basename(KEY_FILE)}], secret
+    # Not world-readable: the pod's group (fsGroup) reads it.
+    assert secret["defaultMode"] & 0o007 == 0 and secret["defaultMode"] & 0o040, oct(secret["defaultMode"])
+
+
+def check_interlinker(role, container, env, merged, values, gateway):
     """A first-party interlinker: its HTTP port, probes on `/healthz`, its
-    origin and the platform's tokens (never the pod's own dev key)."""
+    origin and the platform's tokens (never the pod's own dev key, nor the
+    PA's OIDC provider: by default the platform's own key, whose public half
+    the gateway's Service serves)."""
     port = INTERLINKERS[role]
     key = f"INTERLINK__{role.upper()}__"
     ports = {p["name"]: p["containerPort"] for p in container["ports"]}
@@ -147,10 +206,13 @@ def check_interlinker(role, container, env, merged, values):
         assert public_url != origin.rstrip("/"), f"{role}: the platform's own origin"
     else:
         assert key + "PLATFORM_ORIGIN" not in env
-    issuer = merged[role]["issuer"] or merged["auth"]["issuer"]
-    jwks = merged[role]["jwksUrl"] or merged["auth"]["jwksUrl"]
-    assert env[key + "ISSUER"]["value"] == issuer and issuer, f"{role}: issuer"
-    assert env[key + "JWKS_URL"]["value"] == jwks and jwks, f"{role}: jwks"
+    if merged[role]["issuer"]:
+        issuer, jwks = merged[role]["issuer"], merged[role]["jwksUrl"]
+    else:
+        issuer, jwks = interlinker_key(merged)[2], gateway_jwks(gateway)
+        assert issuer != merged["auth"]["issuer"] and jwks != merged["auth"]["jwksUrl"], f"{role}: the OIDC provider's"
+    assert env[key + "ISSUER"]["value"] == issuer and issuer, f"{role}: issuer {env[key + 'ISSUER']}"
+    assert env[key + "JWKS_URL"]["value"] == jwks and jwks, f"{role}: jwks {env[key + 'JWKS_URL']}"
     if merged[role]["audience"]:
         assert env[key + "AUDIENCE"]["value"] == merged[role]["audience"]
     else:
@@ -169,6 +231,17 @@ def check_properties(objects, values):
     assert not by_kind(objects, "Secret"), "the chart must not carry secrets"
     config = by_kind(objects, "ConfigMap")
     assert len(config) == 1
+    assert not [k for k in config[0]["data"] if k in KEY_ENV], "the interlinker key for every role"
+    if any(r in INTERLINKERS for r in roles):
+        # Their tokens need the platform's own key.
+        key = interlinker_key(merged)
+        assert key, "interlinkers enabled without auth.interlinkerKey"
+        if values:
+            # A PA's values name its own Secret, not the chart's example.
+            chart_default = yaml.safe_load(open(os.path.join(CHART, "values.yaml")))["auth"]["interlinkerKey"]
+            named = values.get("auth", {}).get("interlinkerKey", {}).get("secretName")
+            assert named and named != chart_default["secretName"], f"the PA's interlinker key Secret: {named}"
+            assert merged["pa"]["name"] in named, f"the interlinker key Secret {named} is not {merged['pa']['name']}'s"
     for role, deployment in deployments.items():
         pod = deployment["spec"]["template"]
         spec = pod["spec"]
@@ -213,8 +286,9 @@ def check_properties(objects, values):
         else:
             ref = env["INTERLINK__DATABASE__URL"]["valueFrom"]["secretKeyRef"]
             assert ref == {"name": merged["database"]["existingSecret"], "key": role}, ref
+        check_signer(role, spec, container, env, merged)
         if role in INTERLINKERS:
-            check_interlinker(role, container, env, merged, values)
+            check_interlinker(role, container, env, merged, values, services.get("gateway"))
         if role == "catalogue":
             # The seed points its editor and survey builder at them.
             for interlinker in INTERLINKERS:
@@ -241,12 +315,29 @@ def check_properties(objects, values):
         policies = {component(p): p for p in by_kind(objects, "NetworkPolicy")}
         assert sorted(policies) == sorted(roles), sorted(policies)
         scraped = merged["telemetry"]["prometheus"]["enabled"]
+        interlinkers = [r for r in roles if r in INTERLINKERS]
         for role, policy in policies.items():
             ingress = policy["spec"]["ingress"]
-            assert len(ingress) == (2 if scraped else 1), role
+            fetching = role == "gateway" and bool(interlinkers)
+            assert len(ingress) == 1 + fetching + scraped, role
             if scraped:
-                assert ingress[1]["ports"] == [{"port": "metrics", "protocol": "TCP"}], role
-            if role in INTERLINKERS:
+                assert ingress[-1]["ports"] == [{"port": "metrics", "protocol": "TCP"}], role
+            if role == "gateway":
+                # From outside (or the listed peers), and from the
+                # interlinkers' pods fetching the platform's keys.
+                assert ingress[0]["ports"] == [{"port": "http", "protocol": "TCP"}], role
+                peers = merged["networkPolicy"].get("gatewayFrom") or None
+                assert ingress[0].get("from") == peers, f"{role}: {ingress[0].get('from')}"
+                if fetching:
+                    (peer,) = ingress[1]["from"]
+                    assert peer["podSelector"] == {
+                        "matchLabels": {"app.kubernetes.io/name": "interlink", "app.kubernetes.io/instance": RELEASE},
+                        "matchExpressions": [
+                            {"key": "app.kubernetes.io/component", "operator": "In", "values": interlinkers}
+                        ],
+                    }, peer
+                    assert ingress[1]["ports"] == [{"port": "http", "protocol": "TCP"}], role
+            elif role in INTERLINKERS:
                 # An HTTP origin of its own: from the ingress (or the listed peers).
                 assert ingress[0]["ports"] == [{"port": "http", "protocol": "TCP"}], role
                 peers = merged["networkPolicy"].get("interlinkersFrom") or None
@@ -295,7 +386,51 @@ def psql(sql):
     )
 
 
-def container_env(container, config, databases, overrides):
+def make_interlinker_key(directory):
+    """A P-256 key as a PA makes it (README: the interlinker key Secret), and
+    its public point as a JWK's x and y."""
+    path = os.path.join(directory, "interlinker-key.pem")
+    subprocess.run(
+        ["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", path],
+        check=True,
+        capture_output=True,
+    )
+    der = subprocess.run(
+        ["openssl", "pkey", "-in", path, "-pubout", "-outform", "DER"], check=True, capture_output=True
+    ).stdout
+    # SubjectPublicKeyInfo ends with the uncompressed point 04 || x || y.
+    point = der[-65:]
+    assert point[0] == 4, der.hex()
+
+    def b64(raw):
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    with open(path, "rb") as f:
+        return f.read(), {"x": b64(point[1:33]), "y": b64(point[33:])}
+
+
+def secret_mounts(spec, container, secret_files, directory):
+    """The container's Secret volumes as local directories, as the kubelet
+    mounts them: {mountPath: local directory} with each item's file from
+    `secret_files` ({(Secret name, key): bytes})."""
+    volumes = {v["name"]: v for v in spec["volumes"]}
+    local = {}
+    for mount in container.get("volumeMounts", []):
+        secret = volumes[mount["name"]].get("secret")
+        if secret is None:
+            continue
+        assert mount.get("readOnly") is True, mount
+        target = tempfile.mkdtemp(prefix="secret-", dir=directory)
+        for item in secret["items"]:
+            content = secret_files[(secret["secretName"], item["key"])]
+            with open(os.path.join(target, item["path"]), "wb") as f:
+                f.write(content)
+            os.chmod(os.path.join(target, item["path"]), secret["defaultMode"])
+        local[mount["mountPath"]] = target
+    return local
+
+
+def container_env(container, config, databases, overrides, mounts=None):
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
     for source in container.get("envFrom", []):
         assert source["configMapRef"]["name"] == config["metadata"]["name"]
@@ -308,6 +443,11 @@ def container_env(container, config, databases, overrides):
         else:
             key = item["valueFrom"]["secretKeyRef"]["key"]
             env[item["name"]] = databases[key]
+    # Paths in mounted Secrets: where they are here.
+    for name, value in env.items():
+        for mount_path, local in (mounts or {}).items():
+            if value.startswith(mount_path + "/"):
+                env[name] = local + value[len(mount_path) :]
     env.update(overrides)
     return env
 
@@ -332,6 +472,12 @@ def run_roles(objects, binary, nats_url):
         "INTERLINK__NATS__SUBJECT_ROOT": f"chart{unique}",
     }
     (config,) = by_kind(objects, "ConfigMap")
+    # The Secrets the pods mount: the platform's own key for its tokens to
+    # interlinkers, made as the README says.
+    _, merged = enabled_roles({})
+    secret_name, secret_key, _ = interlinker_key(merged)
+    pem, public = make_interlinker_key(data)
+    secret_files = {(secret_name, secret_key): pem}
     # The hook's env is inline (it runs before the ConfigMap exists).
     config_for_job = {"metadata": config["metadata"], "data": {}}
     try:
@@ -340,11 +486,17 @@ def run_roles(objects, binary, nats_url):
             env = container_env(container, config_for_job, databases, overrides)
             done = subprocess.run([binary, *container["args"]], env=env, capture_output=True, timeout=120)
             assert done.returncode == 0, f"{container['args']}: {done.stderr.decode()[-2000:]}"
+        started = []
         for deployment in by_kind(objects, "Deployment"):
-            (container,) = deployment["spec"]["template"]["spec"]["containers"]
-            env = container_env(container, config, databases, overrides)
+            spec = deployment["spec"]["template"]["spec"]
+            (container,) = spec["containers"]
+            mounts = secret_mounts(spec, container, secret_files, data)
+            env = container_env(container, config, databases, overrides, mounts)
             role = container["args"][1]
-            start_and_stop(binary, container["args"], env, ports.get(role))
+            check = (lambda address: served_key(address, public)) if role == "gateway" else None
+            start_and_stop(binary, container["args"], env, ports.get(role), check)
+            started.append(role)
+        assert "gateway" in started and "coproduction" in started, started
     finally:
         for name in databases.values():
             psql(f"DROP DATABASE IF EXISTS {name.rsplit('/', 1)[1]} WITH (FORCE)")
@@ -372,7 +524,18 @@ def healthz(port):
                 raise
 
 
-def start_and_stop(binary, args, env, http_port=None):
+def served_key(address, public):
+    """The gateway serves the public half of the mounted interlinker key."""
+    with urllib.request.urlopen(f"{address}{JWKS_PATH}", timeout=5) as answer:
+        assert answer.status == 200, answer.status
+        served = json.load(answer)
+    (key,) = served["keys"]
+    assert key["kty"] == "EC" and key["crv"] == "P-256" and key["alg"] == "ES256", key
+    assert {"x": key["x"], "y": key["y"]} == public, f"not the mounted key: {key}"
+    assert key["kid"].startswith("platform-"), key["kid"]
+
+
+def start_and_stop(binary, args, env, http_port=None, check=None):
     # Unbuffered: select() must see every line readline() has not taken.
     process = subprocess.Popen(
         [binary, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0
@@ -398,6 +561,9 @@ def start_and_stop(binary, args, env, http_port=None):
             said = [x for x in lines if x.startswith(f"{role}: ".encode())]
             assert said and said[0].split()[1].decode() == public_url, f"{args}: {lines}"
             healthz(http_port)
+        if check is not None:
+            # `serving role <role> on http: <address>`
+            check(line.decode().split()[-1])
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0, f"{args} did not stop cleanly"
     finally:
@@ -411,6 +577,19 @@ def check_compose(path="deploy/compose.yaml"):
     with open(path) as f:
         compose = yaml.safe_load(f)
     services = compose["services"]
+    # A trial on the dev signer: one dev key (the shared `keys` volume) signs
+    # people's tokens and the platform's for the interlinkers, which trust
+    # it there; no key of the platform's own, no JWKS URL to fetch.
+    shared = compose["x-environment"]
+    assert shared["INTERLINK__AUTH__DEV_SIGNER"] == "true", shared
+    assert "INTERLINK__AUTH__JWKS_URL" not in shared, shared
+    for role in ROLES:
+        env = services[role]["environment"]
+        assert not [k for k in env if k in KEY_ENV], f"{role}: an interlinker key with the dev signer"
+        assert "keys:/var/lib/interlink" in services[role]["volumes"], f"{role}: not the shared dev key"
+        for interlinker in INTERLINKERS:
+            for name in ("ISSUER", "JWKS_URL"):
+                assert f"INTERLINK__{interlinker.upper()}__{name}" not in env, f"{role}: {interlinker} {name}"
     for infra in ["postgres", "nats", "otel-collector", "prometheus", "grafana", "migrate"]:
         assert infra in services, f"no {infra}"
     migrated = re.search(r"for role in ([a-z ]+); do", services["migrate"]["command"][0])

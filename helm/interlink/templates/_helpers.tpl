@@ -26,6 +26,40 @@ surveys) serve HTTP on an origin of their own, not through the gateway. */}}
 {{- required (printf "%s.publicUrl is required with %s.enabled: the address people and the platform reach the %s interlinker at (its own origin, e.g. its ingress host)" .role .role .role) $values.publicUrl | trimSuffix "/" -}}
 {{- end -}}
 
+{{/* The platform's own key for its tokens to interlinkers
+(auth.interlinkerKey): where coproduction and the gateway find the PEM file
+mounted from its Secret. */}}
+{{- define "interlink.interlinkerKeyDir" -}}/etc/interlink/interlinker-key{{- end -}}
+{{- define "interlink.interlinkerKeyFile" -}}interlinker-key.pem{{- end -}}
+
+{{/* The Secret of that key: its name, or empty (no key of its own); fails
+when an enabled first-party interlinker needs it, as it does in every
+deployment of this chart (people sign in with the PA's OIDC provider, which
+never signs the platform's tokens for interlinkers). */}}
+{{- define "interlink.interlinkerKeySecret" -}}
+{{- $key := .Values.auth.interlinkerKey | default dict -}}
+{{- if and (not $key.secretName) (or .Values.documents.enabled .Values.surveys.enabled) -}}
+{{- fail "auth.interlinkerKey.secretName is required with documents or surveys enabled: the existing Secret holding the platform's own P-256 key (PKCS#8 PEM, under auth.interlinkerKey.key) for its tokens to interlinkers — openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out interlinker-key.pem; kubectl create secret generic <name> --from-file=interlinker-key.pem" -}}
+{{- end -}}
+{{- $key.secretName | default "" -}}
+{{- end -}}
+
+{{/* The `iss` of the platform's tokens for interlinkers: auth.interlinkerKey.issuer,
+else gateway.web.publicUrl (call only with a key). */}}
+{{- define "interlink.interlinkerIssuer" -}}
+{{- required "auth.interlinkerKey.issuer is required when gateway.web.publicUrl is empty: the `iss` of the platform's tokens for interlinkers (its public address)" (default .Values.gateway.web.publicUrl .Values.auth.interlinkerKey.issuer) -}}
+{{- end -}}
+
+{{/* Where the gateway serves the public half of that key inside the
+cluster: its Service, for the interlinkers' pods. */}}
+{{- define "interlink.interlinkerJwksUrl" -}}
+{{- if not .Values.gateway.enabled -}}
+{{- fail "documents.jwksUrl and surveys.jwksUrl (with their issuer) are required with gateway.enabled false: the gateway serves the platform's keys for interlinkers" -}}
+{{- end -}}
+{{- $port := int64 .Values.gateway.service.port -}}
+{{- printf "http://%s-gateway.%s.svc%s/.well-known/interlinker-jwks.json" (include "interlink.fullname" .) .Release.Namespace (ternary "" (printf ":%d" $port) (eq $port 80)) -}}
+{{- end -}}
+
 {{- define "interlink.labels" -}}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 app.kubernetes.io/name: interlink
