@@ -48,7 +48,14 @@ fn session_key(data_dir: &std::path::Path) -> anyhow::Result<Vec<u8>> {
     Ok(key)
 }
 
-pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
+pub(crate) async fn run(mut config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
+    // The gateway's port is taken first, so the roles that tell others
+    // where the platform is (the interlinkers' platform origin and access
+    // checks) know it even when it was any free one.
+    let http_listener = TcpListener::bind(config.gateway.listen)
+        .await
+        .with_context(|| format!("binding gateway.listen {}", config.gateway.listen))?;
+    config.gateway.listen = http_listener.local_addr()?;
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
     // With an issuer configured (auth.issuer, auth.jwks_url) the mesh trusts
@@ -87,9 +94,6 @@ pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> anyhow::
     let grpc_listener = TcpListener::bind(config.grpc.listen)
         .await
         .with_context(|| format!("binding grpc.listen {}", config.grpc.listen))?;
-    let http_listener = TcpListener::bind(config.gateway.listen)
-        .await
-        .with_context(|| format!("binding gateway.listen {}", config.gateway.listen))?;
     let grpc_addr = grpc_listener.local_addr()?;
     let http_addr = http_listener.local_addr()?;
 

@@ -9,13 +9,18 @@ use std::process::{Command, Output};
 use common::BIN;
 
 fn token(data_dir: &std::path::Path, audience: &str) -> String {
+    token_as(data_dir, "kit", audience)
+}
+
+/// A token of the platform's for `subject`, with `audience`.
+fn token_as(data_dir: &std::path::Path, subject: &str, audience: &str) -> String {
     let output = Command::new(BIN)
         .args([
             "token",
             "--sub",
-            "kit",
+            subject,
             "--name",
-            "Kit",
+            subject,
             "--audience",
             audience,
             "--data-dir",
@@ -159,6 +164,11 @@ async fn when_ready(admin: &common::Api, name: &str) -> serde_json::Value {
 
 /// The first task of a new public Spanish process of `admin`'s.
 async fn a_task(admin: &common::Api) -> String {
+    a_process_and_task(admin).await.1
+}
+
+/// A new public Spanish process of `admin`'s, and its first task.
+async fn a_process_and_task(admin: &common::Api) -> (String, String) {
     let made = common::public_process_with_story(admin).await;
     let tree = admin
         .ok(
@@ -167,14 +177,15 @@ async fn a_task(admin: &common::Api) -> String {
             None,
         )
         .await;
-    tree["items"]
+    let task = tree["items"]
         .as_array()
         .expect("items")
         .iter()
         .find(|i| i["kind"] == "ITEM_KIND_TASK")
         .and_then(|i| i["name"].as_str())
         .expect("a task")
-        .to_owned()
+        .to_owned();
+    (made.process, task)
 }
 
 /// The seeded knowledge interlinker `query` finds first.
@@ -233,7 +244,7 @@ async fn assets_are_made_and_deleted_on_the_documents_interlinker() {
         base: up.http.clone(),
         token: common::mint(dir.path(), "ana", true),
     };
-    let editor = token(dir.path(), &up.documents);
+    let editor = token_as(dir.path(), "ana", &up.documents);
 
     // Genesis documents, one per language.
     let mut genesis = serde_json::Map::new();
@@ -563,7 +574,7 @@ async fn the_seeded_templates_clone_the_genesis_documents_and_surveys() {
         )
         .await;
     let ready = when_ready(&admin, asset["name"].as_str().expect("name")).await;
-    let reader = token(dir.path(), &up.documents);
+    let reader = token_as(dir.path(), "ana", &up.documents);
     let markdown = http
         .get(format!(
             "{}/assets/{}/download?format=md",
@@ -597,7 +608,7 @@ async fn the_seeded_templates_clone_the_genesis_documents_and_surveys() {
         .await;
     let ready = when_ready(&admin, asset["name"].as_str().expect("name")).await;
     assert_eq!(ready["interlinkerEndpoint"], up.surveys.as_str());
-    let surveyor = token(dir.path(), &up.surveys);
+    let surveyor = token_as(dir.path(), "ana", &up.surveys);
     let (status, survey) = interlinker_call(
         &http,
         M::GET,
@@ -753,5 +764,125 @@ async fn the_platform_signs_for_interlinkers_with_a_key_of_its_own() {
     )
     .await;
     assert_eq!(status, 401, "the dev key is not the platform's");
+    common::stop(up, "-TERM").await;
+}
+
+/// Who may view or edit an asset on an interlinker stays co-production's:
+/// the interlinker asks the platform before each page, so a person without
+/// a grant is refused there even holding a token of the platform's, and a
+/// change of their rights takes effect there at once.
+#[tokio::test]
+async fn interlinkers_ask_the_platform_who_may_open_an_asset() {
+    use reqwest::Method as M;
+    use serde_json::json;
+    let dir = tempfile::tempdir().expect("data dir");
+    let port = common::free_port();
+    let up = common::start_with(
+        dir.path(),
+        &[("INTERLINK__DOCUMENTS__LISTEN", format!("127.0.0.1:{port}"))],
+    );
+    let http = reqwest::Client::new();
+    let admin = common::Api {
+        http: http.clone(),
+        base: up.http.clone(),
+        token: common::mint(dir.path(), "ana", true),
+    };
+    let agreement = seeded_template(&admin, "co-production%20agreement").await;
+    let (process, task) = a_process_and_task(&admin).await;
+    let asset = admin
+        .ok(
+            M::POST,
+            &format!("/v1/{task}/assets"),
+            Some(json!({"kind": "ASSET_KIND_INTERNAL", "interlinker": agreement["name"]})),
+        )
+        .await;
+    let ready = when_ready(&admin, asset["name"].as_str().expect("name")).await;
+    let id = ready["externalId"]
+        .as_str()
+        .expect("external id")
+        .to_owned();
+
+    // Ben holds a token of the platform's for the interlinker, no grant.
+    let ben = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let page = |path: &str| {
+        let ben = ben.clone();
+        let url = format!("{}/assets/{id}/{path}", up.documents);
+        async move {
+            let response = ben.get(url).send().await.expect("page");
+            (
+                response.status().as_u16(),
+                response.text().await.expect("body"),
+            )
+        }
+    };
+    let signed_in = ben
+        .get(format!(
+            "{}/assets/{id}/view?token={}",
+            up.documents,
+            token_as(dir.path(), "ben", &up.documents)
+        ))
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(signed_in.status(), 303);
+    let (status, body) = page("view").await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("does not let you open this"), "{body}");
+    assert_eq!(page("edit").await.0, 403);
+    assert_eq!(page("download").await.0, 403);
+
+    // Made an administrator of the process: he views and edits at once.
+    admin
+        .ok(
+            M::POST,
+            &format!("/v1/{process}/administrators"),
+            Some(json!({"subject": "ben"})),
+        )
+        .await;
+    assert_eq!(page("view").await.0, 200);
+    assert_eq!(page("edit").await.0, 200);
+    // No longer: refused again at once.
+    admin
+        .ok(
+            M::DELETE,
+            &format!("/v1/{process}/administrators/ben"),
+            None,
+        )
+        .await;
+    assert_eq!(page("edit").await.0, 403);
+
+    // The platform's answer, and its refusal of a token it did not sign.
+    let check = |token: String| {
+        let http = http.clone();
+        let url = format!("{}/v1/interlinkerAccess:check", up.http);
+        let id = id.clone();
+        async move {
+            let response = http
+                .post(url)
+                .json(&json!({"token": token, "externalId": id}))
+                .send()
+                .await
+                .expect("check");
+            let status = response.status().as_u16();
+            (
+                status,
+                response.json::<serde_json::Value>().await.expect("json"),
+            )
+        }
+    };
+    let (status, answer) = check(token_as(dir.path(), "ana", &up.documents)).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["asset"], asset["name"]);
+    assert_eq!(
+        (&answer["view"], &answer["edit"]),
+        (&json!(true), &json!(true))
+    );
+    let (status, answer) = check("not-a-token".into()).await;
+    assert_eq!(status, 400, "{answer}");
+    assert!(answer.to_string().contains("token"), "{answer}");
     common::stop(up, "-TERM").await;
 }

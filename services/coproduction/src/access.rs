@@ -682,6 +682,57 @@ impl CoproductionApi {
         Ok(())
     }
 
+    pub(crate) async fn check_interlinker_access_(
+        &self,
+        request: Request<pb::CheckInterlinkerAccessRequest>,
+    ) -> Result<pb::InterlinkerAccess> {
+        let r = request.get_ref();
+        let mut violations = Vec::new();
+        if r.token.is_empty() {
+            violations.push(Violation::new("token", "is required"));
+        }
+        if r.external_id.trim().is_empty() || r.external_id.len() > 200 {
+            violations.push(Violation::new(
+                "external_id",
+                "is required (at most 200 characters)",
+            ));
+        }
+        Error::check(violations)?;
+        let keys = self.interlinker_keys.as_ref().ok_or_else(|| {
+            Error::Precondition("this deployment signs no tokens for interlinkers".into())
+        })?;
+        let (subject, interlinker) = keys
+            .issued(&r.token, interlink_runtime::auth::INTERLINKER_SESSION)
+            .map_err(|e| {
+                Error::invalid(
+                    "token",
+                    format!("is not a token this platform gave an interlinker: {e}"),
+                )
+            })?;
+        let Some(asset) = store::asset_made_at(&self.db, &interlinker, &r.external_id).await?
+        else {
+            return Ok(pb::InterlinkerAccess::default());
+        };
+        let process = store::process(&self.db, &asset.process_id)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("processes/{}", asset.process_id)))?;
+        let items = store::items(&self.db, &asset.process_id).await?;
+        let person = Identity {
+            subject,
+            name: None,
+            email: None,
+            platform_admin: false,
+        };
+        let (_, perms) = self
+            .permissions(Some(&person), &process, &items, Some(&asset.task_id))
+            .await?;
+        Ok(pb::InterlinkerAccess {
+            asset: format!("assets/{}", asset.id),
+            view: perms.access,
+            edit: perms.create,
+        })
+    }
+
     pub(crate) async fn open_asset_(
         &self,
         request: Request<pb::OpenAssetRequest>,

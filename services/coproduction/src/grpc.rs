@@ -52,6 +52,9 @@ pub struct CoproductionApi {
     pub(crate) remote_calls: Option<std::sync::Arc<tokio::sync::Notify>>,
     /// Mints the platform's tokens for interlinkers (with `remote_calls`).
     pub(crate) remote_tokens: Option<interlink_runtime::jobs::TokenSource>,
+    /// The platform's key for interlinkers' tokens, to check the tokens
+    /// interlinkers ask with ([`CoproductionApi::with_interlinker_keys`]).
+    pub(crate) interlinker_keys: Option<std::sync::Arc<interlink_runtime::auth::DevSigner>>,
 }
 
 /// The editable text fields of a process, with how to read and write each.
@@ -127,6 +130,7 @@ impl CoproductionApi {
             outbox,
             remote_calls: None,
             remote_tokens: None,
+            interlinker_keys: None,
         }
     }
 
@@ -139,6 +143,16 @@ impl CoproductionApi {
     ) -> Self {
         self.remote_calls = Some(waker);
         self.remote_tokens = Some(tokens);
+        self
+    }
+
+    /// Answers interlinkers' `CheckInterlinkerAccess` for the tokens
+    /// `keys` signed for them.
+    pub fn with_interlinker_keys(
+        mut self,
+        keys: std::sync::Arc<interlink_runtime::auth::DevSigner>,
+    ) -> Self {
+        self.interlinker_keys = Some(keys);
         self
     }
 
@@ -528,6 +542,12 @@ impl CoproductionService for CoproductionApi {
     }
     async fn open_asset(&self, r: Request<pb::OpenAssetRequest>) -> Reply<pb::AssetLink> {
         reply(self.open_asset_(r).await)
+    }
+    async fn check_interlinker_access(
+        &self,
+        r: Request<pb::CheckInterlinkerAccessRequest>,
+    ) -> Reply<pb::InterlinkerAccess> {
+        reply(self.check_interlinker_access_(r).await)
     }
     async fn retry_asset_preparation(
         &self,

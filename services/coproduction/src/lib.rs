@@ -90,6 +90,9 @@ impl Role for CoproductionRole {
                     interlink_runtime::jobs::JobsConfig::default(),
                 )?;
                 api = api.with_remote_calls(worker.waker(), tokens);
+                if let Some(keys) = interlink_runtime::auth::interlinker_signer(&context.config)? {
+                    api = api.with_interlinker_keys(Arc::new(keys));
+                }
                 let shutdown = context.shutdown.clone();
                 context.tasks.spawn(worker.run(shutdown));
             }

@@ -42,6 +42,12 @@ pub enum Error {
     /// A download in a format this interlinker does not make.
     #[error("format: md or html")]
     Format,
+    /// The platform does not let the person do this with the asset.
+    #[error("the platform does not let this person do this with the asset")]
+    NoAccess,
+    /// The platform could not be asked what the person may do.
+    #[error("the platform could not be asked what this person may do")]
+    PlatformUnreachable,
     /// A page form posted from another site.
     #[error("forms are accepted from this interlinker's own pages only")]
     CrossOrigin,
@@ -92,6 +98,8 @@ impl Error {
             Error::Unauthenticated => (w.unauthenticated_heading, w.unauthenticated_text),
             Error::NotFound => (w.not_found_heading, w.not_found_text),
             Error::CrossOrigin => (w.refused_heading, w.cross_origin),
+            Error::NoAccess => (w.refused_heading, w.no_access),
+            Error::PlatformUnreachable => (w.failed_heading, w.platform_unreachable),
             _ => (w.failed_heading, w.failed_text),
         };
         MessagePage {
@@ -111,7 +119,8 @@ impl Error {
             | Error::BadJson { .. }
             | Error::IdempotencyKey
             | Error::Format => StatusCode::BAD_REQUEST,
-            Error::CrossOrigin => StatusCode::FORBIDDEN,
+            Error::CrossOrigin | Error::NoAccess => StatusCode::FORBIDDEN,
+            Error::PlatformUnreachable => StatusCode::SERVICE_UNAVAILABLE,
             Error::Stale(_) | Error::CloneDeleted => StatusCode::CONFLICT,
             Error::Db(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Error::Page(inner, _) => inner.status(),
@@ -126,7 +135,8 @@ impl Error {
             | Error::BadJson { .. }
             | Error::IdempotencyKey
             | Error::Format => "invalid_argument",
-            Error::CrossOrigin => "permission_denied",
+            Error::CrossOrigin | Error::NoAccess => "permission_denied",
+            Error::PlatformUnreachable => "unavailable",
             Error::Stale(_) | Error::CloneDeleted => "conflict",
             Error::Db(_) | Error::Internal(_) => "internal",
             Error::Page(inner, _) => inner.code(),
@@ -140,6 +150,15 @@ impl Error {
             Error::IdempotencyKey => Some("Idempotency-Key".to_owned()),
             Error::Format => Some("format".to_owned()),
             _ => None,
+        }
+    }
+}
+
+impl From<interlink_interlinker_http::NotAllowed> for Error {
+    fn from(refusal: interlink_interlinker_http::NotAllowed) -> Self {
+        match refusal {
+            interlink_interlinker_http::NotAllowed::Denied => Error::NoAccess,
+            interlink_interlinker_http::NotAllowed::Unreachable => Error::PlatformUnreachable,
         }
     }
 }

@@ -73,6 +73,13 @@ impl Documents {
         }
     }
 
+    /// Asks the platform's access check at `url` before each page of a
+    /// document ([`Gate::with_access_checks`]).
+    pub fn with_access_checks(mut self, url: String) -> anyhow::Result<Self> {
+        self.gate = self.gate.with_access_checks(url)?;
+        Ok(self)
+    }
+
     /// Every route of the contract, and the pages and files behind them.
     pub fn router(self) -> axum::Router {
         let router = axum::Router::new()
@@ -189,25 +196,32 @@ enum Opened {
 }
 
 /// What every page of one document starts with: its language, the
-/// platform's token (if given) exchanged for a session, the person, and
-/// the document of `/assets/{id}/{page}`.
+/// platform's token (if given) exchanged for a session, the person (who
+/// the platform lets view it, or edit it for an `edit` page), and the
+/// document of `/assets/{id}/{page}`.
 async fn document_page(
     documents: &Documents,
     headers: &HeaderMap,
     query: &PageQuery,
     id: &str,
     page: &str,
+    edit: bool,
 ) -> Result<Opened, Error> {
     let lang = Lang::of(headers);
     let path = format!("/assets/{id}/{page}");
     if let Some(response) = sign_in_from_query(documents, query, &path, lang).await {
         return Ok(Opened::SignedIn(response));
     }
-    documents
+    let person = documents
         .person(headers)
         .await
         .map_err(|e| e.page_in(lang))?;
     let document = load(documents, id).await.map_err(|e| e.page_in(lang))?;
+    documents
+        .gate
+        .may(&person, id, edit)
+        .await
+        .map_err(|e| Error::from(e).page_in(lang))?;
     Ok(Opened::Page(lang, document))
 }
 
@@ -369,8 +383,9 @@ async fn download(
     Query(query): Query<DownloadQuery>,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
-    documents.person(&headers).await?;
+    let person = documents.person(&headers).await?;
     let document = load(&documents, &id).await?;
+    documents.gate.may(&person, &id, false).await?;
     let (content, media_type, extension) = match query.format.as_deref().unwrap_or("md") {
         "md" | "markdown" => (
             domain::markdown_file(&document),
@@ -588,10 +603,11 @@ async fn view_page(
     Query(query): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
-    let (lang, document) = match document_page(&documents, &headers, &query, &id, "view").await? {
-        Opened::Page(lang, document) => (lang, document),
-        Opened::SignedIn(response) => return Ok(response),
-    };
+    let (lang, document) =
+        match document_page(&documents, &headers, &query, &id, "view", false).await? {
+            Opened::Page(lang, document) => (lang, document),
+            Opened::SignedIn(response) => return Ok(response),
+        };
     let last = store::revision_of(&documents.db, document.id, document.revisions)
         .await
         .map_err(|e| Error::from(e).page_in(lang))?
@@ -624,10 +640,11 @@ async fn preview_page(
     Query(query): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
-    let (_, document) = match document_page(&documents, &headers, &query, &id, "preview").await? {
-        Opened::Page(lang, document) => (lang, document),
-        Opened::SignedIn(response) => return Ok(response),
-    };
+    let (_, document) =
+        match document_page(&documents, &headers, &query, &id, "preview", false).await? {
+            Opened::Page(lang, document) => (lang, document),
+            Opened::SignedIn(response) => return Ok(response),
+        };
     let mut page = domain::html_file(&document);
     // The preview is the downloadable file, shown with this site's style.
     page = page.replacen(
@@ -646,10 +663,11 @@ async fn edit_page(
     Query(query): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
-    let (lang, document) = match document_page(&documents, &headers, &query, &id, "edit").await? {
-        Opened::Page(lang, document) => (lang, document),
-        Opened::SignedIn(response) => return Ok(response),
-    };
+    let (lang, document) =
+        match document_page(&documents, &headers, &query, &id, "edit", true).await? {
+            Opened::Page(lang, document) => (lang, document),
+            Opened::SignedIn(response) => return Ok(response),
+        };
     Ok(html(&EditPage {
         lang: lang.tag(),
         w: lang.words(),
@@ -685,6 +703,11 @@ async fn edit_form(
         .await
         .map_err(|e| e.page_in(lang))?;
     let document = load(&documents, &id).await.map_err(|e| e.page_in(lang))?;
+    documents
+        .gate
+        .may(&caller, &id, true)
+        .await
+        .map_err(|e| Error::from(e).page_in(lang))?;
     let mut errors = Vec::new();
     let w = lang.words();
     let title = domain::title(&form.title)
@@ -741,11 +764,11 @@ async fn history_page(
     Query(query): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
-    let (lang, document) = match document_page(&documents, &headers, &query, &id, "history").await?
-    {
-        Opened::Page(lang, document) => (lang, document),
-        Opened::SignedIn(response) => return Ok(response),
-    };
+    let (lang, document) =
+        match document_page(&documents, &headers, &query, &id, "history", false).await? {
+            Opened::Page(lang, document) => (lang, document),
+            Opened::SignedIn(response) => return Ok(response),
+        };
     let w = lang.words();
     let rows = store::history(&documents.db, document.id, 100)
         .await
@@ -793,6 +816,11 @@ async fn restore_form(
         .await
         .map_err(|e| e.page_in(lang))?;
     let document = load(&documents, &id).await.map_err(|e| e.page_in(lang))?;
+    documents
+        .gate
+        .may(&caller, &id, true)
+        .await
+        .map_err(|e| Error::from(e).page_in(lang))?;
     let number = number
         .parse::<i64>()
         .map_err(|_| Error::NotFound.page_in(lang))?;

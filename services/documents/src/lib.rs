@@ -69,7 +69,10 @@ impl Role for DocumentsRole {
                 &interlink_interlinker_http::session_secret(&db).await?,
                 public_url.clone(),
                 platform_origin(&context.config, settings),
-            );
+            )
+            .with_access_checks(interlink_interlinker_http::Gate::access_url(
+                &platform_origin(&context.config, settings),
+            ))?;
             println!("documents: {public_url} (the documents interlinker)");
             tracing::info!(%public_url, "the documents interlinker is serving");
             let shutdown = context.shutdown.clone();

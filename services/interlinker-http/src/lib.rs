@@ -144,6 +144,27 @@ pub struct Person {
     pub name: String,
     /// When the page session ends, in seconds since the epoch.
     pub exp: i64,
+    /// The platform's token that vouched for them, kept to ask the
+    /// platform what they may do ([`Gate::may`]).
+    #[serde(default)]
+    pub token: String,
+}
+
+/// Why the platform's answer lets a person not do something.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotAllowed {
+    /// The platform says they may not (no grant on the asset's task).
+    Denied,
+    /// The platform could not be asked.
+    Unreachable,
+}
+
+/// How an interlinker asks the platform what a person may do with an
+/// asset (`CheckInterlinkerAccess`, `POST /v1/interlinkerAccess:check`).
+#[derive(Debug, Clone)]
+struct AccessCheck {
+    url: String,
+    http: reqwest::Client,
 }
 
 /// Why the caller is not known: no token or session, or one that does not
@@ -160,6 +181,7 @@ pub struct Gate {
     secure_cookies: bool,
     public_url: String,
     platform_origin: String,
+    access: Option<AccessCheck>,
 }
 
 impl std::fmt::Debug for Gate {
@@ -191,6 +213,77 @@ impl Gate {
             secure_cookies: public_url.starts_with("https://"),
             public_url,
             platform_origin,
+            access: None,
+        }
+    }
+
+    /// Asks the platform at `url` (its `POST /v1/interlinkerAccess:check`)
+    /// before each page of an asset, so who may view or edit it stays the
+    /// platform's to say, at once.
+    pub fn with_access_checks(mut self, url: String) -> anyhow::Result<Self> {
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(5))
+            .build()?;
+        self.access = Some(AccessCheck { url, http });
+        Ok(self)
+    }
+
+    /// Where a platform's access check for this interlinker is asked:
+    /// the platform's origin's REST route.
+    pub fn access_url(platform_origin: &str) -> String {
+        format!(
+            "{}/v1/interlinkerAccess:check",
+            platform_origin.trim_end_matches('/')
+        )
+    }
+
+    /// Whether `person` may view (or, with `edit`, edit) this interlinker's
+    /// asset `external_id`, as the platform says now. Assets the platform
+    /// did not make here (an integrator's, the genesis templates) are the
+    /// interlinker's own: anyone the platform vouches for may open them.
+    /// Without access checks configured (tests of the interlinker alone),
+    /// everyone may.
+    pub async fn may(
+        &self,
+        person: &Person,
+        external_id: &str,
+        edit: bool,
+    ) -> Result<(), NotAllowed> {
+        #[derive(Deserialize)]
+        struct Access {
+            #[serde(default)]
+            asset: String,
+            #[serde(default)]
+            view: bool,
+            #[serde(default)]
+            edit: bool,
+        }
+        let Some(check) = &self.access else {
+            return Ok(());
+        };
+        let response = check
+            .http
+            .post(&check.url)
+            .json(&serde_json::json!({ "token": person.token, "externalId": external_id }))
+            .send()
+            .await
+            .map_err(|e| {
+                tracing::warn!(error = %e, "the platform could not be asked about an asset");
+                NotAllowed::Unreachable
+            })?;
+        if !response.status().is_success() {
+            tracing::warn!(status = %response.status(), "the platform refused an access check");
+            return Err(NotAllowed::Unreachable);
+        }
+        let access: Access = response.json().await.map_err(|e| {
+            tracing::warn!(error = %e, "the platform's access answer did not read");
+            NotAllowed::Unreachable
+        })?;
+        let allowed = access.asset.is_empty() || if edit { access.edit } else { access.view };
+        if allowed {
+            Ok(())
+        } else {
+            Err(NotAllowed::Denied)
         }
     }
 
@@ -224,6 +317,7 @@ impl Gate {
             name: identity.name.unwrap_or_else(|| identity.subject.clone()),
             sub: identity.subject,
             exp: interlink_runtime::api::now_ms() / 1000 + SESSION_SECS,
+            token: token.to_owned(),
         })
     }
 

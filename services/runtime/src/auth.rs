@@ -580,6 +580,11 @@ pub fn interlinker_signer(config: &crate::Config) -> std::io::Result<Option<DevS
     DevSigner::load_or_create(&config.data_dir).map(Some)
 }
 
+/// How long after it was issued an interlinker may ask with a token of the
+/// platform's what its person may do: as long as the page session that
+/// token opened there lasts.
+pub const INTERLINKER_SESSION: Duration = Duration::from_secs(8 * 3600);
+
 /// The file the dev signer keeps its private key in.
 pub const DEV_KEY_FILE: &str = "dev-signing-key.pem";
 
@@ -659,6 +664,44 @@ impl DevSigner {
     /// An authenticator that trusts this signer.
     pub fn authenticator(&self, config: &AuthConfig) -> Authenticator {
         Authenticator::fixed(&self.issuer, &self.jwks(), config)
+    }
+
+    /// Who and what a token this signer made names: its subject and
+    /// audience, when its signature and issuer are this signer's and it was
+    /// issued at most `max_age` ago (expired or not: an interlinker keeps
+    /// the token that opened a page session, and asks with it for as long
+    /// as the session lasts).
+    pub fn issued(&self, token: &str, max_age: Duration) -> Result<(String, String), AuthError> {
+        #[derive(Deserialize)]
+        struct Issued {
+            sub: String,
+            aud: String,
+            iat: u64,
+        }
+        let header = jsonwebtoken::decode_header(token).map_err(|e| refused(&e))?;
+        if header.kid.as_deref() != Some(self.kid.as_str()) {
+            return Err(invalid("unknown signing key"));
+        }
+        let key = DecodingKey::from_jwk(&self.jwk).map_err(|e| refused(&e))?;
+        let mut validation = Validation::new(Algorithm::ES256);
+        validation.set_issuer(&[&self.issuer]);
+        validation.validate_aud = false;
+        validation.validate_exp = false;
+        validation.set_required_spec_claims(&["iss", "aud", "sub"]);
+        let claims = jsonwebtoken::decode::<Issued>(token, &key, &validation)
+            .map_err(|e| refused(&e))?
+            .claims;
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or_default();
+        if claims.iat + max_age.as_secs() < now {
+            return Err(invalid("token too old"));
+        }
+        if claims.sub.is_empty() || claims.aud.is_empty() {
+            return Err(invalid("token names no one"));
+        }
+        Ok((claims.sub, claims.aud))
     }
 
     /// Signs a token for `audience`.

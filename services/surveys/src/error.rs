@@ -37,6 +37,12 @@ pub enum Error {
     /// A download in a format this interlinker does not make.
     #[error("format: csv")]
     Format,
+    /// The platform does not let the person do this with the asset.
+    #[error("the platform does not let this person do this with the asset")]
+    NoAccess,
+    /// The platform could not be asked what the person may do.
+    #[error("the platform could not be asked what this person may do")]
+    PlatformUnreachable,
     /// A page form posted from another site.
     #[error("forms are accepted from this interlinker's own pages only")]
     CrossOrigin,
@@ -81,6 +87,8 @@ impl Error {
             Error::Unauthenticated => (w.unauthenticated_heading, w.unauthenticated_text),
             Error::NotFound => (w.not_found_heading, w.not_found_text),
             Error::CrossOrigin => (w.refused_heading, w.cross_origin),
+            Error::NoAccess => (w.refused_heading, w.no_access),
+            Error::PlatformUnreachable => (w.failed_heading, w.platform_unreachable),
             Error::NotDraft => (w.refused_heading, w.frozen),
             Error::NotOpen => (w.not_open_heading, w.not_open_text),
             Error::AlreadyAnswered => (w.already_heading, w.already_text),
@@ -102,7 +110,8 @@ impl Error {
             Error::Invalid(_) | Error::BadJson { .. } | Error::IdempotencyKey | Error::Format => {
                 StatusCode::BAD_REQUEST
             }
-            Error::CrossOrigin => StatusCode::FORBIDDEN,
+            Error::CrossOrigin | Error::NoAccess => StatusCode::FORBIDDEN,
+            Error::PlatformUnreachable => StatusCode::SERVICE_UNAVAILABLE,
             Error::NotDraft | Error::NotOpen | Error::AlreadyAnswered | Error::CloneDeleted => {
                 StatusCode::CONFLICT
             }
@@ -118,7 +127,8 @@ impl Error {
             Error::Invalid(_) | Error::BadJson { .. } | Error::IdempotencyKey | Error::Format => {
                 "invalid_argument"
             }
-            Error::CrossOrigin => "permission_denied",
+            Error::CrossOrigin | Error::NoAccess => "permission_denied",
+            Error::PlatformUnreachable => "unavailable",
             Error::NotDraft | Error::NotOpen | Error::AlreadyAnswered | Error::CloneDeleted => {
                 "conflict"
             }
@@ -135,6 +145,15 @@ impl Error {
             Error::Format => Some("format".to_owned()),
             Error::NotDraft => Some("questions".to_owned()),
             _ => None,
+        }
+    }
+}
+
+impl From<interlink_interlinker_http::NotAllowed> for Error {
+    fn from(refusal: interlink_interlinker_http::NotAllowed) -> Self {
+        match refusal {
+            interlink_interlinker_http::NotAllowed::Denied => Error::NoAccess,
+            interlink_interlinker_http::NotAllowed::Unreachable => Error::PlatformUnreachable,
         }
     }
 }

@@ -77,6 +77,13 @@ impl Surveys {
         }
     }
 
+    /// Asks the platform's access check at `url` before each page of a
+    /// survey's builders ([`Gate::with_access_checks`]).
+    pub fn with_access_checks(mut self, url: String) -> anyhow::Result<Self> {
+        self.gate = self.gate.with_access_checks(url)?;
+        Ok(self)
+    }
+
     /// Every route of the contract, and the pages and files behind them.
     pub fn router(self) -> axum::Router {
         let router = axum::Router::new()
@@ -333,8 +340,9 @@ async fn download(
     Query(query): Query<DownloadQuery>,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
-    surveys.person(&headers).await?;
+    let person = surveys.person(&headers).await?;
     let survey = surveys.load(&id).await?;
+    surveys.gate.may(&person, &id, false).await?;
     if !matches!(query.format.as_deref().unwrap_or("csv"), "csv") {
         return Err(Error::Format);
     }
@@ -419,16 +427,26 @@ async fn survey_page(
     Ok(Opened::Page(lang, survey, person))
 }
 
-/// A signed-in person's page of a survey.
+/// A signed-in person's page of a survey's builders: the platform lets
+/// them view it, or edit it for an `edit` page.
 async fn builder_page(
     surveys: &Surveys,
     headers: &HeaderMap,
     query: &PageQuery,
     id: &str,
     page: &str,
+    edit: bool,
 ) -> Result<Result<(Lang, Survey), Response>, Error> {
     match survey_page(surveys, headers, query, id, page, |_| false).await? {
-        Opened::Page(lang, survey, _) => Ok(Ok((lang, survey))),
+        Opened::Page(lang, survey, Some(person)) => {
+            surveys
+                .gate
+                .may(&person, id, edit)
+                .await
+                .map_err(|e| Error::from(e).page_in(lang))?;
+            Ok(Ok((lang, survey)))
+        }
+        Opened::Page(lang, ..) => Err(Error::Unauthenticated.page_in(lang)),
         Opened::SignedIn(response) => Ok(Err(response)),
     }
 }
@@ -444,6 +462,11 @@ async fn form_start(
     surveys.same_origin(headers).map_err(|e| e.page_in(lang))?;
     let person = surveys.person(headers).await.map_err(|e| e.page_in(lang))?;
     let survey = surveys.load(id).await.map_err(|e| e.page_in(lang))?;
+    surveys
+        .gate
+        .may(&person, id, true)
+        .await
+        .map_err(|e| Error::from(e).page_in(lang))?;
     Ok((lang, person, survey))
 }
 
@@ -873,7 +896,7 @@ async fn view_page(
     Query(query): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
-    let (lang, survey) = match builder_page(&surveys, &headers, &query, &id, "view").await? {
+    let (lang, survey) = match builder_page(&surveys, &headers, &query, &id, "view", false).await? {
         Ok(page) => page,
         Err(response) => return Ok(response),
     };
@@ -936,7 +959,7 @@ async fn edit_page(
     Query(query): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
-    match builder_page(&surveys, &headers, &query, &id, "edit").await? {
+    match builder_page(&surveys, &headers, &query, &id, "edit", true).await? {
         Ok((lang, survey)) => Ok(html(&edit_view(lang, survey))),
         Err(response) => Ok(response),
     }
@@ -1112,7 +1135,7 @@ async fn question_page(
     headers: HeaderMap,
 ) -> Result<Response, Error> {
     let page = format!("questions/{question}");
-    let (lang, survey) = match builder_page(&surveys, &headers, &query, &id, &page).await? {
+    let (lang, survey) = match builder_page(&surveys, &headers, &query, &id, &page, true).await? {
         Ok(page) => page,
         Err(response) => return Ok(response),
     };
@@ -1271,10 +1294,11 @@ async fn preview_page(
     Query(query): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
-    let (lang, survey) = match builder_page(&surveys, &headers, &query, &id, "preview").await? {
-        Ok(page) => page,
-        Err(response) => return Ok(response),
-    };
+    let (lang, survey) =
+        match builder_page(&surveys, &headers, &query, &id, "preview", false).await? {
+            Ok(page) => page,
+            Err(response) => return Ok(response),
+        };
     let w = lang.words();
     Ok(html(&AnswerPage {
         lang: lang.tag(),
@@ -1394,10 +1418,11 @@ async fn results_page(
     Query(query): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
-    let (lang, survey) = match builder_page(&surveys, &headers, &query, &id, "results").await? {
-        Ok(page) => page,
-        Err(response) => return Ok(response),
-    };
+    let (lang, survey) =
+        match builder_page(&surveys, &headers, &query, &id, "results", false).await? {
+            Ok(page) => page,
+            Err(response) => return Ok(response),
+        };
     let w = lang.words();
     let responses = store::responses(&surveys.db, survey.id)
         .await

@@ -68,7 +68,11 @@ impl Role for SurveysRole {
                 &kit::session_secret(&db).await?,
                 public_url.clone(),
                 kit::platform_origin(&context.config, settings),
-            );
+            )
+            .with_access_checks(kit::Gate::access_url(&kit::platform_origin(
+                &context.config,
+                settings,
+            )))?;
             println!("surveys: {public_url} (the surveys interlinker)");
             tracing::info!(%public_url, "the surveys interlinker is serving");
             let shutdown = context.shutdown.clone();

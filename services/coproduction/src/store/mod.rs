@@ -1380,6 +1380,21 @@ pub async fn asset(db: &impl ConnectionTrait, id: &str) -> Result<Option<AssetRo
         .transpose()
 }
 
+/// The asset made on the interlinker at `endpoint` under `external_id`.
+pub async fn asset_made_at(
+    db: &impl ConnectionTrait,
+    endpoint: &str,
+    external_id: &str,
+) -> Result<Option<AssetRow>, DbErr> {
+    let sql = format!(
+        "SELECT {ASSET_COLUMNS} FROM assets WHERE interlinker_endpoint = $1 AND external_id = $2"
+    );
+    db.query_one_raw(statement(db, &sql, [endpoint.into(), external_id.into()]))
+        .await?
+        .map(|r| asset_row(&r))
+        .transpose()
+}
+
 /// Every asset of a process, oldest first.
 pub async fn assets(db: &impl ConnectionTrait, process_id: &str) -> Result<Vec<AssetRow>, DbErr> {
     let sql = format!("SELECT {ASSET_COLUMNS} FROM assets WHERE process_id = $1 ORDER BY id");
