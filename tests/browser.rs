@@ -74,8 +74,28 @@ async fn pages_pass_in_a_real_browser_in_every_language() {
 #[tokio::test]
 async fn the_co_production_scenario_plays_through_the_pages_only() {
     let dir = tempfile::tempdir().expect("temporary directory");
-    let (_up, base) = serve_up(&dir.path().join("data"), &[]).await;
-    run_browser_tests("scenario.test.mjs", base, Vec::new()).await;
+    // The documents and surveys interlinkers on ports known before `up`
+    // starts, so its catalogue seed points the collaborative editor, the
+    // survey builder and their templates at them.
+    let documents = format!("127.0.0.1:{}", free_port());
+    let surveys = format!("127.0.0.1:{}", free_port());
+    let (_up, base) = serve_up(
+        &dir.path().join("data"),
+        &[
+            ("INTERLINK__DOCUMENTS__LISTEN", documents.clone()),
+            ("INTERLINK__SURVEYS__LISTEN", surveys.clone()),
+        ],
+    )
+    .await;
+    run_browser_tests(
+        "scenario.test.mjs",
+        base,
+        vec![
+            ("INTERLINK_DOCUMENTS_URL", format!("http://{documents}")),
+            ("INTERLINK_SURVEYS_URL", format!("http://{surveys}")),
+        ],
+    )
+    .await;
 }
 
 /// A token of the data directory's dev key for Ana, with an interlinker at
@@ -171,6 +191,51 @@ async fn people_sign_in_with_the_pas_openid_provider() {
         vec![
             ("OIDC_PORT", provider_port.to_string()),
             ("OIDC_CLIENT_SECRET", secret),
+        ],
+    )
+    .await;
+}
+
+/// A document made on the documents interlinker's own page, framed in a
+/// task's guide, is added to the task; forged messages are ignored.
+#[tokio::test]
+async fn a_resource_made_on_an_interlinkers_own_page_is_added_to_the_task() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let data = dir.path().join("data");
+    let documents = format!("127.0.0.1:{}", free_port());
+    let (_up, base) = serve_up(
+        &data,
+        &[("INTERLINK__DOCUMENTS__LISTEN", documents.clone())],
+    )
+    .await;
+    let admin = common::Api {
+        http: reqwest::Client::new(),
+        base: base.clone(),
+        token: common::mint(&data, "ana", true),
+    };
+    let made = common::public_process_with_story(&admin).await;
+    let tree = admin
+        .ok(
+            reqwest::Method::GET,
+            &format!("/v1/{}/tree", made.process),
+            None,
+        )
+        .await;
+    let task = tree["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["kind"] == "ITEM_KIND_TASK")
+        .and_then(|i| i["name"].as_str())
+        .expect("a task")
+        .to_owned();
+    let task_page = format!("{base}/{}/guide/{task}", made.process);
+    run_browser_tests(
+        "instantiate.test.mjs",
+        base,
+        vec![
+            ("INTERLINK_TASK_PAGE", task_page),
+            ("INTERLINK_DOCUMENTS_URL", format!("http://{documents}")),
         ],
     )
     .await;

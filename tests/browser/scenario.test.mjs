@@ -4,9 +4,13 @@
 // steps from schemas/default, brings in a team and grants it rights; a
 // citizen joins the team, is refused a premature start with the blocking
 // task named, adds a resource from the recommendations and claims a
-// contribution, which is accepted; every task finishes, the process
-// reaches 100 %, its story is published and rated, and the monitoring tab
-// counts what happened. axe-core must find nothing on any page on the way.
+// contribution, which is accepted. On the interlinkers the platform runs
+// (each on its own origin, opened through the tasks' open links), Ana
+// builds and publishes a survey made on a task, Ben answers it and edits
+// the co-production agreement cloned on another, and Ana reads the
+// survey's results. Then every task finishes, the process reaches 100 %,
+// its story is published and rated, and the monitoring tab counts what
+// happened. axe-core must find nothing on any page on the way.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,8 +19,12 @@ import { join } from 'node:path';
 import { launchChromium, newVisitor, violations } from './common.mjs';
 
 const base = process.env.INTERLINK_BASE_URL;
+const documents = process.env.INTERLINK_DOCUMENTS_URL;
+const surveys = process.env.INTERLINK_SURVEYS_URL;
 const artefacts = process.env.INTERLINK_ARTEFACTS;
 assert.ok(base, 'INTERLINK_BASE_URL names the running platform');
+assert.ok(documents, 'INTERLINK_DOCUMENTS_URL names its documents interlinker');
+assert.ok(surveys, 'INTERLINK_SURVEYS_URL names its surveys interlinker');
 assert.ok(artefacts, 'INTERLINK_ARTEFACTS names where screenshots go');
 mkdirSync(artefacts, { recursive: true });
 
@@ -75,6 +83,35 @@ async function until(page, ready, what) {
     await page.waitForTimeout(200);
     await page.reload();
   }
+}
+
+/** The task `title`'s page of the guide at `guide` (its first phase). */
+async function taskHref(page, guide, title) {
+  await page.goto(base + guide);
+  return page.locator('.guide-tree a', { hasText: title }).getAttribute('href');
+}
+
+/** On a task's page, waits until the resource `name` is made on its
+ * interlinker, then opens it there through the platform's open link. */
+async function openResource(page, name) {
+  const open = page.locator('#resources + ul.results li a[href$="/open"]', { hasText: name });
+  await until(page, async () => (await open.count()) > 0, `${name} to be made`);
+  await open.click();
+}
+
+/** Adds a question from the survey's edit page and waits for it listed. */
+async function addQuestion(page, { prompt, kind, options = '', scale, required = false }) {
+  const listed = await page.locator('ol.questions > li').count();
+  await page.fill('#prompt', prompt);
+  await page.check(`#kind-${kind}`);
+  await page.fill('#options', options);
+  if (scale !== undefined) {
+    await page.fill('#scale', String(scale));
+  }
+  await page.setChecked('#required', required);
+  await page.locator('form[action$="/questions"] button[type="submit"]').click();
+  await page.waitForURL(/\/edit$/);
+  assert.equal(await page.locator('ol.questions > li').count(), listed + 1, prompt);
 }
 
 test('the co-production scenario, through the pages only', { timeout: 600000 }, async () => {
@@ -154,11 +191,76 @@ test('the co-production scenario, through the pages only', { timeout: 600000 }, 
   await ben.waitForURL(/\?done=claimed#contributions$/);
   await checked(ben, 'task');
 
-  // Ana accepts the claim, then finishes every task in the plan's order
-  // from the overview's status forms.
+  // Ana accepts the claim.
   await ana.goto(base + map);
   await ana.locator('button[value="accept"]').click();
   await ana.waitForURL(/\?done=decided#contributions$/);
+
+  // Ana makes a survey on a task with the survey builder, opens it on its
+  // interlinker when made, asks two questions and publishes it.
+  const research = await taskHref(ana, process + '/guide', "Research users' needs");
+  await ana.goto(base + research);
+  await ana.getByRole('button', { name: 'Use Online survey builder' }).click();
+  await ana.waitForURL(/\?done=asset#resources$/);
+  await openResource(ana, 'Online survey builder');
+  await ana.waitForURL(new RegExp(`^${surveys}/assets/[0-9a-f-]+/view$`));
+  const survey = new URL(ana.url()).pathname.replace(/\/view$/, '');
+  assert.equal(await ana.locator('h1').textContent(), 'Online survey builder', 'a draft named as the resource');
+  await checked(ana, 'survey-draft');
+  await ana.locator(`main a[href="${survey}/edit"]`).click();
+  await addQuestion(ana, { prompt: 'Do you visit the park?', kind: 'single', options: 'Yes\nNo', required: true });
+  await addQuestion(ana, { prompt: 'How safe does it feel?', kind: 'scale', scale: 5, required: true });
+  await checked(ana, 'survey-edit');
+  await ana.goto(surveys + survey + '/view');
+  await ana.locator('form[action$="/status"] button').click();
+  await ana.waitForURL(/\/view\?done=open$/);
+  assert.equal(await ana.locator('.status-open').count(), 1, 'published');
+  await checked(ana, 'survey-open');
+
+  // Ben opens it from the task too, and answers it where people answer.
+  await ben.goto(base + research);
+  await openResource(ben, 'Online survey builder');
+  await ben.waitForURL(surveys + survey + '/view');
+  await ben.locator(`main a[href$="${survey}/answer"]`).click();
+  await checked(ben, 'survey-answer');
+  await ben.check('#q1-0');
+  await ben.check('#q2-4');
+  await ben.locator(`form[action="${survey}/answer"] button[type="submit"]`).click();
+  await ben.waitForURL(surveys + survey + '/answered');
+  await checked(ben, 'survey-thanks');
+
+  // Ben brings the co-production agreement into its task, edits the copy
+  // made of it on the documents interlinker and saves it.
+  const agreement = await taskHref(ben, process + '/guide', 'Sign a co-production agreement');
+  await ben.goto(base + agreement);
+  await ben.getByRole('button', { name: 'Use Co-production agreement template' }).click();
+  await ben.waitForURL(/\?done=asset#resources$/);
+  await openResource(ben, 'Co-production agreement template');
+  await ben.waitForURL(new RegExp(`^${documents}/assets/[0-9a-f-]+/view$`));
+  await checked(ben, 'document');
+  await ben.locator('main a[href$="/edit"]').click();
+  await ben.waitForURL(/\/edit$/);
+  await checked(ben, 'document-edit');
+  const body = await ben.inputValue('#body');
+  await ben.fill('#body', `${body}\n\n## Signed\n\nBen Vecino, for the neighbours of the Actur.\n`);
+  await ben.getByRole('button', { name: 'Save', exact: true }).click();
+  await ben.waitForURL(/\/view\?saved=1$/);
+  assert.match(await ben.locator('.body').textContent(), /Ben Vecino, for the neighbours of the Actur\./);
+  await checked(ben, 'document-saved');
+
+  // Ana reads the survey's results: Ben's answer, counted.
+  await ana.goto(surveys + survey + '/view');
+  await ana.locator(`main a[href="${survey}/results"]`).click();
+  await ana.waitForURL(surveys + survey + '/results');
+  assert.equal(await ana.locator('svg.chart').count(), 2, 'a chart per question');
+  const counts = async (n) =>
+    ana.locator('section.result').nth(n).locator('tbody td:nth-of-type(1)').allTextContents();
+  assert.deepEqual(await counts(0), ['1', '0'], 'one yes');
+  assert.deepEqual(await counts(1), ['0', '0', '0', '1', '0'], 'one 4');
+  await checked(ana, 'survey-results');
+
+  // Ana finishes every task in the plan's order from the overview's
+  // status forms.
   await ana.goto(base + process);
   const forms = ana.locator('form.task-status');
   const count = await forms.count();
@@ -195,7 +297,11 @@ test('the co-production scenario, through the pages only', { timeout: 600000 }, 
   assert.equal(await card('Contributions claimed').textContent(), '1');
   assert.equal(await card('Contributions accepted').textContent(), '1');
   assert.equal(await card('Teams').textContent(), '1');
-  assert.equal(await ana.locator('.kpis').first().locator('.kpi-value').first().textContent(), '1', 'one resource in the process');
+  assert.equal(
+    await ana.locator('.kpis').first().locator('.kpi-value').first().textContent(),
+    '3',
+    'three resources in the process: the first task\'s, the survey and the agreement',
+  );
   assert.match(await ana.locator('#trail ~ p[role="status"]').textContent(), /The trail is intact/);
   await checked(ana, 'monitoring');
 });

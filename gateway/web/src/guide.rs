@@ -133,6 +133,8 @@ struct Pick {
     title: Shown,
     href: String,
     meta: String,
+    /// A software interlinker with an instantiate page people may use.
+    instantiates: bool,
 }
 
 /// A team's grant, on the process or this item.
@@ -882,6 +884,15 @@ fn pick(ctx: &PageCtx, interlinker: &catalogue::Interlinker) -> Pick {
         title: shown(interlinker.title.as_ref(), ctx.lang),
         href: interlinker_href(&interlinker.name),
         meta: ctx.t(nature_message(interlinker.nature)),
+        instantiates: match &interlinker.details {
+            Some(catalogue::interlinker::Details::Software(software)) => {
+                !software.endpoint_uri.is_empty()
+                    && software
+                        .capabilities
+                        .contains(&(catalogue::Capability::Instantiate as i32))
+            }
+            _ => false,
+        },
     }
 }
 

@@ -721,6 +721,144 @@ pub(crate) async fn delete_asset(
     }
 }
 
+/// The page that frames a software interlinker's instantiate page.
+#[derive(askama::Template)]
+#[template(path = "instantiate.html")]
+pub(crate) struct InstantiatePage {
+    pub(crate) ctx: PageCtx,
+    frame: String,
+    origin: String,
+    action: String,
+    csrf: String,
+    interlinker: String,
+    back: String,
+    script: &'static str,
+}
+
+crate::pages::web_pages!(InstantiatePage);
+
+/// Which interlinker's page to frame.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct InstantiateQuery {
+    #[serde(default)]
+    interlinker: String,
+}
+
+/// `GET /processes/{id}/guide/tasks/{item}/instantiate?interlinker=…`:
+/// the interlinker's instantiate page framed, with the visitor signed in
+/// there; what it makes is registered on the task by `instantiated`.
+pub(crate) async fn instantiate(
+    state: Shared,
+    headers: HeaderMap,
+    uri: Uri,
+    Path((id, kind, item)): Path<(String, String, String)>,
+    axum::extract::Query(query): axum::extract::Query<InstantiateQuery>,
+) -> Response {
+    let ctx = PageCtx::new(&state, &headers, &uri, "workspace");
+    let (mut ctx, name) = match named_item(ctx, &kind, &item) {
+        Ok(named) => named,
+        Err(response) => return response,
+    };
+    if ctx.user().is_none() {
+        return sign_in_first(ctx);
+    }
+    let Some(mut client) = coproduction_client(&state) else {
+        return problem(ctx, &tonic::Status::unavailable("co-production"));
+    };
+    let link = match client
+        .get_instantiate_link(ctx.call(coproduction::GetInstantiateLinkRequest {
+            parent: name.clone(),
+            interlinker: query.interlinker.clone(),
+        }))
+        .await
+    {
+        Ok(link) => link.into_inner().uri,
+        Err(status) => return problem(ctx, &status),
+    };
+    let Some(origin) = origin_of(&link) else {
+        return problem(ctx, &tonic::Status::internal("the interlinker's address"));
+    };
+    let process = format!("processes/{id}");
+    let csrf = ctx.csrf(&state);
+    let mut response = page(
+        &InstantiatePage {
+            frame: link,
+            origin: origin.clone(),
+            action: format!("{}/instantiated", item_href(&process, &name)),
+            csrf,
+            interlinker: query.interlinker,
+            back: format!("{}#resources", item_href(&process, &name)),
+            script: crate::assets::INSTANTIATE_JS,
+            ctx,
+        },
+        StatusCode::OK,
+    );
+    // The one other site this page frames.
+    response.extensions_mut().insert(crate::FrameOrigin(origin));
+    response
+}
+
+/// `scheme://host[:port]` of an absolute address.
+fn origin_of(address: &str) -> Option<String> {
+    let uri: axum::http::Uri = address.parse().ok()?;
+    Some(format!("{}://{}", uri.scheme_str()?, uri.authority()?))
+}
+
+/// What the framed instantiate page made, as its script posts it.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct InstantiatedPosted {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    interlinker: String,
+    #[serde(default)]
+    external_id: String,
+    #[serde(default)]
+    display_name: String,
+}
+
+impl Posted for InstantiatedPosted {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// `POST /processes/{id}/guide/tasks/{item}/instantiated`: registers the
+/// asset made on the interlinker's instantiate page on the task.
+pub(crate) async fn instantiated(
+    state: Shared,
+    headers: HeaderMap,
+    uri: Uri,
+    Path((id, kind, item)): Path<(String, String, String)>,
+    form: Result<Form<InstantiatedPosted>, FormRejection>,
+) -> Response {
+    let ctx = PageCtx::new(&state, &headers, &uri, "workspace");
+    let (ctx, name) = match named_item(ctx, &kind, &item) {
+        Ok(named) => named,
+        Err(response) => return response,
+    };
+    let (ctx, posted, mut client) = match coproduction_form(&state, &headers, ctx, form) {
+        Ok(checked) => checked,
+        Err(response) => return response,
+    };
+    match client
+        .create_asset(ctx.call(coproduction::CreateAssetRequest {
+            parent: name.clone(),
+            asset: Some(coproduction::Asset {
+                kind: coproduction::AssetKind::Internal as i32,
+                interlinker: posted.interlinker.trim().to_owned(),
+                external_id: posted.external_id.trim().to_owned(),
+                display_name: posted.display_name.trim().to_owned(),
+                ..Default::default()
+            }),
+        }))
+        .await
+    {
+        Ok(_) => back_to(&format!("processes/{id}"), &name, "asset", "#resources"),
+        Err(status) => problem(ctx, &status),
+    }
+}
+
 /// `GET /processes/{id}/assets/{asset}/open`: the asset on its
 /// interlinker, with the visitor signed in there (co-production checks
 /// the rights and signs the token).

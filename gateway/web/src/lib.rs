@@ -292,6 +292,14 @@ pub fn router(settings: WebSettings, mut sign_in: SignIn, services: Services) ->
             post(guide_forms::add_asset),
         )
         .route(
+            "/processes/{id}/guide/{kind}/{item}/instantiate",
+            get(guide_forms::instantiate),
+        )
+        .route(
+            "/processes/{id}/guide/{kind}/{item}/instantiated",
+            post(guide_forms::instantiated),
+        )
+        .route(
             "/processes/{id}/guide/{kind}/{item}/claims",
             post(guide_forms::claim),
         )
@@ -440,7 +448,14 @@ pub fn router(settings: WebSettings, mut sign_in: SignIn, services: Services) ->
             get(move |Path(file): Path<String>| async move { brand_file(brand.as_ref(), &file) }),
         )
         .layer(axum::middleware::map_response(move |response: Response| {
-            let csp = csp.clone();
+            let csp = match response.extensions().get::<FrameOrigin>() {
+                Some(FrameOrigin(origin)) => HeaderValue::from_str(&format!(
+                    "{}; frame-src {origin}",
+                    csp.to_str().unwrap_or(CSP)
+                ))
+                .unwrap_or_else(|_| csp.clone()),
+                None => csp.clone(),
+            };
             async move { with_security_headers(response, csp) }
         }))
 }
@@ -649,6 +664,11 @@ fn with_security_headers(mut response: Response, csp: HeaderValue) -> Response {
     );
     response
 }
+
+/// The one other origin a page frames (a software interlinker's
+/// instantiate page), added to its policy's `frame-src`.
+#[derive(Debug, Clone)]
+pub(crate) struct FrameOrigin(pub(crate) String);
 
 /// `GET /brand/{hash}.css`: the PA's colours, cacheable for a year.
 fn brand_file(brand: Option<&(String, String)>, file: &str) -> Response {

@@ -408,6 +408,18 @@ impl CoproductionApi {
             &mut violations,
         );
         let uri = input.uri.clone();
+        let external_id = input.external_id.trim().to_owned();
+        if !external_id.is_empty()
+            && (external_id.len() > 200
+                || !external_id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        {
+            violations.push(Violation::new(
+                "asset.external_id",
+                "is an interlinker's asset id: letters, digits, '-' and '_', at most 200",
+            ));
+        }
         let kind = pb::AssetKind::try_from(input.kind);
         let mut interlinker_id = String::new();
         match kind {
@@ -509,10 +521,35 @@ impl CoproductionApi {
             if asset.display_name.is_empty() {
                 asset.display_name = pick(&interlinker.title);
             }
-            // Made for real on its software interlinker: a knowledge
-            // interlinker's genesis asset cloned, a software one's asset
-            // made anew (in the process's language).
-            if self.remote_calls.is_some() {
+            // Made already, by the person on the interlinker's own page:
+            // registered as it is, once.
+            if !external_id.is_empty() {
+                if interlinker.nature != "software"
+                    || interlinker.endpoint_uri.is_empty()
+                    || !interlinker.capabilities.iter().any(|c| c == "instantiate")
+                {
+                    return Err(Error::invalid(
+                        "asset.external_id",
+                        "registers an asset made on a software interlinker that instantiates",
+                    ));
+                }
+                if store::asset_made_at(&self.db, &interlinker.endpoint_uri, &external_id)
+                    .await?
+                    .is_some()
+                {
+                    return Err(Error::AlreadyExists(format!(
+                        "the asset {external_id} of {} is registered already",
+                        interlinker.endpoint_uri
+                    )));
+                }
+                asset.remote = store::RemoteAsset {
+                    external_id: external_id.clone(),
+                    endpoint: interlinker.endpoint_uri.clone(),
+                    capabilities: interlinker.capabilities.clone(),
+                    preparation: "ready".into(),
+                    error: String::new(),
+                };
+            } else if self.remote_calls.is_some() {
                 if interlinker.nature == "knowledge" && !interlinker.software_interlinker.is_empty()
                 {
                     let software =
@@ -682,6 +719,93 @@ impl CoproductionApi {
         Ok(())
     }
 
+    /// A token for a page of the interlinker at `audience` that `caller`
+    /// opens: naming them by their name too (the interlinker shows who
+    /// saved what), where the platform's key is at hand.
+    fn page_token(&self, caller: &Identity, audience: &str) -> Option<String> {
+        match &self.interlinker_keys {
+            Some(keys) => keys
+                .mint(
+                    &interlink_runtime::auth::DevTokenRequest {
+                        subject: caller.subject.clone(),
+                        name: caller.name.clone(),
+                        email: None,
+                        admin: false,
+                        ttl: remote::TOKEN_TTL,
+                    },
+                    audience,
+                    "interlink_admin",
+                )
+                .map_err(|e| tracing::warn!(error = %e, "minting a page token failed"))
+                .ok(),
+            None => self
+                .remote_tokens
+                .as_ref()
+                .and_then(|mint| mint(&caller.subject, audience)),
+        }
+    }
+
+    pub(crate) async fn get_instantiate_link_(
+        &self,
+        request: Request<pb::GetInstantiateLinkRequest>,
+    ) -> Result<pb::AssetLink> {
+        let caller = identity(&request).ok_or(Error::Unauthenticated)?.clone();
+        let r = request.get_ref();
+        let mut violations = Vec::new();
+        if let Err(Error::Invalid(v)) = parse_item_name("parent", &r.parent, &[Kind::Task]) {
+            violations.extend(v);
+        }
+        let interlinker_id = parse_name("interlinker", "interlinkers", &r.interlinker)
+            .map_err(|v| violations.push(v))
+            .ok()
+            .map(str::to_owned);
+        Error::check(violations)?;
+        let interlinker_id = interlinker_id.unwrap_or_default();
+        let (process, items, task) = self
+            .target(&request, "parent", &r.parent, &[Kind::Task])
+            .await?;
+        let task = task.ok_or_else(|| Error::NotFound(r.parent.clone()))?;
+        let (_, perms) = self
+            .permissions(Some(&caller), &process, &items, Some(&task.id))
+            .await?;
+        if !perms.create {
+            return Err(Error::Denied(format!(
+                "making assets on {} needs the create_assets permission",
+                r.parent
+            )));
+        }
+        let interlinker = store::interlinker(&self.db, &interlinker_id)
+            .await?
+            .filter(|i| i.state == "published" && i.nature == "software")
+            .ok_or_else(|| {
+                Error::Precondition(format!(
+                    "{} is not a published software interlinker that has reached \
+                     co-production from the catalogue",
+                    r.interlinker
+                ))
+            })?;
+        if interlinker.endpoint_uri.is_empty()
+            || !interlinker.capabilities.iter().any(|c| c == "instantiate")
+        {
+            return Err(Error::Precondition(format!(
+                "{} has no instantiate page",
+                r.interlinker
+            )));
+        }
+        let token = self
+            .page_token(&caller, &interlinker.endpoint_uri)
+            .ok_or_else(|| {
+                Error::Precondition("this deployment signs no tokens for interlinkers".into())
+            })?;
+        Ok(pb::AssetLink {
+            uri: format!(
+                "{}/assets/instantiate?language={}&token={token}",
+                interlinker.endpoint_uri, process.language
+            ),
+            expire_time: Some(timestamp(now_ms() + remote::TOKEN_TTL.as_millis() as i64)),
+        })
+    }
+
     pub(crate) async fn check_interlinker_access_(
         &self,
         request: Request<pb::CheckInterlinkerAccessRequest>,
@@ -781,13 +905,9 @@ impl CoproductionApi {
                 "the interlinker of {name} does not {page} its assets"
             )));
         }
-        let token = self
-            .remote_tokens
-            .as_ref()
-            .and_then(|mint| mint(&caller.subject, &remote.endpoint))
-            .ok_or_else(|| {
-                Error::Precondition("this deployment signs no tokens for interlinkers".into())
-            })?;
+        let token = self.page_token(&caller, &remote.endpoint).ok_or_else(|| {
+            Error::Precondition("this deployment signs no tokens for interlinkers".into())
+        })?;
         Ok(pb::AssetLink {
             uri: format!(
                 "{}/assets/{}/{page}?token={token}",

@@ -543,6 +543,12 @@ impl CoproductionService for CoproductionApi {
     async fn open_asset(&self, r: Request<pb::OpenAssetRequest>) -> Reply<pb::AssetLink> {
         reply(self.open_asset_(r).await)
     }
+    async fn get_instantiate_link(
+        &self,
+        r: Request<pb::GetInstantiateLinkRequest>,
+    ) -> Reply<pb::AssetLink> {
+        reply(self.get_instantiate_link_(r).await)
+    }
     async fn check_interlinker_access(
         &self,
         r: Request<pb::CheckInterlinkerAccessRequest>,

@@ -3862,6 +3862,105 @@ async fn assets_are_made_on_software_interlinkers_by_durable_calls(backend: Back
     )
     .await;
 
+    // Made by a person on the interlinker's own page: the page's link
+    // signs them in there, and the asset it made is registered, once.
+    let link = client
+        .get_instantiate_link(with_token(
+            pb::GetInstantiateLinkRequest {
+                parent: task.clone(),
+                interlinker: format!("interlinkers/{SOFTWARE}"),
+            },
+            &c.ana,
+        ))
+        .await
+        .expect("instantiate link")
+        .into_inner();
+    assert!(
+        link.uri.starts_with(&format!(
+            "{}/assets/instantiate?language=es&token=",
+            documents.base
+        )),
+        "{}",
+        link.uri
+    );
+    let not_software = client
+        .get_instantiate_link(with_token(
+            pb::GetInstantiateLinkRequest {
+                parent: task.clone(),
+                interlinker: format!("interlinkers/{TEMPLATE}"),
+            },
+            &c.ana,
+        ))
+        .await
+        .expect_err("a template has no instantiate page");
+    assert_eq!(not_software.code(), Code::FailedPrecondition);
+    let not_hers = client
+        .get_instantiate_link(with_token(
+            pb::GetInstantiateLinkRequest {
+                parent: task.clone(),
+                interlinker: format!("interlinkers/{SOFTWARE}"),
+            },
+            &c.carla,
+        ))
+        .await
+        .expect_err("no rights");
+    assert_ne!(not_hers.code(), Code::Ok);
+    let made_there = documents.genesis("Actas", "es", "# Actas\n").await;
+    let external_id = made_there.rsplit('/').next().expect("id").to_owned();
+    let register = |external_id: &str| {
+        let mut client = c.client();
+        let request = with_token(
+            pb::CreateAssetRequest {
+                parent: task.clone(),
+                asset: Some(pb::Asset {
+                    kind: pb::AssetKind::Internal as i32,
+                    interlinker: format!("interlinkers/{SOFTWARE}"),
+                    external_id: external_id.to_owned(),
+                    display_name: "Actas".into(),
+                    ..Default::default()
+                }),
+            },
+            &c.ana,
+        );
+        async move { client.create_asset(request).await }
+    };
+    let bad = register("../../admin").await.expect_err("not an id");
+    assert_eq!(bad.code(), Code::InvalidArgument);
+    assert!(
+        bad.message().contains("asset.external_id"),
+        "{}",
+        bad.message()
+    );
+    let registered = register(&external_id)
+        .await
+        .expect("registered")
+        .into_inner();
+    assert_eq!(registered.preparation, pb::AssetPreparation::Ready as i32);
+    assert_eq!(registered.external_id, external_id);
+    assert_eq!(registered.interlinker_endpoint, documents.base);
+    let twice = register(&external_id).await.expect_err("once");
+    assert_eq!(twice.code(), Code::AlreadyExists);
+    client
+        .delete_asset(with_token(
+            pb::DeleteAssetRequest {
+                name: registered.name.clone(),
+            },
+            &c.ana,
+        ))
+        .await
+        .expect("delete the registered asset");
+    wait_until(
+        "the registered asset's document is deleted there",
+        Duration::from_secs(20),
+        || async {
+            interlink_documents::store::count(&documents.env.db)
+                .await
+                .expect("count")
+                == 4
+        },
+    )
+    .await;
+
     // Deleting the assets deletes their documents there, not the genesis.
     for name in &made {
         client
