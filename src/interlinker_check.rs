@@ -10,7 +10,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
 /// The contract's capability names.
-pub(crate) const CAPABILITIES: [&str; 7] = [
+pub(crate) const CAPABILITIES: [&str; 8] = [
     "instantiate",
     "view",
     "edit",
@@ -18,6 +18,7 @@ pub(crate) const CAPABILITIES: [&str; 7] = [
     "delete",
     "download",
     "preview",
+    "open_in_modal",
 ];
 
 /// One check's outcome.

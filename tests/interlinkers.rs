@@ -882,7 +882,7 @@ async fn interlinkers_ask_the_platform_who_may_open_an_asset() {
         (&json!(true), &json!(true))
     );
     let (status, answer) = check("not-a-token".into()).await;
-    assert_eq!(status, 400, "{answer}");
+    assert_eq!(status, 401, "{answer}");
     assert!(answer.to_string().contains("token"), "{answer}");
     common::stop(up, "-TERM").await;
 }

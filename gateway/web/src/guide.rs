@@ -133,7 +133,8 @@ struct Pick {
     title: Shown,
     href: String,
     meta: String,
-    /// A software interlinker with an instantiate page people may use.
+    /// A software interlinker whose instantiate page the platform may
+    /// frame (`instantiate` and `open_in_modal`).
     instantiates: bool,
 }
 
@@ -887,9 +888,12 @@ fn pick(ctx: &PageCtx, interlinker: &catalogue::Interlinker) -> Pick {
         instantiates: match &interlinker.details {
             Some(catalogue::interlinker::Details::Software(software)) => {
                 !software.endpoint_uri.is_empty()
-                    && software
-                        .capabilities
-                        .contains(&(catalogue::Capability::Instantiate as i32))
+                    && [
+                        catalogue::Capability::Instantiate,
+                        catalogue::Capability::OpenInModal,
+                    ]
+                    .iter()
+                    .all(|c| software.capabilities.contains(&(*c as i32)))
             }
             _ => false,
         },

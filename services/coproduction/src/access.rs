@@ -784,11 +784,10 @@ impl CoproductionApi {
                     r.interlinker
                 ))
             })?;
-        if interlinker.endpoint_uri.is_empty()
-            || !interlinker.capabilities.iter().any(|c| c == "instantiate")
-        {
+        let has = |capability: &str| interlinker.capabilities.iter().any(|c| c == capability);
+        if interlinker.endpoint_uri.is_empty() || !has("instantiate") || !has("open_in_modal") {
             return Err(Error::Precondition(format!(
-                "{} has no instantiate page",
+                "{} has no instantiate page the platform may frame (instantiate, open_in_modal)",
                 r.interlinker
             )));
         }
@@ -828,10 +827,9 @@ impl CoproductionApi {
         let (subject, interlinker) = keys
             .issued(&r.token, interlink_runtime::auth::INTERLINKER_SESSION)
             .map_err(|e| {
-                Error::invalid(
-                    "token",
-                    format!("is not a token this platform gave an interlinker: {e}"),
-                )
+                Error::TokenRefused(format!(
+                    "token: not a token this platform gave an interlinker: {e}"
+                ))
             })?;
         let Some(asset) = store::asset_made_at(&self.db, &interlinker, &r.external_id).await?
         else {

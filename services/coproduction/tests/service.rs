@@ -3494,6 +3494,7 @@ async fn assets_are_made_on_software_interlinkers_by_durable_calls(backend: Back
     use interlink_coproduction::store::{InterlinkerRow, upsert_interlinker};
     let documents = DocumentsServer::start(backend).await;
     let tokens = documents.tokens();
+    let keys = std::sync::Arc::clone(&documents.signer);
     let shutdown = tokio_util::sync::CancellationToken::new();
     let stop = shutdown.clone();
     let c = Coproduction::start_with(backend, move |api, env| {
@@ -3508,7 +3509,9 @@ async fn assets_are_made_on_software_interlinkers_by_durable_calls(backend: Back
             },
         )
         .expect("worker");
-        let api = api.with_remote_calls(worker.waker(), tokens);
+        let api = api
+            .with_remote_calls(worker.waker(), tokens)
+            .with_interlinker_keys(keys);
         tokio::spawn(worker.run(stop));
         api
     })
@@ -3543,7 +3546,7 @@ async fn assets_are_made_on_software_interlinkers_by_durable_calls(backend: Back
         db,
         &InterlinkerRow {
             endpoint_uri: documents.base.clone(),
-            capabilities: ["instantiate", "view", "clone", "delete"]
+            capabilities: ["instantiate", "view", "clone", "delete", "open_in_modal"]
                 .map(String::from)
                 .to_vec(),
             ..row(SOFTWARE, "software")
@@ -3650,7 +3653,7 @@ async fn assets_are_made_on_software_interlinkers_by_durable_calls(backend: Back
     assert_eq!(copy.created_by, "ana");
     assert_eq!(
         cloned.capabilities,
-        vec!["instantiate", "view", "clone", "delete"]
+        vec!["instantiate", "view", "clone", "delete", "open_in_modal"]
     );
     // The software interlinker made a new, empty one named as the asset.
     assert_eq!(
@@ -3746,6 +3749,62 @@ async fn assets_are_made_on_software_interlinkers_by_durable_calls(backend: Back
         not_made.message().contains("answered 404"),
         "{}",
         not_made.message()
+    );
+
+    // The interlinker asks what a person may do, with the token the
+    // platform gave it: Ana (its process's administrator) views and edits,
+    // Carla neither; another interlinker's token asks of no asset here; a
+    // token the platform did not sign is refused by field.
+    let ask = |subject: &str, audience: &str| {
+        let token = documents
+            .signer
+            .mint(
+                &interlink_runtime::auth::DevTokenRequest {
+                    subject: subject.into(),
+                    name: None,
+                    email: None,
+                    admin: false,
+                    ttl: Duration::from_secs(60),
+                },
+                audience,
+                "interlink_admin",
+            )
+            .expect("token");
+        let mut client = c.client();
+        let request = pb::CheckInterlinkerAccessRequest {
+            token,
+            external_id: cloned.external_id.clone(),
+        };
+        async move { client.check_interlinker_access(request).await }
+    };
+    let ana = ask("ana", &documents.base).await.expect("ana").into_inner();
+    assert_eq!(
+        (ana.asset.as_str(), ana.view, ana.edit),
+        (cloned.name.as_str(), true, true)
+    );
+    let carla = ask("carla", &documents.base)
+        .await
+        .expect("carla")
+        .into_inner();
+    assert_eq!((carla.view, carla.edit), (false, false));
+    let elsewhere = ask("ana", "http://surveys.example")
+        .await
+        .expect("elsewhere")
+        .into_inner();
+    assert_eq!(elsewhere, pb::InterlinkerAccess::default());
+    let forged = c
+        .client()
+        .check_interlinker_access(pb::CheckInterlinkerAccessRequest {
+            token: "e30.e30.c2ln".into(),
+            external_id: cloned.external_id.clone(),
+        })
+        .await
+        .expect_err("not the platform's");
+    assert_eq!(forged.code(), Code::Unauthenticated);
+    assert!(
+        forged.message().starts_with("token: "),
+        "{}",
+        forged.message()
     );
 
     // A failed making is tried again on demand (and fails again here).

@@ -22,7 +22,7 @@ use crate::store::{self, Author};
 
 pub use interlink_interlinker_http::CONTRACT;
 /// What it can do with its assets (the contract's capability names).
-pub const CAPABILITIES: [&str; 7] = [
+pub const CAPABILITIES: [&str; 8] = [
     "instantiate",
     "view",
     "edit",
@@ -30,6 +30,7 @@ pub const CAPABILITIES: [&str; 7] = [
     "delete",
     "download",
     "preview",
+    "open_in_modal",
 ];
 
 const SESSION_COOKIE: &str = "interlink_documents_session";

@@ -26,7 +26,7 @@ use crate::store::{self, Change, NewSurvey};
 pub use interlink_interlinker_http::CONTRACT;
 
 /// What it can do with its assets (the contract's capability names).
-pub const CAPABILITIES: [&str; 7] = [
+pub const CAPABILITIES: [&str; 8] = [
     "instantiate",
     "view",
     "edit",
@@ -34,6 +34,7 @@ pub const CAPABILITIES: [&str; 7] = [
     "delete",
     "download",
     "preview",
+    "open_in_modal",
 ];
 
 const SESSION_COOKIE: &str = "interlink_surveys_session";

@@ -176,6 +176,8 @@ labels!(
         Download = "download",
         /// Show a preview.
         Preview = "preview",
+        /// Show its pages inside the platform's window.
+        OpenInModal = "open_in_modal",
     }
 );
 
