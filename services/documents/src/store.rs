@@ -245,15 +245,8 @@ pub async fn clone(
     author: &Author,
 ) -> Result<(Document, bool), StoreError> {
     let txn = begin_write(db).await?;
-    let earlier = txn
-        .query_one_raw(statement(
-            &txn,
-            "SELECT clone_id FROM clones WHERE source_id = $1 AND idempotency_key = $2",
-            [source.to_string().into(), key.into()],
-        ))
-        .await?;
-    if let Some(row) = earlier {
-        let clone_id: String = row.try_get("", "clone_id")?;
+    let earlier = interlink_interlinker_http::earlier_clone(&txn, &source.to_string(), key).await?;
+    if let Some(clone_id) = earlier {
         let clone_id = Uuid::parse_str(&clone_id).map_err(|e| DbErr::Custom(e.to_string()))?;
         return match get(&txn, clone_id).await? {
             Some(copy) => Ok((copy, false)),
@@ -273,14 +266,11 @@ pub async fn clone(
         revisions: 1,
     };
     insert(&txn, &copy, author).await?;
-    run(
+    interlink_interlinker_http::remember_clone(
         &txn,
-        "INSERT INTO clones (source_id, idempotency_key, clone_id) VALUES ($1, $2, $3)",
-        [
-            source.to_string().into(),
-            key.into(),
-            copy.id.to_string().into(),
-        ],
+        &source.to_string(),
+        key,
+        &copy.id.to_string(),
     )
     .await?;
     txn.commit().await?;

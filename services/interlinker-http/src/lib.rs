@@ -118,6 +118,41 @@ async fn read_setting(db: &DatabaseConnection, name: &str) -> Result<Option<Quer
     .await
 }
 
+/// The copy that a clone of `source` under the idempotency key `key` made
+/// earlier, from the `clones` table an interlinker's migrations create
+/// (`source_id`, `idempotency_key`, `clone_id`).
+pub async fn earlier_clone(
+    db: &impl ConnectionTrait,
+    source: &str,
+    key: &str,
+) -> Result<Option<String>, DbErr> {
+    db.query_one_raw(statement(
+        db,
+        "SELECT clone_id FROM clones WHERE source_id = $1 AND idempotency_key = $2",
+        [source.into(), key.into()],
+    ))
+    .await?
+    .map(|row| row.try_get("", "clone_id"))
+    .transpose()
+}
+
+/// Remembers that the clone of `source` under `key` made `copy`, in the
+/// transaction that makes it, so a retried clone finds it.
+pub async fn remember_clone(
+    db: &impl ConnectionTrait,
+    source: &str,
+    key: &str,
+    copy: &str,
+) -> Result<(), DbErr> {
+    run(
+        db,
+        "INSERT INTO clones (source_id, idempotency_key, clone_id) VALUES ($1, $2, $3)",
+        [source.into(), key.into(), copy.into()],
+    )
+    .await?;
+    Ok(())
+}
+
 /// A random secret for page sessions, kept in the database so sessions
 /// outlive a restart and replicas share it.
 pub async fn session_secret(db: &DatabaseConnection) -> anyhow::Result<Vec<u8>> {
