@@ -12,6 +12,10 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(interlink_runtime::events::EventTablesMigration),
             Box::new(Documents),
+            // The host's tables for every role with a database (its
+            // idempotency keys are pruned whether or not calls use them).
+            Box::new(interlink_runtime::events::IdempotencyMigration),
+            Box::new(interlink_runtime::events::IdempotencyDigestMigration),
         ]
     }
 }

@@ -9,7 +9,15 @@ pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(Surveys)]
+        vec![
+            Box::new(Surveys),
+            // The host's tables for every role with a database: its outbox
+            // relay and idempotency keys run whether or not the role uses
+            // them.
+            Box::new(interlink_runtime::events::EventTablesMigration),
+            Box::new(interlink_runtime::events::IdempotencyMigration),
+            Box::new(interlink_runtime::events::IdempotencyDigestMigration),
+        ]
     }
 }
 
