@@ -45,7 +45,7 @@ from kubernetes_validate.utils import VersionNotSupportedError
 
 CHART = "helm/interlink"
 KUBE = "1.32.0"
-ROLES = ["gateway", "community", "catalogue", "coproduction", "monitoring", "documents", "surveys"]
+ROLES = ["gateway", "community", "catalogue", "coproduction", "monitoring", "notifications", "documents", "surveys"]
 # Every role but the gateway keeps a database.
 SERVICES = ROLES[1:]
 # The first-party interlinkers serve HTTP on an origin of their own (their

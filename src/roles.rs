@@ -5,6 +5,7 @@ use interlink_community::CommunityRole;
 use interlink_coproduction::CoproductionRole;
 use interlink_documents::DocumentsRole;
 use interlink_monitoring::MonitoringRole;
+use interlink_notifications::NotificationsRole;
 use interlink_runtime::echo::EchoRole;
 use interlink_runtime::host::Role;
 use interlink_surveys::SurveysRole;
@@ -20,6 +21,7 @@ pub(crate) fn all() -> Vec<Box<dyn Role>> {
         Box::new(CatalogueRole),
         Box::new(CoproductionRole),
         Box::new(MonitoringRole),
+        Box::new(NotificationsRole),
         Box::new(DocumentsRole),
         Box::new(SurveysRole),
         Box::new(EchoRole),

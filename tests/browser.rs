@@ -153,6 +153,65 @@ async fn the_surveys_interlinkers_pages_pass_in_every_language() {
 }
 
 #[tokio::test]
+async fn the_bell_and_the_inbox_pass_in_every_language() {
+    use reqwest::Method as M;
+    use serde_json::json;
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let data = dir.path().join("data");
+    let (_up, base) = serve_up(&data, &[]).await;
+    let api = |subject: &str| common::Api {
+        http: reqwest::Client::new(),
+        base: base.clone(),
+        token: common::mint(&data, subject, false),
+    };
+    // A team, and a person per language added to it: one notification each.
+    let admin = api("team-admin");
+    let org = admin
+        .ok(
+            M::POST,
+            "/v1/organizations",
+            Some(json!({
+                "displayName": {"values": {"en": "Valdespartera"}},
+                "defaultTeamType": "TEAM_TYPE_CITIZEN",
+                "public": true,
+            })),
+        )
+        .await;
+    let org = org["name"].as_str().expect("organisation").to_owned();
+    let team = admin
+        .ok(
+            M::POST,
+            &format!("/v1/{org}/teams"),
+            Some(json!({"displayName": {"values": {"en": "Gardens", "es": "Huertos"}}})),
+        )
+        .await;
+    let team = team["name"].as_str().expect("team").to_owned();
+    for lang in ["en", "es", "it", "lv"] {
+        let subject = format!("notified-{lang}");
+        api(&subject).ok(M::GET, "/v1/users/me", None).await;
+        admin
+            .ok(
+                M::POST,
+                &format!("/v1/{team}/members"),
+                Some(json!({"user": interlink_runtime::api::user_name(&subject)})),
+            )
+            .await;
+        // Told before the browser looks.
+        let person = api(&subject);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while person
+            .ok(M::GET, "/v1/notifications:unseenCount", None)
+            .await["unseenCount"]
+            != json!("1")
+        {
+            assert!(std::time::Instant::now() < deadline, "{subject} never told");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+    run_browser_tests("notifications.test.mjs", base, Vec::new()).await;
+}
+
+#[tokio::test]
 async fn people_sign_in_with_the_pas_openid_provider() {
     let provider_port = free_port();
     let issuer = format!("http://127.0.0.1:{provider_port}");

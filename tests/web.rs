@@ -3857,3 +3857,218 @@ async fn processes_are_imported_from_files_cloned_cleared_and_started_again_from
         refused.body
     );
 }
+
+/// The path of the first notification link of an inbox page.
+fn first_notification(body: &str) -> String {
+    body.split("href=\"/notifications/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|rest| format!("/notifications/{rest}"))
+        .unwrap_or_else(|| panic!("no notification in {body}"))
+}
+
+#[tokio::test]
+async fn the_bell_counts_what_concerns_a_person_and_the_inbox_marks_it() {
+    use reqwest::Method as M;
+    use serde_json::json;
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let data = dir.path().join("data");
+    let (_up, base) = serve_up(&data, &[]).await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let origin = base.clone();
+
+    // Anonymous visitors are sent to sign in.
+    let anonymous = get(&http, &format!("{base}/notifications"), &[]).await;
+    assert_eq!(anonymous.status, 303);
+
+    // Ben has nothing yet: the bell shows no count.
+    let ben = sign_in(&http, &base, "ben", "Ben Bold").await;
+    let empty = get(&http, &format!("{base}/notifications"), &[("cookie", &ben)]).await;
+    assert_eq!(empty.status, 200, "{}", empty.body);
+    assert!(
+        empty.body.contains("Nothing to tell you yet"),
+        "{}",
+        empty.body
+    );
+    assert!(
+        empty
+            .body
+            .contains("href=\"/notifications\" class=\"bell\"")
+    );
+    assert!(!empty.body.contains("bell-count"));
+
+    // Ana adds Ben to her team.
+    let api = |subject: &str| common::Api {
+        http: http.clone(),
+        base: base.clone(),
+        token: common::mint(&data, subject, false),
+    };
+    let (ana_api, ben_api) = (api("ana"), api("ben"));
+    ben_api.ok(M::GET, "/v1/users/me", None).await;
+    ana_api.ok(M::GET, "/v1/users/me", None).await;
+    let org = ana_api
+        .ok(
+            M::POST,
+            "/v1/organizations",
+            Some(json!({
+                "displayName": {"values": {"en": "Valdespartera"}},
+                "defaultTeamType": "TEAM_TYPE_CITIZEN",
+                "public": true,
+            })),
+        )
+        .await;
+    let org = org["name"].as_str().expect("organisation").to_owned();
+    let team = ana_api
+        .ok(
+            M::POST,
+            &format!("/v1/{org}/teams"),
+            Some(json!({"displayName": {"values": {"en": "Gardens", "es": "Huertos"}}})),
+        )
+        .await;
+    let team = team["name"].as_str().expect("team").to_owned();
+    let ben_user = interlink_runtime::api::user_name("ben");
+    let add = || async {
+        ana_api
+            .ok(
+                M::POST,
+                &format!("/v1/{team}/members"),
+                Some(json!({"user": ben_user})),
+            )
+            .await
+    };
+    add().await;
+
+    // The notification arrives; the bell counts it on every page.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let inbox = loop {
+        let page = get(&http, &format!("{base}/notifications"), &[("cookie", &ben)]).await;
+        if page.body.contains("added you to the team Gardens.") {
+            break page;
+        }
+        assert!(std::time::Instant::now() < deadline, "{}", page.body);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert!(inbox.body.contains("You have 1 unseen notification."));
+    let home = get(&http, &format!("{base}/"), &[("cookie", &ben)]).await;
+    assert!(
+        home.body.contains(
+            "<span class=\"badge\" id=\"bell-count\" aria-hidden=\"true\">1</span><span class=\"visually-hidden\">, 1 unseen</span>"
+        ),
+        "{}",
+        home.body
+    );
+    // In Spanish, with the team's Spanish name.
+    let spanish = get(
+        &http,
+        &format!("{base}/notifications"),
+        &[("cookie", &ben), ("accept-language", "es")],
+    )
+    .await;
+    assert!(
+        spanish.body.contains("te ha añadido al equipo Huertos."),
+        "{}",
+        spanish.body
+    );
+
+    // Opening it marks it seen and goes to the team.
+    let open = first_notification(&inbox.body);
+    assert!(open.ends_with("/open"), "{open}");
+    let opened = get(&http, &format!("{base}{open}"), &[("cookie", &ben)]).await;
+    assert_eq!(opened.status, 303);
+    assert_eq!(location(&opened), format!("/{team}"));
+    let home = get(&http, &format!("{base}/"), &[("cookie", &ben)]).await;
+    assert!(!home.body.contains("bell-count"), "{}", home.body);
+    // Someone else's, or no such one: not found.
+    let ana_web = sign_in(&http, &base, "ana", "Ana Admin").await;
+    let theirs = get(&http, &format!("{base}{open}"), &[("cookie", &ana_web)]).await;
+    assert_eq!(theirs.status, 404);
+    let nonsense = get(
+        &http,
+        &format!("{base}/notifications/not-an-id/open"),
+        &[("cookie", &ben)],
+    )
+    .await;
+    assert_eq!(nonsense.status, 404);
+
+    // Removed, then added again: two unseen.
+    ana_api
+        .ok(M::DELETE, &format!("/v1/{team}/members/{ben_user}"), None)
+        .await;
+    add().await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let inbox = loop {
+        let page = get(&http, &format!("{base}/notifications"), &[("cookie", &ben)]).await;
+        if page.body.contains("You have 2 unseen notifications.") {
+            break page;
+        }
+        assert!(std::time::Instant::now() < deadline, "{}", page.body);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert!(inbox.body.contains("removed you from the team Gardens."));
+    let csrf = hidden(&inbox.body, "csrf");
+
+    // Without the page's token nothing changes.
+    let up_to = hidden(&inbox.body, "up_to");
+    let forged = post(
+        &http,
+        &format!("{base}/notifications/seen"),
+        &[("cookie", &ben), ("origin", &origin)],
+        &[("csrf", "forged"), ("up_to", &up_to)],
+    )
+    .await;
+    assert_eq!(forged.status, 403);
+
+    // Archiving the newest takes it out of the inbox, into the archive.
+    let newest = first_notification(&inbox.body);
+    let id = newest
+        .trim_start_matches("/notifications/")
+        .trim_end_matches("/open");
+    let archived = post(
+        &http,
+        &format!("{base}/notifications/{id}/archive"),
+        &[("cookie", &ben), ("origin", &origin)],
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(archived.status, 303, "{}", archived.body);
+    let after = get(
+        &http,
+        &format!("{base}{}", location(&archived)),
+        &[("cookie", &ben)],
+    )
+    .await;
+    assert!(after.body.contains("The notification is archived."));
+    assert!(after.body.contains("You have 1 unseen notification."));
+    let archive = get(
+        &http,
+        &format!("{base}/notifications?archived=1"),
+        &[("cookie", &ben)],
+    )
+    .await;
+    assert!(archive.body.contains(&format!("/notifications/{id}/open")));
+
+    // Marking all seen clears the bell.
+    let all = post(
+        &http,
+        &format!("{base}/notifications/seen"),
+        &[("cookie", &ben), ("origin", &origin)],
+        &[("csrf", &csrf), ("up_to", &up_to)],
+    )
+    .await;
+    assert_eq!(all.status, 303, "{}", all.body);
+    let after = get(
+        &http,
+        &format!("{base}{}", location(&all)),
+        &[("cookie", &ben)],
+    )
+    .await;
+    assert!(
+        after
+            .body
+            .contains("All your notifications are marked as seen.")
+    );
+    assert!(!after.body.contains("bell-count"), "{}", after.body);
+}

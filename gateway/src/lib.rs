@@ -297,6 +297,9 @@ impl Gateway {
             .get("coproduction")
             .map(|u| channel(u.service.clone()));
         let monitoring = roles.get("monitoring").map(|u| channel(u.service.clone()));
+        let notifications = roles
+            .get("notifications")
+            .map(|u| channel(u.service.clone()));
         Some(interlink_web::router(
             settings,
             self.sign_in.clone(),
@@ -305,6 +308,7 @@ impl Gateway {
                 coproduction,
                 community,
                 monitoring,
+                notifications,
                 to_json: Some(self.proto_json()),
             },
         ))

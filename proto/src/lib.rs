@@ -36,6 +36,15 @@ pub mod monitoring {
     }
 }
 
+/// `interlink.notifications.v1`: the in-app inbox of each person.
+pub mod notifications {
+    /// Version 1.
+    pub mod v1 {
+        #![allow(unreachable_pub, clippy::all)]
+        include!(concat!(env!("OUT_DIR"), "/interlink.notifications.v1.rs"));
+    }
+}
+
 /// `interlink.common.v1`: messages shared by every service.
 pub mod common {
     /// Version 1.

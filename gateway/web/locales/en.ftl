@@ -701,3 +701,26 @@ instantiate-title = Make a resource on its interlinker
 instantiate-lead = Fill in the interlinker’s page below. When it has made the resource, the resource is added to the task.
 instantiate-noscript = This page needs JavaScript. Without it, use the resource's “Use” button: the platform makes it for you.
 instantiate-frame = The interlinker’s page
+nav-notifications = Notifications
+bell-unseen = { $count ->
+    [one] , { $count } unseen
+   *[other] , { $count } unseen
+}
+notifications-title = Notifications
+notifications-archive-title = Archived notifications
+notifications-views = Notifications to show
+notifications-inbox = Inbox
+notifications-archived = Archived
+notifications-unseen-count = { $count ->
+    [one] You have { $count } unseen notification.
+   *[other] You have { $count } unseen notifications.
+}
+notifications-mark-all = Mark all as seen
+notifications-mark-seen = Mark as seen
+notifications-archive = Archive
+notifications-new = New
+notifications-none = Nothing to tell you yet. You will hear here when something concerns you: a team, a task, an application or a process.
+notifications-none-archived = You have archived no notifications.
+notifications-older = Older notifications
+notifications-all-seen = All your notifications are marked as seen.
+notifications-archived-done = The notification is archived.

@@ -701,3 +701,26 @@ instantiate-title = Crear un recurso en su interlinker
 instantiate-lead = Rellene la página del interlinker que aparece a continuación. Cuando haya creado el recurso, este se añadirá a la tarea.
 instantiate-noscript = Esta página necesita JavaScript. Sin él, use el botón «Usar» del recurso: la plataforma lo crea por usted.
 instantiate-frame = La página del interlinker
+nav-notifications = Notificaciones
+bell-unseen = { $count ->
+    [one] , { $count } sin ver
+   *[other] , { $count } sin ver
+}
+notifications-title = Notificaciones
+notifications-archive-title = Notificaciones archivadas
+notifications-views = Notificaciones que mostrar
+notifications-inbox = Bandeja de entrada
+notifications-archived = Archivadas
+notifications-unseen-count = { $count ->
+    [one] Tienes { $count } notificación sin ver.
+   *[other] Tienes { $count } notificaciones sin ver.
+}
+notifications-mark-all = Marcar todas como vistas
+notifications-mark-seen = Marcar como vista
+notifications-archive = Archivar
+notifications-new = Nueva
+notifications-none = Aún no hay nada que contarte. Aquí sabrás cuando algo te concierna: un equipo, una tarea, una solicitud o un proceso.
+notifications-none-archived = No has archivado ninguna notificación.
+notifications-older = Notificaciones anteriores
+notifications-all-seen = Todas tus notificaciones están marcadas como vistas.
+notifications-archived-done = La notificación está archivada.

@@ -701,3 +701,26 @@ instantiate-title = Crea una risorsa nel suo interlinker
 instantiate-lead = Compila qui sotto la pagina dell’interlinker. Quando avrà creato la risorsa, questa verrà aggiunta all’attività.
 instantiate-noscript = Questa pagina richiede JavaScript. Senza, usa il pulsante «Usa» della risorsa: la piattaforma la crea per te.
 instantiate-frame = La pagina dell’interlinker
+nav-notifications = Notifiche
+bell-unseen = { $count ->
+    [one] , { $count } da leggere
+   *[other] , { $count } da leggere
+}
+notifications-title = Notifiche
+notifications-archive-title = Notifiche archiviate
+notifications-views = Notifiche da mostrare
+notifications-inbox = In arrivo
+notifications-archived = Archiviate
+notifications-unseen-count = { $count ->
+    [one] Hai { $count } notifica da leggere.
+   *[other] Hai { $count } notifiche da leggere.
+}
+notifications-mark-all = Segna tutte come lette
+notifications-mark-seen = Segna come letta
+notifications-archive = Archivia
+notifications-new = Nuova
+notifications-none = Ancora nulla da segnalarti. Qui saprai quando qualcosa ti riguarda: un gruppo, un'attività, una richiesta o un processo.
+notifications-none-archived = Non hai archiviato alcuna notifica.
+notifications-older = Notifiche precedenti
+notifications-all-seen = Tutte le tue notifiche sono segnate come lette.
+notifications-archived-done = La notifica è archiviata.

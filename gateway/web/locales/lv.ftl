@@ -706,3 +706,28 @@ instantiate-title = Izveidot resursu tā interlinkerī
 instantiate-lead = Aizpildiet interlinkera lapu zemāk. Kad resurss būs izveidots, tas tiks pievienots uzdevumam.
 instantiate-noscript = Šai lapai vajadzīgs JavaScript. Bez tā izmantojiet resursa pogu “Izmantot”: platforma to izveidos jūsu vietā.
 instantiate-frame = Interlinkera lapa
+nav-notifications = Paziņojumi
+bell-unseen = { $count ->
+    [zero] , { $count } neskatīti
+    [one] , { $count } neskatīts
+   *[other] , { $count } neskatīti
+}
+notifications-title = Paziņojumi
+notifications-archive-title = Arhivētie paziņojumi
+notifications-views = Rādāmie paziņojumi
+notifications-inbox = Iesūtne
+notifications-archived = Arhivētie
+notifications-unseen-count = { $count ->
+    [zero] Jums ir { $count } neskatītu paziņojumu.
+    [one] Jums ir { $count } neskatīts paziņojums.
+   *[other] Jums ir { $count } neskatīti paziņojumi.
+}
+notifications-mark-all = Atzīmēt visus kā skatītus
+notifications-mark-seen = Atzīmēt kā skatītu
+notifications-archive = Arhivēt
+notifications-new = Jauns
+notifications-none = Pagaidām nav ko paziņot. Šeit uzzināsiet, kad kas skar jūs: komanda, uzdevums, pieteikums vai process.
+notifications-none-archived = Jūs neesat arhivējis nevienu paziņojumu.
+notifications-older = Vecāki paziņojumi
+notifications-all-seen = Visi jūsu paziņojumi atzīmēti kā skatīti.
+notifications-archived-done = Paziņojums ir arhivēts.

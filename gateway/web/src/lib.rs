@@ -17,6 +17,7 @@ mod guide;
 mod guide_forms;
 mod i18n;
 mod interlinker;
+mod notifications;
 mod oidc;
 mod organizations;
 mod overview;
@@ -200,6 +201,9 @@ pub struct Services {
     /// Adoption monitoring, for a process's monitoring tab and activity;
     /// without it those are not offered.
     pub monitoring: Option<Channel>,
+    /// Notifications, for the bell and the inbox; without it the bell
+    /// shows no count and the inbox says it cannot be shown.
+    pub notifications: Option<Channel>,
 }
 
 pub(crate) struct WebState {
@@ -419,6 +423,11 @@ pub fn router(settings: WebSettings, mut sign_in: SignIn, services: Services) ->
             "/teams/{id}/invitations/{invitation}/revoke",
             post(teams::revoke),
         )
+        .route("/notifications", get(notifications::inbox))
+        .route("/notifications/seen", post(notifications::mark_all_seen))
+        .route("/notifications/{id}/open", get(notifications::open))
+        .route("/notifications/{id}/seen", post(notifications::mark_seen))
+        .route("/notifications/{id}/archive", post(notifications::archive))
         .route("/me", get(profile::profile).post(profile::update))
         .route("/me/terms", post(profile::accept_terms))
         .route("/me/export", get(profile::export))
@@ -437,6 +446,11 @@ pub fn router(settings: WebSettings, mut sign_in: SignIn, services: Services) ->
         .route("/sign-in/callback", get(sign_in::callback))
         .route("/sign-out", post(sign_in::sign_out))
         .route("/language/{tag}", get(choose_language))
+        // Inside the refresh: the count is read with the renewed token.
+        .route_layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            notifications::bell,
+        ))
         .route_layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),
             refresh_session,
@@ -832,6 +846,7 @@ mod tests {
                 coproduction: None,
                 community: None,
                 monitoring: None,
+                notifications: None,
                 to_json: None,
             },
         )

@@ -32,6 +32,9 @@ pub(crate) struct PageCtx {
     pub(crate) brand_css: Option<String>,
     /// The PA's logo, when set.
     pub(crate) logo: Option<String>,
+    /// The signed-in person's unseen notifications, when read for this
+    /// page (see [`crate::notifications::bell`]).
+    unseen: Option<i64>,
 }
 
 /// A page template: it has the frame's context.
@@ -92,6 +95,7 @@ impl PageCtx {
             can_sign_in: state.sign_in.dev.is_some() || state.oidc.is_some(),
             brand_css: state.brand_href.clone(),
             logo: state.settings.logo_url.clone(),
+            unseen: crate::notifications::unseen_count(),
         }
     }
 
@@ -109,6 +113,7 @@ impl PageCtx {
             can_sign_in: false,
             brand_css: settings.brand_css().map(|(href, _)| href),
             logo: settings.logo_url.clone(),
+            unseen: None,
         }
     }
 
@@ -120,6 +125,17 @@ impl PageCtx {
     /// The session, if the visitor has one.
     pub(crate) fn session(&self) -> Option<&Session> {
         self.session.as_ref()
+    }
+
+    /// The bell's count: the unseen notifications, when there are some.
+    pub(crate) fn bell_count(&self) -> Option<i64> {
+        self.unseen.filter(|n| *n > 0)
+    }
+
+    /// What the bell's count means, for screen readers.
+    pub(crate) fn bell_unseen(&self, count: &i64) -> String {
+        self.lang
+            .message("bell-unseen", &[("count", FluentValue::from(*count))])
     }
 
     /// "Signed in as …" for the header.

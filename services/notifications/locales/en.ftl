@@ -1,0 +1,30 @@
+# The notifications' texts, one message per kind (its code). Arguments:
+# $actor (who acted), $team, $process, $item (names, in the reader's
+# language where they have one), $decision (accepted or rejected), $story.
+someone = Someone
+a-team = a team
+a-process = a process
+a-task = a task
+team_member_added = { $actor } added you to the team { $team }.
+team_member_removed = { $actor } removed you from the team { $team }.
+team_granted = { $item ->
+    [none] Your team { $team } was given the process { $process }.
+   *[other] Your team { $team } was given “{ $item }” in { $process }.
+}
+application_submitted = { $actor } applied to join the team { $team }.
+application_decided = { $decision ->
+    [accepted] Your application to join the team { $team } was accepted.
+   *[rejected] Your application to join the team { $team } was declined.
+}
+invitation = { $actor } invited you to join the team { $team }.
+claim_submitted = { $item ->
+    [none] { $actor } claimed work on a resource of { $process }.
+   *[other] { $actor } claimed work on “{ $item }” in { $process }.
+}
+claim_decided = { $decision ->
+    [accepted] Your claim of work in { $process } was approved.
+   *[rejected] Your claim of work in { $process } was declined.
+}
+task_startable = “{ $item }” in { $process } can start: what it waits for is finished.
+process_finished = The process { $process } is finished.
+story_published = A story of { $process } was published: “{ $story }”.

@@ -1,0 +1,27 @@
+someone = Alguien
+a-team = un equipo
+a-process = un proceso
+a-task = una tarea
+team_member_added = { $actor } te ha añadido al equipo { $team }.
+team_member_removed = { $actor } te ha quitado del equipo { $team }.
+team_granted = { $item ->
+    [none] Tu equipo { $team } ha recibido el proceso { $process }.
+   *[other] Tu equipo { $team } ha recibido «{ $item }» en { $process }.
+}
+application_submitted = { $actor } ha solicitado unirse al equipo { $team }.
+application_decided = { $decision ->
+    [accepted] Tu solicitud para unirte al equipo { $team } ha sido aceptada.
+   *[rejected] Tu solicitud para unirte al equipo { $team } ha sido rechazada.
+}
+invitation = { $actor } te ha invitado a unirte al equipo { $team }.
+claim_submitted = { $item ->
+    [none] { $actor } ha declarado trabajo en un recurso de { $process }.
+   *[other] { $actor } ha declarado trabajo en «{ $item }» de { $process }.
+}
+claim_decided = { $decision ->
+    [accepted] Tu declaración de trabajo en { $process } ha sido aprobada.
+   *[rejected] Tu declaración de trabajo en { $process } ha sido rechazada.
+}
+task_startable = «{ $item }» de { $process } puede empezar: lo que esperaba ha terminado.
+process_finished = El proceso { $process } ha terminado.
+story_published = Se ha publicado una historia de { $process }: «{ $story }».

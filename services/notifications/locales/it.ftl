@@ -1,0 +1,27 @@
+someone = Qualcuno
+a-team = un gruppo
+a-process = un processo
+a-task = un'attività
+team_member_added = { $actor } ti ha aggiunto al gruppo { $team }.
+team_member_removed = { $actor } ti ha rimosso dal gruppo { $team }.
+team_granted = { $item ->
+    [none] Al tuo gruppo { $team } è stato affidato il processo { $process }.
+   *[other] Al tuo gruppo { $team } è stato affidato «{ $item }» in { $process }.
+}
+application_submitted = { $actor } ha chiesto di entrare nel gruppo { $team }.
+application_decided = { $decision ->
+    [accepted] La tua richiesta di entrare nel gruppo { $team } è stata accettata.
+   *[rejected] La tua richiesta di entrare nel gruppo { $team } è stata respinta.
+}
+invitation = { $actor } ti ha invitato a entrare nel gruppo { $team }.
+claim_submitted = { $item ->
+    [none] { $actor } ha dichiarato un contributo su una risorsa di { $process }.
+   *[other] { $actor } ha dichiarato un contributo su «{ $item }» in { $process }.
+}
+claim_decided = { $decision ->
+    [accepted] Il tuo contributo dichiarato in { $process } è stato approvato.
+   *[rejected] Il tuo contributo dichiarato in { $process } è stato respinto.
+}
+task_startable = «{ $item }» in { $process } può iniziare: ciò che attendeva è concluso.
+process_finished = Il processo { $process } è concluso.
+story_published = È stata pubblicata una storia di { $process }: «{ $story }».

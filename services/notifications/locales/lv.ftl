@@ -1,0 +1,27 @@
+someone = Kāds
+a-team = komanda
+a-process = process
+a-task = uzdevums
+team_member_added = { $actor } jūs pievienoja komandai { $team }.
+team_member_removed = { $actor } jūs izņēma no komandas { $team }.
+team_granted = { $item ->
+    [none] Jūsu komandai { $team } uzticēts process { $process }.
+   *[other] Jūsu komandai { $team } uzticēts “{ $item }” procesā { $process }.
+}
+application_submitted = { $actor } pieteicās komandai { $team }.
+application_decided = { $decision ->
+    [accepted] Jūsu pieteikums komandai { $team } ir pieņemts.
+   *[rejected] Jūsu pieteikums komandai { $team } ir noraidīts.
+}
+invitation = { $actor } jūs uzaicināja pievienoties komandai { $team }.
+claim_submitted = { $item ->
+    [none] { $actor } pieteica paveikto darbu pie resursa procesā { $process }.
+   *[other] { $actor } pieteica paveikto darbu “{ $item }” procesā { $process }.
+}
+claim_decided = { $decision ->
+    [accepted] Jūsu pieteiktais darbs procesā { $process } ir apstiprināts.
+   *[rejected] Jūsu pieteiktais darbs procesā { $process } ir noraidīts.
+}
+task_startable = “{ $item }” procesā { $process } var sākt: tas, ko tas gaidīja, ir pabeigts.
+process_finished = Process { $process } ir pabeigts.
+story_published = Publicēts stāsts par procesu { $process }: “{ $story }”.

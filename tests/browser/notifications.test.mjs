@@ -1,0 +1,112 @@
+// The bell and the inbox in a real browser, in each of the four languages:
+// a person whom tests/browser.rs added to a team through the REST API
+// signs in, sees the bell count the notification on any page, opens the
+// inbox (axe finds nothing; it reflows at 320 px), opens the notification
+// (seen, and on the team's page), then with JavaScript off archives it
+// and finds it in the archive, the inbox left empty. Run by
+// tests/browser.rs with INTERLINK_BASE_URL; the people are
+// `notified-{lang}`, each added to the team "Gardens" (es: "Huertos").
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { launchChromium, newVisitor, violations } from './common.mjs';
+
+const base = process.env.INTERLINK_BASE_URL;
+const artefacts = process.env.INTERLINK_ARTEFACTS;
+assert.ok(base, 'INTERLINK_BASE_URL names the site');
+assert.ok(artefacts, 'INTERLINK_ARTEFACTS names where screenshots go');
+mkdirSync(artefacts, { recursive: true });
+
+/** The pages' words in each language (as the .ftl files say). */
+const WORDS = {
+  en: {
+    bell: 'Notifications', added: 'added you to the team Gardens.', archive: 'Archive',
+    archived: 'Archived', archivedDone: 'The notification is archived.', none: 'Nothing to tell you yet',
+  },
+  es: {
+    bell: 'Notificaciones', added: 'te ha añadido al equipo Huertos.', archive: 'Archivar',
+    archived: 'Archivadas', archivedDone: 'La notificación está archivada.', none: 'Aún no hay nada que contarte',
+  },
+  it: {
+    bell: 'Notifiche', added: 'ti ha aggiunto al gruppo Gardens.', archive: 'Archivia',
+    archived: 'Archiviate', archivedDone: 'La notifica è archiviata.', none: 'Ancora nulla da segnalarti',
+  },
+  lv: {
+    bell: 'Paziņojumi', added: 'jūs pievienoja komandai Gardens.', archive: 'Arhivēt',
+    archived: 'Arhivētie', archivedDone: 'Paziņojums ir arhivēts.', none: 'Pagaidām nav ko paziņot',
+  },
+};
+
+let browser;
+before(async () => {
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** A page of a new context in `lang`, signed in as `subject`. */
+async function signedIn(lang, subject, javaScriptEnabled) {
+  const context = await newVisitor(browser, lang, { javaScriptEnabled });
+  const page = await context.newPage();
+  await page.goto(`${base}/sign-in`);
+  await page.locator('#subject').fill(subject);
+  await page.locator('#name').fill(`Person ${lang}`);
+  await page.locator('main form button[type="submit"]').click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
+  return page;
+}
+
+/** axe finds nothing on the open page and it reflows at 320 px. */
+async function checked(page, lang, name) {
+  assert.equal(await page.getAttribute('html', 'lang'), lang, `${name} in ${lang}`);
+  assert.deepEqual(await violations(page), [], `${name} in ${lang}`);
+  await page.screenshot({ path: join(artefacts, `${name}.${lang}.png`), fullPage: true });
+  const wide = page.viewportSize();
+  await page.setViewportSize({ width: 320, height: 640 });
+  const [scroll, client] = await page.evaluate(() => [
+    document.documentElement.scrollWidth,
+    document.documentElement.clientWidth,
+  ]);
+  assert.ok(scroll <= client, `${name} in ${lang}: ${scroll} px wide in a ${client} px window`);
+  await page.setViewportSize(wide);
+}
+
+for (const lang of Object.keys(WORDS)) {
+  const words = WORDS[lang];
+  test(`a person reads, opens and archives a notification in ${lang}`, async () => {
+    const subject = `notified-${lang}`;
+    const page = await signedIn(lang, subject, true);
+    await page.goto(`${base}/catalogue`);
+    assert.equal((await page.locator('#bell-count').textContent())?.trim(), '1');
+    await page.getByRole('link', { name: new RegExp(`^${words.bell}`) }).click();
+    await page.waitForURL(/\/notifications$/);
+    const item = page.locator('.notifications li').first();
+    assert.match((await item.textContent()) ?? '', new RegExp(words.added.replace('.', '\\.')));
+    await checked(page, lang, 'notifications');
+
+    // Opening it marks it seen and shows the team.
+    await item.locator('a').first().click();
+    await page.waitForURL(/\/teams\//);
+    assert.equal(await page.locator('#bell-count').count(), 0, 'nothing unseen');
+
+    // With JavaScript off, archived: out of the inbox, into the archive.
+    const plain = await signedIn(lang, subject, false);
+    await plain.goto(`${base}/notifications`);
+    await plain.getByRole('button', { name: new RegExp(`^${words.archive}`) }).click();
+    await plain.waitForURL(/done=archived/);
+    await plain.getByText(words.archivedDone).waitFor();
+    assert.match((await plain.locator('main').textContent()) ?? '', new RegExp(words.none));
+    await plain.getByRole('link', { name: words.archived, exact: true }).click();
+    await plain.waitForURL(/archived=1/);
+    assert.equal(await plain.locator('.notifications li').count(), 1);
+    await page.goto(`${base}/notifications?archived=1`);
+    await checked(page, lang, 'notifications-archived');
+    await page.goto(`${base}/notifications`);
+    await checked(page, lang, 'notifications-empty');
+    await page.context().close();
+    await plain.context().close();
+  });
+}
