@@ -7,13 +7,15 @@ against the Kubernetes 1.32 schemas (kubernetes-validate, strict), and
 assert the chart's properties (probes, resources, hardened security
 contexts, every role present, NetworkPolicies, secrets by reference, the
 migration hook, the first-party interlinkers' HTTP origins, the platform's
-own key for its tokens to interlinkers). Every file under
+own key for its tokens to interlinkers, the notifications role's e-mail
+settings with its SMTP URL from a Secret). Every file under
 deploy/tests/broken-values must be rejected. With --binary, each role of the
 default rendering starts from the environment the chart gives it (the
 migration Job's commands first; its Secret files made here, the interlinker
 key with openssl), against the local PostgreSQL and NATS; an interlinker must
 then answer `GET /healthz` on its HTTP port, and the gateway serve the
-public half of that key.
+public half of that key; and the notifications role starts again from the
+environment the chart gives it with e-mail on.
 
 Prints one line per check and a `test result:` line like cargo's; exits 1
 on any failure.
@@ -64,6 +66,29 @@ KEY_FILE = f"{KEY_DIR}/interlinker-key.pem"
 KEY_ENV = ("INTERLINK__AUTH__INTERLINKER_KEY_FILE", "INTERLINK__AUTH__INTERLINKER_ISSUER")
 SIGNERS = ("gateway", "coproduction")
 JWKS_PATH = "/.well-known/interlinker-jwks.json"
+# The notifications role's e-mail settings (notifications.mail), its alone:
+# the SMTP URL (it may carry the server's credentials) from a Secret, never
+# inline; the links in e-mails open the gateway's public URL.
+MAIL_ENV = (
+    "INTERLINK__NOTIFICATIONS__SMTP_URL",
+    "INTERLINK__NOTIFICATIONS__MAIL_FROM",
+    "INTERLINK__NOTIFICATIONS__DIGEST_HOUR_UTC",
+    "INTERLINK__NOTIFICATIONS__PUBLIC_URL",
+)
+# E-mail on over the default values (hour 0 and a key of its own: no
+# default stands in for them).
+MAIL_VALUES = {
+    "notifications": {
+        "mail": {
+            "smtpSecret": "interlink-smtp",
+            "smtpSecretKey": "url",
+            "from": "Participa <participa@example.org>",
+            "digestHourUtc": 0,
+        }
+    }
+}
+# The ports a mail server takes SMTP on (submission, submissions, relay).
+SMTP_PORTS = {25, 465, 587}
 
 
 class Loader(yaml.SafeLoader):
@@ -184,6 +209,41 @@ def check_signer(role, spec, container, env, merged):
     assert secret["defaultMode"] & 0o007 == 0 and secret["defaultMode"] & 0o040, oct(secret["defaultMode"])
 
 
+def mail_settings(merged):
+    """The notifications role's e-mail settings (notifications.mail); None
+    without e-mail (no Secret named, or the role off)."""
+    mail = merged["notifications"].get("mail") or {}
+    if not merged["notifications"]["enabled"] or not mail.get("smtpSecret"):
+        return None
+    return mail
+
+
+def check_mail(role, env, merged, gateway_env):
+    """E-mail settings on the notifications role only, and only with
+    notifications.mail.smtpSecret: then all four, the SMTP URL by reference
+    to that Secret's key, the links to the gateway's web public URL."""
+    mail = mail_settings(merged) if role == "notifications" else None
+    present = sorted(k for k in env if k.startswith("INTERLINK__NOTIFICATIONS__"))
+    if mail is None:
+        assert not present, f"{role}: e-mail settings without notifications.mail.smtpSecret: {present}"
+        return
+    assert present == sorted(MAIL_ENV), f"{role}: {present}"
+    smtp = env[MAIL_ENV[0]]
+    # By reference only: the URL may carry the server's credentials.
+    assert "value" not in smtp, f"{role}: the SMTP URL inline"
+    ref = {"name": mail["smtpSecret"], "key": mail["smtpSecretKey"]}
+    assert smtp["valueFrom"] == {"secretKeyRef": ref}, smtp
+    assert env[MAIL_ENV[1]]["value"] == mail["from"] and "@" in mail["from"], env[MAIL_ENV[1]]
+    hour = env[MAIL_ENV[2]]["value"]
+    assert hour == str(mail["digestHourUtc"]) and 0 <= int(hour) <= 23, env[MAIL_ENV[2]]
+    public_url = merged["gateway"]["web"]["publicUrl"]
+    assert public_url and env[MAIL_ENV[3]]["value"] == public_url, env[MAIL_ENV[3]]
+    if gateway_env is not None:
+        # The same address as the gateway's own pages.
+        served = gateway_env["INTERLINK__GATEWAY__WEB__PUBLIC_URL"]["value"]
+        assert env[MAIL_ENV[3]]["value"] == served, f"{role}: links to {env[MAIL_ENV[3]]}, the pages at {served}"
+
+
 def check_interlinker(role, container, env, merged, values, gateway):
     """A first-party interlinker: its HTTP port, probes on `/healthz`, its
     origin and the platform's tokens (never the pod's own dev key, nor the
@@ -222,7 +282,11 @@ def check_interlinker(role, container, env, merged, values, gateway):
         assert values.get(role, {}).get("publicUrl"), f"{role}: no publicUrl in the PA's values"
 
 
-def check_properties(objects, values):
+def check_properties(objects, values, pa=None):
+    """The chart's properties; `pa`: the values are a PA's (by default when
+    there are any), which name their own Secrets and hosts."""
+    if pa is None:
+        pa = bool(values)
     roles, merged = enabled_roles(values)
     deployments = {component(d): d for d in by_kind(objects, "Deployment")}
     services = {component(s): s for s in by_kind(objects, "Service")}
@@ -232,16 +296,25 @@ def check_properties(objects, values):
     config = by_kind(objects, "ConfigMap")
     assert len(config) == 1
     assert not [k for k in config[0]["data"] if k in KEY_ENV], "the interlinker key for every role"
+    assert not [k for k in config[0]["data"] if k.startswith("INTERLINK__NOTIFICATIONS__")], "e-mail for every role"
+    if pa and mail_settings(merged):
+        # A PA's values name its own Secret, not the chart's example.
+        named = merged["notifications"]["mail"]["smtpSecret"]
+        assert merged["pa"]["name"] in named, f"the SMTP Secret {named} is not {merged['pa']['name']}'s"
     if any(r in INTERLINKERS for r in roles):
         # Their tokens need the platform's own key.
         key = interlinker_key(merged)
         assert key, "interlinkers enabled without auth.interlinkerKey"
-        if values:
+        if pa:
             # A PA's values name its own Secret, not the chart's example.
             chart_default = yaml.safe_load(open(os.path.join(CHART, "values.yaml")))["auth"]["interlinkerKey"]
             named = values.get("auth", {}).get("interlinkerKey", {}).get("secretName")
             assert named and named != chart_default["secretName"], f"the PA's interlinker key Secret: {named}"
             assert merged["pa"]["name"] in named, f"the interlinker key Secret {named} is not {merged['pa']['name']}'s"
+    gateway_env = None
+    if "gateway" in deployments:
+        (gateway,) = deployments["gateway"]["spec"]["template"]["spec"]["containers"]
+        gateway_env = {e["name"]: e for e in gateway.get("env", [])}
     for role, deployment in deployments.items():
         pod = deployment["spec"]["template"]
         spec = pod["spec"]
@@ -287,8 +360,9 @@ def check_properties(objects, values):
             ref = env["INTERLINK__DATABASE__URL"]["valueFrom"]["secretKeyRef"]
             assert ref == {"name": merged["database"]["existingSecret"], "key": role}, ref
         check_signer(role, spec, container, env, merged)
+        check_mail(role, env, merged, gateway_env)
         if role in INTERLINKERS:
-            check_interlinker(role, container, env, merged, values, services.get("gateway"))
+            check_interlinker(role, container, env, merged, values if pa else {}, services.get("gateway"))
         if role == "catalogue":
             # The seed points its editor and survey builder at them.
             for interlinker in INTERLINKERS:
@@ -347,6 +421,20 @@ def check_properties(objects, values):
                 labels = peer["podSelector"]["matchLabels"]
                 assert labels["app.kubernetes.io/component"] == "gateway", labels
                 assert ingress[0]["ports"] == [{"port": "grpc", "protocol": "TCP"}]
+        if mail_settings(merged):
+            # The notifications pod reaches its SMTP server: egress left
+            # open, or open to the SMTP ports.
+            policy = policies["notifications"]["spec"]
+            if "Egress" in policy["policyTypes"]:
+                allowed = set()
+                for rule in policy.get("egress") or []:
+                    ports = rule.get("ports")
+                    if not ports:
+                        # Any port.
+                        allowed |= SMTP_PORTS
+                        continue
+                    allowed |= {p.get("port") for p in ports if p.get("protocol", "TCP") == "TCP"}
+                assert allowed & SMTP_PORTS, f"notifications: no SMTP egress ({sorted(map(str, allowed))})"
     # Metrics served for scraping: a port on every pod and Service, the
     # address in the configuration, and the ServiceMonitor on that port.
     if merged["telemetry"]["prometheus"]["enabled"]:
@@ -430,14 +518,20 @@ def secret_mounts(spec, container, secret_files, directory):
     return local
 
 
-def container_env(container, config, databases, overrides, mounts=None):
+def container_env(container, config, databases, overrides, mounts=None, secret_values=None):
+    """The environment a container gets: its ConfigMap and env, each Secret
+    reference from `secret_values` ({(Secret name, key): value}), else a
+    made-up web secret, else its database."""
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
     for source in container.get("envFrom", []):
         assert source["configMapRef"]["name"] == config["metadata"]["name"]
         env.update(config["data"])
     for item in container.get("env", []):
+        ref = item.get("valueFrom", {}).get("secretKeyRef", {})
         if "value" in item:
             env[item["name"]] = str(item["value"])
+        elif (ref.get("name"), ref.get("key")) in (secret_values or {}):
+            env[item["name"]] = secret_values[(ref["name"], ref["key"])]
         elif item["name"] in ("INTERLINK__GATEWAY__WEB__SESSION_KEY", "INTERLINK__GATEWAY__WEB__OIDC_CLIENT_SECRET"):
             env[item["name"]] = secrets.token_hex(32)
         else:
@@ -452,10 +546,13 @@ def container_env(container, config, databases, overrides, mounts=None):
     return env
 
 
-def run_roles(objects, binary, nats_url):
+def run_roles(objects, binary, nats_url, only=None, secret_values=None):
+    """Migrates, then starts and stops each role (those of `only`, else
+    all) from the rendered objects' environment; Secret references come from
+    `secret_values` ({(Secret name, key): value}) or are made here."""
     unique = uuid.uuid4().hex[:12]
     databases = {}
-    for role in SERVICES:
+    for role in SERVICES if only is None else [r for r in SERVICES if r in only]:
         name = f"chart_{role}_{unique}"
         psql(f"CREATE DATABASE {name}")
         databases[role] = f"postgres://postgres@127.0.0.1:5432/{name}"
@@ -483,6 +580,8 @@ def run_roles(objects, binary, nats_url):
     try:
         (job,) = by_kind(objects, "Job")
         for container in job["spec"]["template"]["spec"]["initContainers"]:
+            if only is not None and container["args"][1] not in only:
+                continue
             env = container_env(container, config_for_job, databases, overrides)
             done = subprocess.run([binary, *container["args"]], env=env, capture_output=True, timeout=120)
             assert done.returncode == 0, f"{container['args']}: {done.stderr.decode()[-2000:]}"
@@ -490,16 +589,40 @@ def run_roles(objects, binary, nats_url):
         for deployment in by_kind(objects, "Deployment"):
             spec = deployment["spec"]["template"]["spec"]
             (container,) = spec["containers"]
-            mounts = secret_mounts(spec, container, secret_files, data)
-            env = container_env(container, config, databases, overrides, mounts)
             role = container["args"][1]
+            if only is not None and role not in only:
+                continue
+            mounts = secret_mounts(spec, container, secret_files, data)
+            env = container_env(container, config, databases, overrides, mounts, secret_values)
             check = (lambda address: served_key(address, public)) if role == "gateway" else None
             start_and_stop(binary, container["args"], env, ports.get(role), check)
             started.append(role)
-        assert "gateway" in started and "coproduction" in started, started
+        if only is None:
+            assert "gateway" in started and "coproduction" in started, started
+        else:
+            assert sorted(started) == sorted(only), started
     finally:
         for name in databases.values():
             psql(f"DROP DATABASE IF EXISTS {name.rsplit('/', 1)[1]} WITH (FORCE)")
+
+
+def run_notifications_with_mail(binary, nats_url):
+    """The notifications role starts from the chart's environment with
+    e-mail on: its SMTP URL from the Secret (nothing is due, so no mail
+    goes out), sender, digest hour and links' address taken as given."""
+    objects = render(CHART, MAIL_VALUES)
+    (deployment,) = [d for d in by_kind(objects, "Deployment") if component(d) == "notifications"]
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    assert MAIL_ENV[0] in {e["name"] for e in container["env"]}, "no e-mail in the rendering"
+    mail = MAIL_VALUES["notifications"]["mail"]
+    smtp_url = f"smtp://127.0.0.1:{free_port()}"
+    run_roles(
+        objects,
+        binary,
+        nats_url,
+        only=["notifications"],
+        secret_values={(mail["smtpSecret"], mail["smtpSecretKey"]): smtp_url},
+    )
 
 
 def free_port():
@@ -573,7 +696,8 @@ def start_and_stop(binary, args, env, http_port=None, check=None):
 
 def check_compose(path="deploy/compose.yaml"):
     """The compose stack runs every role as `serve <role>` after the
-    migrations, with PostgreSQL, NATS, the collector, Prometheus and Grafana."""
+    migrations, with PostgreSQL, NATS, the collector, Prometheus, Grafana
+    and a mail catcher for the notifications role's e-mails."""
     with open(path) as f:
         compose = yaml.safe_load(f)
     services = compose["services"]
@@ -590,8 +714,28 @@ def check_compose(path="deploy/compose.yaml"):
         for interlinker in INTERLINKERS:
             for name in ("ISSUER", "JWKS_URL"):
                 assert f"INTERLINK__{interlinker.upper()}__{name}" not in env, f"{role}: {interlinker} {name}"
-    for infra in ["postgres", "nats", "otel-collector", "prometheus", "grafana", "migrate"]:
+    for infra in ["postgres", "nats", "otel-collector", "prometheus", "grafana", "migrate", "mail"]:
         assert infra in services, f"no {infra}"
+    # The notifications role alone sends e-mail: to the mail catcher (plain
+    # SMTP inside the stack), its links to the gateway's published address.
+    assert not [k for k in shared if k.startswith("INTERLINK__NOTIFICATIONS__")], "e-mail for every role"
+    for role in ROLES:
+        env = services[role]["environment"]
+        mail_keys = [k for k in env if k.startswith("INTERLINK__NOTIFICATIONS__")]
+        if role != "notifications":
+            assert not mail_keys, f"{role}: {mail_keys}"
+    catcher = " ".join(services["mail"]["command"])
+    assert "aiosmtpd" in catcher and "aiosmtpd.handlers.Debugging" in catcher, catcher
+    listen = re.search(r"-l 0\.0\.0\.0:(\d+)", catcher)
+    assert listen, f"mail: listens where? {catcher}"
+    assert "ports" not in services["mail"], "mail: published"
+    notifications = services["notifications"]
+    env = notifications["environment"]
+    assert env["INTERLINK__NOTIFICATIONS__SMTP_URL"] == f"smtp://mail:{listen.group(1)}", env
+    (published,) = services["gateway"]["ports"]
+    host, port, _ = published.rsplit(":", 2)
+    assert env["INTERLINK__NOTIFICATIONS__PUBLIC_URL"] == f"http://{host}:{port}", env
+    assert "mail" in notifications["depends_on"], notifications["depends_on"]
     migrated = re.search(r"for role in ([a-z ]+); do", services["migrate"]["command"][0])
     assert migrated and migrated.group(1).split() == SERVICES, "migrate: not every service's database"
     with open("deploy/postgres-init.sql") as f:
@@ -651,6 +795,16 @@ def main():
             check_properties(objects, values)
 
         checks.append((f"chart renders, lints and validates with {name}", check))
+
+    def mail():
+        objects = render(CHART, MAIL_VALUES)
+        validate(objects)
+        check_properties(objects, MAIL_VALUES, pa=False)
+        (notifications,) = [d for d in by_kind(objects, "Deployment") if component(d) == "notifications"]
+        (container,) = notifications["spec"]["template"]["spec"]["containers"]
+        assert MAIL_ENV[0] in {e["name"] for e in container["env"]}, "no e-mail with notifications.mail.smtpSecret"
+
+    checks.append(("chart gives the notifications role e-mail with notifications.mail", mail))
     for path in sorted(glob.glob("deploy/tests/broken-values/*.yaml")):
 
         def broken(path=path):
@@ -668,6 +822,12 @@ def main():
             (
                 "every role starts from the chart's environment",
                 lambda: run_roles(render(CHART, {}), args.binary, args.nats_url),
+            )
+        )
+        checks.append(
+            (
+                "the notifications role starts with the chart's e-mail settings",
+                lambda: run_notifications_with_mail(args.binary, args.nats_url),
             )
         )
     passed = failed = 0

@@ -208,7 +208,21 @@ async fn the_bell_and_the_inbox_pass_in_every_language() {
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
     }
-    run_browser_tests("notifications.test.mjs", base, Vec::new()).await;
+    // Someone the browser watches while the team's administrator adds them.
+    api("watcher").ok(M::GET, "/v1/users/me", None).await;
+    run_browser_tests(
+        "notifications.test.mjs",
+        base,
+        vec![
+            ("INTERLINK_TEAM", team),
+            ("INTERLINK_TEAM_ADMIN_TOKEN", admin.token.clone()),
+            (
+                "INTERLINK_WATCHER_USER",
+                interlink_runtime::api::user_name("watcher"),
+            ),
+        ],
+    )
+    .await;
 }
 
 #[tokio::test]

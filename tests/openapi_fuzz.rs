@@ -202,6 +202,8 @@ fn run(dir: &Path, base: &str, token: Option<&str>) -> (bool, String) {
             "/v1/events:stream",
             "--exclude-path",
             "/v1/echo:stream",
+            "--exclude-path",
+            "/v1/notifications:stream",
         ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

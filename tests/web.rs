@@ -3861,8 +3861,9 @@ async fn processes_are_imported_from_files_cloned_cleared_and_started_again_from
 /// The path of the first notification link of an inbox page.
 fn first_notification(body: &str) -> String {
     body.split("href=\"/notifications/")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .find(|rest| rest.ends_with("/open"))
         .map(|rest| format!("/notifications/{rest}"))
         .unwrap_or_else(|| panic!("no notification in {body}"))
 }
@@ -3955,7 +3956,7 @@ async fn the_bell_counts_what_concerns_a_person_and_the_inbox_marks_it() {
     let home = get(&http, &format!("{base}/"), &[("cookie", &ben)]).await;
     assert!(
         home.body.contains(
-            "<span class=\"badge\" id=\"bell-count\" aria-hidden=\"true\">1</span><span class=\"visually-hidden\">, 1 unseen</span>"
+            "<span class=\"badge\" id=\"bell-count\" aria-hidden=\"true\">1</span><span class=\"visually-hidden\" id=\"bell-unseen\">, 1 unseen</span>"
         ),
         "{}",
         home.body
@@ -4071,4 +4072,240 @@ async fn the_bell_counts_what_concerns_a_person_and_the_inbox_marks_it() {
             .contains("All your notifications are marked as seen.")
     );
     assert!(!after.body.contains("bell-count"), "{}", after.body);
+}
+
+#[tokio::test]
+async fn a_person_chooses_what_is_emailed_and_stops_it_from_an_email() {
+    use interlink_runtime::testing::smtp::SmtpServer;
+    use reqwest::Method as M;
+    use serde_json::json;
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let data = dir.path().join("data");
+    let mut smtp = SmtpServer::reserve(dir.path());
+    smtp.start().await;
+    let (_up, base) = serve_up(
+        &data,
+        &[
+            ("INTERLINK__NOTIFICATIONS__SMTP_URL", smtp.url()),
+            (
+                "INTERLINK__NOTIFICATIONS__MAIL_FROM",
+                "Participa <no-reply@participa.example.org>".into(),
+            ),
+        ],
+    )
+    .await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let origin = base.clone();
+
+    // Ben registers with an address (his identity provider's).
+    let token = |subject: &str, email: &str| {
+        let output = std::process::Command::new(common::BIN)
+            .args([
+                "token", "--sub", subject, "--name", subject, "--email", email,
+            ])
+            .arg("--data-dir")
+            .arg(&data)
+            .output()
+            .expect("interlink token");
+        String::from_utf8(output.stdout)
+            .expect("utf-8")
+            .trim()
+            .to_owned()
+    };
+    let api = |token: String| common::Api {
+        http: http.clone(),
+        base: base.clone(),
+        token,
+    };
+    let (ana_api, ben_api) = (
+        api(token("ana", "ana@example.org")),
+        api(token("ben", "ben@example.org")),
+    );
+    ben_api.ok(M::GET, "/v1/users/me", None).await;
+    ana_api.ok(M::GET, "/v1/users/me", None).await;
+
+    // His preferences page: his address, every kind at its default.
+    let ben = sign_in(&http, &base, "ben", "Ben Bold").await;
+    let page = get(
+        &http,
+        &format!("{base}/notifications/preferences"),
+        &[("cookie", &ben)],
+    )
+    .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("E-mails go to ben@example.org"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(
+        "id=\"kind-team_member_added-immediate\" name=\"kind-team_member_added\" value=\"immediate\" checked"
+    ));
+    assert!(page.body.contains(
+        "id=\"kind-story_published-daily\" name=\"kind-story_published\" value=\"daily\" checked"
+    ));
+    // He wants invitations in the inbox only.
+    let csrf = hidden(&page.body, "csrf");
+    let saved = post(
+        &http,
+        &format!("{base}/notifications/preferences"),
+        &[("cookie", &ben), ("origin", &origin)],
+        &[("csrf", &csrf), ("kind-invitation", "never")],
+    )
+    .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let page = get(
+        &http,
+        &format!("{base}{}", location(&saved)),
+        &[("cookie", &ben)],
+    )
+    .await;
+    assert!(
+        page.body.contains(
+            "id=\"kind-invitation-never\" name=\"kind-invitation\" value=\"never\" checked"
+        )
+    );
+    let forged = post(
+        &http,
+        &format!("{base}/notifications/preferences"),
+        &[("cookie", &ben), ("origin", &origin)],
+        &[("csrf", "forged"), ("kind-invitation", "immediate")],
+    )
+    .await;
+    assert_eq!(forged.status, 403);
+
+    // Ana invites him to a team, then adds him: one e-mail, the addition.
+    let org = ana_api
+        .ok(
+            M::POST,
+            "/v1/organizations",
+            Some(json!({
+                "displayName": {"values": {"en": "Valdespartera"}},
+                "defaultTeamType": "TEAM_TYPE_CITIZEN",
+                "public": true,
+            })),
+        )
+        .await;
+    let org = org["name"].as_str().expect("organisation").to_owned();
+    let team = ana_api
+        .ok(
+            M::POST,
+            &format!("/v1/{org}/teams"),
+            Some(json!({"displayName": {"values": {"en": "Gardens"}}})),
+        )
+        .await;
+    let team = team["name"].as_str().expect("team").to_owned();
+    ana_api
+        .ok(
+            M::POST,
+            &format!("/v1/{team}/invitations"),
+            Some(json!({"email": "ben@example.org"})),
+        )
+        .await;
+    ana_api
+        .ok(
+            M::POST,
+            &format!("/v1/{team}/members"),
+            Some(json!({"user": interlink_runtime::api::user_name("ben")})),
+        )
+        .await;
+    let mails = smtp.wait_for(1).await;
+    assert_eq!(mails[0].header("to"), "ben <ben@example.org>");
+    assert_eq!(mails[0].subject(), "ana added you to the team Gardens.");
+    let body = mails[0].decoded();
+    assert!(body.contains(&format!("{base}/teams/")), "{body}");
+
+    // The e-mail's link: a page asking to confirm, then done, no sign-in.
+    let link = mails[0]
+        .header("list-unsubscribe")
+        .trim_matches(['<', '>'])
+        .to_owned();
+    assert!(
+        link.starts_with(&format!("{base}/unsubscribe?token=")),
+        "{link}"
+    );
+    let confirm = get(&http, &link, &[]).await;
+    assert_eq!(confirm.status, 200);
+    assert!(
+        confirm.body.contains("Stop these e-mails"),
+        "{}",
+        confirm.body
+    );
+    let token_in_form = hidden(&confirm.body, "token");
+    let stopped = post(
+        &http,
+        &format!("{base}/unsubscribe"),
+        &[],
+        &[("token", &token_in_form)],
+    )
+    .await;
+    assert_eq!(stopped.status, 200, "{}", stopped.body);
+    assert!(
+        stopped
+            .body
+            .contains("You will get no more e-mails of this kind: When I am added to a team."),
+        "{}",
+        stopped.body
+    );
+    // A mail program's one-click POST to the same link works too.
+    let one_click = http
+        .post(&link)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .expect("one click");
+    assert_eq!(one_click.status().as_u16(), 200);
+    // A forged link changes nothing.
+    let forged = post(
+        &http,
+        &format!("{base}/unsubscribe"),
+        &[],
+        &[("token", &format!("{token_in_form}0"))],
+    )
+    .await;
+    assert_eq!(forged.status, 400);
+    assert!(forged.body.contains("This link does not work"));
+    let page = get(
+        &http,
+        &format!("{base}/notifications/preferences"),
+        &[("cookie", &ben)],
+    )
+    .await;
+    assert!(page.body.contains(
+        "id=\"kind-team_member_added-never\" name=\"kind-team_member_added\" value=\"never\" checked"
+    ));
+
+    // What he may take away: his notifications and preferences, as JSON.
+    let export = get(
+        &http,
+        &format!("{base}/me/export/notifications"),
+        &[("cookie", &ben)],
+    )
+    .await;
+    assert_eq!(export.status, 200);
+    assert_eq!(export.headers["cache-control"], "no-store");
+    let data: serde_json::Value = serde_json::from_str(&export.body).expect("JSON");
+    let kinds: Vec<&str> = data["notifications"]
+        .as_array()
+        .expect("notifications")
+        .iter()
+        .filter_map(|n| n["kind"].as_str())
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            "NOTIFICATION_KIND_TEAM_MEMBER_ADDED",
+            "NOTIFICATION_KIND_INVITATION"
+        ]
+    );
+    assert_eq!(
+        data["preferences"]["emailAddress"],
+        serde_json::json!("ben@example.org")
+    );
+    assert_eq!(data["preferences"]["emailEnabled"], serde_json::json!(true));
+    smtp.stop().await;
 }

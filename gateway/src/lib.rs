@@ -359,11 +359,23 @@ async fn admit_page(
         .check(&shared, request.headers(), peer)
         .await
     {
-        Ok(caller) => shared.admission.enter(&caller, false),
+        // An event stream (the bell's) holds a stream slot, not a
+        // request slot, for as long as it is open.
+        Ok(caller) => shared
+            .admission
+            .enter(&caller, wants_events(request.headers())),
         Err(e) => Err(e),
     };
     match admitted {
-        Ok(_slot) => next.run(request).await,
+        Ok(slot) => {
+            let response = next.run(request).await;
+            match slot {
+                admission::Permit::Request { .. } => response,
+                // The slot is held until the stream's body ends.
+                stream => response
+                    .map(|body| axum::body::Body::new(admission::Admitted::new(body, stream))),
+            }
+        }
         Err(e) => web_refusal(&shared, request.headers(), &e),
     }
 }
@@ -388,6 +400,14 @@ fn web_refusal(shared: &Shared, headers: &http::HeaderMap, error: &GatewayError)
             .insert(http::header::RETRY_AFTER, after);
     }
     response
+}
+
+/// Whether a request asks for server-sent events (a page's `EventSource`).
+fn wants_events(headers: &http::HeaderMap) -> bool {
+    headers
+        .get(http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/event-stream"))
 }
 
 /// Whether a request is a browser opening a page: a GET or HEAD outside

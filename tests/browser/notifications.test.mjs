@@ -110,3 +110,70 @@ for (const lang of Object.keys(WORDS)) {
     await plain.context().close();
   });
 }
+
+/** The preferences and unsubscribe pages' words. */
+const PREFERENCES = {
+  en: { title: 'Notification preferences', never: 'Only in my inbox', save: 'Save my preferences', saved: 'Your changes are saved.', stop: 'Stop these e-mails', broken: 'This link does not work' },
+  es: { title: 'Preferencias de notificación', never: 'Solo en mi bandeja de entrada', save: 'Guardar mis preferencias', stop: 'Dejar de recibir estos correos', broken: 'Este enlace no funciona' },
+  it: { title: 'Preferenze di notifica', never: 'Solo nella mia casella', save: 'Salva le mie preferenze', stop: 'Non ricevere più queste e-mail', broken: 'Questo link non funziona' },
+  lv: { title: 'Paziņojumu iestatījumi', never: 'Tikai manā iesūtnē', save: 'Saglabāt manus iestatījumus', stop: 'Pārtraukt šos e-pastus', broken: 'Šī saite nedarbojas' },
+};
+
+for (const lang of Object.keys(PREFERENCES)) {
+  const words = PREFERENCES[lang];
+  test(`a person chooses what is e-mailed, and an unsubscribe link is checked, in ${lang}`, async () => {
+    const subject = `notified-${lang}`;
+    const page = await signedIn(lang, subject, true);
+    await page.goto(`${base}/notifications/preferences`);
+    await page.getByRole('heading', { name: words.title }).waitFor();
+    await checked(page, lang, 'notification-preferences');
+
+    // With JavaScript off: stories only in the inbox, saved.
+    const plain = await signedIn(lang, subject, false);
+    await plain.goto(`${base}/notifications/preferences`);
+    const never = plain.locator('#kind-story_published-never');
+    assert.equal(await plain.locator('label[for="kind-story_published-never"]').textContent(), words.never);
+    await never.check();
+    await plain.getByRole('button', { name: words.save }).click();
+    await plain.waitForURL(/done=saved/);
+    assert.equal(await plain.locator('#kind-story_published-never').isChecked(), true);
+
+    // An unsubscribe link asks first; a broken one says so. No sign-in.
+    const visitor = await newVisitor(browser, lang);
+    const stranger = await visitor.newPage();
+    await stranger.goto(`${base}/unsubscribe?token=not-a-real-token`);
+    await stranger.getByRole('button', { name: words.stop }).waitFor();
+    await checked(stranger, lang, 'unsubscribe');
+    await stranger.getByRole('button', { name: words.stop }).click();
+    await stranger.getByRole('heading', { name: words.broken }).waitFor();
+    await checked(stranger, lang, 'unsubscribe-broken');
+    await visitor.close();
+    await page.context().close();
+    await plain.context().close();
+  });
+}
+
+test('the bell counts up while the page is open when someone adds the person to a team', async () => {
+  const team = process.env.INTERLINK_TEAM;
+  const token = process.env.INTERLINK_TEAM_ADMIN_TOKEN;
+  const watcher = process.env.INTERLINK_WATCHER_USER;
+  assert.ok(team && token && watcher, 'tests/browser.rs names the team, its administrator and the watcher');
+  const page = await signedIn('en', 'watcher', true);
+  await page.goto(`${base}/catalogue`);
+  assert.equal(await page.locator('#bell-count').count(), 0, 'nothing yet');
+  // Marks this very page: a reload would lose it.
+  await page.evaluate(() => { window.interlinkSamePage = true; });
+  const added = await fetch(`${base}/v1/${team}/members`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ user: watcher }),
+  });
+  assert.equal(added.status, 200, await added.text());
+  await page.locator('#bell-count').waitFor();
+  assert.equal((await page.locator('#bell-count').textContent())?.trim(), '1');
+  assert.equal(await page.evaluate(() => window.interlinkSamePage), true, 'the same page, not reloaded');
+  assert.match((await page.locator('#bell-news').textContent()) ?? '', /added you to the team Gardens\./);
+  assert.match((await page.locator('#bell-unseen').textContent()) ?? '', /1 unseen/);
+  await checked(page, 'en', 'bell-live');
+  await page.context().close();
+});

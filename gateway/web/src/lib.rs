@@ -17,6 +17,7 @@ mod guide;
 mod guide_forms;
 mod i18n;
 mod interlinker;
+mod notification_preferences;
 mod notifications;
 mod oidc;
 mod organizations;
@@ -425,12 +426,27 @@ pub fn router(settings: WebSettings, mut sign_in: SignIn, services: Services) ->
         )
         .route("/notifications", get(notifications::inbox))
         .route("/notifications/seen", post(notifications::mark_all_seen))
+        .route("/notifications/stream", get(notifications::stream))
+        .route(
+            "/notifications/preferences",
+            get(notification_preferences::preferences)
+                .post(notification_preferences::save_preferences),
+        )
+        .route(
+            "/unsubscribe",
+            get(notification_preferences::unsubscribe_page)
+                .post(notification_preferences::unsubscribe),
+        )
         .route("/notifications/{id}/open", get(notifications::open))
         .route("/notifications/{id}/seen", post(notifications::mark_seen))
         .route("/notifications/{id}/archive", post(notifications::archive))
         .route("/me", get(profile::profile).post(profile::update))
         .route("/me/terms", post(profile::accept_terms))
         .route("/me/export", get(profile::export))
+        .route(
+            "/me/export/notifications",
+            get(notification_preferences::export),
+        )
         .route(
             "/me/erase",
             get(profile::confirm_erase).post(profile::erase),

@@ -40,6 +40,14 @@ fn client(state: &WebState) -> Option<NotificationServiceClient<crate::Channel>>
         .map(NotificationServiceClient::new)
 }
 
+/// Whether a request asks for a stream of events (`EventSource`).
+pub(crate) fn wants_events(headers: &HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/event-stream"))
+}
+
 /// Reads the unseen count of a signed-in person's page (a `GET`) before
 /// the page is made. Without the service, or when it is slow, the page
 /// is made with the bell but no count.
@@ -48,7 +56,7 @@ pub(crate) async fn bell(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    if request.method() != Method::GET {
+    if request.method() != Method::GET || wants_events(request.headers()) {
         return next.run(request).await;
     }
     let (Some(mut client), crate::session::Found::Valid(session)) =
@@ -361,4 +369,88 @@ pub(crate) async fn mark_all_seen(
         Ok(_) => see_other("/notifications?done=all-seen", None),
         Err(status) => problem(ctx, &status),
     }
+}
+
+/// `GET /notifications/stream`: the signed-in person's notifications as
+/// server-sent events for the bell's script (`static/bell.js`): a `count`
+/// event at once and whenever the unseen count changes, a `notification`
+/// event for each new one; each event's id is the service's cursor, so a
+/// browser reconnecting with `Last-Event-ID` misses nothing.
+pub(crate) async fn stream(state: Shared, headers: HeaderMap, uri: Uri) -> Response {
+    use axum::response::IntoResponse;
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    use futures::StreamExt;
+    let ctx = PageCtx::new(&state, &headers, &uri, "notifications");
+    if ctx.user().is_none() {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let Some(mut client) = client(&state) else {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
+    let after = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(0);
+    let lang = ctx.lang;
+    let opened = client
+        .stream_notifications(ctx.call(pb::StreamNotificationsRequest {
+            after,
+            language_code: lang.tag().to_owned(),
+        }))
+        .await;
+    let events = match opened {
+        Ok(events) => events.into_inner(),
+        Err(status) => {
+            tracing::debug!(%status, "no notification stream");
+            return match status.code() {
+                tonic::Code::Unauthenticated => StatusCode::UNAUTHORIZED,
+                tonic::Code::InvalidArgument => StatusCode::BAD_REQUEST,
+                _ => StatusCode::SERVICE_UNAVAILABLE,
+            }
+            .into_response();
+        }
+    };
+    // A failed read ends the stream; the browser reconnects from its
+    // last id.
+    let events = events
+        .take_while(|item| std::future::ready(item.is_ok()))
+        .filter_map(move |item| {
+            std::future::ready(item.ok().map(|event| {
+                let count = event.unseen_count;
+                let unseen = lang.message(
+                    "bell-unseen",
+                    &[("count", fluent_bundle::FluentValue::from(count))],
+                );
+                let (kind, data) = match &event.notification {
+                    Some(n) => (
+                        "notification",
+                        serde_json::json!({
+                            "count": count,
+                            "unseen": unseen,
+                            "title": n.title,
+                            "link": n.link,
+                        }),
+                    ),
+                    None => (
+                        "count",
+                        serde_json::json!({ "count": count, "unseen": unseen }),
+                    ),
+                };
+                Ok::<_, std::convert::Infallible>(
+                    Event::default()
+                        .id(event.cursor.to_string())
+                        .event(kind)
+                        .data(data.to_string()),
+                )
+            }))
+        });
+    let mut response = Sse::new(events)
+        .keep_alive(KeepAlive::default())
+        .into_response();
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    response
 }

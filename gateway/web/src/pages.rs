@@ -201,6 +201,11 @@ impl PageCtx {
         assets::APP_CSS
     }
 
+    /// The bell's script, which keeps its count live.
+    pub(crate) fn bell_js(&self) -> &'static str {
+        assets::BELL_JS
+    }
+
     pub(crate) fn favicon(&self) -> &'static str {
         assets::FAVICON_SVG
     }

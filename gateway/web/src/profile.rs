@@ -267,13 +267,31 @@ pub(crate) async fn export(state: Shared, headers: HeaderMap, uri: Uri) -> Respo
         Ok(data) => data.into_inner(),
         Err(status) => return problem(ctx, &status),
     };
+    json_download(
+        ctx,
+        &state,
+        "interlink.community.v1.MyData",
+        &data.encode_to_vec(),
+        "my-interlink-data.json",
+    )
+}
+
+/// A message (its full name, its bytes) as a JSON file to download,
+/// written as the REST API writes it; never stored by caches.
+pub(crate) fn json_download(
+    ctx: PageCtx,
+    state: &WebState,
+    message: &str,
+    bytes: &[u8],
+    filename: &'static str,
+) -> Response {
     let Some(json) = state
         .services
         .to_json
         .as_ref()
-        .and_then(|to_json| to_json("interlink.community.v1.MyData", &data.encode_to_vec()))
+        .and_then(|to_json| to_json(message, bytes))
     else {
-        tracing::error!("no JSON for an export of personal data");
+        tracing::error!(message, "no JSON for an export of personal data");
         return problem(ctx, &tonic::Status::internal("no JSON writer"));
     };
     let mut response = (StatusCode::OK, json).into_response();
@@ -282,10 +300,9 @@ pub(crate) async fn export(state: Shared, headers: HeaderMap, uri: Uri) -> Respo
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
-    headers.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"my-interlink-data.json\""),
-    );
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }

@@ -28,3 +28,16 @@ claim_decided = { $decision ->
 task_startable = “{ $item }” in { $process } can start: what it waits for is finished.
 process_finished = The process { $process } is finished.
 story_published = A story of { $process } was published: “{ $story }”.
+mail-digest-subject = { $count ->
+    [one] Your daily summary: { $count } notification
+   *[other] Your daily summary: { $count } notifications
+}
+mail-digest-intro = { $count ->
+    [one] Here is what concerned you since your last summary.
+   *[other] Here are the { $count } things that concerned you since your last summary.
+}
+mail-open = Open
+mail-why = You receive this e-mail because of your notification preferences.
+mail-preferences = Change your notification preferences
+mail-unsubscribe-kind = Stop e-mails of this kind
+mail-unsubscribe-all = Stop these e-mails

@@ -25,3 +25,16 @@ claim_decided = { $decision ->
 task_startable = «{ $item }» de { $process } puede empezar: lo que esperaba ha terminado.
 process_finished = El proceso { $process } ha terminado.
 story_published = Se ha publicado una historia de { $process }: «{ $story }».
+mail-digest-subject = { $count ->
+    [one] Tu resumen diario: { $count } notificación
+   *[other] Tu resumen diario: { $count } notificaciones
+}
+mail-digest-intro = { $count ->
+    [one] Esto es lo que te concierne desde tu último resumen.
+   *[other] Estas son las { $count } cosas que te conciernen desde tu último resumen.
+}
+mail-open = Abrir
+mail-why = Recibes este correo por tus preferencias de notificación.
+mail-preferences = Cambiar tus preferencias de notificación
+mail-unsubscribe-kind = Dejar de recibir correos de este tipo
+mail-unsubscribe-all = Dejar de recibir estos correos

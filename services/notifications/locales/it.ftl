@@ -25,3 +25,16 @@ claim_decided = { $decision ->
 task_startable = «{ $item }» in { $process } può iniziare: ciò che attendeva è concluso.
 process_finished = Il processo { $process } è concluso.
 story_published = È stata pubblicata una storia di { $process }: «{ $story }».
+mail-digest-subject = { $count ->
+    [one] Il tuo riepilogo quotidiano: { $count } notifica
+   *[other] Il tuo riepilogo quotidiano: { $count } notifiche
+}
+mail-digest-intro = { $count ->
+    [one] Ecco ciò che ti ha riguardato dall'ultimo riepilogo.
+   *[other] Ecco le { $count } cose che ti hanno riguardato dall'ultimo riepilogo.
+}
+mail-open = Apri
+mail-why = Ricevi questa e-mail per le tue preferenze di notifica.
+mail-preferences = Cambia le tue preferenze di notifica
+mail-unsubscribe-kind = Non ricevere più e-mail di questo tipo
+mail-unsubscribe-all = Non ricevere più queste e-mail

@@ -25,3 +25,17 @@ claim_decided = { $decision ->
 task_startable = “{ $item }” procesā { $process } var sākt: tas, ko tas gaidīja, ir pabeigts.
 process_finished = Process { $process } ir pabeigts.
 story_published = Publicēts stāsts par procesu { $process }: “{ $story }”.
+mail-digest-subject = { $count ->
+    [zero] Jūsu dienas kopsavilkums: { $count } paziņojumu
+    [one] Jūsu dienas kopsavilkums: { $count } paziņojums
+   *[other] Jūsu dienas kopsavilkums: { $count } paziņojumi
+}
+mail-digest-intro = { $count ->
+    [one] Lūk, kas jūs skāra kopš pēdējā kopsavilkuma.
+   *[other] Lūk, { $count } lietas, kas jūs skāra kopš pēdējā kopsavilkuma.
+}
+mail-open = Atvērt
+mail-why = Jūs saņemat šo e-pastu savu paziņojumu iestatījumu dēļ.
+mail-preferences = Mainīt paziņojumu iestatījumus
+mail-unsubscribe-kind = Pārtraukt šāda veida e-pastus
+mail-unsubscribe-all = Pārtraukt šos e-pastus

@@ -26,6 +26,9 @@ pub enum Error {
     /// A token is required.
     #[error("a bearer token is required")]
     Unauthenticated,
+    /// A token given in a field was not signed by this platform.
+    #[error("{0}")]
+    TokenRefused(String),
     /// The database failed.
     #[error(transparent)]
     Store(#[from] sea_orm::DbErr),
@@ -69,6 +72,7 @@ impl From<Error> for Status {
             Error::Unauthenticated => {
                 ErrorCode::Unauthenticated.status("a bearer token is required")
             }
+            Error::TokenRefused(message) => ErrorCode::Unauthenticated.status(message),
             Error::Store(e) => internal(&e),
         }
     }

@@ -6,9 +6,14 @@ use interlink_proto::notifications::v1::notification_service_server::Notificatio
 use interlink_runtime::api::{is_canonical_uuid, page_cursor, page_size, take_page, timestamp};
 use interlink_runtime::auth::{Identity, identity};
 use interlink_runtime::db::begin_write;
+use std::sync::Arc;
+use std::time::Duration;
+
 use sea_orm::DatabaseConnection;
+use tokio::sync::Notify;
 use tonic::{Request, Response, Status};
 
+use crate::delivery::{self, Delivery, Scope};
 use crate::error::{Error, Result};
 use crate::rules::Kind;
 use crate::store::{self, Row};
@@ -18,12 +23,68 @@ use crate::texts::{self, Lang};
 #[derive(Debug, Clone)]
 pub struct NotificationsApi {
     db: DatabaseConnection,
+    mail: bool,
+    news: Arc<Notify>,
 }
 
+/// How often an open stream looks for changes when nothing wakes it (a
+/// notification kept by another replica, one marked seen there).
+pub const STREAM_POLL: Duration = Duration::from_secs(1);
+
+/// Notifications read per query of a stream.
+const STREAM_BATCH: u64 = 50;
+
+type NotificationStream = std::pin::Pin<
+    Box<dyn futures::Stream<Item = std::result::Result<pb::NotificationEvent, Status>> + Send>,
+>;
+
 impl NotificationsApi {
-    /// The service over `db`.
+    /// The service over `db` (telling that no e-mail is sent).
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+        Self {
+            db,
+            mail: false,
+            news: Arc::new(Notify::new()),
+        }
+    }
+
+    /// Wakes the open streams through `news` (the notifier's, woken after
+    /// each commit of new notifications).
+    pub fn with_news(mut self, news: Arc<Notify>) -> Self {
+        self.news = news;
+        self
+    }
+
+    /// Whether the deployment sends e-mail (the preferences say so).
+    pub fn with_mail(mut self, enabled: bool) -> Self {
+        self.mail = enabled;
+        self
+    }
+
+    /// `user`'s preferences as the API tells them.
+    async fn preferences(&self, user: &str) -> Result<pb::NotificationPreferences> {
+        let chosen = store::preferences(&self.db, user).await?;
+        let address = store::address(&self.db, user)
+            .await?
+            .map(|(address, ..)| address)
+            .unwrap_or_default();
+        Ok(pb::NotificationPreferences {
+            kinds: Kind::ALL
+                .into_iter()
+                .map(|kind| {
+                    let own = chosen
+                        .get(kind.code())
+                        .and_then(|code| Delivery::from_code(code));
+                    pb::KindPreference {
+                        kind: kind.number(),
+                        email: own.unwrap_or_else(|| Delivery::default_for(kind)).number(),
+                        default: own.is_none(),
+                    }
+                })
+                .collect(),
+            email_address: address,
+            email_enabled: self.mail,
+        })
     }
 }
 
@@ -100,6 +161,7 @@ impl NotificationsApi {
         let txn = begin_write(&self.db).await?;
         let changed = store::mark(&txn, user, id, archive).await?;
         txn.commit().await?;
+        self.news.notify_waiters();
         if changed == 0 {
             return Err(Error::NotFound(name.to_owned()));
         }
@@ -138,6 +200,91 @@ impl NotificationService for NotificationsApi {
             next_page_token,
             unseen_count,
         }))
+    }
+
+    type StreamNotificationsStream = NotificationStream;
+
+    async fn stream_notifications(
+        &self,
+        request: Request<pb::StreamNotificationsRequest>,
+    ) -> std::result::Result<Response<NotificationStream>, Status> {
+        let user = recipient(caller(&request)?);
+        let r = request.into_inner();
+        let lang = language(&self.db, &r.language_code, &user).await?;
+        // Seqs are positive i64s: a cursor past them tells nothing yet.
+        let cursor = if r.after > 0 {
+            i64::try_from(r.after).unwrap_or(i64::MAX)
+        } else {
+            store::newest_seq(&self.db, &user)
+                .await
+                .map_err(Error::from)?
+        };
+        struct Watch {
+            db: DatabaseConnection,
+            news: Arc<Notify>,
+            user: String,
+            lang: Lang,
+            cursor: i64,
+            told: Option<i64>,
+            buffer: std::collections::VecDeque<pb::NotificationEvent>,
+        }
+        let watch = Watch {
+            db: self.db.clone(),
+            news: self.news.clone(),
+            user,
+            lang,
+            cursor,
+            told: None,
+            buffer: Default::default(),
+        };
+        let stream = futures::stream::unfold(watch, |mut w| async move {
+            loop {
+                if let Some(next) = w.buffer.pop_front() {
+                    return Some((Ok(next), w));
+                }
+                // Interest first, so a commit between the look and the
+                // wait is not missed.
+                let news = w.news.clone();
+                let woken = news.notified();
+                tokio::pin!(woken);
+                woken.as_mut().enable();
+                let looked = async {
+                    let rows = store::after(&w.db, &w.user, w.cursor, STREAM_BATCH).await?;
+                    let names = store::names(&w.db, &rows).await?;
+                    let (count, _) = store::unseen(&w.db, &w.user).await?;
+                    Ok::<_, sea_orm::DbErr>((rows, names, count))
+                }
+                .await;
+                let (rows, names, count) = match looked {
+                    Ok(looked) => looked,
+                    Err(e) => return Some((Err(Status::from(Error::Store(e))), w)),
+                };
+                for row in &rows {
+                    w.cursor = row.seq;
+                    w.buffer.push_back(pb::NotificationEvent {
+                        cursor: row.seq.max(0) as u64,
+                        notification: Some(to_proto(w.lang, row, &names)),
+                        unseen_count: count,
+                    });
+                }
+                if rows.is_empty() && w.told != Some(count) {
+                    w.buffer.push_back(pb::NotificationEvent {
+                        cursor: w.cursor.max(0) as u64,
+                        notification: None,
+                        unseen_count: count,
+                    });
+                }
+                if !w.buffer.is_empty() {
+                    w.told = Some(count);
+                    continue;
+                }
+                tokio::select! {
+                    _ = &mut woken => {}
+                    _ = tokio::time::sleep(STREAM_POLL) => {}
+                }
+            }
+        });
+        Ok(Response::new(Box::pin(stream)))
     }
 
     async fn get_unseen_count(
@@ -187,8 +334,108 @@ impl NotificationService for NotificationsApi {
             .await
             .map_err(Error::from)?;
         txn.commit().await.map_err(Error::from)?;
+        self.news.notify_waiters();
         Ok(Response::new(pb::MarkAllNotificationsSeenResponse {
             marked: marked as i64,
+        }))
+    }
+
+    async fn get_notification_preferences(
+        &self,
+        request: Request<pb::GetNotificationPreferencesRequest>,
+    ) -> std::result::Result<Response<pb::NotificationPreferences>, Status> {
+        let user = recipient(caller(&request)?);
+        Ok(Response::new(self.preferences(&user).await?))
+    }
+
+    async fn update_notification_preferences(
+        &self,
+        request: Request<pb::UpdateNotificationPreferencesRequest>,
+    ) -> std::result::Result<Response<pb::NotificationPreferences>, Status> {
+        let user = recipient(caller(&request)?);
+        let kinds = &request.get_ref().kinds;
+        if kinds.len() > 50 {
+            return Err(Error::invalid("kinds", "has more than 50 entries").into());
+        }
+        let mut changes = Vec::new();
+        let mut violations = Vec::new();
+        for (i, preference) in kinds.iter().enumerate() {
+            let kind = Kind::ALL
+                .into_iter()
+                .find(|k| k.number() == preference.kind);
+            let delivery = Delivery::from_number(preference.email);
+            if kind.is_none() {
+                violations.push(interlink_runtime::validation::Violation::new(
+                    format!("kinds[{i}].kind"),
+                    "must be a notification kind",
+                ));
+            }
+            if delivery.is_none() {
+                violations.push(interlink_runtime::validation::Violation::new(
+                    format!("kinds[{i}].email"),
+                    "must be EMAIL_DELIVERY_IMMEDIATE, _DAILY or _NEVER",
+                ));
+            }
+            if let (Some(kind), Some(delivery)) = (kind, delivery) {
+                changes.push((kind, delivery));
+            }
+        }
+        Error::check(violations)?;
+        let txn = begin_write(&self.db).await.map_err(Error::from)?;
+        for (kind, delivery) in changes {
+            store::set_preference(&txn, &user, kind, delivery)
+                .await
+                .map_err(Error::from)?;
+        }
+        txn.commit().await.map_err(Error::from)?;
+        Ok(Response::new(self.preferences(&user).await?))
+    }
+
+    async fn export_my_notification_data(
+        &self,
+        request: Request<pb::ExportMyNotificationDataRequest>,
+    ) -> std::result::Result<Response<pb::MyNotificationData>, Status> {
+        let user = recipient(caller(&request)?);
+        let rows = store::all_of(&self.db, &user).await.map_err(Error::from)?;
+        let names = store::names(&self.db, &rows).await.map_err(Error::from)?;
+        let lang = language(&self.db, "", &user).await?;
+        Ok(Response::new(pb::MyNotificationData {
+            notifications: rows.iter().map(|r| to_proto(lang, r, &names)).collect(),
+            preferences: Some(self.preferences(&user).await?),
+        }))
+    }
+
+    async fn unsubscribe(
+        &self,
+        request: Request<pb::UnsubscribeRequest>,
+    ) -> std::result::Result<Response<pb::UnsubscribeResponse>, Status> {
+        let token = &request.get_ref().token;
+        if token.is_empty() {
+            return Err(Error::invalid("token", "is required").into());
+        }
+        if token.chars().count() > 300 {
+            return Err(Error::invalid("token", "is longer than 300 characters").into());
+        }
+        let secret = store::secret(&self.db).await.map_err(Error::from)?;
+        let (user, scope) = delivery::verify_unsubscribe(&secret, token).ok_or_else(|| {
+            Error::TokenRefused("token: not an unsubscribe link this platform sent".into())
+        })?;
+        let kinds = match scope {
+            Scope::Kind(kind) => vec![kind],
+            Scope::All => Kind::ALL.to_vec(),
+        };
+        let txn = begin_write(&self.db).await.map_err(Error::from)?;
+        for kind in kinds {
+            store::set_preference(&txn, &user, kind, Delivery::Never)
+                .await
+                .map_err(Error::from)?;
+        }
+        txn.commit().await.map_err(Error::from)?;
+        Ok(Response::new(pb::UnsubscribeResponse {
+            kind: match scope {
+                Scope::Kind(kind) => kind.number(),
+                Scope::All => 0,
+            },
         }))
     }
 

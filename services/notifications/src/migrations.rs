@@ -14,6 +14,8 @@ impl MigratorTrait for Migrator {
             Box::new(interlink_runtime::events::IdempotencyMigration),
             Box::new(interlink_runtime::events::IdempotencyDigestMigration),
             Box::new(InboxAndProjections),
+            Box::new(interlink_runtime::jobs::JobsMigration),
+            Box::new(MailAndPreferences),
         ]
     }
 }
@@ -141,5 +143,58 @@ impl MigrationTrait for InboxAndProjections {
         };
         db.execute_unprepared(inbox).await?;
         interlink_runtime::db::execute_script(db, COMMON).await
+    }
+}
+
+struct MailAndPreferences;
+
+impl MigrationName for MailAndPreferences {
+    fn name(&self) -> &str {
+        "m0002_mail_and_preferences"
+    }
+}
+
+// `preferences` holds the kinds a person chose a delivery for (the others
+// take their kind's default); `digest` on a notification is '' (not in a
+// digest), 'pending' or 'sent'; `digests` holds the one digest due per
+// person and hour; `settings` the secret signing unsubscribe links.
+const MAIL: &str = r#"
+ALTER TABLE notifications ADD COLUMN digest TEXT NOT NULL DEFAULT '';
+CREATE INDEX notifications_digest ON notifications (user_id, digest);
+CREATE TABLE preferences (
+    user_id  TEXT NOT NULL,
+    kind     TEXT NOT NULL,
+    delivery TEXT NOT NULL,
+    PRIMARY KEY (user_id, kind)
+);
+CREATE TABLE digests (
+    user_id TEXT NOT NULL,
+    due_at  BIGINT NOT NULL,
+    PRIMARY KEY (user_id, due_at)
+);
+CREATE TABLE settings (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+)
+"#;
+
+#[async_trait::async_trait]
+impl MigrationTrait for MailAndPreferences {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let db = manager.get_connection();
+        interlink_runtime::db::execute_script(db, MAIL).await?;
+        // A random secret per deployment: links cannot be forged without
+        // the database.
+        use rand::Rng;
+        let secret: String = (0..32)
+            .map(|_| format!("{:02x}", rand::thread_rng().r#gen::<u8>()))
+            .collect();
+        interlink_runtime::db::run(
+            db,
+            "INSERT INTO settings (name, value) VALUES ('unsubscribe_secret', $1)",
+            [secret.into()],
+        )
+        .await?;
+        Ok(())
     }
 }

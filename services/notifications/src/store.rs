@@ -487,6 +487,9 @@ async fn tree(txn: &impl ConnectionTrait, process: &str) -> Result<Vec<TreeNode>
 async fn erase(txn: &impl ConnectionTrait, user: &str) -> Result<(), DbErr> {
     for sql in [
         "DELETE FROM notifications WHERE user_id = $1",
+        "DELETE FROM preferences WHERE user_id = $1",
+        "DELETE FROM digests WHERE user_id = $1",
+        "DELETE FROM interlink_jobs WHERE reference = $1 AND kind LIKE 'mail.%'",
         "DELETE FROM n_users WHERE user_id = $1",
         "DELETE FROM n_members WHERE user_id = $1",
         "DELETE FROM n_organization_administrators WHERE user_id = $1",
@@ -594,19 +597,20 @@ async fn process_administrators(
 }
 
 /// Keeps `notice` for each of `recipients`, once per event, person, kind
-/// and target (a redelivered event adds nothing); returns how many were
-/// new.
+/// and target (a redelivered event adds nothing); returns the new ones as
+/// (user, notification id).
 pub async fn insert(
     txn: &impl ConnectionTrait,
     event: &Event,
     notice: &Notice,
     recipients: &BTreeSet<String>,
-) -> Result<u64, DbErr> {
-    let mut added = 0;
+) -> Result<Vec<(String, String)>, DbErr> {
+    let mut added = Vec::new();
     let args = serde_json::Value::Object(notice.args.clone()).to_string();
     let actor = rules::actor_id(event);
     for user in recipients {
-        added += txn
+        let id = uuid::Uuid::now_v7().to_string();
+        let inserted = txn
             .execute_raw(Statement::from_sql_and_values(
                 txn.get_database_backend(),
                 "INSERT INTO notifications (id, user_id, event_id, kind, target, link, team_id, \
@@ -614,7 +618,7 @@ pub async fn insert(
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
                  ON CONFLICT (event_id, user_id, kind, target) DO NOTHING",
                 [
-                    uuid::Uuid::now_v7().to_string().into(),
+                    id.clone().into(),
                     user.clone().into(),
                     event.id.clone().into(),
                     notice.kind.code().into(),
@@ -632,6 +636,9 @@ pub async fn insert(
             ))
             .await?
             .rows_affected();
+        if inserted == 1 {
+            added.push((user.clone(), id));
+        }
     }
     Ok(added)
 }
@@ -882,4 +889,157 @@ pub async fn locale(db: &impl ConnectionTrait, user: &str) -> Result<Option<Stri
     .await?
     .into_iter()
     .next())
+}
+
+/// The delivery `user` chose for `kind`, else the kind's default.
+pub async fn delivery(
+    db: &impl ConnectionTrait,
+    user: &str,
+    kind: crate::rules::Kind,
+) -> Result<crate::delivery::Delivery, DbErr> {
+    Ok(strings(
+        db,
+        "SELECT delivery FROM preferences WHERE user_id = $1 AND kind = $2",
+        [user.into(), kind.code().into()],
+    )
+    .await?
+    .first()
+    .and_then(|code| crate::delivery::Delivery::from_code(code))
+    .unwrap_or_else(|| crate::delivery::Delivery::default_for(kind)))
+}
+
+/// The kinds `user` chose a delivery for.
+pub async fn preferences(
+    db: &impl ConnectionTrait,
+    user: &str,
+) -> Result<std::collections::HashMap<String, String>, DbErr> {
+    rows(
+        db,
+        "SELECT kind, delivery FROM preferences WHERE user_id = $1",
+        [user.into()],
+    )
+    .await?
+    .iter()
+    .map(|r| Ok((r.try_get_by_index(0)?, r.try_get_by_index(1)?)))
+    .collect()
+}
+
+/// Sets `user`'s delivery of `kind`.
+pub async fn set_preference(
+    txn: &impl ConnectionTrait,
+    user: &str,
+    kind: crate::rules::Kind,
+    delivery: crate::delivery::Delivery,
+) -> Result<(), DbErr> {
+    run(
+        txn,
+        "INSERT INTO preferences (user_id, kind, delivery) VALUES ($1, $2, $3) \
+         ON CONFLICT (user_id, kind) DO UPDATE SET delivery = excluded.delivery",
+        [user.into(), kind.code().into(), delivery.code().into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Where `user`'s e-mails go: (address, display name, language tag), when
+/// they have an address.
+pub async fn address(
+    db: &impl ConnectionTrait,
+    user: &str,
+) -> Result<Option<(String, String, String)>, DbErr> {
+    Ok(rows(
+        db,
+        "SELECT email, display_name, locale FROM n_users WHERE user_id = $1",
+        [user.into()],
+    )
+    .await?
+    .first()
+    .map(|r| {
+        Ok::<_, DbErr>((
+            r.try_get_by_index::<String>(0)?,
+            r.try_get_by_index::<String>(1)?,
+            r.try_get_by_index::<String>(2)?,
+        ))
+    })
+    .transpose()?
+    .filter(|(email, ..)| !email.is_empty()))
+}
+
+/// `user`'s notifications waiting for their digest, oldest first.
+pub async fn digest_pending(db: &impl ConnectionTrait, user: &str) -> Result<Vec<Row>, DbErr> {
+    rows(
+        db,
+        &format!(
+            "SELECT {ROW_COLUMNS} FROM notifications WHERE user_id = $1 AND digest = 'pending' \
+             ORDER BY seq LIMIT 200"
+        ),
+        [user.into()],
+    )
+    .await?
+    .iter()
+    .map(row)
+    .collect()
+}
+
+/// The service's secret for signing unsubscribe links (made at its first
+/// migration).
+pub async fn secret(db: &impl ConnectionTrait) -> Result<Vec<u8>, DbErr> {
+    strings(
+        db,
+        "SELECT value FROM settings WHERE name = 'unsubscribe_secret'",
+        [],
+    )
+    .await?
+    .into_iter()
+    .next()
+    .map(String::into_bytes)
+    .ok_or_else(|| DbErr::Custom("the unsubscribe secret is missing".into()))
+}
+
+/// Every notification of `user`, archived ones too, newest first.
+pub async fn all_of(db: &impl ConnectionTrait, user: &str) -> Result<Vec<Row>, DbErr> {
+    rows(
+        db,
+        &format!("SELECT {ROW_COLUMNS} FROM notifications WHERE user_id = $1 ORDER BY seq DESC"),
+        [user.into()],
+    )
+    .await?
+    .iter()
+    .map(row)
+    .collect()
+}
+
+/// The newest notification's seq of `user` (0 when none).
+pub async fn newest_seq(db: &impl ConnectionTrait, user: &str) -> Result<i64, DbErr> {
+    Ok(rows(
+        db,
+        "SELECT COALESCE(MAX(seq), 0) FROM notifications WHERE user_id = $1",
+        [user.into()],
+    )
+    .await?
+    .first()
+    .map(|r| r.try_get_by_index::<i64>(0))
+    .transpose()?
+    .unwrap_or_default())
+}
+
+/// `user`'s notifications after seq `after`, oldest first, at most `limit`.
+pub async fn after(
+    db: &impl ConnectionTrait,
+    user: &str,
+    after: i64,
+    limit: u64,
+) -> Result<Vec<Row>, DbErr> {
+    rows(
+        db,
+        &format!(
+            "SELECT {ROW_COLUMNS} FROM notifications WHERE user_id = $1 AND seq > $2 \
+             ORDER BY seq LIMIT $3"
+        ),
+        [user.into(), after.into(), (limit as i64).into()],
+    )
+    .await?
+    .iter()
+    .map(row)
+    .collect()
 }

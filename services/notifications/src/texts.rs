@@ -70,6 +70,15 @@ impl Lang {
             })
     }
 
+    /// The message `id` with `args`.
+    pub fn message_with(self, id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
+        let mut fluent = FluentArgs::new();
+        for (name, value) in args {
+            fluent.set(*name, value.clone());
+        }
+        self.message(id, Some(&fluent))
+    }
+
     /// Of a text in several languages, this one's, else English's, else
     /// any.
     pub fn pick(self, texts: &BTreeMap<String, String>) -> Option<String> {

@@ -4,30 +4,24 @@
 //! once, in their language; each person reads and marks only their own;
 //! an erased person is forgotten.
 
-use std::collections::BTreeMap;
+mod common;
+
 use std::time::Duration;
 
-use interlink_notifications::{Migrator, NotificationsApi, Notifier};
-use interlink_proto::common::v1::TranslatableText;
+use common::{Mesh, ORG, TEAM, member, team_created, texts, user};
+use interlink_notifications::Notifier;
 use interlink_proto::community::v1 as community;
 use interlink_proto::coproduction::v1 as coproduction;
 use interlink_proto::events::v1::Event;
 use interlink_proto::notifications::v1 as pb;
-use interlink_proto::notifications::v1::notification_service_client::NotificationServiceClient;
-use interlink_proto::notifications::v1::notification_service_server::NotificationServiceServer;
 use interlink_runtime::api::{user_id, user_name};
-use interlink_runtime::events::{EventHandler, EventType, NewEvent, Outbox, user_actor};
+use interlink_runtime::events::EventHandler;
 use interlink_runtime::on_both_backends;
-use interlink_runtime::testing::{
-    Backend, TestEnv, TestServer, count, violated_fields, wait_until, with_token,
-};
+use interlink_runtime::testing::{Backend, count, violated_fields, wait_until, with_token};
 use pb::NotificationKind as K;
 use sea_orm::TransactionTrait;
 use tonic::Code;
-use tonic::transport::Channel;
 
-const ORG: &str = "0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a10";
-const TEAM: &str = "0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a20";
 const PROCESS: &str = "0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a30";
 const P1: &str = "0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a41";
 const P2: &str = "0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a42";
@@ -38,124 +32,8 @@ const T2: &str = "0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a62";
 const CLAIM: &str = "0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a70";
 const STORY: &str = "0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a80";
 
-struct Service {
-    server: TestServer,
-    outbox: Outbox,
-}
-
-impl Service {
-    async fn start(backend: Backend) -> Self {
-        let env = TestEnv::new::<Migrator>(backend, |_| {}).await;
-        let outbox = env.outbox();
-        let server = TestServer::start(env, interlink_notifications::SERVICE_NAME, |env| {
-            let mut routes = tonic::service::RoutesBuilder::default();
-            routes.add_service(NotificationServiceServer::new(NotificationsApi::new(
-                env.db.clone(),
-            )));
-            routes
-        })
-        .await;
-        Self { server, outbox }
-    }
-
-    fn client(&self) -> NotificationServiceClient<Channel> {
-        NotificationServiceClient::new(self.server.channel.clone())
-    }
-
-    fn event<M: prost::Name>(&self, kind: &'static str, actor: &str, payload: &M) -> Event {
-        let mut parts = kind.split('.');
-        let (service, aggregate, verb) = (
-            parts.next().expect("service"),
-            parts.next().expect("aggregate"),
-            parts.next().expect("verb"),
-        );
-        self.outbox
-            .envelope(NewEvent {
-                event_type: EventType::new(service, aggregate, verb),
-                actor: user_actor(actor),
-                organization_id: ORG,
-                aggregate_id: "x",
-                aggregate_version: 1,
-                payload,
-            })
-            .expect("envelope")
-    }
-
-    /// Publishes `events` through the outbox, relay and bus to the
-    /// notifier, and waits until it has handled them all.
-    async fn publish(&self, events: &[Event]) {
-        let env = &self.server.env;
-        let handled = count(&env.db, "SELECT COUNT(*) AS n FROM interlink_inbox").await;
-        let txn = env.db.begin().await.expect("begin");
-        self.outbox.append(&txn, events).await.expect("append");
-        txn.commit().await.expect("commit");
-        let pipeline = env.start_pipeline(
-            &self.outbox,
-            "notifications",
-            &std::sync::Arc::new(Notifier),
-        );
-        let expected = handled + events.len() as u64;
-        wait_until(
-            "the notifier to handle the events",
-            Duration::from_secs(20),
-            || async {
-                count(&env.db, "SELECT COUNT(*) AS n FROM interlink_inbox").await == expected
-            },
-        )
-        .await;
-        pipeline.stop().await;
-    }
-
-    async fn inbox(&self, subject: &str, language: &str) -> pb::ListNotificationsResponse {
-        self.client()
-            .list_notifications(with_token(
-                pb::ListNotificationsRequest {
-                    page_size: 100,
-                    language_code: language.into(),
-                    ..Default::default()
-                },
-                &self.server.token(subject, false),
-            ))
-            .await
-            .expect("list")
-            .into_inner()
-    }
-}
-
-fn texts(pairs: &[(&str, &str)]) -> Option<TranslatableText> {
-    Some(TranslatableText {
-        values: pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect::<BTreeMap<_, _>>(),
-    })
-}
-
-fn user(subject: &str, display: &str, email: &str, locale: &str) -> community::UserRegistered {
-    community::UserRegistered {
-        user: Some(community::User {
-            name: user_name(subject),
-            subject: subject.into(),
-            display_name: display.into(),
-            email: email.into(),
-            locale: locale.into(),
-            ..Default::default()
-        }),
-    }
-}
-
-fn member(subject: &str, administrator: bool) -> community::TeamMemberAdded {
-    community::TeamMemberAdded {
-        member: Some(community::TeamMember {
-            team: format!("teams/{TEAM}"),
-            user: user_name(subject),
-            subject: subject.into(),
-            administrator,
-            ..Default::default()
-        }),
-        organization: format!("organizations/{ORG}"),
-        team_type: 0,
-    }
+async fn start(backend: Backend) -> Mesh {
+    Mesh::start(backend, false, |_| Notifier::default()).await
 }
 
 fn item(
@@ -225,7 +103,7 @@ fn status_changed(
 /// The history: people, an organisation and its team, a process with two
 /// phases, a grant, an application, an invitation, a claim, tasks
 /// finishing until the process does, and a story.
-fn history(s: &Service) -> Vec<Event> {
+fn history(s: &Mesh) -> Vec<Event> {
     use coproduction::ItemKind::{Objective, Phase, Task};
     use coproduction::Status::{Awaiting, Finished, InProgress};
     let team = format!("teams/{TEAM}");
@@ -261,18 +139,7 @@ fn history(s: &Service) -> Vec<Event> {
                 }),
             },
         ),
-        s.event(
-            "community.team.created",
-            "dana",
-            &community::TeamCreated {
-                team: Some(community::Team {
-                    name: team.clone(),
-                    organization: format!("organizations/{ORG}"),
-                    display_name: texts(&[("en", "Mobility"), ("es", "Movilidad")]),
-                    ..Default::default()
-                }),
-            },
-        ),
+        s.event("community.team.created", "dana", &team_created()),
         // Dana makes Ana the team's administrator; Ana adds Ben.
         s.event("community.team.member_added", "dana", &member("ana", true)),
         s.event("community.team.member_added", "ana", &member("ben", false)),
@@ -428,7 +295,7 @@ fn seen_as(inbox: &pb::ListNotificationsResponse) -> Vec<(K, String, String)> {
 }
 
 async fn the_people_concerned_hear_once_in_their_language(backend: Backend) {
-    let s = Service::start(backend).await;
+    let s = start(backend).await;
     let events = history(&s);
     s.publish(&events).await;
     let task2 = format!("/processes/{PROCESS}/guide/tasks/{T2}");
@@ -546,10 +413,10 @@ async fn the_people_concerned_hear_once_in_their_language(backend: Backend) {
     let txn = db.begin().await.expect("begin");
     s.outbox.append(&txn, &events).await.expect("append");
     txn.commit().await.expect("commit");
-    let pipeline =
-        s.server
-            .env
-            .start_pipeline(&s.outbox, "notifications", &std::sync::Arc::new(Notifier));
+    let pipeline = s
+        .server
+        .env
+        .start_pipeline(&s.outbox, "notifications", &s.notifier);
     wait_until(
         "the relay to send them again",
         Duration::from_secs(20),
@@ -568,7 +435,7 @@ async fn the_people_concerned_hear_once_in_their_language(backend: Backend) {
     // tells each person once.
     let story = events.last().expect("story");
     let txn = db.begin().await.expect("begin");
-    Notifier.handle(&txn, story).await.expect("handled");
+    s.notifier.handle(&txn, story).await.expect("handled");
     txn.commit().await.expect("commit");
     assert_eq!(
         count(db, "SELECT COUNT(*) AS n FROM notifications").await,
@@ -578,7 +445,7 @@ async fn the_people_concerned_hear_once_in_their_language(backend: Backend) {
 }
 
 async fn each_person_reads_and_marks_only_their_own(backend: Backend) {
-    let s = Service::start(backend).await;
+    let s = start(backend).await;
     s.publish(&history(&s)).await;
     let mut client = s.client();
     let ben = s.server.token("ben", false);
@@ -792,8 +659,48 @@ async fn each_person_reads_and_marks_only_their_own(backend: Backend) {
 }
 
 async fn an_erased_person_is_forgotten(backend: Backend) {
-    let s = Service::start(backend).await;
+    let s = start(backend).await;
     s.publish(&history(&s)).await;
+    // What she may take away first: her notifications and preferences.
+    let ana_token = s.server.token("ana", false);
+    let mut client = s.client();
+    client
+        .update_notification_preferences(with_token(
+            pb::UpdateNotificationPreferencesRequest {
+                kinds: vec![pb::KindPreference {
+                    kind: K::StoryPublished as i32,
+                    email: pb::EmailDelivery::Never as i32,
+                    default: false,
+                }],
+            },
+            &ana_token,
+        ))
+        .await
+        .expect("preference");
+    let export = client
+        .export_my_notification_data(with_token(
+            pb::ExportMyNotificationDataRequest {},
+            &ana_token,
+        ))
+        .await
+        .expect("export")
+        .into_inner();
+    assert_eq!(export.notifications.len(), 4);
+    assert_eq!(
+        export.notifications[0].title,
+        "El proceso Bike lanes ha terminado."
+    );
+    let preferences = export.preferences.expect("preferences");
+    assert_eq!(preferences.email_address, "ana@example.org");
+    assert_eq!(preferences.kinds.len(), 11);
+    assert!(
+        preferences
+            .kinds
+            .iter()
+            .any(|k| k.kind == K::StoryPublished as i32
+                && k.email == pb::EmailDelivery::Never as i32
+                && !k.default)
+    );
     s.publish(&[s.event(
         "community.user.erased",
         "ana",
@@ -810,6 +717,7 @@ async fn an_erased_person_is_forgotten(backend: Backend) {
         ("notifications", "actor_id"),
         ("n_users", "user_id"),
         ("n_members", "user_id"),
+        ("preferences", "user_id"),
     ] {
         assert_eq!(
             count(
@@ -830,7 +738,129 @@ async fn an_erased_person_is_forgotten(backend: Backend) {
     s.server.stop().await;
 }
 
+async fn the_bell_streams_what_comes_and_resumes_without_gap(backend: Backend) {
+    let s = start(backend).await;
+    s.publish(&[
+        s.event(
+            "community.user.registered",
+            "ana",
+            &user("ana", "Ana", "ana@example.org", "es"),
+        ),
+        s.event(
+            "community.user.registered",
+            "ben",
+            &user("ben", "Ben", "ben@example.org", "en"),
+        ),
+        s.event("community.team.created", "ana", &team_created()),
+    ])
+    .await;
+    let ben = s.server.token("ben", false);
+    let mut client = s.client();
+    let mut stream = client
+        .stream_notifications(with_token(pb::StreamNotificationsRequest::default(), &ben))
+        .await
+        .expect("stream")
+        .into_inner();
+    // At once: the count.
+    let first = next(&mut stream).await;
+    assert_eq!(
+        (first.unseen_count, first.notification.is_none()),
+        (0, true)
+    );
+
+    // Ana adds Ben: it comes while the stream is open.
+    s.publish(&[s.event("community.team.member_added", "ana", &member("ben", false))])
+        .await;
+    let added = next(&mut stream).await;
+    let notification = added.notification.expect("the notification");
+    assert_eq!(notification.title, "Ana added you to the team Mobility.");
+    assert_eq!(added.unseen_count, 1);
+    assert!(added.cursor > 0);
+
+    // Seen elsewhere: the count follows.
+    client
+        .mark_notification_seen(with_token(
+            pb::MarkNotificationSeenRequest {
+                name: notification.name.clone(),
+            },
+            &ben,
+        ))
+        .await
+        .expect("seen");
+    let seen = next(&mut stream).await;
+    assert_eq!((seen.unseen_count, seen.notification.is_none()), (0, true));
+    assert_eq!(seen.cursor, added.cursor);
+    drop(stream);
+
+    // Away, two more come; resuming from the last cursor brings both, in
+    // order, and nothing before them.
+    s.publish(&[
+        s.event(
+            "community.team.member_removed",
+            "ana",
+            &community::TeamMemberRemoved {
+                team: format!("teams/{TEAM}"),
+                user: user_name("ben"),
+                subject: "ben".into(),
+                organization: format!("organizations/{ORG}"),
+                team_type: 0,
+            },
+        ),
+        s.event("community.team.member_added", "ana", &member("ben", false)),
+    ])
+    .await;
+    let mut resumed = client
+        .stream_notifications(with_token(
+            pb::StreamNotificationsRequest {
+                after: added.cursor,
+                language_code: "es".into(),
+            },
+            &ben,
+        ))
+        .await
+        .expect("resumed")
+        .into_inner();
+    let removed = next(&mut resumed).await;
+    let again = next(&mut resumed).await;
+    assert_eq!(
+        removed.notification.expect("removed").title,
+        "Ana te ha quitado del equipo Movilidad."
+    );
+    assert_eq!(
+        again.notification.expect("added again").kind,
+        K::TeamMemberAdded as i32
+    );
+    assert!(again.cursor > removed.cursor && removed.cursor > added.cursor);
+    assert_eq!(again.unseen_count, 2);
+    // A cursor past every notification: nothing until a new one comes.
+    let mut ahead = client
+        .stream_notifications(with_token(
+            pb::StreamNotificationsRequest {
+                after: u64::MAX,
+                ..Default::default()
+            },
+            &ben,
+        ))
+        .await
+        .expect("ahead")
+        .into_inner();
+    let count_only = next(&mut ahead).await;
+    assert!(count_only.notification.is_none());
+    assert_eq!(count_only.unseen_count, 2);
+    s.server.stop().await;
+}
+
+/// The next event of a stream, within 10 s.
+async fn next(stream: &mut tonic::Streaming<pb::NotificationEvent>) -> pb::NotificationEvent {
+    tokio::time::timeout(Duration::from_secs(10), stream.message())
+        .await
+        .expect("an event in time")
+        .expect("a readable event")
+        .expect("the stream open")
+}
+
 on_both_backends!(
+    the_bell_streams_what_comes_and_resumes_without_gap,
     the_people_concerned_hear_once_in_their_language,
     each_person_reads_and_marks_only_their_own,
     an_erased_person_is_forgotten,

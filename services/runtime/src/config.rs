@@ -57,6 +57,8 @@ pub struct Config {
     pub documents: InterlinkerConfig,
     /// The surveys interlinker.
     pub surveys: InterlinkerConfig,
+    /// The notifications service.
+    pub notifications: NotificationsConfig,
 }
 
 impl Default for Config {
@@ -73,6 +75,7 @@ impl Default for Config {
             catalogue: CatalogueConfig::default(),
             documents: InterlinkerConfig::default_at("127.0.0.1:8091"),
             surveys: InterlinkerConfig::default_at("127.0.0.1:8092"),
+            notifications: NotificationsConfig::default(),
         }
     }
 }
@@ -151,6 +154,35 @@ impl Default for CatalogueConfig {
     fn default() -> Self {
         Self {
             seed_when_empty: true,
+        }
+    }
+}
+
+/// The notifications service.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct NotificationsConfig {
+    /// The SMTP server e-mails go through (`smtp://host:port`,
+    /// `smtps://user:password@host`, `smtp://host?tls=required` for
+    /// STARTTLS); empty: no e-mail, notifications stay in the inbox.
+    pub smtp_url: String,
+    /// Who the e-mails are from (`Name <address>`).
+    pub mail_from: String,
+    /// The web front end's address, for the links in e-mails
+    /// (`https://participa.example.org`); empty in embedded mode: the
+    /// gateway's own (`http://` and `gateway.listen`).
+    pub public_url: String,
+    /// The hour of the day (UTC, 0–23) daily digests are sent.
+    pub digest_hour_utc: u32,
+}
+
+impl Default for NotificationsConfig {
+    fn default() -> Self {
+        Self {
+            smtp_url: String::new(),
+            mail_from: "Interlink <no-reply@localhost>".into(),
+            public_url: String::new(),
+            digest_hour_utc: 7,
         }
     }
 }
@@ -607,6 +639,34 @@ impl Config {
                     format!("{issuer} and {jwks_url} are given together or not at all"),
                 ));
             }
+        }
+        let notifications = &self.notifications;
+        if !notifications.smtp_url.is_empty()
+            && !notifications.smtp_url.starts_with("smtp://")
+            && !notifications.smtp_url.starts_with("smtps://")
+        {
+            return Err(invalid(
+                "notifications.smtp_url",
+                "must start with smtp:// or smtps://",
+            ));
+        }
+        if !notifications.public_url.is_empty()
+            && !notifications.public_url.starts_with("http://")
+            && !notifications.public_url.starts_with("https://")
+        {
+            return Err(invalid(
+                "notifications.public_url",
+                "must start with http:// or https://",
+            ));
+        }
+        if !notifications.smtp_url.is_empty() && !notifications.mail_from.contains('@') {
+            return Err(invalid(
+                "notifications.mail_from",
+                "must be an address such as `Interlink <no-reply@example.org>`",
+            ));
+        }
+        if notifications.digest_hour_utc > 23 {
+            return Err(invalid("notifications.digest_hour_utc", "must be 0 to 23"));
         }
         if self.auth.interlinker_key_file.is_empty() != self.auth.interlinker_issuer.is_empty() {
             return Err(invalid(

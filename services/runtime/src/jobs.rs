@@ -181,13 +181,19 @@ fn job(row: &QueryResult) -> Result<Job, DbErr> {
 /// Writes `job` in `txn` (the transaction of the change that needs it);
 /// due at once. Wake the worker after the commit for a prompt call.
 pub async fn enqueue(txn: &impl ConnectionTrait, job: &NewJob) -> Result<Uuid, DbErr> {
+    enqueue_at(txn, job, now_ms()).await
+}
+
+/// Writes `job` in `txn`, due at `due` (milliseconds since the epoch): a
+/// call to make later (a daily digest …).
+pub async fn enqueue_at(txn: &impl ConnectionTrait, job: &NewJob, due: i64) -> Result<Uuid, DbErr> {
     let id = Uuid::now_v7();
     let now = now_ms();
     run(
         txn,
         "INSERT INTO interlink_jobs (id, kind, reference, method, url, body, idempotency_key, subject, \
          audience, state, attempts, next_attempt_at, last_error, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', 0, $10, '', $10, $10)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', 0, $11, '', $10, $10)",
         [
             id.to_string().into(),
             job.kind.clone().into(),
@@ -199,6 +205,7 @@ pub async fn enqueue(txn: &impl ConnectionTrait, job: &NewJob) -> Result<Uuid, D
             job.subject.clone().into(),
             job.audience.clone().into(),
             now.into(),
+            due.into(),
         ],
     )
     .await?;
@@ -348,27 +355,59 @@ impl Default for JobsConfig {
     }
 }
 
-/// How one attempt ended.
-#[derive(Debug)]
-enum Outcome {
+/// How one attempt of a job ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Done, with the answer's status and body (kept on the job and given
+    /// to [`JobHandler::succeeded`]).
     Succeeded(u16, String),
-    /// Worth trying again (unreachable, timed out, 5xx, 408, 425, 429).
+    /// Worth trying again (unreachable, timed out, 5xx, 408, 425, 429 …).
     Transient(Option<u16>, String),
-    /// Refused for good (another 4xx).
+    /// Refused for good (another 4xx …).
     Refused(u16, String),
 }
 
-/// Calls due jobs of one database and records how they end.
-pub struct Worker<H> {
-    db: DatabaseConnection,
+/// What makes a job's call: HTTP ([`HttpTransport`]) for interlinkers,
+/// or another protocol (SMTP for e-mail) a service brings.
+pub trait Transport: Send + Sync + 'static {
+    /// Makes one attempt of `job`.
+    fn call(&self, job: &Job) -> impl Future<Output = Outcome> + Send;
+}
+
+/// Jobs as HTTP calls: the job's method, URL and JSON body, its
+/// `Idempotency-Key`, and a bearer token minted at call time.
+pub struct HttpTransport {
     http: reqwest::Client,
-    handler: Arc<H>,
     tokens: TokenSource,
+}
+
+impl std::fmt::Debug for HttpTransport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpTransport").finish_non_exhaustive()
+    }
+}
+
+impl HttpTransport {
+    /// Calls taking at most `timeout`, with tokens from `tokens`.
+    pub fn new(tokens: TokenSource, timeout: Duration) -> anyhow::Result<Self> {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
+        Ok(Self { http, tokens })
+    }
+}
+
+/// Calls due jobs of one database and records how they end.
+pub struct Worker<H, T = HttpTransport> {
+    db: DatabaseConnection,
+    transport: T,
+    handler: Arc<H>,
     config: JobsConfig,
     wake: Arc<Notify>,
 }
 
-impl<H> std::fmt::Debug for Worker<H> {
+impl<H, T> std::fmt::Debug for Worker<H, T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Worker")
             .field("config", &self.config)
@@ -377,25 +416,33 @@ impl<H> std::fmt::Debug for Worker<H> {
 }
 
 impl<H: JobHandler> Worker<H> {
-    /// A worker for `db`'s jobs.
+    /// A worker for `db`'s jobs, calling over HTTP.
     pub fn new(
         db: DatabaseConnection,
         handler: Arc<H>,
         tokens: TokenSource,
         config: JobsConfig,
     ) -> anyhow::Result<Self> {
-        let http = reqwest::Client::builder()
-            .timeout(config.timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()?;
-        Ok(Self {
+        let transport = HttpTransport::new(tokens, config.timeout)?;
+        Ok(Self::with_transport(db, handler, transport, config))
+    }
+}
+
+impl<H: JobHandler, T: Transport> Worker<H, T> {
+    /// A worker for `db`'s jobs, calling through `transport`.
+    pub fn with_transport(
+        db: DatabaseConnection,
+        handler: Arc<H>,
+        transport: T,
+        config: JobsConfig,
+    ) -> Self {
+        Self {
             db,
-            http,
+            transport,
             handler,
-            tokens,
             config,
             wake: Arc::new(Notify::new()),
-        })
+        }
     }
 
     /// Notify it after committing a job, for a call at once.
@@ -483,51 +530,9 @@ impl<H: JobHandler> Worker<H> {
         let Some(job) = job else {
             return Ok(false);
         };
-        let outcome = self.call(&job).await;
+        let outcome = self.transport.call(&job).await;
         self.record(&job, outcome).await?;
         Ok(true)
-    }
-
-    async fn call(&self, job: &Job) -> Outcome {
-        let method = match reqwest::Method::from_bytes(job.call.method.as_bytes()) {
-            Ok(method) => method,
-            Err(_) => return Outcome::Refused(0, format!("unknown method {}", job.call.method)),
-        };
-        let mut request = self
-            .http
-            .request(method.clone(), &job.call.url)
-            .header("idempotency-key", &job.call.idempotency_key);
-        if !job.call.subject.is_empty() {
-            match (self.tokens)(&job.call.subject, &job.call.audience) {
-                Some(token) => request = request.bearer_auth(token),
-                None => return Outcome::Transient(None, "no token could be minted".into()),
-            }
-        }
-        if let Some(body) = &job.call.body {
-            request = request
-                .header("content-type", "application/json")
-                .body(body.clone());
-        }
-        let response = match request.send().await {
-            Ok(response) => response,
-            Err(e) => return Outcome::Transient(None, format!("no answer: {e}")),
-        };
-        let status = response.status().as_u16();
-        let mut body = response.text().await.unwrap_or_default();
-        if body.len() > MAX_RESULT_BYTES {
-            let mut end = MAX_RESULT_BYTES;
-            while !body.is_char_boundary(end) {
-                end -= 1;
-            }
-            body.truncate(end);
-        }
-        match status {
-            200..=299 => Outcome::Succeeded(status, body),
-            // What a delete was to remove is gone either way.
-            404 | 410 if method == reqwest::Method::DELETE => Outcome::Succeeded(status, body),
-            408 | 425 | 429 | 500..=599 => Outcome::Transient(Some(status), answer(status, &body)),
-            _ => Outcome::Refused(status, answer(status, &body)),
-        }
     }
 
     async fn record(&self, job: &Job, outcome: Outcome) -> Result<(), DbErr> {
@@ -628,6 +633,50 @@ impl<H: JobHandler> Worker<H> {
         txn.commit().await?;
         tracing::debug!(job = %job.id, kind = %job.call.kind, attempts = job.attempts, ?delay, %reason, "jobs: will try again");
         Ok(())
+    }
+}
+
+impl Transport for HttpTransport {
+    async fn call(&self, job: &Job) -> Outcome {
+        let method = match reqwest::Method::from_bytes(job.call.method.as_bytes()) {
+            Ok(method) => method,
+            Err(_) => return Outcome::Refused(0, format!("unknown method {}", job.call.method)),
+        };
+        let mut request = self
+            .http
+            .request(method.clone(), &job.call.url)
+            .header("idempotency-key", &job.call.idempotency_key);
+        if !job.call.subject.is_empty() {
+            match (self.tokens)(&job.call.subject, &job.call.audience) {
+                Some(token) => request = request.bearer_auth(token),
+                None => return Outcome::Transient(None, "no token could be minted".into()),
+            }
+        }
+        if let Some(body) = &job.call.body {
+            request = request
+                .header("content-type", "application/json")
+                .body(body.clone());
+        }
+        let response = match request.send().await {
+            Ok(response) => response,
+            Err(e) => return Outcome::Transient(None, format!("no answer: {e}")),
+        };
+        let status = response.status().as_u16();
+        let mut body = response.text().await.unwrap_or_default();
+        if body.len() > MAX_RESULT_BYTES {
+            let mut end = MAX_RESULT_BYTES;
+            while !body.is_char_boundary(end) {
+                end -= 1;
+            }
+            body.truncate(end);
+        }
+        match status {
+            200..=299 => Outcome::Succeeded(status, body),
+            // What a delete was to remove is gone either way.
+            404 | 410 if method == reqwest::Method::DELETE => Outcome::Succeeded(status, body),
+            408 | 425 | 429 | 500..=599 => Outcome::Transient(Some(status), answer(status, &body)),
+            _ => Outcome::Refused(status, answer(status, &body)),
+        }
     }
 }
 

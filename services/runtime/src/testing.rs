@@ -4,6 +4,8 @@
 //! that needs PostgreSQL or NATS fails when they are unreachable; it never
 //! skips.
 
+pub mod smtp;
+
 use std::sync::Arc;
 use std::time::Duration;
 
