@@ -166,26 +166,8 @@ async fn the_bell_and_the_inbox_pass_in_every_language() {
     };
     // A team, and a person per language added to it: one notification each.
     let admin = api("team-admin");
-    let org = admin
-        .ok(
-            M::POST,
-            "/v1/organizations",
-            Some(json!({
-                "displayName": {"values": {"en": "Valdespartera"}},
-                "defaultTeamType": "TEAM_TYPE_CITIZEN",
-                "public": true,
-            })),
-        )
-        .await;
-    let org = org["name"].as_str().expect("organisation").to_owned();
-    let team = admin
-        .ok(
-            M::POST,
-            &format!("/v1/{org}/teams"),
-            Some(json!({"displayName": {"values": {"en": "Gardens", "es": "Huertos"}}})),
-        )
-        .await;
-    let team = team["name"].as_str().expect("team").to_owned();
+    let team =
+        common::team_in_new_organization(&admin, json!({"en": "Gardens", "es": "Huertos"})).await;
     for lang in ["en", "es", "it", "lv"] {
         let subject = format!("notified-{lang}");
         api(&subject).ok(M::GET, "/v1/users/me", None).await;

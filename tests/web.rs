@@ -3910,26 +3910,8 @@ async fn the_bell_counts_what_concerns_a_person_and_the_inbox_marks_it() {
     let (ana_api, ben_api) = (api("ana"), api("ben"));
     ben_api.ok(M::GET, "/v1/users/me", None).await;
     ana_api.ok(M::GET, "/v1/users/me", None).await;
-    let org = ana_api
-        .ok(
-            M::POST,
-            "/v1/organizations",
-            Some(json!({
-                "displayName": {"values": {"en": "Valdespartera"}},
-                "defaultTeamType": "TEAM_TYPE_CITIZEN",
-                "public": true,
-            })),
-        )
-        .await;
-    let org = org["name"].as_str().expect("organisation").to_owned();
-    let team = ana_api
-        .ok(
-            M::POST,
-            &format!("/v1/{org}/teams"),
-            Some(json!({"displayName": {"values": {"en": "Gardens", "es": "Huertos"}}})),
-        )
-        .await;
-    let team = team["name"].as_str().expect("team").to_owned();
+    let team =
+        common::team_in_new_organization(&ana_api, json!({"en": "Gardens", "es": "Huertos"})).await;
     let ben_user = interlink_runtime::api::user_name("ben");
     let add = || async {
         ana_api
@@ -4002,7 +3984,10 @@ async fn the_bell_counts_what_concerns_a_person_and_the_inbox_marks_it() {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     let inbox = loop {
         let page = get(&http, &format!("{base}/notifications"), &[("cookie", &ben)]).await;
-        if page.body.contains("You have 2 unseen notifications.") {
+        // The count and the list are two reads: wait for the list too.
+        if page.body.contains("You have 2 unseen notifications.")
+            && page.body.matches("/open\">").count() == 3
+        {
             break page;
         }
         assert!(std::time::Instant::now() < deadline, "{}", page.body);
@@ -4178,26 +4163,7 @@ async fn a_person_chooses_what_is_emailed_and_stops_it_from_an_email() {
     assert_eq!(forged.status, 403);
 
     // Ana invites him to a team, then adds him: one e-mail, the addition.
-    let org = ana_api
-        .ok(
-            M::POST,
-            "/v1/organizations",
-            Some(json!({
-                "displayName": {"values": {"en": "Valdespartera"}},
-                "defaultTeamType": "TEAM_TYPE_CITIZEN",
-                "public": true,
-            })),
-        )
-        .await;
-    let org = org["name"].as_str().expect("organisation").to_owned();
-    let team = ana_api
-        .ok(
-            M::POST,
-            &format!("/v1/{org}/teams"),
-            Some(json!({"displayName": {"values": {"en": "Gardens"}}})),
-        )
-        .await;
-    let team = team["name"].as_str().expect("team").to_owned();
+    let team = common::team_in_new_organization(&ana_api, json!({"en": "Gardens"})).await;
     ana_api
         .ok(
             M::POST,

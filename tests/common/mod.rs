@@ -329,3 +329,30 @@ pub async fn public_process_with_story(admin: &Api) -> PublicProcess {
         story: story["name"].as_str().expect("story").to_owned(),
     }
 }
+
+/// A public citizens' organisation "Valdespartera" made by `admin`, and a
+/// team of it named `names` (`{"en": "Gardens", …}`); the team's name
+/// (`teams/{id}`).
+pub async fn team_in_new_organization(admin: &Api, names: serde_json::Value) -> String {
+    use reqwest::Method as M;
+    let org = admin
+        .ok(
+            M::POST,
+            "/v1/organizations",
+            Some(serde_json::json!({
+                "displayName": {"values": {"en": "Valdespartera"}},
+                "defaultTeamType": "TEAM_TYPE_CITIZEN",
+                "public": true,
+            })),
+        )
+        .await;
+    let org = org["name"].as_str().expect("organisation").to_owned();
+    let team = admin
+        .ok(
+            M::POST,
+            &format!("/v1/{org}/teams"),
+            Some(serde_json::json!({"displayName": {"values": names}})),
+        )
+        .await;
+    team["name"].as_str().expect("team").to_owned()
+}

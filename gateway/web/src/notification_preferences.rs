@@ -9,13 +9,13 @@ use axum::extract::{Form, Query};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use interlink_proto::notifications::v1 as pb;
-use interlink_proto::notifications::v1::notification_service_client::NotificationServiceClient;
 use serde::Deserialize;
 
+use crate::Shared;
+use crate::notifications::{client, unavailable};
 use crate::organizations::sign_in_first;
 use crate::pages::{Choice, PageCtx, page, problem, problem_page, web_pages};
 use crate::sign_in::{Posted, see_other, signed_in_form};
-use crate::{Shared, WebState};
 
 /// The kinds in the API's order, with the message naming each.
 const KINDS: [(pb::NotificationKind, &str, &str); 11] = [
@@ -85,23 +85,6 @@ const DELIVERIES: [(pb::EmailDelivery, &str, &str); 3] = [
     (pb::EmailDelivery::Daily, "daily", "preferences-daily"),
     (pb::EmailDelivery::Never, "never", "preferences-never"),
 ];
-
-fn client(state: &WebState) -> Option<NotificationServiceClient<crate::Channel>> {
-    state
-        .services
-        .notifications
-        .clone()
-        .map(NotificationServiceClient::new)
-}
-
-fn unavailable(ctx: PageCtx) -> Response {
-    problem_page(
-        ctx,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "unavailable-title",
-        "unavailable-text",
-    )
-}
 
 /// One kind's choices.
 pub(crate) struct KindRow {

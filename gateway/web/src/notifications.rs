@@ -32,7 +32,8 @@ pub(crate) fn unseen_count() -> Option<i64> {
 /// How long a page waits for the count before it is made without one.
 const COUNT_WAIT: std::time::Duration = std::time::Duration::from_millis(300);
 
-fn client(state: &WebState) -> Option<NotificationServiceClient<crate::Channel>> {
+/// The notifications service, when this gateway fronts it.
+pub(crate) fn client(state: &WebState) -> Option<NotificationServiceClient<crate::Channel>> {
     state
         .services
         .notifications
@@ -125,7 +126,8 @@ pub(crate) struct InboxQuery {
     done: String,
 }
 
-fn unavailable(ctx: PageCtx) -> Response {
+/// The page when the notifications service is not part of the mesh.
+pub(crate) fn unavailable(ctx: PageCtx) -> Response {
     problem_page(
         ctx,
         StatusCode::SERVICE_UNAVAILABLE,
