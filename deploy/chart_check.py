@@ -8,14 +8,15 @@ assert the chart's properties (probes, resources, hardened security
 contexts, every role present, NetworkPolicies, secrets by reference, the
 migration hook, the first-party interlinkers' HTTP origins, the platform's
 own key for its tokens to interlinkers, the notifications role's e-mail
-settings with its SMTP URL from a Secret). Every file under
-deploy/tests/broken-values must be rejected. With --binary, each role of the
-default rendering starts from the environment the chart gives it (the
-migration Job's commands first; its Secret files made here, the interlinker
-key with openssl), against the local PostgreSQL and NATS; an interlinker must
-then answer `GET /healthz` on its HTTP port, and the gateway serve the
-public half of that key; and the notifications role starts again from the
-environment the chart gives it with e-mail on.
+settings with its SMTP URL from a Secret, and its webhook settings). Every
+file under deploy/tests/broken-values must be rejected. With --binary, each
+role of the default rendering starts from the environment the chart gives it
+(the migration Job's commands first; its Secret files made here, the
+interlinker key with openssl), against the local PostgreSQL and NATS; an
+interlinker must then answer `GET /healthz` on its HTTP port, and the
+gateway serve the public half of that key; and the notifications role starts
+again from the environment the chart gives it with e-mail on, and with every
+webhook setting off its default.
 
 Prints one line per check and a `test result:` line like cargo's; exits 1
 on any failure.
@@ -89,6 +90,30 @@ MAIL_VALUES = {
 }
 # The ports a mail server takes SMTP on (submission, submissions, relay).
 SMTP_PORTS = {25, 465, 587}
+# The notifications role's webhook settings (notifications.webhooks), its
+# alone and always all five: env name -> values key.
+WEBHOOK_ENV = {
+    "INTERLINK__NOTIFICATIONS__WEBHOOK_ALLOW_HTTP": "allowHttp",
+    "INTERLINK__NOTIFICATIONS__WEBHOOK_ALLOW_PRIVATE_NETWORKS": "allowPrivateNetworks",
+    "INTERLINK__NOTIFICATIONS__WEBHOOK_TIMEOUT_MS": "timeoutMs",
+    "INTERLINK__NOTIFICATIONS__WEBHOOK_RETRY_INITIAL_MS": "retryInitialMs",
+    "INTERLINK__NOTIFICATIONS__WEBHOOK_RETRY_WINDOW_SECS": "retryWindowSecs",
+}
+# The numbers' ranges the binary takes (low, high; None: no bound).
+WEBHOOK_RANGES = {"timeoutMs": (1, 60000), "retryInitialMs": (1, None), "retryWindowSecs": (1, None)}
+# Every webhook setting off its default (both booleans true, the numbers at
+# their bounds): no default stands in for them.
+WEBHOOK_VALUES = {
+    "notifications": {
+        "webhooks": {
+            "allowHttp": True,
+            "allowPrivateNetworks": True,
+            "timeoutMs": 60000,
+            "retryInitialMs": 1,
+            "retryWindowSecs": 1,
+        }
+    }
+}
 
 
 class Loader(yaml.SafeLoader):
@@ -223,7 +248,7 @@ def check_mail(role, env, merged, gateway_env):
     notifications.mail.smtpSecret: then all four, the SMTP URL by reference
     to that Secret's key, the links to the gateway's web public URL."""
     mail = mail_settings(merged) if role == "notifications" else None
-    present = sorted(k for k in env if k.startswith("INTERLINK__NOTIFICATIONS__"))
+    present = sorted(k for k in env if k.startswith("INTERLINK__NOTIFICATIONS__") and k not in WEBHOOK_ENV)
     if mail is None:
         assert not present, f"{role}: e-mail settings without notifications.mail.smtpSecret: {present}"
         return
@@ -242,6 +267,30 @@ def check_mail(role, env, merged, gateway_env):
         # The same address as the gateway's own pages.
         served = gateway_env["INTERLINK__GATEWAY__WEB__PUBLIC_URL"]["value"]
         assert env[MAIL_ENV[3]]["value"] == served, f"{role}: links to {env[MAIL_ENV[3]]}, the pages at {served}"
+
+
+def check_webhooks(role, env, merged):
+    """Webhook settings on the notifications role only, and there always:
+    all five, inline, as notifications.webhooks gives them (a false boolean
+    stays false: no default stands in for it)."""
+    present = sorted(k for k in env if k in WEBHOOK_ENV)
+    if role != "notifications":
+        assert not present, f"{role}: webhook settings: {present}"
+        return
+    assert present == sorted(WEBHOOK_ENV), f"{role}: {present}"
+    webhooks = merged["notifications"]["webhooks"]
+    for name, key in WEBHOOK_ENV.items():
+        given, item = webhooks[key], env[name]
+        assert set(item) == {"name", "value"}, item
+        value = item["value"]
+        if key in WEBHOOK_RANGES:
+            low, high = WEBHOOK_RANGES[key]
+            assert isinstance(given, int) and not isinstance(given, bool), f"{key}: {given!r}"
+            assert value == str(given), f"{name} = {value!r}, notifications.webhooks.{key}: {given}"
+            assert int(value) >= low and (high is None or int(value) <= high), f"{name} = {value}"
+        else:
+            assert isinstance(given, bool), f"{key}: {given!r}"
+            assert value == str(given).lower(), f"{name} = {value!r}, notifications.webhooks.{key}: {given}"
 
 
 def check_interlinker(role, container, env, merged, values, gateway):
@@ -361,6 +410,7 @@ def check_properties(objects, values, pa=None):
             assert ref == {"name": merged["database"]["existingSecret"], "key": role}, ref
         check_signer(role, spec, container, env, merged)
         check_mail(role, env, merged, gateway_env)
+        check_webhooks(role, env, merged)
         if role in INTERLINKERS:
             check_interlinker(role, container, env, merged, values if pa else {}, services.get("gateway"))
         if role == "catalogue":
@@ -421,6 +471,13 @@ def check_properties(objects, values, pa=None):
                 labels = peer["podSelector"]["matchLabels"]
                 assert labels["app.kubernetes.io/component"] == "gateway", labels
                 assert ingress[0]["ports"] == [{"port": "grpc", "protocol": "TCP"}]
+        if "notifications" in policies:
+            # The notifications pod reaches the organizations' webhook
+            # endpoints, on any host and port: its egress stays open.
+            policy = policies["notifications"]["spec"]
+            if "Egress" in policy["policyTypes"]:
+                open_rules = [r for r in policy.get("egress") or [] if not r.get("ports") and not r.get("to")]
+                assert open_rules, "notifications: egress restricted, webhook endpoints are on any host and port"
         if mail_settings(merged):
             # The notifications pod reaches its SMTP server: egress left
             # open, or open to the SMTP ports.
@@ -625,6 +682,18 @@ def run_notifications_with_mail(binary, nats_url):
     )
 
 
+def run_notifications_with_webhooks(binary, nats_url):
+    """The notifications role starts from the chart's environment with every
+    webhook setting off its default: the binary takes each env name and
+    value the chart gives it."""
+    objects = render(CHART, WEBHOOK_VALUES)
+    (deployment,) = [d for d in by_kind(objects, "Deployment") if component(d) == "notifications"]
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    rendered = {e["name"] for e in container["env"]}
+    assert set(WEBHOOK_ENV) <= rendered, "no webhook settings in the rendering"
+    run_roles(objects, binary, nats_url, only=["notifications"])
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -805,6 +874,13 @@ def main():
         assert MAIL_ENV[0] in {e["name"] for e in container["env"]}, "no e-mail with notifications.mail.smtpSecret"
 
     checks.append(("chart gives the notifications role e-mail with notifications.mail", mail))
+
+    def webhooks():
+        objects = render(CHART, WEBHOOK_VALUES)
+        validate(objects)
+        check_properties(objects, WEBHOOK_VALUES, pa=False)
+
+    checks.append(("chart gives the notifications role its webhook settings from notifications.webhooks", webhooks))
     for path in sorted(glob.glob("deploy/tests/broken-values/*.yaml")):
 
         def broken(path=path):
@@ -828,6 +904,12 @@ def main():
             (
                 "the notifications role starts with the chart's e-mail settings",
                 lambda: run_notifications_with_mail(args.binary, args.nats_url),
+            )
+        )
+        checks.append(
+            (
+                "the notifications role starts with the chart's webhook settings",
+                lambda: run_notifications_with_webhooks(args.binary, args.nats_url),
             )
         )
     passed = failed = 0

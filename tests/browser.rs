@@ -192,11 +192,41 @@ async fn the_bell_and_the_inbox_pass_in_every_language() {
     }
     // Someone the browser watches while the team's administrator adds them.
     api("watcher").ok(M::GET, "/v1/users/me", None).await;
+    // A process of the team's organisation (its administrator is the
+    // team's, who watches its page), and another team to give it to while
+    // the page is open: its feed grows. Not the first team: its members'
+    // bells count one notification each.
+    let organization = admin.ok(M::GET, &format!("/v1/{team}"), None).await["organization"]
+        .as_str()
+        .expect("the team's organisation")
+        .to_owned();
+    let process = admin
+        .ok(
+            M::POST,
+            "/v1/processes",
+            Some(json!({"title": "Allotments", "language": "en", "organization": organization})),
+        )
+        .await["name"]
+        .as_str()
+        .expect("a process")
+        .to_owned();
+    let orchards = admin
+        .ok(
+            M::POST,
+            &format!("/v1/{organization}/teams"),
+            Some(json!({"displayName": {"values": {"en": "Orchards"}}})),
+        )
+        .await["name"]
+        .as_str()
+        .expect("a second team")
+        .to_owned();
     run_browser_tests(
         "notifications.test.mjs",
         base,
         vec![
             ("INTERLINK_TEAM", team),
+            ("INTERLINK_PROCESS", process),
+            ("INTERLINK_SECOND_TEAM", orchards),
             ("INTERLINK_TEAM_ADMIN_TOKEN", admin.token.clone()),
             (
                 "INTERLINK_WATCHER_USER",
@@ -291,6 +321,50 @@ async fn a_resource_made_on_an_interlinkers_own_page_is_added_to_the_task() {
         vec![
             ("INTERLINK_TASK_PAGE", task_page),
             ("INTERLINK_DOCUMENTS_URL", format!("http://{documents}")),
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_organisations_webhooks_pages_pass_in_every_language() {
+    use reqwest::Method as M;
+    use serde_json::json;
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let data = dir.path().join("data");
+    let (_up, base) = serve_up(&data, &[]).await;
+    // An organisation whose first administrator the browser signs in as.
+    let admin = common::Api {
+        http: reqwest::Client::new(),
+        base: base.clone(),
+        token: common::mint(&data, "webhook-admin", false),
+    };
+    let organization = admin
+        .ok(
+            M::POST,
+            "/v1/organizations",
+            Some(json!({
+                "displayName": {"values": {"en": "Hooks City Council", "es": "Ayuntamiento de los ganchos"}},
+                "defaultTeamType": "TEAM_TYPE_PUBLIC_ADMINISTRATION",
+                "public": true,
+            })),
+        )
+        .await;
+    let organization = organization["name"]
+        .as_str()
+        .expect("organisation")
+        .to_owned();
+    // The notifications service knows its administrator before the
+    // browser looks (it learns them from community's events).
+    admin
+        .ok(M::GET, &format!("/v1/{organization}/webhooks"), None)
+        .await;
+    run_browser_tests(
+        "webhooks.test.mjs",
+        base,
+        vec![
+            ("INTERLINK_ORGANIZATION", organization),
+            ("INTERLINK_ADMIN_TOKEN", admin.token.clone()),
         ],
     )
     .await;

@@ -54,6 +54,17 @@ async fn seed(api: &Api) -> BTreeMap<&'static str, Vec<String>> {
         .await;
     ids.insert("organizationId", vec![id_of(&org, "name")]);
     let org_name = org["name"].as_str().expect("org").to_owned();
+    let webhook = api
+        .ok(
+            M::POST,
+            &format!("/v1/{org_name}/webhooks"),
+            Some(json!({
+                "url": "https://hooks.example.org/in",
+                "eventTypes": ["community.team.created"],
+            })),
+        )
+        .await;
+    ids.insert("webhookId", vec![id_of(&webhook, "name")]);
     let team = api
         .ok(
             M::POST,
@@ -204,6 +215,8 @@ fn run(dir: &Path, base: &str, token: Option<&str>) -> (bool, String) {
             "/v1/echo:stream",
             "--exclude-path",
             "/v1/notifications:stream",
+            "--exclude-path",
+            "/v1/processes/{processId}/feed:stream",
         ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

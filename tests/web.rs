@@ -3336,7 +3336,10 @@ async fn a_process_administrator_grants_a_team_rights_and_its_member_uses_them()
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
         let overview = get(&http, &format!("{base}{process}"), &[("cookie", &ana)]).await;
-        if overview.body.contains("Ana Admin · Rights: added") {
+        if overview
+            .body
+            .contains("The team Vecinos was given “Map the stakeholders”.</a>")
+        {
             break;
         }
         assert!(std::time::Instant::now() < deadline, "{}", overview.body);

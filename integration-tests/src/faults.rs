@@ -10,7 +10,18 @@
 //!   event of the stream once; co-production's projections equal their
 //!   sources);
 //! - monitoring's KPIs equal the source tables;
-//! - nothing is parked but the event the run poisoned on purpose.
+//! - nothing is parked but the event the run poisoned on purpose;
+//! - webhooks deliver exactly once: each load client, administrator of the
+//!   first organisation it creates, subscribes an endpoint of the test's own
+//!   ([`WebhookReceiver`], which refuses every 7th request with 500) to that
+//!   organisation's `community.team.created` and
+//!   `coproduction.process.created` before it creates any team or process
+//!   there; every such event then has exactly one delivery in the
+//!   notifications role's database, delivered (none pending or failed), and
+//!   the receiver got every such `webhook-id` (and no other). A `webhook-id`
+//!   received again (an attempt in flight when the role was killed, or whose
+//!   record was cut off, is sent again with the same id) is counted on a line
+//!   of its own and allowed: receivers deduplicate by `webhook-id`.
 //!
 //! Everything runs on loopback and stops by itself: each call gives up after
 //! [`CALL_DEADLINE`], quiescing after [`QUIESCE_DEADLINE`].
@@ -28,6 +39,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::{Value, json};
 
 use crate::infra::{OwnNats, OwnPostgres};
+use crate::receiver::WebhookReceiver;
 use crate::{Client, Infrastructure, Mesh, Mode};
 
 /// How long one call is retried (same key) before it counts as not
@@ -36,6 +48,31 @@ pub const CALL_DEADLINE: Duration = Duration::from_secs(180);
 
 /// How long the mesh may take to settle after the load.
 pub const QUIESCE_DEADLINE: Duration = Duration::from_secs(240);
+
+/// The event types each load client's webhook hears.
+pub const WEBHOOK_EVENT_TYPES: [&str; 2] =
+    ["community.team.created", "coproduction.process.created"];
+
+/// The receiver answers every this-many-th request with 500 (retried).
+pub const RECEIVER_FAIL_EVERY: usize = 7;
+
+/// How long the receiver takes to answer (after counting the request): the
+/// window in which the notifications role is killed with an attempt in
+/// flight.
+pub const RECEIVER_DELAY: Duration = Duration::from_millis(20);
+
+/// The notifications role's settings for the matrix: endpoints on
+/// `http://127.0.0.1`, retries soon, and attempts short enough that a
+/// killed dispatcher's leases (twice the timeout and 5 s) expire quickly.
+const NOTIFICATIONS_ENV: [(&str, &str); 4] = [
+    ("INTERLINK__NOTIFICATIONS__WEBHOOK_ALLOW_HTTP", "true"),
+    (
+        "INTERLINK__NOTIFICATIONS__WEBHOOK_ALLOW_PRIVATE_NETWORKS",
+        "true",
+    ),
+    ("INTERLINK__NOTIFICATIONS__WEBHOOK_RETRY_INITIAL_MS", "200"),
+    ("INTERLINK__NOTIFICATIONS__WEBHOOK_TIMEOUT_MS", "3000"),
+];
 
 /// One fault.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,13 +111,16 @@ pub const FULL: &[Fault] = &[
     Fault::KillService("catalogue"),
     Fault::KillNats,
     Fault::KillService("monitoring"),
+    Fault::KillService("notifications"),
     Fault::RestartPostgres,
 ];
 
-/// The short plan CI runs: one of each kind of failure.
+/// The short plan CI runs: one of each kind of failure, and the webhook
+/// dispatcher (the notifications role) killed mid-batch.
 pub const SHORT: &[Fault] = &[
     Fault::KillService("coproduction"),
     Fault::StopNats,
+    Fault::KillService("notifications"),
     Fault::TerminateSessions,
     Fault::KillNats,
     Fault::RestartPostgres,
@@ -120,6 +160,14 @@ struct Load {
     unacknowledged: usize,
     /// Answers that are bugs (neither success, nor retryable).
     failures: Vec<String>,
+    /// Organisations (ids) given a webhook.
+    webhooks: BTreeSet<String>,
+    /// CreateWebhook attempts repeated.
+    webhook_repeats: usize,
+    /// Webhooks found by listing after an attempt whose outcome was not
+    /// known (CreateWebhook keeps no idempotency key: see
+    /// [`create_webhook`]).
+    webhooks_found: usize,
 }
 
 /// One line of the account.
@@ -131,6 +179,9 @@ pub struct Check {
     pub expected: i64,
     /// What there is.
     pub actual: i64,
+    /// A count reported for information, neither lost nor duplicated
+    /// (`expected` = `actual`).
+    pub informational: bool,
 }
 
 /// The run's account.
@@ -153,10 +204,40 @@ pub struct Report {
     pub checks: Vec<Check>,
     /// Events in the stream.
     pub events: usize,
+    /// Organisations given a webhook.
+    pub webhooks: usize,
+    /// CreateWebhook attempts repeated, and webhooks found by listing
+    /// after an attempt whose outcome was not known.
+    pub webhook_repeats: (usize, usize),
+    /// Events the webhooks were to deliver.
+    pub webhook_events: usize,
+    /// Attempts the receiver held (received, not yet answered) when the
+    /// notifications role was killed, if the plan kills it.
+    pub killed_in_flight: Option<usize>,
     /// Time under load, and time to quiesce.
     pub load_time: Duration,
     /// Time from the end of the load until everything matched.
     pub quiesce_time: Duration,
+}
+
+impl Check {
+    fn new(what: &str, expected: i64, actual: i64) -> Self {
+        Self {
+            what: what.to_owned(),
+            expected,
+            actual,
+            informational: false,
+        }
+    }
+
+    fn info(what: &str, value: i64) -> Self {
+        Self {
+            what: what.to_owned(),
+            expected: value,
+            actual: value,
+            informational: true,
+        }
+    }
 }
 
 impl Report {
@@ -164,6 +245,7 @@ impl Report {
     pub fn lost(&self) -> i64 {
         self.checks
             .iter()
+            .filter(|c| !c.informational)
             .map(|c| (c.expected - c.actual).max(0))
             .sum()
     }
@@ -172,6 +254,7 @@ impl Report {
     pub fn duplicated(&self) -> i64 {
         self.checks
             .iter()
+            .filter(|c| !c.informational)
             .map(|c| (c.actual - c.expected).max(0))
             .sum()
     }
@@ -196,6 +279,12 @@ impl Report {
         for (kind, n) in &self.acknowledged {
             let _ = writeln!(out, "  {kind:<28} {n:>6}");
         }
+        let _ = writeln!(
+            out,
+            "webhooks: {} organisations subscribed ({} CreateWebhook repeats, {} found by \
+             listing after an unknown outcome), {} events to deliver",
+            self.webhooks, self.webhook_repeats.0, self.webhook_repeats.1, self.webhook_events
+        );
         let _ = writeln!(out, "faults:");
         for (fault, at, took) in &self.faults {
             let _ = writeln!(
@@ -210,6 +299,14 @@ impl Report {
             "check", "expected", "actual", "lost", "dup"
         );
         for c in &self.checks {
+            if c.informational {
+                let _ = writeln!(
+                    out,
+                    "  {:<64} {:>8} {:>8} {:>11}",
+                    c.what, "", c.actual, "(info)"
+                );
+                continue;
+            }
             let _ = writeln!(
                 out,
                 "  {:<64} {:>8} {:>8} {:>5} {:>5}",
@@ -237,13 +334,15 @@ impl Report {
 pub async fn run(bin: &Path, nats_server: &Path, plan: &Plan) -> anyhow::Result<Report> {
     let postgres = OwnPostgres::start().await?;
     let mut nats = OwnNats::start(nats_server).await?;
-    let mut mesh = Mesh::start_on(
+    let receiver = WebhookReceiver::start(RECEIVER_FAIL_EVERY, RECEIVER_DELAY).await?;
+    let mut mesh = Mesh::start_with(
         bin,
         Mode::Cluster,
         Infrastructure {
             postgres_url: postgres.url(),
             nats_url: nats.url(),
         },
+        &NOTIFICATIONS_ENV,
     )
     .await?;
     let client = Client::new(&mesh.gateway)?;
@@ -269,10 +368,13 @@ pub async fn run(bin: &Path, nats_server: &Path, plan: &Plan) -> anyhow::Result<
             client.clone(),
             token,
             interlinkers.clone(),
+            receiver.url().to_owned(),
             Arc::clone(&progress),
         )));
     }
     let mut faults = Vec::new();
+    let mut at_kill = Vec::new();
+    let mut killed_in_flight = None;
     for (i, fault) in plan.faults.iter().enumerate() {
         let threshold = (i + 1) * plan.calls / (plan.faults.len() + 1);
         while progress.acknowledged.load(Ordering::Relaxed) < threshold {
@@ -282,6 +384,18 @@ pub async fn run(bin: &Path, nats_server: &Path, plan: &Plan) -> anyhow::Result<
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         let at = progress.acknowledged.load(Ordering::Relaxed);
+        if *fault == Fault::KillService("notifications") {
+            // Mid-batch: while the receiver holds one of its attempts.
+            let in_flight = receiver.wait_in_flight(Duration::from_secs(10)).await;
+            let took = Instant::now();
+            mesh.process("notifications")?.kill()?;
+            killed_in_flight = Some(in_flight);
+            at_kill = held(&mesh, in_flight).await.unwrap_or_default();
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            mesh.restart("notifications").await?;
+            faults.push((*fault, at, took.elapsed()));
+            continue;
+        }
         let took = Instant::now();
         inject(*fault, &mut mesh, &mut nats, &postgres).await?;
         faults.push((*fault, at, took.elapsed()));
@@ -300,11 +414,16 @@ pub async fn run(bin: &Path, nats_server: &Path, plan: &Plan) -> anyhow::Result<
         load.repeats += part.repeats;
         load.unacknowledged += part.unacknowledged;
         load.failures.extend(part.failures);
+        load.webhooks.extend(part.webhooks);
+        load.webhook_repeats += part.webhook_repeats;
+        load.webhooks_found += part.webhooks_found;
     }
     let load_time = started.elapsed();
 
     let quiet = Instant::now();
-    let (checks, events) = settle(&mesh, &load, &poison).await?;
+    let account = settle(&mesh, &load, &poison, &receiver).await?;
+    let mut checks = account.checks;
+    checks.extend(at_kill);
     let report = Report {
         acknowledged: load.acknowledged,
         applied_without_answer: load.applied_without_answer,
@@ -313,14 +432,49 @@ pub async fn run(bin: &Path, nats_server: &Path, plan: &Plan) -> anyhow::Result<
         failures: load.failures,
         faults,
         checks,
-        events,
+        events: account.events,
+        webhooks: load.webhooks.len(),
+        webhook_repeats: (load.webhook_repeats, load.webhooks_found),
+        webhook_events: account.webhook_events,
+        killed_in_flight,
         load_time,
         quiesce_time: quiet.elapsed(),
     };
     mesh.shutdown().await?;
+    drop(receiver);
     drop(nats);
     drop(postgres);
     Ok(report)
+}
+
+/// What the killed notifications role left: the attempts the receiver
+/// held, and the deliveries pending in its database, of which those its
+/// dead dispatcher had leased (sent again once the lease expires), as
+/// lines of the account.
+async fn held(mesh: &Mesh, in_flight: usize) -> anyhow::Result<Vec<Check>> {
+    let db = connect(mesh, "notifications").await?;
+    let now = interlink_runtime::api::now_ms();
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            format!(
+                "SELECT COUNT(*), COALESCE(SUM(CASE WHEN lease_until >= {now} THEN 1 ELSE 0 END), 0) \
+                 FROM webhook_deliveries WHERE state = 'pending'"
+            ),
+        ))
+        .await?
+        .context("no row")?;
+    let pending: i64 = row.try_get_by_index(0)?;
+    let leased: i64 = row.try_get_by_index(1)?;
+    db.close().await.ok();
+    Ok(vec![
+        Check::info(
+            "notifications killed: attempts the receiver held",
+            in_flight as i64,
+        ),
+        Check::info("notifications killed: webhook deliveries pending", pending),
+        Check::info("  of which its dead dispatcher had leased", leased),
+    ])
 }
 
 async fn inject(
@@ -402,6 +556,7 @@ async fn worker(
     client: Client,
     token: String,
     interlinkers: Vec<String>,
+    receiver: String,
     progress: Arc<Progress>,
 ) -> Load {
     let mut load = Load::default();
@@ -506,6 +661,22 @@ async fn worker(
                 match name {
                     Some(name) => {
                         if kind == 0 && organization.is_none() {
+                            // Its webhook first: every team and process the
+                            // worker creates there comes after it.
+                            match create_webhook(
+                                &client, &token, &name, &receiver, index, &mut load,
+                            )
+                            .await
+                            {
+                                Ok(_) => {
+                                    load.webhooks.insert(
+                                        name.trim_start_matches("organizations/").to_owned(),
+                                    );
+                                }
+                                Err(why) => {
+                                    load.failures.push(format!("CreateWebhook (REST): {why}"));
+                                }
+                            }
                             organization = Some(name.clone());
                         }
                         load.names.entry(kind_name).or_default().insert(name);
@@ -527,6 +698,119 @@ async fn worker(
         }
     }
     load
+}
+
+/// Subscribes the worker's endpoint `url` to [`WEBHOOK_EVENT_TYPES`] of
+/// `organization` (its administrator), retried until acknowledged; returns
+/// the webhook's name.
+///
+/// CreateWebhook keeps no idempotency key (its change commits outside the
+/// key's transaction), so the key it is sent with does not make a repeat
+/// safe: an attempt whose outcome is unknown (no answer, a 5xx) may have
+/// created the endpoint. Before repeating such an attempt the worker lists
+/// the organisation's endpoints and takes the one bearing its description
+/// (only this worker creates endpoints there). Refusals that say the
+/// notifications role does not know the administrator yet (403) created
+/// nothing and are simply repeated.
+async fn create_webhook(
+    client: &Client,
+    token: &str,
+    organization: &str,
+    url: &str,
+    index: usize,
+    load: &mut Load,
+) -> Result<String, String> {
+    let path = format!("/v1/{organization}/webhooks");
+    let description = format!("fault matrix, load-{index:02}");
+    let body = json!({
+        "url": url,
+        "description": description,
+        "eventTypes": WEBHOOK_EVENT_TYPES,
+    });
+    let key = uuid::Uuid::new_v4().to_string();
+    let deadline = Instant::now() + CALL_DEADLINE;
+    let mut backoff = Duration::from_millis(50);
+    let mut unknown = false;
+    let mut last = String::new();
+    while Instant::now() < deadline {
+        if unknown {
+            match client
+                .call(reqwest::Method::GET, &path, Some(token), None, &[])
+                .await
+            {
+                Ok(reply) if reply.status == 200 => {
+                    let found = reply.body["webhooks"].as_array().and_then(|all| {
+                        all.iter()
+                            .find(|w| w["description"] == description.as_str())
+                            .and_then(|w| w["name"].as_str())
+                    });
+                    if let Some(name) = found {
+                        load.webhooks_found += 1;
+                        return Ok(name.to_owned());
+                    }
+                    unknown = false;
+                }
+                Ok(reply) => {
+                    last = format!("listing: {} {}", reply.status, reply.body);
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(1));
+                    continue;
+                }
+                Err(e) => {
+                    last = format!("listing: transport: {e}");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(1));
+                    continue;
+                }
+            }
+        }
+        let reply = client
+            .call(
+                reqwest::Method::POST,
+                &path,
+                Some(token),
+                Some(&body),
+                &[("idempotency-key", &key)],
+            )
+            .await;
+        match reply {
+            Ok(reply) if reply.status == 200 => {
+                return reply.body["name"]
+                    .as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| format!("POST {path}: 200 without a name: {}", reply.body));
+            }
+            // Not yet an administrator as far as notifications knows.
+            Ok(reply) if reply.status == 403 => {
+                last = format!("403 {}", reply.body);
+            }
+            // Rate limited: not forwarded.
+            Ok(reply) if reply.status == 429 => {
+                last = format!("429 {}", reply.body);
+            }
+            // It may have been created.
+            Ok(reply)
+                if matches!(reply.status, 500 | 502 | 503 | 504)
+                    || (reply.status == 409
+                        && (reply.body["status"] == "ABORTED"
+                            || reply.body.to_string().contains(
+                                interlink_runtime::idempotency::APPLIED_WITHOUT_ANSWER,
+                            ))) =>
+            {
+                unknown = true;
+                last = format!("{} {}", reply.status, reply.body);
+            }
+            Ok(reply) => return Err(format!("POST {path}: {} {}", reply.status, reply.body)),
+            Err(e) => {
+                unknown = true;
+                last = format!("transport: {e}");
+            }
+        }
+        load.webhook_repeats += 1;
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_secs(1));
+    }
+    Err(format!("not acknowledged in time: {last}"))
 }
 
 /// One keyed REST call and how it ended.
@@ -650,8 +934,19 @@ async fn scalar(db: &DatabaseConnection, sql: &str) -> anyhow::Result<i64> {
     Ok(row.try_get_by_index::<i64>(0)?)
 }
 
+/// What the stream holds.
+#[derive(Debug, Default)]
+struct StreamEvents {
+    /// Messages.
+    total: usize,
+    /// Event type → ids, in stream order; undecodable messages under "".
+    by_type: BTreeMap<String, Vec<String>>,
+    /// Event id → the organisation (id) it belongs to, if any.
+    organization: BTreeMap<String, String>,
+}
+
 /// Every event id in the stream, and how many messages it holds.
-async fn stream_events(mesh: &Mesh) -> anyhow::Result<(usize, BTreeMap<String, Vec<String>>)> {
+async fn stream_events(mesh: &Mesh) -> anyhow::Result<StreamEvents> {
     use futures::StreamExt;
     use prost::Message;
     let nats = async_nats::connect(mesh.nats_url()).await?;
@@ -673,8 +968,8 @@ async fn stream_events(mesh: &Mesh) -> anyhow::Result<(usize, BTreeMap<String, V
         .max_messages_per_batch(1000)
         .messages()
         .await?;
-    // Event type → ids, in stream order; undecodable messages under "".
     let mut by_type: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut organization = BTreeMap::new();
     let mut read = 0;
     while read < total {
         let message = tokio::time::timeout(Duration::from_secs(10), messages.next())
@@ -683,26 +978,54 @@ async fn stream_events(mesh: &Mesh) -> anyhow::Result<(usize, BTreeMap<String, V
             .context("the stream ended")??;
         read += 1;
         match interlink_proto::events::v1::Event::decode(message.payload.as_ref()) {
-            Ok(event) => by_type.entry(event.r#type).or_default().push(event.id),
+            Ok(event) => {
+                if !event.organization_id.is_empty() {
+                    organization.insert(event.id.clone(), event.organization_id);
+                }
+                by_type.entry(event.r#type).or_default().push(event.id);
+            }
             Err(_) => by_type
                 .entry(String::new())
                 .or_default()
                 .push(String::new()),
         }
     }
-    Ok((total, by_type))
+    Ok(StreamEvents {
+        total,
+        by_type,
+        organization,
+    })
+}
+
+/// The comparisons of one look at the mesh.
+#[derive(Debug)]
+struct Account {
+    checks: Vec<Check>,
+    /// Messages in the stream.
+    events: usize,
+    /// Events the webhooks were to deliver.
+    webhook_events: usize,
 }
 
 /// Waits until the mesh is quiet and everything matches (or the deadline
-/// passes), then returns the comparisons and the stream's size.
-async fn settle(mesh: &Mesh, load: &Load, poison: &Poison) -> anyhow::Result<(Vec<Check>, usize)> {
+/// passes), then returns the comparisons.
+async fn settle(
+    mesh: &Mesh,
+    load: &Load,
+    poison: &Poison,
+    receiver: &WebhookReceiver,
+) -> anyhow::Result<Account> {
     let started = Instant::now();
     let mut said = Instant::now();
     loop {
-        let (checks, events) = account(mesh, load, poison).await?;
-        let pending: Vec<&Check> = checks.iter().filter(|c| c.expected != c.actual).collect();
+        let account = account(mesh, load, poison, receiver).await?;
+        let pending: Vec<&Check> = account
+            .checks
+            .iter()
+            .filter(|c| c.expected != c.actual)
+            .collect();
         if pending.is_empty() || started.elapsed() > QUIESCE_DEADLINE {
-            return Ok((checks, events));
+            return Ok(account);
         }
         // Redeliveries wait for `events.ack_wait_secs` (30 s by default)
         // after a process or NATS died holding deliveries: say what waits.
@@ -722,19 +1045,21 @@ async fn settle(mesh: &Mesh, load: &Load, poison: &Poison) -> anyhow::Result<(Ve
     }
 }
 
-async fn account(mesh: &Mesh, load: &Load, poison: &Poison) -> anyhow::Result<(Vec<Check>, usize)> {
+async fn account(
+    mesh: &Mesh,
+    load: &Load,
+    poison: &Poison,
+    receiver: &WebhookReceiver,
+) -> anyhow::Result<Account> {
     let community = connect(mesh, "community").await?;
     let coproduction = connect(mesh, "coproduction").await?;
     let catalogue = connect(mesh, "catalogue").await?;
     let monitoring = connect(mesh, "monitoring").await?;
+    let notifications = connect(mesh, "notifications").await?;
     let acked = |kind: usize| load.acknowledged.get(KINDS[kind]).copied().unwrap_or(0) as i64;
     let mut checks = Vec::new();
     let mut check = |what: &str, expected: i64, actual: i64| {
-        checks.push(Check {
-            what: what.to_owned(),
-            expected,
-            actual,
-        });
+        checks.push(Check::new(what, expected, actual));
     };
 
     // Each acknowledged call, one effect.
@@ -789,11 +1114,18 @@ async fn account(mesh: &Mesh, load: &Load, poison: &Poison) -> anyhow::Result<(V
 
     // Every outbox row published once.
     let mut backlog = 0;
-    for db in [&community, &coproduction, &catalogue, &monitoring] {
+    for db in [
+        &community,
+        &coproduction,
+        &catalogue,
+        &monitoring,
+        &notifications,
+    ] {
         backlog += scalar(db, "SELECT COUNT(*) FROM interlink_outbox").await?;
     }
     check("outbox rows not yet published", 0, backlog);
-    let (events, by_type) = stream_events(mesh).await?;
+    let stream = stream_events(mesh).await?;
+    let by_type = &stream.by_type;
     let all_ids: Vec<&String> = by_type
         .iter()
         .filter(|(t, _)| !t.is_empty())
@@ -890,7 +1222,13 @@ async fn account(mesh: &Mesh, load: &Load, poison: &Poison) -> anyhow::Result<(V
     // parked once.
     let mut parked_other = 0;
     let mut parked_poison = 0;
-    for db in [&community, &coproduction, &catalogue, &monitoring] {
+    for db in [
+        &community,
+        &coproduction,
+        &catalogue,
+        &monitoring,
+        &notifications,
+    ] {
         for row in db
             .query_all_raw(sea_orm::Statement::from_string(
                 db.get_database_backend(),
@@ -907,12 +1245,129 @@ async fn account(mesh: &Mesh, load: &Load, poison: &Poison) -> anyhow::Result<(V
         }
     }
     check("parked events other than the poison", 0, parked_other);
-    // Co-production (administrators) and monitoring (everything) read
-    // community's organisations.
-    check("readers that parked the poison", 2, parked_poison);
+    // Co-production (administrators), monitoring and notifications
+    // (everything) read community's organisations.
+    check("readers that parked the poison", 3, parked_poison);
 
-    for db in [community, coproduction, catalogue, monitoring] {
+    // Webhooks: each subscribed event of an organisation with a webhook
+    // has one delivery, delivered, and the receiver got its webhook-id.
+    let subscribed: BTreeSet<&String> = WEBHOOK_EVENT_TYPES
+        .iter()
+        .filter_map(|t| by_type.get(*t))
+        .flatten()
+        .filter(|id| {
+            stream
+                .organization
+                .get(*id)
+                .is_some_and(|o| load.webhooks.contains(o))
+        })
+        .collect();
+    let expected = subscribed.len() as i64;
+    check(
+        "webhooks rows = organisations given one",
+        load.webhooks.len() as i64,
+        scalar(&notifications, "SELECT COUNT(*) FROM webhooks").await?,
+    );
+    let mut of_subscribed = 0;
+    let mut of_others = 0;
+    let mut by_state: BTreeMap<String, i64> = BTreeMap::new();
+    let mut attempts = 0;
+    for row in notifications
+        .query_all_raw(sea_orm::Statement::from_string(
+            notifications.get_database_backend(),
+            "SELECT event_id, state, attempts FROM webhook_deliveries",
+        ))
+        .await?
+    {
+        let event: String = row.try_get("", "event_id")?;
+        let state: String = row.try_get("", "state")?;
+        attempts += row.try_get::<i64>("", "attempts")?;
+        if subscribed.contains(&event) {
+            of_subscribed += 1;
+        } else {
+            of_others += 1;
+        }
+        *by_state.entry(state).or_default() += 1;
+    }
+    check(
+        "webhook deliveries = subscribed events (team/process created)",
+        expected,
+        of_subscribed,
+    );
+    check("webhook deliveries of other events", 0, of_others);
+    let state = |s: &str| by_state.get(s).copied().unwrap_or(0);
+    check("webhook deliveries pending", 0, state("pending"));
+    check("webhook deliveries failed", 0, state("failed"));
+    let received = receiver.received();
+    check(
+        "receiver: distinct webhook-ids = subscribed events",
+        expected,
+        received
+            .by_id
+            .keys()
+            .filter(|id| subscribed.contains(id))
+            .count() as i64,
+    );
+    check(
+        "receiver: webhook-ids of no subscribed event",
+        0,
+        received
+            .by_id
+            .keys()
+            .filter(|id| !subscribed.contains(id))
+            .count() as i64,
+    );
+    check(
+        "receiver: requests without a webhook-id",
+        0,
+        received.without_id as i64,
+    );
+    checks.push(Check::info(
+        "receiver: a webhook-id received again (allowed: dedup by id)",
+        received
+            .by_id
+            .values()
+            .map(|n| n.saturating_sub(1))
+            .sum::<usize>() as i64,
+    ));
+    checks.push(Check::info(
+        "receiver: requests answered 500 on purpose (retried)",
+        received.refused as i64,
+    ));
+    checks.push(Check::info(
+        "webhook delivery attempts the dispatcher counted",
+        attempts,
+    ));
+    // Where a repeated webhook-id can come from: an attempt answered 200
+    // whose outcome was never recorded (the dispatcher killed, or its
+    // recording cut off by PostgreSQL's faults; its lease expires and it is
+    // sent again), or one recorded without an answer (a timeout).
+    let logged = scalar(&notifications, "SELECT COUNT(*) FROM webhook_attempts").await?;
+    checks.push(Check::info(
+        "  of which never recorded (killed, or the record cut off)",
+        attempts - logged,
+    ));
+    checks.push(Check::info(
+        "  of which recorded without an answer (timeouts)",
+        scalar(
+            &notifications,
+            "SELECT COUNT(*) FROM webhook_attempts WHERE status IS NULL",
+        )
+        .await?,
+    ));
+
+    for db in [
+        community,
+        coproduction,
+        catalogue,
+        monitoring,
+        notifications,
+    ] {
         db.close().await.ok();
     }
-    Ok((checks, events))
+    Ok(Account {
+        checks,
+        events: stream.total,
+        webhook_events: subscribed.len(),
+    })
 }

@@ -21,11 +21,18 @@ use interlink_runtime::config::TestServices;
 pub mod client;
 pub mod faults;
 pub mod infra;
+pub mod receiver;
 
 pub use client::{Client, Reply};
 
 /// The service roles of the mesh, in start-up order (each keeps a database).
-pub const SERVICE_ROLES: [&str; 4] = ["community", "catalogue", "coproduction", "monitoring"];
+pub const SERVICE_ROLES: [&str; 5] = [
+    "community",
+    "catalogue",
+    "coproduction",
+    "monitoring",
+    "notifications",
+];
 
 /// How long a process may take to start serving.
 const START_TIMEOUT: Duration = Duration::from_secs(60);

@@ -177,3 +177,56 @@ test('the bell counts up while the page is open when someone adds the person to 
   await checked(page, 'en', 'bell-live');
   await page.context().close();
 });
+
+/** The process page's feed words. */
+const FEED = {
+  en: { activity: 'Latest activity', none: 'Nothing has happened in this process yet.' },
+  es: { activity: 'Actividad reciente', none: 'Todavía no ha ocurrido nada en este proceso.' },
+  it: { activity: 'Attività recente', none: 'In questo processo non è ancora successo nulla.' },
+  lv: { activity: 'Jaunākās darbības', none: 'Šajā procesā vēl nekas nav noticis.' },
+};
+
+for (const lang of Object.keys(FEED)) {
+  test(`a process's feed shows on its page in ${lang}`, async () => {
+    const processName = process_env('INTERLINK_PROCESS');
+    const page = await signedIn(lang, 'team-admin', true);
+    await page.goto(`${base}/${processName}`);
+    await page.getByRole('heading', { name: FEED[lang].activity }).waitFor();
+    await page.getByText(FEED[lang].none).waitFor();
+    await checked(page, lang, 'process-feed');
+    await page.context().close();
+  });
+}
+
+test("a process's feed grows while its page is open when the process is given to a team", async () => {
+  const processName = process_env('INTERLINK_PROCESS');
+  const second = process_env('INTERLINK_SECOND_TEAM');
+  const token = process_env('INTERLINK_TEAM_ADMIN_TOKEN');
+  const page = await signedIn('en', 'team-admin', true);
+  await page.goto(`${base}/${processName}`);
+  const items = page.locator('#process-feed li');
+  assert.equal(await items.count(), 0, 'nothing yet');
+  const granted = await fetch(`${base}/v1/${processName}/grants`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ team: second, accessAssets: true }),
+  });
+  assert.equal(granted.status, 200, await granted.text());
+  await items.first().waitFor();
+  assert.match((await items.first().textContent()) ?? '', /The team Orchards was given the process\./);
+  assert.equal(await page.locator('#feed-empty').isVisible(), false, 'no longer empty');
+  assert.match((await page.locator('#feed-news').textContent()) ?? '', /Orchards/);
+  await checked(page, 'en', 'process-feed-live');
+  // Without JavaScript, the page shows the same feed.
+  const plain = await signedIn('en', 'team-admin', false);
+  await plain.goto(`${base}/${processName}`);
+  assert.match((await plain.locator('#process-feed').textContent()) ?? '', /The team Orchards was given the process\./);
+  await page.context().close();
+  await plain.context().close();
+});
+
+function process_env(name) {
+  const value = process.env[name];
+  assert.ok(value, `tests/browser.rs sets ${name}`);
+  return value;
+}

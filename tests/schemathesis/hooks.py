@@ -63,6 +63,16 @@ UNSTATABLE = [
     # E-mail addresses are told apart without regard to case, which JSON
     # Schema's uniqueItems (exact equality) cannot say.
     (r"", r"additional_emails\[", "^is listed twice", "addresses compare without case"),
+    # What a webhook endpoint may be is the deployment's choice (http://,
+    # private addresses), and what parses as a URL host is the URL
+    # standard's, beyond the shared URL format.
+    (r"/webhooks$", r"^webhook\.url$", "^(must be an https:// URL|may not be a private|must name a host|is not a URL)", "the deployment's endpoint policy"),
+    (r"^PATCH /v1/webhooks/", r"^webhook\.url$", "^(must be an https:// URL|may not be a private|must name a host|is not a URL)", "the deployment's endpoint policy"),
+    # Whom a contribution is asked of: at least one of two lists, each
+    # naming stored users and teams, about a task or asset of the process.
+    (r"/contributionRequests$", r"^contribution_request\.users$", "^is required: name the users or the teams", "at least one of users and teams"),
+    (r"/contributionRequests$", r"^contribution_request\.(users|teams)\[", "is not a known (user|team)$", "must name stored users and teams"),
+    (r"/contributionRequests$", r"^contribution_request\.target$", "is not (a task|an asset) of", "must name a task or an asset of the process"),
     # Codes that must name stored problem profiles.
     (r"", r"problem_profiles\[", "is not a known problem profile", "a code must name a stored profile"),
 ]

@@ -7,8 +7,9 @@
 //!
 //! Pages so far: the home page, the catalogue search and interlinkers'
 //! pages (with rating), organisations and teams (create, edit, delete,
-//! apply, decide, invite, accept an invitation, leave), and signing in and
-//! out (the dev sign-in page when the deployment trusts its dev signer).
+//! apply, decide, invite, accept an invitation, leave), organisations'
+//! webhooks and their deliveries, and signing in and out (the dev sign-in
+//! page when the deployment trusts its dev signer).
 //! The services decide what a visitor sees; the pages only show their
 //! answers, calling with the signed-in person's bearer token.
 
@@ -35,6 +36,7 @@ mod sign_in;
 mod story_forms;
 mod teams;
 mod transfer;
+mod webhooks;
 mod work;
 mod workplan;
 mod workspace;
@@ -202,8 +204,9 @@ pub struct Services {
     /// Adoption monitoring, for a process's monitoring tab and activity;
     /// without it those are not offered.
     pub monitoring: Option<Channel>,
-    /// Notifications, for the bell and the inbox; without it the bell
-    /// shows no count and the inbox says it cannot be shown.
+    /// Notifications, for the bell, the inbox and organisations'
+    /// webhooks; without it the bell shows no count and the inbox and
+    /// webhooks pages say they cannot be shown.
     pub notifications: Option<Channel>,
 }
 
@@ -219,7 +222,7 @@ pub(crate) struct WebState {
 }
 
 /// The pages and their files: `/`, `/catalogue…`, `/organizations…`,
-/// `/teams…`, `/invitation`, `/me…`, `/sign-in`, `/sign-out`, `/language/{tag}`
+/// `/teams…`, `/webhooks…`, `/invitation`, `/me…`, `/sign-in`, `/sign-out`, `/language/{tag}`
 /// and `/static/{file}`. It sets no fallback, so the
 /// gateway's stays in charge of every other path.
 pub fn router(settings: WebSettings, mut sign_in: SignIn, services: Services) -> Router {
@@ -402,6 +405,26 @@ pub fn router(settings: WebSettings, mut sign_in: SignIn, services: Services) ->
             "/organizations/{id}/administrators/remove",
             post(organizations::remove_administrator),
         )
+        .route(
+            "/organizations/{id}/webhooks",
+            get(webhooks::list).post(webhooks::create),
+        )
+        .route("/webhooks/{id}", get(webhooks::webhook_page))
+        .route("/webhooks/{id}/edit", post(webhooks::update))
+        .route("/webhooks/{id}/enabled", post(webhooks::set_enabled))
+        .route("/webhooks/{id}/secret", post(webhooks::rotate_secret))
+        .route(
+            "/webhooks/{id}/delete",
+            get(webhooks::confirm_delete).post(webhooks::delete),
+        )
+        .route(
+            "/webhooks/{id}/deliveries/{event}",
+            get(webhooks::delivery_page),
+        )
+        .route(
+            "/webhooks/{id}/deliveries/{event}/replay",
+            post(webhooks::replay),
+        )
         .route("/organizations/{id}/teams", post(teams::create_team))
         .route("/organizations/{id}/teams/new", get(teams::new_team))
         .route("/teams/{id}", get(teams::team_page))
@@ -427,6 +450,10 @@ pub fn router(settings: WebSettings, mut sign_in: SignIn, services: Services) ->
         .route("/notifications", get(notifications::inbox))
         .route("/notifications/seen", post(notifications::mark_all_seen))
         .route("/notifications/stream", get(notifications::stream))
+        .route(
+            "/processes/{id}/feed/stream",
+            get(notifications::process_feed_stream),
+        )
         .route(
             "/notifications/preferences",
             get(notification_preferences::preferences)

@@ -18,7 +18,7 @@ use crate::pages::{Choice, PageCtx, page, problem, problem_page, web_pages};
 use crate::sign_in::{Posted, see_other, signed_in_form};
 
 /// The kinds in the API's order, with the message naming each.
-const KINDS: [(pb::NotificationKind, &str, &str); 11] = [
+const KINDS: [(pb::NotificationKind, &str, &str); 13] = [
     (
         pb::NotificationKind::TeamMemberAdded,
         "team_member_added",
@@ -73,6 +73,16 @@ const KINDS: [(pb::NotificationKind, &str, &str); 11] = [
         pb::NotificationKind::StoryPublished,
         "story_published",
         "preference-story-published",
+    ),
+    (
+        pb::NotificationKind::WebhookDisabled,
+        "webhook_disabled",
+        "preference-webhook-disabled",
+    ),
+    (
+        pb::NotificationKind::ContributionRequested,
+        "contribution_requested",
+        "preference-contribution-requested",
     ),
 ];
 

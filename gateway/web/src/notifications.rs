@@ -456,3 +456,89 @@ pub(crate) async fn stream(state: Shared, headers: HeaderMap, uri: Uri) -> Respo
     );
     response
 }
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct FeedQuery {
+    /// The cursor the page was made at.
+    #[serde(default)]
+    after: Option<String>,
+}
+
+/// `GET /processes/{id}/feed/stream`: a process's feed as server-sent
+/// events for its overview's script (`static/feed.js`): `ready` at once,
+/// then an `entry` event for each new entry (its date, text and link),
+/// from the cursor the page was made at (`?after=`) or, when the browser
+/// reconnects, after its `Last-Event-ID`: nothing is missed.
+pub(crate) async fn process_feed_stream(
+    state: Shared,
+    headers: HeaderMap,
+    uri: Uri,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    axum::extract::Query(query): axum::extract::Query<FeedQuery>,
+) -> Response {
+    use axum::response::IntoResponse;
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    use futures::StreamExt;
+    let ctx = PageCtx::new(&state, &headers, &uri, "processes");
+    if ctx.user().is_none() {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let Some(mut client) = client(&state) else {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
+    let cursor = |text: Option<&str>| text.and_then(|v| v.trim().parse::<u64>().ok());
+    let after = cursor(headers.get("last-event-id").and_then(|v| v.to_str().ok()))
+        .or_else(|| cursor(query.after.as_deref()))
+        .unwrap_or(0);
+    let opened = client
+        .stream_process_feed(ctx.call(pb::StreamProcessFeedRequest {
+            process: format!("processes/{id}"),
+            after,
+            language_code: ctx.lang.tag().to_owned(),
+        }))
+        .await;
+    let entries = match opened {
+        Ok(entries) => entries.into_inner(),
+        Err(status) => {
+            tracing::debug!(%status, "no process feed stream");
+            return match status.code() {
+                tonic::Code::Unauthenticated => StatusCode::UNAUTHORIZED,
+                tonic::Code::InvalidArgument => StatusCode::BAD_REQUEST,
+                tonic::Code::NotFound => StatusCode::NOT_FOUND,
+                _ => StatusCode::SERVICE_UNAVAILABLE,
+            }
+            .into_response();
+        }
+    };
+    // A failed read ends the stream; the browser reconnects from its
+    // last id.
+    let events = entries
+        .take_while(|item| std::future::ready(item.is_ok()))
+        .filter_map(move |item| {
+            std::future::ready(item.ok().map(|entry| {
+                let event = Event::default().id(entry.cursor.to_string());
+                let event = if entry.kind.is_empty() {
+                    event.event("ready").data("{}")
+                } else {
+                    let shown = crate::overview::feed_entry(&ctx, &entry);
+                    event.event("entry").data(
+                        serde_json::json!({
+                            "when": shown.when,
+                            "title": shown.what,
+                            "link": shown.link,
+                        })
+                        .to_string(),
+                    )
+                };
+                Ok::<_, std::convert::Infallible>(event)
+            }))
+        });
+    let mut response = Sse::new(events)
+        .keep_alive(KeepAlive::default())
+        .into_response();
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    response
+}

@@ -274,6 +274,9 @@ struct OrganizationPage {
     administrators: Vec<AdministratorRow>,
     teams: Vec<TeamRow>,
     administers: bool,
+    /// Its webhooks may be managed here (the notifications service is
+    /// part of the mesh, and the person administers the organisation).
+    webhooks: bool,
     csrf: String,
     may_create_team: bool,
     notice: Option<String>,
@@ -445,6 +448,7 @@ pub(crate) async fn organization_page(
         // Only to offer the link: community applies the policy on the form.
         may_create_team: ctx.user().is_some()
             && (administers || policy != community::TeamCreationPolicy::Administrators),
+        webhooks: administers && state.services.notifications.is_some(),
         administers,
         notice,
         ctx,

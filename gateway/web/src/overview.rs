@@ -1,12 +1,15 @@
 //! What a process's overview adds for the people in it: for its
 //! administrators, the set-up steps (data and administrators, schema,
 //! teams, permissions, resources, ready), each done or pending as the
-//! process's real state says and one click away; for those the monitoring
-//! service lets read it, the process's latest activity.
+//! process's real state says and one click away; for those taking part
+//! in it, the process's latest activity from its feed in the
+//! notifications service (live through `static/feed.js`), else from the
+//! monitoring service's trail for those it lets read it.
 
 use interlink_proto::coproduction::v1 as coproduction;
 use interlink_proto::monitoring::v1 as monitoring;
 use interlink_proto::monitoring::v1::monitoring_service_client::MonitoringServiceClient;
+use interlink_proto::notifications::v1 as notifications;
 
 use crate::WebState;
 use crate::pages::{PageCtx, display_name, people};
@@ -27,8 +30,20 @@ pub(crate) struct Step {
 /// An entry of the activity feed.
 pub(crate) struct FeedEntry {
     pub(crate) when: String,
-    pub(crate) who: String,
+    /// Who acted, when `what` does not say it.
+    pub(crate) who: Option<String>,
     pub(crate) what: String,
+    /// The page of the thing it concerns.
+    pub(crate) link: Option<String>,
+}
+
+/// The activity the overview shows.
+#[derive(Default)]
+pub(crate) struct Feed {
+    pub(crate) entries: Vec<FeedEntry>,
+    /// Where the process's live feed is, when it comes from the
+    /// notifications service (the stream resumes after it).
+    pub(crate) cursor: Option<u64>,
 }
 
 /// The set-up steps of `process` (whose page is `href`) with its plan
@@ -91,9 +106,59 @@ pub(crate) async fn steps(
         .collect()
 }
 
-/// The process's latest activity, if the monitoring service lets the
-/// visitor read it (its organisation's administrators); none otherwise.
-pub(crate) async fn feed(state: &WebState, ctx: &PageCtx, process: &str) -> Vec<FeedEntry> {
+/// The process's latest activity: its feed, if the visitor takes part in
+/// it; else the monitoring trail, if that service lets them read it (its
+/// organisation's administrators); none otherwise.
+pub(crate) async fn feed(state: &WebState, ctx: &PageCtx, process: &str) -> Feed {
+    if ctx.user().is_none() {
+        return Feed::default();
+    }
+    if let Some(mut client) = crate::notifications::client(state) {
+        match client
+            .list_process_feed(ctx.call(notifications::ListProcessFeedRequest {
+                process: process.to_owned(),
+                page_size: FEED_ENTRIES,
+                page_token: String::new(),
+                language_code: ctx.lang.tag().to_owned(),
+            }))
+            .await
+        {
+            Ok(answer) => {
+                let answer = answer.into_inner();
+                return Feed {
+                    entries: answer
+                        .entries
+                        .iter()
+                        .map(|entry| feed_entry(ctx, entry))
+                        .collect(),
+                    cursor: Some(answer.cursor),
+                };
+            }
+            Err(status) if status.code() == tonic::Code::NotFound => {}
+            Err(status) => tracing::debug!(%status, "no process feed"),
+        }
+    }
+    Feed {
+        entries: trail(state, ctx, process).await,
+        cursor: None,
+    }
+}
+
+/// An entry of a process's feed as the overview shows it.
+pub(crate) fn feed_entry(ctx: &PageCtx, entry: &notifications::FeedEntry) -> FeedEntry {
+    FeedEntry {
+        when: ctx
+            .lang
+            .date(entry.create_time.as_ref().map_or(0, |t| t.seconds)),
+        who: None,
+        what: entry.title.clone(),
+        link: (!entry.link.is_empty()).then(|| entry.link.clone()),
+    }
+}
+
+/// The process's latest changes from the monitoring trail, if that
+/// service lets the visitor read them.
+async fn trail(state: &WebState, ctx: &PageCtx, process: &str) -> Vec<FeedEntry> {
     let Some(channel) = state
         .services
         .monitoring
@@ -120,12 +185,13 @@ pub(crate) async fn feed(state: &WebState, ctx: &PageCtx, process: &str) -> Vec<
             when: ctx
                 .lang
                 .date(entry.occur_time.as_ref().map_or(0, |t| t.seconds)),
-            who: if entry.actor.starts_with("users/") {
+            who: Some(if entry.actor.starts_with("users/") {
                 display_name(ctx, &actors, &entry.actor)
             } else {
                 ctx.t("trail-the-platform")
-            },
+            }),
             what: crate::process_monitoring::entry_text(ctx, entry),
+            link: None,
         })
         .collect()
 }

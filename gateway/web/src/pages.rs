@@ -206,6 +206,11 @@ impl PageCtx {
         assets::BELL_JS
     }
 
+    /// The script that keeps a process's feed live.
+    pub(crate) fn feed_js(&self) -> &'static str {
+        assets::FEED_JS
+    }
+
     pub(crate) fn favicon(&self) -> &'static str {
         assets::FAVICON_SVG
     }

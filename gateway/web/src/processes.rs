@@ -598,7 +598,7 @@ struct ProcessPage {
     /// The set-up steps, for its administrators.
     steps: Vec<crate::overview::Step>,
     /// Its latest activity, for those who may read it.
-    feed: Vec<crate::overview::FeedEntry>,
+    feed: crate::overview::Feed,
     /// Whether the visitor administers it (the story link).
     administers: bool,
     /// Whether it has started (a story may be told).

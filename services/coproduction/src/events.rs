@@ -43,6 +43,8 @@ pub const ASSET_ADDED: EventType = EventType::new(SERVICE, "asset", "added");
 pub const ASSET_REMOVED: EventType = EventType::new(SERVICE, "asset", "removed");
 /// A claim of work was submitted.
 pub const CLAIM_SUBMITTED: EventType = EventType::new(SERVICE, "claim", "submitted");
+/// People or teams were asked to contribute.
+pub const CONTRIBUTION_REQUESTED: EventType = EventType::new(SERVICE, "contribution", "requested");
 /// A claim was accepted or rejected.
 pub const CLAIM_DECIDED: EventType = EventType::new(SERVICE, "claim", "decided");
 /// A story was published.

@@ -564,6 +564,12 @@ impl CoproductionService for CoproductionApi {
     async fn create_claim(&self, r: Request<pb::CreateClaimRequest>) -> Reply<pb::Claim> {
         reply(self.create_claim_(r).await)
     }
+    async fn ask_for_contribution(
+        &self,
+        r: Request<pb::AskForContributionRequest>,
+    ) -> Reply<pb::ContributionRequest> {
+        reply(self.ask_for_contribution_(r).await)
+    }
     async fn list_claims(
         &self,
         r: Request<pb::ListClaimsRequest>,

@@ -1,5 +1,6 @@
-//! Handlers of claims (who did what work) and stories (what a process
-//! achieved), with the stories' ratings.
+//! Handlers of claims (who did what work), requests for contributions
+//! (who is asked to work), and stories (what a process achieved), with
+//! the stories' ratings.
 
 use interlink_proto::coproduction::v1 as pb;
 use interlink_runtime::api::{
@@ -12,7 +13,9 @@ use tonic::Request;
 use crate::convert::{millis, process_name};
 use crate::domain::{Kind, Status, Violation};
 use crate::error::{Error, Result};
-use crate::events::{CLAIM_DECIDED, CLAIM_SUBMITTED, STORY_PUBLISHED, STORY_RATED};
+use crate::events::{
+    CLAIM_DECIDED, CLAIM_SUBMITTED, CONTRIBUTION_REQUESTED, STORY_PUBLISHED, STORY_RATED,
+};
 use crate::grpc::{CoproductionApi, parse_item_name};
 use crate::store::{self, ClaimRow, StoryRow};
 
@@ -151,27 +154,12 @@ impl CoproductionApi {
         if r.claim.is_none() {
             violations.push(Violation::new("claim", "is required"));
         }
-        let target = if input.target.starts_with("assets/") {
-            parse_name("claim.target", "assets", &input.target)
-                .map(|id| (None, Some(id.to_owned())))
-                .map_err(|v| violations.push(v))
-                .ok()
-        } else {
-            match parse_item_name("claim.target", &input.target, &[Kind::Task]) {
-                Ok((_, id)) => Some((Some(id), None)),
-                Err(Error::Invalid(v)) => {
-                    if r.claim.is_some() {
-                        violations.push(Violation::new(
-                            "claim.target",
-                            "must be a resource name `tasks/{id}` or `assets/{id}`",
-                        ));
-                    }
-                    drop(v);
-                    None
-                }
-                Err(e) => return Err(e),
-            }
-        };
+        let target = work_target(
+            "claim.target",
+            &input.target,
+            r.claim.is_some(),
+            &mut violations,
+        )?;
         let claim_type = CLAIM_TYPES
             .iter()
             .find(|(t, _)| *t as i32 == input.r#type)
@@ -193,31 +181,15 @@ impl CoproductionApi {
         let (task_id, asset_id) = target.unwrap_or_default();
         let process = self.visible(&request, &process_id).await?;
         let items = store::items(&self.db, &process_id).await?;
-        let (task_id, asset_id) = match (task_id, asset_id) {
-            (Some(task), _) => (task, String::new()),
-            (None, Some(asset)) => {
-                let row = store::asset(&self.db, &asset)
-                    .await?
-                    .filter(|a| a.process_id == process_id)
-                    .ok_or_else(|| {
-                        Error::invalid(
-                            "claim.target",
-                            format!("{} is not an asset of {}", input.target, r.parent),
-                        )
-                    })?;
-                (row.task_id, asset)
-            }
-            (None, None) => return Err(Error::invalid("claim.target", "is required")),
-        };
-        if !items
-            .iter()
-            .any(|i| i.id == task_id && i.kind == Kind::Task)
-        {
-            return Err(Error::invalid(
+        let (task_id, asset_id) = self
+            .work_task(
                 "claim.target",
-                format!("{} is not a task of {}", input.target, r.parent),
-            ));
-        }
+                (&input.target, &r.parent),
+                &process_id,
+                (task_id, asset_id),
+                &items,
+            )
+            .await?;
         let (administrator, perms) = self
             .permissions(Some(&caller), &process, &items, Some(&task_id))
             .await?;
@@ -255,6 +227,129 @@ impl CoproductionApi {
         )?;
         self.commit(txn, &[event]).await?;
         Ok(proto)
+    }
+
+    pub(crate) async fn ask_for_contribution_(
+        &self,
+        request: Request<pb::AskForContributionRequest>,
+    ) -> Result<pb::ContributionRequest> {
+        let caller = identity(&request).ok_or(Error::Unauthenticated)?.clone();
+        let r = request.get_ref();
+        let mut violations = Vec::new();
+        let process_id = parse_name("parent", "processes", &r.parent)
+            .map_err(|v| violations.push(v))
+            .ok()
+            .map(str::to_owned);
+        let input = r.contribution_request.clone().unwrap_or_default();
+        if r.contribution_request.is_none() {
+            violations.push(Violation::new("contribution_request", "is required"));
+        }
+        let field = "contribution_request.target";
+        let target = work_target(
+            field,
+            &input.target,
+            r.contribution_request.is_some(),
+            &mut violations,
+        )?;
+        let users = distinct_ids(
+            "contribution_request.users",
+            "users",
+            &input.users,
+            &mut violations,
+        );
+        let teams = distinct_ids(
+            "contribution_request.teams",
+            "teams",
+            &input.teams,
+            &mut violations,
+        );
+        if users.len() > 50 {
+            violations.push(Violation::new(
+                "contribution_request.users",
+                "must have at most 50 items",
+            ));
+        }
+        if teams.len() > 20 {
+            violations.push(Violation::new(
+                "contribution_request.teams",
+                "must have at most 20 items",
+            ));
+        }
+        if r.contribution_request.is_some() && input.users.is_empty() && input.teams.is_empty() {
+            violations.push(Violation::new(
+                "contribution_request.users",
+                "is required: name the users or the teams asked",
+            ));
+        }
+        let message = interlink_runtime::validation::check_paragraphs(
+            "contribution_request.message",
+            &input.message,
+            MAX_DESCRIPTION_CHARS,
+            &mut violations,
+        );
+        Error::check(violations)?;
+        let process_id = process_id.unwrap_or_default();
+        let (task_id, asset_id) = target.unwrap_or_default();
+        let process = self.visible(&request, &process_id).await?;
+        let items = store::items(&self.db, &process_id).await?;
+        let (task_id, _) = self
+            .work_task(
+                field,
+                (&input.target, &r.parent),
+                &process_id,
+                (task_id, asset_id),
+                &items,
+            )
+            .await?;
+        let (administrator, perms) = self
+            .permissions(Some(&caller), &process, &items, Some(&task_id))
+            .await?;
+        if !administrator && perms.is_empty() {
+            return Err(Error::Denied(format!(
+                "asking for contributions to {} needs a permission on its task",
+                input.target
+            )));
+        }
+        for (i, user) in users.iter().enumerate() {
+            if store::user_subject(&self.db, user).await?.is_none() {
+                return Err(Error::invalid(
+                    format!("contribution_request.users[{i}]"),
+                    format!("users/{user} is not a known user"),
+                ));
+            }
+        }
+        for (i, team) in teams.iter().enumerate() {
+            if store::team_organization(&self.db, team).await?.is_none() {
+                return Err(Error::invalid(
+                    format!("contribution_request.teams[{i}]"),
+                    format!("teams/{team} is not a known team"),
+                ));
+            }
+        }
+        let id = uuid::Uuid::now_v7().to_string();
+        let asked = pb::ContributionRequest {
+            name: format!("processes/{process_id}/contributionRequests/{id}"),
+            target: input.target.clone(),
+            users: users.iter().map(|u| format!("users/{u}")).collect(),
+            teams: teams.iter().map(|t| format!("teams/{t}")).collect(),
+            message,
+            requester: interlink_runtime::api::user_name(&caller.subject),
+            create_time: Some(timestamp(now_ms())),
+        };
+        let txn = begin_write(&self.db).await?;
+        let event = self.event(
+            CONTRIBUTION_REQUESTED,
+            &caller.subject,
+            &process,
+            &id,
+            1,
+            &pb::ContributionRequested {
+                request: Some(asked.clone()),
+                task: format!("tasks/{task_id}"),
+            },
+        )?;
+        self.commit(txn, &[event]).await?;
+        Ok(asked)
     }
 
     pub(crate) async fn list_claims_(
@@ -475,5 +570,98 @@ impl CoproductionApi {
         )?;
         self.commit(txn, &[event]).await?;
         Ok(proto)
+    }
+}
+
+/// What a claim or a request for contributions is about: `tasks/{id}`
+/// (the task) or `assets/{id}` (the asset), in `field`; `None` with a
+/// violation when it is neither (said only when the message was `given`).
+type WorkTarget = (Option<String>, Option<String>);
+
+fn work_target(
+    field: &str,
+    target: &str,
+    given: bool,
+    violations: &mut Vec<Violation>,
+) -> Result<Option<WorkTarget>> {
+    if target.starts_with("assets/") {
+        return Ok(parse_name(field, "assets", target)
+            .map(|id| (None, Some(id.to_owned())))
+            .map_err(|v| violations.push(v))
+            .ok());
+    }
+    match parse_item_name(field, target, &[Kind::Task]) {
+        Ok((_, id)) => Ok(Some((Some(id), None))),
+        Err(Error::Invalid(_)) => {
+            if given {
+                violations.push(Violation::new(
+                    field,
+                    "must be a resource name `tasks/{id}` or `assets/{id}`",
+                ));
+            }
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The ids of `names` (`{collection}/{id}` each, in `field[i]`), each once.
+fn distinct_ids(
+    field: &str,
+    collection: &str,
+    names: &[String],
+    violations: &mut Vec<Violation>,
+) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let field = format!("{field}[{i}]");
+        match parse_name(&field, collection, name) {
+            Ok(id) if ids.iter().any(|known| known == id) => {
+                violations.push(Violation::new(field, "is listed twice"));
+            }
+            Ok(id) => ids.push(id.to_owned()),
+            Err(v) => violations.push(v),
+        }
+    }
+    ids
+}
+
+impl CoproductionApi {
+    /// The task a work target of process `process_id` is (an asset's
+    /// task), with the asset's id ('' for a task); refused by `field` when
+    /// it is not a task or an asset of the process (`named`: the target
+    /// and the process as asked).
+    async fn work_task(
+        &self,
+        field: &str,
+        named: (&str, &str),
+        process_id: &str,
+        target: WorkTarget,
+        items: &[store::ItemRow],
+    ) -> Result<(String, String)> {
+        let (target_name, parent) = named;
+        let (task_id, asset_id) = match target {
+            (Some(task), _) => (task, String::new()),
+            (None, Some(asset)) => {
+                let row = store::asset(&self.db, &asset)
+                    .await?
+                    .filter(|a| a.process_id == process_id)
+                    .ok_or_else(|| {
+                        Error::invalid(field, format!("{target_name} is not an asset of {parent}"))
+                    })?;
+                (row.task_id, asset)
+            }
+            (None, None) => return Err(Error::invalid(field, "is required")),
+        };
+        if !items
+            .iter()
+            .any(|i| i.id == task_id && i.kind == Kind::Task)
+        {
+            return Err(Error::invalid(
+                field,
+                format!("{target_name} is not a task of {parent}"),
+            ));
+        }
+        Ok((task_id, asset_id))
     }
 }

@@ -2315,6 +2315,150 @@ async fn internal_assets_instantiate_published_interlinkers(backend: Backend) {
     c.server.stop().await;
 }
 
+async fn contributions_are_asked_of_known_people_and_teams(backend: Backend) {
+    let c = Coproduction::start(backend).await;
+    let mut client = c.client();
+    let p = c.create(&c.ana, "Asks", true).await;
+    let tree = c.build(&p).await;
+    let task = free_task(&tree);
+    client
+        .create_grant(with_token(
+            pb::CreateGrantRequest {
+                parent: p.name.clone(),
+                grant: Some(pb::Grant {
+                    team: format!("teams/{TEAM}"),
+                    item: task.clone(),
+                    create_assets: true,
+                    access_assets: true,
+                    ..Default::default()
+                }),
+            },
+            &c.ana,
+        ))
+        .await
+        .expect("grant");
+    let asset = client
+        .create_asset(with_token(
+            pb::CreateAssetRequest {
+                parent: task.clone(),
+                asset: Some(pb::Asset {
+                    kind: pb::AssetKind::External as i32,
+                    display_name: "Map".into(),
+                    uri: "https://maps.example.org/lights".into(),
+                    ..Default::default()
+                }),
+            },
+            &c.bea,
+        ))
+        .await
+        .expect("asset")
+        .into_inner();
+    let before = c.server.outbox_events().await.len();
+    let ask = |token: &str, request: pb::ContributionRequest| {
+        let mut client = c.client();
+        let request = with_token(
+            pb::AskForContributionRequest {
+                parent: p.name.clone(),
+                contribution_request: Some(request),
+            },
+            token,
+        );
+        async move {
+            client
+                .ask_for_contribution(request)
+                .await
+                .map(|r| r.into_inner())
+        }
+    };
+    // bea holds a permission on the task: she asks carla and her own team.
+    let asked = ask(
+        &c.bea,
+        pb::ContributionRequest {
+            target: task.clone(),
+            users: vec![user("carla")],
+            teams: vec![format!("teams/{TEAM}")],
+            message: "Could you check the crossings?".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("asked");
+    assert!(
+        asked
+            .name
+            .starts_with(&format!("{}/contributionRequests/", p.name))
+    );
+    assert_eq!(asked.requester, user("bea"));
+    let on_asset = ask(
+        &c.ana,
+        pb::ContributionRequest {
+            target: asset.name.clone(),
+            users: vec![user("bea")],
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("asked on the asset");
+    // carla has no permission on the task.
+    let refused = ask(
+        &c.carla,
+        pb::ContributionRequest {
+            target: task.clone(),
+            users: vec![user("ana")],
+            ..Default::default()
+        },
+    )
+    .await
+    .expect_err("no permission");
+    assert_eq!(refused.code(), Code::PermissionDenied);
+    // Nobody asked, someone unknown, a team unknown: refused by field.
+    for (request, field) in [
+        (
+            pb::ContributionRequest {
+                target: task.clone(),
+                ..Default::default()
+            },
+            "contribution_request.users",
+        ),
+        (
+            pb::ContributionRequest {
+                target: task.clone(),
+                users: vec![format!("users/{}", uuid::Uuid::now_v7())],
+                ..Default::default()
+            },
+            "contribution_request.users[0]",
+        ),
+        (
+            pb::ContributionRequest {
+                target: task.clone(),
+                teams: vec![format!("teams/{TEAM_C}"), format!("teams/{TEAM_C}")],
+                ..Default::default()
+            },
+            "contribution_request.teams[1]",
+        ),
+    ] {
+        let status = ask(&c.ana, request).await.expect_err(field);
+        assert_eq!(violated_fields(&status), [field]);
+    }
+    let events: Vec<_> = c
+        .server
+        .outbox_events()
+        .await
+        .into_iter()
+        .skip(before)
+        .filter(|e| e.r#type == "coproduction.contribution.requested")
+        .collect();
+    assert_eq!(events.len(), 2, "one event per request, none for refusals");
+    let told: pb::ContributionRequested =
+        interlink_runtime::events::payload(&events[0]).expect("payload");
+    assert_eq!(told.request, Some(asked));
+    assert_eq!(told.task, task);
+    let told: pb::ContributionRequested =
+        interlink_runtime::events::payload(&events[1]).expect("payload");
+    assert_eq!(told.request, Some(on_asset));
+    assert_eq!(told.task, task, "the asset's task");
+}
+
 async fn claims_are_decided_and_stories_told_and_rated(backend: Backend) {
     let c = Coproduction::start(backend).await;
     let mut client = c.client();
@@ -3417,6 +3561,7 @@ on_both_backends!(
     grants_resolve_at_the_most_specific_level_and_guard_assets,
     internal_assets_instantiate_published_interlinkers,
     claims_are_decided_and_stories_told_and_rated,
+    contributions_are_asked_of_known_people_and_teams,
     stories_are_as_visible_as_their_process,
     export_import_round_trips_and_clones_copy_the_plan,
     items_are_copied_with_their_subtree,

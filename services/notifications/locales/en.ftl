@@ -28,6 +28,31 @@ claim_decided = { $decision ->
 task_startable = “{ $item }” in { $process } can start: what it waits for is finished.
 process_finished = The process { $process } is finished.
 story_published = A story of { $process } was published: “{ $story }”.
+webhook_disabled = The webhook to { $url } was disabled: its deliveries failed for a day. Fix the receiver, then enable it again.
+contribution_requested = { $message ->
+    [none] { $actor } asked you to contribute to “{ $item }” in { $process }.
+   *[other] { $actor } asked you to contribute to “{ $item }” in { $process }: “{ $message }”
+}
+feed-team_granted = { $item ->
+    [none] The team { $team } was given the process.
+   *[other] The team { $team } was given “{ $item }”.
+}
+feed-claim_submitted = { $item ->
+    [none] { $actor } claimed work on a resource.
+   *[other] { $actor } claimed work on “{ $item }”.
+}
+feed-claim_decided = { $decision ->
+    [accepted] A claim of work was approved.
+   *[rejected] A claim of work was declined.
+}
+feed-contribution_requested = { $actor } asked for contributions to “{ $item }”.
+feed-task_startable = “{ $item }” can start: what it waits for is finished.
+feed-process_finished = The process is finished.
+feed-story_published = A story was published: “{ $story }”.
+feed-task_status = { $status ->
+    [in_progress] { $actor } started “{ $item }”.
+   *[finished] { $actor } finished “{ $item }”.
+}
 mail-digest-subject = { $count ->
     [one] Your daily summary: { $count } notification
    *[other] Your daily summary: { $count } notifications

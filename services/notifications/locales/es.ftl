@@ -25,6 +25,31 @@ claim_decided = { $decision ->
 task_startable = «{ $item }» de { $process } puede empezar: lo que esperaba ha terminado.
 process_finished = El proceso { $process } ha terminado.
 story_published = Se ha publicado una historia de { $process }: «{ $story }».
+webhook_disabled = Se desactivó el webhook a { $url }: sus entregas fallaron durante un día. Corrija el receptor y vuelva a activarlo.
+contribution_requested = { $message ->
+    [none] { $actor } te pidió que contribuyas a «{ $item }» en { $process }.
+   *[other] { $actor } te pidió que contribuyas a «{ $item }» en { $process }: «{ $message }»
+}
+feed-team_granted = { $item ->
+    [none] El equipo { $team } ha recibido el proceso.
+   *[other] El equipo { $team } ha recibido «{ $item }».
+}
+feed-claim_submitted = { $item ->
+    [none] { $actor } ha declarado trabajo en un recurso.
+   *[other] { $actor } ha declarado trabajo en «{ $item }».
+}
+feed-claim_decided = { $decision ->
+    [accepted] Se aprobó una declaración de trabajo.
+   *[rejected] Se rechazó una declaración de trabajo.
+}
+feed-contribution_requested = { $actor } pidió contribuciones a «{ $item }».
+feed-task_startable = «{ $item }» puede empezar: lo que esperaba ha terminado.
+feed-process_finished = El proceso ha terminado.
+feed-story_published = Se publicó una historia: «{ $story }».
+feed-task_status = { $status ->
+    [in_progress] { $actor } empezó «{ $item }».
+   *[finished] { $actor } terminó «{ $item }».
+}
 mail-digest-subject = { $count ->
     [one] Tu resumen diario: { $count } notificación
    *[other] Tu resumen diario: { $count } notificaciones

@@ -25,6 +25,31 @@ claim_decided = { $decision ->
 task_startable = «{ $item }» in { $process } può iniziare: ciò che attendeva è concluso.
 process_finished = Il processo { $process } è concluso.
 story_published = È stata pubblicata una storia di { $process }: «{ $story }».
+webhook_disabled = Il webhook verso { $url } è stato disattivato: le sue consegne sono fallite per un giorno. Correggi il ricevitore, poi riattivalo.
+contribution_requested = { $message ->
+    [none] { $actor } ti ha chiesto di contribuire a «{ $item }» in { $process }.
+   *[other] { $actor } ti ha chiesto di contribuire a «{ $item }» in { $process }: «{ $message }»
+}
+feed-team_granted = { $item ->
+    [none] Al gruppo { $team } è stato affidato il processo.
+   *[other] Al gruppo { $team } è stato affidato «{ $item }».
+}
+feed-claim_submitted = { $item ->
+    [none] { $actor } ha dichiarato un contributo su una risorsa.
+   *[other] { $actor } ha dichiarato un contributo su «{ $item }».
+}
+feed-claim_decided = { $decision ->
+    [accepted] Un contributo dichiarato è stato approvato.
+   *[rejected] Un contributo dichiarato è stato respinto.
+}
+feed-contribution_requested = { $actor } ha chiesto contributi per «{ $item }».
+feed-task_startable = «{ $item }» può iniziare: ciò che attendeva è concluso.
+feed-process_finished = Il processo è concluso.
+feed-story_published = È stata pubblicata una storia: «{ $story }».
+feed-task_status = { $status ->
+    [in_progress] { $actor } ha iniziato «{ $item }».
+   *[finished] { $actor } ha concluso «{ $item }».
+}
 mail-digest-subject = { $count ->
     [one] Il tuo riepilogo quotidiano: { $count } notifica
    *[other] Il tuo riepilogo quotidiano: { $count } notifiche

@@ -25,6 +25,31 @@ claim_decided = { $decision ->
 task_startable = “{ $item }” procesā { $process } var sākt: tas, ko tas gaidīja, ir pabeigts.
 process_finished = Process { $process } ir pabeigts.
 story_published = Publicēts stāsts par procesu { $process }: “{ $story }”.
+webhook_disabled = Tīmekļa āķis uz { $url } tika atspējots: tā piegādes dienu neizdevās. Salabojiet saņēmēju un iespējojiet to atkal.
+contribution_requested = { $message ->
+    [none] { $actor } lūdza jūs sniegt ieguldījumu “{ $item }” procesā { $process }.
+   *[other] { $actor } lūdza jūs sniegt ieguldījumu “{ $item }” procesā { $process }: “{ $message }”
+}
+feed-team_granted = { $item ->
+    [none] Komandai { $team } uzticēts process.
+   *[other] Komandai { $team } uzticēts “{ $item }”.
+}
+feed-claim_submitted = { $item ->
+    [none] { $actor } pieteica paveikto darbu pie resursa.
+   *[other] { $actor } pieteica paveikto darbu “{ $item }”.
+}
+feed-claim_decided = { $decision ->
+    [accepted] Pieteiktais darbs ir apstiprināts.
+   *[rejected] Pieteiktais darbs ir noraidīts.
+}
+feed-contribution_requested = { $actor } lūdza ieguldījumu “{ $item }”.
+feed-task_startable = “{ $item }” var sākt: tas, ko tas gaidīja, ir pabeigts.
+feed-process_finished = Process ir pabeigts.
+feed-story_published = Publicēts stāsts: “{ $story }”.
+feed-task_status = { $status ->
+    [in_progress] { $actor } sāka “{ $item }”.
+   *[finished] { $actor } pabeidza “{ $item }”.
+}
 mail-digest-subject = { $count ->
     [zero] Jūsu dienas kopsavilkums: { $count } paziņojumu
     [one] Jūsu dienas kopsavilkums: { $count } paziņojums

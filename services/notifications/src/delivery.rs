@@ -61,7 +61,9 @@ impl Delivery {
             | Kind::ApplicationDecided
             | Kind::Invitation
             | Kind::ClaimSubmitted
-            | Kind::ClaimDecided => Delivery::Immediate,
+            | Kind::ClaimDecided
+            | Kind::WebhookDisabled
+            | Kind::ContributionRequested => Delivery::Immediate,
             Kind::TeamGranted
             | Kind::TaskStartable
             | Kind::ProcessFinished

@@ -15,6 +15,7 @@ use tonic::{Request, Response, Status};
 
 use crate::delivery::{self, Delivery, Scope};
 use crate::error::{Error, Result};
+use crate::feed;
 use crate::rules::Kind;
 use crate::store::{self, Row};
 use crate::texts::{self, Lang};
@@ -36,6 +37,10 @@ const STREAM_BATCH: u64 = 50;
 
 type NotificationStream = std::pin::Pin<
     Box<dyn futures::Stream<Item = std::result::Result<pb::NotificationEvent, Status>> + Send>,
+>;
+
+type FeedStream = std::pin::Pin<
+    Box<dyn futures::Stream<Item = std::result::Result<pb::FeedEntry, Status>> + Send>,
 >;
 
 impl NotificationsApi {
@@ -85,6 +90,50 @@ impl NotificationsApi {
             email_address: address,
             email_enabled: self.mail,
         })
+    }
+}
+
+impl NotificationsApi {
+    /// The caller's user id, if they may read `process`'s feed (`name` as
+    /// asked); else not found, as for an unknown process.
+    async fn participant(&self, caller: &Identity, name: &str, process: &str) -> Result<String> {
+        let user = recipient(caller);
+        if caller.platform_admin {
+            return Ok(user);
+        }
+        match feed::takes_part(&self.db, process, &user).await? {
+            Some(true) => Ok(user),
+            _ => Err(Error::NotFound(name.to_owned())),
+        }
+    }
+}
+
+/// The id of `processes/{id}` in `process`.
+fn process_id(name: &str) -> std::result::Result<&str, interlink_runtime::validation::Violation> {
+    match name.strip_prefix("processes/") {
+        Some(id) if is_canonical_uuid(id) => Ok(id),
+        _ => Err(interlink_runtime::validation::Violation::new(
+            "process",
+            "must be `processes/{id}`",
+        )),
+    }
+}
+
+/// A feed line as the API tells it.
+fn feed_entry(lang: Lang, row: &Row, names: &store::Names) -> pb::FeedEntry {
+    pb::FeedEntry {
+        cursor: row.seq.max(0) as u64,
+        kind: row.kind.trim_start_matches("feed-").to_owned(),
+        title: texts::title(lang, row, names),
+        link: row.link.clone(),
+        target: row.target.clone(),
+        actor: if row.actor.is_empty() {
+            String::new()
+        } else {
+            format!("users/{}", row.actor)
+        },
+        create_time: Some(timestamp(row.created_at)),
+        event_id: row.event_id.clone(),
     }
 }
 
@@ -276,6 +325,121 @@ impl NotificationService for NotificationsApi {
                 }
                 if !w.buffer.is_empty() {
                     w.told = Some(count);
+                    continue;
+                }
+                tokio::select! {
+                    _ = &mut woken => {}
+                    _ = tokio::time::sleep(STREAM_POLL) => {}
+                }
+            }
+        });
+        Ok(Response::new(Box::pin(stream)))
+    }
+
+    async fn list_process_feed(
+        &self,
+        request: Request<pb::ListProcessFeedRequest>,
+    ) -> std::result::Result<Response<pb::ListProcessFeedResponse>, Status> {
+        let caller = caller(&request)?.clone();
+        let r = request.get_ref();
+        let mut violations = Vec::new();
+        let process = process_id(&r.process).map_err(|v| violations.push(v)).ok();
+        let limit = page_size(r.page_size, 20, 100).unwrap_or_else(|v| {
+            violations.push(v);
+            20
+        });
+        let before = page_cursor(&r.page_token, |c| c.parse::<i64>().ok().filter(|s| *s > 0))
+            .unwrap_or_else(|v| {
+                violations.push(v);
+                None
+            });
+        Error::check(violations)?;
+        let process = process.unwrap_or_default();
+        let user = self.participant(&caller, &r.process, process).await?;
+        let lang = language(&self.db, &r.language_code, &user).await?;
+        let mut rows = feed::page(&self.db, process, before, limit + 1)
+            .await
+            .map_err(Error::from)?;
+        let next_page_token = take_page(&mut rows, limit, |row| row.seq.to_string());
+        let names = store::names(&self.db, &rows).await.map_err(Error::from)?;
+        let cursor = feed::newest(&self.db, process).await.map_err(Error::from)?;
+        Ok(Response::new(pb::ListProcessFeedResponse {
+            entries: rows
+                .iter()
+                .map(|row| feed_entry(lang, row, &names))
+                .collect(),
+            next_page_token,
+            cursor: cursor.max(0) as u64,
+        }))
+    }
+
+    type StreamProcessFeedStream = FeedStream;
+
+    async fn stream_process_feed(
+        &self,
+        request: Request<pb::StreamProcessFeedRequest>,
+    ) -> std::result::Result<Response<FeedStream>, Status> {
+        let caller = caller(&request)?.clone();
+        let r = request.into_inner();
+        let process = process_id(&r.process).map_err(Error::from)?.to_owned();
+        let user = self.participant(&caller, &r.process, &process).await?;
+        let lang = language(&self.db, &r.language_code, &user).await?;
+        let cursor = if r.after > 0 {
+            i64::try_from(r.after).unwrap_or(i64::MAX)
+        } else {
+            feed::newest(&self.db, &process)
+                .await
+                .map_err(Error::from)?
+        };
+        struct Watch {
+            db: DatabaseConnection,
+            news: Arc<Notify>,
+            process: String,
+            lang: Lang,
+            cursor: i64,
+            started: bool,
+            buffer: std::collections::VecDeque<pb::FeedEntry>,
+        }
+        let watch = Watch {
+            db: self.db.clone(),
+            news: self.news.clone(),
+            process,
+            lang,
+            cursor,
+            started: false,
+            buffer: Default::default(),
+        };
+        let stream = futures::stream::unfold(watch, |mut w| async move {
+            loop {
+                if let Some(next) = w.buffer.pop_front() {
+                    return Some((Ok(next), w));
+                }
+                let news = w.news.clone();
+                let woken = news.notified();
+                tokio::pin!(woken);
+                woken.as_mut().enable();
+                let looked = async {
+                    let rows = feed::after(&w.db, &w.process, w.cursor, STREAM_BATCH).await?;
+                    let names = store::names(&w.db, &rows).await?;
+                    Ok::<_, sea_orm::DbErr>((rows, names))
+                }
+                .await;
+                let (rows, names) = match looked {
+                    Ok(looked) => looked,
+                    Err(e) => return Some((Err(Status::from(Error::Store(e))), w)),
+                };
+                if !w.started {
+                    w.started = true;
+                    w.buffer.push_back(pb::FeedEntry {
+                        cursor: w.cursor.max(0) as u64,
+                        ..Default::default()
+                    });
+                }
+                for row in &rows {
+                    w.cursor = row.seq;
+                    w.buffer.push_back(feed_entry(w.lang, row, &names));
+                }
+                if !w.buffer.is_empty() {
                     continue;
                 }
                 tokio::select! {

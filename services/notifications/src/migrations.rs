@@ -16,6 +16,8 @@ impl MigratorTrait for Migrator {
             Box::new(InboxAndProjections),
             Box::new(interlink_runtime::jobs::JobsMigration),
             Box::new(MailAndPreferences),
+            Box::new(Webhooks),
+            Box::new(ProcessFeeds),
         ]
     }
 }
@@ -196,5 +198,123 @@ impl MigrationTrait for MailAndPreferences {
         )
         .await?;
         Ok(())
+    }
+}
+
+struct Webhooks;
+
+impl MigrationName for Webhooks {
+    fn name(&self) -> &str {
+        "m0003_webhooks"
+    }
+}
+
+// An endpoint's `event_types` is a JSON list; `previous_secret` signs too
+// until `previous_until` (ms) after a rotation; `failing_since` is when
+// its deliveries began failing, cleared by a success. A delivery is one
+// event for one endpoint (its `webhook-id` is the event's id), with its
+// exact body kept so every attempt sends the same bytes; `lease_until` is
+// set while a dispatcher sends it; it is retried for a day from
+// `retry_from` (its writing, or its last replay). Every attempt is logged.
+const WEBHOOKS: &str = r#"
+CREATE TABLE webhooks (
+    id               TEXT PRIMARY KEY,
+    organization_id  TEXT NOT NULL,
+    url              TEXT NOT NULL,
+    description      TEXT NOT NULL,
+    event_types      TEXT NOT NULL,
+    secret           TEXT NOT NULL,
+    previous_secret  TEXT NOT NULL,
+    previous_until   BIGINT NOT NULL,
+    enabled          BOOLEAN NOT NULL,
+    disabled_reason  TEXT NOT NULL,
+    failing_since    BIGINT,
+    created_by       TEXT NOT NULL,
+    created_at       BIGINT NOT NULL,
+    updated_at       BIGINT NOT NULL
+);
+CREATE INDEX webhooks_by_organization ON webhooks (organization_id, enabled);
+CREATE TABLE webhook_deliveries (
+    webhook_id      TEXT NOT NULL,
+    event_id        TEXT NOT NULL,
+    event_type      TEXT NOT NULL,
+    payload         TEXT NOT NULL,
+    state           TEXT NOT NULL,
+    attempts        BIGINT NOT NULL,
+    next_attempt_at BIGINT NOT NULL,
+    lease_until     BIGINT,
+    last_status     BIGINT,
+    last_error      TEXT NOT NULL,
+    latency_ms      BIGINT,
+    created_at      BIGINT NOT NULL,
+    retry_from      BIGINT NOT NULL,
+    delivered_at    BIGINT,
+    updated_at      BIGINT NOT NULL,
+    PRIMARY KEY (webhook_id, event_id)
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at);
+CREATE INDEX webhook_deliveries_listed ON webhook_deliveries (webhook_id, created_at);
+CREATE TABLE webhook_attempts (
+    webhook_id TEXT NOT NULL,
+    event_id   TEXT NOT NULL,
+    attempt    BIGINT NOT NULL,
+    at         BIGINT NOT NULL,
+    status     BIGINT,
+    latency_ms BIGINT NOT NULL,
+    error      TEXT NOT NULL,
+    PRIMARY KEY (webhook_id, event_id, attempt)
+)
+"#;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Webhooks {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        interlink_runtime::db::execute_script(manager.get_connection(), WEBHOOKS).await
+    }
+}
+
+struct ProcessFeeds;
+
+impl MigrationName for ProcessFeeds {
+    fn name(&self) -> &str {
+        "m0004_process_feeds"
+    }
+}
+
+// One line per event and thing it tells of, per process; `kind` names its
+// text (`feed-{kind}`), the other columns as in `notifications`.
+const FEED_COLUMNS: &str = r#"
+    id         TEXT NOT NULL UNIQUE,
+    process_id TEXT NOT NULL,
+    event_id   TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    target     TEXT NOT NULL,
+    link       TEXT NOT NULL,
+    team_id    TEXT NOT NULL,
+    item_id    TEXT NOT NULL,
+    actor_id   TEXT NOT NULL,
+    args       TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+"#;
+
+#[async_trait::async_trait]
+impl MigrationTrait for ProcessFeeds {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let db = manager.get_connection();
+        let seq = match db.get_database_backend() {
+            DbBackend::Postgres => "seq BIGSERIAL PRIMARY KEY",
+            _ => "seq INTEGER PRIMARY KEY AUTOINCREMENT",
+        };
+        db.execute_unprepared(&format!(
+            "CREATE TABLE process_feed ({seq}, {FEED_COLUMNS})"
+        ))
+        .await?;
+        interlink_runtime::db::execute_script(
+            db,
+            "CREATE UNIQUE INDEX process_feed_once ON process_feed (event_id, kind, target);\n\
+             CREATE INDEX process_feed_by_process ON process_feed (process_id, seq);\n\
+             CREATE INDEX process_feed_by_actor ON process_feed (actor_id)",
+        )
+        .await
     }
 }

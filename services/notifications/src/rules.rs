@@ -35,11 +35,17 @@ pub enum Kind {
     ProcessFinished,
     /// A story of a process they take part in was published.
     StoryPublished,
+    /// A webhook of an organisation they administer was disabled after a
+    /// day of failed deliveries.
+    WebhookDisabled,
+    /// They, or a team of theirs, were asked to contribute to a task or an
+    /// asset.
+    ContributionRequested,
 }
 
 impl Kind {
     /// Every kind, in the order the API numbers them.
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 13] = [
         Kind::TeamMemberAdded,
         Kind::TeamMemberRemoved,
         Kind::TeamGranted,
@@ -51,6 +57,8 @@ impl Kind {
         Kind::TaskStartable,
         Kind::ProcessFinished,
         Kind::StoryPublished,
+        Kind::WebhookDisabled,
+        Kind::ContributionRequested,
     ];
 
     /// Its stored code (also its message id in the templates).
@@ -67,6 +75,8 @@ impl Kind {
             Kind::TaskStartable => "task_startable",
             Kind::ProcessFinished => "process_finished",
             Kind::StoryPublished => "story_published",
+            Kind::WebhookDisabled => "webhook_disabled",
+            Kind::ContributionRequested => "contribution_requested",
         }
     }
 
@@ -97,6 +107,8 @@ pub enum Audience {
     TeamAdministrators(String),
     /// The administrators of a process.
     ProcessAdministrators(String),
+    /// The administrators of an organisation.
+    OrganizationAdministrators(String),
     /// Everyone taking part in a process: its administrators and the
     /// members of every team granted any part of it.
     ProcessParticipants(String),
@@ -132,7 +144,9 @@ pub struct Notice {
 }
 
 impl Notice {
-    fn new(kind: Kind, audience: Vec<Audience>, target: String, link: String) -> Self {
+    /// A notice of `kind` to `audience` about `target`, whose page is
+    /// `link`.
+    pub fn new(kind: Kind, audience: Vec<Audience>, target: String, link: String) -> Self {
         Self {
             kind,
             audience,
@@ -169,7 +183,7 @@ impl Notice {
 
 /// The id in a `collection/{id}` name (the name itself when it has
 /// another form).
-fn id(name: &str, collection: &str) -> String {
+pub(crate) fn id(name: &str, collection: &str) -> String {
     id_in(name, collection).to_owned()
 }
 
@@ -329,6 +343,49 @@ pub fn notices(event: &Event) -> Vec<Notice> {
                 )
                 .process(&process)
                 .item(task_of(&claim.target)),
+            ]
+        }
+        "coproduction.contribution.requested" => {
+            let Some(payload) = payload::<coproduction::ContributionRequested>(event) else {
+                return Vec::new();
+            };
+            let Some(request) = payload.request else {
+                return Vec::new();
+            };
+            let process = claim_process(&request.name);
+            let mut audience: Vec<Audience> = request
+                .users
+                .iter()
+                .map(|u| Audience::User(id(u, "users")))
+                .collect();
+            audience.extend(
+                request
+                    .teams
+                    .iter()
+                    .map(|t| Audience::TeamMembers(id(t, "teams"))),
+            );
+            // The title quotes the start of what is asked.
+            let mut message: String = request.message.chars().take(200).collect();
+            if message.len() < request.message.len() {
+                message.push('…');
+            }
+            vec![
+                Notice::new(
+                    Kind::ContributionRequested,
+                    audience,
+                    request.name.clone(),
+                    claim_link(&process, &request.target),
+                )
+                .process(&process)
+                .item(task_of(&payload.task))
+                .arg(
+                    "message",
+                    if message.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        message
+                    },
+                ),
             ]
         }
         "coproduction.claim.decided" => {

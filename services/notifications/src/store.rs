@@ -28,13 +28,13 @@ fn texts(text: &Option<interlink_proto::common::v1::TranslatableText>) -> String
     serde_json::to_string(&values).unwrap_or_else(|_| "{}".into())
 }
 
-fn ms(t: &Option<prost_types::Timestamp>) -> i64 {
+pub(crate) fn ms(t: &Option<prost_types::Timestamp>) -> i64 {
     t.as_ref()
         .map(|t| t.seconds.saturating_mul(1000) + i64::from(t.nanos / 1_000_000))
         .unwrap_or_default()
 }
 
-async fn rows<const N: usize>(
+pub(crate) async fn rows<const N: usize>(
     db: &impl ConnectionTrait,
     sql: &str,
     values: [Value; N],
@@ -42,7 +42,7 @@ async fn rows<const N: usize>(
     db.query_all_raw(statement(db, sql, values)).await
 }
 
-async fn strings<const N: usize>(
+pub(crate) async fn strings<const N: usize>(
     db: &impl ConnectionTrait,
     sql: &str,
     values: [Value; N],
@@ -75,6 +75,7 @@ pub async fn apply(txn: &impl ConnectionTrait, event: &Event) -> Result<Vec<Noti
                     id(&erased.user, "users")
                 };
                 erase(txn, &user).await?;
+                crate::webhook_store::erase(txn, &user).await?;
             }
         }
         "community.organization.created" => {
@@ -230,7 +231,7 @@ pub async fn apply(txn: &impl ConnectionTrait, event: &Event) -> Result<Vec<Noti
         "coproduction.process.deleted" => {
             if let Some(deleted) = payload::<coproduction::ProcessDeleted>(event) {
                 let process = id(&deleted.process, "processes");
-                for table in ["n_items", "n_grants", "n_processes"] {
+                for table in ["n_items", "n_grants", "n_processes", "process_feed"] {
                     run(
                         txn,
                         &format!("DELETE FROM {table} WHERE process_id = $1"),
@@ -494,6 +495,7 @@ async fn erase(txn: &impl ConnectionTrait, user: &str) -> Result<(), DbErr> {
         "DELETE FROM n_members WHERE user_id = $1",
         "DELETE FROM n_organization_administrators WHERE user_id = $1",
         "UPDATE notifications SET actor_id = '' WHERE actor_id = $1",
+        "UPDATE process_feed SET actor_id = '' WHERE actor_id = $1",
     ] {
         run(txn, sql, [user.into()]).await?;
     }
@@ -534,6 +536,14 @@ pub async fn resolve(
             .await?
         }
         Audience::ProcessAdministrators(process) => process_administrators(txn, process).await?,
+        Audience::OrganizationAdministrators(org) => {
+            strings(
+                txn,
+                "SELECT user_id FROM n_organization_administrators WHERE organization_id = $1",
+                [org.clone().into()],
+            )
+            .await?
+        }
         Audience::ProcessParticipants(process) => {
             let mut people = process_administrators(txn, process).await?;
             people.extend(
@@ -676,10 +686,10 @@ pub struct Row {
     pub event_id: String,
 }
 
-const ROW_COLUMNS: &str = "seq, id, kind, target, link, team_id, process_id, item_id, actor_id, \
+pub(crate) const ROW_COLUMNS: &str = "seq, id, kind, target, link, team_id, process_id, item_id, actor_id, \
                            args, created_at, seen, archived, event_id";
 
-fn row(r: &QueryResult) -> Result<Row, DbErr> {
+pub(crate) fn row(r: &QueryResult) -> Result<Row, DbErr> {
     let args: String = r.try_get_by_index(9)?;
     Ok(Row {
         seq: r.try_get_by_index(0)?,

@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{Mesh, ORG, TEAM, member, team_created, user};
-use interlink_notifications::Notifier;
 use interlink_notifications::mail::{MailJobs, MailSettings, SmtpMailer};
+use interlink_notifications::{NoticeKeeper, Notifier};
 use interlink_proto::community::v1 as community;
 use interlink_proto::events::v1::Event;
 use interlink_proto::notifications::v1 as pb;
@@ -77,7 +77,10 @@ impl Service {
                 concurrency: 4,
             },
         );
-        mesh.notifier = Arc::new(Notifier::with_mail(7, worker.waker()));
+        mesh.notifier = Arc::new(Notifier::new(
+            NoticeKeeper::with_mail(7, worker.waker()),
+            Default::default(),
+        ));
         let worker_stop = CancellationToken::new();
         tokio::spawn(worker.run(worker_stop.clone()));
         Self {

@@ -692,7 +692,7 @@ async fn an_erased_person_is_forgotten(backend: Backend) {
     );
     let preferences = export.preferences.expect("preferences");
     assert_eq!(preferences.email_address, "ana@example.org");
-    assert_eq!(preferences.kinds.len(), 11);
+    assert_eq!(preferences.kinds.len(), 13);
     assert!(
         preferences
             .kinds
@@ -859,9 +859,222 @@ async fn next(stream: &mut tonic::Streaming<pb::NotificationEvent>) -> pb::Notif
         .expect("the stream open")
 }
 
+async fn a_contribution_asked_reaches_the_people_and_teams_asked(backend: Backend) {
+    let s = start(backend).await;
+    // People, the organisation, the team (Ana, Ben) and the process.
+    let mut events: Vec<Event> = history(&s)[..10].to_vec();
+    events.push(s.event(
+        "coproduction.contribution.requested",
+        "ana",
+        &coproduction::ContributionRequested {
+            request: Some(coproduction::ContributionRequest {
+                name: format!("processes/{PROCESS}/contributionRequests/r1"),
+                target: format!("tasks/{T1}"),
+                users: vec![user_name("dana")],
+                teams: vec![format!("teams/{TEAM}")],
+                message: "Please count the bikes".into(),
+                requester: user_name("ana"),
+                ..Default::default()
+            }),
+            task: format!("tasks/{T1}"),
+        },
+    ));
+    s.publish(&events).await;
+    let asked = |inbox: &pb::ListNotificationsResponse| -> Vec<(String, String)> {
+        inbox
+            .notifications
+            .iter()
+            .filter(|n| n.kind == K::ContributionRequested as i32)
+            .map(|n| (n.title.clone(), n.link.clone()))
+            .collect()
+    };
+    let link = format!("/processes/{PROCESS}/guide/tasks/{T1}");
+    assert_eq!(
+        asked(&s.inbox("ben", "").await),
+        [(
+            "Ana asked you to contribute to “Survey” in Bike lanes: “Please count the bikes”"
+                .to_owned(),
+            link.clone()
+        )]
+    );
+    assert_eq!(
+        asked(&s.inbox("dana", "").await),
+        [(
+            "Ana lūdza jūs sniegt ieguldījumu “Survey” procesā Bike lanes: “Please count the bikes”"
+                .to_owned(),
+            link
+        )]
+    );
+    assert!(asked(&s.inbox("ana", "").await).is_empty(), "not who asked");
+    assert!(
+        asked(&s.inbox("cris", "").await).is_empty(),
+        "not in the team yet"
+    );
+}
+
+async fn a_process_feed_tells_its_participants_what_happened(backend: Backend) {
+    let s = start(backend).await;
+    s.publish(&history(&s)).await;
+    let mut client = s.client();
+    let feed = |subject: &str, page_size: i32, page_token: &str, language: &str| {
+        let mut client = s.client();
+        let request = with_token(
+            pb::ListProcessFeedRequest {
+                process: format!("processes/{PROCESS}"),
+                page_size,
+                page_token: page_token.into(),
+                language_code: language.into(),
+            },
+            &s.server.token(subject, false),
+        );
+        async move {
+            client
+                .list_process_feed(request)
+                .await
+                .map(|r| r.into_inner())
+        }
+    };
+    let told = feed("ben", 100, "", "").await.expect("Ben takes part");
+    let mut lines: Vec<(String, String)> = told
+        .entries
+        .iter()
+        .map(|e| (e.kind.clone(), e.title.clone()))
+        .collect();
+    lines.reverse();
+    let expected = [
+        ("team_granted", "The team Mobility was given “Build”."),
+        (
+            "task_startable",
+            "“Draw lanes” can start: what it waits for is finished.",
+        ),
+        ("task_status", "Ana finished “Survey”."),
+        ("claim_submitted", "Ben claimed work on “Draw lanes”."),
+        ("claim_decided", "A claim of work was approved."),
+        ("process_finished", "The process is finished."),
+        ("task_status", "Ben finished “Draw lanes”."),
+        ("story_published", "A story was published: “Lanes for all”."),
+    ];
+    assert_eq!(
+        lines,
+        expected
+            .iter()
+            .map(|(k, t)| ((*k).to_owned(), (*t).to_owned()))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(told.cursor, told.entries[0].cursor, "the newest entry's");
+    assert_eq!(told.entries[0].link, format!("/stories/{STORY}"));
+    assert_eq!(told.entries[1].actor, user_name("ben"));
+    // In the reader's language (Ana reads Spanish), and paged.
+    let first = feed("ana", 3, "", "").await.expect("Ana administers it");
+    assert_eq!(first.entries.len(), 3);
+    assert_eq!(
+        first.entries[0].title,
+        "Se publicó una historia: «Lanes for all»."
+    );
+    let rest = feed("ana", 100, &first.next_page_token, "en")
+        .await
+        .expect("the next page");
+    assert_eq!(rest.entries.len(), 5);
+    assert_eq!(
+        rest.entries[4].title,
+        "The team Mobility was given “Build”."
+    );
+    // Dana administers the organisation; others do not learn it exists.
+    feed("dana", 1, "", "")
+        .await
+        .expect("an organisation administrator");
+    for (subject, process) in [
+        ("zed", PROCESS),
+        ("ana", "0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2aff"),
+    ] {
+        let status = client
+            .list_process_feed(with_token(
+                pb::ListProcessFeedRequest {
+                    process: format!("processes/{process}"),
+                    ..Default::default()
+                },
+                &s.server.token(subject, false),
+            ))
+            .await
+            .expect_err("not found");
+        assert_eq!(status.code(), Code::NotFound, "{subject}");
+    }
+    let status = client
+        .list_process_feed(with_token(
+            pb::ListProcessFeedRequest {
+                process: "processes/nope".into(),
+                ..Default::default()
+            },
+            &s.server.token("ana", false),
+        ))
+        .await
+        .expect_err("invalid");
+    assert_eq!(violated_fields(&status), ["process"]);
+
+    // Live: first where the feed is, then what comes.
+    let stream_from = |after: u64| {
+        let mut client = s.client();
+        let request = with_token(
+            pb::StreamProcessFeedRequest {
+                process: format!("processes/{PROCESS}"),
+                after,
+                language_code: "en".into(),
+            },
+            &s.server.token("ben", false),
+        );
+        async move {
+            client
+                .stream_process_feed(request)
+                .await
+                .expect("stream")
+                .into_inner()
+        }
+    };
+    let mut stream = stream_from(0).await;
+    let start = next_entry(&mut stream).await;
+    assert_eq!((start.cursor, start.kind.as_str()), (told.cursor, ""));
+    let reopened = s.event(
+        "coproduction.task.status_changed",
+        "ana",
+        &status_changed(
+            T2,
+            coproduction::Status::InProgress,
+            (O2, coproduction::Status::InProgress),
+            (P2, coproduction::Status::InProgress),
+            coproduction::Status::InProgress,
+        ),
+    );
+    s.publish(&[reopened]).await;
+    let live = next_entry(&mut stream).await;
+    assert_eq!(live.title, "Ana started “Draw lanes”.");
+    assert!(live.cursor > told.cursor);
+    drop(stream);
+    // Resuming after the third entry (oldest first) brings the six after
+    // it, in order.
+    let mut resumed = stream_from(told.entries[5].cursor).await;
+    let first = next_entry(&mut resumed).await;
+    assert_eq!(first.kind, "", "where it resumes");
+    let mut titles = Vec::new();
+    for _ in 0..6 {
+        titles.push(next_entry(&mut resumed).await.title);
+    }
+    assert_eq!(titles[0], "Ben claimed work on “Draw lanes”.");
+    assert_eq!(titles[5], "Ana started “Draw lanes”.");
+}
+
+async fn next_entry(stream: &mut tonic::Streaming<pb::FeedEntry>) -> pb::FeedEntry {
+    tokio::time::timeout(Duration::from_secs(10), stream.message())
+        .await
+        .expect("an entry in time")
+        .expect("a readable entry")
+        .expect("the stream open")
+}
+
 on_both_backends!(
     the_bell_streams_what_comes_and_resumes_without_gap,
     the_people_concerned_hear_once_in_their_language,
     each_person_reads_and_marks_only_their_own,
     an_erased_person_is_forgotten,
+    a_contribution_asked_reaches_the_people_and_teams_asked,
+    a_process_feed_tells_its_participants_what_happened,
 );

@@ -174,6 +174,21 @@ pub struct NotificationsConfig {
     pub public_url: String,
     /// The hour of the day (UTC, 0–23) daily digests are sent.
     pub digest_hour_utc: u32,
+    /// Whether webhook endpoints may be `http://` URLs (else `https://`
+    /// only).
+    pub webhook_allow_http: bool,
+    /// Whether webhook endpoints may be on loopback, private, link-local
+    /// or other non-public addresses (a server-side request forgery guard
+    /// when off, checked on every delivery's resolved address).
+    pub webhook_allow_private_networks: bool,
+    /// How long one delivery attempt may take (ms).
+    pub webhook_timeout_ms: u64,
+    /// The delay after a delivery's first failed attempt (ms); each next
+    /// one doubles, up to an hour.
+    pub webhook_retry_initial_ms: u64,
+    /// How long a delivery is retried, and an endpoint may fail before it
+    /// is disabled (seconds).
+    pub webhook_retry_window_secs: u64,
 }
 
 impl Default for NotificationsConfig {
@@ -183,6 +198,11 @@ impl Default for NotificationsConfig {
             mail_from: "Interlink <no-reply@localhost>".into(),
             public_url: String::new(),
             digest_hour_utc: 7,
+            webhook_allow_http: false,
+            webhook_allow_private_networks: false,
+            webhook_timeout_ms: 10_000,
+            webhook_retry_initial_ms: 5_000,
+            webhook_retry_window_secs: 86_400,
         }
     }
 }
@@ -667,6 +687,24 @@ impl Config {
         }
         if notifications.digest_hour_utc > 23 {
             return Err(invalid("notifications.digest_hour_utc", "must be 0 to 23"));
+        }
+        if notifications.webhook_timeout_ms == 0 || notifications.webhook_timeout_ms > 60_000 {
+            return Err(invalid(
+                "notifications.webhook_timeout_ms",
+                "must be 1 to 60000",
+            ));
+        }
+        if notifications.webhook_retry_initial_ms == 0 {
+            return Err(invalid(
+                "notifications.webhook_retry_initial_ms",
+                "must be at least 1",
+            ));
+        }
+        if notifications.webhook_retry_window_secs == 0 {
+            return Err(invalid(
+                "notifications.webhook_retry_window_secs",
+                "must be at least 1",
+            ));
         }
         if self.auth.interlinker_key_file.is_empty() != self.auth.interlinker_issuer.is_empty() {
             return Err(invalid(

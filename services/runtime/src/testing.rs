@@ -5,6 +5,7 @@
 //! skips.
 
 pub mod smtp;
+pub mod webhook_receiver;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -419,6 +420,18 @@ impl TestServer {
         service: &str,
         routes: impl FnOnce(&TestEnv) -> tonic::service::RoutesBuilder,
     ) -> Self {
+        Self::start_services(env, &[service], routes).await
+    }
+
+    /// Serves what `routes` builds on `env`: `services` (fully-qualified
+    /// names), each reported healthy and keeping its calls' idempotency
+    /// keys in `env`'s database.
+    pub async fn start_services(
+        env: TestEnv,
+        services: &[&str],
+        routes: impl FnOnce(&TestEnv) -> tonic::service::RoutesBuilder,
+    ) -> Self {
+        let services: Vec<String> = services.iter().map(|s| (*s).to_owned()).collect();
         let dir = tempfile::tempdir().expect("dir");
         let signer = crate::auth::DevSigner::load_or_create(dir.path()).expect("signer");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -430,11 +443,11 @@ impl TestServer {
         let options = crate::grpc::ServeOptions {
             config: crate::config::GrpcConfig::default(),
             authenticator: Arc::new(signer.authenticator(&env.config.auth)),
-            health_services: vec![service.to_owned()],
+            health_services: services.clone(),
             extra_descriptor_sets: Vec::new(),
             idempotency: {
                 let keys = crate::idempotency::Idempotency::default();
-                keys.register(&[service.to_owned()], &env.db);
+                keys.register(&services, &env.db);
                 keys
             },
         };

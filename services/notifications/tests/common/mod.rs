@@ -8,13 +8,16 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use interlink_notifications::{Migrator, NotificationsApi, Notifier};
+use interlink_notifications::webhooks::UrlPolicy;
+use interlink_notifications::{Migrator, NotificationsApi, Notifier, WebhooksApi};
 use interlink_proto::common::v1::TranslatableText;
 use interlink_proto::community::v1 as community;
 use interlink_proto::events::v1::Event;
 use interlink_proto::notifications::v1 as pb;
 use interlink_proto::notifications::v1::notification_service_client::NotificationServiceClient;
 use interlink_proto::notifications::v1::notification_service_server::NotificationServiceServer;
+use interlink_proto::notifications::v1::webhook_service_client::WebhookServiceClient;
+use interlink_proto::notifications::v1::webhook_service_server::WebhookServiceServer;
 use interlink_runtime::api::user_name;
 use interlink_runtime::events::{EventType, NewEvent, Outbox, user_actor};
 use interlink_runtime::testing::{Backend, TestEnv, TestServer, count, wait_until, with_token};
@@ -23,6 +26,8 @@ use tonic::transport::Channel;
 
 pub const ORG: &str = "0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a10";
 pub const TEAM: &str = "0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a20";
+/// How long a rotated-out webhook secret still signs, in the tests.
+pub const ROTATION_OVERLAP_MS: i64 = 60_000;
 
 /// The service under test, with the notifier its events go to.
 pub struct Mesh {
@@ -44,13 +49,27 @@ impl Mesh {
         let outbox = env.outbox();
         let notifier = Arc::new(notifier(&env));
         let news = notifier.news();
-        let server = TestServer::start(env, interlink_notifications::SERVICE_NAME, |env| {
+        let services = [
+            interlink_notifications::SERVICE_NAME,
+            interlink_notifications::WEBHOOK_SERVICE_NAME,
+        ];
+        let server = TestServer::start_services(env, &services, |env| {
             let mut routes = tonic::service::RoutesBuilder::default();
             routes.add_service(NotificationServiceServer::new(
                 NotificationsApi::new(env.db.clone())
                     .with_mail(mail)
                     .with_news(news),
             ));
+            // Tests deliver to a receiver on loopback over http.
+            let open = UrlPolicy {
+                allow_http: true,
+                allow_private: true,
+            };
+            routes.add_service(WebhookServiceServer::new(WebhooksApi::new(
+                env.db.clone(),
+                open,
+                ROTATION_OVERLAP_MS,
+            )));
             routes
         })
         .await;
@@ -65,8 +84,23 @@ impl Mesh {
         NotificationServiceClient::new(self.server.channel.clone())
     }
 
+    pub fn webhooks(&self) -> WebhookServiceClient<Channel> {
+        WebhookServiceClient::new(self.server.channel.clone())
+    }
+
     /// An event of `kind` (`service.aggregate.verb`) by `actor`.
     pub fn event<M: prost::Name>(&self, kind: &'static str, actor: &str, payload: &M) -> Event {
+        self.event_in(ORG, kind, actor, payload)
+    }
+
+    /// An event of `kind` of organisation `org` by `actor`.
+    pub fn event_in<M: prost::Name>(
+        &self,
+        org: &str,
+        kind: &'static str,
+        actor: &str,
+        payload: &M,
+    ) -> Event {
         let mut parts = kind.split('.');
         let (service, aggregate, verb) = (
             parts.next().expect("service"),
@@ -77,7 +111,7 @@ impl Mesh {
             .envelope(NewEvent {
                 event_type: EventType::new(service, aggregate, verb),
                 actor: user_actor(actor),
-                organization_id: ORG,
+                organization_id: org,
                 aggregate_id: "x",
                 aggregate_version: 1,
                 payload,
@@ -171,5 +205,14 @@ pub fn team_created() -> community::TeamCreated {
             display_name: texts(&[("en", "Mobility"), ("es", "Movilidad")]),
             ..Default::default()
         }),
+    }
+}
+
+/// `subject` made an administrator of [`ORG`].
+pub fn organization_administrator(subject: &str) -> community::OrganizationAdministratorAdded {
+    community::OrganizationAdministratorAdded {
+        organization: format!("organizations/{ORG}"),
+        user: user_name(subject),
+        subject: subject.into(),
     }
 }
