@@ -2,8 +2,11 @@
 //! the notification readable through the API (the person's stream, which
 //! reads the inbox as soon as the notifier's commit wakes it), at 200
 //! events/s for 30 s, on PostgreSQL + NATS JetStream and on SQLite + the
-//! embedded bus. Each event adds the same person to another team, so each
-//! gives one notification, told by that team.
+//! embedded bus. The source keeps its outbox in a database of its own, as
+//! a role does in a deployment (on SQLite, a file of its own: one file's
+//! single writer is not shared by two roles). Each event adds the same
+//! person to another team, so each gives one notification, told by that
+//! team.
 //!
 //! `cargo bench -p interlink-notifications --bench notify [-- --quick]`
 
@@ -18,8 +21,14 @@ use interlink_proto::notifications::v1 as pb;
 use interlink_proto::notifications::v1::notification_service_client::NotificationServiceClient;
 use interlink_proto::notifications::v1::notification_service_server::NotificationServiceServer;
 use interlink_runtime::api::user_name;
+use interlink_runtime::events::{EventTablesMigration, Relay};
 use interlink_runtime::events::{EventType, NewEvent, Outbox, user_actor};
-use interlink_runtime::testing::{Backend, TestEnv, TestServer, with_token};
+use interlink_runtime::testing::{
+    Backend, TestEnv, TestServer, create_postgres_database, drop_postgres_database, with_token,
+};
+use sea_orm::DatabaseConnection;
+use sea_orm_migration::{MigrationTrait, MigratorTrait};
+use tokio_util::sync::CancellationToken;
 
 const ORG: &str = "0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a10";
 
@@ -50,6 +59,37 @@ fn team(i: u64) -> String {
     format!("0190b4a2-7a3e-7cc0-9a53-{i:012x}")
 }
 
+/// The source role's outbox tables.
+struct SourceMigrator;
+
+impl MigratorTrait for SourceMigrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(EventTablesMigration)]
+    }
+}
+
+/// A database of the source's own: another PostgreSQL database (its name,
+/// to drop), or another SQLite file beside the service's.
+async fn source_database(backend: Backend, env: &TestEnv) -> (DatabaseConnection, Option<String>) {
+    let (url, name) = match backend {
+        Backend::Postgres => {
+            let (url, name) = create_postgres_database().await;
+            (url, Some(name))
+        }
+        Backend::Embedded => (
+            format!("sqlite://{}/source.db", env.config.data_dir.display()),
+            None,
+        ),
+    };
+    let db = interlink_runtime::db::connect(&url, &env.config.database)
+        .await
+        .expect("the source's database");
+    interlink_runtime::db::migrate::<SourceMigrator>(&db, "source")
+        .await
+        .expect("the source's tables");
+    (db, name)
+}
+
 async fn latency(backend: Backend, rate: u64, seconds: u64) -> (Duration, Duration, Duration) {
     let env = TestEnv::new::<Migrator>(backend, |_| {}).await;
     let outbox = env.outbox();
@@ -64,7 +104,22 @@ async fn latency(backend: Backend, rate: u64, seconds: u64) -> (Duration, Durati
     })
     .await;
     let env = &server.env;
-    let pipeline = env.start_pipeline(&outbox, "notifications", &notifier);
+    let (source, source_name) = source_database(backend, env).await;
+    let stop = CancellationToken::new();
+    let relay = Relay::new(
+        source.clone(),
+        env.bus.clone(),
+        &outbox,
+        env.config.events.clone(),
+    );
+    let consumer = env.consumer("notifications", &notifier);
+    let pipeline = [
+        tokio::spawn(relay.run(stop.clone())),
+        tokio::spawn({
+            let stop = stop.clone();
+            async move { consumer.run(stop).await.expect("consumer runs") }
+        }),
+    ];
     let total = rate * seconds;
 
     // Ben's stream, open before the first event.
@@ -102,7 +157,7 @@ async fn latency(backend: Backend, rate: u64, seconds: u64) -> (Duration, Durati
     let mut writes = Vec::new();
     for i in 0..total {
         ticker.tick().await;
-        let (db, outbox, committed) = (env.db.clone(), outbox.clone(), committed.clone());
+        let (db, outbox, committed) = (source.clone(), outbox.clone(), committed.clone());
         writes.push(tokio::spawn(async move {
             let e = event(&outbox, i);
             outbox
@@ -130,8 +185,15 @@ async fn latency(backend: Backend, rate: u64, seconds: u64) -> (Duration, Durati
         .map(|(team, at)| told[team].saturating_duration_since(*at))
         .collect();
     samples.sort();
-    pipeline.stop().await;
+    stop.cancel();
+    for task in pipeline {
+        task.await.expect("pipeline task");
+    }
     server.stop().await;
+    if let Some(name) = source_name {
+        drop(source);
+        drop_postgres_database(&name).await;
+    }
     let at = |q: f64| samples[((samples.len() as f64 * q) as usize).min(samples.len() - 1)];
     (at(0.5), at(0.99), *samples.last().expect("samples"))
 }
