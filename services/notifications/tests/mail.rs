@@ -3,7 +3,9 @@
 //! each notification mailed once as its person prefers, in their
 //! language, with a plain and an HTML part and a one-click unsubscribe
 //! that works; daily kinds gathered in one digest; a server that is down
-//! for a while gets every e-mail exactly once when it comes back.
+//! for a while gets every e-mail exactly once when it comes back; a mail
+//! worker killed mid-send (the server frozen) loses none, and none comes
+//! twice.
 
 mod common;
 
@@ -30,6 +32,7 @@ struct Service {
     mesh: Mesh,
     smtp: SmtpServer,
     worker_stop: CancellationToken,
+    worker_task: tokio::task::JoinHandle<()>,
     _dir: tempfile::TempDir,
 }
 
@@ -50,43 +53,18 @@ impl Service {
         }
         let mut mesh = Mesh::start(backend, true, |_| Notifier::default()).await;
         let db = mesh.server.env.db.clone();
-        let mailer = SmtpMailer::new(
-            db.clone(),
-            MailSettings {
-                smtp_url: smtp.url(),
-                from: "Interlink <no-reply@participa.example.org>".into(),
-                public_url: PUBLIC_URL.into(),
-                digest_hour: 7,
-            },
-            interlink_notifications::store::secret(&db)
-                .await
-                .expect("secret"),
-            Duration::from_secs(2),
-        )
-        .expect("mailer");
-        let worker = Worker::with_transport(
-            db,
-            Arc::new(MailJobs),
-            mailer,
-            JobsConfig {
-                poll: Duration::from_millis(50),
-                retry_initial: Duration::from_millis(50),
-                retry_max: Duration::from_millis(300),
-                max_attempts: 1_000,
-                timeout: Duration::from_secs(2),
-                concurrency: 4,
-            },
-        );
+        let worker = mail_worker(&db, &smtp).await;
         mesh.notifier = Arc::new(Notifier::new(
             NoticeKeeper::with_mail(7, worker.waker()),
             Default::default(),
         ));
         let worker_stop = CancellationToken::new();
-        tokio::spawn(worker.run(worker_stop.clone()));
+        let worker_task = tokio::spawn(worker.run(worker_stop.clone()));
         Self {
             mesh,
             smtp,
             worker_stop,
+            worker_task,
             _dir: dir,
         }
     }
@@ -99,6 +77,40 @@ impl Service {
         self.worker_stop.cancel();
         self.mesh.server.stop().await;
     }
+}
+
+/// The mail worker of the service's database, sending to `smtp`.
+async fn mail_worker(
+    db: &sea_orm::DatabaseConnection,
+    smtp: &SmtpServer,
+) -> Worker<MailJobs, SmtpMailer> {
+    let mailer = SmtpMailer::new(
+        db.clone(),
+        MailSettings {
+            smtp_url: smtp.url(),
+            from: "Interlink <no-reply@participa.example.org>".into(),
+            public_url: PUBLIC_URL.into(),
+            digest_hour: 7,
+        },
+        interlink_notifications::store::secret(db)
+            .await
+            .expect("secret"),
+        Duration::from_secs(2),
+    )
+    .expect("mailer");
+    Worker::with_transport(
+        db.clone(),
+        Arc::new(MailJobs),
+        mailer,
+        JobsConfig {
+            poll: Duration::from_millis(50),
+            retry_initial: Duration::from_millis(50),
+            retry_max: Duration::from_millis(300),
+            max_attempts: 1_000,
+            timeout: Duration::from_secs(2),
+            concurrency: 4,
+        },
+    )
 }
 
 fn people(s: &Service) -> Vec<Event> {
@@ -366,7 +378,58 @@ async fn a_server_down_for_a_while_gets_every_mail_once(backend: Backend) {
     s.stop().await;
 }
 
+async fn a_mail_worker_killed_mid_send_loses_none(backend: Backend) {
+    let mut s = Service::start(backend, true).await;
+    s.publish(&people(&s)).await;
+    // The server takes the connections but answers nothing: the worker
+    // waits mid-send, and dies there.
+    s.smtp.freeze();
+    let newcomers: Vec<String> = (0..6).map(|i| format!("k{i}")).collect();
+    let mut events = Vec::new();
+    for n in &newcomers {
+        events.push(s.event(
+            "community.user.registered",
+            n,
+            &user(n, n, &format!("{n}@example.org"), "en"),
+        ));
+        events.push(s.event("community.team.member_added", "ana", &member(n, false)));
+    }
+    s.publish(&events).await;
+    let db = s.server.env.db.clone();
+    wait_until("e-mails in flight", Duration::from_secs(20), || async {
+        count(
+            &db,
+            "SELECT COUNT(*) AS n FROM interlink_jobs WHERE lease_until IS NOT NULL",
+        )
+        .await
+            >= 1
+    })
+    .await;
+    let dead = std::mem::replace(&mut s.worker_task, tokio::spawn(async {}));
+    dead.abort();
+    let _ = dead.await;
+    s.smtp.thaw();
+    // Another worker (a restarted role) sends what the dead one held once
+    // its leases expire, and the rest at once.
+    let worker = mail_worker(&db, &s.smtp).await;
+    let stop = CancellationToken::new();
+    tokio::spawn(worker.run(stop.clone()));
+    wait_until("every job done", Duration::from_secs(30), || async {
+        jobs::count(&db, JobState::Done).await.unwrap_or_default() == 6
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mails = s.smtp.messages();
+    assert_eq!(mails.len(), 6, "each once");
+    let ids: std::collections::BTreeSet<&str> =
+        mails.iter().map(|m| m.header("message-id")).collect();
+    assert_eq!(ids.len(), 6);
+    stop.cancel();
+    s.stop().await;
+}
+
 on_both_backends!(
     each_notification_is_mailed_once_as_its_person_prefers,
     a_server_down_for_a_while_gets_every_mail_once,
+    a_mail_worker_killed_mid_send_loses_none,
 );

@@ -65,6 +65,30 @@ impl SmtpServer {
         .await;
     }
 
+    /// Freezes the server (SIGSTOP): connections open, nothing answers,
+    /// until [`SmtpServer::thaw`].
+    pub fn freeze(&self) {
+        self.signal("-STOP");
+    }
+
+    /// Lets a frozen server go on (SIGCONT).
+    pub fn thaw(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, signal: &str) {
+        let pid = self
+            .child
+            .as_ref()
+            .and_then(tokio::process::Child::id)
+            .expect("the server runs");
+        let status = std::process::Command::new("kill")
+            .args([signal, &pid.to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill {signal} {pid}");
+    }
+
     /// Stops serving (the messages stay).
     pub async fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
