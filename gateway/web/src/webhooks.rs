@@ -103,6 +103,45 @@ fn uuid(id: &str) -> Option<&str> {
     shaped.then_some(id)
 }
 
+/// What a form posted about one webhook or organisation needs: the
+/// checked form in its page context, the webhooks client and the id of the
+/// path (a canonical UUID) — or the page that answers instead (sign-in,
+/// refused form, no notifications service, not found).
+// The `Err` is the response sent at once, so boxing it would gain nothing.
+#[allow(clippy::result_large_err)]
+fn posted_about<T: Posted>(
+    state: &WebState,
+    headers: &HeaderMap,
+    uri: &Uri,
+    id: &str,
+    form: Result<Form<T>, FormRejection>,
+) -> Result<Posting<T>, Response> {
+    let ctx = PageCtx::new(state, headers, uri, "organizations");
+    let (ctx, posted) = signed_in_form(state, headers, ctx, form)?;
+    let Some(client) = client(state) else {
+        return Err(unavailable(ctx));
+    };
+    let Some(id) = uuid(id) else {
+        return Err(not_found(ctx));
+    };
+    Ok(Posting {
+        id: id.to_owned(),
+        ctx,
+        posted,
+        client,
+    })
+}
+
+/// A checked post about one webhook or organisation (see
+/// [`posted_about`]).
+struct Posting<T> {
+    ctx: PageCtx,
+    posted: T,
+    client: WebhookServiceClient<crate::Channel>,
+    /// The id of the path.
+    id: String,
+}
+
 /// The page for a path that names nothing.
 fn not_found(ctx: PageCtx) -> Response {
     problem_page(
@@ -458,17 +497,15 @@ pub(crate) async fn create(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let ctx = PageCtx::new(&state, &headers, &uri, "organizations");
     let posted = WebhookPosted::parse(&body);
-    let (ctx, posted) = match signed_in_form(&state, &headers, ctx, Ok(Form(posted))) {
-        Ok(checked) => checked,
+    let Posting {
+        ctx,
+        posted,
+        mut client,
+        id: organization,
+    } = match posted_about(&state, &headers, &uri, &id, Ok(Form(posted))) {
+        Ok(posting) => posting,
         Err(response) => return response,
-    };
-    let Some(mut client) = client(&state) else {
-        return unavailable(ctx);
-    };
-    let Some(organization) = uuid(&id) else {
-        return not_found(ctx);
     };
     let request = pb::CreateWebhookRequest {
         parent: format!("organizations/{organization}"),
@@ -810,17 +847,15 @@ pub(crate) async fn update(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let ctx = PageCtx::new(&state, &headers, &uri, "organizations");
     let posted = WebhookPosted::parse(&body);
-    let (ctx, posted) = match signed_in_form(&state, &headers, ctx, Ok(Form(posted))) {
-        Ok(checked) => checked,
+    let Posting {
+        ctx,
+        posted,
+        mut client,
+        id: webhook,
+    } = match posted_about(&state, &headers, &uri, &id, Ok(Form(posted))) {
+        Ok(posting) => posting,
         Err(response) => return response,
-    };
-    let Some(mut client) = client(&state) else {
-        return unavailable(ctx);
-    };
-    let Some(webhook) = uuid(&id) else {
-        return not_found(ctx);
     };
     let name = format!("webhooks/{webhook}");
     let request = pb::UpdateWebhookRequest {
@@ -878,16 +913,14 @@ pub(crate) async fn set_enabled(
     Path(id): Path<String>,
     form: Result<Form<EnabledPosted>, FormRejection>,
 ) -> Response {
-    let ctx = PageCtx::new(&state, &headers, &uri, "organizations");
-    let (ctx, posted) = match signed_in_form(&state, &headers, ctx, form) {
-        Ok(checked) => checked,
+    let Posting {
+        ctx,
+        posted,
+        mut client,
+        id: webhook,
+    } = match posted_about(&state, &headers, &uri, &id, form) {
+        Ok(posting) => posting,
         Err(response) => return response,
-    };
-    let Some(mut client) = client(&state) else {
-        return unavailable(ctx);
-    };
-    let Some(webhook) = uuid(&id) else {
-        return not_found(ctx);
     };
     let enabled = match posted.enabled.as_str() {
         "yes" => true,
@@ -934,16 +967,14 @@ pub(crate) async fn rotate_secret(
     Path(id): Path<String>,
     form: Result<Form<ButtonPosted>, FormRejection>,
 ) -> Response {
-    let ctx = PageCtx::new(&state, &headers, &uri, "organizations");
-    let (ctx, _) = match signed_in_form(&state, &headers, ctx, form) {
-        Ok(checked) => checked,
+    let Posting {
+        ctx,
+        mut client,
+        id: webhook,
+        ..
+    } = match posted_about(&state, &headers, &uri, &id, form) {
+        Ok(posting) => posting,
         Err(response) => return response,
-    };
-    let Some(mut client) = client(&state) else {
-        return unavailable(ctx);
-    };
-    let Some(webhook) = uuid(&id) else {
-        return not_found(ctx);
     };
     match client
         .rotate_webhook_secret(ctx.call(pb::RotateWebhookSecretRequest {
@@ -1008,16 +1039,14 @@ pub(crate) async fn delete(
     Path(id): Path<String>,
     form: Result<Form<ButtonPosted>, FormRejection>,
 ) -> Response {
-    let ctx = PageCtx::new(&state, &headers, &uri, "organizations");
-    let (ctx, _) = match signed_in_form(&state, &headers, ctx, form) {
-        Ok(checked) => checked,
+    let Posting {
+        ctx,
+        mut client,
+        id: webhook,
+        ..
+    } = match posted_about(&state, &headers, &uri, &id, form) {
+        Ok(posting) => posting,
         Err(response) => return response,
-    };
-    let Some(mut client) = client(&state) else {
-        return unavailable(ctx);
-    };
-    let Some(webhook) = uuid(&id) else {
-        return not_found(ctx);
     };
     let name = format!("webhooks/{webhook}");
     // Its organisation first, for the page to go back to.

@@ -341,6 +341,7 @@ impl WebhookService for WebhooksApi {
             return Err(Error::invalid("webhook", "is required").into());
         };
         let paths = mask_paths(&request.update_mask)?;
+        let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
         let mut violations = Vec::new();
         if let Err(Error::Invalid(v)) = resource_id("webhook.name", &webhook.name, "webhooks/") {
             violations.extend(v);
@@ -498,14 +499,11 @@ async fn commit(txn: sea_orm::DatabaseTransaction) -> Result<()> {
     Ok(interlink_runtime::idempotency::commit(txn).await?)
 }
 
-/// The paths of an update mask: at least one, each updatable.
-fn mask_paths(mask: &Option<prost_types::FieldMask>) -> Result<Vec<&str>> {
+/// The paths of an update mask: at least one (the proto requires it),
+/// each updatable.
+fn mask_paths(mask: &Option<prost_types::FieldMask>) -> Result<Vec<String>> {
     const ALLOWED: [&str; 4] = ["url", "description", "event_types", "enabled"];
-    let paths: Vec<&str> = mask
-        .as_ref()
-        .map(|m| m.paths.iter().map(String::as_str).collect())
-        .unwrap_or_default();
-    if paths.is_empty() {
+    if mask.as_ref().is_none_or(|m| m.paths.is_empty()) {
         return Err(Error::invalid(
             "update_mask",
             format!(
@@ -514,17 +512,5 @@ fn mask_paths(mask: &Option<prost_types::FieldMask>) -> Result<Vec<&str>> {
             ),
         ));
     }
-    let violations: Vec<Violation> = paths
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| !ALLOWED.contains(p))
-        .map(|(i, p)| {
-            Violation::new(
-                format!("update_mask.paths[{i}]"),
-                format!("`{p}` cannot be updated; updatable: {}", ALLOWED.join(", ")),
-            )
-        })
-        .collect();
-    Error::check(violations)?;
-    Ok(paths)
+    interlink_runtime::api::mask_paths(mask, &ALLOWED).map_err(Error::Invalid)
 }
