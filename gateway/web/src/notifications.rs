@@ -229,15 +229,9 @@ pub(crate) async fn inbox(
     )
 }
 
-/// The name of a notification whose id is in a path, if it is one (a
-/// UUID, lower-case and hyphenated, as the service names them).
+/// The name of a notification whose id is in a path, if it is one.
 fn checked_id(id: &str) -> Option<String> {
-    let shaped = id.len() == 36
-        && id.char_indices().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => c == '-',
-            _ => c.is_ascii_digit() || ('a'..='f').contains(&c),
-        });
-    shaped.then(|| format!("notifications/{id}"))
+    crate::pages::path_uuid(id).map(|id| format!("notifications/{id}"))
 }
 
 /// `GET /notifications/{id}/open`: marks it seen and goes to its page.

@@ -234,6 +234,18 @@ impl PageCtx {
 }
 
 /// `value` percent-encoded for a query parameter.
+/// An id of a path when it is a UUID (lower-case, hyphenated), as the
+/// services name their resources; any other names nothing (and never
+/// reaches a service's resource name).
+pub(crate) fn path_uuid(id: &str) -> Option<&str> {
+    let shaped = id.len() == 36
+        && id.char_indices().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => c == '-',
+            _ => c.is_ascii_digit() || ('a'..='f').contains(&c),
+        });
+    shaped.then_some(id)
+}
+
 pub(crate) fn form_urlencoded_component(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for b in value.bytes() {

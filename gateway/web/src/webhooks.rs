@@ -25,7 +25,7 @@ use crate::organizations::{
 };
 use crate::pages::{
     FieldErrors, PageCtx, Shown, display_name, field_errors, form_urlencoded_component, page,
-    people, problem, problem_page, resource_href, shown, web_pages,
+    path_uuid, people, problem, problem_page, resource_href, shown, web_pages,
 };
 use crate::sign_in::{Posted, see_other, signed_in_form};
 use crate::{Lang, Shared, WebState};
@@ -92,17 +92,6 @@ const STATES: [(&str, pb::DeliveryState, &str); 3] = [
     ("failed", pb::DeliveryState::Failed, "delivery-state-failed"),
 ];
 
-/// An id of a path when it is a UUID (lower-case, hyphenated), as the
-/// services name organisations, endpoints and events; others name nothing.
-fn uuid(id: &str) -> Option<&str> {
-    let shaped = id.len() == 36
-        && id.char_indices().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => c == '-',
-            _ => c.is_ascii_digit() || ('a'..='f').contains(&c),
-        });
-    shaped.then_some(id)
-}
-
 /// What a form posted about one webhook or organisation needs: the
 /// checked form in its page context, the webhooks client and the id of the
 /// path (a canonical UUID) — or the page that answers instead (sign-in,
@@ -121,7 +110,7 @@ fn posted_about<T: Posted>(
     let Some(client) = client(state) else {
         return Err(unavailable(ctx));
     };
-    let Some(id) = uuid(id) else {
+    let Some(id) = path_uuid(id) else {
         return Err(not_found(ctx));
     };
     Ok(Posting {
@@ -403,7 +392,7 @@ async fn render_list(
     let Some(mut client) = client(state) else {
         return unavailable(ctx);
     };
-    let Some(id) = uuid(id) else {
+    let Some(id) = path_uuid(id) else {
         return not_found(ctx);
     };
     let parent = format!("organizations/{id}");
@@ -690,7 +679,7 @@ async fn render_webhook(
     let Some(mut client) = client(state) else {
         return unavailable(ctx);
     };
-    let Some(id) = uuid(id) else {
+    let Some(id) = path_uuid(id) else {
         return not_found(ctx);
     };
     let name = format!("webhooks/{id}");
@@ -1002,7 +991,7 @@ pub(crate) async fn confirm_delete(
     let Some(mut client) = client(&state) else {
         return unavailable(ctx);
     };
-    let Some(webhook) = uuid(&id) else {
+    let Some(webhook) = path_uuid(&id) else {
         return not_found(ctx);
     };
     let webhook = match client
@@ -1133,7 +1122,7 @@ pub(crate) async fn delivery_page(
     let Some(mut client) = client(&state) else {
         return unavailable(ctx);
     };
-    let (Some(webhook), Some(event)) = (uuid(&id), uuid(&event)) else {
+    let (Some(webhook), Some(event)) = (path_uuid(&id), path_uuid(&event)) else {
         return not_found(ctx);
     };
     let name = format!("webhooks/{webhook}");
@@ -1226,7 +1215,7 @@ pub(crate) async fn replay(
     let Some(mut client) = client(&state) else {
         return unavailable(ctx);
     };
-    let (Some(webhook), Some(event)) = (uuid(&id), uuid(&event)) else {
+    let (Some(webhook), Some(event)) = (path_uuid(&id), path_uuid(&event)) else {
         return not_found(ctx);
     };
     let name = format!("webhooks/{webhook}/deliveries/{event}");
@@ -1743,9 +1732,9 @@ mod tests {
 
     #[test]
     fn only_uuids_name_webhooks_and_their_deliveries() {
-        assert_eq!(uuid(HOOK), Some(HOOK));
-        assert_eq!(uuid(&HOOK.to_uppercase()), None);
-        assert_eq!(uuid("../etc"), None);
+        assert_eq!(path_uuid(HOOK), Some(HOOK));
+        assert_eq!(path_uuid(&HOOK.to_uppercase()), None);
+        assert_eq!(path_uuid("../etc"), None);
         assert_eq!(
             delivery_href(&format!("webhooks/{HOOK}/deliveries/{EVENT}")),
             format!("/webhooks/{HOOK}/deliveries/{EVENT}")

@@ -179,26 +179,16 @@ impl CoproductionApi {
         Error::check(violations)?;
         let process_id = process_id.unwrap_or_default();
         let (task_id, asset_id) = target.unwrap_or_default();
-        let process = self.visible(&request, &process_id).await?;
-        let items = store::items(&self.db, &process_id).await?;
-        let (task_id, asset_id) = self
+        let (process, task_id, asset_id) = self
             .work_task(
+                &request,
                 "claim.target",
                 (&input.target, &r.parent),
                 &process_id,
                 (task_id, asset_id),
-                &items,
+                "claiming work on",
             )
             .await?;
-        let (administrator, perms) = self
-            .permissions(Some(&caller), &process, &items, Some(&task_id))
-            .await?;
-        if !administrator && perms.is_empty() {
-            return Err(Error::Denied(format!(
-                "claiming work on {} needs a permission on its task",
-                input.target
-            )));
-        }
         let claim = ClaimRow {
             id: uuid::Uuid::now_v7().to_string(),
             process_id: process_id.clone(),
@@ -290,26 +280,16 @@ impl CoproductionApi {
         Error::check(violations)?;
         let process_id = process_id.unwrap_or_default();
         let (task_id, asset_id) = target.unwrap_or_default();
-        let process = self.visible(&request, &process_id).await?;
-        let items = store::items(&self.db, &process_id).await?;
-        let (task_id, _) = self
+        let (process, task_id, _) = self
             .work_task(
+                &request,
                 field,
                 (&input.target, &r.parent),
                 &process_id,
                 (task_id, asset_id),
-                &items,
+                "asking for contributions to",
             )
             .await?;
-        let (administrator, perms) = self
-            .permissions(Some(&caller), &process, &items, Some(&task_id))
-            .await?;
-        if !administrator && perms.is_empty() {
-            return Err(Error::Denied(format!(
-                "asking for contributions to {} needs a permission on its task",
-                input.target
-            )));
-        }
         for (i, user) in users.iter().enumerate() {
             if store::user_subject(&self.db, user).await?.is_none() {
                 return Err(Error::invalid(
@@ -627,19 +607,24 @@ fn distinct_ids(
 }
 
 impl CoproductionApi {
-    /// The task a work target of process `process_id` is (an asset's
-    /// task), with the asset's id ('' for a task); refused by `field` when
-    /// it is not a task or an asset of the process (`named`: the target
-    /// and the process as asked).
-    async fn work_task(
+    /// The visible process `process_id` and the task a work target of it
+    /// is (an asset's task), with the asset's id ('' for a task), once the
+    /// caller may work on that task (an administrator, or a permission on
+    /// it; else refused as `doing` the target). A target that is not a
+    /// task or an asset of the process is refused by `field` (`named`: the
+    /// target and the process as asked).
+    async fn work_task<T>(
         &self,
+        request: &Request<T>,
         field: &str,
         named: (&str, &str),
         process_id: &str,
         target: WorkTarget,
-        items: &[store::ItemRow],
-    ) -> Result<(String, String)> {
+        doing: &str,
+    ) -> Result<(store::ProcessRow, String, String)> {
         let (target_name, parent) = named;
+        let process = self.visible(request, process_id).await?;
+        let items = store::items(&self.db, process_id).await?;
         let (task_id, asset_id) = match target {
             (Some(task), _) => (task, String::new()),
             (None, Some(asset)) => {
@@ -662,6 +647,14 @@ impl CoproductionApi {
                 format!("{target_name} is not a task of {parent}"),
             ));
         }
-        Ok((task_id, asset_id))
+        let (administrator, perms) = self
+            .permissions(identity(request), &process, &items, Some(&task_id))
+            .await?;
+        if !administrator && perms.is_empty() {
+            return Err(Error::Denied(format!(
+                "{doing} {target_name} needs a permission on its task"
+            )));
+        }
+        Ok((process, task_id, asset_id))
     }
 }

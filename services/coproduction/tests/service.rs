@@ -2315,19 +2315,17 @@ async fn internal_assets_instantiate_published_interlinkers(backend: Backend) {
     c.server.stop().await;
 }
 
-async fn contributions_are_asked_of_known_people_and_teams(backend: Backend) {
-    let c = Coproduction::start(backend).await;
+/// The team (Bea's) given `task` of `p` by Ana, and an external asset
+/// Bea adds to it.
+async fn grant_and_asset(c: &Coproduction, p: &pb::Process, task: &str) -> pb::Asset {
     let mut client = c.client();
-    let p = c.create(&c.ana, "Asks", true).await;
-    let tree = c.build(&p).await;
-    let task = free_task(&tree);
     client
         .create_grant(with_token(
             pb::CreateGrantRequest {
                 parent: p.name.clone(),
                 grant: Some(pb::Grant {
                     team: format!("teams/{TEAM}"),
-                    item: task.clone(),
+                    item: task.to_owned(),
                     create_assets: true,
                     access_assets: true,
                     ..Default::default()
@@ -2337,10 +2335,10 @@ async fn contributions_are_asked_of_known_people_and_teams(backend: Backend) {
         ))
         .await
         .expect("grant");
-    let asset = client
+    client
         .create_asset(with_token(
             pb::CreateAssetRequest {
-                parent: task.clone(),
+                parent: task.to_owned(),
                 asset: Some(pb::Asset {
                     kind: pb::AssetKind::External as i32,
                     display_name: "Map".into(),
@@ -2352,7 +2350,15 @@ async fn contributions_are_asked_of_known_people_and_teams(backend: Backend) {
         ))
         .await
         .expect("asset")
-        .into_inner();
+        .into_inner()
+}
+
+async fn contributions_are_asked_of_known_people_and_teams(backend: Backend) {
+    let c = Coproduction::start(backend).await;
+    let p = c.create(&c.ana, "Asks", true).await;
+    let tree = c.build(&p).await;
+    let task = free_task(&tree);
+    let asset = grant_and_asset(&c, &p, &task).await;
     let before = c.server.outbox_events().await.len();
     let ask = |token: &str, request: pb::ContributionRequest| {
         let mut client = c.client();
@@ -2466,38 +2472,7 @@ async fn claims_are_decided_and_stories_told_and_rated(backend: Backend) {
     let p = c.create(&c.ana, "Claims", true).await;
     let tree = c.build(&p).await;
     let task = free_task(&tree);
-    client
-        .create_grant(with_token(
-            pb::CreateGrantRequest {
-                parent: p.name.clone(),
-                grant: Some(pb::Grant {
-                    team: format!("teams/{TEAM}"),
-                    item: task.clone(),
-                    create_assets: true,
-                    access_assets: true,
-                    ..Default::default()
-                }),
-            },
-            &c.ana,
-        ))
-        .await
-        .expect("grant");
-    let asset = client
-        .create_asset(with_token(
-            pb::CreateAssetRequest {
-                parent: task.clone(),
-                asset: Some(pb::Asset {
-                    kind: pb::AssetKind::External as i32,
-                    display_name: "Map".into(),
-                    uri: "https://maps.example.org/lights".into(),
-                    ..Default::default()
-                }),
-            },
-            &c.bea,
-        ))
-        .await
-        .expect("asset")
-        .into_inner();
+    let asset = grant_and_asset(&c, &p, &task).await;
     let claim = |token: &str, target: &str, kind: pb::ClaimType| {
         let mut client = c.client();
         let request = with_token(

@@ -3,7 +3,9 @@
 
 use interlink_proto::notifications::v1 as pb;
 use interlink_proto::notifications::v1::notification_service_server::NotificationService;
-use interlink_runtime::api::{is_canonical_uuid, page_cursor, page_size, take_page, timestamp};
+use interlink_runtime::api::{
+    is_canonical_uuid, page_cursor, page_size, parse_name, take_page, timestamp,
+};
 use interlink_runtime::auth::{Identity, identity};
 use interlink_runtime::db::begin_write;
 use std::sync::Arc;
@@ -93,6 +95,54 @@ impl NotificationsApi {
     }
 }
 
+/// A stream of what `look` finds, asked again whenever a commit of the
+/// notifier wakes `news` (or every [`STREAM_POLL`], for other replicas'),
+/// and at once while it finds something. `look` carries the stream's
+/// state (its cursor) from one look to the next.
+fn watched<S, T, F, Fut>(
+    news: Arc<Notify>,
+    state: S,
+    look: F,
+) -> std::pin::Pin<Box<dyn futures::Stream<Item = std::result::Result<T, Status>> + Send>>
+where
+    S: Send + 'static,
+    T: Send + 'static,
+    F: Fn(S) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = (S, std::result::Result<Vec<T>, Status>)> + Send,
+{
+    let start = (state, std::collections::VecDeque::new(), news, look);
+    Box::pin(futures::stream::unfold(
+        start,
+        |(mut state, mut buffer, news, look)| async move {
+            loop {
+                if let Some(next) = buffer.pop_front() {
+                    return Some((Ok(next), (state, buffer, news, look)));
+                }
+                // Interest first, so a commit between the look and the
+                // wait is not missed.
+                let interest = Arc::clone(&news);
+                let woken = interest.notified();
+                tokio::pin!(woken);
+                woken.as_mut().enable();
+                let (next_state, found) = look(state).await;
+                state = next_state;
+                match found {
+                    Ok(items) if !items.is_empty() => {
+                        buffer.extend(items);
+                        continue;
+                    }
+                    Ok(_) => {}
+                    Err(status) => return Some((Err(status), (state, buffer, news, look))),
+                }
+                tokio::select! {
+                    _ = &mut woken => {}
+                    _ = tokio::time::sleep(STREAM_POLL) => {}
+                }
+            }
+        },
+    ))
+}
+
 impl NotificationsApi {
     /// The caller's user id, if they may read `process`'s feed (`name` as
     /// asked); else not found, as for an unknown process.
@@ -105,17 +155,6 @@ impl NotificationsApi {
             Some(true) => Ok(user),
             _ => Err(Error::NotFound(name.to_owned())),
         }
-    }
-}
-
-/// The id of `processes/{id}` in `process`.
-fn process_id(name: &str) -> std::result::Result<&str, interlink_runtime::validation::Violation> {
-    match name.strip_prefix("processes/") {
-        Some(id) if is_canonical_uuid(id) => Ok(id),
-        _ => Err(interlink_runtime::validation::Violation::new(
-            "process",
-            "must be `processes/{id}`",
-        )),
     }
 }
 
@@ -270,70 +309,52 @@ impl NotificationService for NotificationsApi {
         };
         struct Watch {
             db: DatabaseConnection,
-            news: Arc<Notify>,
             user: String,
             lang: Lang,
             cursor: i64,
             told: Option<i64>,
-            buffer: std::collections::VecDeque<pb::NotificationEvent>,
         }
         let watch = Watch {
             db: self.db.clone(),
-            news: self.news.clone(),
             user,
             lang,
             cursor,
             told: None,
-            buffer: Default::default(),
         };
-        let stream = futures::stream::unfold(watch, |mut w| async move {
-            loop {
-                if let Some(next) = w.buffer.pop_front() {
-                    return Some((Ok(next), w));
-                }
-                // Interest first, so a commit between the look and the
-                // wait is not missed.
-                let news = w.news.clone();
-                let woken = news.notified();
-                tokio::pin!(woken);
-                woken.as_mut().enable();
-                let looked = async {
-                    let rows = store::after(&w.db, &w.user, w.cursor, STREAM_BATCH).await?;
-                    let names = store::names(&w.db, &rows).await?;
-                    let (count, _) = store::unseen(&w.db, &w.user).await?;
-                    Ok::<_, sea_orm::DbErr>((rows, names, count))
-                }
-                .await;
-                let (rows, names, count) = match looked {
-                    Ok(looked) => looked,
-                    Err(e) => return Some((Err(Status::from(Error::Store(e))), w)),
-                };
-                for row in &rows {
-                    w.cursor = row.seq;
-                    w.buffer.push_back(pb::NotificationEvent {
-                        cursor: row.seq.max(0) as u64,
-                        notification: Some(to_proto(w.lang, row, &names)),
-                        unseen_count: count,
-                    });
-                }
-                if rows.is_empty() && w.told != Some(count) {
-                    w.buffer.push_back(pb::NotificationEvent {
-                        cursor: w.cursor.max(0) as u64,
-                        notification: None,
-                        unseen_count: count,
-                    });
-                }
-                if !w.buffer.is_empty() {
-                    w.told = Some(count);
-                    continue;
-                }
-                tokio::select! {
-                    _ = &mut woken => {}
-                    _ = tokio::time::sleep(STREAM_POLL) => {}
-                }
+        let stream = watched(self.news.clone(), watch, |mut w: Watch| async move {
+            let looked = async {
+                let rows = store::after(&w.db, &w.user, w.cursor, STREAM_BATCH).await?;
+                let names = store::names(&w.db, &rows).await?;
+                let (count, _) = store::unseen(&w.db, &w.user).await?;
+                Ok::<_, sea_orm::DbErr>((rows, names, count))
             }
+            .await;
+            let (rows, names, count) = match looked {
+                Ok(looked) => looked,
+                Err(e) => return (w, Err(Status::from(Error::Store(e)))),
+            };
+            let mut events = Vec::new();
+            for row in &rows {
+                w.cursor = row.seq;
+                events.push(pb::NotificationEvent {
+                    cursor: row.seq.max(0) as u64,
+                    notification: Some(to_proto(w.lang, row, &names)),
+                    unseen_count: count,
+                });
+            }
+            if rows.is_empty() && w.told != Some(count) {
+                events.push(pb::NotificationEvent {
+                    cursor: w.cursor.max(0) as u64,
+                    notification: None,
+                    unseen_count: count,
+                });
+            }
+            if !events.is_empty() {
+                w.told = Some(count);
+            }
+            (w, Ok(events))
         });
-        Ok(Response::new(Box::pin(stream)))
+        Ok(Response::new(stream))
     }
 
     async fn list_process_feed(
@@ -343,7 +364,9 @@ impl NotificationService for NotificationsApi {
         let caller = caller(&request)?.clone();
         let r = request.get_ref();
         let mut violations = Vec::new();
-        let process = process_id(&r.process).map_err(|v| violations.push(v)).ok();
+        let process = parse_name("process", "processes", &r.process)
+            .map_err(|v| violations.push(v))
+            .ok();
         let limit = page_size(r.page_size, 20, 100).unwrap_or_else(|v| {
             violations.push(v);
             20
@@ -381,7 +404,9 @@ impl NotificationService for NotificationsApi {
     ) -> std::result::Result<Response<FeedStream>, Status> {
         let caller = caller(&request)?.clone();
         let r = request.into_inner();
-        let process = process_id(&r.process).map_err(Error::from)?.to_owned();
+        let process = parse_name("process", "processes", &r.process)
+            .map_err(Error::from)?
+            .to_owned();
         let user = self.participant(&caller, &r.process, &process).await?;
         let lang = language(&self.db, &r.language_code, &user).await?;
         let cursor = if r.after > 0 {
@@ -393,62 +418,44 @@ impl NotificationService for NotificationsApi {
         };
         struct Watch {
             db: DatabaseConnection,
-            news: Arc<Notify>,
             process: String,
             lang: Lang,
             cursor: i64,
             started: bool,
-            buffer: std::collections::VecDeque<pb::FeedEntry>,
         }
         let watch = Watch {
             db: self.db.clone(),
-            news: self.news.clone(),
             process,
             lang,
             cursor,
             started: false,
-            buffer: Default::default(),
         };
-        let stream = futures::stream::unfold(watch, |mut w| async move {
-            loop {
-                if let Some(next) = w.buffer.pop_front() {
-                    return Some((Ok(next), w));
-                }
-                let news = w.news.clone();
-                let woken = news.notified();
-                tokio::pin!(woken);
-                woken.as_mut().enable();
-                let looked = async {
-                    let rows = feed::after(&w.db, &w.process, w.cursor, STREAM_BATCH).await?;
-                    let names = store::names(&w.db, &rows).await?;
-                    Ok::<_, sea_orm::DbErr>((rows, names))
-                }
-                .await;
-                let (rows, names) = match looked {
-                    Ok(looked) => looked,
-                    Err(e) => return Some((Err(Status::from(Error::Store(e))), w)),
-                };
-                if !w.started {
-                    w.started = true;
-                    w.buffer.push_back(pb::FeedEntry {
-                        cursor: w.cursor.max(0) as u64,
-                        ..Default::default()
-                    });
-                }
-                for row in &rows {
-                    w.cursor = row.seq;
-                    w.buffer.push_back(feed_entry(w.lang, row, &names));
-                }
-                if !w.buffer.is_empty() {
-                    continue;
-                }
-                tokio::select! {
-                    _ = &mut woken => {}
-                    _ = tokio::time::sleep(STREAM_POLL) => {}
-                }
+        let stream = watched(self.news.clone(), watch, |mut w: Watch| async move {
+            let looked = async {
+                let rows = feed::after(&w.db, &w.process, w.cursor, STREAM_BATCH).await?;
+                let names = store::names(&w.db, &rows).await?;
+                Ok::<_, sea_orm::DbErr>((rows, names))
             }
+            .await;
+            let (rows, names) = match looked {
+                Ok(looked) => looked,
+                Err(e) => return (w, Err(Status::from(Error::Store(e)))),
+            };
+            let mut entries = Vec::new();
+            if !w.started {
+                w.started = true;
+                entries.push(pb::FeedEntry {
+                    cursor: w.cursor.max(0) as u64,
+                    ..Default::default()
+                });
+            }
+            for row in &rows {
+                w.cursor = row.seq;
+                entries.push(feed_entry(w.lang, row, &names));
+            }
+            (w, Ok(entries))
         });
-        Ok(Response::new(Box::pin(stream)))
+        Ok(Response::new(stream))
     }
 
     async fn get_unseen_count(

@@ -4,7 +4,9 @@
 
 use interlink_proto::notifications::v1 as pb;
 use interlink_proto::notifications::v1::webhook_service_server::WebhookService;
-use interlink_runtime::api::{is_canonical_uuid, page_cursor, page_size, take_page, timestamp};
+use interlink_runtime::api::{
+    is_canonical_uuid, page_cursor, page_size, parse_name, take_page, timestamp,
+};
 use interlink_runtime::auth::{Identity, identity};
 use interlink_runtime::db::{begin_write, statement};
 use interlink_runtime::validation::{Violation, check_line, check_url};
@@ -55,7 +57,7 @@ impl WebhooksApi {
     /// The endpoint `name` names, if the caller may manage it (else not
     /// found: others may not learn it exists).
     async fn endpoint(&self, caller: &Identity, field: &str, name: &str) -> Result<Endpoint> {
-        let id = resource_id(field, name, "webhooks/")?;
+        let id = resource_id(field, name, "webhooks")?;
         match webhook_store::get(&self.db, id).await? {
             Some(endpoint) if self.may_manage(caller, &endpoint.organization).await? => {
                 Ok(endpoint)
@@ -132,11 +134,8 @@ fn caller<T>(request: &Request<T>) -> Result<&Identity> {
     identity(request).ok_or(Error::Unauthenticated)
 }
 
-fn resource_id<'a>(field: &str, name: &'a str, prefix: &str) -> Result<&'a str> {
-    match name.strip_prefix(prefix) {
-        Some(id) if is_canonical_uuid(id) => Ok(id),
-        _ => Err(Error::invalid(field, format!("must be `{prefix}{{id}}`"))),
-    }
+fn resource_id<'a>(field: &str, name: &'a str, collection: &str) -> Result<&'a str> {
+    Ok(parse_name(field, collection, name)?)
 }
 
 /// Checks the fields of an endpoint named in `paths` (all on creation).
@@ -257,7 +256,7 @@ impl WebhookService for WebhooksApi {
         let caller = caller(&request)?.clone();
         let request = request.into_inner();
         let mut violations = Vec::new();
-        let organization = match resource_id("parent", &request.parent, "organizations/") {
+        let organization = match resource_id("parent", &request.parent, "organizations") {
             Ok(id) => id.to_owned(),
             Err(Error::Invalid(v)) => {
                 violations.extend(v);
@@ -307,7 +306,7 @@ impl WebhookService for WebhooksApi {
     ) -> Answer<pb::ListWebhooksResponse> {
         let caller = caller(&request)?.clone();
         let request = request.into_inner();
-        let organization = resource_id("parent", &request.parent, "organizations/")?;
+        let organization = resource_id("parent", &request.parent, "organizations")?;
         if !self.may_manage(&caller, organization).await? {
             return Err(Error::Denied(format!(
                 "only the administrators of {} see its webhooks",
@@ -343,7 +342,7 @@ impl WebhookService for WebhooksApi {
         let paths = mask_paths(&request.update_mask)?;
         let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
         let mut violations = Vec::new();
-        if let Err(Error::Invalid(v)) = resource_id("webhook.name", &webhook.name, "webhooks/") {
+        if let Err(Error::Invalid(v)) = resource_id("webhook.name", &webhook.name, "webhooks") {
             violations.extend(v);
         }
         let (url, description) = check_fields(&webhook, &paths, &mut violations);
@@ -437,7 +436,7 @@ impl WebhookService for WebhooksApi {
                 None
             }
         };
-        if let Err(Error::Invalid(v)) = resource_id("parent", &request.parent, "webhooks/") {
+        if let Err(Error::Invalid(v)) = resource_id("parent", &request.parent, "webhooks") {
             violations.extend(v);
         }
         Error::check(violations)?;

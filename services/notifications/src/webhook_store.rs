@@ -5,9 +5,10 @@
 
 use interlink_proto::events::v1::Event;
 use interlink_runtime::api::now_ms;
-use interlink_runtime::db::{run, statement};
-use sea_orm::{ConnectionTrait, DbErr, QueryResult, Value};
+use interlink_runtime::db::run;
+use sea_orm::{ConnectionTrait, DbErr, QueryResult};
 
+use crate::store;
 use crate::webhooks;
 
 /// An endpoint as stored.
@@ -79,14 +80,6 @@ fn endpoint(r: &QueryResult) -> Result<Endpoint, DbErr> {
     })
 }
 
-async fn query<const N: usize>(
-    db: &impl ConnectionTrait,
-    sql: &str,
-    values: [Value; N],
-) -> Result<Vec<QueryResult>, DbErr> {
-    db.query_all_raw(statement(db, sql, values)).await
-}
-
 /// Writes the deliveries of `event` to the enabled endpoints of its
 /// organisation that hear its type (once per endpoint: a redelivered
 /// event adds nothing). Returns how many were written.
@@ -94,7 +87,7 @@ pub async fn enqueue(txn: &impl ConnectionTrait, event: &Event) -> Result<usize,
     if event.organization_id.is_empty() || !webhooks::is_event_type(&event.r#type) {
         return Ok(0);
     }
-    let listening: Vec<(String, String)> = query(
+    let listening: Vec<(String, String)> = store::rows(
         txn,
         "SELECT id, event_types FROM webhooks WHERE organization_id = $1 AND enabled",
         [event.organization_id.clone().into()],
@@ -199,7 +192,7 @@ fn types_json(types: &[String]) -> String {
 
 /// One endpoint.
 pub async fn get(db: &impl ConnectionTrait, id: &str) -> Result<Option<Endpoint>, DbErr> {
-    query(
+    store::rows(
         db,
         &format!("SELECT {ENDPOINT_COLUMNS} FROM webhooks WHERE id = $1"),
         [id.into()],
@@ -212,7 +205,7 @@ pub async fn get(db: &impl ConnectionTrait, id: &str) -> Result<Option<Endpoint>
 
 /// An organisation's endpoints, oldest first.
 pub async fn list(db: &impl ConnectionTrait, organization: &str) -> Result<Vec<Endpoint>, DbErr> {
-    query(
+    store::rows(
         db,
         &format!("SELECT {ENDPOINT_COLUMNS} FROM webhooks WHERE organization_id = $1 ORDER BY id"),
         [organization.into()],
@@ -368,7 +361,7 @@ pub async fn deliveries(
     state: Option<DeliveryState>,
     limit: u64,
 ) -> Result<Vec<Delivery>, DbErr> {
-    query(
+    store::rows(
         db,
         &format!(
             "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE webhook_id = $1 \
@@ -394,7 +387,7 @@ pub async fn delivery_with_body(
     webhook: &str,
     event_id: &str,
 ) -> Result<Option<(Delivery, String)>, DbErr> {
-    let rows = query(
+    let rows = store::rows(
         db,
         &format!(
             "SELECT {DELIVERY_COLUMNS}, payload FROM webhook_deliveries \
@@ -428,7 +421,7 @@ pub async fn attempts(
     webhook: &str,
     event_id: &str,
 ) -> Result<Vec<Attempt>, DbErr> {
-    query(
+    store::rows(
         db,
         "SELECT at, status, latency_ms, error FROM webhook_attempts \
          WHERE webhook_id = $1 AND event_id = $2 ORDER BY attempt",
