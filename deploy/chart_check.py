@@ -8,15 +8,17 @@ assert the chart's properties (probes, resources, hardened security
 contexts, every role present, NetworkPolicies, secrets by reference, the
 migration hook, the first-party interlinkers' HTTP origins, the platform's
 own key for its tokens to interlinkers, the notifications role's e-mail
-settings with its SMTP URL from a Secret, and its webhook settings). Every
+settings with its SMTP URL from a Secret, and its webhook settings, the
+federation role's public address and name). Every
 file under deploy/tests/broken-values must be rejected. With --binary, each
 role of the default rendering starts from the environment the chart gives it
 (the migration Job's commands first; its Secret files made here, the
 interlinker key with openssl), against the local PostgreSQL and NATS; an
 interlinker must then answer `GET /healthz` on its HTTP port, and the
-gateway serve the public half of that key; and the notifications role starts
+gateway serve the public half of that key; the notifications role starts
 again from the environment the chart gives it with e-mail on, and with every
-webhook setting off its default.
+webhook setting off its default; and the federation role with its public
+address and name given.
 
 Prints one line per check and a `test result:` line like cargo's; exits 1
 on any failure.
@@ -48,7 +50,17 @@ from kubernetes_validate.utils import VersionNotSupportedError
 
 CHART = "helm/interlink"
 KUBE = "1.32.0"
-ROLES = ["gateway", "community", "catalogue", "coproduction", "monitoring", "notifications", "documents", "surveys"]
+ROLES = [
+    "gateway",
+    "community",
+    "catalogue",
+    "coproduction",
+    "monitoring",
+    "notifications",
+    "federation",
+    "documents",
+    "surveys",
+]
 # Every role but the gateway keeps a database.
 SERVICES = ROLES[1:]
 # The first-party interlinkers serve HTTP on an origin of their own (their
@@ -112,6 +124,20 @@ WEBHOOK_VALUES = {
             "retryInitialMs": 1,
             "retryWindowSecs": 1,
         }
+    }
+}
+# The federation role's settings (federation.*), its alone, each only when
+# given: env name -> values key.
+FEDERATION_ENV = {
+    "INTERLINK__FEDERATION__PUBLIC_URL": "publicUrl",
+    "INTERLINK__FEDERATION__DISPLAY_NAME": "displayName",
+}
+# Both given (a name at the binary's 200-character bound, not ASCII alone:
+# it counts characters, as the schema's maxLength does).
+FEDERATION_VALUES = {
+    "federation": {
+        "publicUrl": "https://participa.example.org",
+        "displayName": "Ayuntamiento de Zaragoza — " + "ñ" * 173,
     }
 }
 
@@ -293,6 +319,37 @@ def check_webhooks(role, env, merged):
             assert value == str(given).lower(), f"{name} = {value!r}, notifications.webhooks.{key}: {given}"
 
 
+def check_federation(role, env, merged, values):
+    """The federation role's settings on the federation role only, each
+    inline, the site's address and name when not given; a PA's
+    values name its public address, the site's, and its name."""
+    present = sorted(k for k in env if k.startswith("INTERLINK__FEDERATION__"))
+    if role != "federation":
+        assert not present, f"{role}: federation settings: {present}"
+        return
+    federation = dict(merged["federation"])
+    # Empty: the site's own address and name.
+    web = merged["gateway"]["web"]
+    federation["publicUrl"] = federation.get("publicUrl") or web.get("publicUrl")
+    federation["displayName"] = federation.get("displayName") or web.get("siteName")
+    expected = sorted(name for name, key in FEDERATION_ENV.items() if federation.get(key))
+    assert present == expected, f"{role}: {present} != {expected}"
+    for name in present:
+        given, item = federation[FEDERATION_ENV[name]], env[name]
+        assert item == {"name": name, "value": given}, item
+    public_url = federation.get("publicUrl")
+    if public_url:
+        assert re.fullmatch(r"https?://[^/\s]+/?", public_url), f"{role}: public URL {public_url}"
+    assert len(federation.get("displayName") or "") <= 200, f"{role}: display name too long"
+    if values:
+        # A PA's values name its own address (its site's) and name.
+        given = values.get("federation", {})
+        assert given.get("publicUrl"), f"{role}: no publicUrl in the PA's values"
+        assert given.get("displayName"), f"{role}: no displayName in the PA's values"
+        site = merged["gateway"]["web"]["publicUrl"]
+        assert public_url.rstrip("/") == site.rstrip("/"), f"{role}: {public_url}, the site at {site}"
+
+
 def check_interlinker(role, container, env, merged, values, gateway):
     """A first-party interlinker: its HTTP port, probes on `/healthz`, its
     origin and the platform's tokens (never the pod's own dev key, nor the
@@ -346,6 +403,7 @@ def check_properties(objects, values, pa=None):
     assert len(config) == 1
     assert not [k for k in config[0]["data"] if k in KEY_ENV], "the interlinker key for every role"
     assert not [k for k in config[0]["data"] if k.startswith("INTERLINK__NOTIFICATIONS__")], "e-mail for every role"
+    assert not [k for k in config[0]["data"] if k.startswith("INTERLINK__FEDERATION__")], "federation for every role"
     if pa and mail_settings(merged):
         # A PA's values name its own Secret, not the chart's example.
         named = merged["notifications"]["mail"]["smtpSecret"]
@@ -411,6 +469,7 @@ def check_properties(objects, values, pa=None):
         check_signer(role, spec, container, env, merged)
         check_mail(role, env, merged, gateway_env)
         check_webhooks(role, env, merged)
+        check_federation(role, env, merged, values if pa else {})
         if role in INTERLINKERS:
             check_interlinker(role, container, env, merged, values if pa else {}, services.get("gateway"))
         if role == "catalogue":
@@ -694,6 +753,18 @@ def run_notifications_with_webhooks(binary, nats_url):
     run_roles(objects, binary, nats_url, only=["notifications"])
 
 
+def run_federation_with_settings(binary, nats_url):
+    """The federation role starts from the chart's environment with its
+    public address and name given: the binary takes each env name and
+    value the chart gives it."""
+    objects = render(CHART, FEDERATION_VALUES)
+    (deployment,) = [d for d in by_kind(objects, "Deployment") if component(d) == "federation"]
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    rendered = {e["name"] for e in container["env"]}
+    assert set(FEDERATION_ENV) <= rendered, "no federation settings in the rendering"
+    run_roles(objects, binary, nats_url, only=["federation"])
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -788,11 +859,15 @@ def check_compose(path="deploy/compose.yaml"):
     # The notifications role alone sends e-mail: to the mail catcher (plain
     # SMTP inside the stack), its links to the gateway's published address.
     assert not [k for k in shared if k.startswith("INTERLINK__NOTIFICATIONS__")], "e-mail for every role"
+    assert not [k for k in shared if k.startswith("INTERLINK__FEDERATION__")], "federation for every role"
     for role in ROLES:
         env = services[role]["environment"]
         mail_keys = [k for k in env if k.startswith("INTERLINK__NOTIFICATIONS__")]
         if role != "notifications":
             assert not mail_keys, f"{role}: {mail_keys}"
+        federation_keys = [k for k in env if k.startswith("INTERLINK__FEDERATION__")]
+        if role != "federation":
+            assert not federation_keys, f"{role}: {federation_keys}"
     catcher = " ".join(services["mail"]["command"])
     assert "aiosmtpd" in catcher and "aiosmtpd.handlers.Debugging" in catcher, catcher
     listen = re.search(r"-l 0\.0\.0\.0:(\d+)", catcher)
@@ -805,6 +880,9 @@ def check_compose(path="deploy/compose.yaml"):
     host, port, _ = published.rsplit(":", 2)
     assert env["INTERLINK__NOTIFICATIONS__PUBLIC_URL"] == f"http://{host}:{port}", env
     assert "mail" in notifications["depends_on"], notifications["depends_on"]
+    # The federation role's feed is issued as the gateway's published address.
+    env = services["federation"]["environment"]
+    assert env["INTERLINK__FEDERATION__PUBLIC_URL"] == f"http://{host}:{port}", env
     migrated = re.search(r"for role in ([a-z ]+); do", services["migrate"]["command"][0])
     assert migrated and migrated.group(1).split() == SERVICES, "migrate: not every service's database"
     with open("deploy/postgres-init.sql") as f:
@@ -881,6 +959,13 @@ def main():
         check_properties(objects, WEBHOOK_VALUES, pa=False)
 
     checks.append(("chart gives the notifications role its webhook settings from notifications.webhooks", webhooks))
+
+    def federation():
+        objects = render(CHART, FEDERATION_VALUES)
+        validate(objects)
+        check_properties(objects, FEDERATION_VALUES, pa=False)
+
+    checks.append(("chart gives the federation role its public address and name from federation", federation))
     for path in sorted(glob.glob("deploy/tests/broken-values/*.yaml")):
 
         def broken(path=path):
@@ -910,6 +995,12 @@ def main():
             (
                 "the notifications role starts with the chart's webhook settings",
                 lambda: run_notifications_with_webhooks(args.binary, args.nats_url),
+            )
+        )
+        checks.append(
+            (
+                "the federation role starts with the chart's federation settings",
+                lambda: run_federation_with_settings(args.binary, args.nats_url),
             )
         )
     passed = failed = 0

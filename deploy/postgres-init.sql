@@ -4,5 +4,6 @@ CREATE DATABASE interlink_catalogue;
 CREATE DATABASE interlink_coproduction;
 CREATE DATABASE interlink_monitoring;
 CREATE DATABASE interlink_notifications;
+CREATE DATABASE interlink_federation;
 CREATE DATABASE interlink_documents;
 CREATE DATABASE interlink_surveys;

@@ -4,6 +4,7 @@ use interlink_catalogue::CatalogueRole;
 use interlink_community::CommunityRole;
 use interlink_coproduction::CoproductionRole;
 use interlink_documents::DocumentsRole;
+use interlink_federation::FederationRole;
 use interlink_monitoring::MonitoringRole;
 use interlink_notifications::NotificationsRole;
 use interlink_runtime::echo::EchoRole;
@@ -22,6 +23,7 @@ pub(crate) fn all() -> Vec<Box<dyn Role>> {
         Box::new(CoproductionRole),
         Box::new(MonitoringRole),
         Box::new(NotificationsRole),
+        Box::new(FederationRole),
         Box::new(DocumentsRole),
         Box::new(SurveysRole),
         Box::new(EchoRole),

@@ -120,7 +120,11 @@ async fn call(
                     .map_err(|e| {
                         GatewayError::Internal(format!("response of {}: {e}", route.grpc_path()))
                     })?;
-            Ok(json_response(json))
+            if parts.method == http::Method::GET {
+                Ok(conditional_json_response(&parts.headers, json))
+            } else {
+                Ok(json_response(json))
+            }
         }
     };
     match tokio::time::timeout(deadline, answer).await {
@@ -196,6 +200,37 @@ fn json_response(json: Vec<u8>) -> Response {
         Body::from(json),
     )
         .into_response()
+}
+
+/// The answer to a GET: the JSON with a strong `ETag` (a digest of the
+/// bytes), or `304 Not Modified` when the request's `If-None-Match` names
+/// it already, so a poller (a federated peer reading the feed) pays no
+/// transfer for an unchanged page.
+fn conditional_json_response(headers: &http::HeaderMap, json: Vec<u8>) -> Response {
+    use base64::Engine;
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(&json);
+    let tag = format!(
+        "\"{}\"",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..18])
+    );
+    let matches = headers
+        .get_all(http::header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(str::trim)
+        .any(|candidate| candidate == "*" || candidate.trim_start_matches("W/") == tag);
+    let etag = http::HeaderValue::from_str(&tag).ok();
+    let mut response = if matches {
+        http::StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        json_response(json)
+    };
+    if let Some(etag) = etag {
+        response.headers_mut().insert(http::header::ETAG, etag);
+    }
+    response
 }
 
 /// A server stream as newline-delimited JSON: `{"result": …}` per message,

@@ -26,12 +26,13 @@ pub mod receiver;
 pub use client::{Client, Reply};
 
 /// The service roles of the mesh, in start-up order (each keeps a database).
-pub const SERVICE_ROLES: [&str; 5] = [
+pub const SERVICE_ROLES: [&str; 6] = [
     "community",
     "catalogue",
     "coproduction",
     "monitoring",
     "notifications",
+    "federation",
 ];
 
 /// How long a process may take to start serving.

@@ -45,6 +45,15 @@ pub mod notifications {
     }
 }
 
+/// `interlink.federation.v1`: what deployments share with one another.
+pub mod federation {
+    /// Version 1.
+    pub mod v1 {
+        #![allow(unreachable_pub, clippy::all)]
+        include!(concat!(env!("OUT_DIR"), "/interlink.federation.v1.rs"));
+    }
+}
+
 /// `interlink.common.v1`: messages shared by every service.
 pub mod common {
     /// Version 1.

@@ -10,10 +10,10 @@
 {{/* The roles, in start-up order; services keep a database. The gRPC
 services sit behind the gateway; the first-party interlinkers (documents,
 surveys) serve HTTP on an origin of their own, not through the gateway. */}}
-{{- define "interlink.grpcServices" -}}community catalogue coproduction monitoring notifications{{- end -}}
+{{- define "interlink.grpcServices" -}}community catalogue coproduction monitoring notifications federation{{- end -}}
 {{- define "interlink.interlinkers" -}}documents surveys{{- end -}}
-{{- define "interlink.services" -}}community catalogue coproduction monitoring notifications documents surveys{{- end -}}
-{{- define "interlink.roles" -}}gateway community catalogue coproduction monitoring notifications documents surveys{{- end -}}
+{{- define "interlink.services" -}}community catalogue coproduction monitoring notifications federation documents surveys{{- end -}}
+{{- define "interlink.roles" -}}gateway community catalogue coproduction monitoring notifications federation documents surveys{{- end -}}
 
 {{/* The HTTP port an interlinker listens on in its pod. */}}
 {{- define "interlink.interlinkerPort" -}}

@@ -293,6 +293,7 @@ fn generated(rng: &mut StdRng, i: usize) -> InterlinkerRow {
             logo_uri: String::new(),
             snapshot_uris: Vec::new(),
             details: Some(details),
+            shared: false,
         },
         rating_sum: ratings * rng.gen_range(1..=5),
         rating_count: ratings,

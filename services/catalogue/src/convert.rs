@@ -209,6 +209,7 @@ pub(crate) fn fields_from(path: &str, input: &pb::Interlinker, out: &mut Vec<Vio
         logo_uri: input.logo_uri.clone(),
         snapshot_uris: list(&input.snapshot_uris),
         details: input.details.as_ref().map(|d| details_from(path, d, out)),
+        shared: input.shared,
     }
 }
 
@@ -321,6 +322,7 @@ pub(crate) fn interlinker_to(row: &InterlinkerRow) -> pb::Interlinker {
         create_time: Some(timestamp(row.created_at)),
         update_time: Some(timestamp(row.updated_at)),
         publish_time: row.published_at.map(timestamp),
+        shared: f.shared,
         details: f.details.as_ref().map(details_to),
     }
 }

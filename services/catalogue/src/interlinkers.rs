@@ -61,6 +61,7 @@ const MASKABLE: &[(&str, CopyField)] = &[
     ("software", |to, from| to.details = from.details.clone()),
     ("knowledge", |to, from| to.details = from.details.clone()),
     ("external", |to, from| to.details = from.details.clone()),
+    ("shared", |to, from| to.shared = from.shared),
 ];
 
 /// The most characters of a search query.

@@ -157,6 +157,8 @@ impl SeedData {
                 logo_uri: f.logo_uri,
                 snapshot_uris: Vec::new(),
                 details: Some(details),
+                // Every deployment seeds the same entries: nothing to share.
+                shared: false,
             };
             interlinkers.push((entry.key, entry.nature, fields));
         }

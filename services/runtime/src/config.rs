@@ -59,6 +59,8 @@ pub struct Config {
     pub surveys: InterlinkerConfig,
     /// The notifications service.
     pub notifications: NotificationsConfig,
+    /// Sharing with other deployments.
+    pub federation: FederationConfig,
 }
 
 impl Default for Config {
@@ -76,6 +78,7 @@ impl Default for Config {
             documents: InterlinkerConfig::default_at("127.0.0.1:8091"),
             surveys: InterlinkerConfig::default_at("127.0.0.1:8092"),
             notifications: NotificationsConfig::default(),
+            federation: FederationConfig::default(),
         }
     }
 }
@@ -205,6 +208,19 @@ impl Default for NotificationsConfig {
             webhook_retry_window_secs: 86_400,
         }
     }
+}
+
+/// Sharing with other deployments (the federation service).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct FederationConfig {
+    /// The deployment's public address (`https://participa.zaragoza.es`):
+    /// the issuer of its feed entries, which its peers check. Empty in
+    /// embedded mode: the gateway's own (`http://` and `gateway.listen`).
+    pub public_url: String,
+    /// Its name for people on its peers' pages; empty: the web front
+    /// end's site name.
+    pub display_name: String,
 }
 
 /// The database of a role.
@@ -677,6 +693,28 @@ impl Config {
             return Err(invalid(
                 "notifications.public_url",
                 "must start with http:// or https://",
+            ));
+        }
+        let federation = &self.federation;
+        if !federation.public_url.is_empty()
+            && (!(federation.public_url.starts_with("http://")
+                || federation.public_url.starts_with("https://"))
+                || federation
+                    .public_url
+                    .parse::<http::Uri>()
+                    .ok()
+                    .and_then(|uri| uri.host().map(str::is_empty))
+                    != Some(false))
+        {
+            return Err(invalid(
+                "federation.public_url",
+                "must be an http:// or https:// URL",
+            ));
+        }
+        if federation.display_name.chars().count() > 200 {
+            return Err(invalid(
+                "federation.display_name",
+                "must be at most 200 characters",
             ));
         }
         if !notifications.smtp_url.is_empty() && !notifications.mail_from.contains('@') {

@@ -307,6 +307,9 @@ pub struct Fields {
     pub snapshot_uris: Vec<String>,
     /// The nature's own fields.
     pub details: Option<Details>,
+    /// Shared with federated deployments while published.
+    #[serde(default)]
+    pub shared: bool,
 }
 
 /// Longest title, per language.
@@ -618,6 +621,7 @@ mod tests {
             format: Some(Format::Software),
             logo_uri: String::new(),
             snapshot_uris: Vec::new(),
+            shared: false,
             details: Some(Details::Software {
                 support: Some(SupportMode::Saas),
                 endpoint_uri: "https://editor.example.org".into(),

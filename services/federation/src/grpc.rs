@@ -1,0 +1,143 @@
+//! The gRPC adapter: the keys, the feed, and key rotation.
+
+use interlink_proto::federation::v1 as pb;
+use interlink_proto::federation::v1::federation_service_server::FederationService;
+use interlink_runtime::api::{page_size, timestamp};
+use interlink_runtime::auth::identity;
+use sea_orm::DatabaseConnection;
+use tonic::{Request, Response, Status};
+
+use crate::error::{Error, Result};
+use crate::store::{self, KeyRow, Kind};
+
+/// Entries per page unless asked otherwise.
+const DEFAULT_PAGE: u64 = 100;
+/// The most entries per page.
+const MAX_PAGE: u64 = 1000;
+
+/// Who this deployment is to its peers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// Its public URL: the `iss` of its entries.
+    pub issuer: String,
+    /// Its name for people.
+    pub display_name: String,
+}
+
+/// The federation service.
+#[derive(Debug, Clone)]
+pub struct FederationApi {
+    db: DatabaseConnection,
+    identity: Identity,
+}
+
+impl FederationApi {
+    /// The service over `db`, publishing as `identity`.
+    pub fn new(db: DatabaseConnection, identity: Identity) -> Self {
+        Self { db, identity }
+    }
+}
+
+fn key_to(row: KeyRow) -> pb::FederationKey {
+    pb::FederationKey {
+        kty: "EC".into(),
+        crv: "P-256".into(),
+        x: row.x,
+        y: row.y,
+        kid: row.kid,
+        alg: "ES256".into(),
+        r#use: "sig".into(),
+        endorsement: row.endorsement,
+        create_time: Some(timestamp(row.created_at)),
+        retire_time: row.retired_at.map(timestamp),
+    }
+}
+
+fn kind_to(word: &str) -> pb::EntryKind {
+    match Kind::parse(word) {
+        Some(Kind::Interlinker) => pb::EntryKind::Interlinker,
+        Some(Kind::SchemaVersion) => pb::EntryKind::SchemaVersion,
+        Some(Kind::Story) => pb::EntryKind::Story,
+        None => pb::EntryKind::Unspecified,
+    }
+}
+
+/// The sequence after which `cursor` starts (`c<seq>`; empty: 0).
+fn parse_cursor(cursor: &str) -> Result<i64> {
+    if cursor.is_empty() {
+        return Ok(0);
+    }
+    cursor
+        .strip_prefix('c')
+        .filter(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|digits| digits.parse::<i64>().ok())
+        .ok_or_else(|| Error::invalid("cursor", "must be a `next_cursor` of an earlier answer"))
+}
+
+impl FederationApi {
+    async fn list_feed(
+        &self,
+        request: &pb::ListFeedEntriesRequest,
+    ) -> Result<pb::ListFeedEntriesResponse> {
+        let after = parse_cursor(&request.cursor)?;
+        let limit = page_size(request.page_size, DEFAULT_PAGE, MAX_PAGE)?;
+        let (rows, more) = store::entries(&self.db, after, limit).await?;
+        let next = rows.last().map_or(after, |row| row.seq);
+        Ok(pb::ListFeedEntriesResponse {
+            entries: rows
+                .into_iter()
+                .map(|row| pb::FeedEntry {
+                    sequence: row.seq,
+                    kind: kind_to(&row.kind) as i32,
+                    name: row.name,
+                    version: row.version,
+                    withdrawn: row.withdrawn,
+                    update_time: Some(timestamp(row.updated_at)),
+                    signature: row.jws,
+                })
+                .collect(),
+            next_cursor: format!("c{next}"),
+            more,
+        })
+    }
+}
+
+#[tonic::async_trait]
+impl FederationService for FederationApi {
+    async fn get_federation_keys(
+        &self,
+        _request: Request<pb::GetFederationKeysRequest>,
+    ) -> std::result::Result<Response<pb::FederationKeys>, Status> {
+        let keys = store::keys(&self.db).await.map_err(Error::from)?;
+        Ok(Response::new(pb::FederationKeys {
+            issuer: self.identity.issuer.clone(),
+            display_name: self.identity.display_name.clone(),
+            keys: keys.into_iter().map(key_to).collect(),
+        }))
+    }
+
+    async fn list_feed_entries(
+        &self,
+        request: Request<pb::ListFeedEntriesRequest>,
+    ) -> std::result::Result<Response<pb::ListFeedEntriesResponse>, Status> {
+        Ok(Response::new(self.list_feed(request.get_ref()).await?))
+    }
+
+    async fn rotate_federation_key(
+        &self,
+        request: Request<pb::RotateFederationKeyRequest>,
+    ) -> std::result::Result<Response<pb::FederationKey>, Status> {
+        let caller = identity(&request).ok_or(Error::Unauthenticated)?;
+        if !caller.platform_admin {
+            return Err(Error::Denied(
+                "only platform administrators rotate the federation key".into(),
+            )
+            .into());
+        }
+        let key = store::rotate(&self.db, &self.identity.issuer)
+            .await
+            .map_err(Error::from)?;
+        tracing::info!(kid = %key.kid, "federation signing key rotated");
+        Ok(Response::new(key_to(key)))
+    }
+}

@@ -1,0 +1,107 @@
+//! The federation service: what this deployment shares with other
+//! Interlink deployments (one per public administration).
+//!
+//! Editors mark catalogue entries as shared; the [`publisher`] turns the
+//! catalogue's events about them into entries of this deployment's feed,
+//! each signed (JWS, ES256) by the deployment's current key ([`keys`],
+//! [`store`]). Peers pull the feed through the gateway ([`grpc`]), page by
+//! page from a cursor, and verify each entry against the key they pinned,
+//! following the endorsements a key rotation leaves.
+
+pub mod error;
+pub mod grpc;
+pub mod keys;
+pub mod migrations;
+pub mod publisher;
+pub mod store;
+
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+use interlink_proto::federation::v1::federation_service_server::FederationServiceServer;
+use interlink_runtime::events::Consumer;
+use interlink_runtime::host::{Role, RoleContext};
+use sea_orm::{DatabaseConnection, DbErr};
+use tonic::service::RoutesBuilder;
+
+pub use grpc::{FederationApi, Identity};
+pub use migrations::Migrator;
+pub use publisher::Publisher;
+
+/// The fully-qualified name of the gRPC service.
+pub const SERVICE_NAME: &str = "interlink.federation.v1.FederationService";
+
+/// Who this deployment is to its peers, from `config`: its public URL
+/// (else the gateway's own address) and its name (else the site's).
+pub fn identity(config: &interlink_runtime::Config) -> Identity {
+    let federation = &config.federation;
+    let issuer = if federation.public_url.is_empty() {
+        format!("http://{}", config.gateway.listen)
+    } else {
+        federation.public_url.trim_end_matches('/').to_owned()
+    };
+    let display_name = if federation.display_name.trim().is_empty() {
+        config.gateway.web.site_name.trim().to_owned()
+    } else {
+        federation.display_name.trim().to_owned()
+    };
+    Identity {
+        issuer,
+        display_name,
+    }
+}
+
+/// The `federation` role of the `interlink` binary.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FederationRole;
+
+impl Role for FederationRole {
+    fn name(&self) -> &'static str {
+        "federation"
+    }
+
+    fn has_database(&self) -> bool {
+        true
+    }
+
+    fn migrate<'a>(&'a self, db: &'a DatabaseConnection) -> BoxFuture<'a, Result<(), DbErr>> {
+        Box::pin(interlink_runtime::db::migrate::<Migrator>(db, "federation"))
+    }
+
+    fn start<'a>(
+        &'a self,
+        context: RoleContext,
+        routes: &'a mut RoutesBuilder,
+    ) -> BoxFuture<'a, anyhow::Result<Vec<String>>> {
+        Box::pin(async move {
+            let db = context
+                .db
+                .clone()
+                .ok_or_else(|| anyhow::anyhow!("the federation role needs its database"))?;
+            store::ensure_key(&db).await?;
+            let identity = identity(&context.config);
+            let consumer = Consumer::new(
+                "federation-catalogue",
+                context.subjects().service("catalogue"),
+                db.clone(),
+                context.bus.clone(),
+                Arc::new(Publisher::new(identity.issuer.clone())),
+                context.config.events.clone(),
+            )
+            .announce_parked(context.outbox.clone());
+            let shutdown = context.shutdown.clone();
+            context.tasks.spawn(async move {
+                if let Err(e) = consumer.run(shutdown).await {
+                    tracing::error!(error = %e, "federation consumer stopped");
+                }
+            });
+            let max = context.config.grpc.max_message_bytes;
+            routes.add_service(
+                FederationServiceServer::new(FederationApi::new(db, identity))
+                    .max_decoding_message_size(max)
+                    .max_encoding_message_size(max),
+            );
+            Ok(vec![SERVICE_NAME.to_owned()])
+        })
+    }
+}

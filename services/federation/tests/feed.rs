@@ -1,0 +1,418 @@
+//! The federation feed on PostgreSQL + NATS and on SQLite + the embedded
+//! bus: the catalogue's events, published and consumed through the real
+//! outbox, relay and bus, put exactly the shared, published interlinkers
+//! in the feed, each signed so that a subscriber pinning the first key
+//! verifies it, across a key rotation; the feed pages by cursor and a
+//! subscriber resumes where it stopped.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use interlink_federation::keys::{self, ENTRY_TYPE, ListedKey, PublicKey};
+use interlink_federation::store::EntryClaims;
+use interlink_federation::{FederationApi, Identity, Migrator, Publisher};
+use interlink_proto::catalogue::v1 as catalogue;
+use interlink_proto::common::v1::TranslatableText;
+use interlink_proto::events::v1::Event;
+use interlink_proto::federation::v1 as pb;
+use interlink_proto::federation::v1::federation_service_client::FederationServiceClient;
+use interlink_proto::federation::v1::federation_service_server::FederationServiceServer;
+use interlink_runtime::events::{EventType, NewEvent, Outbox, user_actor};
+use interlink_runtime::on_both_backends;
+use interlink_runtime::testing::{
+    Backend, TestEnv, TestServer, count, violated_fields, wait_until, with_token,
+};
+use sea_orm::TransactionTrait;
+use tonic::transport::Channel;
+
+const ISSUER: &str = "https://participa.zaragoza.example";
+const A: &str = "interlinkers/0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a01";
+const B: &str = "interlinkers/0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a02";
+const EDITOR: &str = "editor-1";
+
+struct Deployment {
+    server: TestServer,
+    outbox: Outbox,
+    publisher: Arc<Publisher>,
+}
+
+impl Deployment {
+    async fn start(backend: Backend) -> Self {
+        let env = TestEnv::new::<Migrator>(backend, |_| {}).await;
+        interlink_federation::store::ensure_key(&env.db)
+            .await
+            .expect("key");
+        let outbox = env.outbox();
+        let identity = Identity {
+            issuer: ISSUER.into(),
+            display_name: "Zaragoza".into(),
+        };
+        let server = TestServer::start(env, interlink_federation::SERVICE_NAME, |env| {
+            let mut routes = tonic::service::RoutesBuilder::default();
+            routes.add_service(FederationServiceServer::new(FederationApi::new(
+                env.db.clone(),
+                identity,
+            )));
+            routes
+        })
+        .await;
+        Self {
+            server,
+            outbox,
+            publisher: Arc::new(Publisher::new(ISSUER)),
+        }
+    }
+
+    fn client(&self) -> FederationServiceClient<Channel> {
+        FederationServiceClient::new(self.server.channel.clone())
+    }
+
+    fn event<M: prost::Name>(&self, verb: &'static str, payload: &M) -> Event {
+        self.outbox
+            .envelope(NewEvent {
+                event_type: EventType::new("catalogue", "interlinker", verb),
+                actor: user_actor(EDITOR),
+                organization_id: "",
+                aggregate_id: "x",
+                aggregate_version: 1,
+                payload,
+            })
+            .expect("envelope")
+    }
+
+    /// Publishes `events` through the outbox, relay and bus, and waits
+    /// until the publisher has handled them all.
+    async fn publish(&self, events: &[Event]) {
+        let env = &self.server.env;
+        let handled = count(&env.db, "SELECT COUNT(*) AS n FROM interlink_inbox").await;
+        let txn = env.db.begin().await.expect("begin");
+        self.outbox.append(&txn, events).await.expect("append");
+        txn.commit().await.expect("commit");
+        let pipeline = env.start_pipeline(&self.outbox, "federation", &self.publisher);
+        let expected = handled + events.len() as u64;
+        wait_until(
+            "the publisher to handle the events",
+            Duration::from_secs(20),
+            || async {
+                count(&env.db, "SELECT COUNT(*) AS n FROM interlink_inbox").await == expected
+            },
+        )
+        .await;
+        pipeline.stop().await;
+    }
+
+    async fn keys(&self) -> pb::FederationKeys {
+        self.client()
+            .get_federation_keys(pb::GetFederationKeysRequest {})
+            .await
+            .expect("keys")
+            .into_inner()
+    }
+
+    /// Every entry from `cursor` on, `page` at a time; and the cursor after.
+    async fn read_feed(&self, cursor: &str, page: i32) -> (Vec<pb::FeedEntry>, String) {
+        let mut cursor = cursor.to_owned();
+        let mut entries = Vec::new();
+        loop {
+            let answer = self
+                .client()
+                .list_feed_entries(pb::ListFeedEntriesRequest {
+                    cursor: cursor.clone(),
+                    page_size: page,
+                })
+                .await
+                .expect("feed")
+                .into_inner();
+            assert!(answer.entries.len() <= page as usize);
+            entries.extend(answer.entries);
+            cursor = answer.next_cursor;
+            if !answer.more {
+                return (entries, cursor);
+            }
+        }
+    }
+}
+
+fn text(en: &str) -> Option<TranslatableText> {
+    Some(TranslatableText {
+        values: BTreeMap::from([("en".to_owned(), en.to_owned())]),
+    })
+}
+
+fn interlinker(
+    name: &str,
+    title: &str,
+    shared: bool,
+    state: catalogue::InterlinkerState,
+) -> catalogue::Interlinker {
+    catalogue::Interlinker {
+        name: name.into(),
+        nature: catalogue::Nature::ExternalKnowledge as i32,
+        state: state as i32,
+        title: text(title),
+        owner: format!("users/{EDITOR}"),
+        rating_average: 4.5,
+        rating_count: 2,
+        adoption_count: 7,
+        shared,
+        details: Some(catalogue::interlinker::Details::External(
+            catalogue::ExternalDetails {
+                uri: "https://example.org/guide".into(),
+            },
+        )),
+        ..Default::default()
+    }
+}
+
+fn published(i: catalogue::Interlinker) -> catalogue::InterlinkerPublished {
+    catalogue::InterlinkerPublished {
+        interlinker: Some(i),
+    }
+}
+
+fn updated(i: catalogue::Interlinker, changed: &str) -> catalogue::InterlinkerUpdated {
+    catalogue::InterlinkerUpdated {
+        interlinker: Some(i),
+        changed_fields: vec![changed.into()],
+    }
+}
+
+/// The keys a subscriber pinning `pin` trusts in `keys`.
+fn trusted(pin: &str, keys: &pb::FederationKeys) -> BTreeMap<String, PublicKey> {
+    let listed: Vec<ListedKey> = keys
+        .keys
+        .iter()
+        .map(|k| ListedKey {
+            kid: k.kid.clone(),
+            public: PublicKey {
+                x: k.x.clone(),
+                y: k.y.clone(),
+            },
+            endorsement: k.endorsement.clone(),
+        })
+        .collect();
+    keys::trusted_keys(&[pin.to_owned()], &listed)
+}
+
+/// `entry`'s claims, verified with a key of `trusted`.
+fn verified(entry: &pb::FeedEntry, trusted: &BTreeMap<String, PublicKey>) -> EntryClaims {
+    let head = keys::header(&entry.signature).expect("header");
+    let key = trusted.get(&head.kid).expect("signed by a trusted key");
+    let claims: EntryClaims = keys::verify(&entry.signature, ENTRY_TYPE, key).expect("verifies");
+    // The unsigned fields repeat the signed ones.
+    assert_eq!(claims.name, entry.name);
+    assert_eq!(claims.ver, entry.version);
+    assert_eq!(claims.withdrawn, entry.withdrawn);
+    assert_eq!(claims.iss, ISSUER);
+    claims
+}
+
+fn title(claims: &EntryClaims) -> &str {
+    claims.body.as_ref().expect("body")["title"]["values"]["en"]
+        .as_str()
+        .expect("title")
+}
+
+async fn the_feed_carries_what_is_shared_signed(backend: Backend) {
+    use catalogue::InterlinkerState::{Deprecated, Published};
+    let zaragoza = Deployment::start(backend).await;
+    let keys = zaragoza.keys().await;
+    assert_eq!(keys.issuer, ISSUER);
+    assert_eq!(keys.display_name, "Zaragoza");
+    assert_eq!(keys.keys.len(), 1);
+    let first = keys.keys[0].clone();
+    assert_eq!(
+        (first.kty.as_str(), first.crv.as_str(), first.alg.as_str()),
+        ("EC", "P-256", "ES256")
+    );
+    assert!(first.endorsement.is_empty());
+
+    // A shared, B not: only A is in the feed; a change that changes
+    // nothing shared (a rating) adds nothing.
+    zaragoza
+        .publish(&[
+            zaragoza.event(
+                "published",
+                &published(interlinker(A, "Guide", true, Published)),
+            ),
+            zaragoza.event(
+                "published",
+                &published(interlinker(B, "Canvas", false, Published)),
+            ),
+        ])
+        .await;
+    let mut rated = interlinker(A, "Guide", true, Published);
+    rated.rating_average = 1.0;
+    rated.rating_count = 9;
+    zaragoza
+        .publish(&[zaragoza.event("updated", &updated(rated, "rating"))])
+        .await;
+    let (entries, cursor) = zaragoza.read_feed("", 100).await;
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let pins = trusted(&first.kid, &keys);
+    let claims = verified(&entries[0], &pins);
+    assert_eq!(
+        (claims.name.as_str(), claims.ver, claims.withdrawn),
+        (A, 1, false)
+    );
+    assert_eq!(claims.kind, "interlinker");
+    assert_eq!(entries[0].kind, pb::EntryKind::Interlinker as i32);
+    assert_eq!(title(&claims), "Guide");
+    let body = claims.body.as_ref().expect("body");
+    for local in [
+        "owner",
+        "ratingAverage",
+        "ratingCount",
+        "adoptionCount",
+        "shared",
+    ] {
+        assert!(body.get(local).is_none(), "{local} left home: {body}");
+    }
+    assert_eq!(body["external"]["uri"], "https://example.org/guide");
+
+    // A changes, B becomes shared, then A is deprecated: a subscriber
+    // resuming from its cursor reads B, then A withdrawn (its newest
+    // version only), and nothing else.
+    zaragoza
+        .publish(&[
+            zaragoza.event(
+                "updated",
+                &updated(interlinker(A, "Guide v2", true, Published), "title"),
+            ),
+            zaragoza.event(
+                "updated",
+                &updated(interlinker(B, "Canvas", true, Published), "shared"),
+            ),
+            zaragoza.event(
+                "deprecated",
+                &catalogue::InterlinkerDeprecated {
+                    interlinker: Some(interlinker(A, "Guide v2", true, Deprecated)),
+                },
+            ),
+        ])
+        .await;
+    let (since, cursor) = zaragoza.read_feed(&cursor, 1).await;
+    let claims: Vec<EntryClaims> = since.iter().map(|e| verified(e, &pins)).collect();
+    let seen: Vec<(&str, i64, bool)> = claims
+        .iter()
+        .map(|c| (c.name.as_str(), c.ver, c.withdrawn))
+        .collect();
+    assert_eq!(seen, vec![(B, 1, false), (A, 3, true)]);
+    assert!(claims[1].body.is_none());
+    assert!(since.windows(2).all(|w| w[0].sequence < w[1].sequence));
+    let (nothing, same) = zaragoza.read_feed(&cursor, 10).await;
+    assert!(nothing.is_empty());
+    assert_eq!(same, cursor);
+
+    // Withdrawing again, or unsharing what was never shared, adds nothing.
+    zaragoza
+        .publish(&[
+            zaragoza.event(
+                "deprecated",
+                &catalogue::InterlinkerDeprecated {
+                    interlinker: Some(interlinker(A, "Guide v2", true, Deprecated)),
+                },
+            ),
+            zaragoza.event(
+                "published",
+                &published(interlinker(
+                    "interlinkers/0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a03",
+                    "Never shared",
+                    false,
+                    Published,
+                )),
+            ),
+        ])
+        .await;
+    assert!(zaragoza.read_feed(&cursor, 10).await.0.is_empty());
+
+    // Rotation: administrators only; the new key is endorsed by the old,
+    // signs what changes next, and a subscriber that pinned the first key
+    // trusts it; what the old key signed still verifies.
+    let mut client = zaragoza.client();
+    let status = client
+        .rotate_federation_key(pb::RotateFederationKeyRequest {})
+        .await
+        .expect_err("no token");
+    assert_eq!(status.code(), tonic::Code::Unauthenticated);
+    let status = client
+        .rotate_federation_key(with_token(
+            pb::RotateFederationKeyRequest {},
+            &zaragoza.server.token(EDITOR, false),
+        ))
+        .await
+        .expect_err("not an administrator");
+    assert_eq!(status.code(), tonic::Code::PermissionDenied);
+    let second = client
+        .rotate_federation_key(with_token(
+            pb::RotateFederationKeyRequest {},
+            &zaragoza.server.token("admin-1", true),
+        ))
+        .await
+        .expect("rotate")
+        .into_inner();
+    assert_ne!(second.kid, first.kid);
+    assert!(!second.endorsement.is_empty());
+    let keys = zaragoza.keys().await;
+    let listed: Vec<(&str, bool)> = keys
+        .keys
+        .iter()
+        .map(|k| (k.kid.as_str(), k.retire_time.is_some()))
+        .collect();
+    assert_eq!(
+        listed,
+        vec![(second.kid.as_str(), false), (first.kid.as_str(), true)]
+    );
+    zaragoza
+        .publish(&[zaragoza.event(
+            "updated",
+            &updated(interlinker(B, "Canvas v2", true, Published), "title"),
+        )])
+        .await;
+    let pins = trusted(&first.kid, &keys);
+    assert_eq!(pins.len(), 2);
+    let (all, _) = zaragoza.read_feed("", 2).await;
+    let claims: Vec<EntryClaims> = all.iter().map(|e| verified(e, &pins)).collect();
+    let seen: Vec<(&str, i64, bool)> = claims
+        .iter()
+        .map(|c| (c.name.as_str(), c.ver, c.withdrawn))
+        .collect();
+    assert_eq!(seen, vec![(A, 3, true), (B, 2, false)]);
+    assert_eq!(
+        keys::header(&all[0].signature).expect("header").kid,
+        first.kid
+    );
+    assert_eq!(
+        keys::header(&all[1].signature).expect("header").kid,
+        second.kid
+    );
+    assert_eq!(title(&claims[1]), "Canvas v2");
+    // Pinning only the new key does not vouch for what the old one signed.
+    let newest_only = trusted(&second.kid, &keys);
+    assert!(!newest_only.contains_key(&first.kid));
+
+    // A cursor that was not given is refused, naming the field.
+    for bad in ["12", "c", "cx1", "c99999999999999999999"] {
+        let status = client
+            .list_feed_entries(pb::ListFeedEntriesRequest {
+                cursor: bad.into(),
+                page_size: 0,
+            })
+            .await
+            .expect_err(bad);
+        assert_eq!(status.code(), tonic::Code::InvalidArgument, "{bad}");
+        assert_eq!(violated_fields(&status), vec!["cursor"], "{bad}");
+    }
+    let status = client
+        .list_feed_entries(pb::ListFeedEntriesRequest {
+            cursor: String::new(),
+            page_size: -1,
+        })
+        .await
+        .expect_err("negative page");
+    assert_eq!(violated_fields(&status), vec!["page_size"]);
+    zaragoza.server.stop().await;
+}
+
+on_both_backends!(the_feed_carries_what_is_shared_signed);
