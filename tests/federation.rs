@@ -195,3 +195,198 @@ async fn a_shared_interlinker_reaches_the_signed_feed() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// Repeats `GET path` on `api` until `check` holds of the answer.
+async fn eventually(api: &Api, path: &str, what: &str, check: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let (status, value) = api.call(Method::GET, path, None).await;
+        if status == 200 && check(&value) {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "{what}: {status} {value}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_peer_mirrors_what_another_deployment_shares_and_adopts_it() {
+    let (dir_a, dir_b) = (
+        tempfile::tempdir().expect("data dir"),
+        tempfile::tempdir().expect("data dir"),
+    );
+    let (_a, base_a) = serve_up(dir_a.path(), &[]).await;
+    let (_b, base_b) = serve_up(
+        dir_b.path(),
+        &[
+            // The two talk over loopback http in the test.
+            ("INTERLINK__FEDERATION__ALLOW_HTTP", "true".into()),
+            ("INTERLINK__FEDERATION__SYNC_INTERVAL_SECS", "1".into()),
+        ],
+    )
+    .await;
+    let http = reqwest::Client::new();
+    let a = Api {
+        http: http.clone(),
+        base: base_a.clone(),
+        token: mint(dir_a.path(), "editor-a", true),
+    };
+    let b = Api {
+        http: http.clone(),
+        base: base_b.clone(),
+        token: mint(dir_b.path(), "editor-b", true),
+    };
+
+    // A shares a published interlinker.
+    let created = a
+        .ok(
+            Method::POST,
+            "/v1/interlinkers",
+            Some(json!({
+                "nature": "NATURE_EXTERNAL_KNOWLEDGE",
+                "title": text("en", "Participatory budgeting guide"),
+                "description": text("en", "How to run participatory budgeting"),
+                "languages": ["en"],
+                "licence": "LICENCE_PERMISSIVE",
+                "difficulty": "DIFFICULTY_EASY",
+                "problemProfiles": ["org-01"],
+                "targets": ["all/pas/public_servants"],
+                "external": {"uri": "https://guides.example.org/pb"},
+                "shared": true,
+            })),
+        )
+        .await;
+    let original = created["name"].as_str().expect("name").to_owned();
+    a.ok(
+        Method::POST,
+        &format!("/v1/{original}:publish"),
+        Some(json!({})),
+    )
+    .await;
+
+    // B trusts A by the key it read out of band.
+    let keys: Value = http
+        .get(format!("{base_a}/.well-known/interlink-federation"))
+        .send()
+        .await
+        .expect("keys")
+        .json()
+        .await
+        .expect("json");
+    let kid = keys["keys"][0]["kid"].as_str().expect("kid").to_owned();
+    let (status, peer) = b
+        .call(
+            Method::POST,
+            "/v1/peers",
+            Some(json!({"feedUrl": format!("{base_a}/v1/federation/feed"), "pinnedKeys": [kid]})),
+        )
+        .await;
+    assert_eq!(status, 200, "{peer}");
+    let peer_name = peer["name"].as_str().expect("peer").to_owned();
+
+    // It appears in B's catalogue, found by its origin, and verifies.
+    let search = format!(
+        "/v1/interlinkers:search?origins={}",
+        percent_encode(&base_a)
+    );
+    let found = eventually(&b, &search, "the mirror in B's search", |v| {
+        v["results"].as_array().is_some_and(|r| r.len() == 1)
+    })
+    .await;
+    let mirror = found["results"][0]["interlinker"].clone();
+    let mirror_name = mirror["name"].as_str().expect("name").to_owned();
+    assert_ne!(mirror_name, original);
+    assert_eq!(mirror["origin"]["deployment"], base_a.as_str());
+    assert_eq!(mirror["origin"]["name"], original.as_str());
+    let pins = trusted(&keys);
+    let signature = mirror["origin"]["signature"].as_str().expect("signature");
+    let key = pins
+        .get(&keys::header(signature).expect("header").kid)
+        .expect("A's key");
+    let claims: EntryClaims = keys::verify(signature, ENTRY_TYPE, key).expect("verifies");
+    assert_eq!(claims.name, original);
+    // Read-only in B.
+    let (status, refused) = b
+        .call(
+            Method::PATCH,
+            &format!("/v1/{mirror_name}?updateMask=title"),
+            Some(json!({"title": text("en", "Ours now")})),
+        )
+        .await;
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(refused["status"], "FAILED_PRECONDITION", "{refused}");
+
+    // An update at A propagates.
+    a.ok(
+        Method::PATCH,
+        &format!("/v1/{original}?updateMask=title"),
+        Some(json!({"title": text("en", "Budgeting together")})),
+    )
+    .await;
+    eventually(&b, &format!("/v1/{mirror_name}"), "the update in B", |v| {
+        v["title"]["values"]["en"] == "Budgeting together" && v["origin"]["version"] == "2"
+    })
+    .await;
+
+    // Adopted in B: an editable local draft that keeps its origin, counted
+    // as reuse across deployments.
+    let adopted = b
+        .ok(
+            Method::POST,
+            &format!("/v1/{mirror_name}:adopt"),
+            Some(json!({})),
+        )
+        .await;
+    let copy = adopted["name"].as_str().expect("name").to_owned();
+    assert_eq!(adopted["state"], "INTERLINKER_STATE_DRAFT");
+    assert_eq!(adopted["adoptedFrom"]["deployment"], base_a.as_str());
+    b.ok(
+        Method::PATCH,
+        &format!("/v1/{copy}?updateMask=title"),
+        Some(json!({"title": text("en", "Budgeting, our way")})),
+    )
+    .await;
+    eventually(&b, "/v1/organizations/-/kpis", "the reuse KPI", |v| {
+        v["values"].as_array().is_some_and(|values| {
+            values.iter().any(|k| {
+                k["kpi"] == "cross_deployment_reuse"
+                    && k["dimension"] == base_a.as_str()
+                    && k["value"] == "1"
+            })
+        })
+    })
+    .await;
+
+    // Withdrawn at A: deprecated in B, not deleted; the copy stays.
+    a.ok(
+        Method::POST,
+        &format!("/v1/{original}:deprecate"),
+        Some(json!({})),
+    )
+    .await;
+    eventually(
+        &b,
+        &format!("/v1/{mirror_name}"),
+        "the withdrawal in B",
+        |v| v["state"] == "INTERLINKER_STATE_DEPRECATED",
+    )
+    .await;
+    let kept = b.ok(Method::GET, &format!("/v1/{copy}"), None).await;
+    assert_eq!(kept["title"]["values"]["en"], "Budgeting, our way");
+    let shown = b.ok(Method::GET, &format!("/v1/{peer_name}"), None).await;
+    assert_eq!(shown["issuer"], base_a.as_str(), "{shown}");
+    assert!(shown["lastSyncTime"].is_string(), "{shown}");
+    assert_eq!(shown["refusedCount"], Value::Null, "{shown}");
+}
+
+fn percent_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

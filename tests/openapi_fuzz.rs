@@ -65,6 +65,17 @@ async fn seed(api: &Api) -> BTreeMap<&'static str, Vec<String>> {
         )
         .await;
     ids.insert("webhookId", vec![id_of(&webhook, "name")]);
+    let peer = api
+        .ok(
+            M::POST,
+            "/v1/peers",
+            Some(json!({
+                "feedUrl": "https://peer.example.org/v1/federation/feed",
+                "pinnedKeys": ["cn-I_WNMClehiVp51i_0VpOENW1upEerA8sEam5hn-s"],
+            })),
+        )
+        .await;
+    ids.insert("peerId", vec![id_of(&peer, "name")]);
     let team = api
         .ok(
             M::POST,

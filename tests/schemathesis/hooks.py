@@ -68,6 +68,10 @@ UNSTATABLE = [
     # standard's, beyond the shared URL format.
     (r"/webhooks$", r"^webhook\.url$", "^(must be an https:// URL|may not be a private|must name a host|is not a URL)", "the deployment's endpoint policy"),
     (r"^PATCH /v1/webhooks/", r"^webhook\.url$", "^(must be an https:// URL|may not be a private|must name a host|is not a URL)", "the deployment's endpoint policy"),
+    # What a peer's feed may be is the deployment's choice (http://), and
+    # a URL's credentials and fragment are the URL standard's.
+    (r"^POST /v1/peers$", r"^peer\.feed_url$", "^(must be an https:// URL|must be an http:// or https:// URL|must hold no user)", "the deployment's feed policy"),
+    (r"^PATCH /v1/peers/", r"^peer\.feed_url$", "^(must be an https:// URL|must be an http:// or https:// URL|must hold no user)", "the deployment's feed policy"),
     # Whom a contribution is asked of: at least one of two lists, each
     # naming stored users and teams, about a task or asset of the process.
     (r"/contributionRequests$", r"^contribution_request\.users$", "^is required: name the users or the teams", "at least one of users and teams"),

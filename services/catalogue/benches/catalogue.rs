@@ -294,6 +294,8 @@ fn generated(rng: &mut StdRng, i: usize) -> InterlinkerRow {
             snapshot_uris: Vec::new(),
             details: Some(details),
             shared: false,
+            origin: None,
+            adopted_from: None,
         },
         rating_sum: ratings * rng.gen_range(1..=5),
         rating_count: ratings,

@@ -210,6 +210,9 @@ pub(crate) fn fields_from(path: &str, input: &pb::Interlinker, out: &mut Vec<Vio
         snapshot_uris: list(&input.snapshot_uris),
         details: input.details.as_ref().map(|d| details_from(path, d, out)),
         shared: input.shared,
+        // Output only: set by the catalogue, never by a request.
+        origin: None,
+        adopted_from: None,
     }
 }
 
@@ -323,7 +326,20 @@ pub(crate) fn interlinker_to(row: &InterlinkerRow) -> pb::Interlinker {
         update_time: Some(timestamp(row.updated_at)),
         publish_time: row.published_at.map(timestamp),
         shared: f.shared,
+        origin: f.origin.as_ref().map(origin_to),
+        adopted_from: f.adopted_from.as_ref().map(origin_to),
         details: f.details.as_ref().map(details_to),
+    }
+}
+
+fn origin_to(origin: &crate::domain::interlinker::Origin) -> pb::Origin {
+    pb::Origin {
+        peer: origin.peer.clone(),
+        deployment: origin.deployment.clone(),
+        deployment_name: origin.deployment_name.clone(),
+        name: origin.name.clone(),
+        version: origin.version,
+        signature: origin.signature.clone(),
     }
 }
 

@@ -12,6 +12,8 @@ pub const INTERLINKER_PUBLISHED: EventType = EventType::new(SERVICE, "interlinke
 pub const INTERLINKER_UPDATED: EventType = EventType::new(SERVICE, "interlinker", "updated");
 /// A published entry left search and recommendations.
 pub const INTERLINKER_DEPRECATED: EventType = EventType::new(SERVICE, "interlinker", "deprecated");
+/// A mirror was copied into a local draft.
+pub const INTERLINKER_ADOPTED: EventType = EventType::new(SERVICE, "interlinker", "adopted");
 /// A rating was added, replaced or deleted.
 pub const RATING_CHANGED: EventType = EventType::new(SERVICE, "interlinker", "rating_changed");
 /// A schema version was published, with its whole tree.

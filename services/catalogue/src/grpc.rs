@@ -150,6 +150,13 @@ impl CatalogueService for CatalogueApi {
         reply(self.deprecate_interlinker_(r).await)
     }
 
+    async fn adopt_interlinker(
+        &self,
+        r: Request<pb::AdoptInterlinkerRequest>,
+    ) -> Reply<pb::Interlinker> {
+        reply(self.adopt_interlinker_(r).await)
+    }
+
     async fn search_interlinkers(
         &self,
         r: Request<pb::SearchInterlinkersRequest>,

@@ -69,6 +69,22 @@ const MAX_QUERY_CHARS: usize = 500;
 /// The deepest a search may page.
 const MAX_SEARCH_OFFSET: usize = 10_000;
 
+/// Refuses to change a mirror: another deployment's entry, read-only here.
+fn local_only(row: &InterlinkerRow) -> Result<()> {
+    match &row.fields.origin {
+        Some(origin) => Err(Error::Precondition(format!(
+            "{} is a mirror of {}'s entry and read-only here: adopt it to edit a copy",
+            interlinker_name(&row.id),
+            if origin.deployment_name.is_empty() {
+                &origin.deployment
+            } else {
+                &origin.deployment_name
+            }
+        ))),
+        None => Ok(()),
+    }
+}
+
 impl CatalogueApi {
     /// The interlinker `id` as `caller` may see it: drafts for editors only.
     async fn visible_interlinker<T>(
@@ -261,6 +277,7 @@ impl CatalogueApi {
         let mut row = store::interlinker(&txn, &id)
             .await?
             .ok_or_else(|| Error::NotFound(interlinker_name(&id)))?;
+        local_only(&row)?;
         let mut fields = row.fields.clone();
         for path in &paths {
             if let Some((_, copy)) = MASKABLE.iter().find(|(p, _)| p == path) {
@@ -329,6 +346,7 @@ impl CatalogueApi {
         let row = store::interlinker(&txn, &id)
             .await?
             .ok_or_else(|| Error::NotFound(interlinker_name(&id)))?;
+        local_only(&row)?;
         if row.state != State::Draft {
             return Err(Error::Precondition(format!(
                 "{} is {}: only drafts are deleted; deprecate it instead",
@@ -349,6 +367,7 @@ impl CatalogueApi {
         let mut row = store::interlinker(&txn, &id)
             .await?
             .ok_or_else(|| Error::NotFound(interlinker_name(&id)))?;
+        local_only(&row)?;
         interlinker::transition(row.state, to).map_err(Error::Precondition)?;
         if to == State::Published {
             let known = Known {
@@ -413,6 +432,76 @@ impl CatalogueApi {
         let editor = self.require_editor(&request).await?;
         self.transition(&editor, &request.get_ref().name, State::Deprecated)
             .await
+    }
+
+    /// Catalogue editors: a local, editable draft copied from the mirror
+    /// `name`, keeping where it came from.
+    pub(crate) async fn adopt_interlinker_(
+        &self,
+        request: Request<pb::AdoptInterlinkerRequest>,
+    ) -> Result<pb::Interlinker> {
+        let editor = self.require_editor(&request).await?;
+        let id = parse_name("name", "interlinkers", &request.get_ref().name)?.to_owned();
+        let txn = begin_write(&self.db).await?;
+        let revision = store::next_revision(&txn).await?;
+        let source = store::interlinker(&txn, &id)
+            .await?
+            .ok_or_else(|| Error::NotFound(interlinker_name(&id)))?;
+        let Some(origin) = source.fields.origin.clone() else {
+            return Err(Error::Precondition(format!(
+                "{} is this deployment's own: edit it instead of adopting it",
+                interlinker_name(&id)
+            )));
+        };
+        let now = now_ms();
+        let mut fields = source.fields.clone();
+        fields.origin = None;
+        fields.shared = false;
+        fields.adopted_from = Some(origin);
+        // What names things of the origin that this deployment lacks is
+        // left for the editor to choose here, so the draft can be edited.
+        let codes = store::profile_codes(&txn).await?;
+        fields.problem_profiles.retain(|code| codes.contains(code));
+        if let Some(Details::Knowledge {
+            software_interlinker,
+            ..
+        }) = &mut fields.details
+        {
+            let local = store::interlinker(&txn, software_interlinker)
+                .await?
+                .is_some_and(|t| t.nature == Nature::Software && t.fields.origin.is_none());
+            if !local {
+                software_interlinker.clear();
+            }
+        }
+        let row = InterlinkerRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            nature: source.nature,
+            state: State::Draft,
+            owner: editor.clone(),
+            fields,
+            rating_sum: 0,
+            rating_count: 0,
+            adoption_count: 0,
+            revision,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            published_at: None,
+        };
+        store::insert_interlinker(&txn, &row).await?;
+        let event = self.event(
+            INTERLINKER_ADOPTED,
+            &editor,
+            &row.id,
+            row.version,
+            &pb::InterlinkerAdopted {
+                interlinker: Some(interlinker_to(&row)),
+                source: interlinker_name(&id),
+            },
+        )?;
+        self.commit(txn, &[event]).await?;
+        Ok(interlinker_to(&row))
     }
 
     pub(crate) async fn search_interlinkers_(
@@ -708,6 +797,7 @@ fn filters_from(r: &pb::SearchInterlinkersRequest) -> (Filters, Vec<Violation>) 
         ("difficulties", r.difficulties.len()),
         ("licences", r.licences.len()),
         ("targets", r.targets.len()),
+        ("origins", r.origins.len()),
     ] {
         if len > MAX_FILTER_VALUES {
             out.push(Violation::new(
@@ -783,6 +873,13 @@ fn filters_from(r: &pb::SearchInterlinkersRequest) -> (Filters, Vec<Violation>) 
         "targets",
         &|t| TARGETS.contains(&t),
         "a target such as all/pas",
+        &mut out,
+    );
+    filters.origins = strings(
+        &r.origins,
+        "origins",
+        &|o| !o.is_empty() && o.chars().count() <= 2000,
+        "`local` or a deployment's issuer URL",
         &mut out,
     );
     if !r.min_rating.is_finite() || !(0.0..=5.0).contains(&r.min_rating) {

@@ -9,6 +9,7 @@ pub mod error;
 pub mod events;
 pub mod grpc;
 mod interlinkers;
+pub mod mirrors;
 mod schemas;
 pub mod search;
 pub mod seed;
@@ -87,6 +88,21 @@ impl Role for CatalogueRole {
             context.tasks.spawn(async move {
                 if let Err(e) = adoption.run(shutdown).await {
                     tracing::error!(error = %e, "catalogue adoption consumer stopped");
+                }
+            });
+            let mirrors = interlink_runtime::events::Consumer::new(
+                "catalogue-mirrors",
+                context.subjects().aggregate("federation", "mirror"),
+                db.clone(),
+                context.bus.clone(),
+                Arc::new(mirrors::Mirrors::new(context.outbox.clone())),
+                context.config.events.clone(),
+            )
+            .announce_parked(context.outbox.clone());
+            let shutdown = context.shutdown.clone();
+            context.tasks.spawn(async move {
+                if let Err(e) = mirrors.run(shutdown).await {
+                    tracing::error!(error = %e, "catalogue mirrors consumer stopped");
                 }
             });
             context.tasks.spawn(follow_catalogue(

@@ -159,6 +159,8 @@ impl SeedData {
                 details: Some(details),
                 // Every deployment seeds the same entries: nothing to share.
                 shared: false,
+                origin: None,
+                adopted_from: None,
             };
             interlinkers.push((entry.key, entry.nature, fields));
         }

@@ -1464,6 +1464,7 @@ async fn bad_input_is_refused_by_field_and_changes_nothing(backend: Backend) {
             page_size: -1,
             page_token: "abc".into(),
             query: "x".repeat(501),
+            origins: vec![String::new()],
         })
         .await,
         [
@@ -1474,6 +1475,7 @@ async fn bad_input_is_refused_by_field_and_changes_nothing(backend: Backend) {
             "problem_profiles[0]",
             "languages[0]",
             "targets[0]",
+            "origins[0]",
             "min_rating",
             "query",
             "page_size",

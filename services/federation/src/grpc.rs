@@ -3,11 +3,11 @@
 use interlink_proto::federation::v1 as pb;
 use interlink_proto::federation::v1::federation_service_server::FederationService;
 use interlink_runtime::api::{page_size, timestamp};
-use interlink_runtime::auth::identity;
 use sea_orm::DatabaseConnection;
 use tonic::{Request, Response, Status};
 
 use crate::error::{Error, Result};
+use crate::grpc_peers::{self, PeersConfig};
 use crate::store::{self, KeyRow, Kind};
 
 /// Entries per page unless asked otherwise.
@@ -29,12 +29,18 @@ pub struct Identity {
 pub struct FederationApi {
     db: DatabaseConnection,
     identity: Identity,
+    peers: PeersConfig,
 }
 
 impl FederationApi {
-    /// The service over `db`, publishing as `identity`.
-    pub fn new(db: DatabaseConnection, identity: Identity) -> Self {
-        Self { db, identity }
+    /// The service over `db`, publishing as `identity`, subscribing to
+    /// peers as `peers` says.
+    pub fn new(db: DatabaseConnection, identity: Identity, peers: PeersConfig) -> Self {
+        Self {
+            db,
+            identity,
+            peers,
+        }
     }
 }
 
@@ -127,17 +133,59 @@ impl FederationService for FederationApi {
         &self,
         request: Request<pb::RotateFederationKeyRequest>,
     ) -> std::result::Result<Response<pb::FederationKey>, Status> {
-        let caller = identity(&request).ok_or(Error::Unauthenticated)?;
-        if !caller.platform_admin {
-            return Err(Error::Denied(
-                "only platform administrators rotate the federation key".into(),
-            )
-            .into());
-        }
+        grpc_peers::require_admin(&request)?;
         let key = store::rotate(&self.db, &self.identity.issuer)
             .await
             .map_err(Error::from)?;
         tracing::info!(kid = %key.kid, "federation signing key rotated");
         Ok(Response::new(key_to(key)))
+    }
+
+    async fn create_peer(
+        &self,
+        request: Request<pb::CreatePeerRequest>,
+    ) -> std::result::Result<Response<pb::Peer>, Status> {
+        Ok(Response::new(
+            grpc_peers::create(&self.db, &self.peers, request).await?,
+        ))
+    }
+
+    async fn list_peers(
+        &self,
+        request: Request<pb::ListPeersRequest>,
+    ) -> std::result::Result<Response<pb::ListPeersResponse>, Status> {
+        Ok(Response::new(grpc_peers::list(&self.db, request).await?))
+    }
+
+    async fn get_peer(
+        &self,
+        request: Request<pb::GetPeerRequest>,
+    ) -> std::result::Result<Response<pb::Peer>, Status> {
+        Ok(Response::new(grpc_peers::get(&self.db, request).await?))
+    }
+
+    async fn update_peer(
+        &self,
+        request: Request<pb::UpdatePeerRequest>,
+    ) -> std::result::Result<Response<pb::Peer>, Status> {
+        Ok(Response::new(
+            grpc_peers::update(&self.db, &self.peers, request).await?,
+        ))
+    }
+
+    async fn sync_peer(
+        &self,
+        request: Request<pb::SyncPeerRequest>,
+    ) -> std::result::Result<Response<pb::Peer>, Status> {
+        Ok(Response::new(
+            grpc_peers::sync(&self.db, &self.peers, request).await?,
+        ))
+    }
+
+    async fn list_refused_entries(
+        &self,
+        request: Request<pb::ListRefusedEntriesRequest>,
+    ) -> std::result::Result<Response<pb::ListRefusedEntriesResponse>, Status> {
+        Ok(Response::new(grpc_peers::refused(&self.db, request).await?))
     }
 }

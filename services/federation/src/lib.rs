@@ -10,10 +10,13 @@
 
 pub mod error;
 pub mod grpc;
+pub mod grpc_peers;
 pub mod keys;
 pub mod migrations;
+pub mod peers;
 pub mod publisher;
 pub mod store;
+pub mod subscriber;
 
 use std::sync::Arc;
 
@@ -27,6 +30,9 @@ use tonic::service::RoutesBuilder;
 pub use grpc::{FederationApi, Identity};
 pub use migrations::Migrator;
 pub use publisher::Publisher;
+
+/// The largest answer read from a peer (a page of its feed).
+pub const MAX_PAGE_BYTES: usize = 64 << 20;
 
 /// The fully-qualified name of the gRPC service.
 pub const SERVICE_NAME: &str = "interlink.federation.v1.FederationService";
@@ -95,9 +101,41 @@ impl Role for FederationRole {
                     tracing::error!(error = %e, "federation consumer stopped");
                 }
             });
+            let federation = &context.config.federation;
+            let settings = subscriber::SyncSettings {
+                interval: std::time::Duration::from_secs(federation.sync_interval_secs),
+                page_size: federation.page_size,
+                ..subscriber::SyncSettings::default()
+            };
+            let jobs = interlink_runtime::jobs::JobsConfig {
+                retry_initial: std::time::Duration::from_secs(1),
+                retry_max: settings.interval,
+                timeout: std::time::Duration::from_secs(30),
+                concurrency: 4,
+                ..interlink_runtime::jobs::JobsConfig::default()
+            };
+            let worker = interlink_runtime::jobs::Worker::with_transport(
+                db.clone(),
+                Arc::new(subscriber::Subscriber::new(
+                    context.outbox.clone(),
+                    settings,
+                )),
+                subscriber::PeerTransport::new(
+                    jobs.timeout,
+                    federation.allow_http,
+                    MAX_PAGE_BYTES,
+                )?,
+                jobs,
+            );
+            let peers = grpc_peers::PeersConfig {
+                allow_http: federation.allow_http,
+                settings,
+                wake: worker.waker(),
+            };
+            context.tasks.spawn(worker.run(context.shutdown.clone()));
             let max = context.config.grpc.max_message_bytes;
             routes.add_service(
-                FederationServiceServer::new(FederationApi::new(db, identity))
+                FederationServiceServer::new(FederationApi::new(db, identity, peers))
                     .max_decoding_message_size(max)
                     .max_encoding_message_size(max),
             );

@@ -14,6 +14,8 @@ impl MigratorTrait for Migrator {
             Box::new(interlink_runtime::events::IdempotencyMigration),
             Box::new(interlink_runtime::events::IdempotencyDigestMigration),
             Box::new(KeysAndFeed),
+            Box::new(interlink_runtime::jobs::JobsMigration),
+            Box::new(Peers),
         ]
     }
 }
@@ -63,5 +65,74 @@ impl MigrationTrait for KeysAndFeed {
         ))
         .await?;
         interlink_runtime::db::execute_script(db, TABLES).await
+    }
+}
+
+struct Peers;
+
+impl MigrationName for Peers {
+    fn name(&self) -> &str {
+        "m0002_peers"
+    }
+}
+
+// `peers`: the deployments this one subscribes to, with where each read
+// stands (`job_id` names the current link of its chain of jobs).
+// `mirrors`: the newest version seen of each of their entries, so a
+// replayed older one is ignored. `refused_entries`: what was refused, why.
+const PEER_TABLES: &str = r#"
+CREATE TABLE peers (
+    id                  TEXT PRIMARY KEY,
+    display_name        TEXT NOT NULL,
+    feed_url            TEXT NOT NULL UNIQUE,
+    pinned_keys         TEXT NOT NULL,
+    trusted_keys        TEXT NOT NULL,
+    issuer              TEXT NOT NULL,
+    origin_display_name TEXT NOT NULL,
+    paused              BOOLEAN NOT NULL,
+    cursor              TEXT NOT NULL,
+    job_id              TEXT NOT NULL,
+    last_sync_at        BIGINT,
+    last_error          TEXT NOT NULL,
+    last_error_at       BIGINT,
+    keys_checked_at     BIGINT,
+    created_at          BIGINT NOT NULL,
+    updated_at          BIGINT NOT NULL
+);
+CREATE TABLE mirrors (
+    peer_id    TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    version    BIGINT NOT NULL,
+    withdrawn  BOOLEAN NOT NULL,
+    signature  TEXT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    PRIMARY KEY (peer_id, name)
+)
+"#;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Peers {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let db = manager.get_connection();
+        let seq = match db.get_database_backend() {
+            DbBackend::Postgres => "seq BIGSERIAL PRIMARY KEY",
+            _ => "seq INTEGER PRIMARY KEY AUTOINCREMENT",
+        };
+        interlink_runtime::db::execute_script(db, PEER_TABLES).await?;
+        db.execute_unprepared(&format!(
+            "CREATE TABLE refused_entries ({seq}, \
+                peer_id    TEXT NOT NULL, \
+                entry_seq  BIGINT NOT NULL, \
+                entry_name TEXT NOT NULL, \
+                reason     TEXT NOT NULL, \
+                refused_at BIGINT NOT NULL)"
+        ))
+        .await?;
+        db.execute_unprepared(
+            "CREATE INDEX refused_entries_by_peer ON refused_entries (peer_id, seq)",
+        )
+        .await?;
+        Ok(())
     }
 }

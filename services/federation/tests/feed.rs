@@ -50,9 +50,15 @@ impl Deployment {
         };
         let server = TestServer::start(env, interlink_federation::SERVICE_NAME, |env| {
             let mut routes = tonic::service::RoutesBuilder::default();
+            let peers = interlink_federation::grpc_peers::PeersConfig {
+                allow_http: false,
+                settings: Default::default(),
+                wake: Default::default(),
+            };
             routes.add_service(FederationServiceServer::new(FederationApi::new(
                 env.db.clone(),
                 identity,
+                peers,
             )));
             routes
         })

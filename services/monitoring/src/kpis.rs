@@ -34,6 +34,7 @@ pub const KPIS: &[&str] = &[
     "claims",
     "claims_accepted",
     "stories",
+    "cross_deployment_reuse",
 ];
 
 /// The process (id) a co-production event concerns, if any.
@@ -675,7 +676,8 @@ pub async fn apply(
                     -1,
                 )
             };
-            if let Some(i) = interlinker {
+            // Mirrors are other deployments' entries, not published here.
+            if let Some(i) = interlinker.filter(|i| i.origin.is_none()) {
                 let nature = catalogue::Nature::try_from(i.nature)
                     .map(|n| {
                         n.as_str_name()
@@ -684,6 +686,16 @@ pub async fn apply(
                     })
                     .unwrap_or_default();
                 changes.bump("", "interlinkers_published", &nature, delta, day);
+            }
+        }
+        // Reuse across deployments: another PA's entry adopted here, by
+        // the deployment it came from.
+        "catalogue.interlinker.adopted" => {
+            if let Some(origin) = payload::<catalogue::InterlinkerAdopted>(event)
+                .and_then(|e| e.interlinker)
+                .and_then(|i| i.adopted_from)
+            {
+                changes.bump("", "cross_deployment_reuse", &origin.deployment, 1, day);
             }
         }
         _ => {}

@@ -259,6 +259,41 @@ fn history(m: &Monitoring) -> Vec<Event> {
                 }),
             },
         ),
+        // A mirror of another deployment's entry is not published here;
+        // adopting it is reuse across deployments.
+        m.event(
+            ("catalogue", "interlinker", "published"),
+            "federation",
+            "",
+            "i3",
+            &catalogue::InterlinkerPublished {
+                interlinker: Some(catalogue::Interlinker {
+                    nature: catalogue::Nature::Software as i32,
+                    origin: Some(catalogue::Origin {
+                        deployment: "https://interlink.varam.gov.lv".into(),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                }),
+            },
+        ),
+        m.event(
+            ("catalogue", "interlinker", "adopted"),
+            "editor",
+            "",
+            "i4",
+            &catalogue::InterlinkerAdopted {
+                interlinker: Some(catalogue::Interlinker {
+                    nature: catalogue::Nature::Software as i32,
+                    adopted_from: Some(catalogue::Origin {
+                        deployment: "https://interlink.varam.gov.lv".into(),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                }),
+                source: "interlinkers/i3".into(),
+            },
+        ),
         m.event(
             ("coproduction", "process", "created"),
             "ana",
@@ -491,6 +526,11 @@ async fn a_scripted_history_yields_exact_kpis_once_and_on_rebuild(backend: Backe
     let platform = m.kpis("organizations/-", false).await;
     let mut expected_platform = expected_org.clone();
     expected_platform.extend([
+        s(
+            "cross_deployment_reuse",
+            "https://interlink.varam.gov.lv",
+            1,
+        ),
         s("interlinkers_published", "knowledge", 1),
         s("interlinkers_published", "software", 1),
         s("organizations", "", 1),

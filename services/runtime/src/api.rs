@@ -245,3 +245,16 @@ pub fn genesis_asset_id(key: &str, language: &str) -> uuid::Uuid {
         format!("interlink-genesis:{key}:{language}").as_bytes(),
     )
 }
+
+/// The id, in this deployment, of the mirror of the entry `name` shared
+/// by the deployment `issuer`: the same in every service (the federation
+/// service that reads it, the catalogue that keeps it) and on every read,
+/// with nothing exchanged.
+pub fn mirror_id(issuer: &str, name: &str) -> String {
+    const NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x3c9e_51a2_8d4f_4b7e_a6c1_0f2d_9e8b_7a65);
+    uuid::Uuid::new_v5(
+        &NAMESPACE,
+        format!("interlink-mirror:{issuer}#{name}").as_bytes(),
+    )
+    .to_string()
+}

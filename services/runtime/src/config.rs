@@ -211,7 +211,7 @@ impl Default for NotificationsConfig {
 }
 
 /// Sharing with other deployments (the federation service).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct FederationConfig {
     /// The deployment's public address (`https://participa.zaragoza.es`):
@@ -221,6 +221,25 @@ pub struct FederationConfig {
     /// Its name for people on its peers' pages; empty: the web front
     /// end's site name.
     pub display_name: String,
+    /// Whether peers' feeds may be read over `http://` (else `https://`
+    /// only): for tests and closed networks.
+    pub allow_http: bool,
+    /// Between reads of a peer's feed read to its end (seconds).
+    pub sync_interval_secs: u64,
+    /// Entries asked per page of a peer's feed (1–1000).
+    pub page_size: u32,
+}
+
+impl Default for FederationConfig {
+    fn default() -> Self {
+        Self {
+            public_url: String::new(),
+            display_name: String::new(),
+            allow_http: false,
+            sync_interval_secs: 300,
+            page_size: 500,
+        }
+    }
 }
 
 /// The database of a role.
@@ -710,6 +729,15 @@ impl Config {
                 "federation.public_url",
                 "must be an http:// or https:// URL",
             ));
+        }
+        if federation.sync_interval_secs == 0 {
+            return Err(invalid(
+                "federation.sync_interval_secs",
+                "must be at least 1",
+            ));
+        }
+        if federation.page_size == 0 || federation.page_size > 1000 {
+            return Err(invalid("federation.page_size", "must be 1 to 1000"));
         }
         if federation.display_name.chars().count() > 200 {
             return Err(invalid(

@@ -310,6 +310,29 @@ pub struct Fields {
     /// Shared with federated deployments while published.
     #[serde(default)]
     pub shared: bool,
+    /// Set on a mirror of another deployment's entry (read-only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+    /// Set on an entry adopted from a mirror.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adopted_from: Option<Origin>,
+}
+
+/// Where an entry came from: another deployment that shares it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    /// `peers/{id}` of the federation service.
+    pub peer: String,
+    /// The deployment's issuer (public URL).
+    pub deployment: String,
+    /// Its name for people.
+    pub deployment_name: String,
+    /// The entry's name there.
+    pub name: String,
+    /// Its version there.
+    pub version: i64,
+    /// The signed entry it came in (JWS).
+    pub signature: String,
 }
 
 /// Longest title, per language.
@@ -622,6 +645,8 @@ mod tests {
             logo_uri: String::new(),
             snapshot_uris: Vec::new(),
             shared: false,
+            origin: None,
+            adopted_from: None,
             details: Some(Details::Software {
                 support: Some(SupportMode::Saas),
                 endpoint_uri: "https://editor.example.org".into(),

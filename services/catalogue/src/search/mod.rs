@@ -169,17 +169,31 @@ pub struct Filters {
     pub targets: BTreeSet<String>,
     /// Rated at least this.
     pub min_rating: f64,
+    /// From any of these deployments ([`LOCAL_ORIGIN`] or an issuer).
+    pub origins: BTreeSet<String>,
 }
 
+/// The origin of this deployment's own entries, in filters and facets.
+pub const LOCAL_ORIGIN: &str = "local";
+
 /// The faceted fields, in the order facets are returned.
-pub const FACETS: [&str; 6] = [
+pub const FACETS: [&str; 7] = [
     "nature",
     "problem_profile",
     "language",
     "difficulty",
     "licence",
     "target",
+    "origin",
 ];
+
+/// Where `row` comes from: [`LOCAL_ORIGIN`], or its origin's issuer.
+fn origin_of(row: &InterlinkerRow) -> &str {
+    row.fields
+        .origin
+        .as_ref()
+        .map_or(LOCAL_ORIGIN, |o| o.deployment.as_str())
+}
 
 impl Filters {
     /// A bit per faceted filter that `entry` fails (bit i = `FACETS[i]`),
@@ -204,6 +218,7 @@ impl Filters {
                     .is_some_and(|d| self.difficulties.contains(&d)),
             self.licences.is_empty() || fields.licence.is_some_and(|l| self.licences.contains(&l)),
             self.targets.is_empty() || entry.targets.iter().any(|t| self.targets.contains(t)),
+            self.origins.is_empty() || self.origins.contains(origin_of(&entry.row)),
         ];
         Some(
             checks
@@ -231,7 +246,8 @@ fn facet_values(row: &InterlinkerRow, targets: &BTreeSet<String>, facet: usize) 
             .map(|l| l.as_str().to_owned())
             .into_iter()
             .collect(),
-        _ => targets.iter().cloned().collect(),
+        5 => targets.iter().cloned().collect(),
+        _ => vec![origin_of(row).to_owned()],
     }
 }
 

@@ -1,0 +1,355 @@
+//! Mirrors of other deployments' interlinkers, on PostgreSQL and on
+//! SQLite: the federation service's verified entries become read-only
+//! published entries marked with their origin, found by origin in search;
+//! a newer version replaces one, an older one changes nothing, a
+//! withdrawal deprecates it; adopting one makes an editable local draft
+//! that keeps its origin, told as `catalogue.interlinker.adopted`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use interlink_catalogue::mirrors::Mirrors;
+use interlink_catalogue::{CatalogueApi, Migrator, SearchIndex};
+use interlink_proto::catalogue::v1 as pb;
+use interlink_proto::catalogue::v1::catalogue_service_client::CatalogueServiceClient;
+use interlink_proto::catalogue::v1::catalogue_service_server::CatalogueServiceServer;
+use interlink_proto::common::v1::TranslatableText;
+use interlink_proto::federation::v1 as federation;
+use interlink_runtime::events::{EventHandler, EventType, NewEvent, service_actor};
+use interlink_runtime::on_both_backends;
+use interlink_runtime::testing::{Backend, TestEnv, TestServer, outbox_events, with_token};
+use sea_orm::TransactionTrait;
+use tonic::Code;
+
+const RIGA: &str = "https://interlink.varam.gov.lv";
+const GUIDE: &str = "interlinkers/0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a01";
+
+fn text(en: &str) -> Option<TranslatableText> {
+    Some(TranslatableText {
+        values: BTreeMap::from([("en".to_owned(), en.to_owned())]),
+    })
+}
+
+fn mirror(version: i64, title: Option<&str>) -> federation::MirrorUpdated {
+    federation::MirrorUpdated {
+        peer: "peers/0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2aff".into(),
+        origin: RIGA.into(),
+        origin_display_name: "VARAM".into(),
+        origin_name: GUIDE.into(),
+        kind: federation::EntryKind::Interlinker as i32,
+        version,
+        withdrawn: title.is_none(),
+        signature: format!("signed.v{version}.jws"),
+        body: title.map(|t| {
+            federation::mirror_updated::Body::Interlinker(pb::Interlinker {
+                name: GUIDE.into(),
+                nature: pb::Nature::ExternalKnowledge as i32,
+                state: pb::InterlinkerState::Published as i32,
+                title: text(t),
+                languages: vec!["lv".into()],
+                problem_profiles: vec!["unknown-here".into()],
+                details: Some(pb::interlinker::Details::External(pb::ExternalDetails {
+                    uri: "https://example.lv/guide".into(),
+                })),
+                ..Default::default()
+            })
+        }),
+    }
+}
+
+async fn a_mirror_is_read_only_found_by_origin_and_adopted(backend: Backend) {
+    let env = TestEnv::new::<Migrator>(backend, |_| {}).await;
+    let outbox = env.outbox();
+    let index = Arc::new(SearchIndex::new().expect("index"));
+    let server = TestServer::start(env, interlink_catalogue::SERVICE_NAME, |env| {
+        let mut routes = tonic::service::RoutesBuilder::default();
+        routes.add_service(CatalogueServiceServer::new(CatalogueApi::new(
+            env.db.clone(),
+            env.outbox(),
+            index.clone(),
+        )));
+        routes
+    })
+    .await;
+    let db = server.env.db.clone();
+    let admin = server.token("admin", true);
+    let mut client = CatalogueServiceClient::new(server.channel.clone());
+    let mirrors = Mirrors::new(outbox.clone());
+    let apply = |m: federation::MirrorUpdated| {
+        let (db, mirrors, outbox, index) =
+            (db.clone(), mirrors.clone(), outbox.clone(), index.clone());
+        async move {
+            let event = outbox
+                .envelope(NewEvent {
+                    event_type: EventType::new("federation", "mirror", "updated"),
+                    actor: service_actor("federation"),
+                    organization_id: "",
+                    aggregate_id: "x",
+                    aggregate_version: 1,
+                    payload: &m,
+                })
+                .expect("envelope");
+            let txn = db.begin().await.expect("begin");
+            mirrors.handle(&txn, &event).await.expect("handle");
+            txn.commit().await.expect("commit");
+            index.refresh(&db).await.expect("refresh");
+        }
+    };
+    let local = client
+        .create_interlinker(with_token(
+            pb::CreateInterlinkerRequest {
+                interlinker: Some(pb::Interlinker {
+                    nature: pb::Nature::ExternalKnowledge as i32,
+                    title: text("Our own guide"),
+                    description: text("How we do it"),
+                    languages: vec!["es".into()],
+                    licence: pb::Licence::Permissive as i32,
+                    difficulty: pb::Difficulty::Easy as i32,
+                    details: Some(pb::interlinker::Details::External(pb::ExternalDetails {
+                        uri: "https://example.es/guide".into(),
+                    })),
+                    ..Default::default()
+                }),
+            },
+            &admin,
+        ))
+        .await
+        .expect("create")
+        .into_inner();
+    client
+        .publish_interlinker(with_token(
+            pb::PublishInterlinkerRequest {
+                name: local.name.clone(),
+            },
+            &admin,
+        ))
+        .await
+        .expect("publish");
+
+    apply(mirror(1, Some("Guide"))).await;
+    let name = format!(
+        "interlinkers/{}",
+        interlink_runtime::api::mirror_id(RIGA, GUIDE)
+    );
+    let shown = client
+        .get_interlinker(pb::GetInterlinkerRequest { name: name.clone() })
+        .await
+        .expect("the mirror")
+        .into_inner();
+    assert_eq!(shown.state, pb::InterlinkerState::Published as i32);
+    let origin = shown.origin.clone().expect("an origin");
+    assert_eq!(
+        (
+            origin.deployment.as_str(),
+            origin.deployment_name.as_str(),
+            origin.name.as_str(),
+            origin.version
+        ),
+        (RIGA, "VARAM", GUIDE, 1)
+    );
+    assert_eq!(origin.signature, "signed.v1.jws");
+    assert!(!shown.shared);
+    assert_eq!(shown.problem_profiles, vec!["unknown-here"]);
+
+    // Read-only: every change is refused, saying why.
+    let status = client
+        .update_interlinker(with_token(
+            pb::UpdateInterlinkerRequest {
+                interlinker: Some(pb::Interlinker {
+                    name: name.clone(),
+                    title: text("Mine now"),
+                    ..Default::default()
+                }),
+                update_mask: Some(prost_types::FieldMask {
+                    paths: vec!["title".into()],
+                }),
+            },
+            &admin,
+        ))
+        .await
+        .expect_err("read-only");
+    assert_eq!(status.code(), Code::FailedPrecondition);
+    assert!(status.message().contains("adopt"), "{}", status.message());
+    let status = client
+        .deprecate_interlinker(with_token(
+            pb::DeprecateInterlinkerRequest { name: name.clone() },
+            &admin,
+        ))
+        .await
+        .expect_err("read-only");
+    assert_eq!(status.code(), Code::FailedPrecondition);
+
+    // Search: local and mirrored together, filtered and faceted by origin.
+    let searcher = client.clone();
+    let search = |origins: Vec<String>| {
+        let mut client = searcher.clone();
+        async move {
+            client
+                .search_interlinkers(pb::SearchInterlinkersRequest {
+                    origins,
+                    ..Default::default()
+                })
+                .await
+                .expect("search")
+                .into_inner()
+        }
+    };
+    let all = search(vec![]).await;
+    assert_eq!(all.results.len(), 2);
+    let facet: Vec<(String, i64)> = all
+        .facets
+        .iter()
+        .find(|f| f.field == "origin")
+        .expect("an origin facet")
+        .values
+        .iter()
+        .map(|v| (v.value.clone(), v.count))
+        .collect();
+    assert_eq!(facet.len(), 2, "{facet:?}");
+    assert!(facet.contains(&(RIGA.to_owned(), 1)), "{facet:?}");
+    assert!(facet.contains(&("local".to_owned(), 1)), "{facet:?}");
+    let mirrored = search(vec![RIGA.into()]).await;
+    let names: Vec<&str> = mirrored
+        .results
+        .iter()
+        .filter_map(|r| r.interlinker.as_ref().map(|i| i.name.as_str()))
+        .collect();
+    assert_eq!(names, vec![name.as_str()]);
+    let own = search(vec!["local".into()]).await;
+    assert_eq!(own.results.len(), 1);
+    assert_eq!(
+        own.results[0].interlinker.as_ref().expect("hit").name,
+        local.name
+    );
+
+    // A newer version replaces it; an older one changes nothing.
+    apply(mirror(3, Some("Guide, third edition"))).await;
+    apply(mirror(2, Some("Guide, second edition"))).await;
+    let shown = client
+        .get_interlinker(pb::GetInterlinkerRequest { name: name.clone() })
+        .await
+        .expect("the mirror")
+        .into_inner();
+    assert_eq!(
+        shown.title.as_ref().expect("title").values["en"],
+        "Guide, third edition"
+    );
+    assert_eq!(shown.origin.as_ref().expect("origin").version, 3);
+
+    // Adopting: a local draft, editable, keeping its origin; a local entry
+    // is not adopted.
+    let status = client
+        .adopt_interlinker(with_token(
+            pb::AdoptInterlinkerRequest {
+                name: local.name.clone(),
+            },
+            &admin,
+        ))
+        .await
+        .expect_err("local");
+    assert_eq!(status.code(), Code::FailedPrecondition);
+    let status = client
+        .adopt_interlinker(with_token(
+            pb::AdoptInterlinkerRequest { name: name.clone() },
+            &server.token("ana", false),
+        ))
+        .await
+        .expect_err("not an editor");
+    assert_eq!(status.code(), Code::PermissionDenied);
+    let adopted = client
+        .adopt_interlinker(with_token(
+            pb::AdoptInterlinkerRequest { name: name.clone() },
+            &admin,
+        ))
+        .await
+        .expect("adopt")
+        .into_inner();
+    assert_ne!(adopted.name, name);
+    assert_eq!(adopted.state, pb::InterlinkerState::Draft as i32);
+    // What this deployment lacks (an unknown problem profile) is left out.
+    assert!(adopted.problem_profiles.is_empty());
+    assert!(adopted.origin.is_none());
+    assert_eq!(
+        adopted
+            .adopted_from
+            .as_ref()
+            .expect("adopted from")
+            .deployment,
+        RIGA
+    );
+    let edited = client
+        .update_interlinker(with_token(
+            pb::UpdateInterlinkerRequest {
+                interlinker: Some(pb::Interlinker {
+                    name: adopted.name.clone(),
+                    title: text("Our guide, after Riga's"),
+                    ..Default::default()
+                }),
+                update_mask: Some(prost_types::FieldMask {
+                    paths: vec!["title".into()],
+                }),
+            },
+            &admin,
+        ))
+        .await
+        .expect("editable")
+        .into_inner();
+    assert_eq!(
+        edited.title.expect("title").values["en"],
+        "Our guide, after Riga's"
+    );
+    assert_eq!(
+        edited.adopted_from.expect("kept").name,
+        GUIDE,
+        "an edit keeps the origin link"
+    );
+    let told: Vec<pb::InterlinkerAdopted> = outbox_events(&server.env.db)
+        .await
+        .iter()
+        .filter(|e| e.r#type == "catalogue.interlinker.adopted")
+        .filter_map(interlink_runtime::events::payload)
+        .collect();
+    assert_eq!(told.len(), 1);
+    assert_eq!(told[0].source, name);
+
+    // Withdrawn at its origin: deprecated, never deleted; the adopted copy
+    // stays as it is.
+    apply(mirror(4, None)).await;
+    let shown = client
+        .get_interlinker(pb::GetInterlinkerRequest { name: name.clone() })
+        .await
+        .expect("still there")
+        .into_inner();
+    assert_eq!(shown.state, pb::InterlinkerState::Deprecated as i32);
+    assert_eq!(shown.origin.expect("origin").version, 4);
+    assert_eq!(search(vec![RIGA.into()]).await.results.len(), 0);
+    let copy = client
+        .get_interlinker(with_token(
+            pb::GetInterlinkerRequest {
+                name: adopted.name.clone(),
+            },
+            &admin,
+        ))
+        .await
+        .expect("the copy")
+        .into_inner();
+    assert_eq!(copy.state, pb::InterlinkerState::Draft as i32);
+    // The catalogue told each mirror change as its own events.
+    let kinds: Vec<String> = outbox_events(&server.env.db)
+        .await
+        .iter()
+        .filter(|e| e.actor.as_ref().is_some_and(|a| a.subject == "federation"))
+        .map(|e| e.r#type.clone())
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            "catalogue.interlinker.published",
+            "catalogue.interlinker.updated",
+            "catalogue.interlinker.deprecated"
+        ]
+    );
+    server.stop().await;
+}
+
+on_both_backends!(a_mirror_is_read_only_found_by_origin_and_adopted);
