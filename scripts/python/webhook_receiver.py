@@ -7,7 +7,8 @@ Each request reads DIR/secrets (one secret per line; the delivery must
 verify with at least one) and DIR/mode (`ok`, `fail` to answer 500, or
 `sleep N` to answer 200 after N seconds), then appends one JSON line to
 DIR/received.jsonl: the webhook-id, the event type, the status answered,
-whether it verified and with which secrets.
+whether it verified and with which secrets. Each request's webhook-id is
+also appended to DIR/arrived.log as soon as it arrives.
 """
 
 import json
@@ -40,6 +41,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("content-length", "0")))
+        # Each arrival, before any answer: what a test waits for to know a
+        # request reached the receiver while its answer is held back.
+        with LOCK:
+            with open(os.path.join(DIR, "arrived.log"), "a", encoding="utf-8") as f:
+                f.write((self.headers.get("webhook-id") or "") + "\n")
         headers = {k: v for k, v in self.headers.items()}
         verified_with = []
         for index, secret in enumerate(read("secrets", "").splitlines()):

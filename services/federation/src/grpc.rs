@@ -24,12 +24,18 @@ pub struct Identity {
     pub display_name: String,
 }
 
+/// Feed pages built at once per replica. A page is large (hundreds of
+/// signed entries); many subscribers reading at once queue for this
+/// instead of taking every core from the deployment's own API.
+const FEED_CONCURRENCY: usize = 1;
+
 /// The federation service.
 #[derive(Debug, Clone)]
 pub struct FederationApi {
     db: DatabaseConnection,
     identity: Identity,
     peers: PeersConfig,
+    feed_permits: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl FederationApi {
@@ -40,6 +46,7 @@ impl FederationApi {
             db,
             identity,
             peers,
+            feed_permits: std::sync::Arc::new(tokio::sync::Semaphore::new(FEED_CONCURRENCY)),
         }
     }
 }
@@ -87,6 +94,11 @@ impl FederationApi {
     ) -> Result<pb::ListFeedEntriesResponse> {
         let after = parse_cursor(&request.cursor)?;
         let limit = page_size(request.page_size, DEFAULT_PAGE, MAX_PAGE)?;
+        let _permit = self
+            .feed_permits
+            .acquire()
+            .await
+            .map_err(|_| Error::Precondition("the service is stopping".into()))?;
         let (rows, more) = store::entries(&self.db, after, limit).await?;
         let next = rows.last().map_or(after, |row| row.seq);
         Ok(pb::ListFeedEntriesResponse {

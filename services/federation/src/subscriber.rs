@@ -216,9 +216,11 @@ impl Subscriber {
                 return self.later(txn, peer, KEYS_JOB, now).await;
             }
         };
+        // Only the kind of key entries are signed with.
         let listed: Vec<ListedKey> = document
             .keys
             .iter()
+            .filter(|k| k.kty == "EC" && k.crv == "P-256" && k.alg == "ES256")
             .map(|k| ListedKey {
                 kid: k.kid.clone(),
                 public: PublicKey {
@@ -226,12 +228,6 @@ impl Subscriber {
                     y: k.y.clone(),
                 },
                 endorsement: k.endorsement.clone(),
-            })
-            .filter(|k| {
-                document
-                    .keys
-                    .iter()
-                    .any(|d| d.kid == k.kid && d.alg == "ES256")
             })
             .collect();
         let trusted = keys::trusted_keys(&peer.pinned_keys, &listed);
@@ -313,6 +309,17 @@ impl Subscriber {
         }
         if !page.next_cursor.is_empty() {
             cursor = page.next_cursor.clone();
+        }
+        if page.more && cursor == peer.cursor {
+            // A page that moves nothing would be read again and again.
+            peers::set_error(
+                txn,
+                &peer.id,
+                "its feed said more entries follow but its page moved nothing",
+                now,
+            )
+            .await?;
+            return self.later(txn, peer, FEED_JOB, now).await;
         }
         let synced = (!page.more).then_some(now);
         peers::set_cursor(txn, &peer.id, &cursor, synced).await?;

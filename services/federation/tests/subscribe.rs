@@ -45,6 +45,8 @@ struct Origin {
     next: i64,
     /// Answers 503 to everything while down.
     down: bool,
+    /// Says more entries follow, but sends none and stays where it is.
+    stuck: bool,
 }
 
 impl Origin {
@@ -154,6 +156,10 @@ async fn feed(State(origin): State<Shared>, RawQuery(query): RawQuery) -> axum::
         .get("pageSize")
         .and_then(|s| s.parse().ok())
         .unwrap_or(100);
+    if origin.stuck {
+        return axum::Json(json!({"entries": [], "nextCursor": format!("c{after}"), "more": true}))
+            .into_response();
+    }
     let rest: Vec<_> = origin.feed.iter().filter(|e| e.0 > after).collect();
     let page: Vec<Value> = rest
         .iter()
@@ -484,6 +490,27 @@ async fn a_subscription_imports_verified_entries_only(backend: Backend) {
     tokio::time::sleep(Duration::from_millis(600)).await;
     assert_eq!(sub.told().await.len(), 7);
     assert_eq!(sub.peer(&peer.name).await.trusted_keys.len(), 2);
+
+    // A feed that says more follow but moves nothing is not read in a
+    // loop: the peer says why and waits.
+    sub.origin.lock().expect("origin").stuck = true;
+    client
+        .sync_peer(sub.admin(pb::SyncPeerRequest {
+            name: peer.name.clone(),
+        }))
+        .await
+        .expect("sync");
+    wait_until(
+        "the stuck feed reported",
+        Duration::from_secs(30),
+        || async {
+            sub.peer(&peer.name)
+                .await
+                .last_error
+                .contains("moved nothing")
+        },
+    )
+    .await;
 
     // Paused: nothing is read; sync is refused.
     let paused = client

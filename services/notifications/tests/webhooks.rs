@@ -600,14 +600,14 @@ async fn a_dispatcher_killed_mid_flight_loses_nothing(backend: Backend) {
     let events = s.joins(0, 8);
     s.publish(&events).await;
     // Killed while every attempt waits for its answer: leased, and
-    // received (a lease is taken before its request leaves, so a kill
-    // right after the leases could beat the requests to the receiver).
+    // arrived at the receiver (a lease is taken before its request leaves,
+    // so a kill right after the leases could beat the requests there).
     let db = &s.server.env.db;
     wait_until(
-        "every delivery in flight and received",
+        "every delivery in flight and arrived",
         Duration::from_secs(30),
         || async {
-            s.receiver.received().len() >= 8
+            s.receiver.arrived() >= 8
                 && count(
                     db,
                     "SELECT COUNT(*) AS n FROM webhook_deliveries WHERE lease_until IS NOT NULL",
@@ -618,6 +618,13 @@ async fn a_dispatcher_killed_mid_flight_loses_nothing(backend: Backend) {
     )
     .await;
     first.kill().await;
+    // The receiver logs them all once their held answers are given, though
+    // no answer was recorded.
+    s.receiver
+        .wait_for("the first attempts", Duration::from_secs(30), |r| {
+            r.len() >= 8
+        })
+        .await;
     s.receiver.set_mode("ok");
     // Their leases expire (twice the timeout and 5 s) and another
     // dispatcher sends them again.

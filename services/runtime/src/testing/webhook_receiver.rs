@@ -117,6 +117,15 @@ impl WebhookReceiver {
             .collect()
     }
 
+    /// How many requests have arrived so far, answered or not (a request
+    /// held by `sleep N` counts as soon as it arrives).
+    pub fn arrived(&self) -> usize {
+        std::fs::read_to_string(self.dir.join("arrived.log"))
+            .unwrap_or_default()
+            .lines()
+            .count()
+    }
+
     /// The deliveries once `done` holds of them, waiting up to `within`.
     pub async fn wait_for(
         &self,
