@@ -9,7 +9,9 @@ contexts, every role present, NetworkPolicies, secrets by reference, the
 migration hook, the first-party interlinkers' HTTP origins, the platform's
 own key for its tokens to interlinkers, the notifications role's e-mail
 settings with its SMTP URL from a Secret, and its webhook settings, the
-federation role's public address and name). Every
+federation role's public address and name, its signing key mounted from a
+Secret and its declared peers; each pilot's peers exactly the other
+pilots' feeds, all pinned alike). Every
 file under deploy/tests/broken-values must be rejected. With --binary, each
 role of the default rendering starts from the environment the chart gives it
 (the migration Job's commands first; its Secret files made here, the
@@ -18,7 +20,9 @@ interlinker must then answer `GET /healthz` on its HTTP port, and the
 gateway serve the public half of that key; the notifications role starts
 again from the environment the chart gives it with e-mail on, and with every
 webhook setting off its default; and the federation role with its public
-address and name given.
+address, name, signing key (made with openssl: the binary's current key
+with the thumbprint computed here, which `interlink federation-key-id`
+prints too) and peers (trusted with their pinned keys) given.
 
 Prints one line per check and a `test result:` line like cargo's; exits 1
 on any failure.
@@ -27,6 +31,7 @@ on any failure.
 import argparse
 import base64
 import glob
+import hashlib
 import json
 import os
 import re
@@ -132,12 +137,40 @@ FEDERATION_ENV = {
     "INTERLINK__FEDERATION__PUBLIC_URL": "publicUrl",
     "INTERLINK__FEDERATION__DISPLAY_NAME": "displayName",
 }
-# Both given (a name at the binary's 200-character bound, not ASCII alone:
-# it counts characters, as the schema's maxLength does).
+# Its signing key (federation.signingKeySecret): mounted read-only from its
+# Secret into the federation role's pods alone, named to it by this.
+FEDERATION_KEY_DIR = "/etc/interlink/federation-key"
+FEDERATION_KEY_FILE = f"{FEDERATION_KEY_DIR}/federation-key.pem"
+FEDERATION_KEY_ENV = "INTERLINK__FEDERATION__SIGNING_KEY_FILE"
+# Its declared peers (federation.peers): federation.peers[i] is the label
+# peer_<i>, each field its own variable (the pinned keys comma-separated).
+FEDERATION_PEER_ENV = re.compile(r"INTERLINK__FEDERATION__PEERS__PEER_(\d+)__(FEED_URL|PINNED_KEYS|DISPLAY_NAME)")
+# Where a deployment's feed is, under its public address.
+FEED_PATH = "/v1/federation/feed"
+# A key id: an RFC 7638 SHA-256 thumbprint, base64url.
+KEY_ID = re.compile(r"[A-Za-z0-9_-]{43}")
+# All given (a name at the binary's 200-character bound, not ASCII alone:
+# it counts characters, as the schema's maxLength does), with a signing key
+# and two peers, one without a name of its own.
 FEDERATION_VALUES = {
     "federation": {
         "publicUrl": "https://participa.example.org",
         "displayName": "Ayuntamiento de Zaragoza — " + "ñ" * 173,
+        "signingKeySecret": {"name": "interlink-federation-key", "key": "signing.pem"},
+        "peers": [
+            {
+                "feedUrl": "https://interlink.varam.example/v1/federation/feed",
+                "pinnedKeys": ["cn-I_WNMClehiVp51i_0VpOENW1upEerA8sEam5hn-s"],
+                "displayName": "VARAM — Latvija",
+            },
+            {
+                "feedUrl": "https://interlink.mef.example/v1/federation/feed",
+                "pinnedKeys": [
+                    "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs",
+                    "cn-I_WNMClehiVp51i_0VpOENW1upEerA8sEam5hn-s",
+                ],
+            },
+        ],
     }
 }
 
@@ -319,11 +352,81 @@ def check_webhooks(role, env, merged):
             assert value == str(given).lower(), f"{name} = {value!r}, notifications.webhooks.{key}: {given}"
 
 
+def federation_key(merged):
+    """The federation role's signing key: its Secret's name and the key
+    within it; None without one (the role makes its own)."""
+    secret = merged["federation"].get("signingKeySecret") or {}
+    if not secret.get("name"):
+        return None
+    return secret["name"], secret["key"]
+
+
+def feed_url(merged):
+    """Where a deployment's feed is: its federation public address (else
+    its site's) and the feed's path."""
+    public_url = merged["federation"].get("publicUrl") or merged["gateway"]["web"]["publicUrl"]
+    return public_url.rstrip("/") + FEED_PATH
+
+
+def check_federation_key(role, spec, container, env, merged):
+    """The federation role's signing key, its alone: the PEM file mounted
+    read-only from its Secret, named by its env; nothing of it elsewhere."""
+    key = federation_key(merged) if role == "federation" else None
+    volumes = {v["name"]: v for v in spec["volumes"]}
+    mounts = {m["name"]: m for m in container["volumeMounts"]}
+    if key is None:
+        assert FEDERATION_KEY_ENV not in env, f"{role}: a federation key's env"
+        assert "federation-key" not in volumes and "federation-key" not in mounts, f"{role}: a federation key"
+        return
+    secret_name, secret_key = key
+    assert env[FEDERATION_KEY_ENV] == {"name": FEDERATION_KEY_ENV, "value": FEDERATION_KEY_FILE}, env[FEDERATION_KEY_ENV]
+    mount = mounts["federation-key"]
+    assert mount == {"name": "federation-key", "mountPath": FEDERATION_KEY_DIR, "readOnly": True}, mount
+    secret = volumes["federation-key"]["secret"]
+    assert secret["secretName"] == secret_name, secret
+    assert secret["items"] == [{"key": secret_key, "path": os.path.basename(FEDERATION_KEY_FILE)}], secret
+    # Not world-readable: the pod's group (fsGroup) reads it.
+    assert secret["defaultMode"] & 0o007 == 0 and secret["defaultMode"] & 0o040, oct(secret["defaultMode"])
+
+
+def check_federation_peers(role, env, merged):
+    """The declared peers, on the federation role only: each of
+    federation.peers as its own variables, inline, in the binary's format
+    (the label peer_<i>, the pinned keys comma-separated, the name only
+    when given)."""
+    present = {k: v for k, v in env.items() if k.startswith("INTERLINK__FEDERATION__PEERS__")}
+    if role != "federation":
+        assert not present, f"{role}: federation peers: {sorted(present)}"
+        return
+    peers = merged["federation"].get("peers") or []
+    expected = {}
+    for i, peer in enumerate(peers):
+        assert peer["feedUrl"].startswith("https://"), f"peer {i}: {peer['feedUrl']}"
+        assert 1 <= len(peer["pinnedKeys"]) <= 10, f"peer {i}: {peer['pinnedKeys']}"
+        assert all(KEY_ID.fullmatch(k) for k in peer["pinnedKeys"]), f"peer {i}: {peer['pinnedKeys']}"
+        label = f"INTERLINK__FEDERATION__PEERS__PEER_{i}__"
+        expected[label + "FEED_URL"] = peer["feedUrl"]
+        expected[label + "PINNED_KEYS"] = ",".join(peer["pinnedKeys"])
+        if peer.get("displayName"):
+            expected[label + "DISPLAY_NAME"] = peer["displayName"]
+    assert len({p["feedUrl"] for p in peers}) == len(peers), "a peer listed twice"
+    for name, item in present.items():
+        assert FEDERATION_PEER_ENV.fullmatch(name), name
+        assert set(item) == {"name", "value"}, f"{name}: not inline"
+    assert {k: v["value"] for k, v in present.items()} == expected, f"{role}: {present} != {expected}"
+
+
 def check_federation(role, env, merged, values):
     """The federation role's settings on the federation role only, each
     inline, the site's address and name when not given; a PA's
     values name its public address, the site's, and its name."""
-    present = sorted(k for k in env if k.startswith("INTERLINK__FEDERATION__"))
+    present = sorted(
+        k
+        for k in env
+        if k.startswith("INTERLINK__FEDERATION__")
+        and k != FEDERATION_KEY_ENV
+        and not k.startswith("INTERLINK__FEDERATION__PEERS__")
+    )
     if role != "federation":
         assert not present, f"{role}: federation settings: {present}"
         return
@@ -348,6 +451,52 @@ def check_federation(role, env, merged, values):
         assert given.get("displayName"), f"{role}: no displayName in the PA's values"
         site = merged["gateway"]["web"]["publicUrl"]
         assert public_url.rstrip("/") == site.rstrip("/"), f"{role}: {public_url}, the site at {site}"
+        # Its own signing key, so its key id is known to its peers before
+        # it starts; its peers exactly the other pilots' feeds.
+        key = federation_key(merged)
+        assert key and merged["pa"]["name"] in key[0], f"{role}: the federation key Secret {key}"
+        others = {name: feed_url(other) for name, other in pilots().items() if name != merged["pa"]["name"]}
+        declared = sorted(p["feedUrl"] for p in given.get("peers") or [])
+        assert declared == sorted(others.values()), f"{role}: peers {declared}, the other pilots {others}"
+
+
+def pilots():
+    """Each pilot's merged values, by its PA's name."""
+    defaults = os.path.join(CHART, "values.yaml")
+    merged = {}
+    for path in sorted(glob.glob(os.path.join(CHART, "values-*.yaml"))):
+        with open(defaults) as f:
+            values = merge(yaml.safe_load(f), load_values(path))
+        merged[values["pa"]["name"]] = values
+    return merged
+
+
+def check_pilots_federated():
+    """The pilots are federated with one another: each reads every other
+    one's feed (and nothing else), pinned to well-formed key ids, and
+    every pilot pins the same key ids for a given peer (the ones its PA
+    published), each pilot with a signing key of its own."""
+    all_pilots = pilots()
+    assert len(all_pilots) >= 2, sorted(all_pilots)
+    feeds = {name: feed_url(values) for name, values in all_pilots.items()}
+    assert len(set(feeds.values())) == len(feeds), feeds
+    pinned = {}
+    for name, values in all_pilots.items():
+        assert federation_key(values), f"{name}: no federation.signingKeySecret"
+        peers = values["federation"].get("peers") or []
+        by_feed = {p["feedUrl"]: p for p in peers}
+        assert len(by_feed) == len(peers), f"{name}: a peer listed twice"
+        assert sorted(by_feed) == sorted(f for other, f in feeds.items() if other != name), f"{name}: {sorted(by_feed)}"
+        for other, feed in feeds.items():
+            if other == name:
+                continue
+            keys = by_feed[feed]["pinnedKeys"]
+            assert keys and all(KEY_ID.fullmatch(k) for k in keys), f"{name} pins {other}: {keys}"
+            pinned.setdefault(other, set()).add(tuple(sorted(keys)))
+    for other, sets in pinned.items():
+        assert len(sets) == 1, f"the pilots pin {other} to different keys: {sorted(sets)}"
+    own = [keys for (keys,) in pinned.values()]
+    assert len({k for keys in own for k in keys}) == sum(map(len, own)), "two pilots pinned to one key"
 
 
 def check_interlinker(role, container, env, merged, values, gateway):
@@ -467,6 +616,8 @@ def check_properties(objects, values, pa=None):
             ref = env["INTERLINK__DATABASE__URL"]["valueFrom"]["secretKeyRef"]
             assert ref == {"name": merged["database"]["existingSecret"], "key": role}, ref
         check_signer(role, spec, container, env, merged)
+        check_federation_key(role, spec, container, env, merged)
+        check_federation_peers(role, env, merged)
         check_mail(role, env, merged, gateway_env)
         check_webhooks(role, env, merged)
         check_federation(role, env, merged, values if pa else {})
@@ -590,10 +741,28 @@ def psql(sql):
     )
 
 
-def make_interlinker_key(directory):
-    """A P-256 key as a PA makes it (README: the interlinker key Secret), and
-    its public point as a JWK's x and y."""
-    path = os.path.join(directory, "interlinker-key.pem")
+def psql_rows(database, sql):
+    """The rows `sql` answers in `database` (a postgres:// URL), each a
+    list of its columns as text."""
+    done = subprocess.run(
+        ["psql", database, "-v", "ON_ERROR_STOP=1", "-AtF", "\t", "-c", sql],
+        check=True,
+        capture_output=True,
+    )
+    return [line.split("\t") for line in done.stdout.decode().splitlines()]
+
+
+def thumbprint(public):
+    """The RFC 7638 SHA-256 thumbprint of a P-256 key's public point (a
+    JWK's x and y): its key id."""
+    canonical = json.dumps({"crv": "P-256", "kty": "EC", **public}, separators=(",", ":"), sort_keys=True)
+    return base64.urlsafe_b64encode(hashlib.sha256(canonical.encode()).digest()).rstrip(b"=").decode()
+
+
+def make_interlinker_key(directory, name="interlinker-key.pem"):
+    """A P-256 key as a PA makes it (README: the interlinker key Secret, the
+    federation key Secret), and its public point as a JWK's x and y."""
+    path = os.path.join(directory, name)
     subprocess.run(
         ["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", path],
         check=True,
@@ -662,10 +831,13 @@ def container_env(container, config, databases, overrides, mounts=None, secret_v
     return env
 
 
-def run_roles(objects, binary, nats_url, only=None, secret_values=None):
+def run_roles(objects, binary, nats_url, only=None, secret_values=None, secret_files=None, after=None):
     """Migrates, then starts and stops each role (those of `only`, else
     all) from the rendered objects' environment; Secret references come from
-    `secret_values` ({(Secret name, key): value}) or are made here."""
+    `secret_values` ({(Secret name, key): value}) or are made here, mounted
+    Secrets' files from `secret_files` ({(Secret name, key): bytes}) besides
+    the interlinker key made here. `after` is given the roles' database
+    URLs (by role) once they have stopped, before they are dropped."""
     unique = uuid.uuid4().hex[:12]
     databases = {}
     for role in SERVICES if only is None else [r for r in SERVICES if r in only]:
@@ -690,7 +862,7 @@ def run_roles(objects, binary, nats_url, only=None, secret_values=None):
     _, merged = enabled_roles({})
     secret_name, secret_key, _ = interlinker_key(merged)
     pem, public = make_interlinker_key(data)
-    secret_files = {(secret_name, secret_key): pem}
+    secret_files = {(secret_name, secret_key): pem, **(secret_files or {})}
     # The hook's env is inline (it runs before the ConfigMap exists).
     config_for_job = {"metadata": config["metadata"], "data": {}}
     try:
@@ -717,6 +889,8 @@ def run_roles(objects, binary, nats_url, only=None, secret_values=None):
             assert "gateway" in started and "coproduction" in started, started
         else:
             assert sorted(started) == sorted(only), started
+        if after is not None:
+            after(databases)
     finally:
         for name in databases.values():
             psql(f"DROP DATABASE IF EXISTS {name.rsplit('/', 1)[1]} WITH (FORCE)")
@@ -755,14 +929,42 @@ def run_notifications_with_webhooks(binary, nats_url):
 
 def run_federation_with_settings(binary, nats_url):
     """The federation role starts from the chart's environment with its
-    public address and name given: the binary takes each env name and
-    value the chart gives it."""
+    public address, name, signing key and peers given: the binary takes
+    each env name and value the chart gives it, makes the mounted key (one
+    a PA makes with openssl) its current key, with the thumbprint computed
+    here, and trusts each declared peer with its pinned keys."""
     objects = render(CHART, FEDERATION_VALUES)
     (deployment,) = [d for d in by_kind(objects, "Deployment") if component(d) == "federation"]
     (container,) = deployment["spec"]["template"]["spec"]["containers"]
     rendered = {e["name"] for e in container["env"]}
     assert set(FEDERATION_ENV) <= rendered, "no federation settings in the rendering"
-    run_roles(objects, binary, nats_url, only=["federation"])
+    assert FEDERATION_KEY_ENV in rendered, "no federation key in the rendering"
+    federation = FEDERATION_VALUES["federation"]
+    secret = federation["signingKeySecret"]
+    with tempfile.TemporaryDirectory() as directory:
+        pem, public = make_interlinker_key(directory, "federation-key.pem")
+        key_id = thumbprint(public)
+        made = subprocess.run([binary, "federation-key-id", os.path.join(directory, "federation-key.pem")], capture_output=True)
+        assert made.returncode == 0 and made.stdout.decode().strip() == key_id, f"federation-key-id: {made}"
+
+    def trusted(databases):
+        current = psql_rows(databases["federation"], "SELECT kid FROM signing_keys WHERE retired_at IS NULL")
+        assert current == [[key_id]], f"current key {current}, the file's {key_id}"
+        peers = psql_rows(databases["federation"], "SELECT feed_url, pinned_keys, display_name, paused FROM peers")
+        declared = sorted(
+            [p["feedUrl"], json.dumps(p["pinnedKeys"], separators=(",", ":")), p.get("displayName", ""), "f"]
+            for p in federation["peers"]
+        )
+        assert sorted(peers) == declared, f"{peers} != {declared}"
+
+    run_roles(
+        objects,
+        binary,
+        nats_url,
+        only=["federation"],
+        secret_files={(secret["name"], secret["key"]): pem},
+        after=trusted,
+    )
 
 
 def free_port():
@@ -965,7 +1167,13 @@ def main():
         validate(objects)
         check_properties(objects, FEDERATION_VALUES, pa=False)
 
-    checks.append(("chart gives the federation role its public address and name from federation", federation))
+    checks.append(
+        (
+            "chart gives the federation role its public address, name, signing key and peers from federation",
+            federation,
+        )
+    )
+    checks.append(("the pilots' values federate each pilot with the other two", check_pilots_federated))
     for path in sorted(glob.glob("deploy/tests/broken-values/*.yaml")):
 
         def broken(path=path):
@@ -999,7 +1207,7 @@ def main():
         )
         checks.append(
             (
-                "the federation role starts with the chart's federation settings",
+                "the federation role starts with the chart's federation settings, key and peers",
                 lambda: run_federation_with_settings(args.binary, args.nats_url),
             )
         )

@@ -5,7 +5,9 @@
 //! - `interlink serve <role>` runs one role against PostgreSQL and NATS;
 //! - `interlink migrate [<role>]` prepares storage (the JetStream stream and
 //!   the role's database, or with `--embedded` the data directory);
-//! - `interlink token` mints a development token from the local key.
+//! - `interlink token` mints a development token from the local key;
+//! - `interlink federation-key-id <file>` prints the key id (RFC 7638
+//!   thumbprint) of a federation signing key file, for peers to pin.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -102,6 +104,14 @@ enum Command {
         #[arg(long, value_delimiter = ',')]
         capabilities: Option<Vec<String>>,
     },
+    /// Print the key id of a federation signing key file (a P-256 private
+    /// key, PKCS#8 PEM; `federation.signing_key_file`): its RFC 7638
+    /// thumbprint, which the deployment's peers pin.
+    FederationKeyId {
+        /// The PEM file, e.g. made with `openssl genpkey -algorithm EC
+        /// -pkeyopt ec_paramgen_curve:P-256 -out federation-key.pem`.
+        file: PathBuf,
+    },
 }
 
 /// Runs the command line: what the `interlink` binary does. The
@@ -170,6 +180,11 @@ pub fn main() -> anyhow::Result<()> {
                     &config.auth.admin_claim,
                 )?;
                 println!("{token}");
+                Ok(())
+            }
+            Command::FederationKeyId { file } => {
+                let key = interlink_federation::keys::SigningKey::from_pem_file(&file)?;
+                println!("{}", key.kid());
                 Ok(())
             }
             Command::InterlinkerCheck {

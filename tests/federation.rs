@@ -2,7 +2,9 @@
 //! published interlinker shared and the deployment's feed, read over REST
 //! without a token, carries it signed by the key at the well-known URL;
 //! unchanged pages answer 304 to their ETag; deprecating the entry
-//! withdraws it.
+//! withdraws it. Between two deployments: interlinkers, schemas and
+//! stories (with their process, without personal data) shared by one are
+//! mirrored by the other, which builds from and adopts them.
 
 mod common;
 
@@ -377,6 +379,236 @@ async fn a_peer_mirrors_what_another_deployment_shares_and_adopts_it() {
     assert_eq!(shown["issuer"], base_a.as_str(), "{shown}");
     assert!(shown["lastSyncTime"].is_string(), "{shown}");
     assert_eq!(shown["refusedCount"], Value::Null, "{shown}");
+}
+
+#[tokio::test]
+async fn schemas_and_stories_reach_a_peer_that_builds_from_and_adopts_them() {
+    let (dir_a, dir_b) = (
+        tempfile::tempdir().expect("data dir"),
+        tempfile::tempdir().expect("data dir"),
+    );
+    let (_a, base_a) = serve_up(dir_a.path(), &[]).await;
+    let (_b, base_b) = serve_up(
+        dir_b.path(),
+        &[
+            ("INTERLINK__FEDERATION__ALLOW_HTTP", "true".into()),
+            ("INTERLINK__FEDERATION__SYNC_INTERVAL_SECS", "1".into()),
+        ],
+    )
+    .await;
+    let http = reqwest::Client::new();
+    let a = Api {
+        http: http.clone(),
+        base: base_a.clone(),
+        token: mint(dir_a.path(), "editor-a", true),
+    };
+    let b = Api {
+        http: http.clone(),
+        base: base_b.clone(),
+        token: mint(dir_b.path(), "editor-b", true),
+    };
+
+    // A shares its default schema and a story of one of its processes.
+    let shared = a
+        .ok(
+            Method::PATCH,
+            "/v1/schemas/default?updateMask=shared",
+            Some(json!({"shared": true})),
+        )
+        .await;
+    assert_eq!(shared["shared"], true, "{shared}");
+    let made = common::public_process_with_story(&a).await;
+    a.ok(
+        Method::PATCH,
+        &format!("/v1/{}?updateMask=shared", made.story),
+        Some(json!({"shared": true})),
+    )
+    .await;
+    // The story goes out without its people: no author, and its process
+    // without creators, grants, assets, claims or stories.
+    let keys: Value = http
+        .get(format!("{base_a}/.well-known/interlink-federation"))
+        .send()
+        .await
+        .expect("keys")
+        .json()
+        .await
+        .expect("json");
+    let entries = feed_of(&http, &base_a, &keys, 2).await;
+    let story_entry = entries
+        .iter()
+        .find(|e| e.kind == "story")
+        .expect("the story in the feed");
+    let body = story_entry.body.as_ref().expect("body");
+    assert_eq!(body["story"]["title"], "Mil viajes en bicicleta");
+    assert!(body["story"].get("author").is_none(), "{body}");
+    let document = &body["processDocument"];
+    assert_eq!(document["format"], "interlink.process/1");
+    for empty in ["grants", "assets", "claims", "stories"] {
+        assert_eq!(document[empty], json!([]), "{empty}: {document}");
+    }
+    let items = document["items"].as_array().expect("items");
+    assert!(!items.is_empty());
+    assert!(items.iter().all(|i| i["creator"] == ""), "{document}");
+    assert!(!document.to_string().contains("editor-a"), "{document}");
+
+    // B trusts A.
+    let kid = keys["keys"][0]["kid"].as_str().expect("kid").to_owned();
+    b.ok(
+        Method::POST,
+        "/v1/peers",
+        Some(json!({"feedUrl": format!("{base_a}/v1/federation/feed"), "pinnedKeys": [kid]})),
+    )
+    .await;
+
+    // The schema is mirrored in B, read-only, and B builds a process from
+    // it that records where it came from.
+    let schemas = eventually(&b, "/v1/schemas", "the schema mirror in B", |v| {
+        v["schemas"].as_array().is_some_and(|s| {
+            s.iter()
+                .any(|s| s["origin"]["deployment"] == base_a.as_str())
+        })
+    })
+    .await;
+    let mirror_schema = schemas["schemas"]
+        .as_array()
+        .expect("schemas")
+        .iter()
+        .find(|s| s["origin"]["deployment"] == base_a.as_str())
+        .expect("the mirror")
+        .clone();
+    assert_eq!(mirror_schema["origin"]["name"], "schemas/default");
+    let mirror_schema_name = mirror_schema["name"].as_str().expect("name").to_owned();
+    let (status, refused) = b
+        .call(
+            Method::POST,
+            &format!("/v1/{mirror_schema_name}:publish"),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(
+        refused["status"], "FAILED_PRECONDITION",
+        "{status} {refused}"
+    );
+    let org_b = b
+        .ok(
+            Method::POST,
+            "/v1/organizations",
+            Some(json!({
+                "displayName": {"values": {"en": "Riga City Council"}},
+                "defaultTeamType": "TEAM_TYPE_PUBLIC_ADMINISTRATION",
+            })),
+        )
+        .await["name"]
+        .as_str()
+        .expect("organisation")
+        .to_owned();
+    let process_b = b
+        .ok(
+            Method::POST,
+            "/v1/processes",
+            Some(json!({"title": "Shared bikes", "language": "en", "organization": org_b})),
+        )
+        .await["name"]
+        .as_str()
+        .expect("process")
+        .to_owned();
+    let tree = b
+        .ok(
+            Method::POST,
+            &format!("/v1/{process_b}:buildFromSchema"),
+            Some(json!({"schema": mirror_schema_name})),
+        )
+        .await;
+    assert_eq!(
+        tree["process"]["schemaOrigin"]["deployment"],
+        base_a.as_str(),
+        "{tree}"
+    );
+    assert_eq!(tree["process"]["schemaOrigin"]["name"], "schemas/default");
+
+    // The story is mirrored in B, found by its origin, and adopted as a
+    // process of B's organisation that keeps its origin.
+    let stories = eventually(
+        &b,
+        &format!("/v1/stories?origins={}", percent_encode(&base_a)),
+        "the story mirror in B",
+        |v| v["stories"].as_array().is_some_and(|s| s.len() == 1),
+    )
+    .await;
+    let mirror_story = stories["stories"][0].clone();
+    assert_eq!(mirror_story["title"], "Mil viajes en bicicleta");
+    assert_eq!(mirror_story["origin"]["name"], made.story.as_str());
+    let mirror_story_name = mirror_story["name"].as_str().expect("name").to_owned();
+    let local_only = b.ok(Method::GET, "/v1/stories?origins=local", None).await;
+    assert!(local_only.get("stories").is_none(), "{local_only}");
+    let (status, refused) = b
+        .call(
+            Method::POST,
+            &format!("/v1/{mirror_story_name}:rate"),
+            Some(json!({"value": 5})),
+        )
+        .await;
+    assert_eq!(
+        refused["status"], "FAILED_PRECONDITION",
+        "{status} {refused}"
+    );
+    let adopted = b
+        .ok(
+            Method::POST,
+            &format!("/v1/{mirror_story_name}:adopt"),
+            Some(json!({"organization": org_b})),
+        )
+        .await;
+    assert_eq!(adopted["process"]["title"], "Bicicletas compartidas");
+    assert_eq!(adopted["process"]["organization"], org_b.as_str());
+    assert_eq!(
+        adopted["process"]["adoptedOrigin"]["deployment"],
+        base_a.as_str()
+    );
+    assert_eq!(
+        adopted["process"]["adoptedFrom"],
+        mirror_story_name.as_str()
+    );
+    assert!(
+        adopted["items"].as_array().is_some_and(|i| !i.is_empty()),
+        "{adopted}"
+    );
+    // Both count as reuse of A's work.
+    eventually(&b, "/v1/organizations/-/kpis", "the reuse KPI", |v| {
+        v["values"].as_array().is_some_and(|values| {
+            values.iter().any(|k| {
+                k["kpi"] == "cross_deployment_reuse"
+                    && k["dimension"] == base_a.as_str()
+                    && k["value"] == "2"
+            })
+        })
+    })
+    .await;
+
+    // A stops sharing the story: B keeps it, marked withdrawn, no longer
+    // adoptable.
+    a.ok(
+        Method::PATCH,
+        &format!("/v1/{}?updateMask=shared", made.story),
+        Some(json!({"shared": false})),
+    )
+    .await;
+    eventually(
+        &b,
+        &format!("/v1/{mirror_story_name}"),
+        "the withdrawal in B",
+        |v| v["withdrawn"] == true,
+    )
+    .await;
+    let (_, refused) = b
+        .call(
+            Method::POST,
+            &format!("/v1/{mirror_story_name}:adopt"),
+            Some(json!({"organization": org_b})),
+        )
+        .await;
+    assert_eq!(refused["status"], "FAILED_PRECONDITION", "{refused}");
 }
 
 fn percent_encode(value: &str) -> String {

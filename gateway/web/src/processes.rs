@@ -805,6 +805,8 @@ pub(crate) async fn process(
         stories_client.list_stories(ctx.call(coproduction::ListStoriesRequest {
             page_size: STORIES_LOOKED_THROUGH,
             page_token: String::new(),
+            // A process's stories are this deployment's.
+            origins: vec!["local".into()],
         })),
         my_permissions(&mut permissions_client, &ctx, &name),
     );
@@ -963,6 +965,7 @@ pub(crate) async fn home_stories(state: &WebState, ctx: &PageCtx, count: i32) ->
         .list_stories(ctx.call(coproduction::ListStoriesRequest {
             page_size: count,
             page_token: String::new(),
+            origins: Vec::new(),
         }))
         .await
     {
@@ -1003,6 +1006,7 @@ pub(crate) async fn stories(state: Shared, headers: HeaderMap, uri: Uri) -> Resp
         .list_stories(ctx.call(coproduction::ListStoriesRequest {
             page_size: STORIES_PER_PAGE,
             page_token,
+            origins: Vec::new(),
         }))
         .await
     {

@@ -32,6 +32,11 @@ mounted from its Secret. */}}
 {{- define "interlink.interlinkerKeyDir" -}}/etc/interlink/interlinker-key{{- end -}}
 {{- define "interlink.interlinkerKeyFile" -}}interlinker-key.pem{{- end -}}
 
+{{/* The federation role's signing key (federation.signingKeySecret): where
+its pods find the PEM file mounted from its Secret. */}}
+{{- define "interlink.federationKeyDir" -}}/etc/interlink/federation-key{{- end -}}
+{{- define "interlink.federationKeyFile" -}}federation-key.pem{{- end -}}
+
 {{/* The Secret of that key: its name, or empty (no key of its own); fails
 when an enabled first-party interlinker needs it, as it does in every
 deployment of this chart (people sign in with the PA's OIDC provider, which

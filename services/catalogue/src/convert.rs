@@ -425,6 +425,9 @@ pub(crate) fn schema_to(row: &SchemaRow, with_draft: bool) -> pb::Schema {
         create_time: Some(timestamp(row.created_at)),
         update_time: Some(timestamp(row.updated_at)),
         latest: None,
+        shared: row.shared,
+        origin: row.origin.as_ref().map(origin_to),
+        withdrawn: row.withdrawn,
     }
 }
 
@@ -439,6 +442,7 @@ pub(crate) fn version_to(row: &VersionRow) -> pb::SchemaVersion {
         items: items_to(&row.items),
         publisher: person(&row.publisher),
         publish_time: Some(timestamp(row.published_at)),
+        origin: row.origin.as_ref().map(origin_to),
     }
 }
 
@@ -455,7 +459,9 @@ pub(crate) fn editor_to(row: &EditorRow) -> pb::CatalogueEditor {
 /// How the API names who made something: `users/{id}` for a person (stored
 /// by OIDC subject), `services/catalogue` for what the catalogue seeded.
 fn person(subject: &str) -> String {
-    if subject == crate::events::SERVICE {
+    if subject == crate::mirrors::MIRROR_OWNER {
+        subject.to_owned()
+    } else if subject == crate::events::SERVICE {
         format!("services/{subject}")
     } else {
         interlink_runtime::api::user_name(subject)

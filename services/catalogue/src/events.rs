@@ -19,3 +19,5 @@ pub const RATING_CHANGED: EventType = EventType::new(SERVICE, "interlinker", "ra
 /// A schema version was published, with its whole tree.
 pub const SCHEMA_VERSION_PUBLISHED: EventType =
     EventType::new(SERVICE, "schema", "version_published");
+/// A schema became shared, or stopped being shared.
+pub const SCHEMA_SHARING_CHANGED: EventType = EventType::new(SERVICE, "schema", "sharing_changed");

@@ -1,8 +1,10 @@
-//! Mirrors: other deployments' shared interlinkers, as the federation
-//! service verified them (`federation.mirror.updated`), kept as read-only
-//! published entries marked with their origin. A newer version replaces
-//! the mirror's fields; a withdrawal deprecates it (never deletes it:
-//! processes may use it). Each change is told to the mesh as the
+//! Mirrors: other deployments' shared interlinkers and schemas, as the
+//! federation service verified them (`federation.mirror.updated`), kept
+//! as read-only published entries marked with their origin. A newer
+//! version replaces the mirror's fields (a schema keeps every version it
+//! received: processes were built from them); a withdrawal deprecates an
+//! interlinker and marks a schema withdrawn (never deletes either:
+//! processes may use them). Each change is told to the mesh as the
 //! catalogue's own events, so projections and search see mirrors as
 //! entries.
 
@@ -15,11 +17,33 @@ use sea_orm::DatabaseTransaction;
 
 use crate::convert::{self, interlinker_to};
 use crate::domain::interlinker::{Origin, State};
-use crate::events::{INTERLINKER_DEPRECATED, INTERLINKER_PUBLISHED, INTERLINKER_UPDATED};
-use crate::store::{self, InterlinkerRow};
+use crate::events::{
+    INTERLINKER_DEPRECATED, INTERLINKER_PUBLISHED, INTERLINKER_UPDATED, SCHEMA_VERSION_PUBLISHED,
+};
+use crate::store::{self, InterlinkerRow, SchemaRow, VersionRow};
 
 /// Who owns mirrors: no person of this deployment.
 pub const MIRROR_OWNER: &str = "services/federation";
+
+/// The id, here, of the mirror of the schema `name` of the deployment
+/// `issuer`: a schema id (`m` and 32 hex digits), the same on every read.
+pub fn schema_mirror_id(issuer: &str, name: &str) -> String {
+    format!(
+        "m{}",
+        interlink_runtime::api::mirror_id(issuer, name).replace('-', "")
+    )
+}
+
+fn origin_of(mirror: &federation::MirrorUpdated) -> Origin {
+    Origin {
+        peer: mirror.peer.clone(),
+        deployment: mirror.origin.clone(),
+        deployment_name: mirror.origin_display_name.clone(),
+        name: mirror.origin_name.clone(),
+        version: mirror.version,
+        signature: mirror.signature.clone(),
+    }
+}
 
 /// The consumer of the federation service's mirror events (the search
 /// index catches up by its revision, as with other replicas' writes).
@@ -65,14 +89,7 @@ impl Mirrors {
         if known.is_some_and(|version| version >= mirror.version) {
             return Ok(());
         }
-        let origin = Origin {
-            peer: mirror.peer.clone(),
-            deployment: mirror.origin.clone(),
-            deployment_name: mirror.origin_display_name.clone(),
-            name: mirror.origin_name.clone(),
-            version: mirror.version,
-            signature: mirror.signature.clone(),
-        };
+        let origin = origin_of(mirror);
         let now = now_ms();
         let revision = store::next_revision(txn).await?;
         let event = match (existing, body) {
@@ -170,6 +187,104 @@ impl Mirrors {
     }
 }
 
+impl Mirrors {
+    /// Keeps `body` (the origin's newest version) as a version of the
+    /// schema's mirror, or marks the mirror withdrawn when `body` is
+    /// `None`.
+    async fn schema(
+        &self,
+        txn: &DatabaseTransaction,
+        mirror: &federation::MirrorUpdated,
+        body: Option<&pb::SchemaVersion>,
+    ) -> anyhow::Result<()> {
+        let id = schema_mirror_id(&mirror.origin, &mirror.origin_name);
+        let existing = store::schema(txn, &id).await?;
+        if let Some(row) = &existing {
+            match &row.origin {
+                Some(origin) if origin.version >= mirror.version => return Ok(()),
+                Some(_) => {}
+                None => anyhow::bail!("schemas/{id} is a local schema, not a mirror"),
+            }
+        }
+        let origin = origin_of(mirror);
+        let now = now_ms();
+        let Some(body) = body else {
+            if let Some(mut row) = existing {
+                row.origin = Some(origin);
+                row.withdrawn = true;
+                row.updated_at = now;
+                store::update_schema(txn, &row).await?;
+            }
+            return Ok(());
+        };
+        let mut violations = Vec::new();
+        let items = convert::items_from(&body.items, &mut violations);
+        if !violations.is_empty() {
+            tracing::debug!(mirror = %id, ?violations, "mirror differs from local rules");
+        }
+        let version = VersionRow {
+            schema_id: id.clone(),
+            version: body.version,
+            title: convert::text(&body.title),
+            description: convert::text(&body.description),
+            items,
+            publisher: MIRROR_OWNER.to_owned(),
+            published_at: now,
+            origin: Some(Origin {
+                name: body.schema.clone(),
+                version: i64::from(body.version),
+                ..origin.clone()
+            }),
+        };
+        if body.version < 1 {
+            anyhow::bail!("a mirrored schema version numbered {}", body.version);
+        }
+        let mut row = existing.unwrap_or_else(|| SchemaRow {
+            id: id.clone(),
+            title: version.title.clone(),
+            description: version.description.clone(),
+            items: version.items.clone(),
+            latest_version: 0,
+            draft_changed: false,
+            created_at: now,
+            updated_at: now,
+            shared: false,
+            origin: None,
+            withdrawn: false,
+        });
+        let fresh = row.origin.is_none();
+        if body.version >= row.latest_version {
+            row.title = version.title.clone();
+            row.description = version.description.clone();
+            row.items = version.items.clone();
+            row.latest_version = body.version;
+        }
+        row.origin = Some(origin);
+        row.withdrawn = false;
+        row.updated_at = now;
+        if fresh {
+            store::insert_schema(txn, &row).await?;
+        } else {
+            store::update_schema(txn, &row).await?;
+        }
+        if store::insert_version(txn, &version).await? {
+            let event = self.outbox.envelope(NewEvent {
+                event_type: SCHEMA_VERSION_PUBLISHED,
+                actor: service_actor("federation"),
+                organization_id: "",
+                aggregate_id: &id,
+                aggregate_version: u64::try_from(version.version).unwrap_or_default(),
+                payload: &pb::SchemaVersionPublished {
+                    version: Some(convert::version_to(&version)),
+                    shared: false,
+                },
+            })?;
+            self.outbox.append(txn, &[event]).await?;
+        }
+        Ok(())
+    }
+}
+
 impl EventHandler for Mirrors {
     async fn handle(&self, txn: &DatabaseTransaction, event: &Event) -> anyhow::Result<()> {
         if event.r#type != "federation.mirror.updated" {
@@ -183,6 +298,12 @@ impl EventHandler for Mirrors {
             }
             (None, Ok(federation::EntryKind::Interlinker)) if mirror.withdrawn => {
                 self.interlinker(txn, &mirror, None).await
+            }
+            (Some(federation::mirror_updated::Body::SchemaVersion(body)), _) => {
+                self.schema(txn, &mirror, Some(body)).await
+            }
+            (None, Ok(federation::EntryKind::SchemaVersion)) if mirror.withdrawn => {
+                self.schema(txn, &mirror, None).await
             }
             _ => Ok(()),
         }

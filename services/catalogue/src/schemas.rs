@@ -12,7 +12,7 @@ use crate::domain::profile::{self, Profile};
 use crate::domain::schema::{self, MAX_KEY_CHARS};
 use crate::domain::{Violation, check_text};
 use crate::error::{Error, Result};
-use crate::events::SCHEMA_VERSION_PUBLISHED;
+use crate::events::{SCHEMA_SHARING_CHANGED, SCHEMA_VERSION_PUBLISHED};
 use crate::grpc::CatalogueApi;
 use crate::interlinkers::{is_subject, parse_editor_name};
 use crate::store::{self, EditorRow, ProfileRow, SchemaRow, VersionRow};
@@ -43,6 +43,22 @@ fn parse_profile_name<'a>(field: &str, name: &'a str) -> Result<&'a str> {
         name,
         profile::is_code,
     )?)
+}
+
+/// Refuses changes to a mirror (another deployment's schema, read-only).
+fn local_schema(row: &SchemaRow) -> Result<()> {
+    match &row.origin {
+        Some(origin) => Err(Error::Precondition(format!(
+            "schemas/{} is a mirror of {}'s schema and read-only here",
+            row.id,
+            if origin.deployment_name.is_empty() {
+                &origin.deployment
+            } else {
+                &origin.deployment_name
+            }
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// The version in a page token of schema versions.
@@ -212,6 +228,9 @@ impl CatalogueApi {
             draft_changed: true,
             created_at: now,
             updated_at: now,
+            shared: false,
+            origin: None,
+            withdrawn: false,
         };
         let txn = interlink_runtime::db::begin_write(&self.db).await?;
         if !store::insert_schema(&txn, &row).await? {
@@ -280,14 +299,14 @@ impl CatalogueApi {
         &self,
         request: Request<pb::UpdateSchemaRequest>,
     ) -> Result<pb::Schema> {
-        self.require_editor(&request).await?;
+        let editor = self.require_editor(&request).await?;
         let r = request.get_ref();
         let input = r
             .schema
             .as_ref()
             .ok_or_else(|| Error::invalid("schema", "is required"))?;
         let id = parse_schema_name("schema.name", &input.name)?.to_owned();
-        let paths = mask_paths(&r.update_mask, &["title", "description", "items"])?;
+        let paths = mask_paths(&r.update_mask, &["title", "description", "items", "shared"])?;
         let mut violations = Vec::new();
         let title = text(&input.title);
         let description = text(&input.description);
@@ -319,10 +338,13 @@ impl CatalogueApi {
         let mut row = store::schema(&txn, &id)
             .await?
             .ok_or_else(|| Error::NotFound(format!("schemas/{id}")))?;
+        local_schema(&row)?;
+        let was_shared = row.shared;
         for path in &paths {
             match path.as_str() {
                 "title" => row.title = title.clone(),
                 "description" => row.description = description.clone(),
+                "shared" => row.shared = input.shared,
                 _ => {}
             }
         }
@@ -339,7 +361,23 @@ impl CatalogueApi {
         };
         row.updated_at = now_ms();
         store::update_schema(&txn, &row).await?;
-        interlink_runtime::idempotency::commit(txn).await?;
+        let mut events = Vec::new();
+        if row.shared != was_shared {
+            let mut schema = convert::schema_to(&row, false);
+            schema.latest = store::version(&txn, &id, row.latest_version)
+                .await?
+                .map(|v| convert::version_to(&v));
+            events.push(self.event(
+                SCHEMA_SHARING_CHANGED,
+                &editor,
+                &id,
+                row.updated_at,
+                &pb::SchemaSharingChanged {
+                    schema: Some(schema),
+                },
+            )?);
+        }
+        self.commit(txn, &events).await?;
         Ok(convert::schema_to(&row, true))
     }
 
@@ -354,6 +392,7 @@ impl CatalogueApi {
         let mut row = store::schema(&txn, &id)
             .await?
             .ok_or_else(|| Error::NotFound(format!("schemas/{id}")))?;
+        local_schema(&row)?;
         if !row.draft_changed {
             return Err(Error::Precondition(format!(
                 "schemas/{id}: the draft is version {} unchanged; edit it before publishing",
@@ -371,6 +410,7 @@ impl CatalogueApi {
             items: row.items.clone(),
             publisher: publisher.clone(),
             published_at: now,
+            origin: None,
         };
         row.latest_version = version.version;
         row.draft_changed = false;
@@ -385,6 +425,7 @@ impl CatalogueApi {
             i64::from(version.version),
             &pb::SchemaVersionPublished {
                 version: Some(published.clone()),
+                shared: row.shared,
             },
         )?;
         self.commit(txn, &[event]).await?;

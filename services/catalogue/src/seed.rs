@@ -313,6 +313,9 @@ impl SeedData {
                 draft_changed: false,
                 created_at: now,
                 updated_at: now,
+                shared: false,
+                origin: None,
+                withdrawn: false,
             };
             if store::insert_schema(&txn, &row).await? {
                 let version = VersionRow {
@@ -323,6 +326,7 @@ impl SeedData {
                     items: s.items.clone(),
                     publisher: SERVICE.to_owned(),
                     published_at: now,
+                    origin: None,
                 };
                 store::insert_version(&txn, &version).await?;
                 events.push(outbox.envelope(NewEvent {
@@ -332,6 +336,7 @@ impl SeedData {
                     aggregate_id: &s.id,
                     aggregate_version: 1,
                     payload: &pb::SchemaVersionPublished {
+                        shared: false,
                         version: Some(version_to(&version)),
                     },
                 })?);

@@ -3,7 +3,9 @@
 //! published entries marked with their origin, found by origin in search;
 //! a newer version replaces one, an older one changes nothing, a
 //! withdrawal deprecates it; adopting one makes an editable local draft
-//! that keeps its origin, told as `catalogue.interlinker.adopted`.
+//! that keeps its origin, told as `catalogue.interlinker.adopted`. Shared
+//! schemas are told with their newest version; mirrored schemas are
+//! read-only, keep every version received, and are marked when withdrawn.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -40,6 +42,7 @@ fn mirror(version: i64, title: Option<&str>) -> federation::MirrorUpdated {
         version,
         withdrawn: title.is_none(),
         signature: format!("signed.v{version}.jws"),
+        process_document: String::new(),
         body: title.map(|t| {
             federation::mirror_updated::Body::Interlinker(pb::Interlinker {
                 name: GUIDE.into(),
@@ -352,4 +355,240 @@ async fn a_mirror_is_read_only_found_by_origin_and_adopted(backend: Backend) {
     server.stop().await;
 }
 
-on_both_backends!(a_mirror_is_read_only_found_by_origin_and_adopted);
+const RIGA_SCHEMA: &str = "schemas/riga-hackathon";
+
+/// A phase with one objective with one task.
+fn tree(phase: &str) -> Vec<pb::SchemaItem> {
+    let item = |key: &str, kind: pb::ItemKind, parent: &str| pb::SchemaItem {
+        key: key.into(),
+        kind: kind as i32,
+        parent: parent.into(),
+        title: text(key),
+        ..Default::default()
+    };
+    vec![
+        item(phase, pb::ItemKind::Phase, ""),
+        item("aim", pb::ItemKind::Objective, phase),
+        item("act", pb::ItemKind::Task, "aim"),
+    ]
+}
+
+fn schema_mirror(version: i64, schema_version: Option<i32>) -> federation::MirrorUpdated {
+    federation::MirrorUpdated {
+        peer: "peers/0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2aff".into(),
+        origin: RIGA.into(),
+        origin_display_name: "VARAM".into(),
+        origin_name: RIGA_SCHEMA.into(),
+        kind: federation::EntryKind::SchemaVersion as i32,
+        version,
+        withdrawn: schema_version.is_none(),
+        signature: format!("schema.v{version}.jws"),
+        process_document: String::new(),
+        body: schema_version.map(|n| {
+            federation::mirror_updated::Body::SchemaVersion(pb::SchemaVersion {
+                name: format!("{RIGA_SCHEMA}/versions/{n}"),
+                schema: RIGA_SCHEMA.into(),
+                version: n,
+                title: text(&format!("Hackathon, edition {n}")),
+                items: tree("ideate"),
+                ..Default::default()
+            })
+        }),
+    }
+}
+
+async fn schemas_are_shared_and_mirrored_read_only(backend: Backend) {
+    let env = TestEnv::new::<Migrator>(backend, |_| {}).await;
+    let outbox = env.outbox();
+    let index = Arc::new(SearchIndex::new().expect("index"));
+    let server = TestServer::start(env, interlink_catalogue::SERVICE_NAME, |env| {
+        let mut routes = tonic::service::RoutesBuilder::default();
+        routes.add_service(CatalogueServiceServer::new(CatalogueApi::new(
+            env.db.clone(),
+            env.outbox(),
+            index.clone(),
+        )));
+        routes
+    })
+    .await;
+    let db = server.env.db.clone();
+    let admin = server.token("admin", true);
+    let mut client = CatalogueServiceClient::new(server.channel.clone());
+    let mirrors = Mirrors::new(outbox.clone());
+    let apply = |m: federation::MirrorUpdated| {
+        let (db, mirrors, outbox) = (db.clone(), mirrors.clone(), outbox.clone());
+        async move {
+            let event = outbox
+                .envelope(NewEvent {
+                    event_type: EventType::new("federation", "mirror", "updated"),
+                    actor: service_actor("federation"),
+                    organization_id: "",
+                    aggregate_id: "x",
+                    aggregate_version: 1,
+                    payload: &m,
+                })
+                .expect("envelope");
+            let txn = db.begin().await.expect("begin");
+            mirrors.handle(&txn, &event).await.expect("handle");
+            txn.commit().await.expect("commit");
+        }
+    };
+
+    // Sharing a local schema is told (with its newest version), as is
+    // publishing a version of a shared one.
+    client
+        .create_schema(with_token(
+            pb::CreateSchemaRequest {
+                schema_id: "ours".into(),
+                schema: Some(pb::Schema {
+                    title: text("Ours"),
+                    items: tree("start"),
+                    ..Default::default()
+                }),
+            },
+            &admin,
+        ))
+        .await
+        .expect("create");
+    client
+        .publish_schema(with_token(
+            pb::PublishSchemaRequest {
+                name: "schemas/ours".into(),
+            },
+            &admin,
+        ))
+        .await
+        .expect("publish");
+    let shared = client
+        .update_schema(with_token(
+            pb::UpdateSchemaRequest {
+                schema: Some(pb::Schema {
+                    name: "schemas/ours".into(),
+                    shared: true,
+                    ..Default::default()
+                }),
+                update_mask: Some(prost_types::FieldMask {
+                    paths: vec!["shared".into()],
+                }),
+            },
+            &admin,
+        ))
+        .await
+        .expect("share")
+        .into_inner();
+    assert!(shared.shared);
+    let told: Vec<pb::SchemaSharingChanged> = outbox_events(&db)
+        .await
+        .iter()
+        .filter(|e| e.r#type == "catalogue.schema.sharing_changed")
+        .filter_map(interlink_runtime::events::payload)
+        .collect();
+    assert_eq!(told.len(), 1);
+    let schema = told[0].schema.as_ref().expect("schema");
+    assert!(schema.shared);
+    assert_eq!(schema.latest.as_ref().expect("latest").version, 1);
+
+    // A mirror: read-only, with its origin, each version kept.
+    apply(schema_mirror(1, Some(1))).await;
+    let id = interlink_catalogue::mirrors::schema_mirror_id(RIGA, RIGA_SCHEMA);
+    let name = format!("schemas/{id}");
+    let shown = client
+        .get_schema(pb::GetSchemaRequest { name: name.clone() })
+        .await
+        .expect("the mirror")
+        .into_inner();
+    assert_eq!(shown.latest_version, 1);
+    assert_eq!(shown.origin.as_ref().expect("origin").name, RIGA_SCHEMA);
+    assert!(!shown.withdrawn);
+    apply(schema_mirror(3, Some(2))).await;
+    apply(schema_mirror(2, Some(1))).await;
+    let versions = client
+        .list_schema_versions(pb::ListSchemaVersionsRequest {
+            parent: name.clone(),
+            ..Default::default()
+        })
+        .await
+        .expect("versions")
+        .into_inner()
+        .versions;
+    let numbers: Vec<i32> = versions.iter().map(|v| v.version).collect();
+    assert_eq!(numbers, vec![2, 1]);
+    let origin = versions[0].origin.as_ref().expect("version origin");
+    assert_eq!(
+        (
+            origin.deployment.as_str(),
+            origin.name.as_str(),
+            origin.version
+        ),
+        (RIGA, RIGA_SCHEMA, 2)
+    );
+    assert_eq!(versions[0].publisher, "services/federation");
+    for (paths, schema) in [
+        (
+            vec!["title".to_owned()],
+            pb::Schema {
+                name: name.clone(),
+                title: text("Mine"),
+                ..Default::default()
+            },
+        ),
+        (
+            vec!["shared".to_owned()],
+            pb::Schema {
+                name: name.clone(),
+                shared: true,
+                ..Default::default()
+            },
+        ),
+    ] {
+        let status = client
+            .update_schema(with_token(
+                pb::UpdateSchemaRequest {
+                    schema: Some(schema),
+                    update_mask: Some(prost_types::FieldMask { paths }),
+                },
+                &admin,
+            ))
+            .await
+            .expect_err("read-only");
+        assert_eq!(status.code(), Code::FailedPrecondition);
+        assert!(status.message().contains("mirror"), "{}", status.message());
+    }
+    let status = client
+        .publish_schema(with_token(
+            pb::PublishSchemaRequest { name: name.clone() },
+            &admin,
+        ))
+        .await
+        .expect_err("read-only");
+    assert_eq!(status.code(), Code::FailedPrecondition);
+    // Each new version reached the mesh with its origin (co-production
+    // builds from its projection).
+    let published: Vec<pb::SchemaVersionPublished> = outbox_events(&db)
+        .await
+        .iter()
+        .filter(|e| e.r#type == "catalogue.schema.version_published")
+        .filter_map(interlink_runtime::events::payload)
+        .filter(|p: &pb::SchemaVersionPublished| {
+            p.version.as_ref().is_some_and(|v| v.origin.is_some())
+        })
+        .collect();
+    assert_eq!(published.len(), 2);
+    assert!(published.iter().all(|p| !p.shared));
+
+    // Withdrawn at its origin: kept, marked.
+    apply(schema_mirror(4, None)).await;
+    let shown = client
+        .get_schema(pb::GetSchemaRequest { name: name.clone() })
+        .await
+        .expect("still there")
+        .into_inner();
+    assert!(shown.withdrawn);
+    assert_eq!(shown.latest_version, 2);
+    server.stop().await;
+}
+
+on_both_backends!(
+    a_mirror_is_read_only_found_by_origin_and_adopted,
+    schemas_are_shared_and_mirrored_read_only
+);

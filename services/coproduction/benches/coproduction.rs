@@ -105,6 +105,7 @@ async fn run(name: &str, backend: Backend) {
                 aggregate_version: 1,
                 payload: &catalogue::SchemaVersionPublished {
                     version: Some(schema()),
+                    shared: false,
                 },
             })
             .expect("envelope"),

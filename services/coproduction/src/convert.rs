@@ -154,6 +154,37 @@ pub(crate) fn process_to(p: &ProcessRow) -> pb::Process {
         end_time: p.end_at.map(timestamp),
         create_time: Some(timestamp(p.created_at)),
         update_time: Some(timestamp(p.updated_at)),
+        schema_origin: p.provenance.schema_origin.as_ref().map(origin_to),
+        adopted_from: if p.provenance.adopted_from.is_empty() {
+            String::new()
+        } else {
+            format!("stories/{}", p.provenance.adopted_from)
+        },
+        adopted_origin: p.provenance.adopted_origin.as_ref().map(origin_to),
+    }
+}
+
+/// The proto form of an origin.
+pub(crate) fn origin_to(o: &crate::store::Origin) -> interlink_proto::catalogue::v1::Origin {
+    interlink_proto::catalogue::v1::Origin {
+        peer: o.peer.clone(),
+        deployment: o.deployment.clone(),
+        deployment_name: o.deployment_name.clone(),
+        name: o.name.clone(),
+        version: o.version,
+        signature: o.signature.clone(),
+    }
+}
+
+/// The stored form of an origin.
+pub(crate) fn origin_from(o: &interlink_proto::catalogue::v1::Origin) -> crate::store::Origin {
+    crate::store::Origin {
+        peer: o.peer.clone(),
+        deployment: o.deployment.clone(),
+        deployment_name: o.deployment_name.clone(),
+        name: o.name.clone(),
+        version: o.version,
+        signature: o.signature.clone(),
     }
 }
 

@@ -51,6 +51,10 @@ pub const CLAIM_DECIDED: EventType = EventType::new(SERVICE, "claim", "decided")
 pub const STORY_PUBLISHED: EventType = EventType::new(SERVICE, "story", "published");
 /// A story was rated.
 pub const STORY_RATED: EventType = EventType::new(SERVICE, "story", "rated");
+/// A story became shared, stopped being shared, or changed while shared.
+pub const STORY_SHARING_CHANGED: EventType = EventType::new(SERVICE, "story", "sharing_changed");
+/// A process was made from a mirrored story.
+pub const STORY_ADOPTED: EventType = EventType::new(SERVICE, "story", "adopted");
 /// A process was cloned from another.
 pub const PROCESS_CLONED: EventType = EventType::new(SERVICE, "process", "cloned");
 /// A process was imported from a document.
@@ -231,6 +235,7 @@ fn schema_version(version: &catalogue::SchemaVersion) -> SchemaVersionRow {
                 co_delivery: item.co_delivery,
             })
             .collect(),
+        origin: version.origin.as_ref().map(crate::convert::origin_from),
     }
 }
 

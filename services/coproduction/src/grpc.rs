@@ -594,6 +594,12 @@ impl CoproductionService for CoproductionApi {
     async fn rate_story(&self, r: Request<pb::RateStoryRequest>) -> Reply<pb::Story> {
         reply(self.rate_story_(r).await)
     }
+    async fn update_story(&self, r: Request<pb::UpdateStoryRequest>) -> Reply<pb::Story> {
+        reply(self.update_story_(r).await)
+    }
+    async fn adopt_story(&self, r: Request<pb::AdoptStoryRequest>) -> Reply<pb::ProcessTree> {
+        reply(self.adopt_story_(r).await)
+    }
     async fn clone_process(&self, r: Request<pb::CloneProcessRequest>) -> Reply<pb::ProcessTree> {
         reply(self.clone_process_(r).await)
     }
@@ -656,6 +662,7 @@ impl CoproductionApi {
             created_at: now,
             updated_at: now,
             administrators: vec![caller.subject.clone()],
+            provenance: Default::default(),
         };
         let paths: Vec<String> = PROCESS_PATHS.iter().map(|p| (*p).to_owned()).collect();
         Self::apply_process_fields(input, &mut row, &paths, &mut violations);
@@ -1015,6 +1022,7 @@ impl CoproductionApi {
         self.roll_up(&txn, &mut process, &mut items).await?;
         process.schema_id = schema_id;
         process.schema_version = schema.version;
+        process.provenance.schema_origin = schema.origin.clone();
         process.version += 1;
         process.updated_at = now;
         store::update_process(&txn, &process).await?;
@@ -1041,6 +1049,7 @@ impl CoproductionApi {
         store::delete_items(&txn, &id).await?;
         process.schema_id.clear();
         process.schema_version = 0;
+        process.provenance.schema_origin = None;
         process.status = Status::Awaiting;
         process.progress = 0.0;
         process.start_at = None;

@@ -9,6 +9,7 @@ pub mod domain;
 pub mod error;
 pub mod events;
 pub mod grpc;
+pub mod mirrors;
 pub mod remote;
 pub mod store;
 mod transfer;
@@ -81,6 +82,23 @@ impl Role for CoproductionRole {
                     }
                 });
             }
+            // Other deployments' stories, as the federation service
+            // verified them.
+            let mirrors = Consumer::new(
+                "coproduction-mirrors",
+                context.subjects().aggregate("federation", "mirror"),
+                db.clone(),
+                context.bus.clone(),
+                Arc::new(mirrors::Mirrors),
+                context.config.events.clone(),
+            )
+            .announce_parked(context.outbox.clone());
+            let shutdown = context.shutdown.clone();
+            context.tasks.spawn(async move {
+                if let Err(e) = mirrors.run(shutdown).await {
+                    tracing::error!(error = %e, "co-production mirror consumer stopped");
+                }
+            });
             let mut api = CoproductionApi::new(db.clone(), context.outbox.clone());
             if let Some(tokens) = remote::tokens(&context.config)? {
                 let worker = interlink_runtime::jobs::Worker::new(

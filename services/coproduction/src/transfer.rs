@@ -20,7 +20,7 @@ use crate::convert::{process_name, tree_order};
 use crate::domain::permissions::Perms;
 use crate::domain::{Kind, Model, Status, Text, Violation, tree};
 use crate::error::{Error, Result};
-use crate::events::{PROCESS_CLONED, PROCESS_IMPORTED};
+use crate::events::{PROCESS_CLONED, PROCESS_IMPORTED, STORY_ADOPTED};
 use crate::grpc::{CoproductionApi, MAX_TITLE_CHARS};
 use crate::store::{self, AssetRow, ClaimRow, GrantRow, ItemRow, ProcessRow, StoryRow};
 
@@ -365,6 +365,7 @@ impl CoproductionApi {
             created_at: now,
             updated_at: now,
             administrators: vec![subject.to_owned()],
+            provenance: Default::default(),
         };
         let model = if p.intergovernmental_model.is_empty() {
             None
@@ -670,6 +671,9 @@ impl CoproductionApi {
                 rating_sum: 0,
                 rating_count: 0,
                 published_at: s.published_at,
+                shared: false,
+                origin: None,
+                withdrawn: false,
             });
         }
         Error::check(out)?;
@@ -712,6 +716,120 @@ impl CoproductionApi {
                  in it (as far as co-production has learnt from the community service)"
             )))
         }
+    }
+
+    /// The document of `process` that goes to other deployments with a
+    /// shared story: its fields and enabled tree, statuses reset, without
+    /// people, grants, assets, claims, stories or its local schema.
+    pub(crate) async fn shared_document(
+        &self,
+        db: &impl ConnectionTrait,
+        process: &ProcessRow,
+    ) -> Result<String> {
+        let mut doc = self
+            .document(
+                db,
+                process,
+                Contents {
+                    disabled_items: false,
+                    statuses: false,
+                    grants: false,
+                    assets: false,
+                    work: false,
+                },
+            )
+            .await?;
+        for item in &mut doc.items {
+            item.creator = String::new();
+        }
+        doc.process.schema = String::new();
+        doc.process.schema_version = 0;
+        serde_json::to_string(&doc).map_err(|e| Error::Store(sea_orm::DbErr::Custom(e.to_string())))
+    }
+
+    /// Whether `json` is a document this version reads: a mirrored story's
+    /// process is checked before it is kept.
+    pub(crate) fn readable_document(json: &str) -> std::result::Result<(), String> {
+        let doc: Document = serde_json::from_str(json).map_err(|e| e.to_string())?;
+        if doc.format == FORMAT {
+            Ok(())
+        } else {
+            Err(format!("format `{}`, not `{FORMAT}`", doc.format))
+        }
+    }
+
+    pub(crate) async fn adopt_story_(
+        &self,
+        request: Request<pb::AdoptStoryRequest>,
+    ) -> Result<pb::ProcessTree> {
+        let caller = identity(&request).ok_or(Error::Unauthenticated)?.clone();
+        let r = request.get_ref();
+        let mut violations = Vec::new();
+        let id = parse_name("name", "stories", &r.name)
+            .map_err(|v| violations.push(v))
+            .ok()
+            .map(str::to_owned);
+        let organization = parse_name("organization", "organizations", &r.organization)
+            .map_err(|v| violations.push(v))
+            .ok()
+            .map(str::to_owned);
+        Error::check(violations)?;
+        let (id, organization) = (id.unwrap_or_default(), organization.unwrap_or_default());
+        let story = store::story(&self.db, &id)
+            .await?
+            .ok_or_else(|| Error::NotFound(r.name.clone()))?;
+        let Some(origin) = story.origin.clone() else {
+            return Err(Error::Precondition(format!(
+                "{} is this deployment's own story: clone its process instead",
+                r.name
+            )));
+        };
+        if story.withdrawn {
+            return Err(Error::Precondition(format!(
+                "{} is no longer shared by {}",
+                r.name, origin.deployment
+            )));
+        }
+        self.may_open(&caller, &organization).await?;
+        let json = store::mirrored_story_document(&self.db, &id)
+            .await?
+            .unwrap_or_default();
+        let doc: Document = serde_json::from_str(&json).map_err(|e| {
+            Error::Precondition(format!("{}: its process does not read here: {e}", r.name))
+        })?;
+        let txn = begin_write(&self.db).await?;
+        let (mut process, items, _) = self
+            .materialize(&txn, &doc, &organization, &caller, "", &HashMap::new())
+            .await?;
+        process.provenance.adopted_from = id.clone();
+        process.provenance.adopted_origin = Some(origin);
+        store::update_process(&txn, &process).await?;
+        let tree = Self::tree(&process, &items);
+        let events = [
+            self.event(
+                PROCESS_IMPORTED,
+                &caller.subject,
+                &process,
+                &process.id,
+                process.version,
+                &pb::ProcessImported {
+                    tree: Some(tree.clone()),
+                },
+            )?,
+            self.event(
+                STORY_ADOPTED,
+                &caller.subject,
+                &process,
+                &id,
+                process.version,
+                &pb::StoryAdopted {
+                    story: Some(crate::work::story_to(&story)),
+                    process: process_name(&process.id),
+                },
+            )?,
+        ];
+        self.commit(txn, &events).await?;
+        Ok(tree)
     }
 
     pub(crate) async fn export_process_(

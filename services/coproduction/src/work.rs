@@ -15,6 +15,7 @@ use crate::domain::{Kind, Status, Violation};
 use crate::error::{Error, Result};
 use crate::events::{
     CLAIM_DECIDED, CLAIM_SUBMITTED, CONTRIBUTION_REQUESTED, STORY_PUBLISHED, STORY_RATED,
+    STORY_SHARING_CHANGED,
 };
 use crate::grpc::{CoproductionApi, parse_item_name};
 use crate::store::{self, ClaimRow, StoryRow};
@@ -62,7 +63,11 @@ fn claim_to(c: &ClaimRow) -> pb::Claim {
 pub(crate) fn story_to(s: &StoryRow) -> pb::Story {
     pb::Story {
         name: format!("stories/{}", s.id),
-        process: process_name(&s.process_id),
+        process: if s.process_id.is_empty() {
+            String::new()
+        } else {
+            process_name(&s.process_id)
+        },
         title: s.title.clone(),
         description: s.description.clone(),
         results: s.results.clone(),
@@ -71,7 +76,11 @@ pub(crate) fn story_to(s: &StoryRow) -> pb::Story {
         keywords: s.keywords.clone(),
         start_time: s.start_at.map(timestamp),
         end_time: s.end_at.map(timestamp),
-        author: interlink_runtime::api::user_name(&s.author),
+        author: if s.author.is_empty() {
+            String::new()
+        } else {
+            interlink_runtime::api::user_name(&s.author)
+        },
         rating_average: if s.rating_count > 0 {
             s.rating_sum as f64 / s.rating_count as f64
         } else {
@@ -79,6 +88,35 @@ pub(crate) fn story_to(s: &StoryRow) -> pb::Story {
         },
         rating_count: s.rating_count,
         publish_time: Some(timestamp(s.published_at)),
+        shared: s.shared,
+        origin: s.origin.as_ref().map(crate::convert::origin_to),
+        withdrawn: s.withdrawn,
+    }
+}
+
+/// The mask paths of UpdateStory.
+const STORY_PATHS: [&str; 7] = [
+    "title",
+    "description",
+    "results",
+    "lessons_learned",
+    "licences",
+    "keywords",
+    "shared",
+];
+
+/// Refuses changes to a mirror (another deployment's story).
+fn local_story(story: &StoryRow, name: &str) -> Result<()> {
+    match &story.origin {
+        Some(origin) => Err(Error::Precondition(format!(
+            "{name} is a mirror of {}'s story and read-only here",
+            if origin.deployment_name.is_empty() {
+                &origin.deployment
+            } else {
+                &origin.deployment_name
+            }
+        ))),
+        None => Ok(()),
     }
 }
 
@@ -435,10 +473,13 @@ impl CoproductionApi {
             rating_sum: 0,
             rating_count: 0,
             published_at: now_ms(),
+            shared: input.shared,
+            origin: None,
+            withdrawn: false,
         };
         store::save_story(&txn, &story).await?;
         let proto = story_to(&story);
-        let event = self.event(
+        let mut events = vec![self.event(
             STORY_PUBLISHED,
             &subject,
             &process,
@@ -447,8 +488,125 @@ impl CoproductionApi {
             &pb::StoryPublished {
                 story: Some(proto.clone()),
             },
-        )?;
-        self.commit(txn, &[event]).await?;
+        )?];
+        if story.shared {
+            events.push(
+                self.sharing_event(&txn, &subject, &process, &proto, 1)
+                    .await?,
+            );
+        }
+        self.commit(txn, &events).await?;
+        Ok(proto)
+    }
+
+    /// The event telling the federation service of `story`'s sharing, with
+    /// its process's document (without personal data) while shared.
+    async fn sharing_event(
+        &self,
+        txn: &impl sea_orm::ConnectionTrait,
+        subject: &str,
+        process: &store::ProcessRow,
+        story: &pb::Story,
+        version: i64,
+    ) -> Result<interlink_proto::events::v1::Event> {
+        let process_document = if story.shared {
+            self.shared_document(txn, process).await?
+        } else {
+            String::new()
+        };
+        self.event(
+            STORY_SHARING_CHANGED,
+            subject,
+            process,
+            story.name.trim_start_matches("stories/"),
+            version,
+            &pb::StorySharingChanged {
+                story: Some(story.clone()),
+                process_document,
+            },
+        )
+    }
+
+    pub(crate) async fn update_story_(
+        &self,
+        request: Request<pb::UpdateStoryRequest>,
+    ) -> Result<pb::Story> {
+        let r = request.get_ref();
+        let mut violations = Vec::new();
+        let input = r.story.clone().unwrap_or_default();
+        if r.story.is_none() {
+            violations.push(Violation::new("story", "is required"));
+        }
+        let id = parse_name("story.name", "stories", &input.name)
+            .map_err(|v| violations.push(v))
+            .ok()
+            .map(str::to_owned);
+        let paths = match &r.update_mask {
+            Some(mask) if !mask.paths.is_empty() => mask.paths.clone(),
+            _ => {
+                violations.push(Violation::new(
+                    "update_mask",
+                    format!("must name the fields to change: {}", STORY_PATHS.join(", ")),
+                ));
+                Vec::new()
+            }
+        };
+        for path in &paths {
+            if !STORY_PATHS.contains(&path.as_str()) {
+                violations.push(Violation::new(
+                    "update_mask",
+                    format!(
+                        "`{path}` cannot change; the paths are {}",
+                        STORY_PATHS.join(", ")
+                    ),
+                ));
+            }
+        }
+        // Every field is checked; only the masked ones are taken.
+        let mut checked = Vec::new();
+        let (title, description, results, lessons_learned, licences, keywords) =
+            story_fields(&input, &mut checked);
+        violations.extend(checked.into_iter().filter(|v| {
+            paths.iter().any(|p| {
+                v.field == format!("story.{p}") || v.field.starts_with(&format!("story.{p}["))
+            })
+        }));
+        Error::check(violations)?;
+        let id = id.unwrap_or_default();
+        let name = format!("stories/{id}");
+        let txn = begin_write(&self.db).await?;
+        let mut story = store::story(&txn, &id)
+            .await?
+            .ok_or_else(|| Error::NotFound(name.clone()))?;
+        local_story(&story, &name)?;
+        let (process, subject) = match self.administered(&txn, &request, &story.process_id).await {
+            // Hidden the same way as its process.
+            Err(Error::NotFound(_)) => return Err(Error::NotFound(name)),
+            other => other?,
+        };
+        let was_shared = story.shared;
+        for path in &paths {
+            match path.as_str() {
+                "title" => story.title = title.clone(),
+                "description" => story.description = description.clone(),
+                "results" => story.results = results.clone(),
+                "lessons_learned" => story.lessons_learned = lessons_learned.clone(),
+                "licences" => story.licences = licences.clone(),
+                "keywords" => story.keywords = keywords.clone(),
+                "shared" => story.shared = input.shared,
+                _ => {}
+            }
+        }
+        store::save_story(&txn, &story).await?;
+        let proto = story_to(&story);
+        let mut events = Vec::new();
+        if story.shared || was_shared {
+            events.push(
+                self.sharing_event(&txn, &subject, &process, &proto, now_ms())
+                    .await?,
+            );
+        }
+        self.commit(txn, &events).await?;
         Ok(proto)
     }
 
@@ -461,6 +619,10 @@ impl CoproductionApi {
         let story = store::story(&self.db, id)
             .await?
             .ok_or_else(|| Error::NotFound(name.clone()))?;
+        // Mirrors were shared by their origin: everyone's.
+        if story.origin.is_some() {
+            return Ok(story_to(&story));
+        }
         // A story is as visible as its process, and hidden the same way.
         match self.visible(&request, &story.process_id).await {
             Err(Error::NotFound(_)) => return Err(Error::NotFound(name.clone())),
@@ -480,12 +642,30 @@ impl CoproductionApi {
             subject: caller.subject.clone(),
             platform_admin: caller.platform_admin,
         });
-        let mut rows = store::list_stories(
+        let mut origins = if r.origins.is_empty() {
+            store::StoryOrigins::all()
+        } else {
+            store::StoryOrigins::default()
+        };
+        for (n, origin) in r.origins.iter().enumerate() {
+            if origin == "local" {
+                origins.local = true;
+            } else if origin.starts_with("https://") || origin.starts_with("http://") {
+                origins.deployments.push(origin.clone());
+            } else {
+                return Err(Error::invalid(
+                    format!("origins[{n}]"),
+                    "must be `local` or a deployment's public URL (`https://…`)",
+                ));
+            }
+        }
+        let mut rows = store::list_stories_from(
             &self.db,
             None,
             Some(&viewer.unwrap_or_default()),
             before.as_deref(),
             limit + 1,
+            &origins,
         )
         .await?;
         let next_page_token = take_page(&mut rows, limit, |s| s.id.clone());
@@ -518,6 +698,12 @@ impl CoproductionApi {
         let mut story = store::story(&txn, &id)
             .await?
             .ok_or_else(|| Error::NotFound(r.story.clone()))?;
+        if story.origin.is_some() {
+            return Err(Error::Precondition(format!(
+                "{} is a mirror of another deployment's story: it is rated where it was written",
+                r.story
+            )));
+        }
         // Only those who may see the story's process may rate it.
         match self.visible(&request, &story.process_id).await {
             Err(Error::NotFound(_)) => return Err(Error::NotFound(r.story.clone())),

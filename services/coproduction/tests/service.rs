@@ -1663,7 +1663,8 @@ async fn bad_input_is_refused_by_field_and_changes_nothing(backend: Backend) {
             client
                 .list_stories(pb::ListStoriesRequest {
                     page_size: 0,
-                    page_token: "x".into()
+                    page_token: "x".into(),
+                    origins: Vec::new(),
                 })
                 .await
         ),
@@ -3526,6 +3527,314 @@ async fn processes_are_searched_by_title_and_tag_and_listed_in_four_orders(backe
     let _ = south;
 }
 
+const RIGA: &str = "https://interlink.varam.gov.lv";
+const RIGA_STORY: &str = "stories/0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a99";
+
+/// The federation service's event of a verified story entry of Riga's
+/// (withdrawn when `story` is `None`).
+fn story_mirror(c: &Coproduction, version: i64, story: Option<(&str, &str)>) -> Event {
+    let mirror = interlink_proto::federation::v1::MirrorUpdated {
+        peer: "peers/0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2aff".into(),
+        origin: RIGA.into(),
+        origin_display_name: "VARAM".into(),
+        origin_name: RIGA_STORY.into(),
+        kind: interlink_proto::federation::v1::EntryKind::Story as i32,
+        version,
+        withdrawn: story.is_none(),
+        signature: format!("story.v{version}.jws"),
+        process_document: story.map(|(_, d)| d.to_owned()).unwrap_or_default(),
+        body: story.map(|(title, _)| {
+            interlink_proto::federation::v1::mirror_updated::Body::Story(pb::Story {
+                name: RIGA_STORY.into(),
+                title: title.into(),
+                results: "Twice the riders".into(),
+                ..Default::default()
+            })
+        }),
+    };
+    c.outbox
+        .envelope(NewEvent {
+            event_type: EventType::new("federation", "mirror", "updated"),
+            actor: interlink_runtime::events::service_actor("federation"),
+            organization_id: "",
+            aggregate_id: "x",
+            aggregate_version: 1,
+            payload: &mirror,
+        })
+        .expect("envelope")
+}
+
+async fn mirror(c: &Coproduction, event: &Event) -> anyhow::Result<()> {
+    let txn = c.server.env.db.begin().await.expect("begin");
+    interlink_coproduction::mirrors::Mirrors
+        .handle(&txn, event)
+        .await?;
+    txn.commit().await.expect("commit");
+    Ok(())
+}
+
+async fn stories_are_shared_and_mirrors_adopted(backend: Backend) {
+    let c = Coproduction::start(backend).await;
+    let mut client = c.client();
+    let p = c.create(&c.ana, "Shared bikes", false).await;
+    let tree = c.build(&p).await;
+    c.set(&free_task(&tree), pb::Status::InProgress)
+        .await
+        .expect("start");
+    let story = client
+        .create_story(with_token(
+            pb::CreateStoryRequest {
+                parent: p.name.clone(),
+                story: Some(pb::Story {
+                    title: "A thousand rides".into(),
+                    ..Default::default()
+                }),
+            },
+            &c.ana,
+        ))
+        .await
+        .expect("story")
+        .into_inner();
+    assert!(!story.shared);
+    let update = |token: &str, story: pb::Story, paths: &[&str]| {
+        let mut client = c.client();
+        let request = with_token(
+            pb::UpdateStoryRequest {
+                story: Some(story),
+                update_mask: mask(paths),
+            },
+            token,
+        );
+        async move { client.update_story(request).await.map(|r| r.into_inner()) }
+    };
+    // Bad input names the field and changes nothing; strangers are told
+    // nothing of a private process's story.
+    let status = update(
+        &c.ana,
+        pb::Story {
+            name: story.name.clone(),
+            ..Default::default()
+        },
+        &["author"],
+    )
+    .await
+    .expect_err("not a path");
+    assert_eq!(violated_fields(&status), vec!["update_mask"]);
+    let status = update(
+        &c.ana,
+        pb::Story {
+            name: story.name.clone(),
+            title: " ".into(),
+            shared: true,
+            ..Default::default()
+        },
+        &["title", "shared"],
+    )
+    .await
+    .expect_err("no title");
+    assert_eq!(violated_fields(&status), vec!["story.title"]);
+    let status = update(
+        &c.carla,
+        pb::Story {
+            name: story.name.clone(),
+            shared: true,
+            ..Default::default()
+        },
+        &["shared"],
+    )
+    .await
+    .expect_err("a stranger");
+    assert_eq!(status.code(), Code::NotFound);
+    assert!(
+        !outbox_events(&c.server.env.db)
+            .await
+            .iter()
+            .any(|e| e.r#type == "coproduction.story.sharing_changed")
+    );
+
+    // Shared: told with its process's document, without its people.
+    let shared = update(
+        &c.ana,
+        pb::Story {
+            name: story.name.clone(),
+            shared: true,
+            ..Default::default()
+        },
+        &["shared"],
+    )
+    .await
+    .expect("share");
+    assert!(shared.shared);
+    let told: Vec<pb::StorySharingChanged> = outbox_events(&c.server.env.db)
+        .await
+        .iter()
+        .filter(|e| e.r#type == "coproduction.story.sharing_changed")
+        .filter_map(interlink_runtime::events::payload)
+        .collect();
+    assert_eq!(told.len(), 1);
+    let document: serde_json::Value =
+        serde_json::from_str(&told[0].process_document).expect("a document");
+    assert_eq!(document["format"], "interlink.process/1");
+    assert_eq!(document["process"]["title"], "Shared bikes");
+    assert_eq!(document["process"]["schema"], "");
+    assert!(!told[0].process_document.contains(&user("ana")));
+
+    // Another deployment's story: kept read-only, found by origin, seen by
+    // everyone; a replayed version changes nothing.
+    let riga_document = told[0]
+        .process_document
+        .replace("Shared bikes", "Riga bikes");
+    mirror(
+        &c,
+        &story_mirror(&c, 1, Some(("Riga rides", &riga_document))),
+    )
+    .await
+    .expect("mirrored");
+    mirror(
+        &c,
+        &story_mirror(&c, 2, Some(("Riga rides, again", &riga_document))),
+    )
+    .await
+    .expect("mirrored");
+    mirror(
+        &c,
+        &story_mirror(&c, 1, Some(("Riga rides, replayed", &riga_document))),
+    )
+    .await
+    .expect("ignored");
+    let from_riga = client
+        .list_stories(pb::ListStoriesRequest {
+            origins: vec![RIGA.into()],
+            ..Default::default()
+        })
+        .await
+        .expect("list")
+        .into_inner()
+        .stories;
+    assert_eq!(from_riga.len(), 1);
+    let riga = from_riga[0].clone();
+    assert_eq!(riga.title, "Riga rides, again");
+    assert_eq!(riga.process, "");
+    let origin = riga.origin.clone().expect("origin");
+    assert_eq!((origin.name.as_str(), origin.version), (RIGA_STORY, 2));
+    let local = client
+        .list_stories(with_token(
+            pb::ListStoriesRequest {
+                origins: vec!["local".into()],
+                ..Default::default()
+            },
+            &c.ana,
+        ))
+        .await
+        .expect("list")
+        .into_inner()
+        .stories;
+    assert_eq!(
+        local.iter().map(|s| s.name.clone()).collect::<Vec<_>>(),
+        vec![story.name.clone()]
+    );
+    let status = client
+        .list_stories(pb::ListStoriesRequest {
+            origins: vec!["riga".into()],
+            ..Default::default()
+        })
+        .await
+        .expect_err("not an origin");
+    assert_eq!(violated_fields(&status), vec!["origins[0]"]);
+    client
+        .get_story(pb::GetStoryRequest {
+            name: riga.name.clone(),
+        })
+        .await
+        .expect("everyone sees a mirror");
+    let status = update(
+        &c.ana,
+        pb::Story {
+            name: riga.name.clone(),
+            title: "Ours".into(),
+            ..Default::default()
+        },
+        &["title"],
+    )
+    .await
+    .expect_err("read-only");
+    assert_eq!(status.code(), Code::FailedPrecondition);
+    // A document this version cannot read is refused, and nothing changes.
+    assert!(
+        mirror(
+            &c,
+            &story_mirror(&c, 3, Some(("Broken", "{\"format\": 1}")))
+        )
+        .await
+        .is_err()
+    );
+
+    // Adopted: a process of the adopter's organisation, theirs, with the
+    // story's origin; a local story is cloned, not adopted.
+    let adopt = |token: &str, name: &str| {
+        let mut client = c.client();
+        let request = with_token(
+            pb::AdoptStoryRequest {
+                name: name.into(),
+                organization: format!("organizations/{ORG}"),
+            },
+            token,
+        );
+        async move { client.adopt_story(request).await.map(|r| r.into_inner()) }
+    };
+    assert_eq!(
+        adopt(&c.carla, &riga.name)
+            .await
+            .expect_err("not a member")
+            .code(),
+        Code::PermissionDenied
+    );
+    assert_eq!(
+        adopt(&c.ana, &story.name).await.expect_err("local").code(),
+        Code::FailedPrecondition
+    );
+    let adopted = adopt(&c.ana, &riga.name).await.expect("adopted");
+    let process = adopted.process.expect("process");
+    assert_eq!(process.title, "Riga bikes");
+    assert_eq!(process.administrators, vec![user("ana")]);
+    assert_eq!(process.adopted_from, riga.name);
+    assert_eq!(
+        process.adopted_origin.expect("origin").deployment,
+        RIGA.to_owned()
+    );
+    assert_eq!(adopted.items.len(), tree.items.len());
+    let told: Vec<pb::StoryAdopted> = outbox_events(&c.server.env.db)
+        .await
+        .iter()
+        .filter(|e| e.r#type == "coproduction.story.adopted")
+        .filter_map(interlink_runtime::events::payload)
+        .collect();
+    assert_eq!(told.len(), 1);
+    assert_eq!(told[0].process, process.name);
+
+    // Withdrawn at its origin: kept, marked, no longer adopted.
+    mirror(&c, &story_mirror(&c, 4, None))
+        .await
+        .expect("withdrawn");
+    let shown = client
+        .get_story(pb::GetStoryRequest {
+            name: riga.name.clone(),
+        })
+        .await
+        .expect("kept")
+        .into_inner();
+    assert!(shown.withdrawn);
+    assert_eq!(shown.title, "Riga rides, again");
+    assert_eq!(
+        adopt(&c.ana, &riga.name)
+            .await
+            .expect_err("withdrawn")
+            .code(),
+        Code::FailedPrecondition
+    );
+    c.server.stop().await;
+}
+
 on_both_backends!(
     a_process_is_built_from_the_seeded_default_schema,
     statuses_roll_up_and_prerequisites_hold_tasks_back,
@@ -3543,6 +3852,7 @@ on_both_backends!(
     projections_are_rebuilt_exactly_from_a_replay,
     processes_are_searched_by_title_and_tag_and_listed_in_four_orders,
     assets_are_made_on_software_interlinkers_by_durable_calls,
+    stories_are_shared_and_mirrors_adopted,
 );
 
 /// The documents interlinker, for real, with its own database on `backend`.

@@ -36,6 +36,8 @@ pub struct FederationApi {
     identity: Identity,
     peers: PeersConfig,
     feed_permits: std::sync::Arc<tokio::sync::Semaphore>,
+    /// The signing key comes from `federation.signing_key_file`.
+    key_from_file: bool,
 }
 
 impl FederationApi {
@@ -47,7 +49,15 @@ impl FederationApi {
             identity,
             peers,
             feed_permits: std::sync::Arc::new(tokio::sync::Semaphore::new(FEED_CONCURRENCY)),
+            key_from_file: false,
         }
+    }
+
+    /// The signing key is the configured file's: rotation through the API
+    /// is refused (the next start would put the file's key back).
+    pub fn with_key_from_file(mut self, key_from_file: bool) -> Self {
+        self.key_from_file = key_from_file;
+        self
     }
 }
 
@@ -146,6 +156,14 @@ impl FederationService for FederationApi {
         request: Request<pb::RotateFederationKeyRequest>,
     ) -> std::result::Result<Response<pb::FederationKey>, Status> {
         grpc_peers::require_admin(&request)?;
+        if self.key_from_file {
+            return Err(Error::Precondition(
+                "the signing key is the one in `federation.signing_key_file`: rotate it by \
+                 changing that file and restarting"
+                    .into(),
+            )
+            .into());
+        }
         let key = store::rotate(&self.db, &self.identity.issuer)
             .await
             .map_err(Error::from)?;

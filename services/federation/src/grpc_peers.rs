@@ -8,7 +8,7 @@ use interlink_runtime::api::{mask_paths, now_ms, page_cursor, page_size, page_to
 use interlink_runtime::auth::identity;
 use interlink_runtime::db::begin_write;
 use interlink_runtime::jobs::{self, JobState};
-use interlink_runtime::validation::Violation;
+use interlink_runtime::validation::{self, Violation};
 use sea_orm::DatabaseConnection;
 use tokio::sync::Notify;
 use tonic::Request;
@@ -47,80 +47,18 @@ fn peer_id(field: &str, name: &str) -> Result<String> {
     Ok(interlink_runtime::api::parse_name(field, "peers", name)?.to_owned())
 }
 
-/// The checks of a peer's writable fields named by `paths`.
+/// The checks of a peer's writable fields named by `paths`: the rules
+/// `federation.peers` is held to as well.
 fn check(peer: &pb::Peer, paths: &[&str], allow_http: bool) -> Vec<Violation> {
     let mut out = Vec::new();
     if paths.contains(&"display_name") {
-        let name = peer.display_name.trim();
-        if name.chars().count() > 200 {
-            out.push(Violation::new(
-                "peer.display_name",
-                "must be at most 200 characters",
-            ));
-        } else if name.chars().any(char::is_control) {
-            out.push(Violation::new("peer.display_name", "must be one line"));
-        }
+        validation::check_peer_display_name("peer.display_name", &peer.display_name, &mut out);
     }
     if paths.contains(&"feed_url") {
-        let url = url::Url::parse(peer.feed_url.trim());
-        let scheme_ok =
-            |u: &url::Url| u.scheme() == "https" || (allow_http && u.scheme() == "http");
-        match url {
-            _ if peer.feed_url.trim().is_empty() => {
-                out.push(Violation::new("peer.feed_url", "is required"));
-            }
-            Ok(u) if scheme_ok(&u) && u.host_str().is_some_and(|h| !h.is_empty()) => {
-                if peer.feed_url.len() > 2000 {
-                    out.push(Violation::new(
-                        "peer.feed_url",
-                        "must be at most 2000 characters",
-                    ));
-                } else if !u.username().is_empty()
-                    || u.password().is_some()
-                    || u.fragment().is_some()
-                {
-                    out.push(Violation::new(
-                        "peer.feed_url",
-                        "must hold no user, password or fragment",
-                    ));
-                }
-            }
-            _ => out.push(Violation::new(
-                "peer.feed_url",
-                if allow_http {
-                    "must be an http:// or https:// URL"
-                } else {
-                    "must be an https:// URL"
-                },
-            )),
-        }
+        validation::check_feed_url("peer.feed_url", &peer.feed_url, allow_http, &mut out);
     }
     if paths.contains(&"pinned_keys") {
-        if peer.pinned_keys.is_empty() {
-            out.push(Violation::new(
-                "peer.pinned_keys",
-                "at least one key id is required",
-            ));
-        } else if peer.pinned_keys.len() > 10 {
-            out.push(Violation::new("peer.pinned_keys", "at most 10 key ids"));
-        }
-        for (i, kid) in peer.pinned_keys.iter().enumerate() {
-            let shaped = kid.len() == 43
-                && kid
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-            if !shaped {
-                out.push(Violation::new(
-                    format!("peer.pinned_keys[{i}]"),
-                    "must be a key id: an RFC 7638 SHA-256 thumbprint, 43 base64url characters",
-                ));
-            } else if peer.pinned_keys[..i].contains(kid) {
-                out.push(Violation::new(
-                    format!("peer.pinned_keys[{i}]"),
-                    "is listed twice",
-                ));
-            }
-        }
+        validation::check_pinned_keys("peer.pinned_keys", &peer.pinned_keys, &mut out);
     }
     out
 }
@@ -179,25 +117,14 @@ pub(crate) async fn create(
         .as_ref()
         .ok_or_else(|| Error::invalid("peer", "is required"))?;
     Error::check(check(input, MASKABLE, config.allow_http))?;
-    let now = now_ms();
-    let row = PeerRow {
-        id: uuid::Uuid::now_v7().to_string(),
-        display_name: input.display_name.trim().to_owned(),
-        feed_url: input.feed_url.trim().to_owned(),
-        pinned_keys: input.pinned_keys.clone(),
-        trusted_keys: Default::default(),
-        issuer: String::new(),
-        origin_display_name: String::new(),
-        paused: input.paused,
-        cursor: String::new(),
-        job_id: String::new(),
-        last_sync_at: None,
-        last_error: String::new(),
-        last_error_at: None,
-        keys_checked_at: None,
-        created_at: now,
-        updated_at: now,
-    };
+    let row = PeerRow::new(
+        input.feed_url.trim(),
+        input.pinned_keys.clone(),
+        input.display_name.trim(),
+        input.paused,
+        now_ms(),
+    );
+    let now = row.created_at;
     let txn = begin_write(db).await?;
     if peers::by_feed(&txn, &row.feed_url).await?.is_some() {
         return Err(Error::AlreadyExists(format!(

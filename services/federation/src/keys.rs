@@ -8,6 +8,7 @@
 //! key can follow the chain to the current one.
 
 use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -100,6 +101,22 @@ impl SigningKey {
         })
     }
 
+    /// The key of the PKCS#8 PEM file at `path` (as `openssl genpkey
+    /// -algorithm EC -pkeyopt ec_paramgen_curve:P-256` writes it).
+    pub fn from_pem_file(path: &Path) -> Result<Self, KeyFileError> {
+        let pem = std::fs::read_to_string(path).map_err(|e| KeyFileError::Unreadable {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        Self::from_pem(&pem).map_err(|e| KeyFileError::NotAKey {
+            path: path.display().to_string(),
+            reason: match e {
+                JwsError::BadKey(reason) => reason,
+                other => other.to_string(),
+            },
+        })
+    }
+
     /// Its id (thumbprint).
     pub fn kid(&self) -> &str {
         &self.kid
@@ -123,6 +140,30 @@ impl SigningKey {
         jsonwebtoken::encode(&header, claims, &self.encoding)
             .map_err(|e| JwsError::BadKey(e.to_string()))
     }
+}
+
+/// Why a key file cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyFileError {
+    /// The file does not read.
+    #[error("cannot read {path}: {reason}")]
+    Unreadable {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// It is not a P-256 private key in PKCS#8 PEM.
+    #[error(
+        "{path} is not a P-256 private key in PKCS#8 PEM (`openssl genpkey -algorithm EC \
+         -pkeyopt ec_paramgen_curve:P-256` makes one): {reason}"
+    )]
+    NotAKey {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
 }
 
 /// Why a JWS was refused.
@@ -315,6 +356,34 @@ mod tests {
         let again = SigningKey::from_pem(key.pem()).expect("pem");
         assert_eq!(again.kid(), key.kid());
         assert_eq!(again.public(), key.public());
+    }
+
+    #[test]
+    fn a_key_file_gives_its_key_or_says_why_not() {
+        use p256::pkcs8::DecodePrivateKey;
+        let dir = tempfile::tempdir().expect("dir");
+        let key = SigningKey::generate().expect("key");
+        let path = dir.path().join("key.pem");
+        std::fs::write(&path, key.pem()).expect("write");
+        assert_eq!(
+            SigningKey::from_pem_file(&path).expect("key file").kid(),
+            key.kid()
+        );
+        let missing = dir.path().join("missing.pem");
+        assert!(matches!(
+            SigningKey::from_pem_file(&missing),
+            Err(KeyFileError::Unreadable { .. })
+        ));
+        // A P-256 key, but in SEC1 (`openssl ecparam -genkey` writes it).
+        let secret = p256::SecretKey::from_pkcs8_pem(key.pem()).expect("pkcs8");
+        let sec1 = secret.to_sec1_pem(LineEnding::LF).expect("sec1");
+        for (name, text) in [("sec1.pem", sec1.as_str()), ("text.pem", "not a key")] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).expect("write");
+            let err = SigningKey::from_pem_file(&path).expect_err(name);
+            assert!(matches!(err, KeyFileError::NotAKey { .. }), "{name}: {err}");
+            assert!(err.to_string().contains("P-256"), "{err}");
+        }
     }
 
     #[test]

@@ -6,8 +6,11 @@
 //! each signed (JWS, ES256) by the deployment's current key ([`keys`],
 //! [`store`]). Peers pull the feed through the gateway ([`grpc`]), page by
 //! page from a cursor, and verify each entry against the key they pinned,
-//! following the endorsements a key rotation leaves.
+//! following the endorsements a key rotation leaves. What the
+//! configuration declares — the signing key and the peers — is applied
+//! at each start ([`configured`]).
 
+pub mod configured;
 pub mod error;
 pub mod grpc;
 pub mod grpc_peers;
@@ -84,24 +87,32 @@ impl Role for FederationRole {
                 .db
                 .clone()
                 .ok_or_else(|| anyhow::anyhow!("the federation role needs its database"))?;
-            store::ensure_key(&db).await?;
-            let identity = identity(&context.config);
-            let consumer = Consumer::new(
-                "federation-catalogue",
-                context.subjects().service("catalogue"),
-                db.clone(),
-                context.bus.clone(),
-                Arc::new(Publisher::new(identity.issuer.clone())),
-                context.config.events.clone(),
-            )
-            .announce_parked(context.outbox.clone());
-            let shutdown = context.shutdown.clone();
-            context.tasks.spawn(async move {
-                if let Err(e) = consumer.run(shutdown).await {
-                    tracing::error!(error = %e, "federation consumer stopped");
-                }
-            });
             let federation = &context.config.federation;
+            // What the configuration declares, checked before anything.
+            let key = configured::signing_key(federation)?;
+            federation.validate_peers()?;
+            let identity = identity(&context.config);
+            configured::ensure_key(&db, &identity.issuer, key.as_ref()).await?;
+            // The shared entries' events: the catalogue's interlinkers and
+            // schemas, co-production's stories.
+            let publisher = Arc::new(Publisher::new(identity.issuer.clone()));
+            for service in ["catalogue", "coproduction"] {
+                let consumer = Consumer::new(
+                    format!("federation-{service}"),
+                    context.subjects().service(service),
+                    db.clone(),
+                    context.bus.clone(),
+                    publisher.clone(),
+                    context.config.events.clone(),
+                )
+                .announce_parked(context.outbox.clone());
+                let shutdown = context.shutdown.clone();
+                context.tasks.spawn(async move {
+                    if let Err(e) = consumer.run(shutdown).await {
+                        tracing::error!(error = %e, "federation consumer stopped");
+                    }
+                });
+            }
             let settings = subscriber::SyncSettings {
                 interval: std::time::Duration::from_secs(federation.sync_interval_secs),
                 page_size: federation.page_size,
@@ -127,6 +138,7 @@ impl Role for FederationRole {
                 )?,
                 jobs,
             );
+            configured::declare_peers(&db, &federation.peers, &settings).await?;
             let peers = grpc_peers::PeersConfig {
                 allow_http: federation.allow_http,
                 settings,
@@ -135,9 +147,12 @@ impl Role for FederationRole {
             context.tasks.spawn(worker.run(context.shutdown.clone()));
             let max = context.config.grpc.max_message_bytes;
             routes.add_service(
-                FederationServiceServer::new(FederationApi::new(db, identity, peers))
-                    .max_decoding_message_size(max)
-                    .max_encoding_message_size(max),
+                FederationServiceServer::new(
+                    FederationApi::new(db, identity, peers)
+                        .with_key_from_file(!federation.signing_key_file.is_empty()),
+                )
+                .max_decoding_message_size(max)
+                .max_encoding_message_size(max),
             );
             Ok(vec![SERVICE_NAME.to_owned()])
         })

@@ -45,6 +45,37 @@ pub struct PeerRow {
     pub updated_at: i64,
 }
 
+impl PeerRow {
+    /// A new peer read from its feed's beginning, created `now` (unix ms)
+    /// with a new id; nothing read yet.
+    pub fn new(
+        feed_url: &str,
+        pinned_keys: Vec<String>,
+        display_name: &str,
+        paused: bool,
+        now: i64,
+    ) -> Self {
+        Self {
+            id: uuid::Uuid::now_v7().to_string(),
+            display_name: display_name.to_owned(),
+            feed_url: feed_url.to_owned(),
+            pinned_keys,
+            trusted_keys: BTreeMap::new(),
+            issuer: String::new(),
+            origin_display_name: String::new(),
+            paused,
+            cursor: String::new(),
+            job_id: String::new(),
+            last_sync_at: None,
+            last_error: String::new(),
+            last_error_at: None,
+            keys_checked_at: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
 const PEER_COLUMNS: &str = "id, display_name, feed_url, pinned_keys, trusted_keys, issuer, \
      origin_display_name, paused, cursor, job_id, last_sync_at, last_error, last_error_at, \
      keys_checked_at, created_at, updated_at";
@@ -159,6 +190,28 @@ async fn update<const N: usize>(
 ) -> Result<(), DbErr> {
     db.execute_raw(statement(db, sql, values)).await?;
     Ok(())
+}
+
+/// Sets `id`'s name here and pinned keys (and nothing else: not where
+/// its read stands, nor whether it is paused).
+pub async fn set_trust(
+    db: &impl ConnectionTrait,
+    id: &str,
+    display_name: &str,
+    pinned_keys: &[String],
+    now: i64,
+) -> Result<(), DbErr> {
+    update(
+        db,
+        "UPDATE peers SET display_name = $2, pinned_keys = $3, updated_at = $4 WHERE id = $1",
+        [
+            id.into(),
+            display_name.into(),
+            to_json(&pinned_keys)?.into(),
+            now.into(),
+        ],
+    )
+    .await
 }
 
 /// Names `job` the current link of `id`'s chain.

@@ -9,7 +9,7 @@ use crate::keys::{ENDORSEMENT_TYPE, ENTRY_TYPE, Endorsement, SigningKey};
 
 /// Serialises the writers of keys and of the feed on PostgreSQL (replicas
 /// of the service share the database); SQLite has one writer anyway.
-async fn lock(txn: &impl ConnectionTrait, what: &str) -> Result<(), DbErr> {
+pub(crate) async fn lock(txn: &impl ConnectionTrait, what: &str) -> Result<(), DbErr> {
     if txn.get_database_backend() == DbBackend::Postgres {
         txn.execute_raw(statement(
             txn,
@@ -120,14 +120,38 @@ pub async fn ensure_key(db: &DatabaseConnection) -> Result<(), DbErr> {
 /// Makes a new current key, endorsed by the one it retires (if any, for
 /// `issuer`); returns it. Commits with the call's idempotency key.
 pub async fn rotate(db: &DatabaseConnection, issuer: &str) -> Result<KeyRow, DbErr> {
+    let key = SigningKey::generate().map_err(bad_key)?;
+    rotate_to(db, issuer, &key).await
+}
+
+/// Makes `key` (one the deployment has never had) the current key,
+/// endorsed by the one it retires (if any, for `issuer`); returns it.
+/// Commits with the call's idempotency key, if any.
+pub async fn rotate_to(
+    db: &DatabaseConnection,
+    issuer: &str,
+    key: &SigningKey,
+) -> Result<KeyRow, DbErr> {
     let txn = begin_write(db).await?;
     lock(&txn, "keys").await?;
-    let now = now_ms();
-    let key = SigningKey::generate().map_err(bad_key)?;
-    let endorsement = match current(&txn).await? {
+    let row = succeed(&txn, issuer, key, now_ms()).await?;
+    interlink_runtime::idempotency::commit(txn).await?;
+    Ok(row)
+}
+
+/// In `txn`, which holds the keys' lock: retires the current key, if
+/// any, and makes `key` the current one, endorsed by the retired one for
+/// `issuer` (the first key carries no endorsement).
+async fn succeed(
+    txn: &impl ConnectionTrait,
+    issuer: &str,
+    key: &SigningKey,
+    now: i64,
+) -> Result<KeyRow, DbErr> {
+    let endorsement = match current(txn).await? {
         Some(old) => {
             txn.execute_raw(statement(
-                &txn,
+                txn,
                 "UPDATE signing_keys SET retired_at = $1 WHERE kid = $2",
                 [now.into(), old.kid().into()],
             ))
@@ -144,8 +168,7 @@ pub async fn rotate(db: &DatabaseConnection, issuer: &str) -> Result<KeyRow, DbE
         }
         None => String::new(),
     };
-    insert_key(&txn, &key, &endorsement, now).await?;
-    interlink_runtime::idempotency::commit(txn).await?;
+    insert_key(txn, key, &endorsement, now).await?;
     Ok(KeyRow {
         kid: key.kid().to_owned(),
         x: key.public().x.clone(),
@@ -154,6 +177,64 @@ pub async fn rotate(db: &DatabaseConnection, issuer: &str) -> Result<KeyRow, DbE
         created_at: now,
         retired_at: None,
     })
+}
+
+/// What [`use_key`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyChange {
+    /// The key was the current one already.
+    Unchanged,
+    /// The key is new here and now current: the deployment's first key,
+    /// or endorsed by the one it retired, as [`rotate`] does.
+    Rotated(KeyRow),
+    /// The key was a retired one of the deployment's (a rotation through
+    /// the API since it was configured, say): current again, with the
+    /// endorsement it always had, the key it replaces retired.
+    Reinstated,
+}
+
+/// Makes `key` (the configured one) the current key unless it is already:
+/// a key new here as [`rotate_to`] does, a retired one of the deployment's
+/// by retiring the current one. Safe to run from several replicas at once.
+pub async fn use_key(
+    db: &DatabaseConnection,
+    issuer: &str,
+    key: &SigningKey,
+) -> Result<KeyChange, DbErr> {
+    let txn = begin_write(db).await?;
+    lock(&txn, "keys").await?;
+    let current_kid = current(&txn).await?.map(|k| k.kid().to_owned());
+    if current_kid.as_deref() == Some(key.kid()) {
+        return Ok(KeyChange::Unchanged);
+    }
+    let now = now_ms();
+    let known = txn
+        .query_one_raw(statement(
+            &txn,
+            "SELECT kid FROM signing_keys WHERE kid = $1",
+            [key.kid().into()],
+        ))
+        .await?
+        .is_some();
+    let change = if known {
+        txn.execute_raw(statement(
+            &txn,
+            "UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL",
+            [now.into()],
+        ))
+        .await?;
+        txn.execute_raw(statement(
+            &txn,
+            "UPDATE signing_keys SET retired_at = NULL WHERE kid = $1",
+            [key.kid().into()],
+        ))
+        .await?;
+        KeyChange::Reinstated
+    } else {
+        KeyChange::Rotated(succeed(&txn, issuer, key, now).await?)
+    };
+    txn.commit().await?;
+    Ok(change)
 }
 
 /// What a feed entry is about.

@@ -19,6 +19,7 @@
 use std::time::Duration;
 
 use interlink_proto::catalogue::v1 as catalogue;
+use interlink_proto::coproduction::v1 as coproduction;
 use interlink_proto::federation::v1 as pb;
 use interlink_runtime::api::now_ms;
 use interlink_runtime::events::{EventType, NewEvent, Outbox, service_actor};
@@ -479,6 +480,7 @@ fn mirror_of(
         withdrawn: claims.withdrawn,
         signature: signature.to_owned(),
         body: None,
+        process_document: String::new(),
     };
     match kind {
         Kind::Interlinker => {
@@ -510,12 +512,80 @@ fn mirror_of(
                 mirror.body = Some(pb::mirror_updated::Body::Interlinker(interlinker));
             }
         }
-        Kind::SchemaVersion | Kind::Story => {
-            return Err(format!("`{}` entries are not read yet", claims.kind));
+        Kind::SchemaVersion => {
+            mirror.kind = pb::EntryKind::SchemaVersion as i32;
+            let named = claims.name.strip_prefix("schemas/").is_some_and(|id| {
+                id.len() <= 64
+                    && id.starts_with(|c: char| c.is_ascii_lowercase())
+                    && id
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            });
+            if !named {
+                return Err(format!("`{}` is not a schema's name", claims.name));
+            }
+            if !claims.withdrawn {
+                let body = claims.body.as_ref().ok_or("no body")?;
+                let version: catalogue::SchemaVersion =
+                    from_json(body).map_err(|e| format!("the schema version: {e}"))?;
+                if version.schema != claims.name {
+                    return Err(format!(
+                        "the body is of `{}`, the entry `{}`",
+                        version.schema, claims.name
+                    ));
+                }
+                let titled = version
+                    .title
+                    .as_ref()
+                    .is_some_and(|t| t.values.values().any(|v| !v.trim().is_empty()));
+                if !titled || version.version < 1 || version.items.is_empty() {
+                    return Err("the schema version has no title, number or items".into());
+                }
+                mirror.body = Some(pb::mirror_updated::Body::SchemaVersion(version));
+            }
+        }
+        Kind::Story => {
+            mirror.kind = pb::EntryKind::Story as i32;
+            let named = claims
+                .name
+                .strip_prefix("stories/")
+                .is_some_and(interlink_runtime::api::is_canonical_uuid);
+            if !named {
+                return Err(format!("`{}` is not a story's name", claims.name));
+            }
+            if !claims.withdrawn {
+                let body = claims.body.as_ref().ok_or("no body")?;
+                let story: coproduction::Story = body
+                    .get("story")
+                    .ok_or_else(|| "no story".to_owned())
+                    .and_then(|story| from_json(story).map_err(|e| format!("the story: {e}")))?;
+                if story.name != claims.name {
+                    return Err(format!(
+                        "the body is `{}`, the entry `{}`",
+                        story.name, claims.name
+                    ));
+                }
+                if story.title.trim().is_empty() {
+                    return Err("the story has no title".into());
+                }
+                let document = body
+                    .get("processDocument")
+                    .filter(|d| {
+                        d.get("format").and_then(|f| f.as_str()) == Some(PROCESS_DOCUMENT_FORMAT)
+                    })
+                    .ok_or_else(|| {
+                        format!("no process document in the format `{PROCESS_DOCUMENT_FORMAT}`")
+                    })?;
+                mirror.process_document = document.to_string();
+                mirror.body = Some(pb::mirror_updated::Body::Story(story));
+            }
         }
     }
     Ok(mirror)
 }
+
+/// The format of the process documents that come with stories.
+const PROCESS_DOCUMENT_FORMAT: &str = "interlink.process/1";
 
 impl JobHandler for Subscriber {
     async fn succeeded(

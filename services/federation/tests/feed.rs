@@ -3,7 +3,9 @@
 //! outbox, relay and bus, put exactly the shared, published interlinkers
 //! in the feed, each signed so that a subscriber pinning the first key
 //! verifies it, across a key rotation; the feed pages by cursor and a
-//! subscriber resumes where it stopped.
+//! subscriber resumes where it stopped. Shared schemas (their newest
+//! version) and stories (with their process's document) go out the same
+//! way, without what stays at home; mirrors never go out again.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -421,4 +423,165 @@ async fn the_feed_carries_what_is_shared_signed(backend: Backend) {
     zaragoza.server.stop().await;
 }
 
-on_both_backends!(the_feed_carries_what_is_shared_signed);
+fn any_event<M: prost::Name>(
+    zaragoza: &Deployment,
+    service: &'static str,
+    aggregate: &'static str,
+    verb: &'static str,
+    payload: &M,
+) -> Event {
+    zaragoza
+        .outbox
+        .envelope(NewEvent {
+            event_type: EventType::new(service, aggregate, verb),
+            actor: user_actor(EDITOR),
+            organization_id: "",
+            aggregate_id: "x",
+            aggregate_version: 1,
+            payload,
+        })
+        .expect("envelope")
+}
+
+fn schema_version(schema: &str, version: i32) -> catalogue::SchemaVersion {
+    catalogue::SchemaVersion {
+        name: format!("{schema}/versions/{version}"),
+        schema: schema.into(),
+        version,
+        title: text(&format!("Ours, version {version}")),
+        items: vec![catalogue::SchemaItem {
+            key: "start".into(),
+            kind: catalogue::ItemKind::Phase as i32,
+            title: text("Start"),
+            ..Default::default()
+        }],
+        publisher: format!("users/{EDITOR}"),
+        ..Default::default()
+    }
+}
+
+async fn schemas_and_stories_go_out_when_shared(backend: Backend) {
+    use interlink_proto::coproduction::v1 as coproduction;
+    let zaragoza = Deployment::start(backend).await;
+    let keys = zaragoza.keys().await;
+    let pins = trusted(&keys.keys[0].kid, &keys);
+    const OURS: &str = "schemas/ours";
+    const STORY: &str = "stories/0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a07";
+    let version_published = |version: catalogue::SchemaVersion, shared: bool| {
+        any_event(
+            &zaragoza,
+            "catalogue",
+            "schema",
+            "version_published",
+            &catalogue::SchemaVersionPublished {
+                version: Some(version),
+                shared,
+            },
+        )
+    };
+    let sharing = |shared: bool, latest: Option<catalogue::SchemaVersion>| {
+        any_event(
+            &zaragoza,
+            "catalogue",
+            "schema",
+            "sharing_changed",
+            &catalogue::SchemaSharingChanged {
+                schema: Some(catalogue::Schema {
+                    name: OURS.into(),
+                    shared,
+                    latest,
+                    ..Default::default()
+                }),
+            },
+        )
+    };
+    let mut mirrored = schema_version("schemas/mabc", 1);
+    mirrored.origin = Some(catalogue::Origin {
+        deployment: "https://interlink.varam.gov.lv".into(),
+        ..Default::default()
+    });
+    let story = |shared: bool| {
+        any_event(
+            &zaragoza,
+            "coproduction",
+            "story",
+            "sharing_changed",
+            &coproduction::StorySharingChanged {
+                story: Some(coproduction::Story {
+                    name: STORY.into(),
+                    process: "processes/0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a08".into(),
+                    title: "A thousand rides".into(),
+                    author: format!("users/{EDITOR}"),
+                    rating_count: 3,
+                    shared,
+                    ..Default::default()
+                }),
+                process_document: if shared {
+                    r#"{"format": "interlink.process/1", "items": []}"#.into()
+                } else {
+                    String::new()
+                },
+            },
+        )
+    };
+    zaragoza
+        .publish(&[
+            // Not shared yet; a mirror is never shared again.
+            version_published(schema_version(OURS, 1), false),
+            version_published(mirrored, true),
+            // Shared: its newest version goes out, then each new one.
+            sharing(true, Some(schema_version(OURS, 1))),
+            version_published(schema_version(OURS, 2), true),
+            story(true),
+        ])
+        .await;
+    let (entries, cursor) = zaragoza.read_feed("", 100).await;
+    let claims: Vec<EntryClaims> = entries.iter().map(|e| verified(e, &pins)).collect();
+    let seen: Vec<(&str, &str, i64)> = claims
+        .iter()
+        .map(|c| (c.name.as_str(), c.kind.as_str(), c.ver))
+        .collect();
+    assert_eq!(
+        seen,
+        vec![(OURS, "schema_version", 2), (STORY, "story", 1)],
+        "{claims:?}"
+    );
+    let schema = claims[0].body.as_ref().expect("body");
+    assert_eq!(schema["version"], 2);
+    assert_eq!(schema["schema"], OURS);
+    assert!(schema.get("publisher").is_none(), "{schema}");
+    assert_eq!(entries[0].kind, pb::EntryKind::SchemaVersion as i32);
+    let story_body = claims[1].body.as_ref().expect("body");
+    for local in ["author", "process", "ratingCount", "shared"] {
+        assert!(
+            story_body["story"].get(local).is_none(),
+            "{local} left home: {story_body}"
+        );
+    }
+    assert_eq!(story_body["story"]["title"], "A thousand rides");
+    assert_eq!(
+        story_body["processDocument"]["format"],
+        "interlink.process/1"
+    );
+
+    // No longer shared: both withdrawn.
+    zaragoza
+        .publish(&[sharing(false, Some(schema_version(OURS, 2))), story(false)])
+        .await;
+    let (entries, _) = zaragoza.read_feed(&cursor, 100).await;
+    let withdrawn: Vec<(String, i64, bool)> = entries
+        .iter()
+        .map(|e| verified(e, &pins))
+        .map(|c| (c.name, c.ver, c.withdrawn))
+        .collect();
+    assert_eq!(
+        withdrawn,
+        vec![(OURS.to_owned(), 3, true), (STORY.to_owned(), 2, true)]
+    );
+    zaragoza.server.stop().await;
+}
+
+on_both_backends!(
+    the_feed_carries_what_is_shared_signed,
+    schemas_and_stories_go_out_when_shared
+);

@@ -4,8 +4,9 @@
 //! entry is refused and reported; a replayed older version is ignored; a
 //! key that does not match the pin imports nothing until the pin is
 //! fixed; a peer that is down is retried, and nothing is lost once it
-//! returns; an endorsed rotation is followed, an unendorsed key stops the
-//! read before it.
+//! returns; schema and story entries arrive, and ones whose body does
+//! not match their name or lack their process are refused; an endorsed
+//! rotation is followed, an unendorsed key stops the read before it.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -90,6 +91,21 @@ impl Origin {
         let jws = self.key().sign(ENTRY_TYPE, &claims).expect("sign");
         self.append(&name, version, title.is_none(), jws.clone());
         jws
+    }
+
+    /// Appends a signed entry of any kind.
+    fn put_entry(&mut self, name: &str, kind: &str, version: i64, body: Value) {
+        let claims = EntryClaims {
+            iss: self.issuer.clone(),
+            name: name.to_owned(),
+            kind: kind.into(),
+            ver: version,
+            withdrawn: false,
+            iat: 1,
+            body: Some(body),
+        };
+        let jws = self.key().sign(ENTRY_TYPE, &claims).expect("sign");
+        self.append(name, version, false, jws);
     }
 
     fn append(&mut self, name: &str, version: i64, withdrawn: bool, jws: String) {
@@ -287,6 +303,12 @@ impl Subscription {
                         .as_ref()
                         .and_then(|t| t.values.get("en").cloned())
                         .unwrap_or_default(),
+                    Some(pb::mirror_updated::Body::SchemaVersion(v)) => v
+                        .title
+                        .as_ref()
+                        .and_then(|t| t.values.get("en").cloned())
+                        .unwrap_or_default(),
+                    Some(pb::mirror_updated::Body::Story(s)) => s.title.clone(),
                     None => String::new(),
                 };
                 (m.origin_name, m.version, m.withdrawn, title)
@@ -467,6 +489,82 @@ async fn a_subscription_imports_verified_entries_only(backend: Backend) {
     let told = sub.wait_told("the entry published while down", 6).await;
     assert_eq!(told[5].0, interlinker_name(5));
 
+    // A schema's newest version and a story with its process arrive; one
+    // of each that does not hold together is refused.
+    const STORY: &str = "stories/0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a70";
+    const BAD_STORY: &str = "stories/0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a71";
+    let schema = |schema: &str| {
+        json!({
+            "name": "schemas/ours/versions/2",
+            "schema": schema,
+            "version": 2,
+            "title": {"values": {"en": "Ours"}},
+            "items": [{"key": "start", "kind": "ITEM_KIND_PHASE", "title": {"values": {"en": "Start"}}}],
+        })
+    };
+    {
+        let mut origin = sub.origin.lock().expect("origin");
+        origin.put_entry("schemas/ours", "schema_version", 1, schema("schemas/ours"));
+        origin.put_entry(
+            STORY,
+            "story",
+            1,
+            json!({
+                "story": {"name": STORY, "title": "A thousand rides"},
+                "processDocument": {"format": "interlink.process/1", "items": []},
+            }),
+        );
+        origin.put_entry(
+            "schemas/theirs",
+            "schema_version",
+            1,
+            schema("schemas/ours"),
+        );
+        origin.put_entry(
+            BAD_STORY,
+            "story",
+            1,
+            json!({"story": {"name": BAD_STORY, "title": "No process"}}),
+        );
+    }
+    let told = sub.wait_told("the schema and the story", 8).await;
+    assert_eq!(
+        told[6..].to_vec(),
+        vec![
+            ("schemas/ours".to_owned(), 1, false, "Ours".to_owned()),
+            (STORY.to_owned(), 1, false, "A thousand rides".to_owned()),
+        ]
+    );
+    wait_until("two more refused", Duration::from_secs(30), || async {
+        sub.peer(&peer.name).await.refused_count == 3
+    })
+    .await;
+    let refused = client
+        .list_refused_entries(sub.admin(pb::ListRefusedEntriesRequest {
+            parent: peer.name.clone(),
+            ..Default::default()
+        }))
+        .await
+        .expect("refused")
+        .into_inner();
+    let reasons: Vec<(String, String)> = refused
+        .refused_entries
+        .iter()
+        .map(|r| (r.entry_name.clone(), r.reason.clone()))
+        .collect();
+    assert!(
+        reasons
+            .iter()
+            .any(|(n, r)| n == "schemas/theirs" && r.contains("schemas/ours")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons
+            .iter()
+            .any(|(n, r)| n == BAD_STORY && r.contains("process document")),
+        "{reasons:?}"
+    );
+
     // An endorsed rotation is followed; a key nobody endorsed stops the
     // read before its entry, and what follows waits.
     {
@@ -474,8 +572,8 @@ async fn a_subscription_imports_verified_entries_only(backend: Backend) {
         origin.rotate(true);
         origin.put(6, 1, Some("Endorsed"));
     }
-    let told = sub.wait_told("the entry of the endorsed key", 7).await;
-    assert_eq!(told[6].3, "Endorsed");
+    let told = sub.wait_told("the entry of the endorsed key", 9).await;
+    assert_eq!(told[8].3, "Endorsed");
     {
         let mut origin = sub.origin.lock().expect("origin");
         origin.rotate(false);
@@ -488,7 +586,7 @@ async fn a_subscription_imports_verified_entries_only(backend: Backend) {
     )
     .await;
     tokio::time::sleep(Duration::from_millis(600)).await;
-    assert_eq!(sub.told().await.len(), 7);
+    assert_eq!(sub.told().await.len(), 9);
     assert_eq!(sub.peer(&peer.name).await.trusted_keys.len(), 2);
 
     // A feed that says more follow but moves nothing is not read in a

@@ -599,9 +599,14 @@ pub async fn apply(
             }
         }
         "coproduction.process.schema_set" => {
-            let schema = payload::<coproduction::ProcessSchemaSet>(event)
+            let process = payload::<coproduction::ProcessSchemaSet>(event)
                 .and_then(|e| e.tree)
-                .and_then(|t| t.process)
+                .and_then(|t| t.process);
+            // A tree built from another PA's schema is reuse too.
+            if let Some(origin) = process.as_ref().and_then(|p| p.schema_origin.as_ref()) {
+                changes.bump("", "cross_deployment_reuse", &origin.deployment, 1, day);
+            }
+            let schema = process
                 .map(|p| id_of(&p.schema, "schemas").to_owned())
                 .unwrap_or_default();
             if let Some(id) = process_id {
@@ -686,6 +691,16 @@ pub async fn apply(
                     })
                     .unwrap_or_default();
                 changes.bump("", "interlinkers_published", &nature, delta, day);
+            }
+        }
+        // Reuse across deployments: another PA's story made into a process
+        // here, by the deployment it came from.
+        "coproduction.story.adopted" => {
+            if let Some(origin) = payload::<coproduction::StoryAdopted>(event)
+                .and_then(|e| e.story)
+                .and_then(|s| s.origin)
+            {
+                changes.bump("", "cross_deployment_reuse", &origin.deployment, 1, day);
             }
         }
         // Reuse across deployments: another PA's entry adopted here, by

@@ -24,8 +24,9 @@ pub enum ConfigError {
     /// A key has a value outside what the platform accepts.
     #[error("configuration key `{key}`: {reason}")]
     Invalid {
-        /// The dotted key, e.g. `nats.url`.
-        key: &'static str,
+        /// The dotted key, e.g. `nats.url` or
+        /// `federation.peers.varam.pinned_keys[0]`.
+        key: String,
         /// Why the value is refused.
         reason: String,
     },
@@ -228,6 +229,36 @@ pub struct FederationConfig {
     pub sync_interval_secs: u64,
     /// Entries asked per page of a peer's feed (1–1000).
     pub page_size: u32,
+    /// A PKCS#8 PEM file of a P-256 private key: the deployment's signing
+    /// key, made its current key at start (the key before it retired and
+    /// endorsing it, as a rotation does), so its id is known before the
+    /// deployment first starts and survives the loss of its database.
+    /// `interlink federation-key-id <file>` prints that id for the peers
+    /// to pin. Empty: the service makes its own first key.
+    pub signing_key_file: String,
+    /// The peers declared here, by a label of the operator's choice
+    /// (`[federation.peers.varam]` in TOML,
+    /// `INTERLINK__FEDERATION__PEERS__VARAM__FEED_URL` and
+    /// `…__PINNED_KEYS=kid1,kid2` in the environment): at each start the
+    /// service trusts each one (found by its feed URL), or sets its pinned
+    /// keys and name to these. Peers added through the API are left alone.
+    pub peers: std::collections::BTreeMap<String, PeerConfig>,
+}
+
+/// A peer declared in configuration (`federation.peers.<label>`), checked
+/// by the rules of the API's `CreatePeer`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct PeerConfig {
+    /// Its feed's URL (`https://participa.zaragoza.es/v1/federation/feed`;
+    /// `http://` only with `federation.allow_http`).
+    pub feed_url: String,
+    /// The ids of its keys this deployment trusts (RFC 7638 thumbprints,
+    /// 1 to 10), as its PA published them; comma-separated in the
+    /// environment.
+    pub pinned_keys: Vec<String>,
+    /// Its name here; empty: the name its keys give.
+    pub display_name: String,
 }
 
 impl Default for FederationConfig {
@@ -238,7 +269,48 @@ impl Default for FederationConfig {
             allow_http: false,
             sync_interval_secs: 300,
             page_size: 500,
+            signing_key_file: String::new(),
+            peers: std::collections::BTreeMap::new(),
         }
+    }
+}
+
+impl FederationConfig {
+    /// Checks `peers` by the rules of the API's `CreatePeer` (with
+    /// `allow_http`), each field named as a key here
+    /// (`federation.peers.<label>.pinned_keys[1]`), and that no two read
+    /// the same feed. [`Config::validate`] calls it; so does the
+    /// federation service before it acts on them.
+    pub fn validate_peers(&self) -> Result<(), ConfigError> {
+        use crate::validation::{check_feed_url, check_peer_display_name, check_pinned_keys};
+        let mut feeds: HashMap<&str, &str> = HashMap::new();
+        for (label, peer) in &self.peers {
+            let key = format!("federation.peers.{label}");
+            let mut out = Vec::new();
+            check_feed_url(
+                &format!("{key}.feed_url"),
+                &peer.feed_url,
+                self.allow_http,
+                &mut out,
+            );
+            check_pinned_keys(&format!("{key}.pinned_keys"), &peer.pinned_keys, &mut out);
+            check_peer_display_name(&format!("{key}.display_name"), &peer.display_name, &mut out);
+            if let Some(violation) = out.into_iter().next() {
+                return Err(ConfigError::Invalid {
+                    key: violation.field,
+                    reason: violation.reason,
+                });
+            }
+            if let Some(other) = feeds.insert(peer.feed_url.trim(), label) {
+                return Err(ConfigError::Invalid {
+                    key: format!("{key}.feed_url"),
+                    reason: format!(
+                        "is the feed of federation.peers.{other} too: declare a peer once"
+                    ),
+                });
+            }
+        }
+        Ok(())
     }
 }
 
@@ -626,33 +698,48 @@ impl Config {
             .into_iter()
             .filter(|(k, _)| k.starts_with(&format!("{ENV_PREFIX}__")))
             .collect();
-        builder = builder.add_source(
-            config::Environment::with_prefix(ENV_PREFIX)
-                .separator("__")
-                .try_parsing(true)
-                // Lists from the environment are comma-separated.
-                .list_separator(",")
-                .with_list_parse_key("gateway.cors_origins")
-                .source(Some(environment)),
-        );
+        // Lists from the environment are comma-separated: these keys, and
+        // each declared peer's pinned keys.
+        let mut lists = vec!["gateway.cors_origins".to_owned()];
+        let prefix = format!("{ENV_PREFIX}__");
+        lists.extend(environment.keys().filter_map(|k| {
+            let key = k.strip_prefix(&prefix)?.to_lowercase().replace("__", ".");
+            (key.starts_with("federation.peers.") && key.ends_with(".pinned_keys")).then_some(key)
+        }));
+        let mut source = config::Environment::with_prefix(ENV_PREFIX)
+            .separator("__")
+            .try_parsing(true)
+            .list_separator(",");
+        for key in &lists {
+            source = source.with_list_parse_key(key);
+        }
+        builder = builder.add_source(source.source(Some(environment)));
         let mut config: Config = builder
             .build()
             .and_then(|c| c.try_deserialize())
             .map_err(|e| ConfigError::Load(e.to_string()))?;
-        // An empty variable is an empty list, not a list of one empty origin.
+        // An empty variable is an empty list, not a list of one empty item.
         config
             .gateway
             .cors_origins
             .retain(|origin| !origin.trim().is_empty());
+        for peer in config.federation.peers.values_mut() {
+            peer.pinned_keys = peer
+                .pinned_keys
+                .iter()
+                .map(|kid| kid.trim().to_owned())
+                .filter(|kid| !kid.is_empty())
+                .collect();
+        }
         config.validate()?;
         Ok(config)
     }
 
     /// Checks the values that types alone do not.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        fn invalid(key: &'static str, reason: impl Into<String>) -> ConfigError {
+        fn invalid(key: impl Into<String>, reason: impl Into<String>) -> ConfigError {
             ConfigError::Invalid {
-                key,
+                key: key.into(),
                 reason: reason.into(),
             }
         }
@@ -745,6 +832,7 @@ impl Config {
                 "must be at most 200 characters",
             ));
         }
+        federation.validate_peers()?;
         if !notifications.smtp_url.is_empty() && !notifications.mail_from.contains('@') {
             return Err(invalid(
                 "notifications.mail_from",
@@ -1138,6 +1226,148 @@ mod tests {
         let empty = Config::load_from(None, env(&[("INTERLINK__GATEWAY__CORS_ORIGINS", "")]))
             .expect("config");
         assert!(empty.gateway.cors_origins.is_empty());
+    }
+
+    const KID_A: &str = "cn-I_WNMClehiVp51i_0VpOENW1upEerA8sEam5hn-s";
+    const KID_B: &str = "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs";
+
+    #[test]
+    fn declared_peers_come_from_the_file_and_the_environment() {
+        let mut file = tempfile::Builder::new().suffix(".toml").tempfile().unwrap();
+        writeln!(
+            file,
+            "[federation.peers.varam]\nfeed_url = \"https://interlink.varam.gov.lv/v1/federation/feed\"\n\
+             pinned_keys = [\"{KID_A}\"]\ndisplay_name = \"VARAM\""
+        )
+        .unwrap();
+        let config = Config::load_from(
+            Some(file.path()),
+            env(&[
+                (
+                    "INTERLINK__FEDERATION__PEERS__MEF__FEED_URL",
+                    "https://interlink.mef.gov.it/v1/federation/feed",
+                ),
+                (
+                    "INTERLINK__FEDERATION__PEERS__MEF__PINNED_KEYS",
+                    &format!("{KID_A}, {KID_B}"),
+                ),
+                ("INTERLINK__FEDERATION__SIGNING_KEY_FILE", "/etc/key.pem"),
+            ]),
+        )
+        .expect("config");
+        let federation = &config.federation;
+        assert_eq!(federation.signing_key_file, "/etc/key.pem");
+        assert_eq!(
+            federation.peers.keys().collect::<Vec<_>>(),
+            ["mef", "varam"]
+        );
+        let mef = &federation.peers["mef"];
+        assert_eq!(
+            mef.feed_url,
+            "https://interlink.mef.gov.it/v1/federation/feed"
+        );
+        assert_eq!(mef.pinned_keys, [KID_A, KID_B]);
+        assert_eq!(mef.display_name, "");
+        let varam = &federation.peers["varam"];
+        assert_eq!(varam.pinned_keys, [KID_A]);
+        assert_eq!(varam.display_name, "VARAM");
+        // One key from the environment is a list of one.
+        let one = Config::load_from(
+            None,
+            env(&[
+                (
+                    "INTERLINK__FEDERATION__PEERS__MEF__FEED_URL",
+                    "https://interlink.mef.gov.it/v1/federation/feed",
+                ),
+                ("INTERLINK__FEDERATION__PEERS__MEF__PINNED_KEYS", KID_B),
+            ]),
+        )
+        .expect("config");
+        assert_eq!(one.federation.peers["mef"].pinned_keys, [KID_B]);
+    }
+
+    #[test]
+    fn declared_peers_out_of_shape_are_refused_by_name() {
+        let feed = "https://interlink.mef.gov.it/v1/federation/feed";
+        for (vars, key) in [
+            (
+                vec![("INTERLINK__FEDERATION__PEERS__MEF__PINNED_KEYS", KID_A)],
+                "federation.peers.mef.feed_url",
+            ),
+            (
+                vec![
+                    (
+                        "INTERLINK__FEDERATION__PEERS__MEF__FEED_URL",
+                        "http://interlink.mef.gov.it/v1/federation/feed",
+                    ),
+                    ("INTERLINK__FEDERATION__PEERS__MEF__PINNED_KEYS", KID_A),
+                ],
+                "federation.peers.mef.feed_url",
+            ),
+            (
+                vec![
+                    ("INTERLINK__FEDERATION__PEERS__MEF__FEED_URL", feed),
+                    ("INTERLINK__FEDERATION__PEERS__MEF__PINNED_KEYS", ""),
+                ],
+                "federation.peers.mef.pinned_keys",
+            ),
+            (
+                vec![
+                    ("INTERLINK__FEDERATION__PEERS__MEF__FEED_URL", feed),
+                    (
+                        "INTERLINK__FEDERATION__PEERS__MEF__PINNED_KEYS",
+                        &format!("{KID_A},not-a-thumbprint"),
+                    ),
+                ],
+                "federation.peers.mef.pinned_keys[1]",
+            ),
+            (
+                vec![
+                    ("INTERLINK__FEDERATION__PEERS__A__FEED_URL", feed),
+                    ("INTERLINK__FEDERATION__PEERS__A__PINNED_KEYS", KID_A),
+                    ("INTERLINK__FEDERATION__PEERS__B__FEED_URL", feed),
+                    ("INTERLINK__FEDERATION__PEERS__B__PINNED_KEYS", KID_B),
+                ],
+                "federation.peers.b.feed_url",
+            ),
+            (
+                vec![("INTERLINK__FEDERATION__PEERS__MEF__FEED", feed)],
+                "feed",
+            ),
+        ] {
+            let err = Config::load_from(None, env(&vars)).unwrap_err().to_string();
+            assert!(
+                err.contains(&format!("`{key}`")) || err.contains(key),
+                "{key}: {err}"
+            );
+        }
+        let eleven = [KID_A; 11].join(",");
+        let err = Config::load_from(
+            None,
+            env(&[
+                ("INTERLINK__FEDERATION__PEERS__MEF__FEED_URL", feed),
+                ("INTERLINK__FEDERATION__PEERS__MEF__PINNED_KEYS", &eleven),
+            ]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("`federation.peers.mef.pinned_keys`") && err.contains("at most 10"),
+            "{err}"
+        );
+        // http:// where the deployment allows it.
+        let config = Config::load_from(
+            None,
+            env(&[
+                ("INTERLINK__FEDERATION__ALLOW_HTTP", "true"),
+                (
+                    "INTERLINK__FEDERATION__PEERS__MEF__FEED_URL",
+                    "http://127.0.0.1:8080/v1/federation/feed",
+                ),
+                ("INTERLINK__FEDERATION__PEERS__MEF__PINNED_KEYS", KID_A),
+            ]),
+        );
+        assert!(config.is_ok(), "{config:?}");
     }
 
     #[test]

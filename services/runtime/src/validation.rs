@@ -151,6 +151,98 @@ pub fn check_url(field: &str, value: &str, out: &mut Vec<Violation>) {
     }
 }
 
+/// The most key ids pinned for one federated peer.
+pub const MAX_PINNED_KEYS: usize = 10;
+
+/// Longest name given to a federated peer.
+pub const MAX_PEER_NAME_CHARS: usize = 200;
+
+/// Longest feed URL of a federated peer.
+pub const MAX_FEED_URL_CHARS: usize = 2_000;
+
+/// Checks the name a deployment gives a federated peer (the API's
+/// `CreatePeer` and `federation.peers` alike): optional, one line of at
+/// most [`MAX_PEER_NAME_CHARS`] once trimmed.
+pub fn check_peer_display_name(field: &str, value: &str, out: &mut Vec<Violation>) {
+    let name = value.trim();
+    if name.chars().count() > MAX_PEER_NAME_CHARS {
+        out.push(Violation::new(
+            field,
+            format!("must be at most {MAX_PEER_NAME_CHARS} characters"),
+        ));
+    } else if name.chars().any(char::is_control) {
+        out.push(Violation::new(field, "must be one line"));
+    }
+}
+
+/// Checks a federated peer's feed URL: required, an `https://` URL (or
+/// `http://` when `allow_http`) with a host and no user, password or
+/// fragment, at most [`MAX_FEED_URL_CHARS`] long.
+pub fn check_feed_url(field: &str, value: &str, allow_http: bool, out: &mut Vec<Violation>) {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        out.push(Violation::new(field, "is required"));
+        return;
+    }
+    let scheme_ok = |u: &url::Url| u.scheme() == "https" || (allow_http && u.scheme() == "http");
+    match url::Url::parse(trimmed) {
+        Ok(u) if scheme_ok(&u) && u.host_str().is_some_and(|h| !h.is_empty()) => {
+            if value.len() > MAX_FEED_URL_CHARS {
+                out.push(Violation::new(
+                    field,
+                    format!("must be at most {MAX_FEED_URL_CHARS} characters"),
+                ));
+            } else if !u.username().is_empty() || u.password().is_some() || u.fragment().is_some() {
+                out.push(Violation::new(
+                    field,
+                    "must hold no user, password or fragment",
+                ));
+            }
+        }
+        _ => out.push(Violation::new(
+            field,
+            if allow_http {
+                "must be an http:// or https:// URL"
+            } else {
+                "must be an https:// URL"
+            },
+        )),
+    }
+}
+
+/// Whether `kid` is shaped as a federation key id: an RFC 7638 SHA-256
+/// thumbprint, 43 base64url characters.
+pub fn is_key_id(kid: &str) -> bool {
+    kid.len() == 43
+        && kid
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Checks the key ids pinned for a federated peer: one to
+/// [`MAX_PINNED_KEYS`], each shaped as a key id ([`is_key_id`]), none
+/// twice; an item's violation names it as `field[i]`.
+pub fn check_pinned_keys(field: &str, keys: &[String], out: &mut Vec<Violation>) {
+    if keys.is_empty() {
+        out.push(Violation::new(field, "at least one key id is required"));
+    } else if keys.len() > MAX_PINNED_KEYS {
+        out.push(Violation::new(
+            field,
+            format!("at most {MAX_PINNED_KEYS} key ids"),
+        ));
+    }
+    for (i, kid) in keys.iter().enumerate() {
+        if !is_key_id(kid) {
+            out.push(Violation::new(
+                format!("{field}[{i}]"),
+                "must be a key id: an RFC 7638 SHA-256 thumbprint, 43 base64url characters",
+            ));
+        } else if keys[..i].contains(kid) {
+            out.push(Violation::new(format!("{field}[{i}]"), "is listed twice"));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,5 +315,46 @@ mod tests {
         check_url("h", "http://x?q=1#top", &mut out);
         let fields: Vec<_> = out.iter().map(|v| v.field.as_str()).collect();
         assert_eq!(fields, ["c", "d", "e", "f", "g"]);
+    }
+    #[test]
+    fn federated_peer_rules() {
+        let kid = "cn-I_WNMClehiVp51i_0VpOENW1upEerA8sEam5hn-s".to_owned();
+        let mut out = Vec::new();
+        check_feed_url(
+            "a",
+            "https://peer.example/v1/federation/feed",
+            false,
+            &mut out,
+        );
+        check_feed_url(
+            "b",
+            "http://peer.example/v1/federation/feed",
+            false,
+            &mut out,
+        );
+        check_feed_url(
+            "c",
+            "http://peer.example/v1/federation/feed",
+            true,
+            &mut out,
+        );
+        check_feed_url("d", " ", true, &mut out);
+        check_feed_url("e", "https://user@peer.example/feed", false, &mut out);
+        check_feed_url("f", "https://peer.example/feed#top", false, &mut out);
+        check_pinned_keys("g", std::slice::from_ref(&kid), &mut out);
+        check_pinned_keys("h", &[], &mut out);
+        check_pinned_keys("i", &[kid.clone(), "short".into(), kid.clone()], &mut out);
+        check_pinned_keys("j", &vec![kid.clone(); 11], &mut out);
+        check_peer_display_name("k", "Zaragoza", &mut out);
+        check_peer_display_name("l", "two\nlines", &mut out);
+        check_peer_display_name("m", &"x".repeat(201), &mut out);
+        let fields: Vec<_> = out.iter().map(|v| v.field.as_str()).collect();
+        assert_eq!(
+            fields[..7],
+            ["b", "d", "e", "f", "h", "i[1]", "i[2]"],
+            "{out:?}"
+        );
+        assert_eq!(fields[7], "j");
+        assert_eq!(fields[fields.len() - 2..], ["l", "m"]);
     }
 }

@@ -14,6 +14,7 @@ impl MigratorTrait for Migrator {
             Box::new(Catalogue),
             Box::new(interlink_runtime::events::IdempotencyMigration),
             Box::new(interlink_runtime::events::IdempotencyDigestMigration),
+            Box::new(SchemaSharing),
         ]
     }
 }
@@ -105,5 +106,29 @@ CREATE TABLE catalogue_editors (
 impl MigrationTrait for Catalogue {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         interlink_runtime::db::execute_script(manager.get_connection(), TABLES).await
+    }
+}
+
+struct SchemaSharing;
+
+impl MigrationName for SchemaSharing {
+    fn name(&self) -> &str {
+        "m0002_schema_sharing"
+    }
+}
+
+// A schema's shared mark, and the origin of mirrored schemas and versions
+// (JSON, '' for local ones).
+const SCHEMA_SHARING: &str = r#"
+ALTER TABLE schemas ADD COLUMN shared BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE schemas ADD COLUMN origin TEXT NOT NULL DEFAULT '';
+ALTER TABLE schemas ADD COLUMN withdrawn BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE schema_versions ADD COLUMN origin TEXT NOT NULL DEFAULT ''
+"#;
+
+#[async_trait::async_trait]
+impl MigrationTrait for SchemaSharing {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        interlink_runtime::db::execute_script(manager.get_connection(), SCHEMA_SHARING).await
     }
 }

@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::domain::Text;
-use crate::domain::interlinker::{Fields, Label, Nature, State};
+use crate::domain::interlinker::{Fields, Label, Nature, Origin, State};
 use crate::domain::profile::Profile;
 use crate::domain::schema::Item;
 
@@ -522,10 +522,34 @@ pub struct SchemaRow {
     pub created_at: i64,
     /// Unix ms.
     pub updated_at: i64,
+    /// Shared with federated deployments.
+    pub shared: bool,
+    /// Set on a mirror of another deployment's schema (read-only).
+    pub origin: Option<Origin>,
+    /// A mirror its origin no longer shares.
+    pub withdrawn: bool,
 }
 
-const SCHEMA_COLUMNS: &str =
-    "id, title, description, items, latest_version, draft_changed, created_at, updated_at";
+const SCHEMA_COLUMNS: &str = "id, title, description, items, latest_version, draft_changed, \
+     created_at, updated_at, shared, origin, withdrawn";
+
+/// An optional origin, stored as JSON ('' for none).
+fn origin_from(row: &QueryResult) -> Result<Option<Origin>, DbErr> {
+    let text: String = row.try_get("", "origin")?;
+    if text.is_empty() {
+        return Ok(None);
+    }
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|e| DbErr::Custom(format!("origin: {e}")))
+}
+
+fn origin_to(origin: &Option<Origin>) -> Result<String, DbErr> {
+    origin
+        .as_ref()
+        .map(to_json)
+        .unwrap_or_else(|| Ok(String::new()))
+}
 
 fn schema_row(row: &QueryResult) -> Result<SchemaRow, DbErr> {
     Ok(SchemaRow {
@@ -537,14 +561,17 @@ fn schema_row(row: &QueryResult) -> Result<SchemaRow, DbErr> {
         draft_changed: row.try_get("", "draft_changed")?,
         created_at: row.try_get("", "created_at")?,
         updated_at: row.try_get("", "updated_at")?,
+        shared: row.try_get("", "shared")?,
+        origin: origin_from(row)?,
+        withdrawn: row.try_get("", "withdrawn")?,
     })
 }
 
 /// Inserts a schema; false when its id exists.
 pub async fn insert_schema(db: &impl ConnectionTrait, row: &SchemaRow) -> Result<bool, DbErr> {
     let sql = format!(
-        "INSERT INTO schemas ({SCHEMA_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-         ON CONFLICT (id) DO NOTHING"
+        "INSERT INTO schemas ({SCHEMA_COLUMNS}) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING"
     );
     let inserted = run(
         db,
@@ -558,18 +585,23 @@ pub async fn insert_schema(db: &impl ConnectionTrait, row: &SchemaRow) -> Result
             row.draft_changed.into(),
             row.created_at.into(),
             row.updated_at.into(),
+            row.shared.into(),
+            origin_to(&row.origin)?.into(),
+            row.withdrawn.into(),
         ],
     )
     .await?;
     Ok(inserted == 1)
 }
 
-/// Writes back a schema's texts, draft and version bookkeeping.
+/// Writes back a schema's texts, draft, version bookkeeping, sharing and
+/// origin.
 pub async fn update_schema(db: &impl ConnectionTrait, row: &SchemaRow) -> Result<(), DbErr> {
     run(
         db,
         "UPDATE schemas SET title = $2, description = $3, items = $4, latest_version = $5, \
-         draft_changed = $6, updated_at = $7 WHERE id = $1",
+         draft_changed = $6, updated_at = $7, shared = $8, origin = $9, withdrawn = $10 \
+         WHERE id = $1",
         [
             row.id.clone().into(),
             to_json(&row.title)?.into(),
@@ -578,6 +610,9 @@ pub async fn update_schema(db: &impl ConnectionTrait, row: &SchemaRow) -> Result
             row.latest_version.into(),
             row.draft_changed.into(),
             row.updated_at.into(),
+            row.shared.into(),
+            origin_to(&row.origin)?.into(),
+            row.withdrawn.into(),
         ],
     )
     .await?;
@@ -637,10 +672,12 @@ pub struct VersionRow {
     pub publisher: String,
     /// Unix ms.
     pub published_at: i64,
+    /// Where a mirrored version came from.
+    pub origin: Option<Origin>,
 }
 
 const VERSION_COLUMNS: &str =
-    "schema_id, version, title, description, items, publisher, published_at";
+    "schema_id, version, title, description, items, publisher, published_at, origin";
 
 fn version_row(row: &QueryResult) -> Result<VersionRow, DbErr> {
     Ok(VersionRow {
@@ -651,15 +688,17 @@ fn version_row(row: &QueryResult) -> Result<VersionRow, DbErr> {
         items: from_json(row, "items")?,
         publisher: row.try_get("", "publisher")?,
         published_at: row.try_get("", "published_at")?,
+        origin: origin_from(row)?,
     })
 }
 
-/// Inserts a version.
-pub async fn insert_version(db: &impl ConnectionTrait, row: &VersionRow) -> Result<(), DbErr> {
+/// Inserts a version; false when it exists already.
+pub async fn insert_version(db: &impl ConnectionTrait, row: &VersionRow) -> Result<bool, DbErr> {
     let sql = format!(
-        "INSERT INTO schema_versions ({VERSION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        "INSERT INTO schema_versions ({VERSION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+         ON CONFLICT (schema_id, version) DO NOTHING"
     );
-    run(
+    let inserted = run(
         db,
         &sql,
         [
@@ -670,10 +709,11 @@ pub async fn insert_version(db: &impl ConnectionTrait, row: &VersionRow) -> Resu
             to_json(&row.items)?.into(),
             row.publisher.clone().into(),
             row.published_at.into(),
+            origin_to(&row.origin)?.into(),
         ],
     )
     .await?;
-    Ok(())
+    Ok(inserted == 1)
 }
 
 /// Version `version` of `schema_id`.

@@ -20,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(interlink_runtime::events::IdempotencyDigestMigration),
             Box::new(interlink_runtime::jobs::JobsMigration),
             Box::new(RemoteAssets),
+            Box::new(Federation),
         ]
     }
 }
@@ -312,5 +313,49 @@ ALTER TABLE assets ADD COLUMN preparation_error TEXT NOT NULL DEFAULT ''
 impl MigrationTrait for RemoteAssets {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         interlink_runtime::db::execute_script(manager.get_connection(), REMOTE_ASSET_COLUMNS).await
+    }
+}
+
+struct Federation;
+
+impl MigrationName for Federation {
+    fn name(&self) -> &str {
+        "m0007_federation"
+    }
+}
+
+// What came from other deployments: a process's provenance (JSON), the
+// origin of mirrored schema versions (JSON, '' for local ones), a story's
+// shared mark, and other deployments' shared stories with their process
+// documents (kept apart: they have no process here).
+const FEDERATION_TABLES: &str = r#"
+ALTER TABLE processes ADD COLUMN provenance TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE p_schema_versions ADD COLUMN origin TEXT NOT NULL DEFAULT '';
+ALTER TABLE stories ADD COLUMN shared BOOLEAN NOT NULL DEFAULT FALSE;
+CREATE TABLE mirrored_stories (
+    id                TEXT PRIMARY KEY,
+    origin_key        TEXT NOT NULL UNIQUE,
+    origin_deployment TEXT NOT NULL,
+    origin            TEXT NOT NULL,
+    title             TEXT NOT NULL,
+    description       TEXT NOT NULL,
+    results           TEXT NOT NULL,
+    lessons_learned   TEXT NOT NULL,
+    licences          TEXT NOT NULL,
+    keywords          TEXT NOT NULL,
+    start_at          BIGINT,
+    end_at            BIGINT,
+    published_at      BIGINT NOT NULL,
+    withdrawn         BOOLEAN NOT NULL,
+    process_document  TEXT NOT NULL,
+    updated_at        BIGINT NOT NULL
+);
+CREATE INDEX mirrored_stories_by_origin ON mirrored_stories (origin_deployment)
+"#;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Federation {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        interlink_runtime::db::execute_script(manager.get_connection(), FEDERATION_TABLES).await
     }
 }

@@ -82,12 +82,64 @@ pub struct ProcessRow {
     pub updated_at: i64,
     /// OIDC subjects, first added first.
     pub administrators: Vec<String>,
+    /// Where it came from, when another deployment's work went into it.
+    pub provenance: Provenance,
+}
+
+/// Where an entry came from: another deployment that shares it (the
+/// catalogue's `Origin`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Origin {
+    /// `peers/{id}` of the federation service.
+    pub peer: String,
+    /// The deployment's issuer (public URL).
+    pub deployment: String,
+    /// Its name for people.
+    pub deployment_name: String,
+    /// The entry's name there.
+    pub name: String,
+    /// Its version there.
+    pub version: i64,
+    /// The signed entry it came in (JWS).
+    pub signature: String,
+}
+
+/// What of a process came from other deployments.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Provenance {
+    /// The origin of the (mirrored) schema version its tree was built from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema_origin: Option<Origin>,
+    /// Id of the mirrored story it was adopted from, or empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub adopted_from: String,
+    /// That story's origin.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adopted_origin: Option<Origin>,
 }
 
 const PROCESS_COLUMNS: &str = "id, organization_id, title, description, aim, idea, \
      organization_description, challenges, requirements, language, logo_uri, status, progress, \
      public, model, creator, tags, cloned_from, schema_id, schema_version, start_at, end_at, \
-     version, created_at, updated_at";
+     version, created_at, updated_at, provenance";
+
+/// An optional origin, stored as JSON ('' for none).
+fn origin_from(row: &QueryResult, column: &str) -> Result<Option<Origin>, DbErr> {
+    let text: String = row.try_get("", column)?;
+    if text.is_empty() {
+        return Ok(None);
+    }
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|e| DbErr::Custom(format!("{column}: {e}")))
+}
+
+fn origin_to(origin: &Option<Origin>) -> Result<String, DbErr> {
+    origin
+        .as_ref()
+        .map(to_json)
+        .unwrap_or_else(|| Ok(String::new()))
+}
 
 fn process_row(row: &QueryResult) -> Result<ProcessRow, DbErr> {
     let model: String = row.try_get("", "model")?;
@@ -118,6 +170,7 @@ fn process_row(row: &QueryResult) -> Result<ProcessRow, DbErr> {
         created_at: row.try_get("", "created_at")?,
         updated_at: row.try_get("", "updated_at")?,
         administrators: Vec::new(),
+        provenance: from_json(row, "provenance")?,
     })
 }
 
@@ -148,6 +201,7 @@ fn process_values(p: &ProcessRow) -> Result<Vec<Value>, DbErr> {
         p.version.into(),
         p.created_at.into(),
         p.updated_at.into(),
+        to_json(&p.provenance)?.into(),
     ])
 }
 
@@ -931,6 +985,8 @@ pub struct SchemaVersionRow {
     pub title: Text,
     /// The encoded `SchemaVersion` items, as JSON of [`SchemaItem`]s.
     pub items: Vec<SchemaItem>,
+    /// Where a mirrored version came from.
+    pub origin: Option<Origin>,
 }
 
 /// One item of a learnt schema version.
@@ -961,13 +1017,14 @@ pub async fn upsert_schema_version(
 ) -> Result<(), DbErr> {
     run(
         db,
-        "INSERT INTO p_schema_versions (schema_id, version, title, items) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (schema_id, version) DO NOTHING",
+        "INSERT INTO p_schema_versions (schema_id, version, title, items, origin) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (schema_id, version) DO NOTHING",
         [
             row.schema_id.clone().into(),
             row.version.into(),
             to_json(&row.title)?.into(),
             to_json(&row.items)?.into(),
+            origin_to(&row.origin)?.into(),
         ],
     )
     .await?;
@@ -983,7 +1040,7 @@ pub async fn schema_version(
     let row = if version == 0 {
         db.query_one_raw(statement(
             db,
-            "SELECT schema_id, version, title, items FROM p_schema_versions \
+            "SELECT schema_id, version, title, items, origin FROM p_schema_versions \
              WHERE schema_id = $1 ORDER BY version DESC LIMIT 1",
             [schema_id.into()],
         ))
@@ -991,7 +1048,7 @@ pub async fn schema_version(
     } else {
         db.query_one_raw(statement(
             db,
-            "SELECT schema_id, version, title, items FROM p_schema_versions \
+            "SELECT schema_id, version, title, items, origin FROM p_schema_versions \
              WHERE schema_id = $1 AND version = $2",
             [schema_id.into(), version.into()],
         ))
@@ -1003,6 +1060,7 @@ pub async fn schema_version(
             version: r.try_get("", "version")?,
             title: from_json(&r, "title")?,
             items: from_json(&r, "items")?,
+            origin: origin_from(&r, "origin")?,
         })
     })
     .transpose()
@@ -1530,10 +1588,26 @@ pub struct StoryRow {
     pub rating_count: i64,
     /// Unix ms.
     pub published_at: i64,
+    /// Shared with federated deployments.
+    pub shared: bool,
+    /// Set on a mirror of another deployment's story (which has no
+    /// process here).
+    pub origin: Option<Origin>,
+    /// A mirror its origin no longer shares.
+    pub withdrawn: bool,
 }
 
 const STORY_COLUMNS: &str = "id, process_id, title, description, results, lessons_learned, \
-     licences, keywords, start_at, end_at, author, rating_sum, rating_count, published_at";
+     licences, keywords, start_at, end_at, author, rating_sum, rating_count, published_at, shared";
+
+/// The columns of both tables as one row shape: a local story has no
+/// origin; a mirror no process, author or local rating.
+const LOCAL_STORY_SELECT: &str = "s.id, s.process_id, s.title, s.description, s.results, \
+     s.lessons_learned, s.licences, s.keywords, s.start_at, s.end_at, s.author, s.rating_sum, \
+     s.rating_count, s.published_at, s.shared, '' AS origin, FALSE AS withdrawn";
+const MIRRORED_STORY_SELECT: &str = "m.id, '' AS process_id, m.title, m.description, m.results, \
+     m.lessons_learned, m.licences, m.keywords, m.start_at, m.end_at, '' AS author, \
+     CAST(0 AS BIGINT) AS rating_sum, CAST(0 AS BIGINT) AS rating_count, m.published_at, FALSE AS shared, m.origin, m.withdrawn";
 
 fn story_row(r: &QueryResult) -> Result<StoryRow, DbErr> {
     Ok(StoryRow {
@@ -1551,6 +1625,12 @@ fn story_row(r: &QueryResult) -> Result<StoryRow, DbErr> {
         rating_sum: r.try_get("", "rating_sum")?,
         rating_count: r.try_get("", "rating_count")?,
         published_at: r.try_get("", "published_at")?,
+        shared: r.try_get("", "shared")?,
+        origin: match r.try_get::<String>("", "origin") {
+            Ok(_) => origin_from(r, "origin")?,
+            Err(_) => None,
+        },
+        withdrawn: r.try_get("", "withdrawn").unwrap_or(false),
     })
 }
 
@@ -1572,6 +1652,7 @@ pub async fn save_story(db: &impl ConnectionTrait, s: &StoryRow) -> Result<(), D
         s.rating_sum.into(),
         s.rating_count.into(),
         s.published_at.into(),
+        s.shared.into(),
     ];
     let sql = if exists {
         let assignments: Vec<String> = STORY_COLUMNS
@@ -1599,17 +1680,131 @@ pub async fn save_story(db: &impl ConnectionTrait, s: &StoryRow) -> Result<(), D
     Ok(())
 }
 
-/// The story `id`.
+/// The story `id`, local or mirrored.
 pub async fn story(db: &impl ConnectionTrait, id: &str) -> Result<Option<StoryRow>, DbErr> {
-    let sql = format!("SELECT {STORY_COLUMNS} FROM stories WHERE id = $1");
+    let sql = format!(
+        "SELECT {LOCAL_STORY_SELECT} FROM stories s WHERE s.id = $1 \
+         UNION ALL SELECT {MIRRORED_STORY_SELECT} FROM mirrored_stories m WHERE m.id = $1"
+    );
     db.query_one_raw(statement(db, &sql, [id.into()]))
         .await?
         .map(|r| story_row(&r))
         .transpose()
 }
 
+/// The key of a mirrored story: its origin's issuer and name.
+pub fn mirror_key(deployment: &str, name: &str) -> String {
+    format!("{deployment}#{name}")
+}
+
+/// The mirrored story of `key` ([`mirror_key`]).
+pub async fn mirrored_story_by_key(
+    db: &impl ConnectionTrait,
+    key: &str,
+) -> Result<Option<StoryRow>, DbErr> {
+    let sql =
+        format!("SELECT {MIRRORED_STORY_SELECT} FROM mirrored_stories m WHERE m.origin_key = $1");
+    db.query_one_raw(statement(db, &sql, [key.into()]))
+        .await?
+        .map(|r| story_row(&r))
+        .transpose()
+}
+
+/// Writes a mirrored story (by id) with the document of its process.
+pub async fn save_mirrored_story(
+    db: &impl ConnectionTrait,
+    s: &StoryRow,
+    process_document: &str,
+    now: i64,
+) -> Result<(), DbErr> {
+    let origin = s
+        .origin
+        .as_ref()
+        .ok_or_else(|| DbErr::Custom("a mirrored story without its origin".into()))?;
+    run(
+        db,
+        "DELETE FROM mirrored_stories WHERE id = $1",
+        [s.id.clone().into()],
+    )
+    .await?;
+    run(
+        db,
+        "INSERT INTO mirrored_stories (id, origin_key, origin_deployment, origin, title, \
+         description, results, lessons_learned, licences, keywords, start_at, end_at, \
+         published_at, withdrawn, process_document, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+        [
+            s.id.clone().into(),
+            mirror_key(&origin.deployment, &origin.name).into(),
+            origin.deployment.clone().into(),
+            to_json(origin)?.into(),
+            s.title.clone().into(),
+            s.description.clone().into(),
+            s.results.clone().into(),
+            s.lessons_learned.clone().into(),
+            to_json(&s.licences)?.into(),
+            to_json(&s.keywords)?.into(),
+            s.start_at.into(),
+            s.end_at.into(),
+            s.published_at.into(),
+            s.withdrawn.into(),
+            process_document.into(),
+            now.into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The process document of the mirrored story `id`.
+pub async fn mirrored_story_document(
+    db: &impl ConnectionTrait,
+    id: &str,
+) -> Result<Option<String>, DbErr> {
+    db.query_one_raw(statement(
+        db,
+        "SELECT process_document FROM mirrored_stories WHERE id = $1",
+        [id.into()],
+    ))
+    .await?
+    .map(|r| r.try_get("", "process_document"))
+    .transpose()
+}
+
+/// Which stories a list takes, by where they come from.
+#[derive(Debug, Clone, Default)]
+pub struct StoryOrigins {
+    /// This deployment's own.
+    pub local: bool,
+    /// Mirrors of these deployments' (issuers); with `all_mirrors`, every
+    /// mirror.
+    pub deployments: Vec<String>,
+    /// Every mirror.
+    pub all_mirrors: bool,
+}
+
+impl StoryOrigins {
+    /// Local stories and every mirror.
+    pub fn all() -> Self {
+        Self {
+            local: true,
+            deployments: Vec::new(),
+            all_mirrors: true,
+        }
+    }
+
+    /// Local stories only.
+    pub fn local() -> Self {
+        Self {
+            local: true,
+            ..Self::default()
+        }
+    }
+}
+
 /// Up to `limit` stories below `before`, newest first; of one process when
-/// `process_id` is given.
+/// `process_id` is given (then local ones only), else local ones and
+/// mirrors as `origins` says.
 pub async fn list_stories(
     db: &impl ConnectionTrait,
     process_id: Option<&str>,
@@ -1617,30 +1812,68 @@ pub async fn list_stories(
     before: Option<&str>,
     limit: u64,
 ) -> Result<Vec<StoryRow>, DbErr> {
-    let columns: Vec<String> = STORY_COLUMNS
-        .split(", ")
-        .map(|c| format!("s.{c}"))
-        .collect();
+    let origins = if process_id.is_some() {
+        StoryOrigins::local()
+    } else {
+        StoryOrigins::all()
+    };
+    list_stories_from(db, process_id, viewer, before, limit, &origins).await
+}
+
+/// [`list_stories`] from the given origins.
+pub async fn list_stories_from(
+    db: &impl ConnectionTrait,
+    process_id: Option<&str>,
+    viewer: Option<&Viewer>,
+    before: Option<&str>,
+    limit: u64,
+    origins: &StoryOrigins,
+) -> Result<Vec<StoryRow>, DbErr> {
     let visible = match viewer {
         None => "TRUE".to_owned(),
         Some(v) if v.platform_admin => "TRUE".to_owned(),
         Some(v) if v.subject.is_empty() => "p.public".to_owned(),
         Some(_) => visible_condition("$4"),
     };
-    let sql = format!(
-        "SELECT {} FROM stories s JOIN processes p ON p.id = s.process_id \
-         WHERE s.id < $1 AND ($2 = '' OR s.process_id = $2) AND {visible} \
-         ORDER BY s.id DESC LIMIT $3",
-        columns.join(", ")
-    );
+    let mut parts = Vec::new();
+    if origins.local {
+        parts.push(format!(
+            "SELECT {LOCAL_STORY_SELECT} FROM stories s JOIN processes p ON p.id = s.process_id \
+             WHERE s.id < $1 AND ($2 = '' OR s.process_id = $2) AND {visible}"
+        ));
+    }
     let mut values: Vec<Value> = vec![
         before.unwrap_or("g").into(),
         process_id.unwrap_or("").into(),
         (limit as i64).into(),
     ];
-    if visible.contains("$4") {
+    // PostgreSQL refuses a bound value the statement does not use.
+    if origins.local && visible.contains("$4") {
         values.push(viewer.map(|v| v.subject.clone()).unwrap_or_default().into());
     }
+    if origins.all_mirrors || !origins.deployments.is_empty() {
+        let filter = if origins.all_mirrors {
+            "TRUE".to_owned()
+        } else {
+            let first = values.len() + 1;
+            let list: Vec<String> = (0..origins.deployments.len())
+                .map(|i| format!("${}", first + i))
+                .collect();
+            values.extend(origins.deployments.iter().map(|d| Value::from(d.clone())));
+            format!("m.origin_deployment IN ({})", list.join(", "))
+        };
+        parts.push(format!(
+            "SELECT {MIRRORED_STORY_SELECT} FROM mirrored_stories m \
+             WHERE m.id < $1 AND $2 = '' AND {filter}"
+        ));
+    }
+    if parts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT * FROM ({}) AS listed ORDER BY id DESC LIMIT $3",
+        parts.join(" UNION ALL ")
+    );
     db.query_all_raw(Statement::from_sql_and_values(
         db.get_database_backend(),
         sql,
