@@ -526,6 +526,21 @@ async fn schemas_and_stories_reach_a_peer_that_builds_from_and_adopts_them() {
         "{tree}"
     );
     assert_eq!(tree["process"]["schemaOrigin"]["name"], "schemas/default");
+    // Adopted: a local schema of B's, editable, keeping its origin.
+    let adopted_schema = b
+        .ok(
+            Method::POST,
+            &format!("/v1/{mirror_schema_name}:adopt"),
+            Some(json!({"schemaId": "default-from-zaragoza"})),
+        )
+        .await;
+    assert_eq!(adopted_schema["adoptedFrom"]["deployment"], base_a.as_str());
+    b.ok(
+        Method::PATCH,
+        "/v1/schemas/default-from-zaragoza?updateMask=title",
+        Some(json!({"title": text("en", "Our default")})),
+    )
+    .await;
 
     // The story is mirrored in B, found by its origin, and adopted as a
     // process of B's organisation that keeps its origin.
@@ -574,13 +589,13 @@ async fn schemas_and_stories_reach_a_peer_that_builds_from_and_adopts_them() {
         adopted["items"].as_array().is_some_and(|i| !i.is_empty()),
         "{adopted}"
     );
-    // Both count as reuse of A's work.
+    // The three count as reuse of A's work.
     eventually(&b, "/v1/organizations/-/kpis", "the reuse KPI", |v| {
         v["values"].as_array().is_some_and(|values| {
             values.iter().any(|k| {
                 k["kpi"] == "cross_deployment_reuse"
                     && k["dimension"] == base_a.as_str()
-                    && k["value"] == "2"
+                    && k["value"] == "3"
             })
         })
     })

@@ -428,6 +428,7 @@ pub(crate) fn schema_to(row: &SchemaRow, with_draft: bool) -> pb::Schema {
         shared: row.shared,
         origin: row.origin.as_ref().map(origin_to),
         withdrawn: row.withdrawn,
+        adopted_from: row.adopted_from.as_ref().map(origin_to),
     }
 }
 

@@ -21,3 +21,5 @@ pub const SCHEMA_VERSION_PUBLISHED: EventType =
     EventType::new(SERVICE, "schema", "version_published");
 /// A schema became shared, or stopped being shared.
 pub const SCHEMA_SHARING_CHANGED: EventType = EventType::new(SERVICE, "schema", "sharing_changed");
+/// A mirrored schema was copied into a local one.
+pub const SCHEMA_ADOPTED: EventType = EventType::new(SERVICE, "schema", "adopted");

@@ -246,6 +246,9 @@ impl CatalogueService for CatalogueApi {
     ) -> Reply<pb::SchemaVersion> {
         reply(self.publish_schema_(r).await)
     }
+    async fn adopt_schema(&self, r: Request<pb::AdoptSchemaRequest>) -> Reply<pb::Schema> {
+        reply(self.adopt_schema_(r).await)
+    }
 
     async fn get_schema_version(
         &self,

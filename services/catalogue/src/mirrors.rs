@@ -251,6 +251,7 @@ impl Mirrors {
             shared: false,
             origin: None,
             withdrawn: false,
+            adopted_from: None,
         });
         let fresh = row.origin.is_none();
         if body.version >= row.latest_version {

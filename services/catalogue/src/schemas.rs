@@ -12,7 +12,7 @@ use crate::domain::profile::{self, Profile};
 use crate::domain::schema::{self, MAX_KEY_CHARS};
 use crate::domain::{Violation, check_text};
 use crate::error::{Error, Result};
-use crate::events::{SCHEMA_SHARING_CHANGED, SCHEMA_VERSION_PUBLISHED};
+use crate::events::{SCHEMA_ADOPTED, SCHEMA_SHARING_CHANGED, SCHEMA_VERSION_PUBLISHED};
 use crate::grpc::CatalogueApi;
 use crate::interlinkers::{is_subject, parse_editor_name};
 use crate::store::{self, EditorRow, ProfileRow, SchemaRow, VersionRow};
@@ -231,6 +231,7 @@ impl CatalogueApi {
             shared: false,
             origin: None,
             withdrawn: false,
+            adopted_from: None,
         };
         let txn = interlink_runtime::db::begin_write(&self.db).await?;
         if !store::insert_schema(&txn, &row).await? {
@@ -430,6 +431,86 @@ impl CatalogueApi {
         )?;
         self.commit(txn, &[event]).await?;
         Ok(published)
+    }
+
+    pub(crate) async fn adopt_schema_(
+        &self,
+        request: Request<pb::AdoptSchemaRequest>,
+    ) -> Result<pb::Schema> {
+        let editor = self.require_editor(&request).await?;
+        let r = request.get_ref();
+        let mut violations = Vec::new();
+        let source = match parse_schema_name("name", &r.name) {
+            Ok(id) => Some(id.to_owned()),
+            Err(Error::Invalid(v)) => {
+                violations.extend(v);
+                None
+            }
+            Err(e) => return Err(e),
+        };
+        if !is_schema_id(&r.schema_id) {
+            violations.push(Violation::new(
+                "schema_id",
+                format!(
+                    "must be 1 to {MAX_KEY_CHARS} lower-case letters, digits and `-`, starting with a letter"
+                ),
+            ));
+        }
+        Error::check(violations)?;
+        let source = source.unwrap_or_default();
+        let codes = store::profile_codes(&self.db).await?;
+        let txn = begin_write(&self.db).await?;
+        let mirror = store::schema(&txn, &source)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("schemas/{source}")))?;
+        let Some(origin) = mirror.origin.clone() else {
+            return Err(Error::Precondition(format!(
+                "schemas/{source} is this deployment's own: edit it instead of adopting it"
+            )));
+        };
+        let latest = store::version(&txn, &source, mirror.latest_version)
+            .await?
+            .ok_or_else(|| Error::Precondition(format!("schemas/{source} has no version")))?;
+        let mut items = latest.items.clone();
+        // What names problem profiles this deployment lacks is left for
+        // the editor, so the draft passes the local rules.
+        for item in &mut items {
+            item.problem_profiles.retain(|code| codes.contains(code));
+        }
+        let now = now_ms();
+        let row = SchemaRow {
+            id: r.schema_id.clone(),
+            title: latest.title.clone(),
+            description: latest.description.clone(),
+            items,
+            latest_version: 0,
+            draft_changed: true,
+            created_at: now,
+            updated_at: now,
+            shared: false,
+            origin: None,
+            withdrawn: false,
+            adopted_from: Some(origin),
+        };
+        if !store::insert_schema(&txn, &row).await? {
+            return Err(Error::AlreadyExists(format!(
+                "schemas/{} exists already",
+                row.id
+            )));
+        }
+        let adopted = convert::schema_to(&row, true);
+        let event = self.event(
+            SCHEMA_ADOPTED,
+            &editor,
+            &row.id,
+            now,
+            &pb::SchemaAdopted {
+                schema: Some(adopted.clone()),
+                source: format!("schemas/{source}"),
+            },
+        )?;
+        self.commit(txn, &[event]).await?;
+        Ok(adopted)
     }
 
     pub(crate) async fn get_schema_version_(

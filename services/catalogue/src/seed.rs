@@ -316,6 +316,7 @@ impl SeedData {
                 shared: false,
                 origin: None,
                 withdrawn: false,
+                adopted_from: None,
             };
             if store::insert_schema(&txn, &row).await? {
                 let version = VersionRow {

@@ -576,6 +576,56 @@ async fn schemas_are_shared_and_mirrored_read_only(backend: Backend) {
     assert_eq!(published.len(), 2);
     assert!(published.iter().all(|p| !p.shared));
 
+    // Adopted: a local schema whose draft is the mirror's newest version,
+    // editable, keeping its origin; a local schema is not adopted, an id
+    // taken is refused.
+    let adopt = |name: &str, schema_id: &str| {
+        let mut client = client.clone();
+        let request = with_token(
+            pb::AdoptSchemaRequest {
+                name: name.into(),
+                schema_id: schema_id.into(),
+            },
+            &admin,
+        );
+        async move { client.adopt_schema(request).await.map(|r| r.into_inner()) }
+    };
+    let status = adopt("schemas/ours", "ours-copy")
+        .await
+        .expect_err("local");
+    assert_eq!(status.code(), Code::FailedPrecondition);
+    let status = adopt(&name, "ours").await.expect_err("taken");
+    assert_eq!(status.code(), Code::AlreadyExists);
+    let status = adopt(&name, "Not An Id").await.expect_err("bad id");
+    assert_eq!(status.code(), Code::InvalidArgument);
+    let adopted = adopt(&name, "riga-hackathon").await.expect("adopt");
+    assert_eq!(adopted.name, "schemas/riga-hackathon");
+    assert_eq!(adopted.latest_version, 0);
+    assert!(adopted.draft_changed && adopted.origin.is_none());
+    assert_eq!(
+        adopted.adopted_from.as_ref().expect("adopted from").name,
+        RIGA_SCHEMA
+    );
+    assert_eq!(
+        adopted.title.as_ref().expect("title").values["en"],
+        "Hackathon, edition 2"
+    );
+    client
+        .publish_schema(with_token(
+            pb::PublishSchemaRequest {
+                name: adopted.name.clone(),
+            },
+            &admin,
+        ))
+        .await
+        .expect("the copy is ours to publish");
+    assert!(
+        outbox_events(&db)
+            .await
+            .iter()
+            .any(|e| e.r#type == "catalogue.schema.adopted")
+    );
+
     // Withdrawn at its origin: kept, marked.
     apply(schema_mirror(4, None)).await;
     let shown = client

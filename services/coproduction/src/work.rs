@@ -541,27 +541,14 @@ impl CoproductionApi {
             .map_err(|v| violations.push(v))
             .ok()
             .map(str::to_owned);
-        let paths = match &r.update_mask {
-            Some(mask) if !mask.paths.is_empty() => mask.paths.clone(),
-            _ => {
-                violations.push(Violation::new(
-                    "update_mask",
-                    format!("must name the fields to change: {}", STORY_PATHS.join(", ")),
-                ));
+        // An empty mask changes every field (AIP-134).
+        let paths = match interlink_runtime::api::mask_paths(&r.update_mask, &STORY_PATHS) {
+            Ok(paths) => paths,
+            Err(mask_violations) => {
+                violations.extend(mask_violations);
                 Vec::new()
             }
         };
-        for path in &paths {
-            if !STORY_PATHS.contains(&path.as_str()) {
-                violations.push(Violation::new(
-                    "update_mask",
-                    format!(
-                        "`{path}` cannot change; the paths are {}",
-                        STORY_PATHS.join(", ")
-                    ),
-                ));
-            }
-        }
         // Every field is checked; only the masked ones are taken.
         let mut checked = Vec::new();
         let (title, description, results, lessons_learned, licences, keywords) =

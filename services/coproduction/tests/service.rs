@@ -3619,7 +3619,7 @@ async fn stories_are_shared_and_mirrors_adopted(backend: Backend) {
     )
     .await
     .expect_err("not a path");
-    assert_eq!(violated_fields(&status), vec!["update_mask"]);
+    assert_eq!(violated_fields(&status), vec!["update_mask.paths[0]"]);
     let status = update(
         &c.ana,
         pb::Story {

@@ -693,6 +693,15 @@ pub async fn apply(
                 changes.bump("", "interlinkers_published", &nature, delta, day);
             }
         }
+        // Reuse across deployments: another PA's schema copied here.
+        "catalogue.schema.adopted" => {
+            if let Some(origin) = payload::<catalogue::SchemaAdopted>(event)
+                .and_then(|e| e.schema)
+                .and_then(|s| s.adopted_from)
+            {
+                changes.bump("", "cross_deployment_reuse", &origin.deployment, 1, day);
+            }
+        }
         // Reuse across deployments: another PA's story made into a process
         // here, by the deployment it came from.
         "coproduction.story.adopted" => {

@@ -117,12 +117,13 @@ impl MigrationName for SchemaSharing {
     }
 }
 
-// A schema's shared mark, and the origin of mirrored schemas and versions
-// (JSON, '' for local ones).
+// A schema's shared mark, the origin of mirrored schemas and versions and
+// that of adopted schemas (JSON, '' for none).
 const SCHEMA_SHARING: &str = r#"
 ALTER TABLE schemas ADD COLUMN shared BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE schemas ADD COLUMN origin TEXT NOT NULL DEFAULT '';
 ALTER TABLE schemas ADD COLUMN withdrawn BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE schemas ADD COLUMN adopted_from TEXT NOT NULL DEFAULT '';
 ALTER TABLE schema_versions ADD COLUMN origin TEXT NOT NULL DEFAULT ''
 "#;
 

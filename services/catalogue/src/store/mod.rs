@@ -528,20 +528,26 @@ pub struct SchemaRow {
     pub origin: Option<Origin>,
     /// A mirror its origin no longer shares.
     pub withdrawn: bool,
+    /// Set on a local schema adopted from a mirror.
+    pub adopted_from: Option<Origin>,
 }
 
 const SCHEMA_COLUMNS: &str = "id, title, description, items, latest_version, draft_changed, \
-     created_at, updated_at, shared, origin, withdrawn";
+     created_at, updated_at, shared, origin, withdrawn, adopted_from";
 
 /// An optional origin, stored as JSON ('' for none).
 fn origin_from(row: &QueryResult) -> Result<Option<Origin>, DbErr> {
-    let text: String = row.try_get("", "origin")?;
+    origin_column(row, "origin")
+}
+
+fn origin_column(row: &QueryResult, column: &str) -> Result<Option<Origin>, DbErr> {
+    let text: String = row.try_get("", column)?;
     if text.is_empty() {
         return Ok(None);
     }
     serde_json::from_str(&text)
         .map(Some)
-        .map_err(|e| DbErr::Custom(format!("origin: {e}")))
+        .map_err(|e| DbErr::Custom(format!("{column}: {e}")))
 }
 
 fn origin_to(origin: &Option<Origin>) -> Result<String, DbErr> {
@@ -564,6 +570,7 @@ fn schema_row(row: &QueryResult) -> Result<SchemaRow, DbErr> {
         shared: row.try_get("", "shared")?,
         origin: origin_from(row)?,
         withdrawn: row.try_get("", "withdrawn")?,
+        adopted_from: origin_column(row, "adopted_from")?,
     })
 }
 
@@ -571,7 +578,7 @@ fn schema_row(row: &QueryResult) -> Result<SchemaRow, DbErr> {
 pub async fn insert_schema(db: &impl ConnectionTrait, row: &SchemaRow) -> Result<bool, DbErr> {
     let sql = format!(
         "INSERT INTO schemas ({SCHEMA_COLUMNS}) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING"
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING"
     );
     let inserted = run(
         db,
@@ -588,6 +595,7 @@ pub async fn insert_schema(db: &impl ConnectionTrait, row: &SchemaRow) -> Result
             row.shared.into(),
             origin_to(&row.origin)?.into(),
             row.withdrawn.into(),
+            origin_to(&row.adopted_from)?.into(),
         ],
     )
     .await?;
