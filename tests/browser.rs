@@ -369,3 +369,241 @@ async fn an_organisations_webhooks_pages_pass_in_every_language() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn the_federation_peers_pages_pass_in_every_language() {
+    // A second deployment whose feed this one reads over loopback http.
+    let (dir_a, dir) = (
+        tempfile::tempdir().expect("temporary directory"),
+        tempfile::tempdir().expect("temporary directory"),
+    );
+    let (_a, base_a) = serve_up(&dir_a.path().join("data"), &[]).await;
+    let (_up, base) = serve_up(
+        &dir.path().join("data"),
+        &[
+            ("INTERLINK__FEDERATION__ALLOW_HTTP", "true".into()),
+            ("INTERLINK__FEDERATION__SYNC_INTERVAL_SECS", "1".into()),
+        ],
+    )
+    .await;
+    let keys: serde_json::Value =
+        reqwest::get(format!("{base_a}/.well-known/interlink-federation"))
+            .await
+            .expect("the other deployment's keys")
+            .json()
+            .await
+            .expect("JSON");
+    let kid = keys["keys"][0]["kid"]
+        .as_str()
+        .expect("a key id")
+        .to_owned();
+    run_browser_tests(
+        "peers.test.mjs",
+        base,
+        vec![
+            (
+                "INTERLINK_PEER_FEED",
+                format!("{base_a}/v1/federation/feed"),
+            ),
+            ("INTERLINK_PEER_KID", kid),
+        ],
+    )
+    .await;
+}
+
+/// Repeats `GET path` on `api` until `check` holds of the answer; that
+/// answer.
+async fn api_until(
+    api: &common::Api,
+    path: &str,
+    check: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let (status, value) = api.call(reqwest::Method::GET, path, None).await;
+        if status == 200 && check(&value) {
+            return value;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{path}: {status} {value}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn shared_and_mirrored_entries_pages_pass_in_every_language() {
+    use reqwest::Method as M;
+    use serde_json::json;
+    // Deployment A shares an interlinker, its default schema and a story;
+    // the browser visits B, which mirrors them.
+    let (dir_a, dir_b) = (
+        tempfile::tempdir().expect("temporary directory"),
+        tempfile::tempdir().expect("temporary directory"),
+    );
+    let (data_a, data_b) = (dir_a.path().join("data"), dir_b.path().join("data"));
+    let (_a, base_a) = serve_up(
+        &data_a,
+        &[(
+            "INTERLINK__GATEWAY__WEB__SITE_NAME",
+            "Zaragoza Participa".into(),
+        )],
+    )
+    .await;
+    let (_b, base_b) = serve_up(
+        &data_b,
+        &[
+            ("INTERLINK__FEDERATION__ALLOW_HTTP", "true".into()),
+            ("INTERLINK__FEDERATION__SYNC_INTERVAL_SECS", "1".into()),
+        ],
+    )
+    .await;
+    let http = reqwest::Client::new();
+    let a = common::Api {
+        http: http.clone(),
+        base: base_a.clone(),
+        token: common::mint(&data_a, "editor-a", true),
+    };
+    let b = common::Api {
+        http: http.clone(),
+        base: base_b.clone(),
+        token: common::mint(&data_b, "editor-b", true),
+    };
+    let created = a
+        .ok(
+            M::POST,
+            "/v1/interlinkers",
+            Some(json!({
+                "nature": "NATURE_EXTERNAL_KNOWLEDGE",
+                "title": {"values": {"en": "Participatory budgeting guide", "es": "Guía de presupuestos participativos"}},
+                "description": {"values": {"en": "How to run participatory budgeting"}},
+                "languages": ["en", "es"],
+                "licence": "LICENCE_PERMISSIVE",
+                "difficulty": "DIFFICULTY_EASY",
+                "problemProfiles": ["org-01"],
+                "targets": ["all/pas/public_servants"],
+                "external": {"uri": "https://guides.example.org/pb"},
+                "shared": true,
+            })),
+        )
+        .await;
+    let name = created["name"].as_str().expect("name").to_owned();
+    a.ok(M::POST, &format!("/v1/{name}:publish"), Some(json!({})))
+        .await;
+    a.ok(
+        M::PATCH,
+        "/v1/schemas/default?updateMask=shared",
+        Some(json!({"shared": true})),
+    )
+    .await;
+    let made = common::public_process_with_story(&a).await;
+    a.ok(
+        M::PATCH,
+        &format!("/v1/{}?updateMask=shared", made.story),
+        Some(json!({"shared": true})),
+    )
+    .await;
+    let keys: serde_json::Value = http
+        .get(format!("{base_a}/.well-known/interlink-federation"))
+        .send()
+        .await
+        .expect("keys")
+        .json()
+        .await
+        .expect("JSON");
+    let kid = keys["keys"][0]["kid"].as_str().expect("kid").to_owned();
+    b.ok(
+        M::POST,
+        "/v1/peers",
+        Some(json!({"feedUrl": format!("{base_a}/v1/federation/feed"), "pinnedKeys": [kid]})),
+    )
+    .await;
+    let encoded: String = base_a
+        .bytes()
+        .map(|c| match c {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (c as char).to_string()
+            }
+            _ => format!("%{c:02X}"),
+        })
+        .collect();
+    let interlinker = api_until(
+        &b,
+        &format!("/v1/interlinkers:search?origins={encoded}"),
+        |v| v["results"].as_array().is_some_and(|r| r.len() == 1),
+    )
+    .await["results"][0]["interlinker"]["name"]
+        .as_str()
+        .expect("the interlinker mirror")
+        .to_owned();
+    let story = api_until(&b, &format!("/v1/stories?origins={encoded}"), |v| {
+        v["stories"].as_array().is_some_and(|s| s.len() == 1)
+    })
+    .await["stories"][0]["name"]
+        .as_str()
+        .expect("the story mirror")
+        .to_owned();
+    let schemas = api_until(&b, "/v1/schemas", |v| {
+        v["schemas"].as_array().is_some_and(|s| {
+            s.iter()
+                .any(|s| s["origin"]["deployment"] == base_a.as_str())
+        })
+    })
+    .await;
+    let schema = schemas["schemas"]
+        .as_array()
+        .expect("schemas")
+        .iter()
+        .find(|s| s["origin"]["deployment"] == base_a.as_str())
+        .and_then(|s| s["name"].as_str())
+        .expect("the schema mirror")
+        .to_owned();
+    // Someone of an organisation of B, which co-production knows of (it
+    // lets them open a process there), adopts the story in the browser.
+    let adopter = common::Api {
+        http: http.clone(),
+        base: base_b.clone(),
+        token: common::mint(&data_b, "adopter", false),
+    };
+    let organization = adopter
+        .ok(
+            M::POST,
+            "/v1/organizations",
+            Some(json!({
+                "displayName": {"values": {"en": "Riga City Council", "lv": "Rīgas dome"}},
+                "defaultTeamType": "TEAM_TYPE_PUBLIC_ADMINISTRATION",
+            })),
+        )
+        .await["name"]
+        .as_str()
+        .expect("organisation")
+        .to_owned();
+    adopter
+        .ok(
+            M::POST,
+            "/v1/processes",
+            Some(json!({"title": "Parks", "language": "lv", "organization": organization})),
+        )
+        .await;
+    let page = |base: &str, name: &str| {
+        let (kind, id) = name.split_once('/').expect("a resource name");
+        let path = match kind {
+            "interlinkers" => "catalogue",
+            other => other,
+        };
+        format!("{base}/{path}/{id}")
+    };
+    run_browser_tests(
+        "federated.test.mjs",
+        base_b.clone(),
+        vec![
+            ("INTERLINK_PEER_URL", base_a.clone()),
+            ("INTERLINK_PEER_NAME", "Zaragoza Participa".into()),
+            ("INTERLINK_MIRROR_INTERLINKER", page("", &interlinker)),
+            ("INTERLINK_MIRROR_STORY", page("", &story)),
+            ("INTERLINK_MIRROR_SCHEMA", page("", &schema)),
+        ],
+    )
+    .await;
+}

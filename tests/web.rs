@@ -2221,6 +2221,7 @@ async fn an_administrator_plans_a_process_from_a_schema_and_tasks_wait_for_what_
             ("results", "Un parque nuevo."),
             ("keywords", "parque, barrio"),
             ("licences", "CC-BY-4.0"),
+            ("shared", "yes"),
         ],
     )
     .await;
@@ -2232,6 +2233,14 @@ async fn an_administrator_plans_a_process_from_a_schema_and_tasks_wait_for_what_
     );
     let page = get(&http, &format!("{base}{story}"), &[("cookie", &ana)]).await;
     assert!(page.body.contains("The story is published."));
+    // Shared with other deployments, as the form's box asked.
+    assert!(
+        page.body
+            .contains("This story is shared: other Interlink deployments")
+            && page.body.contains(">Stop sharing</button>"),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("parque, barrio"), "{}", page.body);
     let story = story.trim_end_matches("?published=1").to_owned();
     let rated = post(
@@ -4277,4 +4286,1087 @@ async fn a_person_chooses_what_is_emailed_and_stops_it_from_an_email() {
     );
     assert_eq!(data["preferences"]["emailEnabled"], serde_json::json!(true));
     smtp.stop().await;
+}
+
+/// Signs `subject` in as a platform administrator through the dev sign-in
+/// page; the session cookie.
+async fn sign_in_as_platform_admin(http: &reqwest::Client, base: &str, subject: &str) -> String {
+    let form = get(http, &format!("{base}/sign-in"), &[]).await;
+    let anonymous = cookie_pair(&form.headers);
+    let csrf = hidden(&form.body, "csrf");
+    let signed = post(
+        http,
+        &format!("{base}/sign-in"),
+        &[("cookie", &anonymous)],
+        &[("csrf", &csrf), ("subject", subject), ("admin", "yes")],
+    )
+    .await;
+    assert_eq!(signed.status, 303, "{}", signed.body);
+    cookie_pair(&signed.headers)
+}
+
+/// Reloads `url` until its body satisfies `ready`; the page that did.
+async fn page_until(
+    http: &reqwest::Client,
+    url: &str,
+    cookie: &str,
+    what: &str,
+    ready: impl Fn(&str) -> bool,
+) -> Page {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let page = get(http, url, &[("cookie", cookie)]).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        if ready(&page.body) {
+            return page;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what} never came: {}",
+            page.body
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn platform_administrators_trust_federation_peers_through_their_pages() {
+    // Deployment A, whose feed this one (B) reads over loopback http.
+    let (dir_a, dir_b) = (
+        tempfile::tempdir().expect("temporary directory"),
+        tempfile::tempdir().expect("temporary directory"),
+    );
+    let (_a, base_a) = serve_up(&dir_a.path().join("data"), &[]).await;
+    let data = dir_b.path().join("data");
+    let (_b, base) = serve_up(
+        &data,
+        &[
+            ("INTERLINK__FEDERATION__ALLOW_HTTP", "true".into()),
+            ("INTERLINK__FEDERATION__SYNC_INTERVAL_SECS", "1".into()),
+        ],
+    )
+    .await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let peers_url = format!("{base}/admin/peers");
+    let kid_of = |keys: serde_json::Value| {
+        keys["keys"][0]["kid"]
+            .as_str()
+            .expect("a key id")
+            .to_owned()
+    };
+    let keys_of = |base: String| {
+        let http = http.clone();
+        async move {
+            http.get(format!("{base}/.well-known/interlink-federation"))
+                .send()
+                .await
+                .expect("keys")
+                .json::<serde_json::Value>()
+                .await
+                .expect("JSON")
+        }
+    };
+    let (kid_a, kid_b) = (
+        kid_of(keys_of(base_a.clone()).await),
+        kid_of(keys_of(base.clone()).await),
+    );
+    // The peers, as the REST API lists them to a platform administrator.
+    let api = common::Api {
+        http: reqwest::Client::new(),
+        base: base.clone(),
+        token: common::mint(&data, "api-admin", true),
+    };
+    let peer_count = || async {
+        api.ok(reqwest::Method::GET, "/v1/peers", None).await["peers"]
+            .as_array()
+            .map_or(0, Vec::len)
+    };
+
+    // Anonymous visitors are sent to sign in first.
+    let anonymous = get(&http, &peers_url, &[]).await;
+    assert_eq!(anonymous.status, 303);
+    assert_eq!(
+        location(&anonymous),
+        "/sign-in?next=/admin/peers",
+        "{}",
+        anonymous.body
+    );
+
+    // Someone who is not a platform administrator: refused, no menu link,
+    // and their form changes nothing.
+    let ben = sign_in(&http, &base, "ben", "Ben Citizen").await;
+    let refused = get(&http, &peers_url, &[("cookie", &ben)]).await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert!(!refused.body.contains("href=\"/admin/peers\""));
+    let home = get(&http, &format!("{base}/"), &[("cookie", &ben)]).await;
+    assert!(!home.body.contains("href=\"/admin/peers\""));
+    let csrf = hidden(&refused.body, "csrf");
+    let feed_a = format!("{base_a}/v1/federation/feed");
+    let forged = post(
+        &http,
+        &peers_url,
+        &[("cookie", &ben)],
+        &[
+            ("csrf", &csrf),
+            ("feed_url", &feed_a),
+            ("pinned_keys", &kid_a),
+        ],
+    )
+    .await;
+    assert_eq!(forged.status, 403, "{}", forged.body);
+    assert_eq!(peer_count().await, 0);
+
+    // A platform administrator: the menu's link, this deployment's feed
+    // address and key id to send to other PAs, no peers yet.
+    let ana = sign_in_as_platform_admin(&http, &base, "ana").await;
+    let page = get(&http, &peers_url, &[("cookie", &ana)]).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body
+            .contains("<a href=\"/admin/peers\" aria-current=\"page\">Federation</a>"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(&format!(
+            "id=\"own-feed-url\" value=\"{base}/v1/federation/feed\" readonly"
+        )),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains(&format!("id=\"own-key-id\" value=\"{kid_b}\" readonly")),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("This platform trusts no peers yet."));
+    let csrf = hidden(&page.body, "csrf");
+
+    // Bad fields: each message beside its input with the API's words,
+    // what was typed kept, nothing added.
+    let bad = post(
+        &http,
+        &peers_url,
+        &[("cookie", &ana)],
+        &[
+            ("csrf", &csrf),
+            ("feed_url", "ftp://peer.example.org/feed"),
+            ("pinned_keys", &format!("{kid_a}, not-a-key-id")),
+            ("display_name", "Riga"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status, 400, "{}", bad.body);
+    assert!(
+        bad.body.contains("<p class=\"error\" id=\"feed-url-error\"><span class=\"visually-hidden\">Error:</span> Enter the feed&#39;s address as an https:// link (<span lang=\"en\">must be an http:// or https:// URL</span>)</p>"),
+        "{}",
+        bad.body
+    );
+    assert!(
+        bad.body
+            .contains("(<span lang=\"en\">not-a-key-id: must be a key id"),
+        "{}",
+        bad.body
+    );
+    assert!(bad.body.contains("<a href=\"#feed-url\">"));
+    assert!(bad.body.contains("<a href=\"#pinned-keys\">"));
+    assert!(bad.body.contains("value=\"ftp://peer.example.org/feed\""));
+    assert!(
+        bad.body
+            .contains(&format!(">{kid_a}, not-a-key-id</textarea>"))
+    );
+    assert!(bad.body.contains("value=\"Riga\""));
+    assert_eq!(peer_count().await, 0);
+
+    // Added with a plain form post: A's feed, its key id pinned (one a
+    // line). Its keys and feed are read: A's key trusted, read in full.
+    let added = post(
+        &http,
+        &peers_url,
+        &[("cookie", &ana)],
+        &[
+            ("csrf", &csrf),
+            ("feed_url", &feed_a),
+            ("pinned_keys", &format!("\n{kid_a}\n")),
+            ("display_name", ""),
+        ],
+    )
+    .await;
+    assert_eq!(added.status, 303, "{}", added.body);
+    let peer_path = location(&added);
+    assert!(
+        peer_path.starts_with("/admin/peers/") && peer_path.ends_with("?done=added"),
+        "{peer_path}"
+    );
+    let peer_path = peer_path.trim_end_matches("?done=added").to_owned();
+    let peer_url = format!("{base}{peer_path}");
+    let first = get(
+        &http,
+        &format!("{base}{}", location(&added)),
+        &[("cookie", &ana)],
+    )
+    .await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    assert!(
+        first
+            .body
+            .contains("The peer is added: its keys and feed are being read."),
+        "{}",
+        first.body
+    );
+    let read = page_until(&http, &peer_url, &ana, "A's key trusted and read", |body| {
+        body.contains(&format!(
+            "<code>{kid_a}</code> <span class=\"tag\">pinned</span>"
+        )) && !body.contains("<dt>Last read in full (UTC)</dt><dd>Not yet")
+    })
+    .await;
+    assert!(
+        read.body.contains(&format!("<dd>{base_a}</dd>")),
+        "{}",
+        read.body
+    );
+    assert!(read.body.contains("No entry of its feed has been refused."));
+    assert_eq!(peer_count().await, 1);
+
+    // The same feed again: refused beside the address.
+    let twice = post(
+        &http,
+        &peers_url,
+        &[("cookie", &ana)],
+        &[
+            ("csrf", &csrf),
+            ("feed_url", &feed_a),
+            ("pinned_keys", &kid_a),
+        ],
+    )
+    .await;
+    assert_eq!(twice.status, 400, "{}", twice.body);
+    assert!(
+        twice
+            .body
+            .contains("This platform already trusts a peer with this feed address"),
+        "{}",
+        twice.body
+    );
+    assert_eq!(peer_count().await, 1);
+
+    // A peer no one answers for: its page says why it could not be read.
+    let nowhere = format!(
+        "http://127.0.0.1:{}/v1/federation/feed",
+        common::free_port()
+    );
+    let down = post(
+        &http,
+        &peers_url,
+        &[("cookie", &ana)],
+        &[
+            ("csrf", &csrf),
+            ("feed_url", &nowhere),
+            ("pinned_keys", &kid_a),
+            ("display_name", "Nowhere"),
+        ],
+    )
+    .await;
+    assert_eq!(down.status, 303, "{}", down.body);
+    let down_url = format!("{base}{}", location(&down).trim_end_matches("?done=added"));
+    page_until(
+        &http,
+        &down_url,
+        &ana,
+        "the unreachable peer's error",
+        |body| body.contains("<dd id=\"last-error\"><span lang=\"en\">"),
+    )
+    .await;
+    let list = get(&http, &peers_url, &[("cookie", &ana)]).await;
+    assert!(list.body.contains(">Nowhere</a>"), "{}", list.body);
+    assert!(list.body.contains(&nowhere), "{}", list.body);
+
+    // Paused, then resumed and read now, each with a plain form post.
+    let csrf = hidden(&read.body, "csrf");
+    let paused = post(
+        &http,
+        &format!("{peer_url}/paused"),
+        &[("cookie", &ana)],
+        &[("csrf", &csrf), ("paused", "yes")],
+    )
+    .await;
+    assert_eq!(paused.status, 303, "{}", paused.body);
+    assert_eq!(location(&paused), format!("{peer_path}?done=paused"));
+    let page = get(
+        &http,
+        &format!("{base}{}", location(&paused)),
+        &[("cookie", &ana)],
+    )
+    .await;
+    assert!(page.body.contains("The peer is paused"), "{}", page.body);
+    assert!(page.body.contains("<dd><strong>Paused</strong></dd>"));
+    assert!(!page.body.contains(&format!("action=\"{peer_path}/sync\"")));
+    let list = get(&http, &peers_url, &[("cookie", &ana)]).await;
+    assert!(
+        list.body.contains("<strong>Paused</strong>"),
+        "{}",
+        list.body
+    );
+    let resumed = post(
+        &http,
+        &format!("{peer_url}/paused"),
+        &[("cookie", &ana)],
+        &[("csrf", &csrf), ("paused", "no")],
+    )
+    .await;
+    assert_eq!(location(&resumed), format!("{peer_path}?done=resumed"));
+    let synced = post(
+        &http,
+        &format!("{peer_url}/sync"),
+        &[("cookie", &ana)],
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(synced.status, 303, "{}", synced.body);
+    assert_eq!(location(&synced), format!("{peer_path}?done=synced"));
+    let page = get(
+        &http,
+        &format!("{base}{}", location(&synced)),
+        &[("cookie", &ana)],
+    )
+    .await;
+    assert!(
+        page.body.contains("The peer&#39;s feed is being read now."),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("<dd>Active</dd>"));
+
+    // Renamed; a bad key id in the change comes back beside its input.
+    let renamed = post(
+        &http,
+        &format!("{peer_url}/edit"),
+        &[("cookie", &ana)],
+        &[
+            ("csrf", &csrf),
+            ("feed_url", &feed_a),
+            ("pinned_keys", &kid_a),
+            ("display_name", "Deployment A"),
+        ],
+    )
+    .await;
+    assert_eq!(location(&renamed), format!("{peer_path}?done=saved"));
+    let list = get(&http, &peers_url, &[("cookie", &ana)]).await;
+    assert!(
+        list.body
+            .contains(&format!("<a href=\"{peer_path}\">Deployment A</a>")),
+        "{}",
+        list.body
+    );
+    let refused_edit = post(
+        &http,
+        &format!("{peer_url}/edit"),
+        &[("cookie", &ana)],
+        &[
+            ("csrf", &csrf),
+            ("feed_url", &feed_a),
+            ("pinned_keys", ""),
+            ("display_name", "Deployment A"),
+        ],
+    )
+    .await;
+    assert_eq!(refused_edit.status, 400, "{}", refused_edit.body);
+    assert!(refused_edit.body.contains("id=\"pinned-keys-error\""));
+    assert!(
+        refused_edit
+            .body
+            .contains("at least one key id is required")
+    );
+
+    // Someone else may not pause it, nor see it; unknown peers are 404.
+    let ben_csrf = hidden(&refused.body, "csrf");
+    let not_theirs = post(
+        &http,
+        &format!("{peer_url}/paused"),
+        &[("cookie", &ben)],
+        &[("csrf", &ben_csrf), ("paused", "yes")],
+    )
+    .await;
+    assert_eq!(not_theirs.status, 403, "{}", not_theirs.body);
+    assert_eq!(get(&http, &peer_url, &[("cookie", &ben)]).await.status, 403);
+    for unknown in [
+        "/admin/peers/0193a5b2-7c1d-7e4f-8a9b-0c1d2e3f4a5b",
+        "/admin/peers/not-a-peer",
+    ] {
+        let page = get(&http, &format!("{base}{unknown}"), &[("cookie", &ana)]).await;
+        assert_eq!(page.status, 404, "{unknown}: {}", page.body);
+    }
+    let still = get(&http, &peer_url, &[("cookie", &ana)]).await;
+    assert!(still.body.contains("<dd>Active</dd>"), "{}", still.body);
+}
+
+/// Signs `subject` in through the dev sign-in page as a platform
+/// administrator (so a catalogue editor); the session cookie.
+async fn sign_in_admin(http: &reqwest::Client, base: &str, subject: &str) -> String {
+    let form = get(http, &format!("{base}/sign-in"), &[]).await;
+    let anonymous = cookie_pair(&form.headers);
+    let csrf = hidden(&form.body, "csrf");
+    let signed = post(
+        http,
+        &format!("{base}/sign-in"),
+        &[("cookie", &anonymous)],
+        &[
+            ("csrf", &csrf),
+            ("subject", subject),
+            ("name", subject),
+            ("admin", "yes"),
+        ],
+    )
+    .await;
+    assert_eq!(signed.status, 303, "{}", signed.body);
+    cookie_pair(&signed.headers)
+}
+
+/// Repeats `GET path` on `api` until `check` holds of the answer.
+async fn api_until(
+    api: &common::Api,
+    path: &str,
+    what: &str,
+    check: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let (status, value) = api.call(reqwest::Method::GET, path, None).await;
+        if status == 200 && check(&value) {
+            return value;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what}: {status} {value}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+/// `value` as one component of a query string.
+fn query_component(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn federation_shows_on_the_pages_shared_from_one_deployment_mirrored_and_adopted_in_another()
+{
+    use reqwest::Method as M;
+    use serde_json::json;
+    let (dir_a, dir_b) = (
+        tempfile::tempdir().expect("data dir"),
+        tempfile::tempdir().expect("data dir"),
+    );
+    let (data_a, data_b) = (dir_a.path().join("data"), dir_b.path().join("data"));
+    let (_a, base_a) = serve_up(
+        &data_a,
+        &[(
+            "INTERLINK__GATEWAY__WEB__SITE_NAME",
+            "Zaragoza Participa".into(),
+        )],
+    )
+    .await;
+    let (_b, base_b) = serve_up(
+        &data_b,
+        &[
+            ("INTERLINK__FEDERATION__ALLOW_HTTP", "true".into()),
+            ("INTERLINK__FEDERATION__SYNC_INTERVAL_SECS", "1".into()),
+        ],
+    )
+    .await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let en = ("accept-language", "en");
+    let a = common::Api {
+        http: http.clone(),
+        base: base_a.clone(),
+        token: common::mint(&data_a, "fed-admin", true),
+    };
+    let b = common::Api {
+        http: http.clone(),
+        base: base_b.clone(),
+        token: common::mint(&data_b, "editor-b", true),
+    };
+
+    // In A: a published interlinker, the default schema and a story, each
+    // shared with the switch on its page by an editor (the story's by its
+    // process's administrator).
+    let created = a
+        .ok(
+            M::POST,
+            "/v1/interlinkers",
+            Some(json!({
+                "nature": "NATURE_EXTERNAL_KNOWLEDGE",
+                "title": {"values": {"en": "Participatory budgeting guide"}},
+                "description": {"values": {"en": "How to run participatory budgeting"}},
+                "languages": ["en"],
+                "licence": "LICENCE_PERMISSIVE",
+                "difficulty": "DIFFICULTY_EASY",
+                "problemProfiles": ["org-01"],
+                "targets": ["all/pas/public_servants"],
+                "external": {"uri": "https://guides.example.org/pb"},
+            })),
+        )
+        .await;
+    let original = created["name"].as_str().expect("name").to_owned();
+    let original_page = format!(
+        "{base_a}/catalogue/{}",
+        original.trim_start_matches("interlinkers/")
+    );
+    let made = common::public_process_with_story(&a).await;
+    let story_a = format!(
+        "{base_a}/stories/{}",
+        made.story.trim_start_matches("stories/")
+    );
+    let editor_a = sign_in_admin(&http, &base_a, "fed-admin").await;
+    let draft = get(&http, &original_page, &[en, ("cookie", &editor_a)]).await;
+    assert_eq!(draft.status, 200, "{}", draft.body);
+    assert!(
+        draft
+            .body
+            .contains("This entry is not shared with other deployments.")
+            && draft
+                .body
+                .contains("Only published entries go out to other deployments"),
+        "{}",
+        draft.body
+    );
+    let csrf = hidden(&draft.body, "csrf");
+    let marked = post(
+        &http,
+        &format!("{original_page}/sharing"),
+        &[("cookie", &editor_a)],
+        &[("csrf", &csrf), ("shared", "yes")],
+    )
+    .await;
+    assert_eq!(marked.status, 303, "{}", marked.body);
+    assert!(location(&marked).ends_with("?shared=yes"));
+    let draft = get(
+        &http,
+        &format!("{base_a}{}", location(&marked)),
+        &[en, ("cookie", &editor_a)],
+    )
+    .await;
+    assert!(
+        draft
+            .body
+            .contains("The entry is now shared with other deployments.")
+            && draft
+                .body
+                .contains("it goes out to other deployments once it is published")
+            && draft.body.contains(">Stop sharing</button>"),
+        "{}",
+        draft.body
+    );
+    a.ok(M::POST, &format!("/v1/{original}:publish"), Some(json!({})))
+        .await;
+    // A visitor sees no switch; a value other than yes or no is refused.
+    let anonymous = get(&http, &original_page, &[en]).await;
+    assert!(!anonymous.body.contains("/sharing"), "{}", anonymous.body);
+    let refused = post(
+        &http,
+        &format!("{original_page}/sharing"),
+        &[("cookie", &editor_a)],
+        &[("csrf", &csrf), ("shared", "maybe")],
+    )
+    .await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    for (page, words) in [
+        (
+            format!("{base_a}/schemas/default"),
+            "The schema is now shared with other deployments.",
+        ),
+        (
+            story_a.clone(),
+            "The story is now shared with other deployments.",
+        ),
+    ] {
+        let before = get(&http, &page, &[en, ("cookie", &editor_a)]).await;
+        assert!(
+            before
+                .body
+                .contains(">Share with other deployments</button>"),
+            "{}",
+            before.body
+        );
+        let shared = post(
+            &http,
+            &format!(
+                "{base_a}{}",
+                form_action(
+                    &before.body,
+                    &format!("{}/sharing", page.trim_start_matches(&base_a)),
+                )
+            ),
+            &[("cookie", &editor_a)],
+            &[("csrf", &hidden(&before.body, "csrf")), ("shared", "yes")],
+        )
+        .await;
+        assert_eq!(shared.status, 303, "{page}: {}", shared.body);
+        let after = get(
+            &http,
+            &format!("{base_a}{}", location(&shared)),
+            &[en, ("cookie", &editor_a)],
+        )
+        .await;
+        assert!(after.body.contains(words), "{}", after.body);
+    }
+    // Without a peer, A's catalogue and stories offer no origin filter.
+    let catalogue_a = get(&http, &format!("{base_a}/catalogue"), &[en]).await;
+    assert!(!catalogue_a.body.contains("name=\"origin\""));
+    let stories_a = get(&http, &format!("{base_a}/stories"), &[en]).await;
+    assert!(!stories_a.body.contains("name=\"origin\""));
+
+    // B trusts A and mirrors the three.
+    let keys: serde_json::Value = http
+        .get(format!("{base_a}/.well-known/interlink-federation"))
+        .send()
+        .await
+        .expect("keys")
+        .json()
+        .await
+        .expect("json");
+    let kid = keys["keys"][0]["kid"].as_str().expect("kid").to_owned();
+    b.ok(
+        M::POST,
+        "/v1/peers",
+        Some(json!({"feedUrl": format!("{base_a}/v1/federation/feed"), "pinnedKeys": [kid]})),
+    )
+    .await;
+    let origin_a = query_component(&base_a);
+    let found = api_until(
+        &b,
+        &format!("/v1/interlinkers:search?origins={origin_a}"),
+        "the interlinker mirror",
+        |v| v["results"].as_array().is_some_and(|r| r.len() == 1),
+    )
+    .await;
+    let mirror = found["results"][0]["interlinker"]["name"]
+        .as_str()
+        .expect("mirror")
+        .to_owned();
+    let stories = api_until(
+        &b,
+        &format!("/v1/stories?origins={origin_a}"),
+        "the story mirror",
+        |v| v["stories"].as_array().is_some_and(|s| s.len() == 1),
+    )
+    .await;
+    let mirror_story = stories["stories"][0]["name"]
+        .as_str()
+        .expect("story")
+        .to_owned();
+    let schemas = api_until(&b, "/v1/schemas", "the schema mirror", |v| {
+        v["schemas"].as_array().is_some_and(|s| {
+            s.iter()
+                .any(|s| s["origin"]["deployment"] == base_a.as_str())
+        })
+    })
+    .await;
+    let mirror_schema = schemas["schemas"]
+        .as_array()
+        .expect("schemas")
+        .iter()
+        .find(|s| s["origin"]["deployment"] == base_a.as_str())
+        .and_then(|s| s["name"].as_str())
+        .expect("the schema mirror")
+        .to_owned();
+
+    // B's catalogue marks the mirror and filters by origin, with counts.
+    let searched = get(
+        &http,
+        &format!("{base_b}/catalogue?q=participatory+budgeting"),
+        &[en],
+    )
+    .await;
+    assert!(
+        searched
+            .body
+            .contains("<span class=\"tag origin\">From Zaragoza Participa</span>"),
+        "{}",
+        searched.body
+    );
+    // Every entry counted by where it comes from, each deployment named.
+    let all = get(&http, &format!("{base_b}/catalogue"), &[en]).await;
+    assert!(
+        all.body.contains(&format!(
+            "name=\"origin\" value=\"{base_a}\"><label for=\"origin-2\">Zaragoza Participa (1)</label>"
+        )) && all
+            .body
+            .contains("name=\"origin\" value=\"local\"><label for=\"origin-1\">This deployment ("),
+        "{}",
+        all.body
+    );
+    let from_a = get(
+        &http,
+        &format!("{base_b}/catalogue?origin={origin_a}"),
+        &[en],
+    )
+    .await;
+    assert!(from_a.body.contains("1 interlinker"), "{}", from_a.body);
+    assert!(from_a.body.contains("Participatory budgeting guide"));
+    assert!(
+        from_a
+            .body
+            .contains(&format!("value=\"{base_a}\" checked>"))
+    );
+    let local = get(
+        &http,
+        &format!("{base_b}/catalogue?origin=local&q=participatory+budgeting"),
+        &[en],
+    )
+    .await;
+    assert!(
+        !local.body.contains("From Zaragoza Participa"),
+        "{}",
+        local.body
+    );
+    let too_long = get(
+        &http,
+        &format!("{base_b}/catalogue?origin={}", "a".repeat(2001)),
+        &[en],
+    )
+    .await;
+    assert_eq!(too_long.status, 400);
+
+    // The mirror's page says where it is from, with its signature and the
+    // keys to check it; a visitor may not adopt it.
+    let mirror_page = format!(
+        "{base_b}/catalogue/{}",
+        mirror.trim_start_matches("interlinkers/")
+    );
+    let shown = get(&http, &mirror_page, &[en]).await;
+    assert_eq!(shown.status, 200);
+    for expected in [
+        "<h2 id=\"origin-title\">Shared by Zaragoza Participa</h2>".to_owned(),
+        format!(
+            "<a href=\"{base_a}/\" rel=\"external noopener noreferrer\">Zaragoza Participa</a>"
+        ),
+        format!(
+            "<a href=\"{original_page}\" rel=\"external noopener noreferrer\">{original}</a> · version 1"
+        ),
+        format!(
+            "<a href=\"{base_a}/.well-known/interlink-federation\" rel=\"external noopener noreferrer\">the keys Zaragoza Participa publishes</a>"
+        ),
+        "aria-label=\"Signature (a JWS), to copy\">ey".to_owned(),
+    ] {
+        assert!(shown.body.contains(&expected), "{expected}: {}", shown.body);
+    }
+    assert!(!shown.body.contains("/adopt"));
+    // An editor of B adopts it: the new draft, which says where it came
+    // from and can be shared in turn.
+    let editor_b = sign_in_admin(&http, &base_b, "web-editor").await;
+    let shown = get(&http, &mirror_page, &[en, ("cookie", &editor_b)]).await;
+    assert!(
+        shown.body.contains(">Adopt into this catalogue</button>")
+            && !shown.body.contains("/sharing"),
+        "{}",
+        shown.body
+    );
+    let adopted = post(
+        &http,
+        &format!("{mirror_page}/adopt"),
+        &[("cookie", &editor_b)],
+        &[("csrf", &hidden(&shown.body, "csrf"))],
+    )
+    .await;
+    assert_eq!(adopted.status, 303, "{}", adopted.body);
+    let copy_path = location(&adopted);
+    assert!(
+        copy_path.ends_with("?adopted=1")
+            && !copy_path.contains(mirror.trim_start_matches("interlinkers/"))
+    );
+    let copy_path = copy_path.trim_end_matches("?adopted=1").to_owned();
+    let copy = get(
+        &http,
+        &format!("{base_b}{copy_path}?adopted=1"),
+        &[en, ("cookie", &editor_b)],
+    )
+    .await;
+    assert!(
+        copy.body.contains("This is the adopted copy")
+            && copy.body.contains("Adopted from Zaragoza Participa.")
+            && copy.body.contains(">Share with other deployments</button>")
+            && copy.body.contains("This interlinker is a draft"),
+        "{}",
+        copy.body
+    );
+    // A local entry is not adopted: the catalogue's refusal is a page.
+    let not_a_mirror = post(
+        &http,
+        &format!("{base_b}{copy_path}/adopt"),
+        &[("cookie", &editor_b)],
+        &[("csrf", &hidden(&copy.body, "csrf"))],
+    )
+    .await;
+    assert_eq!(not_a_mirror.status, 409, "{}", not_a_mirror.body);
+
+    // B's schemas: the mirror marked, its page saying where it is from,
+    // without the switch; B's own schema with it.
+    let schemas_b = get(&http, &format!("{base_b}/schemas"), &[en]).await;
+    assert!(
+        schemas_b.body.contains("From Zaragoza Participa"),
+        "{}",
+        schemas_b.body
+    );
+    let schema_page = format!(
+        "{base_b}/schemas/{}",
+        mirror_schema.trim_start_matches("schemas/")
+    );
+    let schema = get(&http, &schema_page, &[en, ("cookie", &editor_b)]).await;
+    assert_eq!(schema.status, 200, "{}", schema.body);
+    assert!(
+        schema.body.contains("Shared by Zaragoza Participa")
+            && schema.body.contains(&format!("{base_a}/schemas/default"))
+            && !schema.body.contains("/sharing"),
+        "{}",
+        schema.body
+    );
+    let own = get(
+        &http,
+        &format!("{base_b}/schemas/default"),
+        &[en, ("cookie", &editor_b)],
+    )
+    .await;
+    assert!(
+        own.body
+            .contains("This schema is not shared with other deployments.")
+    );
+
+    // B's stories: the mirror marked and filtered by origin.
+    let stories_b = get(&http, &format!("{base_b}/stories"), &[en]).await;
+    assert!(
+        stories_b
+            .body
+            .contains("<span class=\"tag origin\">From Zaragoza Participa</span>")
+            && stories_b
+                .body
+                .contains("<label for=\"origin-1\">All deployments</label>")
+            && stories_b
+                .body
+                .contains("<label for=\"origin-2\">This deployment</label>")
+            && stories_b.body.contains(&format!(
+                "value=\"{base_a}\"><label for=\"origin-3\">Zaragoza Participa</label>"
+            )),
+        "{}",
+        stories_b.body
+    );
+    let local_stories = get(&http, &format!("{base_b}/stories?origin=local"), &[en]).await;
+    assert!(
+        local_stories
+            .body
+            .contains("No story you may see comes from there.")
+            && local_stories.body.contains("value=\"local\" checked>"),
+        "{}",
+        local_stories.body
+    );
+    let from_a = get(&http, &format!("{base_b}/stories?origin={origin_a}"), &[en]).await;
+    assert!(
+        from_a.body.contains("Mil viajes en bicicleta"),
+        "{}",
+        from_a.body
+    );
+
+    // The mirrored story: where it is from, no author, no rating; a
+    // visitor is asked to sign in to adopt it.
+    let story_page = format!(
+        "{base_b}/stories/{}",
+        mirror_story.trim_start_matches("stories/")
+    );
+    let story = get(&http, &story_page, &[en]).await;
+    assert_eq!(story.status, 200, "{}", story.body);
+    assert!(
+        story.body.contains("Shared by Zaragoza Participa")
+            && story.body.contains(&format!("<a href=\"{story_a}\""))
+            && !story.body.contains("By someone")
+            && story
+                .body
+                .contains("Sign in to adopt this story as a new process"),
+        "{}",
+        story.body
+    );
+    // Someone of an organisation of B adopts it: a process of theirs that
+    // says where it came from. Without a choice, the mistake is named at
+    // the organisation.
+    let citizen = common::Api {
+        http: http.clone(),
+        base: base_b.clone(),
+        token: common::mint(&data_b, "adopter", false),
+    };
+    let organization = citizen
+        .ok(
+            M::POST,
+            "/v1/organizations",
+            Some(json!({
+                "displayName": {"values": {"en": "Riga City Council"}},
+                "defaultTeamType": "TEAM_TYPE_PUBLIC_ADMINISTRATION",
+            })),
+        )
+        .await["name"]
+        .as_str()
+        .expect("organisation")
+        .trim_start_matches("organizations/")
+        .to_owned();
+    let adopter = sign_in(&http, &base_b, "adopter", "Ilze").await;
+    let story = get(&http, &story_page, &[en, ("cookie", &adopter)]).await;
+    assert!(
+        story.body.contains(">Adopt as a new process</button>")
+            && story
+                .body
+                .contains(&format!("<option value=\"{organization}\""))
+            && !story.body.contains("/rating\"")
+            && !story.body.contains("/sharing"),
+        "{}",
+        story.body
+    );
+    let csrf = hidden(&story.body, "csrf");
+    let mistaken = post(
+        &http,
+        &format!("{story_page}/adopt"),
+        &[("cookie", &adopter)],
+        &[("csrf", &csrf), ("organization", "")],
+    )
+    .await;
+    assert_eq!(mistaken.status, 400, "{}", mistaken.body);
+    assert!(
+        mistaken
+            .body
+            .contains("<a href=\"#adopt-organization\">Choose one of your organisations</a>")
+            && mistaken.body.contains("id=\"adopt-organization-error\""),
+        "{}",
+        mistaken.body
+    );
+    // Co-production learns of the membership a moment after it is made.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let adopted = loop {
+        let page = post(
+            &http,
+            &format!("{story_page}/adopt"),
+            &[("cookie", &adopter)],
+            &[("csrf", &csrf), ("organization", &organization)],
+        )
+        .await;
+        if page.status == 303 || std::time::Instant::now() > deadline {
+            break page;
+        }
+        assert!(
+            page.body.contains("Choose an organisation you belong to"),
+            "{}",
+            page.body
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    assert_eq!(adopted.status, 303, "{}", adopted.body);
+    let process = location(&adopted);
+    assert!(process.starts_with("/processes/") && process.ends_with("?adopted=1"));
+    let process = get(
+        &http,
+        &format!("{base_b}{process}"),
+        &[en, ("cookie", &adopter)],
+    )
+    .await;
+    assert!(
+        process
+            .body
+            .contains("adopted from a story another deployment shares")
+            && process
+                .body
+                .contains("Adopted from a story shared by Zaragoza Participa.")
+            && process.body.contains(&format!(
+                "<a href=\"/stories/{}\">Read the story</a>",
+                mirror_story.trim_start_matches("stories/")
+            )),
+        "{}",
+        process.body
+    );
+    // A process built from the mirrored schema says so too.
+    let built = citizen
+        .ok(
+            M::POST,
+            "/v1/processes",
+            Some(json!({"title": "Shared bikes", "language": "en", "organization": format!("organizations/{organization}")})),
+        )
+        .await["name"]
+        .as_str()
+        .expect("process")
+        .to_owned();
+    citizen
+        .ok(
+            M::POST,
+            &format!("/v1/{built}:buildFromSchema"),
+            Some(json!({"schema": mirror_schema})),
+        )
+        .await;
+    let built = get(
+        &http,
+        &format!(
+            "{base_b}/processes/{}",
+            built.trim_start_matches("processes/")
+        ),
+        &[en, ("cookie", &adopter)],
+    )
+    .await;
+    assert!(
+        built
+            .body
+            .contains("Built from a schema shared by Zaragoza Participa.")
+            && built.body.contains(&format!(
+                "<a href=\"/schemas/{}\">See the schema</a>",
+                mirror_schema.trim_start_matches("schemas/")
+            )),
+        "{}",
+        built.body
+    );
+
+    // A stops sharing the story on its page: B keeps it, marked withdrawn,
+    // no longer to adopt.
+    let story = get(&http, &story_a, &[en, ("cookie", &editor_a)]).await;
+    assert!(
+        story.body.contains(">Stop sharing</button>"),
+        "{}",
+        story.body
+    );
+    let stopped = post(
+        &http,
+        &format!("{story_a}/sharing"),
+        &[("cookie", &editor_a)],
+        &[("csrf", &hidden(&story.body, "csrf")), ("shared", "no")],
+    )
+    .await;
+    assert_eq!(stopped.status, 303, "{}", stopped.body);
+    api_until(&b, &format!("/v1/{mirror_story}"), "the withdrawal", |v| {
+        v["withdrawn"] == true
+    })
+    .await;
+    let story = get(&http, &story_page, &[en, ("cookie", &adopter)]).await;
+    assert!(
+        story
+            .body
+            .contains("Zaragoza Participa no longer shares this story")
+            && !story.body.contains("/adopt\""),
+        "{}",
+        story.body
+    );
+    let stories_b = get(&http, &format!("{base_b}/stories"), &[en]).await;
+    assert!(
+        stories_b
+            .body
+            .contains("<span class=\"tag withdrawn\">No longer shared</span>"),
+        "{}",
+        stories_b.body
+    );
 }

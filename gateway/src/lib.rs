@@ -300,6 +300,7 @@ impl Gateway {
         let notifications = roles
             .get("notifications")
             .map(|u| channel(u.service.clone()));
+        let federation = roles.get("federation").map(|u| channel(u.service.clone()));
         Some(interlink_web::router(
             settings,
             self.sign_in.clone(),
@@ -309,6 +310,7 @@ impl Gateway {
                 community,
                 monitoring,
                 notifications,
+                federation,
                 to_json: Some(self.proto_json()),
             },
         ))

@@ -1,6 +1,8 @@
 //! The catalogue: its ranked search with filters (nature, problem
-//! profiles, language, minimum rating) showing how many interlinkers each
-//! choice would leave, in pages; and the problem profiles by family. The
+//! profiles, language, minimum rating, the deployment an entry comes from)
+//! showing how many interlinkers each choice would leave, in pages, each
+//! mirror of another deployment's entry marked with where it is from; and
+//! the problem profiles by family. The
 //! filters are a plain GET form, so they work without JavaScript and every
 //! filtered search has an address to share.
 
@@ -20,6 +22,10 @@ const PAGE_SIZE: i32 = 20;
 const SUMMARY_CHARS: usize = 300;
 /// The most values of one filter a search takes (the catalogue's limit).
 const MAX_VALUES: usize = 50;
+/// The longest deployment address an origin filter takes.
+const MAX_ORIGIN_CHARS: usize = 2000;
+/// The origin filter's value for this deployment's own entries.
+const LOCAL: &str = "local";
 
 /// The natures as the filter's values name them, in the order shown.
 const NATURES: [(&str, catalogue::Nature); 4] = [
@@ -46,13 +52,15 @@ fn catalogue_client(state: &WebState) -> CatalogueServiceClient<crate::Channel> 
 }
 
 /// A search as its address says: `q`, then any number of `nature`,
-/// `profile` and `language`, at most one `rating` (1–4) and `page`.
+/// `profile`, `language` and `origin` (`local`, or a deployment's
+/// address), at most one `rating` (1–4) and `page`.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub(crate) struct Search {
     pub(crate) q: String,
     natures: Vec<&'static str>,
     profiles: Vec<String>,
     languages: Vec<String>,
+    origins: Vec<String>,
     rating: Option<u8>,
     page: String,
 }
@@ -82,6 +90,14 @@ impl Search {
                 "language" if !value.is_empty() && !search.languages.iter().any(|l| l == value) => {
                     search.languages.push(value.to_owned());
                 }
+                "origin" if value.chars().count() > MAX_ORIGIN_CHARS => {
+                    return Err(tonic::Status::invalid_argument(format!(
+                        "origin: at most {MAX_ORIGIN_CHARS} characters"
+                    )));
+                }
+                "origin" if !value.is_empty() && !search.origins.iter().any(|o| o == value) => {
+                    search.origins.push(value.to_owned());
+                }
                 "rating" if !value.is_empty() => match value.parse::<u8>() {
                     Ok(stars @ 1..=4) => search.rating = Some(stars),
                     _ => {
@@ -96,6 +112,7 @@ impl Search {
         for (field, count) in [
             ("profile", search.profiles.len()),
             ("language", search.languages.len()),
+            ("origin", search.origins.len()),
         ] {
             if count > MAX_VALUES {
                 return Err(tonic::Status::invalid_argument(format!(
@@ -111,6 +128,7 @@ impl Search {
         !self.natures.is_empty()
             || !self.profiles.is_empty()
             || !self.languages.is_empty()
+            || !self.origins.is_empty()
             || self.rating.is_some()
     }
 
@@ -128,6 +146,7 @@ impl Search {
             min_rating: self.rating.map_or(0.0, f64::from),
             page_size: PAGE_SIZE,
             page_token: self.page.clone(),
+            origins: self.origins.clone(),
             ..Default::default()
         }
     }
@@ -141,6 +160,7 @@ impl Search {
         pairs.extend(self.natures.iter().map(|n| ("nature", *n)));
         pairs.extend(self.profiles.iter().map(|p| ("profile", p.as_str())));
         pairs.extend(self.languages.iter().map(|l| ("language", l.as_str())));
+        pairs.extend(self.origins.iter().map(|o| ("origin", o.as_str())));
         let rating = self.rating.map(|r| r.to_string());
         if let Some(rating) = &rating {
             pairs.push(("rating", rating));
@@ -165,6 +185,8 @@ pub(crate) struct ResultRow {
     pub(crate) title: Shown,
     pub(crate) summary: Shown,
     pub(crate) nature: String,
+    /// "From …" on another deployment's entry.
+    pub(crate) origin: Option<String>,
 }
 
 /// One choice of a filter: its value, its words with the count of
@@ -196,6 +218,9 @@ struct CataloguePage {
     languages: Vec<FilterChoice>,
     ratings: Vec<FilterChoice>,
     families: Vec<FamilyChoices>,
+    /// This deployment and each other one entries come from (none when
+    /// every entry is this deployment's).
+    origins: Vec<FilterChoice>,
 }
 
 web_pages!(CataloguePage, ProblemProfilesPage);
@@ -259,6 +284,10 @@ pub(crate) async fn catalogue(state: Shared, headers: HeaderMap, uri: Uri) -> Re
                 title: shown(i.title.as_ref(), lang),
                 summary,
                 nature: ctx.t(nature_message(i.nature)),
+                origin: i
+                    .origin
+                    .as_ref()
+                    .map(|origin| crate::origins::from_label(&ctx, origin)),
             }
         })
         .collect();
@@ -320,6 +349,8 @@ pub(crate) async fn catalogue(state: Shared, headers: HeaderMap, uri: Uri) -> Re
             checked: search.rating == stars,
         })
         .collect();
+    let names = deployment_names(&state, &ctx, &answer, &search.origins).await;
+    let origins = origin_choices(&ctx, &answer, &search.origins, &names);
     let profile_counts = facet_counts(&answer.facets, "problem_profile");
     let families = profile_families(&ctx, &profiles, &profile_counts, &search.profiles);
     let clear_href = Search {
@@ -340,9 +371,122 @@ pub(crate) async fn catalogue(state: Shared, headers: HeaderMap, uri: Uri) -> Re
             languages,
             ratings,
             families,
+            origins,
         },
         StatusCode::OK,
     )
+}
+
+/// The other deployments the origin filter names (the facet's and those
+/// chosen), each with its name: as a mirror on this page gives it, else as
+/// one of its mirrors found by a search of that origin alone says (one
+/// small call per deployment without a mirror here), else its address.
+async fn deployment_names(
+    state: &WebState,
+    ctx: &PageCtx,
+    answer: &catalogue::SearchInterlinkersResponse,
+    chosen: &[String],
+) -> Vec<(String, String)> {
+    let mut deployments: Vec<String> = facet_counts(&answer.facets, "origin")
+        .into_iter()
+        .map(|(value, _)| value.to_owned())
+        .chain(chosen.iter().cloned())
+        .filter(|value| value != LOCAL)
+        .collect();
+    deployments.sort();
+    deployments.dedup();
+    let on_page = |deployment: &str| {
+        answer
+            .results
+            .iter()
+            .filter_map(|r| r.interlinker.as_ref()?.origin.as_ref())
+            .find(|o| o.deployment == deployment && !o.deployment_name.trim().is_empty())
+            .map(crate::origins::origin_deployment)
+    };
+    let client = catalogue_client(state);
+    futures::future::join_all(deployments.into_iter().map(|deployment| {
+        let mut client = client.clone();
+        async move {
+            if let Some(name) = on_page(&deployment) {
+                return (deployment, name);
+            }
+            let found = client
+                .search_interlinkers(ctx.call(catalogue::SearchInterlinkersRequest {
+                    origins: vec![deployment.clone()],
+                    page_size: 1,
+                    ..Default::default()
+                }))
+                .await
+                .ok()
+                .and_then(|answer| {
+                    answer
+                        .into_inner()
+                        .results
+                        .into_iter()
+                        .find_map(|r| r.interlinker?.origin)
+                })
+                .filter(|o| !o.deployment_name.trim().is_empty());
+            let name = found.as_ref().map_or_else(
+                || crate::origins::deployment_label("", &deployment),
+                crate::origins::origin_deployment,
+            );
+            (deployment, name)
+        }
+    }))
+    .await
+}
+
+/// The origin filter's choices: this deployment's entries, then each other
+/// deployment's by its name (`names`), with their counts; none while every
+/// entry is this deployment's and no origin is chosen.
+fn origin_choices(
+    ctx: &PageCtx,
+    answer: &catalogue::SearchInterlinkersResponse,
+    chosen: &[String],
+    names: &[(String, String)],
+) -> Vec<FilterChoice> {
+    let mut counts = facet_counts(&answer.facets, "origin");
+    for value in chosen {
+        if !counts.iter().any(|(v, _)| v == value) {
+            counts.push((value.as_str(), 0));
+        }
+    }
+    if counts.iter().all(|(value, _)| *value == LOCAL) && chosen.is_empty() {
+        return Vec::new();
+    }
+    let name_of = |deployment: &str| {
+        names
+            .iter()
+            .find(|(value, _)| value == deployment)
+            .map_or_else(
+                || crate::origins::deployment_label("", deployment),
+                |(_, name)| name.clone(),
+            )
+    };
+    let mut choices: Vec<FilterChoice> = counts
+        .iter()
+        .map(|(value, count)| FilterChoice {
+            value: (*value).to_owned(),
+            label: with_count(
+                ctx.lang,
+                &if *value == LOCAL {
+                    ctx.t("origin-local")
+                } else {
+                    name_of(value)
+                },
+                *count,
+            ),
+            label_lang: None,
+            checked: chosen.iter().any(|c| c == value),
+        })
+        .collect();
+    // This deployment first, then the others by name.
+    choices.sort_by(|a, b| {
+        (b.value == LOCAL)
+            .cmp(&(a.value == LOCAL))
+            .then_with(|| a.label.cmp(&b.label))
+    });
+    choices
 }
 
 /// The problem profiles to filter by, per family: those some hit addresses
@@ -486,13 +630,14 @@ mod tests {
     #[test]
     fn a_search_reads_its_filters_and_writes_the_same_address() {
         let search = Search::parse(Some(
-            "q=survey+tool&nature=software&nature=knowledge&nature=software&profile=org-01&language=es&rating=3&page=abc",
+            "q=survey+tool&nature=software&nature=knowledge&nature=software&profile=org-01&language=es&origin=local&origin=https%3A%2F%2Fa.example&origin=local&rating=3&page=abc",
         ))
         .expect("a search");
         assert_eq!(search.q, "survey tool");
         assert_eq!(search.natures, ["software", "knowledge"]);
         assert_eq!(search.profiles, ["org-01"]);
         assert_eq!(search.languages, ["es"]);
+        assert_eq!(search.origins, ["local", "https://a.example"]);
         assert_eq!(search.rating, Some(3));
         let request = search.request();
         assert_eq!(
@@ -503,9 +648,10 @@ mod tests {
             ]
         );
         assert!((request.min_rating - 3.0).abs() < f64::EPSILON);
+        assert_eq!(request.origins, ["local", "https://a.example"]);
         assert_eq!(
             search.href(None),
-            "/catalogue?q=survey%20tool&nature=software&nature=knowledge&profile=org-01&language=es&rating=3"
+            "/catalogue?q=survey%20tool&nature=software&nature=knowledge&profile=org-01&language=es&origin=local&origin=https%3A//a.example&rating=3"
         );
         let again = Search::parse(search.href(Some("abc")).split_once('?').map(|(_, q)| q))
             .expect("the same search");
@@ -530,6 +676,13 @@ mod tests {
                 status.message()
             );
         }
+        let long = format!("origin=https://{}", "a".repeat(MAX_ORIGIN_CHARS));
+        let status = Search::parse(Some(&long)).expect_err("too long");
+        assert!(
+            status.message().starts_with("origin"),
+            "{}",
+            status.message()
+        );
         let many: Vec<String> = (0..=MAX_VALUES).map(|i| format!("profile=p{i}")).collect();
         let status = Search::parse(Some(&many.join("&"))).expect_err("too many");
         assert!(

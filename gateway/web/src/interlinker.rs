@@ -1,6 +1,9 @@
 //! An interlinker's page: what it is and how to use it, its ratings (with
 //! a rate form for signed-in people) and related interlinkers. Its data is
 //! three catalogue calls made at once and one batch of display names.
+//! Another deployment's entry (a mirror) says where it came from, with its
+//! signature; catalogue editors adopt it into a local draft, and share
+//! this deployment's own entries with other deployments.
 
 use askama::Template;
 use axum::extract::rejection::FormRejection;
@@ -96,6 +99,20 @@ struct InterlinkerPage {
     /// "Thank you" after a rating was saved.
     saved: Option<String>,
     related: Vec<Related>,
+    /// What was just done (shared, adopted).
+    notice: Option<String>,
+    /// Where a mirror came from.
+    origin: Option<crate::origins::OriginNote>,
+    /// Where an adopted copy's content came from.
+    adopted_from: Option<crate::origins::OriginNote>,
+    /// For editors: where a mirror's "Adopt" posts.
+    adopt_action: Option<String>,
+    /// For editors: the switch sharing a local entry.
+    sharing: Option<crate::origins::SharingForm>,
+    /// Whether it is published (only then does a shared entry go out).
+    published: bool,
+    /// The editors' forms' token.
+    csrf: String,
 }
 
 web_pages!(InterlinkerPage);
@@ -135,6 +152,9 @@ pub(crate) fn interlinker_href(name: &str) -> String {
 pub(crate) struct InterlinkerQuery {
     #[serde(default)]
     rated: Option<String>,
+    /// After adopting: this is the new copy.
+    #[serde(default)]
+    adopted: Option<String>,
 }
 
 /// `GET /catalogue/{id}`.
@@ -147,7 +167,12 @@ pub(crate) async fn interlinker_page(
 ) -> Response {
     let ctx = PageCtx::new(&state, &headers, &uri, "catalogue");
     let saved = query.rated.is_some().then(|| ctx.t("rate-saved"));
-    render(&state, ctx, &id, None, saved).await
+    let notice = if query.adopted.is_some() {
+        Some(ctx.t("adopt-interlinker-done"))
+    } else {
+        crate::origins::sharing_notice(&ctx, uri.query(), "interlinker")
+    };
+    render(&state, ctx, &id, None, saved, notice).await
 }
 
 /// The page of interlinker `id`, with `form` when a rating came back with
@@ -158,11 +183,12 @@ async fn render(
     id: &str,
     form: Option<RateForm>,
     saved: Option<String>,
+    notice: Option<String>,
 ) -> Response {
     let name = format!("interlinkers/{id}");
     let mut client = CatalogueServiceClient::new(state.services.catalogue.clone());
     let (mut one, mut two, mut three) = (client.clone(), client.clone(), client.clone());
-    let (interlinker, ratings, related, profiles) = tokio::join!(
+    let (interlinker, ratings, related, profiles, editor) = tokio::join!(
         client.get_interlinker(ctx.call(catalogue::GetInterlinkerRequest { name: name.clone() })),
         one.list_ratings(ctx.call(catalogue::ListRatingsRequest {
             parent: name.clone(),
@@ -174,6 +200,7 @@ async fn render(
             page_size: RELATED_SHOWN,
         })),
         three.list_problem_profiles(ctx.call(catalogue::ListProblemProfilesRequest::default())),
+        crate::origins::is_catalogue_editor(state, &ctx),
     );
     let interlinker = match interlinker {
         Ok(answer) => answer.into_inner(),
@@ -257,6 +284,25 @@ async fn render(
         }))
     } else {
         None
+    };
+    let origin = interlinker
+        .origin
+        .as_ref()
+        .map(|o| crate::origins::origin_note(&ctx, o, "/catalogue"));
+    let adopted_from = interlinker
+        .adopted_from
+        .as_ref()
+        .map(|o| crate::origins::origin_note(&ctx, o, "/catalogue"));
+    let href = interlinker_href(&interlinker.name);
+    let adopt_action = (editor && origin.is_some()).then(|| format!("{href}/adopt"));
+    let sharing = (editor && origin.is_none()).then(|| crate::origins::SharingForm {
+        action: format!("{href}/sharing"),
+        shared: interlinker.shared,
+    });
+    let csrf = if editor {
+        ctx.csrf(state)
+    } else {
+        String::new()
     };
     let status = if rate.as_ref().is_some_and(|r| !r.errors.is_empty()) {
         StatusCode::BAD_REQUEST
@@ -375,6 +421,13 @@ async fn render(
             rate,
             saved,
             related,
+            notice,
+            origin,
+            adopted_from,
+            adopt_action,
+            sharing,
+            published: interlinker.state == catalogue::InterlinkerState::Published as i32,
+            csrf,
             ctx,
         },
         status,
@@ -492,7 +545,7 @@ pub(crate) async fn rate(
             }
             let csrf = ctx.session_csrf().to_owned();
             let form = rate_form(&ctx, &id, csrf, value, form.title, form.text, errors, false);
-            render(&state, ctx, &id, Some(form), None).await
+            render(&state, ctx, &id, Some(form), None, None).await
         }
         Err(status) if status.code() == tonic::Code::FailedPrecondition => problem_page(
             ctx,

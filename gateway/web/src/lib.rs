@@ -8,8 +8,9 @@
 //! Pages so far: the home page, the catalogue search and interlinkers'
 //! pages (with rating), organisations and teams (create, edit, delete,
 //! apply, decide, invite, accept an invitation, leave), organisations'
-//! webhooks and their deliveries, and signing in and out (the dev sign-in
-//! page when the deployment trusts its dev signer).
+//! webhooks and their deliveries, the platform administrators' federation
+//! peers, and signing in and out (the dev sign-in page when the deployment
+//! trusts its dev signer).
 //! The services decide what a visitor sees; the pages only show their
 //! answers, calling with the signed-in person's bearer token.
 
@@ -22,8 +23,10 @@ mod notification_preferences;
 mod notifications;
 mod oidc;
 mod organizations;
+mod origins;
 mod overview;
 mod pages;
+mod peers;
 mod process_monitoring;
 mod process_resources;
 mod process_team;
@@ -208,6 +211,9 @@ pub struct Services {
     /// webhooks; without it the bell shows no count and the inbox and
     /// webhooks pages say they cannot be shown.
     pub notifications: Option<Channel>,
+    /// Federation, for the platform administrators' peers pages; without
+    /// it those pages say they cannot be shown.
+    pub federation: Option<Channel>,
 }
 
 pub(crate) struct WebState {
@@ -222,7 +228,7 @@ pub(crate) struct WebState {
 }
 
 /// The pages and their files: `/`, `/catalogue…`, `/organizations…`,
-/// `/teams…`, `/webhooks…`, `/invitation`, `/me…`, `/sign-in`, `/sign-out`, `/language/{tag}`
+/// `/teams…`, `/webhooks…`, `/admin/peers…`, `/invitation`, `/me…`, `/sign-in`, `/sign-out`, `/language/{tag}`
 /// and `/static/{file}`. It sets no fallback, so the
 /// gateway's stays in charge of every other path.
 pub fn router(settings: WebSettings, mut sign_in: SignIn, services: Services) -> Router {
@@ -383,6 +389,11 @@ pub fn router(settings: WebSettings, mut sign_in: SignIn, services: Services) ->
         .route("/schemas", get(schemas::schemas))
         .route("/schemas/{id}", get(schemas::schema))
         .route("/catalogue/{id}/rating", post(interlinker::rate))
+        .route("/catalogue/{id}/sharing", post(origins::share_interlinker))
+        .route("/catalogue/{id}/adopt", post(origins::adopt_interlinker))
+        .route("/schemas/{id}/sharing", post(origins::share_schema))
+        .route("/stories/{id}/sharing", post(origins::share_story))
+        .route("/stories/{id}/adopt", post(origins::adopt_story))
         .route(
             "/organizations",
             get(organizations::list).post(organizations::create_organization),
@@ -486,6 +497,11 @@ pub fn router(settings: WebSettings, mut sign_in: SignIn, services: Services) ->
             "/sign-in",
             get(sign_in::sign_in_page).post(sign_in::sign_in_submit),
         )
+        .route(peers::PEERS_HREF, get(peers::list).post(peers::create))
+        .route("/admin/peers/{id}", get(peers::peer_page))
+        .route("/admin/peers/{id}/edit", post(peers::update))
+        .route("/admin/peers/{id}/paused", post(peers::set_paused))
+        .route("/admin/peers/{id}/sync", post(peers::sync))
         .route("/sign-in/callback", get(sign_in::callback))
         .route("/sign-out", post(sign_in::sign_out))
         .route("/language/{tag}", get(choose_language))
@@ -890,6 +906,7 @@ mod tests {
                 community: None,
                 monitoring: None,
                 notifications: None,
+                federation: None,
                 to_json: None,
             },
         )

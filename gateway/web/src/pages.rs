@@ -122,6 +122,12 @@ impl PageCtx {
         self.session.as_ref()?.user.as_ref()
     }
 
+    /// Whether the signed-in person is a platform administrator: only to
+    /// offer the links to their pages; the services decide.
+    pub(crate) fn platform_admin(&self) -> bool {
+        self.user().is_some_and(|user| user.admin)
+    }
+
     /// The session, if the visitor has one.
     pub(crate) fn session(&self) -> Option<&Session> {
         self.session.as_ref()

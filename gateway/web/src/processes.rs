@@ -4,7 +4,10 @@
 //! stories newest first, and each story. What a visitor may see is
 //! co-production's to say; signed in, a person also sees the processes
 //! they take part in through these pages' calls. The co-production
-//! workspace (editing, assets, permissions) is not here.
+//! workspace (editing, assets, permissions) is not here. Stories other
+//! deployments share (mirrors) are marked with where they came from and
+//! filtered by it; signed in, one adopts such a story as a new process of
+//! one's organisation; administrators share their process's story.
 
 use askama::Template;
 use axum::extract::Path;
@@ -31,6 +34,8 @@ const ORGANIZATIONS_LISTED: i32 = 500;
 const STORIES_LOOKED_THROUGH: i32 = 500;
 /// The longest excerpt in a list.
 const EXCERPT_CHARS: usize = 280;
+/// The longest deployment address the origin filter takes.
+const MAX_ORIGIN_CHARS: usize = 2000;
 
 /// The statuses as the filter names them.
 const STATUSES: [(&str, coproduction::Status); 3] = [
@@ -583,6 +588,10 @@ pub(crate) struct StoryRow {
     pub(crate) title: String,
     pub(crate) meta: String,
     pub(crate) excerpt: String,
+    /// "From …" on another deployment's story.
+    pub(crate) origin: Option<String>,
+    /// A mirror its origin no longer shares.
+    pub(crate) withdrawn: bool,
 }
 
 #[derive(Template)]
@@ -613,6 +622,10 @@ struct ProcessPage {
     sections: Vec<Section>,
     plan: Vec<PlanItem>,
     stories: Vec<StoryRow>,
+    /// "Built from …'s schema", with the mirrored schema's page.
+    schema_origin: Option<(String, String)>,
+    /// "Adopted from …'s story", with the mirrored story's page.
+    adopted_origin: Option<(String, String)>,
 }
 
 /// "From 3 March 2026 to 30 June 2026", "From …", "Until …".
@@ -650,6 +663,11 @@ fn story_row(ctx: &PageCtx, story: &coproduction::Story) -> StoryRow {
         } else {
             &story.description
         }),
+        origin: story
+            .origin
+            .as_ref()
+            .map(|origin| crate::origins::from_label(ctx, origin)),
+        withdrawn: story.withdrawn,
     }
 }
 
@@ -868,8 +886,29 @@ pub(crate) async fn process(
         Some("imported=1") => Some(ctx.t("process-imported")),
         Some("cloned=1") => Some(ctx.t("process-cloned")),
         Some("cleared=1") => Some(ctx.t("process-cleared")),
+        Some("adopted=1") => Some(ctx.t("process-adopted")),
         _ => None,
     };
+    let schema_origin = process.schema_origin.as_ref().map(|origin| {
+        (
+            ctx.t_with(
+                "process-schema-origin",
+                "deployment",
+                &crate::origins::origin_deployment(origin),
+            ),
+            resource_href("/schemas", &process.schema),
+        )
+    });
+    let adopted_origin = process.adopted_origin.as_ref().map(|origin| {
+        (
+            ctx.t_with(
+                "process-adopted-origin",
+                "deployment",
+                &crate::origins::origin_deployment(origin),
+            ),
+            story_href(&process.adopted_from),
+        )
+    });
     // Only to offer the forms: co-production decides on each.
     let changes_status = permissions.administrator || permissions.set_status;
     let csrf = if changes_status || plans {
@@ -901,6 +940,8 @@ pub(crate) async fn process(
             feed,
             administers: permissions.administrator,
             started: process.status != coproduction::Status::Awaiting as i32,
+            schema_origin,
+            adopted_origin,
             href,
             ctx,
         },
@@ -988,46 +1029,117 @@ struct StoriesPage {
     ctx: PageCtx,
     stories: Vec<StoryRow>,
     next_page: Option<String>,
+    /// The origin filter: every deployment, this one, each other one
+    /// (none while every story is this deployment's).
+    origins: Vec<Selectable>,
+    /// Whether an origin is chosen.
+    filtered: bool,
 }
 
-/// `GET /stories?page=…`: the success stories one may see, newest first.
+/// `GET /stories?origin=…&page=…`: the success stories one may see,
+/// newest first; from one deployment when `origin` is `local` or another
+/// deployment's address.
 pub(crate) async fn stories(state: Shared, headers: HeaderMap, uri: Uri) -> Response {
     let ctx = PageCtx::new(&state, &headers, &uri, "stories");
     let mut page_token = String::new();
+    let mut origin = String::new();
     for (key, value) in form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes()) {
-        if key == "page" {
-            page_token = value.into_owned();
+        match key.as_ref() {
+            "page" => page_token = value.into_owned(),
+            "origin" => value.trim().clone_into(&mut origin),
+            _ => {}
         }
+    }
+    if origin.chars().count() > MAX_ORIGIN_CHARS {
+        return problem(
+            ctx,
+            &tonic::Status::invalid_argument(format!(
+                "origin: at most {MAX_ORIGIN_CHARS} characters"
+            )),
+        );
     }
     let Some(mut client) = coproduction_client(&state) else {
         return no_coproduction(ctx);
     };
-    let listed = match client
+    let listed = client
         .list_stories(ctx.call(coproduction::ListStoriesRequest {
             page_size: STORIES_PER_PAGE,
             page_token,
-            origins: Vec::new(),
+            origins: if origin.is_empty() {
+                Vec::new()
+            } else {
+                vec![origin.clone()]
+            },
         }))
-        .await
-    {
+        .await;
+    let listed = match listed {
         Ok(answer) => answer.into_inner(),
         Err(status) => return problem(ctx, &status),
     };
+    let origins = story_origin_choices(&ctx, &listed.origins, &origin);
     let stories = listed.stories.iter().map(|s| story_row(&ctx, s)).collect();
     let next_page = (!listed.next_page_token.is_empty()).then(|| {
-        format!(
-            "/stories?page={}",
+        let mut href = String::from("/stories?");
+        if !origin.is_empty() {
+            href.push_str(&format!("origin={}&", form_urlencoded_component(&origin)));
+        }
+        href.push_str(&format!(
+            "page={}",
             form_urlencoded_component(&listed.next_page_token)
-        )
+        ));
+        href
     });
     page(
         &StoriesPage {
             ctx,
             stories,
             next_page,
+            origins,
+            filtered: !origin.is_empty(),
         },
         StatusCode::OK,
     )
+}
+
+/// The stories' origin filter: every deployment, this one, then each other
+/// one the stories come from (and the one chosen), by name.
+fn story_origin_choices(
+    ctx: &PageCtx,
+    deployments: &[coproduction::StoryOrigin],
+    chosen: &str,
+) -> Vec<Selectable> {
+    let mut others: Vec<(String, String)> = deployments
+        .iter()
+        .map(|d| {
+            (
+                d.deployment.clone(),
+                crate::origins::deployment_label(&d.deployment_name, &d.deployment),
+            )
+        })
+        .collect();
+    if !chosen.is_empty() && chosen != "local" && !others.iter().any(|(v, _)| v == chosen) {
+        others.push((
+            chosen.to_owned(),
+            crate::origins::deployment_label("", chosen),
+        ));
+    }
+    if others.is_empty() && chosen.is_empty() {
+        return Vec::new();
+    }
+    others.sort_by(|a, b| a.1.cmp(&b.1));
+    [
+        (String::new(), ctx.t("origin-any")),
+        ("local".to_owned(), ctx.t("origin-local")),
+    ]
+    .into_iter()
+    .chain(others)
+    .map(|(value, label)| Selectable {
+        selected: value == chosen,
+        value,
+        label,
+        label_lang: None,
+    })
+    .collect()
 }
 
 #[derive(Template)]
@@ -1051,11 +1163,31 @@ struct StoryPage {
     licences: Vec<String>,
     keywords: Vec<String>,
     sections: Vec<Section>,
+    /// Where a mirror came from.
+    origin: Option<crate::origins::OriginNote>,
+    /// A mirror its origin no longer shares.
+    withdrawn: bool,
+    /// For someone signed in, on a mirror still shared: the form adopting
+    /// it as a new process of one of their organisations.
+    adopt: Option<AdoptForm>,
+    /// For its process's administrators: the switch sharing it.
+    sharing: Option<crate::origins::SharingForm>,
+    /// The forms' token.
+    csrf: String,
+}
+
+/// The form adopting a mirrored story.
+pub(crate) struct AdoptForm {
+    pub(crate) action: String,
+    /// The organisations one may choose.
+    pub(crate) organizations: Vec<Selectable>,
+    pub(crate) errors: crate::pages::FieldErrors,
 }
 
 web_pages!(ProcessesPage, ProcessPage, StoriesPage, StoryPage);
 
-/// `GET /stories/{id}`: a success story, with its process and author.
+/// `GET /stories/{id}`: a success story, with its process and author (or,
+/// for another deployment's, where it came from).
 pub(crate) async fn story(
     state: Shared,
     headers: HeaderMap,
@@ -1063,10 +1195,27 @@ pub(crate) async fn story(
     Path(id): Path<String>,
 ) -> Response {
     let ctx = PageCtx::new(&state, &headers, &uri, "stories");
-    let Some(mut client) = coproduction_client(&state) else {
+    let notice = match uri.query() {
+        Some("published=1") => Some(ctx.t("story-published")),
+        Some("rated=1") => Some(ctx.t("story-rated")),
+        query => crate::origins::sharing_notice(&ctx, query, "story"),
+    };
+    render_story(&state, ctx, &id, notice, None, StatusCode::OK).await
+}
+
+/// The page of story `id`, with `adopted` when the adopt form came back
+/// with mistakes.
+pub(crate) async fn render_story(
+    state: &WebState,
+    mut ctx: PageCtx,
+    id: &str,
+    notice: Option<String>,
+    adopted: Option<crate::origins::AdoptChoice>,
+    status: StatusCode,
+) -> Response {
+    let Some(mut client) = coproduction_client(state) else {
         return no_coproduction(ctx);
     };
-    let mut ctx = ctx;
     let story = match client
         .get_story(ctx.call(coproduction::GetStoryRequest {
             name: format!("stories/{id}"),
@@ -1076,27 +1225,71 @@ pub(crate) async fn story(
         Ok(answer) => answer.into_inner(),
         Err(status) => return problem(ctx, &status),
     };
-    let (process, authors) = tokio::join!(
-        client.get_process(ctx.call(coproduction::GetProcessRequest {
-            name: story.process.clone(),
-        })),
-        people(&state, &ctx, std::iter::once(story.author.clone())),
+    let mirror = story.origin.is_some();
+    let signed_in = ctx.user().is_some();
+    let mut process_client = client.clone();
+    let (process, authors, permissions, organizations) = tokio::join!(
+        async {
+            if mirror {
+                None
+            } else {
+                process_client
+                    .get_process(ctx.call(coproduction::GetProcessRequest {
+                        name: story.process.clone(),
+                    }))
+                    .await
+                    .ok()
+            }
+        },
+        people(state, &ctx, std::iter::once(story.author.clone())),
+        async {
+            if mirror {
+                coproduction::Permissions::default()
+            } else {
+                my_permissions(&mut client, &ctx, &story.process).await
+            }
+        },
+        async {
+            if mirror && signed_in && !story.withdrawn {
+                organizations(state, &ctx).await
+            } else {
+                Vec::new()
+            }
+        },
     );
-    let process = process.ok().map(|p| p.into_inner());
+    let process = process.map(|p| p.into_inner());
     let text_lang = process
         .as_ref()
         .and_then(|p| text_lang(&p.language, ctx.lang));
-    let notice = match uri.query() {
-        Some("published=1") => Some(ctx.t("story-published")),
-        Some("rated=1") => Some(ctx.t("story-rated")),
-        _ => None,
-    };
-    let rate = if ctx.user().is_some() {
-        let csrf = ctx.csrf(&state);
-        Some((format!("{}/rating", story_href(&story.name)), csrf))
+    let href = story_href(&story.name);
+    let csrf = if signed_in {
+        ctx.csrf(state)
     } else {
-        None
+        String::new()
     };
+    // A mirror is rated where it was told, not here.
+    let rate = (signed_in && !mirror).then(|| (format!("{href}/rating"), csrf.clone()));
+    let adopt = (signed_in && mirror && !story.withdrawn).then(|| {
+        let adopted = adopted.unwrap_or_default();
+        AdoptForm {
+            action: format!("{href}/adopt"),
+            organizations: organization_choices(
+                ctx.lang,
+                &organizations,
+                &adopted.organization,
+                None,
+            ),
+            errors: adopted.errors,
+        }
+    });
+    let sharing = (permissions.administrator && !mirror).then(|| crate::origins::SharingForm {
+        action: format!("{href}/sharing"),
+        shared: story.shared,
+    });
+    let origin = story
+        .origin
+        .as_ref()
+        .map(|o| crate::origins::origin_note(&ctx, o, "/stories"));
     let stars = (1..=5)
         .map(|value| {
             (
@@ -1112,7 +1305,7 @@ pub(crate) async fn story(
         &StoryPage {
             notice,
             rate,
-            clone_action: format!("{}/clone", story_href(&story.name)),
+            clone_action: format!("{href}/clone"),
             stars,
             title: story.title.clone(),
             process: process.map(|p| (p.title.clone(), process_href(&p.name))),
@@ -1134,9 +1327,14 @@ pub(crate) async fn story(
                 ],
             ),
             text_lang,
+            origin,
+            withdrawn: story.withdrawn,
+            adopt,
+            sharing,
+            csrf,
             ctx,
         },
-        StatusCode::OK,
+        status,
     )
 }
 

@@ -3,6 +3,9 @@
 //! objective's tasks — with what must be finished first and the problems
 //! each task meets (each leading to the interlinkers for it). A version
 //! picker (a GET form, and a link per version) shows earlier versions.
+//! Another deployment's schema (a mirror) says where it came from, and
+//! whether its origin still shares it; catalogue editors share this
+//! deployment's own schemas with other deployments.
 
 use askama::Template;
 use axum::extract::{Path, Query};
@@ -28,6 +31,10 @@ pub(crate) struct SchemaRow {
     pub(crate) title: Shown,
     pub(crate) description: Shown,
     pub(crate) version: String,
+    /// "From …" on another deployment's schema.
+    pub(crate) origin: Option<String>,
+    /// A mirror its origin no longer shares.
+    pub(crate) withdrawn: bool,
 }
 
 #[derive(Template)]
@@ -77,6 +84,11 @@ pub(crate) async fn schemas(state: Shared, headers: HeaderMap, uri: Uri) -> Resp
                     "version",
                     &lang.number(i64::from(schema.latest_version)),
                 ),
+                origin: schema
+                    .origin
+                    .as_ref()
+                    .map(|origin| crate::origins::from_label(&ctx, origin)),
+                withdrawn: schema.withdrawn,
             }
         })
         .collect();
@@ -133,6 +145,17 @@ struct SchemaPage {
     versions: Vec<VersionChoice>,
     phases: Vec<PhaseRow>,
     counts: String,
+    /// What was just done (shared or not).
+    notice: Option<String>,
+    /// Where a mirror (its shown version) came from.
+    origin: Option<crate::origins::OriginNote>,
+    /// A mirror its origin no longer shares.
+    withdrawn: bool,
+    /// Where an adopted schema came from.
+    adopted_from: Option<crate::origins::OriginNote>,
+    /// For editors: the switch sharing a local schema.
+    sharing: Option<crate::origins::SharingForm>,
+    csrf: String,
 }
 
 web_pages!(SchemasPage, SchemaPage);
@@ -153,7 +176,7 @@ pub(crate) async fn schema(
     Path(id): Path<String>,
     Query(query): Query<SchemaQuery>,
 ) -> Response {
-    let ctx = PageCtx::new(&state, &headers, &uri, "catalogue");
+    let mut ctx = PageCtx::new(&state, &headers, &uri, "catalogue");
     let version = query.version.trim();
     if !version.is_empty() && !version.parse::<u32>().is_ok_and(|v| v > 0) {
         return problem(
@@ -173,7 +196,8 @@ pub(crate) async fn schema(
     let mut client = CatalogueServiceClient::new(state.services.catalogue.clone());
     let mut versions_client = client.clone();
     let mut profiles_client = client.clone();
-    let (found, versions, profiles) = tokio::join!(
+    let mut schema_client = client.clone();
+    let (found, versions, profiles, schema, editor) = tokio::join!(
         client.get_schema_version(ctx.call(catalogue::GetSchemaVersionRequest { name: wanted })),
         versions_client.list_schema_versions(ctx.call(catalogue::ListSchemaVersionsRequest {
             parent: parent.clone(),
@@ -183,6 +207,10 @@ pub(crate) async fn schema(
         profiles_client.list_problem_profiles(ctx.call(catalogue::ListProblemProfilesRequest {
             family: String::new(),
         })),
+        schema_client.get_schema(ctx.call(catalogue::GetSchemaRequest {
+            name: parent.clone(),
+        })),
+        crate::origins::is_catalogue_editor(&state, &ctx),
     );
     let found = match found {
         Ok(answer) => answer.into_inner(),
@@ -196,6 +224,31 @@ pub(crate) async fn schema(
     let profiles = profiles
         .map(|answer| answer.into_inner().problem_profiles)
         .unwrap_or_default();
+    let schema = match schema {
+        Ok(answer) => answer.into_inner(),
+        Err(status) => return problem(ctx, &status),
+    };
+    let notice = crate::origins::sharing_notice(&ctx, uri.query(), "schema");
+    // The shown version's origin names its version there.
+    let origin = found
+        .origin
+        .as_ref()
+        .or(schema.origin.as_ref())
+        .filter(|_| schema.origin.is_some())
+        .map(|o| crate::origins::origin_note(&ctx, o, "/schemas"));
+    let adopted_from = schema
+        .adopted_from
+        .as_ref()
+        .map(|o| crate::origins::origin_note(&ctx, o, "/schemas"));
+    let sharing = (editor && schema.origin.is_none()).then(|| crate::origins::SharingForm {
+        action: format!("{}/sharing", schema_href(&parent)),
+        shared: schema.shared,
+    });
+    let csrf = if sharing.is_some() {
+        ctx.csrf(&state)
+    } else {
+        String::new()
+    };
     versions.sort_by_key(|v| std::cmp::Reverse(v.version));
     let lang = ctx.lang;
     let newest = versions.first().map_or(found.version, |v| v.version);
@@ -236,6 +289,12 @@ pub(crate) async fn schema(
             versions,
             phases,
             counts,
+            notice,
+            origin,
+            withdrawn: schema.withdrawn,
+            adopted_from,
+            sharing,
+            csrf,
             ctx,
         },
         StatusCode::OK,

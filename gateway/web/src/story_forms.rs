@@ -46,6 +46,10 @@ pub(crate) struct StoryPosted {
     /// Separated by commas.
     #[serde(default)]
     licences: String,
+    /// Present (any value) when the story is to be shared with other
+    /// deployments.
+    #[serde(default)]
+    pub(crate) shared: Option<String>,
 }
 
 impl Posted for StoryPosted {
@@ -159,6 +163,7 @@ pub(crate) async fn publish_story(
             lessons_learned: posted.lessons.trim().to_owned(),
             keywords: words(&posted.keywords),
             licences: words(&posted.licences),
+            shared: posted.shared.is_some(),
             ..Default::default()
         }),
     };

@@ -170,7 +170,7 @@ pub(crate) struct When {
 }
 
 /// `timestamp` as a [`When`], if there is one.
-fn when(lang: Lang, timestamp: Option<&prost_types::Timestamp>) -> Option<When> {
+pub(crate) fn when(lang: Lang, timestamp: Option<&prost_types::Timestamp>) -> Option<When> {
     let seconds = timestamp?.seconds;
     let (hours, minutes, secs) = (
         seconds.rem_euclid(86_400) / 3_600,
@@ -1591,6 +1591,7 @@ mod tests {
                 community: None,
                 monitoring: None,
                 notifications,
+                federation: None,
                 to_json: None,
             },
         )

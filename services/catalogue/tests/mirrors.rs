@@ -590,9 +590,7 @@ async fn schemas_are_shared_and_mirrored_read_only(backend: Backend) {
         );
         async move { client.adopt_schema(request).await.map(|r| r.into_inner()) }
     };
-    let status = adopt("schemas/ours", "ours-copy")
-        .await
-        .expect_err("local");
+    let status = adopt("schemas/ours", "ours-copy").await.expect_err("local");
     assert_eq!(status.code(), Code::FailedPrecondition);
     let status = adopt(&name, "ours").await.expect_err("taken");
     assert_eq!(status.code(), Code::AlreadyExists);

@@ -656,9 +656,19 @@ impl CoproductionApi {
         )
         .await?;
         let next_page_token = take_page(&mut rows, limit, |s| s.id.clone());
+        let origins = store::mirrored_story_origins(&self.db)
+            .await?
+            .into_iter()
+            .map(|(origin, count)| pb::StoryOrigin {
+                deployment: origin.deployment,
+                deployment_name: origin.deployment_name,
+                count,
+            })
+            .collect();
         Ok(pb::ListStoriesResponse {
             stories: rows.iter().map(story_to).collect(),
             next_page_token,
+            origins,
         })
     }
 

@@ -3712,6 +3712,19 @@ async fn stories_are_shared_and_mirrors_adopted(backend: Backend) {
         .into_inner()
         .stories;
     assert_eq!(from_riga.len(), 1);
+    let listed = client
+        .list_stories(pb::ListStoriesRequest::default())
+        .await
+        .expect("list")
+        .into_inner();
+    assert_eq!(
+        listed
+            .origins
+            .iter()
+            .map(|o| (o.deployment.as_str(), o.deployment_name.as_str(), o.count))
+            .collect::<Vec<_>>(),
+        vec![(RIGA, "VARAM", 1)]
+    );
     let riga = from_riga[0].clone();
     assert_eq!(riga.title, "Riga rides, again");
     assert_eq!(riga.process, "");

@@ -1756,6 +1756,26 @@ pub async fn save_mirrored_story(
     Ok(())
 }
 
+/// The deployments stories are mirrored from, by address: each with the
+/// origin of one of its stories (for its name) and how many.
+pub async fn mirrored_story_origins(
+    db: &impl ConnectionTrait,
+) -> Result<Vec<(Origin, i64)>, DbErr> {
+    db.query_all_raw(statement(
+        db,
+        "SELECT MAX(origin) AS origin, COUNT(*) AS n FROM mirrored_stories \
+         GROUP BY origin_deployment ORDER BY origin_deployment",
+        [],
+    ))
+    .await?
+    .iter()
+    .map(|r| {
+        let origin = origin_from(r, "origin")?.unwrap_or_default();
+        Ok((origin, r.try_get("", "n")?))
+    })
+    .collect()
+}
+
 /// The process document of the mirrored story `id`.
 pub async fn mirrored_story_document(
     db: &impl ConnectionTrait,
