@@ -54,6 +54,8 @@ pub const EVENT_TYPES: &[&str] = &[
     "coproduction.contribution.requested",
     "coproduction.story.published",
     "coproduction.story.rated",
+    "coproduction.story.sharing_changed",
+    "coproduction.story.adopted",
 ];
 
 /// Whether an endpoint may subscribe to `event_type`.
