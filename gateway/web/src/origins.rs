@@ -181,6 +181,24 @@ fn shared_href(href: &str, shared: bool) -> String {
     format!("{href}?shared={}", if shared { "yes" } else { "no" })
 }
 
+/// A catalogue page's sharing switch as posted: the signed-in person's
+/// page context and whether to share, or the page that says why not.
+// The `Err` is the response sent at once, so boxing it would gain nothing.
+#[allow(clippy::result_large_err)]
+fn sharing_form(
+    state: &Shared,
+    headers: &HeaderMap,
+    uri: &Uri,
+    form: Result<Form<SharingPosted>, FormRejection>,
+) -> Result<(PageCtx, bool), Response> {
+    let ctx = PageCtx::new(state, headers, uri, "catalogue");
+    let (ctx, posted) = signed_in_form(state, headers, ctx, form)?;
+    match posted.shared() {
+        Ok(shared) => Ok((ctx, shared)),
+        Err(status) => Err(problem(ctx, &status)),
+    }
+}
+
 /// `POST /catalogue/{id}/sharing`: an editor shares a local entry with
 /// other deployments (it goes out once published), or stops.
 pub(crate) async fn share_interlinker(
@@ -190,14 +208,9 @@ pub(crate) async fn share_interlinker(
     Path(id): Path<String>,
     form: Result<Form<SharingPosted>, FormRejection>,
 ) -> Response {
-    let ctx = PageCtx::new(&state, &headers, &uri, "catalogue");
-    let (ctx, posted) = match signed_in_form(&state, &headers, ctx, form) {
+    let (ctx, shared) = match sharing_form(&state, &headers, &uri, form) {
         Ok(checked) => checked,
         Err(response) => return response,
-    };
-    let shared = match posted.shared() {
-        Ok(shared) => shared,
-        Err(status) => return problem(ctx, &status),
     };
     let name = format!("interlinkers/{id}");
     let request = catalogue::UpdateInterlinkerRequest {
@@ -256,14 +269,9 @@ pub(crate) async fn share_schema(
     Path(id): Path<String>,
     form: Result<Form<SharingPosted>, FormRejection>,
 ) -> Response {
-    let ctx = PageCtx::new(&state, &headers, &uri, "catalogue");
-    let (ctx, posted) = match signed_in_form(&state, &headers, ctx, form) {
+    let (ctx, shared) = match sharing_form(&state, &headers, &uri, form) {
         Ok(checked) => checked,
         Err(response) => return response,
-    };
-    let shared = match posted.shared() {
-        Ok(shared) => shared,
-        Err(status) => return problem(ctx, &status),
     };
     let name = format!("schemas/{id}");
     let request = catalogue::UpdateSchemaRequest {
