@@ -29,6 +29,7 @@ pub mod admission;
 mod body;
 pub mod error;
 pub mod grpc;
+mod large_answers;
 pub mod openapi;
 pub mod rest;
 pub mod routes;
@@ -71,6 +72,8 @@ pub(crate) struct Shared {
     /// the catalogue): browsers then get pages, not JSON, for its refusals
     /// and unknown paths.
     pub(crate) web: Option<interlink_web::WebSettings>,
+    /// Large answers' JSON, made once for every caller of the same bytes.
+    pub(crate) large_answers: large_answers::LargeAnswers,
 }
 
 /// The gateway: build it once, then serve its [`Gateway::router`].
@@ -132,6 +135,7 @@ impl Gateway {
                 upstreams: options.upstreams,
                 authenticator: options.authenticator,
                 openapi,
+                large_answers: large_answers::LargeAnswers::default(),
             }),
             pool,
             sign_in: interlink_web::SignIn::random_key(),

@@ -13,7 +13,7 @@ use tracing::Span;
 
 use crate::routes::{Resolved, Route};
 use crate::upstream::RawCodec;
-use crate::{GatewayError, Shared, transcode};
+use crate::{GatewayError, Shared, large_answers, transcode};
 
 /// Answers one REST request, resolved to `resolved`, whose body has been
 /// read.
@@ -115,16 +115,26 @@ async fn call(
                 .unary(outgoing, grpc_path, RawCodec)
                 .await
                 .map_err(GatewayError::Upstream)?;
-            let json =
-                transcode::response_json_in(&route.method.output(), response.get_ref(), &languages)
-                    .map_err(|e| {
-                        GatewayError::Internal(format!("response of {}: {e}", route.grpc_path()))
-                    })?;
-            if parts.method == http::Method::GET {
-                Ok(conditional_json_response(&parts.headers, json))
-            } else {
-                Ok(json_response(json))
+            let answer = response.into_inner();
+            let output = route.method.output();
+            let transcoded = || {
+                transcode::response_json_in(&output, &answer, &languages).map_err(|e| {
+                    GatewayError::Internal(format!("response of {}: {e}", route.grpc_path()))
+                })
+            };
+            if parts.method != http::Method::GET {
+                return Ok(json_response(transcoded()?));
             }
+            let tagged = || transcoded().map(|json| tagged_json(json.into()));
+            let json = if answer.len() >= large_answers::MIN_BYTES {
+                shared
+                    .large_answers
+                    .json(output.full_name(), &languages, &answer, tagged)
+                    .await?
+            } else {
+                tagged()?
+            };
+            Ok(conditional_json_response(&parts.headers, json))
         }
     };
     match tokio::time::timeout(deadline, answer).await {
@@ -202,18 +212,23 @@ fn json_response(json: Vec<u8>) -> Response {
         .into_response()
 }
 
-/// The answer to a GET: the JSON with a strong `ETag` (a digest of the
-/// bytes), or `304 Not Modified` when the request's `If-None-Match` names
-/// it already, so a poller (a federated peer reading the feed) pays no
-/// transfer for an unchanged page.
-fn conditional_json_response(headers: &http::HeaderMap, json: Vec<u8>) -> Response {
+/// `json` with its strong `ETag`: a digest of the bytes.
+fn tagged_json(json: Bytes) -> large_answers::Json {
     use base64::Engine;
     use sha2::Digest;
     let digest = sha2::Sha256::digest(&json);
-    let tag = format!(
+    let etag = format!(
         "\"{}\"",
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..18])
     );
+    large_answers::Json { body: json, etag }
+}
+
+/// The answer to a GET: the JSON with its `ETag`, or `304 Not Modified`
+/// when the request's `If-None-Match` names it already, so a poller (a
+/// federated peer reading the feed) pays no transfer for an unchanged page.
+fn conditional_json_response(headers: &http::HeaderMap, json: large_answers::Json) -> Response {
+    let tag = json.etag.as_str();
     let matches = headers
         .get_all(http::header::IF_NONE_MATCH)
         .iter()
@@ -221,11 +236,15 @@ fn conditional_json_response(headers: &http::HeaderMap, json: Vec<u8>) -> Respon
         .flat_map(|value| value.split(','))
         .map(str::trim)
         .any(|candidate| candidate == "*" || candidate.trim_start_matches("W/") == tag);
-    let etag = http::HeaderValue::from_str(&tag).ok();
+    let etag = http::HeaderValue::from_str(tag).ok();
     let mut response = if matches {
         http::StatusCode::NOT_MODIFIED.into_response()
     } else {
-        json_response(json)
+        (
+            [(http::header::CONTENT_TYPE, "application/json")],
+            Body::from(json.body),
+        )
+            .into_response()
     };
     if let Some(etag) = etag {
         response.headers_mut().insert(http::header::ETAG, etag);

@@ -46,6 +46,57 @@ async fn rest_calls_reach_the_service_with_the_token_and_request_id() {
     assert_eq!(response.headers()["x-request-id"], "req-42");
 }
 
+/// A large answer's JSON is made once and served to every caller who gets
+/// the same bytes, with its ETag; callers whose answers differ (another
+/// caller, another question) get their own.
+#[tokio::test]
+async fn large_answers_are_transcoded_once_and_stay_each_callers() {
+    let f = Fixture::start(|_| {}).await;
+    let http = reqwest::Client::new();
+    let get = |query: &str, token: Option<&str>| {
+        let mut request = http.get(format!("{}/v1/echo?message={query}", f.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send()
+    };
+    let expected: String = "a\"é\n".chars().cycle().take(100_000).collect();
+    let mut etags = Vec::new();
+    for _ in 0..3 {
+        let response = get("large:100000", None).await.expect("request");
+        assert_eq!(response.status(), 200);
+        etags.push(response.headers()["etag"].clone());
+        assert_eq!(json(response).await["message"], expected.as_str());
+    }
+    assert!(etags.windows(2).all(|w| w[0] == w[1]), "{etags:?}");
+    let unchanged = http
+        .get(format!("{}/v1/echo?message=large:100000", f.base))
+        .header("if-none-match", etags[0].clone())
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(unchanged.status(), 304);
+
+    let longer = get("large:100001", None).await.expect("request");
+    assert_ne!(longer.headers()["etag"], etags[0]);
+    let longer = json(longer).await;
+    assert_eq!(
+        longer["message"].as_str().map(|m| m.chars().count()),
+        Some(100_001)
+    );
+
+    // The same URL, other callers: each gets their own answer.
+    let citizen = json(
+        get("largewho:20000", Some(&f.token))
+            .await
+            .expect("request"),
+    )
+    .await;
+    let anonymous = json(get("largewho:20000", None).await.expect("request")).await;
+    assert_eq!(citizen["message"], "citizen-1".repeat(20_000));
+    assert_eq!(anonymous["message"], "anonymous".repeat(20_000));
+}
+
 /// Every gRPC code a service can answer reaches REST callers as the HTTP
 /// status Google's mapping gives it, with `{code, status, message}`.
 #[tokio::test]

@@ -67,6 +67,25 @@ impl EchoService for Scripted {
                 message: traceparent.unwrap_or_default(),
             }));
         }
+        // `large:N`: N bytes of text that JSON escapes; `largewho:N`: the
+        // caller's name (or `anonymous`) N times.
+        if let Some(n) = message.strip_prefix("large:") {
+            let n: usize = n
+                .parse()
+                .map_err(|_| tonic::Status::internal("bad script"))?;
+            return Ok(tonic::Response::new(EchoResponse {
+                message: "a\"é\n".chars().cycle().take(n).collect(),
+            }));
+        }
+        if let Some(n) = message.strip_prefix("largewho:") {
+            let n: usize = n
+                .parse()
+                .map_err(|_| tonic::Status::internal("bad script"))?;
+            let who = caller.unwrap_or_else(|| "anonymous".into());
+            return Ok(tonic::Response::new(EchoResponse {
+                message: who.repeat(n),
+            }));
+        }
         if message == "whoami" {
             return Ok(tonic::Response::new(EchoResponse {
                 message: caller.unwrap_or_default(),

@@ -36,6 +36,8 @@ pub struct FederationApi {
     identity: Identity,
     peers: PeersConfig,
     feed_permits: std::sync::Arc<tokio::sync::Semaphore>,
+    /// Pages already made, for every reader of the same page.
+    feed_pages: std::sync::Arc<crate::feed_pages::FeedPages>,
     /// The signing key comes from `federation.signing_key_file`.
     key_from_file: bool,
 }
@@ -49,6 +51,7 @@ impl FederationApi {
             identity,
             peers,
             feed_permits: std::sync::Arc::new(tokio::sync::Semaphore::new(FEED_CONCURRENCY)),
+            feed_pages: std::sync::Arc::default(),
             key_from_file: false,
         }
     }
@@ -104,14 +107,25 @@ impl FederationApi {
     ) -> Result<pb::ListFeedEntriesResponse> {
         let after = parse_cursor(&request.cursor)?;
         let limit = page_size(request.page_size, DEFAULT_PAGE, MAX_PAGE)?;
+        // Any change to the feed moves its head (a changed entry is deleted
+        // and inserted again, under the feed's lock), so a page made at the
+        // same head is the same page.
+        let head = store::head(&self.db).await?;
+        if let Some(page) = self.feed_pages.get(after, limit, head) {
+            return Ok(page);
+        }
         let _permit = self
             .feed_permits
             .acquire()
             .await
             .map_err(|_| Error::Precondition("the service is stopping".into()))?;
+        // Another reader may have made it while this one waited.
+        if let Some(page) = self.feed_pages.get(after, limit, head) {
+            return Ok(page);
+        }
         let (rows, more) = store::entries(&self.db, after, limit).await?;
         let next = rows.last().map_or(after, |row| row.seq);
-        Ok(pb::ListFeedEntriesResponse {
+        let page = pb::ListFeedEntriesResponse {
             entries: rows
                 .into_iter()
                 .map(|row| pb::FeedEntry {
@@ -126,7 +140,14 @@ impl FederationApi {
                 .collect(),
             next_cursor: format!("c{next}"),
             more,
-        })
+        };
+        // Rows read after `head` was: if the feed moved in between, the
+        // page may hold the newer rows; it is kept only under `head` when
+        // the feed still ends there.
+        if store::head(&self.db).await? == head {
+            self.feed_pages.put(after, limit, head, &page);
+        }
+        Ok(page)
     }
 }
 

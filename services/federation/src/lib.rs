@@ -12,6 +12,7 @@
 
 pub mod configured;
 pub mod error;
+pub mod feed_pages;
 pub mod grpc;
 pub mod grpc_peers;
 pub mod keys;

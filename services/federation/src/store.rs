@@ -386,6 +386,22 @@ pub struct EntryRow {
     pub updated_at: i64,
 }
 
+/// The feed's head: its highest sequence (0 when empty). Every change to
+/// the feed moves it.
+pub async fn head(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
+    let row = db
+        .query_one_raw(statement(
+            db,
+            "SELECT COALESCE(MAX(seq), CAST(0 AS BIGINT)) AS head FROM feed_entries",
+            [],
+        ))
+        .await?;
+    match row {
+        Some(row) => row.try_get("", "head"),
+        None => Ok(0),
+    }
+}
+
 /// Up to `limit` entries after `after`, oldest change first, and whether
 /// more follow.
 pub async fn entries(

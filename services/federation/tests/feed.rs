@@ -312,6 +312,14 @@ async fn the_feed_carries_what_is_shared_signed(backend: Backend) {
     let (nothing, same) = zaragoza.read_feed(&cursor, 10).await;
     assert!(nothing.is_empty());
     assert_eq!(same, cursor);
+    // The first page again, at the cursor and size read before the change
+    // (a page kept from then would answer): it is the feed as it is now.
+    let (again, _) = zaragoza.read_feed("", 100).await;
+    let now: Vec<(&str, i64, bool)> = again
+        .iter()
+        .map(|e| (e.name.as_str(), e.version, e.withdrawn))
+        .collect();
+    assert_eq!(now, vec![(B, 1, false), (A, 3, true)]);
 
     // Withdrawing again, or unsharing what was never shared, adds nothing.
     zaragoza
