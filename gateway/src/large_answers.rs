@@ -52,9 +52,7 @@ impl LargeAnswers {
         make: impl FnOnce() -> Result<Json, E>,
     ) -> Result<Json, E> {
         let slot = self.slot(output, languages, answer);
-        slot.get_or_try_init(|| async { make() })
-            .await
-            .map(Json::clone)
+        slot.get_or_try_init(|| async { make() }).await.cloned()
     }
 
     fn slot(&self, output: &str, languages: &[String], answer: &Bytes) -> Slot {
