@@ -4,7 +4,8 @@
 //! unchanged pages answer 304 to their ETag; deprecating the entry
 //! withdraws it. Between two deployments: interlinkers, schemas and
 //! stories (with their process, without personal data) shared by one are
-//! mirrored by the other, which builds from and adopts them.
+//! mirrored by the other, which builds from and adopts them; a shared
+//! knowledge interlinker takes its genesis documents along.
 
 mod common;
 
@@ -624,6 +625,261 @@ async fn schemas_and_stories_reach_a_peer_that_builds_from_and_adopts_them() {
         )
         .await;
     assert_eq!(refused["status"], "FAILED_PRECONDITION", "{refused}");
+}
+
+/// A peer of `a` in `b`, trusting the key it reads at A's well-known URL.
+async fn subscribe(b: &Api, base_a: &str) {
+    let keys: Value = b
+        .http
+        .get(format!("{base_a}/.well-known/interlink-federation"))
+        .send()
+        .await
+        .expect("keys")
+        .json()
+        .await
+        .expect("json");
+    let kid = keys["keys"][0]["kid"].as_str().expect("kid").to_owned();
+    let (status, peer) = b
+        .call(
+            Method::POST,
+            "/v1/peers",
+            Some(json!({"feedUrl": format!("{base_a}/v1/federation/feed"), "pinnedKeys": [kid]})),
+        )
+        .await;
+    assert_eq!(status, 200, "{peer}");
+}
+
+#[tokio::test]
+async fn a_shared_knowledge_interlinker_takes_its_genesis_documents_to_a_peer() {
+    use base64::Engine;
+    use sha2::Digest;
+    let (dir_a, dir_b) = (
+        tempfile::tempdir().expect("data dir"),
+        tempfile::tempdir().expect("data dir"),
+    );
+    // A's documents interlinker on a port known before it starts, so the
+    // seed points its knowledge interlinkers at it.
+    let (_a, base_a) = serve_up(
+        dir_a.path(),
+        &[(
+            "INTERLINK__DOCUMENTS__LISTEN",
+            format!("127.0.0.1:{}", common::free_port()),
+        )],
+    )
+    .await;
+    let (_b, base_b) = serve_up(
+        dir_b.path(),
+        &[
+            ("INTERLINK__FEDERATION__ALLOW_HTTP", "true".into()),
+            ("INTERLINK__FEDERATION__SYNC_INTERVAL_SECS", "1".into()),
+        ],
+    )
+    .await;
+    let http = reqwest::Client::new();
+    let a = Api {
+        http: http.clone(),
+        base: base_a.clone(),
+        token: mint(dir_a.path(), "editor-a", true),
+    };
+    let b = Api {
+        http: http.clone(),
+        base: base_b.clone(),
+        token: mint(dir_b.path(), "editor-b", true),
+    };
+
+    // A seeded knowledge interlinker of A's collaborative editor, whose
+    // genesis documents A's documents interlinker holds.
+    let listed = a
+        .ok(Method::GET, "/v1/interlinkers?pageSize=500", None)
+        .await;
+    let (original, key, languages) = listed["interlinkers"]
+        .as_array()
+        .expect("interlinkers")
+        .iter()
+        .find_map(|i| {
+            let assets = i["knowledge"]["genesisAssets"].as_object()?;
+            let en = assets.get("en")?.as_str()?;
+            let key = interlink_documents::genesis::DOCUMENTS
+                .iter()
+                .find_map(|(key, _, _)| {
+                    en.ends_with(&interlink_runtime::api::genesis_asset_id(key, "en").to_string())
+                        .then_some(*key)
+                })?;
+            let mut languages: Vec<String> = assets.keys().cloned().collect();
+            languages.sort();
+            Some((i["name"].as_str()?.to_owned(), key, languages))
+        })
+        .unwrap_or_else(|| {
+            let knowledge: Vec<&Value> = listed["interlinkers"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|i| i["knowledge"].is_object())
+                .collect();
+            panic!("no seeded knowledge interlinker of the documents interlinker: {knowledge:?}")
+        });
+    let source = |language: &str| {
+        interlink_documents::genesis::DOCUMENTS
+            .iter()
+            .find(|(k, l, _)| *k == key && *l == language)
+            .map(|(_, _, text)| *text)
+            .expect("its genesis text")
+    };
+    a.ok(
+        Method::PATCH,
+        &format!("/v1/{original}?updateMask=shared"),
+        Some(json!({"shared": true})),
+    )
+    .await;
+    subscribe(&b, &base_a).await;
+
+    // B's mirror has each language's document, as A's interlinker made it.
+    let search = format!(
+        "/v1/interlinkers:search?origins={}",
+        percent_encode(&base_a)
+    );
+    let found = eventually(&b, &search, "the mirror in B", |v| {
+        v["results"].as_array().is_some_and(|r| r.len() == 1)
+    })
+    .await;
+    let mirror_name = found["results"][0]["interlinker"]["name"]
+        .as_str()
+        .expect("name")
+        .to_owned();
+    let mirror = eventually(&b, &format!("/v1/{mirror_name}"), "its documents", |v| {
+        v["genesisDocuments"].as_array().map(Vec::len) == Some(languages.len())
+    })
+    .await;
+    let listed: Vec<&str> = mirror["genesisDocuments"]
+        .as_array()
+        .expect("documents")
+        .iter()
+        .map(|d| d["language"].as_str().expect("language"))
+        .collect();
+    assert_eq!(listed, languages);
+    assert!(
+        mirror["genesisDocuments"][0]["content"].is_null(),
+        "listed without bytes"
+    );
+    let document = b
+        .ok(
+            Method::GET,
+            &format!("/v1/{mirror_name}/genesisDocuments/en"),
+            None,
+        )
+        .await;
+    let content = base64::engine::general_purpose::STANDARD
+        .decode(document["content"].as_str().expect("content"))
+        .expect("base64");
+    let text = String::from_utf8(content.clone()).expect("utf-8");
+    let first_line = source("en")
+        .lines()
+        .find(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .expect("a line of text");
+    assert!(text.contains(first_line.trim()), "{text}");
+    assert!(
+        document["mediaType"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("text/markdown")),
+        "{document}"
+    );
+    let digest: String = sha2::Sha256::digest(&content)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(document["sha256"], digest.as_str());
+    assert_eq!(document["size"], content.len().to_string().as_str());
+    let (status, missing) = b
+        .call(
+            Method::GET,
+            &format!("/v1/{mirror_name}/genesisDocuments/zz"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 404, "{missing}");
+
+    // The page offers them; the download is an attachment never rendered.
+    let id = mirror_name.trim_start_matches("interlinkers/");
+    let page = http
+        .get(format!("{base_b}/catalogue/{id}"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        page.contains(&format!("/catalogue/{id}/documents/en")),
+        "{page}"
+    );
+    let download = http
+        .get(format!("{base_b}/catalogue/{id}/documents/en"))
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(download.status(), 200);
+    let headers = download.headers().clone();
+    assert!(
+        headers["content-disposition"]
+            .to_str()
+            .is_ok_and(|d| d.starts_with("attachment;")),
+        "{headers:?}"
+    );
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert!(
+        headers["content-security-policy"]
+            .to_str()
+            .is_ok_and(|csp| csp.starts_with("default-src 'none'")),
+        "{headers:?}"
+    );
+    assert_eq!(
+        download.bytes().await.expect("bytes").as_ref(),
+        content.as_slice()
+    );
+
+    // Adopted: the copy keeps the documents.
+    let adopted = b
+        .ok(
+            Method::POST,
+            &format!("/v1/{mirror_name}:adopt"),
+            Some(json!({})),
+        )
+        .await;
+    let copy = adopted["name"].as_str().expect("name").to_owned();
+    assert_eq!(
+        adopted["genesisDocuments"].as_array().map(Vec::len),
+        Some(languages.len()),
+        "{adopted}"
+    );
+    let copied = b
+        .ok(
+            Method::GET,
+            &format!("/v1/{copy}/genesisDocuments/en"),
+            None,
+        )
+        .await;
+    assert_eq!(copied["sha256"], digest.as_str());
+
+    // Unshared at A: the mirror is deprecated and its documents withdrawn;
+    // the adopted copy keeps its own.
+    a.ok(
+        Method::PATCH,
+        &format!("/v1/{original}?updateMask=shared"),
+        Some(json!({"shared": false})),
+    )
+    .await;
+    eventually(
+        &b,
+        &format!("/v1/{mirror_name}"),
+        "the withdrawal in B",
+        |v| v["state"] == "INTERLINKER_STATE_DEPRECATED" && v["genesisDocuments"].is_null(),
+    )
+    .await;
+    let kept = b.ok(Method::GET, &format!("/v1/{copy}"), None).await;
+    assert_eq!(
+        kept["genesisDocuments"].as_array().map(Vec::len),
+        Some(languages.len())
+    );
 }
 
 fn percent_encode(value: &str) -> String {

@@ -61,6 +61,7 @@ facts-problem-profiles = Problem profiles
 open-external = Open it on its own site
 genesis-title = Templates
 genesis-text = The starting document, in each language it is written in:
+genesis-document-size = { $kib } KiB
 state-draft = This interlinker is a draft: only the catalogue's editors see it.
 state-deprecated = This interlinker is deprecated: it stays for the processes that use it, but should not be chosen for new ones.
 rating-summary = { $count ->

@@ -61,6 +61,7 @@ facts-problem-profiles = Perfiles de problema
 open-external = Abrirlo en su propio sitio
 genesis-title = Plantillas
 genesis-text = El documento de partida, en cada idioma en que está escrito:
+genesis-document-size = { $kib } KiB
 state-draft = Este interlinker es un borrador: solo lo ven los editores del catálogo.
 state-deprecated = Este interlinker está obsoleto: se mantiene para los procesos que lo usan, pero no debería elegirse para otros nuevos.
 rating-summary = { $count ->

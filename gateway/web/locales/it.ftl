@@ -61,6 +61,7 @@ facts-problem-profiles = Profili di problema
 open-external = Aprilo sul suo sito
 genesis-title = Modelli
 genesis-text = Il documento di partenza, in ogni lingua in cui è scritto:
+genesis-document-size = { $kib } KiB
 state-draft = Questo interlinker è una bozza: lo vedono solo i redattori del catalogo.
 state-deprecated = Questo interlinker è deprecato: resta per i processi che lo usano, ma non va scelto per quelli nuovi.
 rating-summary = { $count ->

@@ -62,6 +62,7 @@ facts-problem-profiles = Problēmu profili
 open-external = Atvērt to tā vietnē
 genesis-title = Veidnes
 genesis-text = Sākuma dokuments katrā valodā, kurā tas ir uzrakstīts:
+genesis-document-size = { $kib } KiB
 state-draft = Šis interlinkers ir melnraksts: to redz tikai kataloga redaktori.
 state-deprecated = Šis interlinkers ir novecojis: tas paliek procesiem, kas to izmanto, bet jauniem to nevajadzētu izvēlēties.
 rating-summary = { $count ->

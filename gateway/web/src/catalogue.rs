@@ -349,7 +349,7 @@ pub(crate) async fn catalogue(state: Shared, headers: HeaderMap, uri: Uri) -> Re
             checked: search.rating == stars,
         })
         .collect();
-    let names = deployment_names(&state, &ctx, &answer, &search.origins).await;
+    let names = deployment_names(&answer, &search.origins);
     let origins = origin_choices(&ctx, &answer, &search.origins, &names);
     let profile_counts = facet_counts(&answer.facets, "problem_profile");
     let families = profile_families(&ctx, &profiles, &profile_counts, &search.profiles);
@@ -378,15 +378,13 @@ pub(crate) async fn catalogue(state: Shared, headers: HeaderMap, uri: Uri) -> Re
 }
 
 /// The other deployments the origin filter names (the facet's and those
-/// chosen), each with its name: as a mirror on this page gives it, else as
-/// one of its mirrors found by a search of that origin alone says (one
-/// small call per deployment without a mirror here), else its address.
-async fn deployment_names(
-    state: &WebState,
-    ctx: &PageCtx,
+/// chosen), each with its name as the catalogue's facet gives it, else its
+/// address.
+fn deployment_names(
     answer: &catalogue::SearchInterlinkersResponse,
     chosen: &[String],
 ) -> Vec<(String, String)> {
+    let facet = answer.facets.iter().find(|f| f.field == "origin");
     let mut deployments: Vec<String> = facet_counts(&answer.facets, "origin")
         .into_iter()
         .map(|(value, _)| value.to_owned())
@@ -395,45 +393,16 @@ async fn deployment_names(
         .collect();
     deployments.sort();
     deployments.dedup();
-    let on_page = |deployment: &str| {
-        answer
-            .results
-            .iter()
-            .filter_map(|r| r.interlinker.as_ref()?.origin.as_ref())
-            .find(|o| o.deployment == deployment && !o.deployment_name.trim().is_empty())
-            .map(crate::origins::origin_deployment)
-    };
-    let client = catalogue_client(state);
-    futures::future::join_all(deployments.into_iter().map(|deployment| {
-        let mut client = client.clone();
-        async move {
-            if let Some(name) = on_page(&deployment) {
-                return (deployment, name);
-            }
-            let found = client
-                .search_interlinkers(ctx.call(catalogue::SearchInterlinkersRequest {
-                    origins: vec![deployment.clone()],
-                    page_size: 1,
-                    ..Default::default()
-                }))
-                .await
-                .ok()
-                .and_then(|answer| {
-                    answer
-                        .into_inner()
-                        .results
-                        .into_iter()
-                        .find_map(|r| r.interlinker?.origin)
-                })
-                .filter(|o| !o.deployment_name.trim().is_empty());
-            let name = found.as_ref().map_or_else(
-                || crate::origins::deployment_label("", &deployment),
-                crate::origins::origin_deployment,
-            );
+    deployments
+        .into_iter()
+        .map(|deployment| {
+            let label = facet
+                .and_then(|f| f.values.iter().find(|v| v.value == deployment))
+                .map_or("", |v| v.label.as_str());
+            let name = crate::origins::deployment_label(label, &deployment);
             (deployment, name)
-        }
-    }))
-    .await
+        })
+        .collect()
 }
 
 /// The origin filter's choices: this deployment's entries, then each other

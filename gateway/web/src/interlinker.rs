@@ -157,6 +157,75 @@ pub(crate) struct InterlinkerQuery {
     adopted: Option<String>,
 }
 
+/// `GET /catalogue/{id}/documents/{language}`: a genesis document the
+/// catalogue keeps, as a download. Its media type is the origin's word, so
+/// it is never rendered here: an attachment, not sniffed (and under the
+/// site's content security policy, which runs nothing but its own).
+pub(crate) async fn genesis_document(
+    state: Shared,
+    headers: HeaderMap,
+    uri: Uri,
+    Path((id, language)): Path<(String, String)>,
+) -> Response {
+    use axum::response::IntoResponse;
+    let ctx = PageCtx::new(&state, &headers, &uri, "catalogue");
+    let mut client = CatalogueServiceClient::new(state.services.catalogue.clone());
+    let document = match client
+        .get_genesis_document(ctx.call(catalogue::GetGenesisDocumentRequest {
+            name: format!("interlinkers/{id}/genesisDocuments/{language}"),
+        }))
+        .await
+    {
+        Ok(answer) => answer.into_inner(),
+        Err(status)
+            if matches!(
+                status.code(),
+                tonic::Code::NotFound | tonic::Code::InvalidArgument
+            ) =>
+        {
+            return problem_page(
+                ctx,
+                StatusCode::NOT_FOUND,
+                "not-found-title",
+                "not-found-text",
+            );
+        }
+        Err(status) => return problem(ctx, &status),
+    };
+    let media_type = axum::http::HeaderValue::from_str(&document.media_type).unwrap_or(
+        axum::http::HeaderValue::from_static("application/octet-stream"),
+    );
+    // The catalogue checked the name (no quotes, paths or controls); a
+    // name that is not plain ASCII goes as RFC 8187's `filename*` too.
+    let ascii: String = document
+        .file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii() && !c.is_ascii_control() {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded = crate::pages::form_urlencoded_component(&document.file_name).replace('+', "%20");
+    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
+    let disposition = axum::http::HeaderValue::from_str(&disposition)
+        .unwrap_or(axum::http::HeaderValue::from_static("attachment"));
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, media_type),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+            (
+                axum::http::header::X_CONTENT_TYPE_OPTIONS,
+                axum::http::HeaderValue::from_static("nosniff"),
+            ),
+        ],
+        document.content,
+    )
+        .into_response()
+}
+
 /// `GET /catalogue/{id}`.
 pub(crate) async fn interlinker_page(
     state: Shared,
@@ -367,6 +436,34 @@ async fn render(
                 })
                 .collect();
             genesis.sort_by(|a, b| a.lang.cmp(&b.lang));
+            // Documents kept here (a mirror's, an adopted copy's) take the
+            // place of links to the origin's interlinker, which trusts its
+            // own platform only.
+            if !interlinker.genesis_documents.is_empty() {
+                genesis = interlinker
+                    .genesis_documents
+                    .iter()
+                    .map(|document| Genesis {
+                        href: format!(
+                            "/catalogue/{id}/documents/{}",
+                            crate::pages::form_urlencoded_component(&document.language)
+                        ),
+                        lang: document.language.clone(),
+                        label: format!(
+                            "{} — {} ({})",
+                            language_name(&document.language),
+                            document.file_name,
+                            lang.message(
+                                "genesis-document-size",
+                                &[(
+                                    "kib",
+                                    FluentValue::from(lang.number((document.size + 1023) / 1024)),
+                                )],
+                            )
+                        ),
+                    })
+                    .collect();
+            }
             (None, genesis)
         }
         _ => (None, Vec::new()),

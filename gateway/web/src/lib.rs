@@ -274,6 +274,10 @@ pub fn router(settings: WebSettings, mut sign_in: SignIn, services: Services) ->
             get(catalogue::problem_profiles),
         )
         .route("/catalogue/{id}", get(interlinker::interlinker_page))
+        .route(
+            "/catalogue/{id}/documents/{language}",
+            get(interlinker::genesis_document),
+        )
         .route("/workspace", get(workspace::workspace))
         .route("/workspace/new", get(workspace::new_process))
         .route("/workspace/processes", post(workspace::create_process))

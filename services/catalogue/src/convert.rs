@@ -328,6 +328,8 @@ pub(crate) fn interlinker_to(row: &InterlinkerRow) -> pb::Interlinker {
         shared: f.shared,
         origin: f.origin.as_ref().map(origin_to),
         adopted_from: f.adopted_from.as_ref().map(origin_to),
+        // Read from their own table where they are shown (GetInterlinker).
+        genesis_documents: Vec::new(),
         details: f.details.as_ref().map(details_to),
     }
 }

@@ -157,6 +157,13 @@ impl CatalogueService for CatalogueApi {
         reply(self.adopt_interlinker_(r).await)
     }
 
+    async fn get_genesis_document(
+        &self,
+        r: Request<pb::GetGenesisDocumentRequest>,
+    ) -> Reply<pb::GenesisDocument> {
+        reply(self.get_genesis_document_(r).await)
+    }
+
     async fn search_interlinkers(
         &self,
         r: Request<pb::SearchInterlinkersRequest>,

@@ -194,9 +194,31 @@ impl CatalogueApi {
         request: Request<pb::GetInterlinkerRequest>,
     ) -> Result<pb::Interlinker> {
         let id = parse_name("name", "interlinkers", &request.get_ref().name)?.to_owned();
-        Ok(interlinker_to(
-            &self.visible_interlinker(&request, &id).await?,
-        ))
+        let mut interlinker = interlinker_to(&self.visible_interlinker(&request, &id).await?);
+        interlinker.genesis_documents = crate::genesis::list(&self.db, &id).await?;
+        Ok(interlinker)
+    }
+
+    pub(crate) async fn get_genesis_document_(
+        &self,
+        request: Request<pb::GetGenesisDocumentRequest>,
+    ) -> Result<pb::GenesisDocument> {
+        let name = &request.get_ref().name;
+        let bad = || {
+            Error::invalid(
+                "name",
+                "must be `interlinkers/{id}/genesisDocuments/{language}`",
+            )
+        };
+        let (interlinker, language) = name.rsplit_once("/genesisDocuments/").ok_or_else(bad)?;
+        let id = parse_name("name", "interlinkers", interlinker)?.to_owned();
+        if language.is_empty() || language.len() > 35 || language.contains('/') {
+            return Err(bad());
+        }
+        self.visible_interlinker(&request, &id).await?;
+        crate::genesis::get(&self.db, &id, language)
+            .await?
+            .ok_or_else(|| Error::NotFound(name.clone()))
     }
 
     pub(crate) async fn list_interlinkers_(
@@ -490,6 +512,7 @@ impl CatalogueApi {
             published_at: None,
         };
         store::insert_interlinker(&txn, &row).await?;
+        crate::genesis::copy(&txn, &id, &row.id).await?;
         let event = self.event(
             INTERLINKER_ADOPTED,
             &editor,
@@ -501,7 +524,9 @@ impl CatalogueApi {
             },
         )?;
         self.commit(txn, &[event]).await?;
-        Ok(interlinker_to(&row))
+        let mut adopted = interlinker_to(&row);
+        adopted.genesis_documents = crate::genesis::list(&self.db, &row.id).await?;
+        Ok(adopted)
     }
 
     pub(crate) async fn search_interlinkers_(
@@ -560,6 +585,7 @@ impl CatalogueApi {
                     values: values
                         .into_iter()
                         .map(|(value, count)| pb::FacetValue {
+                            label: page.origin_labels.get(&value).cloned().unwrap_or_default(),
                             value: convert::facet_value(field, &value),
                             count: count as i64,
                         })

@@ -7,6 +7,7 @@ mod convert;
 pub mod domain;
 pub mod error;
 pub mod events;
+pub mod genesis;
 pub mod grpc;
 mod interlinkers;
 pub mod mirrors;

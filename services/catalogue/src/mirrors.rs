@@ -45,6 +45,31 @@ fn origin_of(mirror: &federation::MirrorUpdated) -> Origin {
     }
 }
 
+/// Keeps (or, withdrawn, drops) a mirrored interlinker's genesis document
+/// (`interlinkers/{id}/genesis/{language}` at the origin). It is kept under
+/// the mirror's id whether or not the interlinker's own entry came first.
+async fn genesis_document(
+    txn: &DatabaseTransaction,
+    mirror: &federation::MirrorUpdated,
+    body: Option<&pb::GenesisDocument>,
+) -> anyhow::Result<()> {
+    let Some((interlinker, language)) = mirror.origin_name.rsplit_once("/genesis/") else {
+        anyhow::bail!("`{}` is not a genesis document's name", mirror.origin_name);
+    };
+    let id = interlink_runtime::api::mirror_id(&mirror.origin, interlinker);
+    match body {
+        Some(body) => {
+            let document = pb::GenesisDocument {
+                language: language.to_owned(),
+                ..body.clone()
+            };
+            crate::genesis::put(txn, &id, &document).await?;
+        }
+        None => crate::genesis::remove(txn, &id, language).await?,
+    }
+    Ok(())
+}
+
 /// The consumer of the federation service's mirror events (the search
 /// index catches up by its revision, as with other replicas' writes).
 #[derive(Debug, Clone)]
@@ -305,6 +330,12 @@ impl EventHandler for Mirrors {
             }
             (None, Ok(federation::EntryKind::SchemaVersion)) if mirror.withdrawn => {
                 self.schema(txn, &mirror, None).await
+            }
+            (Some(federation::mirror_updated::Body::GenesisDocument(body)), _) => {
+                genesis_document(txn, &mirror, Some(body)).await
+            }
+            (None, Ok(federation::EntryKind::GenesisDocument)) if mirror.withdrawn => {
+                genesis_document(txn, &mirror, None).await
             }
             _ => Ok(()),
         }

@@ -6,6 +6,9 @@
 //! that keeps its origin, told as `catalogue.interlinker.adopted`. Shared
 //! schemas are told with their newest version; mirrored schemas are
 //! read-only, keep every version received, and are marked when withdrawn.
+//! A mirror's genesis documents are kept with it (even when they come
+//! first), listed without bytes, read one at a time, copied on adoption and
+//! dropped when withdrawn.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -199,18 +202,25 @@ async fn a_mirror_is_read_only_found_by_origin_and_adopted(backend: Backend) {
     };
     let all = search(vec![]).await;
     assert_eq!(all.results.len(), 2);
-    let facet: Vec<(String, i64)> = all
+    let facet: Vec<(String, i64, String)> = all
         .facets
         .iter()
         .find(|f| f.field == "origin")
         .expect("an origin facet")
         .values
         .iter()
-        .map(|v| (v.value.clone(), v.count))
+        .map(|v| (v.value.clone(), v.count, v.label.clone()))
         .collect();
     assert_eq!(facet.len(), 2, "{facet:?}");
-    assert!(facet.contains(&(RIGA.to_owned(), 1)), "{facet:?}");
-    assert!(facet.contains(&("local".to_owned(), 1)), "{facet:?}");
+    // Each deployment with its name for people; this one's own without.
+    assert!(
+        facet.contains(&(RIGA.to_owned(), 1, "VARAM".to_owned())),
+        "{facet:?}"
+    );
+    assert!(
+        facet.contains(&("local".to_owned(), 1, String::new())),
+        "{facet:?}"
+    );
     let mirrored = search(vec![RIGA.into()]).await;
     let names: Vec<&str> = mirrored
         .results
@@ -636,7 +646,179 @@ async fn schemas_are_shared_and_mirrored_read_only(backend: Backend) {
     server.stop().await;
 }
 
+fn genesis(language: &str, version: i64, content: Option<&[u8]>) -> federation::MirrorUpdated {
+    federation::MirrorUpdated {
+        peer: "peers/0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2aff".into(),
+        origin: RIGA.into(),
+        origin_display_name: "VARAM".into(),
+        origin_name: format!("{GUIDE}/genesis/{language}"),
+        kind: federation::EntryKind::GenesisDocument as i32,
+        version,
+        withdrawn: content.is_none(),
+        signature: "signed.jws".into(),
+        process_document: String::new(),
+        body: content.map(|content| {
+            federation::mirror_updated::Body::GenesisDocument(pb::GenesisDocument {
+                language: language.into(),
+                media_type: "text/markdown; charset=utf-8".into(),
+                file_name: format!("guide.{language}.md"),
+                size: content.len() as i64,
+                sha256: "0".repeat(64),
+                content: content.to_vec(),
+                ..Default::default()
+            })
+        }),
+    }
+}
+
+async fn genesis_documents_stay_with_the_mirror_and_its_copy(backend: Backend) {
+    let env = TestEnv::new::<Migrator>(backend, |_| {}).await;
+    let outbox = env.outbox();
+    let index = Arc::new(SearchIndex::new().expect("index"));
+    let server = TestServer::start(env, interlink_catalogue::SERVICE_NAME, |env| {
+        let mut routes = tonic::service::RoutesBuilder::default();
+        routes.add_service(CatalogueServiceServer::new(CatalogueApi::new(
+            env.db.clone(),
+            env.outbox(),
+            index.clone(),
+        )));
+        routes
+    })
+    .await;
+    let db = server.env.db.clone();
+    let admin = server.token("admin", true);
+    let mut client = CatalogueServiceClient::new(server.channel.clone());
+    let mirrors = Mirrors::new(outbox.clone());
+    let apply = |m: federation::MirrorUpdated| {
+        let (db, mirrors, outbox) = (db.clone(), mirrors.clone(), outbox.clone());
+        async move {
+            let event = outbox
+                .envelope(NewEvent {
+                    event_type: EventType::new("federation", "mirror", "updated"),
+                    actor: service_actor("federation"),
+                    organization_id: "",
+                    aggregate_id: "x",
+                    aggregate_version: 1,
+                    payload: &m,
+                })
+                .expect("envelope");
+            let txn = db.begin().await.expect("begin");
+            mirrors.handle(&txn, &event).await.expect("handle");
+            txn.commit().await.expect("commit");
+        }
+    };
+    // A document may come before its interlinker's entry.
+    apply(genesis("lv", 1, Some("# Ceļvedis".as_bytes()))).await;
+    apply(mirror(1, Some("Guide"))).await;
+    apply(genesis("en", 1, Some(b"# Guide"))).await;
+    let name = format!(
+        "interlinkers/{}",
+        interlink_runtime::api::mirror_id(RIGA, GUIDE)
+    );
+    let shown = client
+        .get_interlinker(pb::GetInterlinkerRequest { name: name.clone() })
+        .await
+        .expect("get")
+        .into_inner();
+    let listed: Vec<(&str, &str, usize)> = shown
+        .genesis_documents
+        .iter()
+        .map(|d| (d.name.as_str(), d.file_name.as_str(), d.content.len()))
+        .collect();
+    let (en, lv) = (
+        format!("{name}/genesisDocuments/en"),
+        format!("{name}/genesisDocuments/lv"),
+    );
+    assert_eq!(
+        listed,
+        vec![
+            (en.as_str(), "guide.en.md", 0),
+            (lv.as_str(), "guide.lv.md", 0)
+        ]
+    );
+    let reader = client.clone();
+    let read = |name: String| {
+        let mut client = reader.clone();
+        async move {
+            client
+                .get_genesis_document(pb::GetGenesisDocumentRequest { name })
+                .await
+                .map(tonic::Response::into_inner)
+        }
+    };
+    // Anyone reads it, bytes and all; a newer one replaces it.
+    assert_eq!(
+        read(lv.clone()).await.expect("lv").content,
+        "# Ceļvedis".as_bytes()
+    );
+    apply(genesis("en", 2, Some(b"# Guide, again"))).await;
+    let document = read(en.clone()).await.expect("en");
+    assert_eq!(document.content, b"# Guide, again");
+    assert_eq!(document.size, 14);
+    assert_eq!(document.media_type, "text/markdown; charset=utf-8");
+    // Bad names and missing ones.
+    for (bad, code) in [
+        (format!("{name}/genesisDocuments/fr"), Code::NotFound),
+        (
+            "interlinkers/nope/genesisDocuments/en".to_owned(),
+            Code::InvalidArgument,
+        ),
+        (name.clone(), Code::InvalidArgument),
+        (format!("{name}/genesisDocuments/"), Code::InvalidArgument),
+    ] {
+        let status = read(bad.clone()).await.expect_err(&bad);
+        assert_eq!(status.code(), code, "{bad}: {status:?}");
+    }
+
+    // Adopted: the copy has its own.
+    let copy = client
+        .adopt_interlinker(with_token(
+            pb::AdoptInterlinkerRequest { name: name.clone() },
+            &admin,
+        ))
+        .await
+        .expect("adopt")
+        .into_inner();
+    assert_eq!(copy.genesis_documents.len(), 2);
+    // A draft: its editors read it, others do not see it.
+    let copied_name = format!("{}/genesisDocuments/en", copy.name);
+    let copied = client
+        .get_genesis_document(with_token(
+            pb::GetGenesisDocumentRequest {
+                name: copied_name.clone(),
+            },
+            &admin,
+        ))
+        .await
+        .expect("copied")
+        .into_inner();
+    assert_eq!(copied.content, b"# Guide, again");
+    assert_eq!(
+        read(copied_name).await.expect_err("a draft").code(),
+        Code::NotFound
+    );
+
+    // Withdrawn at the origin: dropped from the mirror; the copy keeps it.
+    apply(genesis("lv", 2, None)).await;
+    assert_eq!(
+        read(lv.clone()).await.expect_err("withdrawn").code(),
+        Code::NotFound
+    );
+    let copied = client
+        .get_interlinker(with_token(
+            pb::GetInterlinkerRequest {
+                name: copy.name.clone(),
+            },
+            &admin,
+        ))
+        .await
+        .expect("get")
+        .into_inner();
+    assert_eq!(copied.genesis_documents.len(), 2);
+}
+
 on_both_backends!(
     a_mirror_is_read_only_found_by_origin_and_adopted,
-    schemas_are_shared_and_mirrored_read_only
+    schemas_are_shared_and_mirrored_read_only,
+    genesis_documents_stay_with_the_mirror_and_its_copy
 );

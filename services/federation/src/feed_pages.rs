@@ -94,6 +94,48 @@ impl FeedPages {
     }
 }
 
+/// Paces the feed: each page served takes its share of a budget of bytes
+/// per second, reserved in arrival order (a reader waits for its turn, none
+/// is refused), so however many peers read at once the feed goes out at
+/// that rate at most.
+#[derive(Debug)]
+pub struct FeedPace {
+    bytes_per_second: u64,
+    /// When the budget is next free.
+    next_free: Mutex<Option<std::time::Instant>>,
+}
+
+impl FeedPace {
+    /// At most `bytes_per_second` (0: no limit).
+    pub fn new(bytes_per_second: u64) -> Self {
+        Self {
+            bytes_per_second,
+            next_free: Mutex::new(None),
+        }
+    }
+
+    /// How long a page of `bytes` waits for its turn from `now`, its turn
+    /// reserved.
+    pub fn reserve(&self, bytes: usize, now: std::time::Instant) -> std::time::Duration {
+        if self.bytes_per_second == 0 {
+            return std::time::Duration::ZERO;
+        }
+        let mut next_free = self.next_free.lock().unwrap_or_else(|e| e.into_inner());
+        let start = next_free.map_or(now, |free| free.max(now));
+        let takes = std::time::Duration::from_secs_f64(bytes as f64 / self.bytes_per_second as f64);
+        *next_free = Some(start + takes);
+        start - now
+    }
+
+    /// Waits for the turn of a page of `bytes`.
+    pub async fn wait(&self, bytes: usize) {
+        let wait = self.reserve(bytes, std::time::Instant::now());
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,6 +153,23 @@ mod tests {
             next_cursor: format!("c{}", seqs.last().copied().unwrap_or_default()),
             more: false,
         }
+    }
+
+    #[test]
+    fn pages_take_turns_at_the_paced_rate() {
+        let pace = FeedPace::new(1_000_000);
+        let now = std::time::Instant::now();
+        let ms = std::time::Duration::from_millis;
+        // The first goes at once; the next ones wait for the bytes before.
+        assert_eq!(pace.reserve(500_000, now), ms(0));
+        assert_eq!(pace.reserve(500_000, now), ms(500));
+        assert_eq!(pace.reserve(1_000, now), ms(1000));
+        // After a quiet while, at once again.
+        assert_eq!(pace.reserve(1_000, now + ms(5000)), ms(0));
+        // Unpaced: never waits.
+        let free = FeedPace::new(0);
+        assert_eq!(free.reserve(usize::MAX, now), ms(0));
+        assert_eq!(free.reserve(usize::MAX, now), ms(0));
     }
 
     #[test]

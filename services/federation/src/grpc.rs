@@ -14,6 +14,9 @@ use crate::store::{self, KeyRow, Kind};
 const DEFAULT_PAGE: u64 = 100;
 /// The most entries per page.
 const MAX_PAGE: u64 = 1000;
+/// The most signed bytes per page (more than one entry's worth): well
+/// under what a subscriber reads at once ([`crate::MAX_PAGE_BYTES`]).
+const PAGE_BYTES: usize = 8 << 20;
 
 /// Who this deployment is to its peers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +41,8 @@ pub struct FederationApi {
     feed_permits: std::sync::Arc<tokio::sync::Semaphore>,
     /// Pages already made, for every reader of the same page.
     feed_pages: std::sync::Arc<crate::feed_pages::FeedPages>,
+    /// The feed's pace.
+    feed_pace: std::sync::Arc<crate::feed_pages::FeedPace>,
     /// The signing key comes from `federation.signing_key_file`.
     key_from_file: bool,
 }
@@ -52,8 +57,15 @@ impl FederationApi {
             peers,
             feed_permits: std::sync::Arc::new(tokio::sync::Semaphore::new(FEED_CONCURRENCY)),
             feed_pages: std::sync::Arc::default(),
+            feed_pace: std::sync::Arc::new(crate::feed_pages::FeedPace::new(0)),
             key_from_file: false,
         }
+    }
+
+    /// Serves at most `bytes_per_second` of feed pages (0: no limit).
+    pub fn with_feed_pace(mut self, bytes_per_second: u64) -> Self {
+        self.feed_pace = std::sync::Arc::new(crate::feed_pages::FeedPace::new(bytes_per_second));
+        self
     }
 
     /// The signing key is the configured file's: rotation through the API
@@ -84,6 +96,7 @@ fn kind_to(word: &str) -> pb::EntryKind {
         Some(Kind::Interlinker) => pb::EntryKind::Interlinker,
         Some(Kind::SchemaVersion) => pb::EntryKind::SchemaVersion,
         Some(Kind::Story) => pb::EntryKind::Story,
+        Some(Kind::GenesisDocument) => pb::EntryKind::GenesisDocument,
         None => pb::EntryKind::Unspecified,
     }
 }
@@ -105,6 +118,17 @@ impl FederationApi {
         &self,
         request: &pb::ListFeedEntriesRequest,
     ) -> Result<pb::ListFeedEntriesResponse> {
+        let page = self.feed_page(request).await?;
+        self.feed_pace
+            .wait(prost::Message::encoded_len(&page))
+            .await;
+        Ok(page)
+    }
+
+    async fn feed_page(
+        &self,
+        request: &pb::ListFeedEntriesRequest,
+    ) -> Result<pb::ListFeedEntriesResponse> {
         let after = parse_cursor(&request.cursor)?;
         let limit = page_size(request.page_size, DEFAULT_PAGE, MAX_PAGE)?;
         // Any change to the feed moves its head (a changed entry is deleted
@@ -123,7 +147,17 @@ impl FederationApi {
         if let Some(page) = self.feed_pages.get(after, limit, head) {
             return Ok(page);
         }
-        let (rows, more) = store::entries(&self.db, after, limit).await?;
+        let (mut rows, mut more) = store::entries(&self.db, after, limit).await?;
+        // Entries carrying documents are large: a page ends before it would
+        // pass its byte budget (with at least one entry, so it moves).
+        let mut bytes = 0;
+        if let Some(cut) = rows.iter().position(|row| {
+            bytes += row.jws.len();
+            bytes > PAGE_BYTES
+        }) {
+            rows.truncate(cut.max(1));
+            more = true;
+        }
         let next = rows.last().map_or(after, |row| row.seq);
         let page = pb::ListFeedEntriesResponse {
             entries: rows

@@ -13,6 +13,7 @@
 pub mod configured;
 pub mod error;
 pub mod feed_pages;
+pub mod genesis;
 pub mod grpc;
 pub mod grpc_peers;
 pub mod keys;
@@ -21,6 +22,7 @@ pub mod peers;
 pub mod publisher;
 pub mod store;
 pub mod subscriber;
+pub mod work;
 
 use std::sync::Arc;
 
@@ -126,17 +128,30 @@ impl Role for FederationRole {
                 concurrency: 4,
                 ..interlink_runtime::jobs::JobsConfig::default()
             };
+            // Genesis assets are downloaded with the platform's tokens for
+            // interlinkers, as co-production's calls to them are.
+            let tokens =
+                interlink_runtime::auth::interlinker_signer(&context.config)?.map(|signer| {
+                    interlink_runtime::jobs::signed_by(
+                        Arc::new(signer),
+                        context.config.auth.admin_claim.clone(),
+                        std::time::Duration::from_secs(300),
+                    )
+                });
             let worker = interlink_runtime::jobs::Worker::with_transport(
                 db.clone(),
-                Arc::new(subscriber::Subscriber::new(
-                    context.outbox.clone(),
-                    settings,
+                Arc::new(work::FederationJobs::new(
+                    subscriber::Subscriber::new(context.outbox.clone(), settings),
+                    identity.issuer.clone(),
                 )),
-                subscriber::PeerTransport::new(
-                    jobs.timeout,
-                    federation.allow_http,
-                    MAX_PAGE_BYTES,
-                )?,
+                work::FederationTransport::new(
+                    subscriber::PeerTransport::new(
+                        jobs.timeout,
+                        federation.allow_http,
+                        MAX_PAGE_BYTES,
+                    )?,
+                    genesis::GenesisTransport::new(jobs.timeout, tokens)?,
+                ),
                 jobs,
             );
             configured::declare_peers(&db, &federation.peers, &settings).await?;
@@ -150,7 +165,8 @@ impl Role for FederationRole {
             routes.add_service(
                 FederationServiceServer::new(
                     FederationApi::new(db, identity, peers)
-                        .with_key_from_file(!federation.signing_key_file.is_empty()),
+                        .with_key_from_file(!federation.signing_key_file.is_empty())
+                        .with_feed_pace(federation.feed_bytes_per_second),
                 )
                 .max_decoding_message_size(max)
                 .max_encoding_message_size(max),

@@ -16,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(KeysAndFeed),
             Box::new(interlink_runtime::jobs::JobsMigration),
             Box::new(Peers),
+            Box::new(Genesis),
         ]
     }
 }
@@ -134,5 +135,42 @@ impl MigrationTrait for Peers {
         )
         .await?;
         Ok(())
+    }
+}
+
+struct Genesis;
+
+impl MigrationName for Genesis {
+    fn name(&self) -> &str {
+        "m0003_genesis"
+    }
+}
+
+// `genesis_software`: software interlinkers' endpoints, and whether they
+// download (from the catalogue's events). `genesis_sources`: the genesis
+// assets of shared knowledge interlinkers, one per entry of the feed they
+// become, with the last download's error.
+const GENESIS_TABLES: &str = r#"
+CREATE TABLE genesis_software (
+    name     TEXT PRIMARY KEY,
+    endpoint TEXT NOT NULL,
+    download BOOLEAN NOT NULL
+);
+CREATE TABLE genesis_sources (
+    entry       TEXT PRIMARY KEY,
+    interlinker TEXT NOT NULL,
+    language    TEXT NOT NULL,
+    uri         TEXT NOT NULL,
+    software    TEXT NOT NULL,
+    error       TEXT NOT NULL
+);
+CREATE INDEX genesis_sources_by_interlinker ON genesis_sources (interlinker);
+CREATE INDEX genesis_sources_by_software ON genesis_sources (software)
+"#;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Genesis {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        interlink_runtime::db::execute_script(manager.get_connection(), GENESIS_TABLES).await
     }
 }

@@ -19,6 +19,7 @@ const LOCAL_INTERLINKER_FIELDS: &[&str] = &[
     "ratingCount",
     "adoptionCount",
     "shared",
+    "genesisDocuments",
 ];
 
 /// The fields of a schema version that stay at home: who published it
@@ -111,12 +112,22 @@ impl Publisher {
             anyhow::bail!("an interlinker event without its interlinker");
         };
         let body = interlinker_body(&interlinker)?;
-        store::publish(
+        let changed = store::publish(
             txn,
             &self.issuer,
             Kind::Interlinker,
             &interlinker.name,
             body.as_ref(),
+        )
+        .await?;
+        // Its genesis documents follow it (a software interlinker's
+        // endpoint is kept for them).
+        crate::genesis::interlinker_changed(
+            txn,
+            &self.issuer,
+            &interlinker,
+            body.is_some(),
+            changed,
         )
         .await?;
         Ok(())

@@ -246,6 +246,8 @@ pub enum Kind {
     SchemaVersion,
     /// `stories/{id}`.
     Story,
+    /// `interlinkers/{id}/genesis/{language}`.
+    GenesisDocument,
 }
 
 impl Kind {
@@ -255,6 +257,7 @@ impl Kind {
             Kind::Interlinker => "interlinker",
             Kind::SchemaVersion => "schema_version",
             Kind::Story => "story",
+            Kind::GenesisDocument => "genesis_document",
         }
     }
 
@@ -264,6 +267,7 @@ impl Kind {
             "interlinker" => Some(Kind::Interlinker),
             "schema_version" => Some(Kind::SchemaVersion),
             "story" => Some(Kind::Story),
+            "genesis_document" => Some(Kind::GenesisDocument),
             _ => None,
         }
     }

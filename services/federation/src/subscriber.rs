@@ -580,6 +580,23 @@ fn mirror_of(
                 mirror.body = Some(pb::mirror_updated::Body::Story(story));
             }
         }
+        Kind::GenesisDocument => {
+            mirror.kind = pb::EntryKind::GenesisDocument as i32;
+            if crate::genesis::parse_entry_name(&claims.name).is_none() {
+                return Err(format!(
+                    "`{}` is not a genesis document's name",
+                    claims.name
+                ));
+            }
+            if !claims.withdrawn {
+                let body = claims.body.as_ref().ok_or("no body")?;
+                let document: crate::genesis::DocumentBody =
+                    serde_json::from_value(body.clone())
+                        .map_err(|e| format!("the genesis document: {e}"))?;
+                let document = document.document(&claims.name)?;
+                mirror.body = Some(pb::mirror_updated::Body::GenesisDocument(document));
+            }
+        }
     }
     Ok(mirror)
 }

@@ -5,7 +5,10 @@
 //! verifies it, across a key rotation; the feed pages by cursor and a
 //! subscriber resumes where it stopped. Shared schemas (their newest
 //! version) and stories (with their process's document) go out the same
-//! way, without what stays at home; mirrors never go out again.
+//! way, without what stays at home; mirrors never go out again. A shared
+//! knowledge interlinker's genesis documents are downloaded from its
+//! software interlinker with a platform token and go out as entries of
+//! their own, withdrawn with it.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -589,7 +592,222 @@ async fn schemas_and_stories_go_out_when_shared(backend: Backend) {
     zaragoza.server.stop().await;
 }
 
+/// A software interlinker: `/assets/{id}/download` answers `# Genesis
+/// {id}` as Markdown (`big`: a file too large to share), keeping the
+/// `Authorization` of each call.
+async fn fake_interlinker() -> (String, Arc<std::sync::Mutex<Vec<String>>>) {
+    use axum::extract::{Path, State};
+    use axum::response::IntoResponse;
+    type Seen = Arc<std::sync::Mutex<Vec<String>>>;
+    async fn download(
+        State(seen): State<Seen>,
+        Path(id): Path<String>,
+        headers: axum::http::HeaderMap,
+    ) -> axum::response::Response {
+        let token = headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        seen.lock().expect("seen").push(token);
+        if id == "big" {
+            let big = vec![b'x'; interlink_federation::genesis::MAX_DOCUMENT_BYTES + 1];
+            return ([("content-type", "text/plain")], big).into_response();
+        }
+        (
+            [
+                ("content-type", "text/markdown; charset=utf-8".to_owned()),
+                (
+                    "content-disposition",
+                    format!("attachment; filename=\"{id}.md\""),
+                ),
+            ],
+            format!("# Genesis {id}"),
+        )
+            .into_response()
+    }
+    let seen = Seen::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let app = axum::Router::new()
+        .route("/assets/{id}/download", axum::routing::get(download))
+        .with_state(Arc::clone(&seen));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, seen)
+}
+
+fn knowledge(
+    name: &str,
+    software: &str,
+    assets: &[(&str, String)],
+    shared: bool,
+) -> catalogue::Interlinker {
+    catalogue::Interlinker {
+        nature: catalogue::Nature::Knowledge as i32,
+        details: Some(catalogue::interlinker::Details::Knowledge(
+            catalogue::KnowledgeDetails {
+                software_interlinker: software.into(),
+                genesis_assets: assets
+                    .iter()
+                    .map(|(language, uri)| ((*language).to_owned(), uri.clone()))
+                    .collect(),
+            },
+        )),
+        ..interlinker(
+            name,
+            "Agreement",
+            shared,
+            catalogue::InterlinkerState::Published,
+        )
+    }
+}
+
+async fn genesis_documents_follow_shared_knowledge(backend: Backend) {
+    use interlink_federation::genesis::{self, DocumentBody};
+    use interlink_federation::subscriber::{PeerTransport, Subscriber};
+    use interlink_federation::work::{FederationJobs, FederationTransport};
+    const SOFTWARE: &str = "interlinkers/0190b4a2-7a3e-7cc0-9a53-5d3b1f4e2a09";
+    let zaragoza = Deployment::start(backend).await;
+    let (url, seen) = fake_interlinker().await;
+    let env = &zaragoza.server.env;
+    let tokens: interlink_runtime::jobs::TokenSource =
+        Arc::new(|subject: &str, audience: &str| Some(format!("{subject}@{audience}")));
+    let worker = interlink_runtime::jobs::Worker::with_transport(
+        env.db.clone(),
+        Arc::new(FederationJobs::new(
+            Subscriber::new(zaragoza.outbox.clone(), Default::default()),
+            ISSUER,
+        )),
+        FederationTransport::new(
+            PeerTransport::new(Duration::from_secs(5), true, 1 << 20).expect("peers"),
+            genesis::GenesisTransport::new(Duration::from_secs(5), Some(tokens)).expect("genesis"),
+        ),
+        interlink_runtime::jobs::JobsConfig {
+            poll: Duration::from_millis(50),
+            retry_initial: Duration::from_millis(50),
+            ..Default::default()
+        },
+    );
+    let stop = tokio_util::sync::CancellationToken::new();
+    tokio::spawn(worker.run(stop.clone()));
+
+    // Shared before its software interlinker is known here: the documents
+    // go out once it is (the too-large one stays at home).
+    let assets = [
+        ("en", format!("{url}/assets/en1")),
+        ("es", format!("{url}/assets/es1")),
+        ("lv", format!("{url}/assets/big")),
+    ];
+    let software = catalogue::Interlinker {
+        nature: catalogue::Nature::Software as i32,
+        details: Some(catalogue::interlinker::Details::Software(
+            catalogue::SoftwareDetails {
+                endpoint_uri: url.clone(),
+                capabilities: vec![catalogue::Capability::Download as i32],
+                ..Default::default()
+            },
+        )),
+        ..interlinker(
+            SOFTWARE,
+            "Editor",
+            false,
+            catalogue::InterlinkerState::Published,
+        )
+    };
+    zaragoza
+        .publish(&[
+            zaragoza.event(
+                "published",
+                &published(knowledge(A, SOFTWARE, &assets, true)),
+            ),
+            zaragoza.event("published", &published(software)),
+        ])
+        .await;
+    let pins = trusted(&zaragoza.keys().await.keys[0].kid, &zaragoza.keys().await);
+    let documents = |entries: &[pb::FeedEntry]| -> Vec<(String, i64, bool)> {
+        entries
+            .iter()
+            .filter(|e| e.kind == pb::EntryKind::GenesisDocument as i32)
+            .map(|e| (e.name.clone(), e.version, e.withdrawn))
+            .collect()
+    };
+    let (en, es, lv) = (
+        genesis::entry_name(A, "en"),
+        genesis::entry_name(A, "es"),
+        genesis::entry_name(A, "lv"),
+    );
+    wait_until(
+        "the documents in the feed",
+        Duration::from_secs(20),
+        || async { documents(&zaragoza.read_feed("", 100).await.0).len() == 2 },
+    )
+    .await;
+    let (entries, _) = zaragoza.read_feed("", 100).await;
+    let mut shared = documents(&entries);
+    shared.sort();
+    assert_eq!(shared, vec![(en.clone(), 1, false), (es.clone(), 1, false)]);
+    let entry = entries.iter().find(|e| e.name == en).expect("en");
+    let claims = verified(entry, &pins);
+    assert_eq!(claims.kind, "genesis_document");
+    let body: DocumentBody =
+        serde_json::from_value(claims.body.clone().expect("body")).expect("a document body");
+    let document = body.document(&en).expect("it checks");
+    assert_eq!(document.content, b"# Genesis en1");
+    assert_eq!(document.media_type, "text/markdown; charset=utf-8");
+    assert_eq!(document.file_name, "en1.md");
+    assert!(
+        seen.lock()
+            .expect("seen")
+            .iter()
+            .all(|t| *t == format!("Bearer {}@{url}", genesis::SUBJECT)),
+        "{seen:?}"
+    );
+    wait_until("the large one's error", Duration::from_secs(20), || async {
+        genesis::sources(&env.db, A)
+            .await
+            .expect("sources")
+            .iter()
+            .any(|s| s.entry == lv && s.error.contains("larger"))
+    })
+    .await;
+
+    // A language dropped: its document withdrawn; the others unchanged.
+    let fewer = [assets[0].clone(), assets[2].clone()];
+    let mut retitled = knowledge(A, SOFTWARE, &fewer, true);
+    retitled.title = text("Agreement v2");
+    zaragoza
+        .publish(&[zaragoza.event("updated", &updated(retitled, "knowledge"))])
+        .await;
+    wait_until("es withdrawn", Duration::from_secs(20), || async {
+        documents(&zaragoza.read_feed("", 100).await.0).contains(&(es.clone(), 2, true))
+    })
+    .await;
+    // Unshared: every document withdrawn with it.
+    zaragoza
+        .publish(&[zaragoza.event(
+            "updated",
+            &updated(knowledge(A, SOFTWARE, &fewer, false), "shared"),
+        )])
+        .await;
+    wait_until("all withdrawn", Duration::from_secs(20), || async {
+        let (entries, _) = zaragoza.read_feed("", 100).await;
+        let documents = documents(&entries);
+        documents.len() == 2 && documents.iter().all(|(_, _, withdrawn)| *withdrawn)
+    })
+    .await;
+    assert!(
+        genesis::sources(&env.db, A)
+            .await
+            .expect("sources")
+            .is_empty()
+    );
+    stop.cancel();
+}
+
 on_both_backends!(
     the_feed_carries_what_is_shared_signed,
-    schemas_and_stories_go_out_when_shared
+    schemas_and_stories_go_out_when_shared,
+    genesis_documents_follow_shared_knowledge
 );

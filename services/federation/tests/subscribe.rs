@@ -309,6 +309,7 @@ impl Subscription {
                         .and_then(|t| t.values.get("en").cloned())
                         .unwrap_or_default(),
                     Some(pb::mirror_updated::Body::Story(s)) => s.title.clone(),
+                    Some(pb::mirror_updated::Body::GenesisDocument(d)) => d.file_name.clone(),
                     None => String::new(),
                 };
                 (m.origin_name, m.version, m.withdrawn, title)
@@ -565,6 +566,52 @@ async fn a_subscription_imports_verified_entries_only(backend: Backend) {
         "{reasons:?}"
     );
 
+    // A genesis document arrives with its bytes; one whose bytes are not
+    // the ones its entry states is refused.
+    {
+        use interlink_federation::genesis::{DocumentBody, entry_name};
+        let interlinker = interlinker_name(1);
+        let good = DocumentBody::new(
+            &interlinker,
+            "lv",
+            "text/markdown",
+            "celvedis.md",
+            "# Ceļvedis".as_bytes(),
+        );
+        let mut tampered =
+            DocumentBody::new(&interlinker, "en", "text/markdown", "guide.md", b"# Guide");
+        tampered.content = "IyBHdWlkZSE=".into();
+        let mut origin = sub.origin.lock().expect("origin");
+        origin.put_entry(
+            &entry_name(&interlinker, "lv"),
+            "genesis_document",
+            1,
+            serde_json::to_value(good).expect("json"),
+        );
+        origin.put_entry(
+            &entry_name(&interlinker, "en"),
+            "genesis_document",
+            1,
+            serde_json::to_value(tampered).expect("json"),
+        );
+    }
+    let told = sub.wait_told("the genesis document", 9).await;
+    assert_eq!(
+        told[8],
+        (
+            format!("{}/genesis/lv", interlinker_name(1)),
+            1,
+            false,
+            "celvedis.md".to_owned()
+        )
+    );
+    wait_until(
+        "the tampered document refused",
+        Duration::from_secs(30),
+        || async { sub.peer(&peer.name).await.refused_count == 4 },
+    )
+    .await;
+
     // An endorsed rotation is followed; a key nobody endorsed stops the
     // read before its entry, and what follows waits.
     {
@@ -572,8 +619,8 @@ async fn a_subscription_imports_verified_entries_only(backend: Backend) {
         origin.rotate(true);
         origin.put(6, 1, Some("Endorsed"));
     }
-    let told = sub.wait_told("the entry of the endorsed key", 9).await;
-    assert_eq!(told[8].3, "Endorsed");
+    let told = sub.wait_told("the entry of the endorsed key", 10).await;
+    assert_eq!(told[9].3, "Endorsed");
     {
         let mut origin = sub.origin.lock().expect("origin");
         origin.rotate(false);
@@ -586,7 +633,7 @@ async fn a_subscription_imports_verified_entries_only(backend: Backend) {
     )
     .await;
     tokio::time::sleep(Duration::from_millis(600)).await;
-    assert_eq!(sub.told().await.len(), 9);
+    assert_eq!(sub.told().await.len(), 10);
     assert_eq!(sub.peer(&peer.name).await.trusted_keys.len(), 2);
 
     // A feed that says more follow but moves nothing is not read in a

@@ -243,6 +243,11 @@ pub struct FederationConfig {
     /// service trusts each one (found by its feed URL), or sets its pinned
     /// keys and name to these. Peers added through the API are left alone.
     pub peers: std::collections::BTreeMap<String, PeerConfig>,
+    /// The most bytes of feed pages each replica serves per second (0: no
+    /// limit). Peers' reads are replication, not people waiting: paced,
+    /// fifty peers reading the whole feed at once leave the deployment's
+    /// own API its cores.
+    pub feed_bytes_per_second: u64,
 }
 
 /// A peer declared in configuration (`federation.peers.<label>`), checked
@@ -271,6 +276,7 @@ impl Default for FederationConfig {
             page_size: 500,
             signing_key_file: String::new(),
             peers: std::collections::BTreeMap::new(),
+            feed_bytes_per_second: 32 << 20,
         }
     }
 }

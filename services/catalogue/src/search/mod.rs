@@ -116,6 +116,13 @@ impl Entry {
             sort_title,
             facets: Default::default(),
         };
+        if let Some(origin) = &entry.row.fields.origin
+            && !origin.deployment_name.is_empty()
+        {
+            interner
+                .origin_labels
+                .insert(origin.deployment.clone(), origin.deployment_name.clone());
+        }
         for (facet, ids) in entry.facets.iter_mut().enumerate() {
             *ids = facet_values(&entry.row, &entry.targets, facet)
                 .into_iter()
@@ -131,6 +138,8 @@ impl Entry {
 struct Interner {
     names: [Vec<String>; FACETS.len()],
     ids: [HashMap<String, u32>; FACETS.len()],
+    /// Each origin's name for people, as its newest indexed mirror says.
+    origin_labels: HashMap<String, String>,
 }
 
 impl Interner {
@@ -262,6 +271,8 @@ pub struct SearchPage {
     /// most frequent first. Each field's counts apply every filter but its
     /// own, so they say what choosing another value would give.
     pub facets: Vec<(&'static str, Vec<(String, u64)>)>,
+    /// The names for people of the origins in the `origin` facet.
+    pub origin_labels: HashMap<String, String>,
 }
 
 /// A published interlinker recommended for a task.
@@ -283,6 +294,7 @@ struct Snapshot {
     entries: Vec<Option<Arc<Entry>>>,
     slots: HashMap<String, u64>,
     facet_names: [Vec<String>; FACETS.len()],
+    origin_labels: HashMap<String, String>,
     published: usize,
     /// The published entries' slots in id order, for listing pages.
     by_id: Vec<u64>,
@@ -374,6 +386,7 @@ impl SearchIndex {
             entries: Vec::new(),
             slots: HashMap::new(),
             facet_names: Default::default(),
+            origin_labels: HashMap::new(),
             published: 0,
             by_id: Vec::new(),
         };
@@ -456,6 +469,7 @@ impl SearchIndex {
                 entries: w.entries.clone(),
                 slots: w.slots.clone(),
                 facet_names: w.interner.names.clone(),
+                origin_labels: w.interner.origin_labels.clone(),
                 published: by_id.len(),
                 by_id,
             };
@@ -618,7 +632,7 @@ impl SearchIndex {
         }
         hits.sort_unstable_by(order);
         let hits = hits.into_iter().skip(offset).take(limit).collect();
-        let facets = FACETS
+        let facets: Vec<(&'static str, Vec<(String, u64)>)> = FACETS
             .iter()
             .zip(counts)
             .enumerate()
@@ -634,10 +648,20 @@ impl SearchIndex {
                 (*name, values)
             })
             .collect();
+        let origin_labels = facets
+            .iter()
+            .filter(|(name, _)| *name == "origin")
+            .flat_map(|(_, values)| values)
+            .filter_map(|(origin, _)| {
+                let label = snapshot.origin_labels.get(origin)?;
+                Some((origin.clone(), label.clone()))
+            })
+            .collect();
         Ok(SearchPage {
             hits,
             total,
             facets,
+            origin_labels,
         })
     }
 

@@ -1,6 +1,6 @@
 //! The catalogue database's migrations.
 
-use sea_orm::DbErr;
+use sea_orm::{ConnectionTrait, DbErr};
 use sea_orm_migration::{MigrationName, MigrationTrait, MigratorTrait, SchemaManager, async_trait};
 
 /// Every migration of the catalogue database, in order.
@@ -15,6 +15,7 @@ impl MigratorTrait for Migrator {
             Box::new(interlink_runtime::events::IdempotencyMigration),
             Box::new(interlink_runtime::events::IdempotencyDigestMigration),
             Box::new(SchemaSharing),
+            Box::new(GenesisDocuments),
         ]
     }
 }
@@ -131,5 +132,40 @@ ALTER TABLE schema_versions ADD COLUMN origin TEXT NOT NULL DEFAULT ''
 impl MigrationTrait for SchemaSharing {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         interlink_runtime::db::execute_script(manager.get_connection(), SCHEMA_SHARING).await
+    }
+}
+
+struct GenesisDocuments;
+
+impl MigrationName for GenesisDocuments {
+    fn name(&self) -> &str {
+        "m0003_genesis_documents"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for GenesisDocuments {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        // The genesis documents of mirrored (and adopted) knowledge
+        // interlinkers, one per language, with their bytes.
+        let db = manager.get_connection();
+        let bytes = match db.get_database_backend() {
+            sea_orm::DbBackend::Postgres => "BYTEA",
+            _ => "BLOB",
+        };
+        db.execute_unprepared(&format!(
+            "CREATE TABLE genesis_documents ( \
+                interlinker_id TEXT NOT NULL, \
+                language       TEXT NOT NULL, \
+                media_type     TEXT NOT NULL, \
+                file_name      TEXT NOT NULL, \
+                size           BIGINT NOT NULL, \
+                sha256         TEXT NOT NULL, \
+                content        {bytes} NOT NULL, \
+                updated_at     BIGINT NOT NULL, \
+                PRIMARY KEY (interlinker_id, language))"
+        ))
+        .await?;
+        Ok(())
     }
 }
