@@ -69,6 +69,10 @@ impl LargeAnswers {
         }
         // The JSON is about as large as the answer: count both.
         let cost = answer.len() * 3;
+        if cost > BUDGET_BYTES {
+            // Never kept: made for this caller alone.
+            return Slot::default();
+        }
         while *bytes + cost > BUDGET_BYTES {
             let Some(gone) = kept.pop_front() else { break };
             *bytes -= gone.answer.len() * 3;

@@ -26,6 +26,9 @@ pub enum Error {
     /// A token is required.
     #[error("a bearer token is required")]
     Unauthenticated,
+    /// Too busy now: try again in a moment.
+    #[error("{0}")]
+    Busy(String),
     /// The database failed.
     #[error(transparent)]
     Store(#[from] sea_orm::DbErr),
@@ -66,6 +69,7 @@ impl From<Error> for Status {
             Error::AlreadyExists(message) => ErrorCode::AlreadyExists.status(message),
             Error::Precondition(message) => ErrorCode::FailedPrecondition.status(message),
             Error::Denied(message) => ErrorCode::PermissionDenied.status(message),
+            Error::Busy(message) => ErrorCode::Unavailable.status(message),
             Error::Unauthenticated => {
                 ErrorCode::Unauthenticated.status("a bearer token is required")
             }

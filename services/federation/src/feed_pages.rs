@@ -4,13 +4,14 @@
 //! one does and the deployment's own API keeps its cores.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use interlink_proto::federation::v1 as pb;
-use prost::Message;
 
 /// The most bytes of pages kept; past it the oldest page goes first.
 const BUDGET_BYTES: usize = 64 << 20;
+/// The longest a reader waits for its turn; later ones are refused.
+pub const MAX_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Pages by (cursor's sequence, page size), all made at one feed head.
 #[derive(Debug, Default)]
@@ -31,14 +32,20 @@ struct Pages {
 
 #[derive(Debug)]
 struct Kept {
-    page: pb::ListFeedEntriesResponse,
+    page: Arc<pb::ListFeedEntriesResponse>,
     bytes: usize,
     made: u64,
 }
 
 impl FeedPages {
-    /// The page after `after` of `limit` entries made at `head`, if kept.
-    pub fn get(&self, after: i64, limit: u64, head: i64) -> Option<pb::ListFeedEntriesResponse> {
+    /// The page after `after` of `limit` entries made at `head`, if kept,
+    /// with its encoded size.
+    pub fn get(
+        &self,
+        after: i64,
+        limit: u64,
+        head: i64,
+    ) -> Option<(Arc<pb::ListFeedEntriesResponse>, usize)> {
         let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         if inner.head != head {
             return None;
@@ -46,13 +53,20 @@ impl FeedPages {
         inner
             .pages
             .get(&(after, limit))
-            .map(|kept| kept.page.clone())
+            .map(|kept| (Arc::clone(&kept.page), kept.bytes))
     }
 
-    /// Keeps `page`, made at `head`. Pages of an older head are dropped;
-    /// a page made at an older head than those kept is not kept.
-    pub fn put(&self, after: i64, limit: u64, head: i64, page: &pb::ListFeedEntriesResponse) {
-        let bytes = page.encoded_len();
+    /// Keeps `page` (of `bytes` encoded), made at `head`. Pages of an older
+    /// head are dropped; a page made at an older head than those kept is
+    /// not kept.
+    pub fn put(
+        &self,
+        after: i64,
+        limit: u64,
+        head: i64,
+        page: &Arc<pb::ListFeedEntriesResponse>,
+        bytes: usize,
+    ) {
         if bytes > BUDGET_BYTES {
             return;
         }
@@ -83,7 +97,7 @@ impl FeedPages {
         if let Some(replaced) = inner.pages.insert(
             (after, limit),
             Kept {
-                page: page.clone(),
+                page: Arc::clone(page),
                 bytes,
                 made,
             },
@@ -95,9 +109,10 @@ impl FeedPages {
 }
 
 /// Paces the feed: each page served takes its share of a budget of bytes
-/// per second, reserved in arrival order (a reader waits for its turn, none
-/// is refused), so however many peers read at once the feed goes out at
-/// that rate at most.
+/// per second, reserved in arrival order (a reader waits for its turn), so
+/// however many peers read at once the feed goes out at that rate at most.
+/// A reader whose turn is further than [`MAX_WAIT`] away is refused (and
+/// reserves nothing): the queue, and what waits in it, stays bounded.
 #[derive(Debug)]
 pub struct FeedPace {
     bytes_per_second: u64,
@@ -115,23 +130,32 @@ impl FeedPace {
     }
 
     /// How long a page of `bytes` waits for its turn from `now`, its turn
-    /// reserved.
-    pub fn reserve(&self, bytes: usize, now: std::time::Instant) -> std::time::Duration {
+    /// reserved; `None` (nothing reserved) when that is over [`MAX_WAIT`].
+    pub fn reserve(&self, bytes: usize, now: std::time::Instant) -> Option<std::time::Duration> {
         if self.bytes_per_second == 0 {
-            return std::time::Duration::ZERO;
+            return Some(std::time::Duration::ZERO);
         }
         let mut next_free = self.next_free.lock().unwrap_or_else(|e| e.into_inner());
         let start = next_free.map_or(now, |free| free.max(now));
+        let wait = start - now;
+        if wait > MAX_WAIT {
+            return None;
+        }
         let takes = std::time::Duration::from_secs_f64(bytes as f64 / self.bytes_per_second as f64);
         *next_free = Some(start + takes);
-        start - now
+        Some(wait)
     }
 
-    /// Waits for the turn of a page of `bytes`.
-    pub async fn wait(&self, bytes: usize) {
-        let wait = self.reserve(bytes, std::time::Instant::now());
-        if !wait.is_zero() {
-            tokio::time::sleep(wait).await;
+    /// Waits for the turn of a page of `bytes`; `false` when refused.
+    pub async fn wait(&self, bytes: usize) -> bool {
+        match self.reserve(bytes, std::time::Instant::now()) {
+            None => false,
+            Some(wait) => {
+                if !wait.is_zero() {
+                    tokio::time::sleep(wait).await;
+                }
+                true
+            }
         }
     }
 }
@@ -139,6 +163,7 @@ impl FeedPace {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use prost::Message;
 
     fn page(seqs: &[i64]) -> pb::ListFeedEntriesResponse {
         pb::ListFeedEntriesResponse {
@@ -155,29 +180,57 @@ mod tests {
         }
     }
 
+    fn put(
+        pages: &FeedPages,
+        after: i64,
+        limit: u64,
+        head: i64,
+        page: pb::ListFeedEntriesResponse,
+    ) {
+        let bytes = page.encoded_len();
+        pages.put(after, limit, head, &Arc::new(page), bytes);
+    }
+
+    fn got(
+        pages: &FeedPages,
+        after: i64,
+        limit: u64,
+        head: i64,
+    ) -> Option<pb::ListFeedEntriesResponse> {
+        pages.get(after, limit, head).map(|(page, bytes)| {
+            assert_eq!(bytes, page.encoded_len());
+            (*page).clone()
+        })
+    }
+
     #[test]
     fn pages_take_turns_at_the_paced_rate() {
         let pace = FeedPace::new(1_000_000);
         let now = std::time::Instant::now();
         let ms = std::time::Duration::from_millis;
         // The first goes at once; the next ones wait for the bytes before.
-        assert_eq!(pace.reserve(500_000, now), ms(0));
-        assert_eq!(pace.reserve(500_000, now), ms(500));
-        assert_eq!(pace.reserve(1_000, now), ms(1000));
+        assert_eq!(pace.reserve(500_000, now), Some(ms(0)));
+        assert_eq!(pace.reserve(500_000, now), Some(ms(500)));
+        assert_eq!(pace.reserve(1_000, now), Some(ms(1000)));
         // After a quiet while, at once again.
-        assert_eq!(pace.reserve(1_000, now + ms(5000)), ms(0));
+        assert_eq!(pace.reserve(1_000, now + ms(5000)), Some(ms(0)));
+        // A turn beyond the longest wait is refused and reserves nothing.
+        assert_eq!(pace.reserve(6_000_000, now + ms(5000)), Some(ms(1)));
+        assert_eq!(pace.reserve(1, now + ms(5000)), None);
+        assert_eq!(pace.reserve(1, now + ms(5000)), None);
+        assert_eq!(pace.reserve(1, now + ms(6001)), Some(MAX_WAIT));
         // Unpaced: never waits.
         let free = FeedPace::new(0);
-        assert_eq!(free.reserve(usize::MAX, now), ms(0));
-        assert_eq!(free.reserve(usize::MAX, now), ms(0));
+        assert_eq!(free.reserve(usize::MAX, now), Some(ms(0)));
+        assert_eq!(free.reserve(usize::MAX, now), Some(ms(0)));
     }
 
     #[test]
     fn a_page_is_served_while_the_head_stays() {
         let pages = FeedPages::default();
         assert_eq!(pages.get(0, 2, 3), None);
-        pages.put(0, 2, 3, &page(&[1, 2]));
-        assert_eq!(pages.get(0, 2, 3), Some(page(&[1, 2])));
+        put(&pages, 0, 2, 3, page(&[1, 2]));
+        assert_eq!(got(&pages, 0, 2, 3), Some(page(&[1, 2])));
         // Another size or cursor is another page.
         assert_eq!(pages.get(0, 3, 3), None);
         assert_eq!(pages.get(1, 2, 3), None);
@@ -188,13 +241,13 @@ mod tests {
     #[test]
     fn a_new_head_drops_the_old_pages_and_an_old_one_is_not_kept() {
         let pages = FeedPages::default();
-        pages.put(0, 2, 3, &page(&[1, 2]));
-        pages.put(2, 2, 5, &page(&[4, 5]));
-        assert_eq!(pages.get(0, 2, 3), None);
-        assert_eq!(pages.get(2, 2, 5), Some(page(&[4, 5])));
-        pages.put(0, 2, 3, &page(&[1, 2]));
-        assert_eq!(pages.get(0, 2, 3), None);
-        assert_eq!(pages.get(2, 2, 5), Some(page(&[4, 5])));
+        put(&pages, 0, 2, 3, page(&[1, 2]));
+        put(&pages, 2, 2, 5, page(&[4, 5]));
+        assert_eq!(got(&pages, 0, 2, 3), None);
+        assert_eq!(got(&pages, 2, 2, 5), Some(page(&[4, 5])));
+        put(&pages, 0, 2, 3, page(&[1, 2]));
+        assert_eq!(got(&pages, 0, 2, 3), None);
+        assert_eq!(got(&pages, 2, 2, 5), Some(page(&[4, 5])));
     }
 
     #[test]
@@ -208,11 +261,11 @@ mod tests {
             ..Default::default()
         };
         for after in 0..4 {
-            pages.put(after, 1, 9, &big);
+            put(&pages, after, 1, 9, big.clone());
         }
-        assert_eq!(pages.get(0, 1, 9), None, "the oldest went");
+        assert_eq!(got(&pages, 0, 1, 9), None, "the oldest went");
         for after in 1..4 {
-            assert!(pages.get(after, 1, 9).is_some(), "page {after} is kept");
+            assert!(got(&pages, after, 1, 9).is_some(), "page {after} is kept");
         }
         // Too large for the budget at all: never kept.
         let huge = pb::ListFeedEntriesResponse {
@@ -222,7 +275,7 @@ mod tests {
             }],
             ..Default::default()
         };
-        pages.put(7, 1, 9, &huge);
-        assert_eq!(pages.get(7, 1, 9), None);
+        put(&pages, 7, 1, 9, huge);
+        assert_eq!(got(&pages, 7, 1, 9), None);
     }
 }

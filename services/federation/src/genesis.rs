@@ -259,13 +259,31 @@ async fn download_endpoint(
     row.map(|row| row.try_get("", "endpoint")).transpose()
 }
 
-/// The download of `source` from the interlinker at `endpoint`.
-fn download_job(source: &SourceRow, endpoint: &str) -> NewJob {
+/// Where `uri`, a genesis asset of the software interlinker at
+/// `endpoint`, downloads from: `{uri}/download`, when `uri` is one of that
+/// interlinker's assets (`{endpoint}/assets/…`, no query, fragment or dot
+/// segments), as co-production clones only from there. The platform's
+/// token for that interlinker goes nowhere else.
+pub fn download_url(uri: &str, endpoint: &str) -> Option<String> {
+    let prefix = format!("{}/assets/", endpoint.trim_end_matches('/'));
+    let rest = uri.trim_end_matches('/').strip_prefix(&prefix)?;
+    let plain = !endpoint.is_empty()
+        && (endpoint.starts_with("https://") || endpoint.starts_with("http://"))
+        && !rest.is_empty()
+        && !rest.contains(['?', '#', '\\', '%'])
+        && rest
+            .split('/')
+            .all(|segment| !segment.is_empty() && segment != "." && segment != "..");
+    plain.then(|| format!("{}/download", uri.trim_end_matches('/')))
+}
+
+/// The download of `source` from the interlinker at `endpoint`, at `url`.
+fn download_job(source: &SourceRow, endpoint: &str, url: String) -> NewJob {
     NewJob {
         kind: GENESIS_JOB.into(),
         reference: source.entry.clone(),
         method: "GET".into(),
-        url: format!("{}/download", source.uri.trim_end_matches('/')),
+        url,
         body: None,
         idempotency_key: uuid::Uuid::now_v7().to_string(),
         subject: SUBJECT.into(),
@@ -273,10 +291,41 @@ fn download_job(source: &SourceRow, endpoint: &str) -> NewJob {
     }
 }
 
-async fn enqueue(txn: &impl ConnectionTrait, source: &SourceRow) -> Result<(), DbErr> {
-    if let Some(endpoint) = download_endpoint(txn, &source.software).await? {
-        jobs::enqueue(txn, &download_job(source, &endpoint)).await?;
+/// Downloads `source` again, if its software interlinker downloads and
+/// the asset is one of its own; else withdraws what the feed has of it,
+/// saying why. The source keeps the job, so only the newest one counts.
+async fn enqueue(
+    txn: &impl ConnectionTrait,
+    issuer: &str,
+    source: &SourceRow,
+) -> Result<(), DbErr> {
+    let endpoint = download_endpoint(txn, &source.software).await?;
+    let planned = endpoint
+        .as_deref()
+        .map(|endpoint| (endpoint, download_url(&source.uri, endpoint)));
+    let (job_id, error) = match planned {
+        Some((endpoint, Some(url))) => {
+            let id = jobs::enqueue(txn, &download_job(source, endpoint, url)).await?;
+            (id.to_string(), String::new())
+        }
+        Some((_, None)) => (
+            String::new(),
+            "the genesis asset is not one of its software interlinker's assets".to_owned(),
+        ),
+        None => (
+            String::new(),
+            "its software interlinker is unknown here or does not download".to_owned(),
+        ),
+    };
+    if job_id.is_empty() {
+        store::publish(txn, issuer, Kind::GenesisDocument, &source.entry, None).await?;
     }
+    txn.execute_raw(statement(
+        txn,
+        "UPDATE genesis_sources SET job_id = $2, error = $3 WHERE entry = $1",
+        [source.entry.clone().into(), job_id.into(), error.into()],
+    ))
+    .await?;
     Ok(())
 }
 
@@ -293,7 +342,7 @@ pub async fn interlinker_changed(
     changed: bool,
 ) -> Result<(), DbErr> {
     if let Some(catalogue::interlinker::Details::Software(software)) = &interlinker.details {
-        return software_changed(txn, &interlinker.name, software).await;
+        return software_changed(txn, issuer, &interlinker.name, software).await;
     }
     let mut wanted = BTreeMap::new();
     if let Some(catalogue::interlinker::Details::Knowledge(knowledge)) = &interlinker.details
@@ -344,8 +393,8 @@ pub async fn interlinker_changed(
         .await?;
         txn.execute_raw(statement(
             txn,
-            "INSERT INTO genesis_sources (entry, interlinker, language, uri, software, error) \
-             VALUES ($1, $2, $3, $4, $5, '')",
+            "INSERT INTO genesis_sources (entry, interlinker, language, uri, software, error, \
+             job_id) VALUES ($1, $2, $3, $4, $5, '', '')",
             [
                 new.entry.clone().into(),
                 new.interlinker.clone().into(),
@@ -355,13 +404,14 @@ pub async fn interlinker_changed(
             ],
         ))
         .await?;
-        enqueue(txn, &new).await?;
+        enqueue(txn, issuer, &new).await?;
     }
     Ok(())
 }
 
 async fn software_changed(
     txn: &impl ConnectionTrait,
+    issuer: &str,
     name: &str,
     software: &catalogue::SoftwareDetails,
 ) -> Result<(), DbErr> {
@@ -399,20 +449,19 @@ async fn software_changed(
         [name.into(), endpoint.into(), download.into()],
     ))
     .await?;
-    if download {
-        // Documents it edits that were shared before it was known here (or
-        // while it did not download) go out now.
-        let rows = txn
-            .query_all_raw(statement(
-                txn,
-                "SELECT entry, interlinker, language, uri, software, error FROM genesis_sources \
-                 WHERE software = $1",
-                [name.into()],
-            ))
-            .await?;
-        for row in &rows {
-            enqueue(txn, &source_of(row)?).await?;
-        }
+    // The documents it edits go out now (shared before it was known here,
+    // or while it did not download), from where it now is; or, when it no
+    // longer downloads, are withdrawn.
+    let rows = txn
+        .query_all_raw(statement(
+            txn,
+            "SELECT entry, interlinker, language, uri, software, error FROM genesis_sources \
+             WHERE software = $1",
+            [name.into()],
+        ))
+        .await?;
+    for row in &rows {
+        enqueue(txn, issuer, &source_of(row)?).await?;
     }
     Ok(())
 }
@@ -436,12 +485,12 @@ pub async fn downloaded(
     job: &Job,
     body: &str,
 ) -> anyhow::Result<()> {
-    let Some(source) = source(txn, &job.call.reference).await? else {
+    // The feed's lock first: a change of the interlinker (which drops or
+    // replaces the source under it) is then wholly before or after this.
+    store::lock(txn, "feed").await?;
+    let Some(source) = current_source(txn, job).await? else {
         return Ok(());
     };
-    if download_job(&source, "").url != job.call.url {
-        return Ok(());
-    }
     let downloaded: Downloaded = serde_json::from_str(body)?;
     let content = base64::engine::general_purpose::STANDARD.decode(&downloaded.content)?;
     let document = DocumentBody::new(
@@ -471,8 +520,25 @@ pub async fn download_failed(
     job: &Job,
     reason: &str,
 ) -> anyhow::Result<()> {
+    if current_source(txn, job).await?.is_none() {
+        return Ok(());
+    }
     tracing::warn!(entry = %job.call.reference, reason, "a genesis document could not be downloaded");
     set_error(txn, &job.call.reference, reason).await
+}
+
+/// The source `job` downloads, while `job` is its newest download (a
+/// source dropped, moved or downloaded again since makes it stale).
+async fn current_source(txn: &impl ConnectionTrait, job: &Job) -> Result<Option<SourceRow>, DbErr> {
+    let row = txn
+        .query_one_raw(statement(
+            txn,
+            "SELECT entry, interlinker, language, uri, software, error FROM genesis_sources \
+             WHERE entry = $1 AND job_id = $2",
+            [job.call.reference.clone().into(), job.id.to_string().into()],
+        ))
+        .await?;
+    row.as_ref().map(source_of).transpose()
 }
 
 async fn set_error(txn: &impl ConnectionTrait, entry: &str, reason: &str) -> anyhow::Result<()> {
@@ -663,6 +729,37 @@ mod tests {
             &vec![b'x'; MAX_DOCUMENT_BYTES + 1],
         );
         assert!(large.document(&entry).unwrap_err().contains("larger"));
+    }
+
+    #[test]
+    fn only_the_software_interlinkers_own_assets_download() {
+        let endpoint = "https://docs.example.org";
+        assert_eq!(
+            download_url("https://docs.example.org/assets/g1", endpoint).as_deref(),
+            Some("https://docs.example.org/assets/g1/download")
+        );
+        assert_eq!(
+            download_url(
+                "https://docs.example.org/assets/g1/",
+                "https://docs.example.org/"
+            )
+            .as_deref(),
+            Some("https://docs.example.org/assets/g1/download")
+        );
+        for elsewhere in [
+            "http://169.254.169.254/latest/meta-data#",
+            "https://evil.example/assets/g1",
+            "https://docs.example.org.evil.example/assets/g1",
+            "https://docs.example.org/assets/",
+            "https://docs.example.org/assets/../admin",
+            "https://docs.example.org/assets/g1?x=1",
+            "https://docs.example.org/assets/g1#x",
+            "https://docs.example.org/assets/%2e%2e/admin",
+            "https://docs.example.org/other/g1",
+        ] {
+            assert_eq!(download_url(elsewhere, endpoint), None, "{elsewhere}");
+        }
+        assert_eq!(download_url("/assets/g1", ""), None);
     }
 
     #[test]

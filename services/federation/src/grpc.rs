@@ -118,17 +118,21 @@ impl FederationApi {
         &self,
         request: &pb::ListFeedEntriesRequest,
     ) -> Result<pb::ListFeedEntriesResponse> {
-        let page = self.feed_page(request).await?;
-        self.feed_pace
-            .wait(prost::Message::encoded_len(&page))
-            .await;
-        Ok(page)
+        let (page, bytes) = self.feed_page(request).await?;
+        // Paced before it is copied out: a reader waiting for its turn
+        // holds the one page every reader shares.
+        if !self.feed_pace.wait(bytes).await {
+            return Err(Error::Busy(
+                "the feed is serving many peers: try again in a moment".into(),
+            ));
+        }
+        Ok(std::sync::Arc::unwrap_or_clone(page))
     }
 
     async fn feed_page(
         &self,
         request: &pb::ListFeedEntriesRequest,
-    ) -> Result<pb::ListFeedEntriesResponse> {
+    ) -> Result<(std::sync::Arc<pb::ListFeedEntriesResponse>, usize)> {
         let after = parse_cursor(&request.cursor)?;
         let limit = page_size(request.page_size, DEFAULT_PAGE, MAX_PAGE)?;
         // Any change to the feed moves its head (a changed entry is deleted
@@ -175,13 +179,15 @@ impl FederationApi {
             next_cursor: format!("c{next}"),
             more,
         };
+        let page = std::sync::Arc::new(page);
+        let bytes = prost::Message::encoded_len(&*page);
         // Rows read after `head` was: if the feed moved in between, the
         // page may hold the newer rows; it is kept only under `head` when
         // the feed still ends there.
         if store::head(&self.db).await? == head {
-            self.feed_pages.put(after, limit, head, &page);
+            self.feed_pages.put(after, limit, head, &page, bytes);
         }
-        Ok(page)
+        Ok((page, bytes))
     }
 }
 

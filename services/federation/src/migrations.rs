@@ -149,7 +149,7 @@ impl MigrationName for Genesis {
 // `genesis_software`: software interlinkers' endpoints, and whether they
 // download (from the catalogue's events). `genesis_sources`: the genesis
 // assets of shared knowledge interlinkers, one per entry of the feed they
-// become, with the last download's error.
+// become, with the newest download's job and the last one's error.
 const GENESIS_TABLES: &str = r#"
 CREATE TABLE genesis_software (
     name     TEXT PRIMARY KEY,
@@ -162,7 +162,8 @@ CREATE TABLE genesis_sources (
     language    TEXT NOT NULL,
     uri         TEXT NOT NULL,
     software    TEXT NOT NULL,
-    error       TEXT NOT NULL
+    error       TEXT NOT NULL,
+    job_id      TEXT NOT NULL
 );
 CREATE INDEX genesis_sources_by_interlinker ON genesis_sources (interlinker);
 CREATE INDEX genesis_sources_by_software ON genesis_sources (software)

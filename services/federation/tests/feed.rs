@@ -722,7 +722,7 @@ async fn genesis_documents_follow_shared_knowledge(backend: Backend) {
                 "published",
                 &published(knowledge(A, SOFTWARE, &assets, true)),
             ),
-            zaragoza.event("published", &published(software)),
+            zaragoza.event("published", &published(software.clone())),
         ])
         .await;
     let pins = trusted(&zaragoza.keys().await.keys[0].kid, &zaragoza.keys().await);
@@ -784,6 +784,42 @@ async fn genesis_documents_follow_shared_knowledge(backend: Backend) {
         documents(&zaragoza.read_feed("", 100).await.0).contains(&(es.clone(), 2, true))
     })
     .await;
+    // An asset that is not its software interlinker's own is never asked
+    // for (the platform's token for it goes nowhere else).
+    zaragoza
+        .publish(&[zaragoza.event(
+            "published",
+            &published(knowledge(
+                B,
+                SOFTWARE,
+                &[("en", "http://169.254.169.254/latest/meta-data#".to_owned())],
+                true,
+            )),
+        )])
+        .await;
+    let sources = genesis::sources(&env.db, B).await.expect("sources");
+    assert_eq!(sources.len(), 1);
+    assert!(sources[0].error.contains("not one of"), "{sources:?}");
+    assert!(
+        !documents(&zaragoza.read_feed("", 100).await.0)
+            .iter()
+            .any(|(name, ..)| name.starts_with(B)),
+        "nothing of B in the feed"
+    );
+
+    // Its software interlinker no longer downloads: its documents go.
+    let mut no_download = software.clone();
+    if let Some(catalogue::interlinker::Details::Software(details)) = &mut no_download.details {
+        details.capabilities.clear();
+    }
+    zaragoza
+        .publish(&[zaragoza.event("updated", &updated(no_download, "capabilities"))])
+        .await;
+    wait_until("en withdrawn", Duration::from_secs(20), || async {
+        documents(&zaragoza.read_feed("", 100).await.0).contains(&(en.clone(), 2, true))
+    })
+    .await;
+
     // Unshared: every document withdrawn with it.
     zaragoza
         .publish(&[zaragoza.event(
