@@ -212,14 +212,23 @@ async fn eventually(api: &Api, path: &str, what: &str, check: impl Fn(&Value) ->
     }
 }
 
-#[tokio::test]
-async fn a_peer_mirrors_what_another_deployment_shares_and_adopts_it() {
+/// Two `interlink up` deployments, A (with `envs_a`) and B (reading its
+/// peers over loopback http every second), each with an administrator's
+/// API; alive while this is.
+struct Pair {
+    a: Api,
+    b: Api,
+    _up: (common::Killed, common::Killed),
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+}
+
+async fn pair(envs_a: &[(&str, String)]) -> Pair {
     let (dir_a, dir_b) = (
         tempfile::tempdir().expect("data dir"),
         tempfile::tempdir().expect("data dir"),
     );
-    let (_a, base_a) = serve_up(dir_a.path(), &[]).await;
-    let (_b, base_b) = serve_up(
+    let (up_a, base_a) = serve_up(dir_a.path(), envs_a).await;
+    let (up_b, base_b) = serve_up(
         dir_b.path(),
         &[
             // The two talk over loopback http in the test.
@@ -229,16 +238,27 @@ async fn a_peer_mirrors_what_another_deployment_shares_and_adopts_it() {
     )
     .await;
     let http = reqwest::Client::new();
-    let a = Api {
-        http: http.clone(),
-        base: base_a.clone(),
-        token: mint(dir_a.path(), "editor-a", true),
-    };
-    let b = Api {
-        http: http.clone(),
-        base: base_b.clone(),
-        token: mint(dir_b.path(), "editor-b", true),
-    };
+    Pair {
+        a: Api {
+            http: http.clone(),
+            base: base_a,
+            token: mint(dir_a.path(), "editor-a", true),
+        },
+        b: Api {
+            http,
+            base: base_b,
+            token: mint(dir_b.path(), "editor-b", true),
+        },
+        _up: (up_a, up_b),
+        _dirs: (dir_a, dir_b),
+    }
+}
+
+#[tokio::test]
+async fn a_peer_mirrors_what_another_deployment_shares_and_adopts_it() {
+    let Pair { a, b, _up, _dirs } = pair(&[]).await;
+    let base_a = a.base.clone();
+    let http = a.http.clone();
 
     // A shares a published interlinker.
     let created = a
@@ -384,30 +404,9 @@ async fn a_peer_mirrors_what_another_deployment_shares_and_adopts_it() {
 
 #[tokio::test]
 async fn schemas_and_stories_reach_a_peer_that_builds_from_and_adopts_them() {
-    let (dir_a, dir_b) = (
-        tempfile::tempdir().expect("data dir"),
-        tempfile::tempdir().expect("data dir"),
-    );
-    let (_a, base_a) = serve_up(dir_a.path(), &[]).await;
-    let (_b, base_b) = serve_up(
-        dir_b.path(),
-        &[
-            ("INTERLINK__FEDERATION__ALLOW_HTTP", "true".into()),
-            ("INTERLINK__FEDERATION__SYNC_INTERVAL_SECS", "1".into()),
-        ],
-    )
-    .await;
-    let http = reqwest::Client::new();
-    let a = Api {
-        http: http.clone(),
-        base: base_a.clone(),
-        token: mint(dir_a.path(), "editor-a", true),
-    };
-    let b = Api {
-        http: http.clone(),
-        base: base_b.clone(),
-        token: mint(dir_b.path(), "editor-b", true),
-    };
+    let Pair { a, b, _up, _dirs } = pair(&[]).await;
+    let base_a = a.base.clone();
+    let http = a.http.clone();
 
     // A shares its default schema and a story of one of its processes.
     let shared = a
@@ -653,39 +652,15 @@ async fn subscribe(b: &Api, base_a: &str) {
 async fn a_shared_knowledge_interlinker_takes_its_genesis_documents_to_a_peer() {
     use base64::Engine;
     use sha2::Digest;
-    let (dir_a, dir_b) = (
-        tempfile::tempdir().expect("data dir"),
-        tempfile::tempdir().expect("data dir"),
-    );
-    // A's documents interlinker on a port known before it starts, so the
-    // seed points its knowledge interlinkers at it.
-    let (_a, base_a) = serve_up(
-        dir_a.path(),
-        &[(
-            "INTERLINK__DOCUMENTS__LISTEN",
-            format!("127.0.0.1:{}", common::free_port()),
-        )],
-    )
+    let Pair { a, b, _up, _dirs } = pair(&[(
+        // A's documents interlinker on a port known before it starts, so
+        // the seed points its knowledge interlinkers at it.
+        "INTERLINK__DOCUMENTS__LISTEN",
+        format!("127.0.0.1:{}", common::free_port()),
+    )])
     .await;
-    let (_b, base_b) = serve_up(
-        dir_b.path(),
-        &[
-            ("INTERLINK__FEDERATION__ALLOW_HTTP", "true".into()),
-            ("INTERLINK__FEDERATION__SYNC_INTERVAL_SECS", "1".into()),
-        ],
-    )
-    .await;
-    let http = reqwest::Client::new();
-    let a = Api {
-        http: http.clone(),
-        base: base_a.clone(),
-        token: mint(dir_a.path(), "editor-a", true),
-    };
-    let b = Api {
-        http: http.clone(),
-        base: base_b.clone(),
-        token: mint(dir_b.path(), "editor-b", true),
-    };
+    let (base_a, base_b) = (a.base.clone(), b.base.clone());
+    let http = a.http.clone();
 
     // A seeded knowledge interlinker of A's collaborative editor, whose
     // genesis documents A's documents interlinker holds.

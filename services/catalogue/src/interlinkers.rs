@@ -212,7 +212,8 @@ impl CatalogueApi {
         };
         let (interlinker, language) = name.rsplit_once("/genesisDocuments/").ok_or_else(bad)?;
         let id = parse_name("name", "interlinkers", interlinker)?.to_owned();
-        if language.is_empty() || language.len() > 35 || language.contains('/') {
+        // Any other language is one it has no document in (not found).
+        if language.is_empty() || language.contains('/') {
             return Err(bad());
         }
         self.visible_interlinker(&request, &id).await?;

@@ -20,7 +20,7 @@ use interlink_proto::catalogue::v1::catalogue_service_client::CatalogueServiceCl
 use interlink_proto::catalogue::v1::catalogue_service_server::CatalogueServiceServer;
 use interlink_proto::common::v1::TranslatableText;
 use interlink_proto::federation::v1 as federation;
-use interlink_runtime::events::{EventHandler, EventType, NewEvent, service_actor};
+use interlink_runtime::events::{EventHandler, EventType, NewEvent, Outbox, service_actor};
 use interlink_runtime::on_both_backends;
 use interlink_runtime::testing::{Backend, TestEnv, TestServer, outbox_events, with_token};
 use sea_orm::TransactionTrait;
@@ -63,44 +63,66 @@ fn mirror(version: i64, title: Option<&str>) -> federation::MirrorUpdated {
     }
 }
 
+/// A catalogue served for a test, with the federation's mirror events
+/// applied to it as its consumer applies them.
+struct Catalogue {
+    server: TestServer,
+    index: Arc<SearchIndex>,
+    mirrors: Mirrors,
+    outbox: Outbox,
+}
+
+impl Catalogue {
+    async fn start(backend: Backend) -> Self {
+        let env = TestEnv::new::<Migrator>(backend, |_| {}).await;
+        let outbox = env.outbox();
+        let index = Arc::new(SearchIndex::new().expect("index"));
+        let server = TestServer::start(env, interlink_catalogue::SERVICE_NAME, |env| {
+            let mut routes = tonic::service::RoutesBuilder::default();
+            routes.add_service(CatalogueServiceServer::new(CatalogueApi::new(
+                env.db.clone(),
+                env.outbox(),
+                index.clone(),
+            )));
+            routes
+        })
+        .await;
+        Self {
+            server,
+            index,
+            mirrors: Mirrors::new(outbox.clone()),
+            outbox,
+        }
+    }
+
+    /// Applies `m` as the catalogue's consumer of mirror events does, and
+    /// brings the search index up to date.
+    async fn apply(&self, m: federation::MirrorUpdated) {
+        let db = &self.server.env.db;
+        let event = self
+            .outbox
+            .envelope(NewEvent {
+                event_type: EventType::new("federation", "mirror", "updated"),
+                actor: service_actor("federation"),
+                organization_id: "",
+                aggregate_id: "x",
+                aggregate_version: 1,
+                payload: &m,
+            })
+            .expect("envelope");
+        let txn = db.begin().await.expect("begin");
+        self.mirrors.handle(&txn, &event).await.expect("handle");
+        txn.commit().await.expect("commit");
+        self.index.refresh(db).await.expect("refresh");
+    }
+}
+
 async fn a_mirror_is_read_only_found_by_origin_and_adopted(backend: Backend) {
-    let env = TestEnv::new::<Migrator>(backend, |_| {}).await;
-    let outbox = env.outbox();
-    let index = Arc::new(SearchIndex::new().expect("index"));
-    let server = TestServer::start(env, interlink_catalogue::SERVICE_NAME, |env| {
-        let mut routes = tonic::service::RoutesBuilder::default();
-        routes.add_service(CatalogueServiceServer::new(CatalogueApi::new(
-            env.db.clone(),
-            env.outbox(),
-            index.clone(),
-        )));
-        routes
-    })
-    .await;
-    let db = server.env.db.clone();
+    let catalogue = Catalogue::start(backend).await;
+    let server = &catalogue.server;
     let admin = server.token("admin", true);
     let mut client = CatalogueServiceClient::new(server.channel.clone());
-    let mirrors = Mirrors::new(outbox.clone());
-    let apply = |m: federation::MirrorUpdated| {
-        let (db, mirrors, outbox, index) =
-            (db.clone(), mirrors.clone(), outbox.clone(), index.clone());
-        async move {
-            let event = outbox
-                .envelope(NewEvent {
-                    event_type: EventType::new("federation", "mirror", "updated"),
-                    actor: service_actor("federation"),
-                    organization_id: "",
-                    aggregate_id: "x",
-                    aggregate_version: 1,
-                    payload: &m,
-                })
-                .expect("envelope");
-            let txn = db.begin().await.expect("begin");
-            mirrors.handle(&txn, &event).await.expect("handle");
-            txn.commit().await.expect("commit");
-            index.refresh(&db).await.expect("refresh");
-        }
-    };
+    let apply = |m: federation::MirrorUpdated| catalogue.apply(m);
     let local = client
         .create_interlinker(with_token(
             pb::CreateInterlinkerRequest {
@@ -362,7 +384,7 @@ async fn a_mirror_is_read_only_found_by_origin_and_adopted(backend: Backend) {
             "catalogue.interlinker.deprecated"
         ]
     );
-    server.stop().await;
+    catalogue.server.stop().await;
 }
 
 const RIGA_SCHEMA: &str = "schemas/riga-hackathon";
@@ -408,41 +430,12 @@ fn schema_mirror(version: i64, schema_version: Option<i32>) -> federation::Mirro
 }
 
 async fn schemas_are_shared_and_mirrored_read_only(backend: Backend) {
-    let env = TestEnv::new::<Migrator>(backend, |_| {}).await;
-    let outbox = env.outbox();
-    let index = Arc::new(SearchIndex::new().expect("index"));
-    let server = TestServer::start(env, interlink_catalogue::SERVICE_NAME, |env| {
-        let mut routes = tonic::service::RoutesBuilder::default();
-        routes.add_service(CatalogueServiceServer::new(CatalogueApi::new(
-            env.db.clone(),
-            env.outbox(),
-            index.clone(),
-        )));
-        routes
-    })
-    .await;
+    let catalogue = Catalogue::start(backend).await;
+    let server = &catalogue.server;
     let db = server.env.db.clone();
     let admin = server.token("admin", true);
     let mut client = CatalogueServiceClient::new(server.channel.clone());
-    let mirrors = Mirrors::new(outbox.clone());
-    let apply = |m: federation::MirrorUpdated| {
-        let (db, mirrors, outbox) = (db.clone(), mirrors.clone(), outbox.clone());
-        async move {
-            let event = outbox
-                .envelope(NewEvent {
-                    event_type: EventType::new("federation", "mirror", "updated"),
-                    actor: service_actor("federation"),
-                    organization_id: "",
-                    aggregate_id: "x",
-                    aggregate_version: 1,
-                    payload: &m,
-                })
-                .expect("envelope");
-            let txn = db.begin().await.expect("begin");
-            mirrors.handle(&txn, &event).await.expect("handle");
-            txn.commit().await.expect("commit");
-        }
-    };
+    let apply = |m: federation::MirrorUpdated| catalogue.apply(m);
 
     // Sharing a local schema is told (with its newest version), as is
     // publishing a version of a shared one.
@@ -643,7 +636,7 @@ async fn schemas_are_shared_and_mirrored_read_only(backend: Backend) {
         .into_inner();
     assert!(shown.withdrawn);
     assert_eq!(shown.latest_version, 2);
-    server.stop().await;
+    catalogue.server.stop().await;
 }
 
 fn genesis(language: &str, version: i64, content: Option<&[u8]>) -> federation::MirrorUpdated {
@@ -672,41 +665,11 @@ fn genesis(language: &str, version: i64, content: Option<&[u8]>) -> federation::
 }
 
 async fn genesis_documents_stay_with_the_mirror_and_its_copy(backend: Backend) {
-    let env = TestEnv::new::<Migrator>(backend, |_| {}).await;
-    let outbox = env.outbox();
-    let index = Arc::new(SearchIndex::new().expect("index"));
-    let server = TestServer::start(env, interlink_catalogue::SERVICE_NAME, |env| {
-        let mut routes = tonic::service::RoutesBuilder::default();
-        routes.add_service(CatalogueServiceServer::new(CatalogueApi::new(
-            env.db.clone(),
-            env.outbox(),
-            index.clone(),
-        )));
-        routes
-    })
-    .await;
-    let db = server.env.db.clone();
+    let catalogue = Catalogue::start(backend).await;
+    let server = &catalogue.server;
     let admin = server.token("admin", true);
     let mut client = CatalogueServiceClient::new(server.channel.clone());
-    let mirrors = Mirrors::new(outbox.clone());
-    let apply = |m: federation::MirrorUpdated| {
-        let (db, mirrors, outbox) = (db.clone(), mirrors.clone(), outbox.clone());
-        async move {
-            let event = outbox
-                .envelope(NewEvent {
-                    event_type: EventType::new("federation", "mirror", "updated"),
-                    actor: service_actor("federation"),
-                    organization_id: "",
-                    aggregate_id: "x",
-                    aggregate_version: 1,
-                    payload: &m,
-                })
-                .expect("envelope");
-            let txn = db.begin().await.expect("begin");
-            mirrors.handle(&txn, &event).await.expect("handle");
-            txn.commit().await.expect("commit");
-        }
-    };
+    let apply = |m: federation::MirrorUpdated| catalogue.apply(m);
     // A document may come before its interlinker's entry.
     apply(genesis("lv", 1, Some("# Ceļvedis".as_bytes()))).await;
     apply(mirror(1, Some("Guide"))).await;
