@@ -258,7 +258,6 @@ async fn pair(envs_a: &[(&str, String)]) -> Pair {
 async fn a_peer_mirrors_what_another_deployment_shares_and_adopts_it() {
     let Pair { a, b, _up, _dirs } = pair(&[]).await;
     let base_a = a.base.clone();
-    let http = a.http.clone();
 
     // A shares a published interlinker.
     let created = a
@@ -288,24 +287,7 @@ async fn a_peer_mirrors_what_another_deployment_shares_and_adopts_it() {
     .await;
 
     // B trusts A by the key it read out of band.
-    let keys: Value = http
-        .get(format!("{base_a}/.well-known/interlink-federation"))
-        .send()
-        .await
-        .expect("keys")
-        .json()
-        .await
-        .expect("json");
-    let kid = keys["keys"][0]["kid"].as_str().expect("kid").to_owned();
-    let (status, peer) = b
-        .call(
-            Method::POST,
-            "/v1/peers",
-            Some(json!({"feedUrl": format!("{base_a}/v1/federation/feed"), "pinnedKeys": [kid]})),
-        )
-        .await;
-    assert_eq!(status, 200, "{peer}");
-    let peer_name = peer["name"].as_str().expect("peer").to_owned();
+    let (keys, peer_name) = subscribe(&b, &base_a).await;
 
     // It appears in B's catalogue, found by its origin, and verifies.
     let search = format!(
@@ -626,8 +608,9 @@ async fn schemas_and_stories_reach_a_peer_that_builds_from_and_adopts_them() {
     assert_eq!(refused["status"], "FAILED_PRECONDITION", "{refused}");
 }
 
-/// A peer of `a` in `b`, trusting the key it reads at A's well-known URL.
-async fn subscribe(b: &Api, base_a: &str) {
+/// A peer of `a` in `b`, trusting the key it reads at A's well-known URL:
+/// A's keys, and the peer's name in B.
+async fn subscribe(b: &Api, base_a: &str) -> (Value, String) {
     let keys: Value = b
         .http
         .get(format!("{base_a}/.well-known/interlink-federation"))
@@ -646,6 +629,8 @@ async fn subscribe(b: &Api, base_a: &str) {
         )
         .await;
     assert_eq!(status, 200, "{peer}");
+    let name = peer["name"].as_str().expect("peer").to_owned();
+    (keys, name)
 }
 
 #[tokio::test]
